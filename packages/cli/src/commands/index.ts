@@ -1,0 +1,6 @@
+// Every `lens` sub-command, in the order `lens --help` lists them. Each module adds one command to the program.
+import type { Command } from 'commander';
+
+export type CommandRegistrar = (program: Command) => void;
+
+export const COMMANDS: readonly CommandRegistrar[] = [];
