@@ -1,0 +1,145 @@
+// Loads the configuration once at start-up: schema defaults, then the YAML file, then LENS_* environment
+// variables, then explicit overrides (CLI flags). Every error names where the bad value came from — file and
+// line, environment variable, or flag — the key, and the problem.
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument } from 'yaml';
+import { z } from 'zod';
+import { LensConfig } from './config.js';
+import { ConfigError } from './errors.js';
+
+export interface ConfigInputs {
+  /** Path of a YAML config file. */
+  file?: string;
+  /** Environment to read `LENS_*` variables from (pass `process.env`; libraries never read it themselves). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Values set by CLI flags, keyed by dotted path (`collector.port`). They win over everything. */
+  overrides?: Readonly<Record<string, unknown>>;
+}
+
+type Origin = { kind: 'file'; line?: number } | { kind: 'env'; name: string } | { kind: 'flag'; path: string };
+
+/** Every config key that can be set from the environment, with its variable name (LENS_COLLECTOR_PORT). */
+export function configEnvironmentVariables(): { name: string; path: string[]; leaf: z.ZodTypeAny }[] {
+  const out: { name: string; path: string[]; leaf: z.ZodTypeAny }[] = [];
+  const walk = (schema: z.ZodTypeAny, path: string[]): void => {
+    const inner = unwrap(schema);
+    if (inner instanceof z.ZodObject) {
+      for (const [key, child] of Object.entries(inner.shape as Record<string, z.ZodTypeAny>)) walk(child, [...path, key]);
+      return;
+    }
+    out.push({ name: `LENS_${path.map(toScreamingSnake).join('_')}`, path, leaf: inner });
+  };
+  walk(LensConfig, []);
+  return out;
+}
+
+/**
+ * Builds the validated configuration.
+ * @example loadConfig({ file: 'lens.yaml', env: process.env, overrides: { 'collector.port': 9090 } })
+ */
+export function loadConfig(inputs: ConfigInputs = {}): LensConfig {
+  const origins = new Map<string, Origin>();
+  let raw: Record<string, unknown> = {};
+  let lineOf: (path: (string | number)[]) => number | undefined = () => undefined;
+  if (inputs.file !== undefined) ({ raw, lineOf } = readYaml(inputs.file));
+
+  for (const { name, path, leaf } of configEnvironmentVariables()) {
+    const value = inputs.env?.[name];
+    if (value === undefined || value === '') continue;
+    setPath(raw, path, parseEnvValue(value, leaf));
+    origins.set(path.join('.'), { kind: 'env', name });
+  }
+  for (const [dotted, value] of Object.entries(inputs.overrides ?? {})) {
+    if (value === undefined) continue;
+    setPath(raw, dotted.split('.'), value);
+    origins.set(dotted, { kind: 'flag', path: dotted });
+  }
+
+  const parsed = LensConfig.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const key = issue.path.join('.') || '(top level)';
+    const origin = findOrigin(origins, issue.path) ?? { kind: 'file', line: lineOf(issue.path) };
+    return `${describeOrigin(origin, inputs.file)}: ${key}: ${issue.message}`;
+  });
+  throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`, { context: { file: inputs.file, problems } });
+}
+
+function readYaml(file: string): { raw: Record<string, unknown>; lineOf: (path: (string | number)[]) => number | undefined } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new ConfigError(`config file ${file}: cannot be read (${(cause as NodeJS.ErrnoException).code ?? String(cause)})`, { cause, context: { file } });
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0]!;
+    const line = first.linePos?.[0]?.line;
+    throw new ConfigError(`config file ${file}${line ? ` line ${line}` : ''}: not valid YAML: ${first.message.split('\n')[0]}`, { context: { file, line } });
+  }
+  const value: unknown = doc.toJS() ?? {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConfigError(`config file ${file}: must be a YAML mapping of keys to values`, { context: { file } });
+  }
+  const lineOf = (path: (string | number)[]): number | undefined => {
+    for (let n = path.length; n > 0; n--) {
+      const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+      if (node?.range) return lineCounter.linePos(node.range[0]).line;
+    }
+    return undefined;
+  };
+  return { raw: value as Record<string, unknown>, lineOf };
+}
+
+function describeOrigin(origin: Origin, file: string | undefined): string {
+  if (origin.kind === 'env') return `environment variable ${origin.name}`;
+  if (origin.kind === 'flag') return `command-line option for ${origin.path}`;
+  if (file === undefined) return 'configuration';
+  return origin.line === undefined ? `config file ${file}` : `config file ${file} line ${origin.line}`;
+}
+
+function findOrigin(origins: Map<string, Origin>, path: (string | number)[]): Origin | undefined {
+  for (let n = path.length; n > 0; n--) {
+    const origin = origins.get(path.slice(0, n).join('.'));
+    if (origin) return origin;
+  }
+  return undefined;
+}
+
+function parseEnvValue(value: string, leaf: z.ZodTypeAny): unknown {
+  if (leaf instanceof z.ZodNumber) return value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
+  if (leaf instanceof z.ZodBoolean) return ({ true: true, '1': true, false: false, '0': false } as Record<string, boolean>)[value.toLowerCase()] ?? value;
+  if (leaf instanceof z.ZodArray) {
+    if (value.trim().startsWith('[')) {
+      try { return JSON.parse(value) as unknown; } catch { return value; }
+    }
+    return value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  }
+  return value;
+}
+
+function unwrap(schema: z.ZodTypeAny): z.ZodTypeAny {
+  let current = schema;
+  for (;;) {
+    if (current instanceof z.ZodDefault) current = current._def.innerType as z.ZodTypeAny;
+    else if (current instanceof z.ZodOptional || current instanceof z.ZodNullable) current = current.unwrap() as z.ZodTypeAny;
+    else if (current instanceof z.ZodEffects) current = current.innerType() as z.ZodTypeAny;
+    else return current;
+  }
+}
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1]!] = value;
+}
+
+function toScreamingSnake(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+}

@@ -1,0 +1,64 @@
+// The Lens configuration schema: one zod schema per role, composed into LensConfig. Types share the schemas'
+// names. Defaults here are the embedded single-machine setup `lens up` runs with no config file.
+import { z } from 'zod';
+
+const positiveInt = z.number().int().positive();
+/** Objects reject unknown keys, so a typo in a config file is an error rather than silently ignored. */
+const strictObject = <T extends z.ZodRawShape>(shape: T) => z.object(shape).strict();
+
+/** A source: one site or app sending events with its own write key. */
+export const SourceConfig = strictObject({
+  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'letters, digits, "_", "." or "-", at most 64'),
+  name: z.string().min(1),
+  writeKey: z.string().min(8, 'at least 8 characters').max(256),
+  enabled: z.boolean().default(true),
+});
+export type SourceConfig = z.infer<typeof SourceConfig>;
+
+/** Size limits the collector enforces per event, request and batch. */
+export const CollectorLimits = strictObject({
+  maxEventBytes: positiveInt.default(32 * 1024),
+  maxRequestBytes: positiveInt.default(1024 * 1024),
+  maxBatchEvents: positiveInt.default(2500),
+  /** Raw bytes of a rejected request kept in the quarantine; the rest is cut and marked truncated. */
+  maxQuarantineBytes: positiveInt.default(64 * 1024),
+});
+export type CollectorLimits = z.infer<typeof CollectorLimits>;
+
+export const CollectorConfig = strictObject({
+  host: z.string().default('0.0.0.0'),
+  port: z.number().int().min(0).max(65535).default(8080),
+  /** Collector processes to run (each owns one log partition); 0 means one per core. */
+  workers: z.number().int().min(0).max(256).default(1),
+  limits: CollectorLimits.default({}),
+  cors: strictObject({ origins: z.array(z.string()).default(['*']) }).default({}),
+  /** Trust X-Forwarded-For for the request IP (behind a load balancer). */
+  trustProxy: z.boolean().default(false),
+  /** Seconds a client is told to wait (Retry-After) when the log applies backpressure. */
+  retryAfterSeconds: positiveInt.default(5),
+});
+export type CollectorConfig = z.infer<typeof CollectorConfig>;
+
+export const LocalLogConfig = strictObject({
+  backend: z.literal('local').default('local'),
+  /** Segment files roll over at this size. */
+  segmentBytes: positiveInt.default(64 * 1024 * 1024),
+  /** Appends wait at most this long for others to share one fsync (group commit). */
+  groupCommitMaxWaitMs: z.number().min(0).max(1000).default(0),
+  /** Refuse appends (503 to clients) when the disk has less free space than this. */
+  minFreeDiskBytes: z.number().int().min(0).default(512 * 1024 * 1024),
+  /** Refuse appends when a consumer lags more than this many bytes behind a partition's end. */
+  maxConsumerLagBytes: z.number().int().min(0).default(8 * 1024 * 1024 * 1024),
+});
+export const LogConfig = LocalLogConfig;
+export type LogConfig = z.infer<typeof LogConfig>;
+
+export const LensConfig = strictObject({
+  /** Where the log, the lake and state live. */
+  dataDir: z.string().default('./lens-data'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  sources: z.array(SourceConfig).default([]),
+  collector: CollectorConfig.default({}),
+  log: LogConfig.default({}),
+});
+export type LensConfig = z.infer<typeof LensConfig>;

@@ -1,0 +1,102 @@
+// Validates one incoming event against the tracking-API schema. Ajv checks shapes and types (compiled once,
+// fast on the hot path); the cross-field rules Ajv would report poorly (identity, per-type requirements) are
+// checked here so every reason names the field and the problem in plain words.
+import { Ajv, type ErrorObject } from 'ajv';
+import { EVENT_TYPES, type TrackingEvent } from './event.js';
+
+const identity = { type: ['string', 'number', 'null'], maxLength: 1024 };
+const object = { type: 'object' };
+const timestamp = { type: 'string', format: 'timestamp' };
+
+/** JSON Schema of an incoming event; unknown top-level fields are allowed and kept. */
+export const TRACKING_EVENT_SCHEMA = {
+  type: 'object',
+  required: ['type'],
+  properties: {
+    type: { enum: EVENT_TYPES },
+    messageId: { type: 'string', minLength: 1, maxLength: 100 },
+    userId: identity,
+    anonymousId: identity,
+    groupId: identity,
+    previousId: identity,
+    event: { type: 'string', maxLength: 1024 },
+    name: { type: ['string', 'null'], maxLength: 1024 },
+    category: { type: ['string', 'null'], maxLength: 1024 },
+    properties: object,
+    traits: object,
+    context: object,
+    integrations: object,
+    timestamp,
+    originalTimestamp: timestamp,
+    sentAt: timestamp,
+  },
+} as const;
+
+const ajv = new Ajv({ allErrors: false, strict: false });
+ajv.addFormat('timestamp', { type: 'string', validate: (value: string) => isParseableTimestamp(value) });
+const checkShape = ajv.compile(TRACKING_EVENT_SCHEMA);
+
+/** True for an ISO-8601-style date string that `Date` can parse. */
+export function isParseableTimestamp(value: string): boolean {
+  return value.length <= 64 && !Number.isNaN(Date.parse(value));
+}
+
+export type EventValidation = { ok: true; event: TrackingEvent } | { ok: false; reason: string };
+
+/**
+ * Checks one event. `where` prefixes the reason, e.g. `batch[3]`.
+ * @example validateEvent({ type: 'track', userId: 'u1' }, 'event') // { ok: false, reason: 'event.event: required for type "track"' }
+ */
+export function validateEvent(input: unknown, where = 'event'): EventValidation {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { ok: false, reason: `${where}: must be a JSON object, got ${describe(input)}` };
+  }
+  if (!checkShape(input)) return { ok: false, reason: formatAjvError(checkShape.errors?.[0], where) };
+  const event = input as TrackingEvent;
+  if (isBlank(event.userId) && isBlank(event.anonymousId)) {
+    return { ok: false, reason: `${where}: needs a userId or an anonymousId` };
+  }
+  const required = REQUIRED_BY_TYPE[event.type];
+  if (required !== undefined && isBlank(event[required])) {
+    return { ok: false, reason: `${where}.${required}: required for type "${event.type}"` };
+  }
+  return { ok: true, event };
+}
+
+const REQUIRED_BY_TYPE: Partial<Record<TrackingEvent['type'], 'event' | 'groupId' | 'previousId'>> = {
+  track: 'event',
+  group: 'groupId',
+  alias: 'previousId',
+};
+
+function isBlank(value: unknown): boolean {
+  return value === undefined || value === null || value === '';
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}
+
+function formatAjvError(error: ErrorObject | undefined, where: string): string {
+  if (error === undefined) return `${where}: invalid`;
+  const path = error.instancePath.split('/').slice(1).join('.');
+  const at = path === '' ? where : `${where}.${path}`;
+  switch (error.keyword) {
+    case 'required':
+      return `${where}.${String(error.params.missingProperty)}: required`;
+    case 'enum':
+      return `${at}: must be one of ${EVENT_TYPES.join(', ')}`;
+    case 'type':
+      return `${at}: must be ${String(error.params.type).replace(/,/g, ' or ')}`;
+    case 'format':
+      return `${at}: not a parseable ISO-8601 timestamp`;
+    case 'maxLength':
+      return `${at}: longer than ${String(error.params.limit)} characters`;
+    case 'minLength':
+      return `${at}: must not be empty`;
+    default:
+      return `${at}: ${error.message ?? 'invalid'}`;
+  }
+}
