@@ -41,7 +41,10 @@ export function isParseableTimestamp(value: string): boolean {
   return value.length <= 64 && !Number.isNaN(Date.parse(value));
 }
 
-export type EventValidation = { ok: true; event: TrackingEvent } | { ok: false; reason: string };
+/** Stable, low-cardinality codes for why an event was rejected (metrics labels, quarantine filters). */
+export type RejectionCode = 'not_object' | 'invalid_field' | 'missing_identity' | 'missing_required' | 'too_large';
+
+export type EventValidation = { ok: true; event: TrackingEvent } | { ok: false; code: RejectionCode; reason: string };
 
 /**
  * Checks one event. `where` prefixes the reason, e.g. `batch[3]`.
@@ -49,16 +52,20 @@ export type EventValidation = { ok: true; event: TrackingEvent } | { ok: false; 
  */
 export function validateEvent(input: unknown, where = 'event'): EventValidation {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return { ok: false, reason: `${where}: must be a JSON object, got ${describe(input)}` };
+    return { ok: false, code: 'not_object', reason: `${where}: must be a JSON object, got ${describe(input)}` };
   }
-  if (!checkShape(input)) return { ok: false, reason: formatAjvError(checkShape.errors?.[0], where) };
+  if (!checkShape(input)) {
+    const error = checkShape.errors?.[0];
+    const code = error?.keyword === 'required' ? 'missing_required' : 'invalid_field';
+    return { ok: false, code, reason: formatAjvError(error, where) };
+  }
   const event = input as TrackingEvent;
   if (isBlank(event.userId) && isBlank(event.anonymousId)) {
-    return { ok: false, reason: `${where}: needs a userId or an anonymousId` };
+    return { ok: false, code: 'missing_identity', reason: `${where}: needs a userId or an anonymousId` };
   }
   const required = REQUIRED_BY_TYPE[event.type];
   if (required !== undefined && isBlank(event[required])) {
-    return { ok: false, reason: `${where}.${required}: required for type "${event.type}"` };
+    return { ok: false, code: 'missing_required', reason: `${where}.${required}: required for type "${event.type}"` };
   }
   return { ok: true, event };
 }

@@ -1,0 +1,84 @@
+// Reads a request body with the collector's limits: the bytes on the wire, then decompressed (gzip, deflate,
+// br), then checked as UTF-8 and parsed as JSON. Problems are values, not throws, so the route can still
+// authenticate the request and keep the raw bytes in the quarantine.
+import { isUtf8 } from 'node:buffer';
+import type { Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import { brotliDecompress, gunzip, inflate } from 'node:zlib';
+
+const DECOMPRESSORS: Record<string, (buf: Buffer, options: { maxOutputLength: number }) => Promise<Buffer>> = {
+  gzip: promisify(gunzip) as never,
+  'x-gzip': promisify(gunzip) as never,
+  deflate: promisify(inflate) as never,
+  br: promisify(brotliDecompress) as never,
+};
+
+export type RequestBody =
+  | { readonly ok: true; readonly raw: Buffer; readonly value: unknown }
+  | { readonly ok: false; readonly raw: Buffer; readonly statusCode: 400 | 413 | 415; readonly code: string; readonly reason: string };
+
+export interface BodyLimits {
+  /** Largest body accepted, on the wire and once decompressed. */
+  maxRequestBytes: number;
+}
+
+/** Collects the stream up to the limit; past it, stops reading and reports 413 with the bytes read so far. */
+export function collectBody(stream: Readable, maxBytes: number): Promise<{ bytes: Buffer; overLimit: boolean }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      chunks.push(chunk);
+      if (size > maxBytes) {
+        cleanup();
+        stream.pause();
+        resolve({ bytes: Buffer.concat(chunks), overLimit: true });
+      }
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve({ bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), overLimit: false });
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      reject(error);
+    };
+    const cleanup = (): void => {
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('error', onError);
+    };
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('error', onError);
+  });
+}
+
+/** Decodes a collected body: decompression, UTF-8 and JSON, each with a message saying what is wrong. */
+export async function decodeBody(wire: Buffer, contentEncoding: string | undefined, limits: BodyLimits): Promise<RequestBody> {
+  let bytes = wire;
+  const encoding = (contentEncoding ?? 'identity').trim().toLowerCase();
+  if (encoding !== 'identity' && encoding !== '') {
+    const decompress = DECOMPRESSORS[encoding];
+    if (decompress === undefined) {
+      return { ok: false, raw: wire, statusCode: 415, code: 'unsupported_encoding', reason: `Content-Encoding "${encoding}" is not supported (use gzip, deflate or br)` };
+    }
+    try {
+      bytes = await decompress(wire, { maxOutputLength: limits.maxRequestBytes });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
+        return { ok: false, raw: wire, statusCode: 413, code: 'request_too_large', reason: `body is larger than ${limits.maxRequestBytes} bytes once decompressed` };
+      }
+      return { ok: false, raw: wire, statusCode: 400, code: 'bad_encoding', reason: `body is not valid ${encoding} data: ${(error as Error).message}` };
+    }
+  }
+  if (bytes.length === 0) return { ok: false, raw: bytes, statusCode: 400, code: 'empty_body', reason: 'body is empty: expected a JSON object' };
+  if (!isUtf8(bytes)) return { ok: false, raw: bytes, statusCode: 400, code: 'invalid_utf8', reason: 'body is not valid UTF-8' };
+  try {
+    return { ok: true, raw: bytes, value: JSON.parse(bytes.toString('utf8')) as unknown };
+  } catch (error) {
+    return { ok: false, raw: bytes, statusCode: 400, code: 'invalid_json', reason: `body is not valid JSON: ${(error as Error).message}` };
+  }
+}

@@ -1,0 +1,52 @@
+// Server-side enrichment of an accepted event, as the Segment/RudderStack gateways do it: a messageId when
+// missing, identities as strings, receivedAt, the request IP, and a timestamp corrected for client clock skew.
+import { randomUUID } from 'node:crypto';
+import type { EnrichedEvent, JsonObject, TrackingEvent } from '@lens/protocol';
+
+/** What the request tells about every event in it. */
+export interface RequestFacts {
+  receivedAt: Date;
+  requestIp: string | undefined;
+  /** `sentAt` of the batch envelope, or else the `SentAt` header. */
+  sentAt: string | undefined;
+  /** Decoded `AnonymousId` header (RudderStack), used when an event carries no identity of its own. */
+  anonymousId: string | undefined;
+  /** Envelope-level context/integrations of a batch, applied to every event (Segment HTTP API). */
+  context: JsonObject | undefined;
+  integrations: JsonObject | undefined;
+}
+
+const IDENTITY_FIELDS = ['userId', 'anonymousId', 'groupId', 'previousId'] as const;
+
+/**
+ * Enriches a validated event in place and returns it. Clock skew per the Segment spec:
+ * `timestamp = receivedAt − (sentAt − originalTimestamp)` when the client sent both times.
+ */
+export function enrichEvent(event: TrackingEvent, facts: RequestFacts): EnrichedEvent {
+  for (const field of IDENTITY_FIELDS) {
+    const value = event[field];
+    if (value === null || value === '') delete event[field];
+    else if (typeof value === 'number') event[field] = String(value);
+  }
+  if (event.messageId === undefined) event.messageId = randomUUID();
+
+  if (facts.context !== undefined) event.context = { ...facts.context, ...event.context };
+  if (facts.integrations !== undefined) event.integrations = { ...facts.integrations, ...event.integrations };
+  if (facts.requestIp !== undefined) {
+    if (event.context === undefined) event.context = { ip: facts.requestIp };
+    else if (event.context.ip === undefined) event.context.ip = facts.requestIp;
+  }
+
+  const receivedMs = facts.receivedAt.getTime();
+  const original = event.originalTimestamp ?? event.timestamp;
+  const sentAt = event.sentAt ?? facts.sentAt;
+  const originalMs = original === undefined ? Number.NaN : Date.parse(original);
+  const sentMs = sentAt === undefined ? Number.NaN : Date.parse(sentAt);
+  if (!Number.isNaN(originalMs)) event.originalTimestamp = new Date(originalMs).toISOString();
+  if (!Number.isNaN(sentMs)) event.sentAt = new Date(sentMs).toISOString();
+  let timestampMs = receivedMs;
+  if (!Number.isNaN(originalMs)) timestampMs = Number.isNaN(sentMs) ? originalMs : receivedMs - (sentMs - originalMs);
+  event.timestamp = new Date(timestampMs).toISOString();
+  event.receivedAt = facts.receivedAt.toISOString();
+  return event as EnrichedEvent;
+}

@@ -1,0 +1,121 @@
+// Turns the events of one request into log records: each event is validated, enriched and encoded, or kept
+// as a quarantine record with its reason. Encoding happens once per event; its size is the size limit's measure.
+import { LOG_RECORD_VERSION, validateEvent, type CollectorLimits, type RejectionCode, type RejectedRecord } from '@lens/protocol';
+import { enrichEvent, type RequestFacts } from './enrich.js';
+
+/** One event of a request that was not accepted, as reported back to the client. */
+export interface Rejection {
+  index?: number;
+  messageId?: string;
+  code: RejectionCode | string;
+  reason: string;
+}
+
+export interface PreparedRequest {
+  /** Encoded log records: accepted events and quarantined ones, in request order. */
+  records: Buffer[];
+  accepted: number;
+  rejected: Rejection[];
+}
+
+export interface IngestContext extends RequestFacts {
+  sourceId: string;
+  route: string;
+  limits: CollectorLimits;
+}
+
+/**
+ * Prepares the events of a request. `where` names them in reasons: `batch` gives `batch[3].event: …`,
+ * undefined (a single-event route) gives `event.event: …`.
+ */
+export function prepareEvents(events: readonly unknown[], ctx: IngestContext, where: 'batch' | undefined): PreparedRequest {
+  const records: Buffer[] = [];
+  const rejected: Rejection[] = [];
+  const prefix = `{"v":${LOG_RECORD_VERSION},"kind":"event","sourceId":${JSON.stringify(ctx.sourceId)}${ctx.requestIp === undefined ? '' : `,"requestIp":${JSON.stringify(ctx.requestIp)}`},"event":`;
+  for (let index = 0; index < events.length; index++) {
+    const input = events[index];
+    const label = where === undefined ? 'event' : `${where}[${index}]`;
+    const reject = (code: RejectionCode | string, reason: string): void => {
+      const messageId = messageIdOf(input);
+      rejected.push({ ...(where === undefined ? {} : { index }), ...(messageId === undefined ? {} : { messageId }), code, reason });
+      records.push(encodeRejected(ctx, { reason, ...(where === undefined ? {} : { index }), ...(messageId === undefined ? {} : { messageId }) }, input));
+    };
+    if (ctx.anonymousId !== undefined) adoptHeaderIdentity(input, ctx.anonymousId);
+    const check = validateEvent(input, label);
+    if (!check.ok) {
+      reject(check.code, check.reason);
+      continue;
+    }
+    let json: string;
+    try {
+      json = JSON.stringify(enrichEvent(check.event, ctx));
+    } catch (error) {
+      reject('invalid_field', `${label}: cannot be encoded (${(error as Error).message})`);
+      continue;
+    }
+    const size = Buffer.byteLength(json);
+    if (size > ctx.limits.maxEventBytes) {
+      reject('too_large', `${label}: ${size} bytes, larger than the limit of ${ctx.limits.maxEventBytes}`);
+      continue;
+    }
+    records.push(Buffer.from(`${prefix}${json}}`, 'utf8'));
+  }
+  return { records, accepted: records.length - rejected.length, rejected };
+}
+
+/** A quarantine record for a whole request that could not be read (bad JSON, too large, bad encoding…). */
+export function encodeRejectedRequest(ctx: Omit<IngestContext, 'sourceId'> & { sourceId: string | null }, reason: string, raw: Buffer): Buffer {
+  const cap = ctx.limits.maxQuarantineBytes;
+  const kept = raw.length > cap ? raw.subarray(0, cap) : raw;
+  const text = kept.toString('utf8');
+  const utf8 = Buffer.byteLength(text) === kept.length && !text.includes('\uFFFD');
+  const record: RejectedRecord = {
+    v: LOG_RECORD_VERSION,
+    kind: 'rejected',
+    sourceId: ctx.sourceId,
+    receivedAt: ctx.receivedAt.toISOString(),
+    ...(ctx.requestIp === undefined ? {} : { requestIp: ctx.requestIp }),
+    route: ctx.route,
+    reason,
+    raw: utf8 ? text : kept.toString('base64'),
+    rawEncoding: utf8 ? 'utf8' : 'base64',
+    ...(raw.length > cap ? { truncated: true } : {}),
+  };
+  return Buffer.from(JSON.stringify(record), 'utf8');
+}
+
+function encodeRejected(ctx: IngestContext, what: { reason: string; index?: number; messageId?: string }, input: unknown): Buffer {
+  let raw: string;
+  try {
+    raw = JSON.stringify(input) ?? String(input);
+  } catch (error) {
+    raw = `(not encodable: ${(error as Error).message})`;
+  }
+  const cap = ctx.limits.maxQuarantineBytes;
+  const record: RejectedRecord = {
+    v: LOG_RECORD_VERSION,
+    kind: 'rejected',
+    sourceId: ctx.sourceId,
+    receivedAt: ctx.receivedAt.toISOString(),
+    ...(ctx.requestIp === undefined ? {} : { requestIp: ctx.requestIp }),
+    route: ctx.route,
+    ...what,
+    raw: raw.length > cap ? raw.slice(0, cap) : raw,
+    rawEncoding: 'utf8',
+    ...(raw.length > cap ? { truncated: true } : {}),
+  };
+  return Buffer.from(JSON.stringify(record), 'utf8');
+}
+
+/** RudderStack's `AnonymousId` header stands in for an event that carries no identity of its own. */
+function adoptHeaderIdentity(input: unknown, anonymousId: string): void {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return;
+  const event = input as { userId?: unknown; anonymousId?: unknown };
+  const blank = (value: unknown): boolean => value === undefined || value === null || value === '';
+  if (blank(event.userId) && blank(event.anonymousId)) event.anonymousId = anonymousId;
+}
+
+function messageIdOf(input: unknown): string | undefined {
+  const id = (input as { messageId?: unknown } | null)?.messageId;
+  return typeof id === 'string' && id.length <= 100 ? id : undefined;
+}

@@ -1,0 +1,16 @@
+// Operations endpoints: liveness/readiness and Prometheus metrics.
+import type { FastifyInstance } from 'fastify';
+import type { CollectorContext } from '../collector-context.js';
+
+export function registerOpsRoutes(app: FastifyInstance, ctx: CollectorContext, isReady: () => boolean): void {
+  const started = Date.now();
+  app.get('/health', async (_request, reply) => {
+    const ready = isReady();
+    reply.code(ready ? 200 : 503);
+    return { status: ready ? 'ok' : 'unavailable', live: true, ready, partition: ctx.sink.partition, uptimeSeconds: Math.round((Date.now() - started) / 1000) };
+  });
+  app.get('/metrics', async (_request, reply) => {
+    reply.header('content-type', ctx.metrics.registry.contentType);
+    return ctx.metrics.registry.metrics();
+  });
+}
