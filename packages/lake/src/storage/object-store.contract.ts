@@ -51,6 +51,9 @@ export function objectStoreContract(name: string, make: () => Promise<ObjectStor
       assert.deepEqual((await store.list('_delta_log/00')).map((m) => m.key), ['_delta_log/001.json', '_delta_log/002.json']);
       assert.equal((await store.list('')).length, 5);
       assert.deepEqual(await store.list('missing/'), []);
+      assert.deepEqual((await store.list('_delta_log/', { startAfter: '_delta_log/001.json' })).map((m) => m.key), [
+        '_delta_log/002.json', '_delta_log/_sidecars/s.parquet',
+      ]);
     });
 
     it('delete removes an object and tolerates a missing one', async () => {

@@ -30,8 +30,8 @@ export interface ObjectStore {
   putIfAbsent(key: string, data: Uint8Array): Promise<boolean>;
   /** Moves a local file (written by DuckDB) into the store under `key`, replacing nothing; the file is consumed. */
   putFile(key: string, localPath: string): Promise<void>;
-  /** Objects under a key prefix, sorted by key. */
-  list(prefix: string): Promise<ObjectMeta[]>;
+  /** Objects under a key prefix, sorted by key; `startAfter` skips keys <= it (S3's `start-after`). */
+  list(prefix: string, options?: { startAfter?: string }): Promise<ObjectMeta[]>;
   /** Removes an object; absent objects are not an error. */
   delete(key: string): Promise<void>;
   /**

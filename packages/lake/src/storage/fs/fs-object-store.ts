@@ -82,11 +82,11 @@ class FsObjectStore implements ObjectStore {
     await fsyncDir(dirname(target));
   }
 
-  async list(prefix: string): Promise<ObjectMeta[]> {
+  async list(prefix: string, options: { startAfter?: string } = {}): Promise<ObjectMeta[]> {
     const slash = prefix.lastIndexOf('/');
     const base = slash < 0 ? '' : prefix.slice(0, slash);
     const out: ObjectMeta[] = [];
-    await walk(this.#root, base, prefix, out);
+    await walk(this.#root, base, prefix, options.startAfter ?? '', out);
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
@@ -101,7 +101,7 @@ class FsObjectStore implements ObjectStore {
   }
 }
 
-async function walk(root: string, dir: string, prefix: string, out: ObjectMeta[]): Promise<void> {
+async function walk(root: string, dir: string, prefix: string, after: string, out: ObjectMeta[]): Promise<void> {
   let entries;
   try {
     entries = await readdir(join(root, ...dir.split('/')), { withFileTypes: true });
@@ -113,8 +113,8 @@ async function walk(root: string, dir: string, prefix: string, out: ObjectMeta[]
     if (entry.name.includes(TMP_MARK)) continue;
     const key = dir === '' ? entry.name : `${dir}/${entry.name}`;
     if (entry.isDirectory()) {
-      if (key.startsWith(prefix) || prefix.startsWith(`${key}/`)) await walk(root, key, prefix, out);
-    } else if (entry.isFile() && key.startsWith(prefix)) {
+      if (key.startsWith(prefix) || prefix.startsWith(`${key}/`)) await walk(root, key, prefix, after, out);
+    } else if (entry.isFile() && key.startsWith(prefix) && key > after) {
       const s = await stat(join(root, ...key.split('/'))).catch(() => undefined);
       if (s) out.push({ key, size: s.size, lastModified: s.mtimeMs });
     }

@@ -40,9 +40,10 @@ class MemoryObjectStore implements ObjectStore {
     await unlink(localPath);
   }
 
-  async list(prefix: string): Promise<ObjectMeta[]> {
+  async list(prefix: string, options: { startAfter?: string } = {}): Promise<ObjectMeta[]> {
+    const after = options.startAfter ?? '';
     return [...this.#objects.entries()]
-      .filter(([key]) => key.startsWith(prefix))
+      .filter(([key]) => key.startsWith(prefix) && key > after)
       .map(([key, e]) => ({ key, size: e.data.byteLength, lastModified: e.lastModified }))
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }

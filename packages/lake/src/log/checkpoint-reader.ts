@@ -1,0 +1,58 @@
+// Reads checkpoint files into actions: classic and multi-part Parquet (via DuckDB read_parquet, each row
+// turned to JSON), UUID-named v2 checkpoints in JSON or Parquet, and the sidecar files they point to.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Sql } from '../duckdb/sql.js';
+import { quoteLiteral } from '../schema/delta-schema.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { parseCommit, type Action } from './actions.js';
+import { LOG_DIR } from './log-files.js';
+
+const ACTION_KEYS = ['protocol', 'metaData', 'add', 'remove', 'txn', 'domainMetadata', 'checkpointMetadata', 'sidecar'] as const;
+
+/** All actions of a checkpoint (every part, plus sidecars of a v2 checkpoint). */
+export async function readCheckpointActions(store: ObjectStore, sql: Sql, keys: string[]): Promise<Action[]> {
+  const jsonKeys = keys.filter((k) => k.endsWith('.json'));
+  const parquetKeys = keys.filter((k) => k.endsWith('.parquet'));
+  const actions: Action[] = [];
+  for (const key of jsonKeys) actions.push(...parseCommit(new TextDecoder().decode(await store.get(key))));
+  if (parquetKeys.length > 0) actions.push(...(await readParquetActions(store, sql, parquetKeys)));
+  const sidecars = actions.flatMap((a) => (a.sidecar ? [`${LOG_DIR}/_sidecars/${decodeURIComponent(a.sidecar.path)}`] : []));
+  if (sidecars.length > 0) actions.push(...(await readParquetActions(store, sql, sidecars)));
+  return actions;
+}
+
+/** Reads Parquet files of actions; stores DuckDB cannot reach are staged to a temp directory first. */
+export async function readParquetActions(store: ObjectStore, sql: Sql, keys: string[]): Promise<Action[]> {
+  let staged: string | undefined;
+  const locations: string[] = [];
+  for (const key of keys) {
+    const direct = store.readableLocation(key);
+    if (direct !== undefined) { locations.push(direct); continue; }
+    staged ??= await mkdtemp(join(tmpdir(), 'lens-ckpt-'));
+    const local = join(staged, `${locations.length}.parquet`);
+    await writeFile(local, await store.get(key));
+    locations.push(local);
+  }
+  try {
+    const list = `[${locations.map(quoteLiteral).join(', ')}]`;
+    const rows = await sql.all(`SELECT to_json(t)::VARCHAR AS j FROM read_parquet(${list}, union_by_name = true) t`);
+    return rows.flatMap((r) => toAction(JSON.parse(String(r['j'])) as Record<string, unknown>));
+  } finally {
+    if (staged) await rm(staged, { recursive: true, force: true });
+  }
+}
+
+function toAction(row: Record<string, unknown>): Action[] {
+  for (const key of ACTION_KEYS) {
+    const value = row[key] as Record<string, unknown> | null | undefined;
+    if (value === null || value === undefined) continue;
+    // Parsed-stat columns are checkpoint-only conveniences; the JSON `stats` string stays authoritative.
+    delete value['stats_parsed'];
+    delete value['partitionValues_parsed'];
+    if (key === 'add' && value['partitionValues'] === null) value['partitionValues'] = {};
+    return [{ [key]: value } as Action];
+  }
+  return [];
+}

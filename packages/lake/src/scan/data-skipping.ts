@@ -1,0 +1,90 @@
+// Data skipping: decides from a file's partition values and min/max/nullCount stats (PROTOCOL.md "Per-file
+// Statistics") whether it can hold rows matching a predicate. Unknown means "keep": skipping must be safe.
+import type { AddAction } from '../log/actions.js';
+import { physicalName, type DeltaField } from '../schema/delta-schema.js';
+import type { Comparison, Predicate } from './predicate.js';
+
+interface FileStats { numRecords?: number; minValues?: Record<string, unknown>; maxValues?: Record<string, unknown>; nullCount?: Record<string, unknown> }
+
+/** Keeps the files that may contain matching rows. */
+export function skipFiles(files: readonly AddAction[], predicate: Predicate, fields: readonly DeltaField[], partitionColumns: readonly string[]): AddAction[] {
+  const byName = new Map(fields.map((f) => [f.name, f]));
+  return files.filter((file) => mayMatch(file, predicate, byName, partitionColumns));
+}
+
+function mayMatch(file: AddAction, p: Predicate, fields: Map<string, DeltaField>, parts: readonly string[]): boolean {
+  if ('and' in p) return p.and.every((q) => mayMatch(file, q, fields, parts));
+  if ('or' in p) return p.or.length === 0 ? false : p.or.some((q) => mayMatch(file, q, fields, parts));
+  const field = fields.get(p.column);
+  if (!field || typeof field.type !== 'string') return true;
+  const key = physicalName(field);
+  if (parts.includes(p.column)) {
+    const raw = file.partitionValues[key] ?? file.partitionValues[p.column] ?? null;
+    const v = raw === null || raw === '' ? null : toComparable(raw, field.type, false);
+    return compareRange(p, v, v, v === null ? 1 : 0, 1, field.type);
+  }
+  const stats = parseStats(file);
+  if (!stats) return true;
+  const min = stats.minValues?.[key];
+  const max = stats.maxValues?.[key];
+  const nulls = typeof stats.nullCount?.[key] === 'number' ? (stats.nullCount[key] as number) : undefined;
+  return compareRange(p, min == null ? undefined : toComparable(min, field.type, false),
+    max == null ? undefined : toComparable(max, field.type, true), nulls, stats.numRecords, field.type);
+}
+
+/** Evaluates one comparison against [min, max] and the null count; `undefined` bounds mean unknown. */
+function compareRange(p: Comparison, min: unknown, max: unknown, nulls: number | undefined, rows: number | undefined, type: string): boolean {
+  if (p.op === 'is null') return nulls === undefined || nulls > 0;
+  if (p.op === 'is not null') return nulls === undefined || rows === undefined || nulls < rows;
+  if (min === null && max === null) return false; // partition value NULL never satisfies a comparison
+  if (nulls !== undefined && rows !== undefined && nulls === rows && rows > 0) return false;
+  if (!('value' in p)) return true;
+  const v = toComparable(p.value, type, false);
+  if (v === undefined) return true;
+  const lo = min as number | string | undefined;
+  const hi = max as number | string | undefined;
+  switch (p.op) {
+    case '=': return (lo === undefined || lo <= v) && (hi === undefined || v <= hi);
+    case '!=': return !(lo !== undefined && hi !== undefined && lo === v && hi === v);
+    case '<': return lo === undefined || lo < v;
+    case '<=': return lo === undefined || lo <= v;
+    case '>': return hi === undefined || hi > v;
+    case '>=': return hi === undefined || hi >= v;
+  }
+}
+
+/**
+ * Normalises a stat, partition value or literal to a comparable JS value. Timestamps become epoch
+ * microseconds; maxima get +999 µs because the spec truncates timestamp stats to milliseconds.
+ */
+function toComparable(v: unknown, type: string, isMax: boolean): number | string | undefined {
+  if (type === 'timestamp' || type === 'timestamp_ntz') {
+    const ms = v instanceof Date ? v.getTime() : typeof v === 'number' ? v : Date.parse(String(v).replace(' ', 'T') + (/[zZ]|[+-]\d\d:?\d\d$/.test(String(v)) ? '' : 'Z'));
+    if (Number.isNaN(ms)) return undefined;
+    const micros = String(v).match(/\.\d{3}(\d{1,3})/)?.[1];
+    return ms * 1000 + (micros ? Number(micros.padEnd(3, '0')) : 0) + (isMax ? 999 : 0);
+  }
+  if (type === 'date') return v instanceof Date ? v.toISOString().slice(0, 10) : String(v).slice(0, 10);
+  if (type === 'string') return String(v);
+  if (['long', 'integer', 'short', 'byte', 'float', 'double'].includes(type) || type.startsWith('decimal')) {
+    const n = Number(v);
+    return Number.isNaN(n) ? undefined : n;
+  }
+  return undefined;
+}
+
+const statsCache = new WeakMap<AddAction, FileStats | null>();
+
+function parseStats(file: AddAction): FileStats | undefined {
+  if (!file.stats) return undefined;
+  let cached = statsCache.get(file);
+  if (cached === undefined) {
+    try {
+      cached = JSON.parse(file.stats) as FileStats;
+    } catch {
+      cached = null;
+    }
+    statsCache.set(file, cached);
+  }
+  return cached ?? undefined;
+}
