@@ -20,7 +20,8 @@ const IDENTITY_FIELDS = ['userId', 'anonymousId', 'groupId', 'previousId'] as co
 
 /**
  * Enriches a validated event in place and returns it. Clock skew per the Segment spec:
- * `timestamp = receivedAt − (sentAt − originalTimestamp)` when the client sent both times.
+ * `timestamp = receivedAt − (sentAt − originalTimestamp)` when the client sent both times; a `timestamp`
+ * sent beside an `originalTimestamp` was set by the caller on purpose and is kept.
  */
 export function enrichEvent(event: TrackingEvent, facts: RequestFacts): EnrichedEvent {
   for (const field of IDENTITY_FIELDS) {
@@ -38,6 +39,9 @@ export function enrichEvent(event: TrackingEvent, facts: RequestFacts): Enriched
   }
 
   const receivedMs = facts.receivedAt.getTime();
+  // Segment SDKs stamp `timestamp` (client clock); RudderStack SDKs stamp `originalTimestamp` and leave
+  // `timestamp` for a time the caller set explicitly, which is then kept as is (as rudder-server does).
+  const explicitMs = event.originalTimestamp !== undefined && event.timestamp !== undefined ? Date.parse(event.timestamp) : Number.NaN;
   const original = event.originalTimestamp ?? event.timestamp;
   const sentAt = event.sentAt ?? facts.sentAt;
   const originalMs = original === undefined ? Number.NaN : Date.parse(original);
@@ -45,7 +49,8 @@ export function enrichEvent(event: TrackingEvent, facts: RequestFacts): Enriched
   if (!Number.isNaN(originalMs)) event.originalTimestamp = new Date(originalMs).toISOString();
   if (!Number.isNaN(sentMs)) event.sentAt = new Date(sentMs).toISOString();
   let timestampMs = receivedMs;
-  if (!Number.isNaN(originalMs)) timestampMs = Number.isNaN(sentMs) ? originalMs : receivedMs - (sentMs - originalMs);
+  if (!Number.isNaN(explicitMs)) timestampMs = explicitMs;
+  else if (!Number.isNaN(originalMs)) timestampMs = Number.isNaN(sentMs) ? originalMs : receivedMs - (sentMs - originalMs);
   event.timestamp = new Date(timestampMs).toISOString();
   event.receivedAt = facts.receivedAt.toISOString();
   return event as EnrichedEvent;

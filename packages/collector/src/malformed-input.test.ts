@@ -1,0 +1,77 @@
+// A corpus of malformed input: none of it may crash the collector, get a 5xx, or vanish — every request that
+// reached a known source leaves a record (accepted or quarantined), and the collector keeps serving.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BASIC_AUTH, startTestCollector } from './testing/collector-harness.js';
+
+const deep = (depth: number): string => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+
+const CORPUS: { name: string; url?: string; payload: string | Buffer; headers?: Record<string, string> }[] = [
+  { name: 'truncated JSON', payload: '{"batch":[{"type":"track","userId":"u","event":"e"' },
+  { name: 'empty body', payload: '' },
+  { name: 'whitespace body', payload: '   \n ' },
+  { name: 'JSON null', payload: 'null' },
+  { name: 'JSON array', payload: '[1,2,3]' },
+  { name: 'JSON string', payload: '"hello"' },
+  { name: 'number as batch', payload: '{"batch":5}' },
+  { name: 'empty batch', payload: '{"batch":[]}' },
+  { name: 'null in batch', payload: '{"batch":[null]}' },
+  { name: 'nested arrays in batch', payload: '{"batch":[[{"type":"track"}]]}' },
+  { name: 'wrong types', payload: JSON.stringify({ batch: [{ type: 'track', userId: {}, event: 5, properties: 'x', context: [], timestamp: 12 }] }) },
+  { name: 'bad timestamp', payload: JSON.stringify({ batch: [{ type: 'track', userId: 'u', event: 'e', timestamp: 'yesterday-ish' }] }) },
+  { name: 'messageId too long', payload: JSON.stringify({ batch: [{ type: 'track', userId: 'u', event: 'e', messageId: 'm'.repeat(101) }] }) },
+  { name: 'deep nesting in properties', payload: `{"batch":[{"type":"track","userId":"u","event":"e","properties":${deep(20_000)}}]}` },
+  { name: 'deep nesting as the body', payload: deep(50_000) },
+  { name: 'deeply nested arrays', payload: `${'['.repeat(100_000)}${']'.repeat(100_000)}` },
+  { name: 'huge string', payload: JSON.stringify({ batch: [{ type: 'track', userId: 'u', event: 'x'.repeat(900_000) }] }) },
+  { name: 'invalid UTF-8', payload: Buffer.concat([Buffer.from('{"batch":[{"type":"track","userId":"'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('","event":"e"}]}')]) },
+  { name: 'lone surrogate escape', payload: '{"batch":[{"type":"track","userId":"\\ud800","event":"e"}]}' },
+  { name: '__proto__ keys', payload: '{"__proto__":{"polluted":true},"batch":[{"__proto__":{"polluted":true},"type":"track","userId":"u","event":"e","properties":{"__proto__":{"polluted":true}},"context":{"__proto__":{"x":1}}}]}' },
+  { name: 'constructor.prototype keys', payload: '{"batch":[{"type":"track","userId":"u","event":"e","constructor":{"prototype":{"polluted":true}}}]}' },
+  { name: 'NUL bytes', payload: '{"batch":[{"type":"track","userId":"u\\u0000","event":"e\u0000"}]}' },
+  { name: 'binary garbage', payload: Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 7919) % 256)) },
+  { name: 'garbage on a single route', url: '/v1/track', payload: '{{{{' },
+  { name: 'array on a single route', url: '/v1/identify', payload: '[{"userId":"u"}]' },
+];
+
+describe('malformed input corpus', () => {
+  it('never crashes, never answers 5xx, and keeps a record of every request', async () => {
+    const { app, sink } = await startTestCollector();
+    for (const item of CORPUS) {
+      const before = sink.records.length;
+      const res = await app.inject({ method: 'POST', url: item.url ?? '/v1/batch', headers: { authorization: BASIC_AUTH, 'content-type': 'application/json', ...item.headers }, payload: item.payload });
+      assert.ok(res.statusCode < 500, `${item.name}: got ${res.statusCode} ${res.body}`);
+      const body = res.json();
+      if (res.statusCode >= 400) assert.equal(typeof body.error.message, 'string', item.name);
+      if (item.name !== 'empty batch') assert.ok(sink.records.length > before, `${item.name}: nothing was kept`);
+      // Still serving after each one.
+      const ok = await app.inject({ method: 'POST', url: '/v1/track', headers: { authorization: BASIC_AUTH }, payload: { userId: 'u', event: 'still-alive' } });
+      assert.equal(ok.statusCode, 200, `${item.name}: collector stopped serving`);
+    }
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    assert.equal((Object.prototype as Record<string, unknown>).x, undefined);
+    const accepted = sink.accepted().filter((r) => r.event.event !== 'still-alive');
+    // Only the events that are valid despite odd content are accepted (NUL bytes, __proto__ keys, lone surrogate).
+    assert.ok(accepted.length <= 4, `unexpectedly accepted ${accepted.map((r) => r.event.event).join(',')}`);
+    for (const rejected of sink.rejected()) assert.ok(rejected.reason.length > 0);
+  });
+
+  it('keeps __proto__ keys as plain data on the stored event', async () => {
+    const { app, sink } = await startTestCollector();
+    await app.inject({ method: 'POST', url: '/v1/track', headers: { authorization: BASIC_AUTH, 'content-type': 'application/json' }, payload: '{"userId":"u","event":"e","properties":{"__proto__":{"a":1},"b":2}}' });
+    const properties = sink.accepted()[0]!.event.properties!;
+    assert.equal(Object.getPrototypeOf(properties), Object.prototype);
+    assert.deepEqual(JSON.parse(JSON.stringify(properties)), JSON.parse('{"__proto__":{"a":1},"b":2}'));
+  });
+
+  it('an invalid UTF-8 body is quarantined byte for byte (base64)', async () => {
+    const { app, sink } = await startTestCollector();
+    const payload = Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]);
+    const res = await app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: BASIC_AUTH }, payload });
+    assert.equal(res.statusCode, 400);
+    assert.equal(res.json().error.message, 'body is not valid UTF-8');
+    const [rejected] = sink.rejected();
+    assert.equal(rejected?.rawEncoding, 'base64');
+    assert.deepEqual(Buffer.from(rejected!.raw, 'base64'), payload);
+  });
+});

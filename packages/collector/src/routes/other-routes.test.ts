@@ -1,0 +1,98 @@
+// Pixels, the SDK configuration endpoints, SDK self-metrics, health, metrics and unknown routes.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BASIC_AUTH, WRITE_KEY, startTestCollector } from '../testing/collector-harness.js';
+import { PIXEL_GIF } from './pixel-routes.js';
+
+describe('pixels', () => {
+  it('GET /pixel/v1/track with dotted query parameters stores the event and answers a GIF', async () => {
+    const { app, sink } = await startTestCollector();
+    const res = await app.inject({ method: 'GET', url: `/pixel/v1/track?writeKey=${WRITE_KEY}&event=Email%20Opened&anonymousId=a1&properties.campaign=nov&context.page.url=https%3A%2F%2Fx&__proto__.polluted=1` });
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.headers['content-type'], 'image/gif');
+    assert.deepEqual(res.rawPayload, PIXEL_GIF);
+    const event = sink.accepted()[0]!.event;
+    assert.equal(event.type, 'track');
+    assert.equal(event.event, 'Email Opened');
+    assert.deepEqual(event.properties, { campaign: 'nov' });
+    assert.equal((event.context as { page: { url: string } }).page.url, 'https://x');
+    assert.equal(event.writeKey, undefined);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  });
+
+  it('GET /v1/pixel/page?data=base64(JSON) (Segment) stores a page event', async () => {
+    const { app, sink } = await startTestCollector();
+    const data = Buffer.from(JSON.stringify({ writeKey: WRITE_KEY, userId: 'u9', name: 'Newsletter' })).toString('base64');
+    const res = await app.inject({ method: 'GET', url: `/v1/pixel/page?data=${encodeURIComponent(data)}` });
+    assert.equal(res.statusCode, 200);
+    assert.deepEqual([sink.accepted()[0]?.event.type, sink.accepted()[0]?.event.name], ['page', 'Newsletter']);
+  });
+
+  it('still answers a GIF on errors, with the status and X-Lens-Error telling why', async () => {
+    const { app, sink } = await startTestCollector();
+    const unknown = await app.inject({ method: 'GET', url: '/pixel/v1/track?writeKey=nope&event=x&anonymousId=a' });
+    assert.equal(unknown.statusCode, 401);
+    assert.equal(unknown.headers['content-type'], 'image/gif');
+    const invalid = await app.inject({ method: 'GET', url: `/pixel/v1/track?writeKey=${WRITE_KEY}&anonymousId=a` });
+    assert.equal(invalid.statusCode, 400);
+    assert.equal(invalid.headers['x-lens-error'], 'event.event: required for type "track"');
+    assert.equal(sink.rejected().length, 1);
+  });
+});
+
+describe('SDK configuration endpoints', () => {
+  it('GET /sourceConfig/ answers RudderStack analytics-js with an enabled source (Basic auth or query)', async () => {
+    const { app } = await startTestCollector();
+    for (const request of [
+      { url: '/sourceConfig/?p=npm&v=3.34.1&build=modern', headers: { authorization: BASIC_AUTH } },
+      { url: `/sourceConfig?writeKey=${WRITE_KEY}`, headers: {} },
+    ]) {
+      const res = await app.inject({ method: 'GET', ...request });
+      assert.equal(res.statusCode, 200);
+      const { source } = res.json();
+      assert.deepEqual([source.id, source.enabled, source.config, source.destinations], ['web', true, {}, []]);
+    }
+    assert.equal((await app.inject({ method: 'GET', url: '/sourceConfig/?writeKey=nope' })).statusCode, 401);
+  });
+
+  it('GET /v1/projects/:writeKey/settings answers analytics-next with Segment.io apiKey and apiHost', async () => {
+    const { app } = await startTestCollector();
+    const res = await app.inject({ method: 'GET', url: `/v1/projects/${WRITE_KEY}/settings`, headers: { host: 'collector.local:8080' } });
+    assert.equal(res.statusCode, 200);
+    const segment = res.json().integrations['Segment.io'];
+    assert.equal(segment.apiKey, WRITE_KEY);
+    assert.equal(segment.apiHost, 'collector.local:8080/v1');
+    assert.equal(res.json().metrics.sampleRate, 0);
+    assert.equal((await app.inject({ method: 'GET', url: '/v1/projects/nope/settings' })).statusCode, 404);
+  });
+});
+
+describe('operations', () => {
+  it('SDK self-metrics posts are answered 200 and counted, not stored', async () => {
+    const { app, sink } = await startTestCollector();
+    for (const url of ['/v1/m', '/rsaMetrics']) {
+      assert.equal((await app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json' }, payload: { series: [] } })).statusCode, 200);
+    }
+    assert.equal(sink.records.length, 0);
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    assert.match(metrics, /lens_collector_sdk_metrics_requests_total 2/);
+  });
+
+  it('/health is live and ready; /metrics counts accepted and rejected events by reason', async () => {
+    const { app } = await startTestCollector();
+    assert.deepEqual((await app.inject({ method: 'GET', url: '/health' })).json().ready, true);
+    await app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: BASIC_AUTH }, payload: { batch: [{ type: 'track', userId: 'u', event: 'e' }, { type: 'track', userId: 'u' }] } });
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    assert.match(metrics, /lens_collector_events_accepted_total\{source="web"\} 1/);
+    assert.match(metrics, /lens_collector_events_rejected_total\{reason="missing_required"\} 1/);
+    assert.match(metrics, /lens_collector_request_duration_seconds_bucket\{le="[^"]+",route="\/v1\/batch"\}/);
+    assert.match(metrics, /lens_log_append_duration_seconds_count 1/);
+  });
+
+  it('an unknown route is a JSON 404', async () => {
+    const { app } = await startTestCollector();
+    const res = await app.inject({ method: 'POST', url: '/v2/track?x=1', payload: {} });
+    assert.equal(res.statusCode, 404);
+    assert.deepEqual(res.json(), { success: false, error: { code: 'not_found', message: 'no route POST /v2/track' } });
+  });
+});
