@@ -53,24 +53,31 @@ export async function loadSnapshot(store: ObjectStore, sql: Sql, version?: numbe
   if (!protocol) throw new DeltaProtocolError(`table state at version ${segment.version} has no protocol action`, { table: store.description, version: segment.version });
   if (!metadata) throw new DeltaProtocolError(`table state at version ${segment.version} has no metaData action`, { table: store.description, version: segment.version });
   checkReadable(protocol);
-  const schema = parseSchema(metadata.schemaString);
   const mode = metadata.configuration['delta.columnMapping.mode'];
-  const partitionFields = metadata.partitionColumns.map((name) => {
-    const field = schema.fields.find((f) => f.name === name) ?? schema.fields.find((f) => f.name.toLowerCase() === name.toLowerCase());
-    if (!field) throw new DeltaProtocolError(`partition column ${name} is not in the schema`, { column: name });
-    return field;
-  });
+  let schema: DeltaStructType | undefined;
+  let partitionFields: DeltaField[] | undefined;
+  // Schema parsing is lazy: log-level questions (files, txns) work even when the schema is unusable.
+  const getSchema = (): DeltaStructType => (schema ??= parseSchema(metadata.schemaString));
   return {
     version: segment.version,
     protocol,
     metadata,
-    schema,
+    get schema() {
+      return getSchema();
+    },
     partitionColumns: metadata.partitionColumns,
     files: [...state.files.values()],
     tombstones: [...state.tombstones.values()],
     txns: state.txns,
     domains: state.domains,
     columnMapping: mode === 'name' || mode === 'id' ? mode : 'none',
-    partitionFields,
+    get partitionFields() {
+      return (partitionFields ??= metadata.partitionColumns.map((name) => {
+        const fields = getSchema().fields;
+        const field = fields.find((f) => f.name === name) ?? fields.find((f) => f.name.toLowerCase() === name.toLowerCase());
+        if (!field) throw new DeltaProtocolError(`partition column ${name} is not in the schema`, { column: name });
+        return field;
+      }));
+    },
   };
 }

@@ -30,7 +30,9 @@ export function canonicalPath(path: string): string {
   } catch {
     // Not valid percent-encoding: compare as written.
   }
-  return p.replace(/^file:\/\/\//, 'file:/').replace(/^file:\/\/(?=[^/])/, 'file://');
+  // Unqualified absolute paths resolve against the local file system, as Hadoop's default FS does.
+  if (p.startsWith('/')) return `file:${p}`;
+  return p.replace(/^file:\/\/\//, 'file:/');
 }
 
 /** The reconciliation key of an add or remove. */
