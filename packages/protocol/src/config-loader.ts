@@ -57,10 +57,15 @@ export function loadConfig(inputs: ConfigInputs = {}): LensConfig {
 
   const parsed = LensConfig.safeParse(raw);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => {
-    const key = issue.path.join('.') || '(top level)';
-    const origin = findOrigin(origins, issue.path) ?? { kind: 'file', line: lineOf(issue.path) };
-    return `${describeOrigin(origin, inputs.file)}: ${key}: ${issue.message}`;
+  const problems = parsed.error.issues.flatMap((issue) => {
+    // An unknown key is reported at the key itself (a typo's line), one line per key.
+    const paths = issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...issue.path, key]) : [issue.path];
+    return paths.map((path) => {
+      const key = path.join('.') || '(top level)';
+      const origin = findOrigin(origins, path) ?? { kind: 'file', line: lineOf(path) };
+      const message = issue.code === 'unrecognized_keys' ? 'unknown key (a typo?)' : issue.message;
+      return `${describeOrigin(origin, inputs.file)}: ${key}: ${message}`;
+    });
   });
   throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`, { context: { file: inputs.file, problems } });
 }
