@@ -1,0 +1,84 @@
+// Exclusive ownership of a partition across processes: a lock file created with O_EXCL holding the owner's
+// pid. A lock whose pid is dead (or is our own pid but not held by us: a restarted container's pid 1) is stale.
+import { link, open, readFile, rename, unlink } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { PartitionLockedError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+
+/** Lock paths this process holds, shared by every EventLog instance in it. */
+const heldHere = new Set<string>();
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return false; // callers check heldHere first; our pid not held here is a past life
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function readPid(path: string): Promise<number | undefined> {
+  try {
+    const pid = Number.parseInt(await readFile(path, 'utf8'), 10);
+    return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** A held partition lock; `release` deletes the file. */
+export interface PartitionLock {
+  release(): Promise<void>;
+}
+
+/** Takes the lock at `path` for `partition` or throws PartitionLockedError when a live writer holds it. */
+export async function acquirePartitionLock(path: string, partition: number, logger: Logger): Promise<PartitionLock> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (heldHere.has(path)) throw new PartitionLockedError(partition, { holderPid: process.pid, path });
+    try {
+      const fh = await open(path, 'wx');
+      heldHere.add(path);
+      try {
+        await fh.writeFile(String(process.pid));
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      return {
+        release: async () => {
+          heldHere.delete(path);
+          await unlink(path).catch(() => {});
+        },
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    if (heldHere.has(path)) throw new PartitionLockedError(partition, { holderPid: process.pid, path });
+    const pid = await readPid(path);
+    if (pid !== undefined && isAlive(pid)) throw new PartitionLockedError(partition, { holderPid: pid, path });
+    if (pid === undefined && attempt === 0) {
+      // Just created by a peer that has not written its pid yet; give it a moment before calling it stale.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      continue;
+    }
+    await takeOverStale(path, pid, logger, partition);
+  }
+  throw new PartitionLockedError(partition, { path, reason: 'lock kept changing hands' });
+}
+
+/** Moves a stale lock aside; if a peer replaced it meanwhile (its pid differs), puts the peer's lock back. */
+async function takeOverStale(path: string, stalePid: number | undefined, logger: Logger, partition: number) {
+  const aside = `${path}.stale-${randomUUID()}`;
+  try {
+    await rename(path, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  const moved = await readPid(aside);
+  if (moved !== stalePid) await link(aside, path).catch(() => {});
+  else logger.warn({ partition, stalePid, path }, 'log_stale_writer_lock_taken_over');
+  await unlink(aside).catch(() => {});
+}

@@ -1,0 +1,159 @@
+// Reads durable records of local partitions, possibly while another process appends: the durable marker is
+// re-read on every call (the only cross-process truth), segment lists are re-listed when a read runs past them.
+import type { FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import { LogCorruptionError, OffsetOutOfRangeError } from '../../errors.js';
+import { DEFAULT_MAX_READ_BYTES, DEFAULT_MAX_READ_RECORDS, type LogRecord, type ReadOptions } from '../../event-log.js';
+import { readMarker } from './durable-marker.js';
+import { HEADER_BYTES } from './record-format.js';
+import { layout, listSegments, scanFrames } from './segment-files.js';
+import { SparseIndex } from './sparse-index.js';
+
+interface PartitionState {
+  segments: number[];
+  marker: FileHandle | undefined;
+  handles: Map<number, FileHandle>;
+  index: SparseIndex;
+}
+
+const MAX_OPEN_SEGMENTS = 4;
+
+/** Reader side of the local adapter, one per EventLog instance. */
+export class PartitionReader {
+  readonly #dir: string;
+  readonly #states = new Map<number, PartitionState>();
+
+  constructor(dir: string) {
+    this.#dir = dir;
+  }
+
+  /** The offset after the last durable record (0 when the partition has no marker yet). */
+  async durableEnd(partition: number): Promise<number> {
+    const state = this.#state(partition);
+    if (state.marker === undefined) {
+      const path = layout.markerPath(this.#dir, partition);
+      state.marker = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return undefined;
+        throw error;
+      });
+      if (state.marker === undefined) return 0;
+    }
+    return (await readMarker(state.marker, layout.markerPath(this.#dir, partition))) ?? 0;
+  }
+
+  /** Re-lists segment files (after retention or a roll) and closes handles of deleted ones. */
+  async segments(partition: number): Promise<number[]> {
+    const state = this.#state(partition);
+    state.segments = await listSegments(this.#dir, partition);
+    for (const [base, fh] of state.handles) {
+      if (!state.segments.includes(base)) {
+        state.handles.delete(base);
+        state.index.forget(base);
+        await fh.close();
+      }
+    }
+    return state.segments;
+  }
+
+  async read(partition: number, offset: number, options: ReadOptions = {}): Promise<LogRecord[]> {
+    const maxRecords = options.maxRecords ?? DEFAULT_MAX_READ_RECORDS;
+    const maxBytes = options.maxBytes ?? DEFAULT_MAX_READ_BYTES;
+    const end = await this.durableEnd(partition);
+    const state = this.#state(partition);
+    let segments = state.segments;
+    if (segments.length === 0 || offset < segments[0]! || offset >= segments.at(-1)!) {
+      segments = await this.segments(partition);
+    }
+    const start = segments[0] ?? 0;
+    if (offset < start && segments.length > 0) throw new OffsetOutOfRangeError(partition, offset, start);
+    if (offset >= end || segments.length === 0) return [];
+    const records: LogRecord[] = [];
+    const chunkBytes = Math.min(Math.max(maxBytes + HEADER_BYTES * 64, 64 * 1024), 4 * 1024 * 1024);
+    let next = offset;
+    let bytes = 0;
+    let i = floorIndex(segments, next);
+    while (next < end && records.length < maxRecords && bytes < maxBytes) {
+      const base = segments[i]!;
+      const fh = await this.#handle(state, partition, base);
+      const from = state.index.floor(base, next);
+      const { pos, stop } = await scanFrames(fh, from.pos, chunkBytes, (frame) => {
+        const o = frame.header.offset;
+        if (o >= end || records.length >= maxRecords) return false;
+        if (o < next) {
+          state.index.note(base, o, frame.filePos);
+          return true;
+        }
+        if (o !== next || (records.length > 0 && bytes + frame.header.length > maxBytes)) return false;
+        const valueStart = frame.at + HEADER_BYTES;
+        const value = frame.buf.subarray(valueStart, valueStart + frame.header.length);
+        records.push({ partition, offset: o, timestamp: frame.header.timestamp, value });
+        bytes += frame.header.length;
+        next++;
+        return true;
+      });
+      state.index.note(base, next, pos);
+      if (next >= end || records.length >= maxRecords || bytes >= maxBytes) break;
+      if (stop === 'eof' && i + 1 < segments.length && segments[i + 1] === next) { i++; continue; }
+      if (stop === 'eof' && i + 1 >= segments.length) {
+        segments = await this.segments(partition); // a roll we have not listed yet
+        i = floorIndex(segments, next);
+        if (segments[i] === next && segments[i] !== base) continue;
+      }
+      if (stop === 'visitor' && records.length > 0) break; // next record would exceed maxBytes
+      throw new LogCorruptionError(`partition ${partition}: offset ${next} below durable end ${end} is unreadable (${stop})`,
+        { partition, offset: next, end, segment: base, pos, stop });
+    }
+    return records;
+  }
+
+  async close(): Promise<void> {
+    const handles: FileHandle[] = [];
+    for (const state of this.#states.values()) {
+      handles.push(...state.handles.values());
+      if (state.marker !== undefined) handles.push(state.marker);
+    }
+    this.#states.clear();
+    await Promise.allSettled(handles.map((fh) => fh.close()));
+  }
+
+  #state(partition: number): PartitionState {
+    let state = this.#states.get(partition);
+    if (state === undefined) {
+      state = { segments: [], marker: undefined, handles: new Map(), index: new SparseIndex() };
+      this.#states.set(partition, state);
+    }
+    return state;
+  }
+
+  async #handle(state: PartitionState, partition: number, base: number): Promise<FileHandle> {
+    const cached = state.handles.get(base);
+    if (cached !== undefined) return cached;
+    let fh: FileHandle;
+    try {
+      fh = await open(layout.segmentPath(this.#dir, partition, base), 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      const segments = await this.segments(partition); // deleted by retention in another process
+      throw new OffsetOutOfRangeError(partition, base, segments[0] ?? base);
+    }
+    if (state.handles.size >= MAX_OPEN_SEGMENTS) {
+      const [oldest, old] = state.handles.entries().next().value as [number, FileHandle];
+      state.handles.delete(oldest);
+      await old.close();
+    }
+    state.handles.set(base, fh);
+    return fh;
+  }
+}
+
+/** Index of the last segment whose base is <= offset (0 when none is). */
+function floorIndex(segments: number[], offset: number): number {
+  let lo = 0;
+  let hi = segments.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (segments[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}

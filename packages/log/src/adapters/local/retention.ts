@@ -1,0 +1,50 @@
+// Which segments a partition can drop and how far its slowest consumer lags: both derive from the minimum
+// committed position over every known consumer (a known consumer that never committed a partition holds it all).
+import { stat, unlink } from 'node:fs/promises';
+import type { ConsumerOffsets } from './consumer-offsets.js';
+import { layout, listSegments, syncDir } from './segment-files.js';
+
+/** Minimum committed position on `partition` over all known consumers; undefined when there are none. */
+export async function slowestPosition(offsets: ConsumerOffsets, partition: number): Promise<number | undefined> {
+  const consumers = await offsets.consumers();
+  if (consumers.length === 0) return undefined;
+  const positions = await Promise.all(consumers.map((c) => offsets.committed(c, partition)));
+  return Math.min(...positions.map((p) => p ?? 0));
+}
+
+/** Deletes, oldest first, every non-active segment whose last offset is below `position`. */
+export async function deletePassedSegments(
+  dir: string,
+  partition: number,
+  position: number,
+): Promise<{ deletedSegments: number; deletedBytes: number; deleted: number[] }> {
+  const segments = await listSegments(dir, partition);
+  const deleted: number[] = [];
+  let deletedBytes = 0;
+  // A segment's last offset is the next segment's base - 1; the last (active) segment is never deleted.
+  for (let i = 0; i + 1 < segments.length && segments[i + 1]! <= position; i++) {
+    const path = layout.segmentPath(dir, partition, segments[i]!);
+    deletedBytes += (await stat(path)).size;
+    await unlink(path);
+    deleted.push(segments[i]!);
+  }
+  if (deleted.length > 0) await syncDir(layout.partitionDir(dir, partition));
+  return { deletedSegments: deleted.length, deletedBytes, deleted };
+}
+
+/**
+ * Bytes from `position` to the end of the partition, estimated per segment: whole segments after it count in
+ * full, the segment holding it in proportion to the offsets left (exact enough for a limit in gigabytes).
+ */
+export async function bytesAfter(dir: string, partition: number, position: number, end: number): Promise<number> {
+  const segments = await listSegments(dir, partition);
+  let bytes = 0;
+  for (let i = 0; i < segments.length; i++) {
+    const base = segments[i]!;
+    const segEnd = segments[i + 1] ?? end;
+    if (segEnd <= position || segEnd <= base) continue;
+    const size = (await stat(layout.segmentPath(dir, partition, base)).catch(() => ({ size: 0 }))).size;
+    bytes += base >= position ? size : Math.round((size * (segEnd - position)) / (segEnd - base));
+  }
+  return bytes;
+}

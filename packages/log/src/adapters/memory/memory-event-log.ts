@@ -1,0 +1,180 @@
+// The in-memory EventLog: same semantics as the local adapter (segments, retention, exclusive writers,
+// argument checks) without durability, for unit tests of callers and as the contract suite's reference.
+import { LogClosedError, OffsetOutOfRangeError, PartitionLockedError } from '../../errors.js';
+import {
+  DEFAULT_MAX_READ_BYTES, DEFAULT_MAX_READ_RECORDS,
+  type AppendResult, type EventLog, type LogRecord, type LogWriter, type ReadOptions,
+} from '../../event-log.js';
+import { checkConsumer, checkOffset, checkPartition, checkValues } from '../../validate.js';
+
+/** Per-record overhead counted towards segment size, as in the local adapter's framing. */
+const FRAME_OVERHEAD = 24;
+
+interface MemoryPartition {
+  records: LogRecord[];
+  /** Base offsets of segments, ascending; the last is active. */
+  segments: number[];
+  activeBytes: number;
+  locked: boolean;
+}
+
+/** State shared by EventLog instances opened on it, so a test can "reopen" a memory log. */
+export class MemoryLogStore {
+  readonly partitions = new Map<number, MemoryPartition>();
+  readonly consumers = new Map<string, Map<number, number>>();
+}
+
+/** Options of the memory adapter. */
+export interface MemoryEventLogOptions {
+  /** Segments roll at this many bytes (payload + 24 per record), as in the local adapter (default 64 MiB). */
+  segmentBytes?: number;
+  /** Share state with other instances (reopen); a fresh store by default. */
+  store?: MemoryLogStore;
+}
+
+/** Creates an in-memory event log. */
+export function createMemoryEventLog(options: MemoryEventLogOptions = {}): EventLog {
+  return new MemoryEventLog(options.store ?? new MemoryLogStore(), options.segmentBytes ?? 64 * 1024 * 1024);
+}
+
+class MemoryEventLog implements EventLog {
+  #closed = false;
+  readonly #writers = new Set<LogWriter>();
+
+  constructor(readonly store: MemoryLogStore, readonly segmentBytes: number) {}
+
+  async openWriter(options: { partition?: number } = {}): Promise<LogWriter> {
+    this.#assertOpen();
+    let partition = options.partition;
+    if (partition === undefined) {
+      partition = 0;
+      while (this.store.partitions.get(partition)?.locked) partition++;
+    }
+    checkPartition(partition);
+    const state = this.#partition(partition, true)!;
+    if (state.locked) throw new PartitionLockedError(partition, { holder: 'memory' });
+    state.locked = true;
+    const log = this;
+    let closed = false;
+    const writer: LogWriter = {
+      partition,
+      async append(values: readonly Buffer[]): Promise<AppendResult> {
+        checkValues(values);
+        if (closed || log.#closed) throw new LogClosedError(`writer of partition ${partition} is closed`);
+        await Promise.resolve();
+        return log.#append(state, partition!, values);
+      },
+      async close(): Promise<void> {
+        if (closed) return;
+        closed = true;
+        state.locked = false;
+        log.#writers.delete(writer);
+      },
+    };
+    this.#writers.add(writer);
+    return writer;
+  }
+
+  async partitions(): Promise<number[]> {
+    return [...this.store.partitions.keys()].sort((a, b) => a - b);
+  }
+
+  async read(partition: number, offset: number, options: ReadOptions = {}): Promise<LogRecord[]> {
+    this.#assertOpen();
+    checkPartition(partition);
+    checkOffset(offset);
+    const state = this.#partition(partition, false);
+    if (state === undefined) return [];
+    const start = state.segments[0]!;
+    if (offset < start) throw new OffsetOutOfRangeError(partition, offset, start);
+    const maxRecords = options.maxRecords ?? DEFAULT_MAX_READ_RECORDS;
+    const maxBytes = options.maxBytes ?? DEFAULT_MAX_READ_BYTES;
+    const out: LogRecord[] = [];
+    let bytes = 0;
+    for (let i = offset - start; i < state.records.length && out.length < maxRecords; i++) {
+      const record = state.records[i]!;
+      if (out.length > 0 && bytes + record.value.length > maxBytes) break;
+      out.push({ ...record, value: Buffer.from(record.value) });
+      bytes += record.value.length;
+      if (bytes >= maxBytes) break;
+    }
+    return out;
+  }
+
+  async bounds(partition: number): Promise<{ start: number; end: number }> {
+    checkPartition(partition);
+    const state = this.#partition(partition, false);
+    if (state === undefined) return { start: 0, end: 0 };
+    return { start: state.segments[0]!, end: state.segments[0]! + state.records.length };
+  }
+
+  async commit(consumer: string, partition: number, nextOffset: number): Promise<void> {
+    this.#assertOpen();
+    checkConsumer(consumer);
+    checkPartition(partition);
+    checkOffset(nextOffset, 'nextOffset');
+    let positions = this.store.consumers.get(consumer);
+    if (positions === undefined) this.store.consumers.set(consumer, (positions = new Map()));
+    positions.set(partition, nextOffset);
+  }
+
+  async committed(consumer: string, partition: number): Promise<number | undefined> {
+    checkConsumer(consumer);
+    checkPartition(partition);
+    return this.store.consumers.get(consumer)?.get(partition);
+  }
+
+  async enforceRetention(): Promise<{ deletedSegments: number; deletedBytes: number }> {
+    this.#assertOpen();
+    let deletedSegments = 0;
+    let deletedBytes = 0;
+    if (this.store.consumers.size === 0) return { deletedSegments, deletedBytes };
+    for (const [partition, state] of this.store.partitions) {
+      const positions = [...this.store.consumers.values()].map((m) => m.get(partition) ?? 0);
+      const position = Math.min(...positions);
+      while (state.segments.length > 1 && state.segments[1]! <= position) {
+        const drop = state.records.splice(0, state.segments[1]! - state.segments[0]!);
+        deletedBytes += drop.reduce((sum, r) => sum + FRAME_OVERHEAD + r.value.length, 0);
+        state.segments.shift();
+        deletedSegments++;
+      }
+    }
+    return { deletedSegments, deletedBytes };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await Promise.all([...this.#writers].map((w) => w.close()));
+    this.#closed = true;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new LogClosedError('event log is closed');
+  }
+
+  #partition(partition: number, create: boolean): MemoryPartition | undefined {
+    let state = this.store.partitions.get(partition);
+    if (state === undefined && create) {
+      state = { records: [], segments: [0], activeBytes: 0, locked: false };
+      this.store.partitions.set(partition, state);
+    }
+    return state;
+  }
+
+  #append(state: MemoryPartition, partition: number, values: readonly Buffer[]): AppendResult {
+    const timestamp = Date.now();
+    const firstOffset = state.segments[0]! + state.records.length;
+    let offset = firstOffset;
+    for (const value of values) {
+      const frame = FRAME_OVERHEAD + value.length;
+      if (state.activeBytes > 0 && state.activeBytes + frame > this.segmentBytes) {
+        state.segments.push(offset);
+        state.activeBytes = 0;
+      }
+      state.records.push({ partition, offset, timestamp, value: Buffer.from(value) });
+      state.activeBytes += frame;
+      offset++;
+    }
+    return { partition, firstOffset, lastOffset: offset - 1 };
+  }
+}

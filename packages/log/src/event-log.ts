@@ -1,0 +1,81 @@
+// The EventLog port: an append-only, partitioned, durable log between the collector (writer) and the loader
+// (reader). Kept deliberately small: every method here pins what a future adapter (NATS JetStream) must offer.
+
+/** One durable record as read back from a partition. */
+export interface LogRecord {
+  partition: number;
+  offset: number;
+  /** Milliseconds since the epoch at which the record was appended. */
+  timestamp: number;
+  value: Buffer;
+}
+
+/** Where a group of appended values landed: consecutive offsets `firstOffset..lastOffset` inclusive. */
+export interface AppendResult {
+  partition: number;
+  firstOffset: number;
+  lastOffset: number;
+}
+
+/** Limits of one read; at least one record is returned when any is available, even if larger than maxBytes. */
+export interface ReadOptions {
+  /** Most records to return (default 10 000). */
+  maxRecords?: number;
+  /** Most payload bytes to return (default 4 MiB); the first record is returned whatever its size. */
+  maxBytes?: number;
+}
+
+/** The exclusive writer of one partition. */
+export interface LogWriter {
+  readonly partition: number;
+  /**
+   * Appends values as consecutive records; resolves only once they are durable (fsync). Group commit:
+   * concurrent appends share one write+fsync. Throws LogBackpressureError (retriable, with retryAfterMs)
+   * when the log refuses more (disk nearly full, a consumer too far behind).
+   */
+  append(values: readonly Buffer[]): Promise<AppendResult>;
+  /** Waits for appends in flight, then releases the partition. */
+  close(): Promise<void>;
+}
+
+/**
+ * A partitioned, durable, append-only event log.
+ *
+ * @example
+ * const log = await createEventLog({ backend: 'local', dir: './lens-data/log' });
+ * const writer = await log.openWriter();
+ * const { firstOffset } = await writer.append([Buffer.from('{"kind":"event"}')]);
+ * const records = await log.read(writer.partition, firstOffset);
+ * await log.commit('loader', writer.partition, records.at(-1)!.offset + 1);
+ */
+export interface EventLog {
+  /**
+   * Opens a writer that owns one partition exclusively across processes. Without `partition`, takes the
+   * first partition no live writer holds, creating a new one if all are held. Throws PartitionLockedError
+   * when an explicitly requested partition is held by a live writer.
+   */
+  openWriter(options?: { partition?: number }): Promise<LogWriter>;
+  /** Partition numbers that exist, ascending. */
+  partitions(): Promise<number[]>;
+  /**
+   * Durable records of one partition from `offset` on (empty array when caught up or the partition does not
+   * exist). Only records that were acknowledged durable are returned (never a torn or un-fsynced tail).
+   * Throws OffsetOutOfRangeError when `offset` is below the retention start.
+   */
+  read(partition: number, offset: number, options?: ReadOptions): Promise<LogRecord[]>;
+  /** First offset still stored (after retention) and the offset after the last durable record. */
+  bounds(partition: number): Promise<{ start: number; end: number }>;
+  /** Consumer positions ("next offset to read"), persisted durably. */
+  commit(consumer: string, partition: number, nextOffset: number): Promise<void>;
+  committed(consumer: string, partition: number): Promise<number | undefined>;
+  /** Deletes whole segments every known consumer has passed; keeps everything when no consumer exists. */
+  enforceRetention(): Promise<{ deletedSegments: number; deletedBytes: number }>;
+  /** Closes open writers (waiting for their appends) and releases file handles. */
+  close(): Promise<void>;
+}
+
+/** Defaults shared by adapters for read limits. */
+export const DEFAULT_MAX_READ_RECORDS = 10_000;
+export const DEFAULT_MAX_READ_BYTES = 4 * 1024 * 1024;
+/** Largest single record payload any adapter accepts. */
+export const MAX_RECORD_BYTES = 64 * 1024 * 1024;
