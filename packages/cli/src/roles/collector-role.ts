@@ -1,0 +1,90 @@
+// The collector role: opens this process's partition of the embedded log and serves the tracking API on it.
+// With several workers (node:cluster), each worker owns its own partition and they share the port.
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { createCollectorApp } from '@lens/collector';
+import { createEventLog } from '@lens/log';
+import type { LensConfig, SourceConfig } from '@lens/protocol';
+import type { Logger } from 'pino';
+
+export interface RunningCollector {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serves the collector in this process until `close()`. */
+export async function startCollector(config: LensConfig, sources: readonly SourceConfig[], logger: Logger): Promise<RunningCollector> {
+  const log = await createEventLog({ ...config.log, dir: join(config.dataDir, 'log'), logger });
+  const writer = await log.openWriter();
+  const app = await createCollectorApp({ config: config.collector, sources, sink: writer, logger });
+  try {
+    await app.listen({ host: config.collector.host, port: config.collector.port });
+  } catch (error) {
+    await writer.close();
+    await log.close();
+    throw new Error(`cannot listen on ${config.collector.host}:${config.collector.port}: ${(error as Error).message}`, { cause: error });
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.collector.port;
+  logger.info({ port, partition: writer.partition }, 'collector_listening');
+  return {
+    url: `http://${config.collector.host === '0.0.0.0' ? 'localhost' : config.collector.host}:${port}`,
+    async close() {
+      await app.close();
+      await writer.close();
+      await log.close();
+    },
+  };
+}
+
+/**
+ * Runs the collector with `config.collector.workers` processes (0 = one per core). The primary process only
+ * supervises: it restarts a worker that dies, so a crash costs one partition's in-flight requests at most.
+ */
+export async function runCollectorRole(config: LensConfig, sources: readonly SourceConfig[], logger: Logger): Promise<void> {
+  const workers = config.collector.workers === 0 ? availableParallelism() : config.collector.workers;
+  if (workers <= 1 || cluster.isWorker) {
+    const running = await startCollector(config, sources, logger);
+    // Tells a supervising parent (`lens up`, or the cluster primary) that this process serves.
+    process.send?.({ type: 'lens:ready', url: running.url });
+    await untilSignal();
+    logger.info({}, 'collector_stopping');
+    await running.close();
+    return;
+  }
+  let stopping = false;
+  const fork = (): void => {
+    const worker = cluster.fork();
+    worker.on('exit', (code, signal) => {
+      if (stopping) return;
+      logger.error({ code, signal, worker: worker.id }, 'collector_worker_died_restarting');
+      setTimeout(fork, 500);
+    });
+  };
+  let ready = 0;
+  cluster.on('message', (_worker, message: { type?: string; url?: string }) => {
+    if (message.type === 'lens:ready' && ++ready === workers) process.send?.({ type: 'lens:ready', url: message.url });
+  });
+  for (let i = 0; i < workers; i++) fork();
+  await untilSignal();
+  stopping = true;
+  await Promise.all(Object.values(cluster.workers ?? {}).map((worker) => new Promise<void>((resolve) => {
+    if (worker === undefined || worker.isDead()) return resolve();
+    worker.once('exit', () => resolve());
+    worker.process.kill('SIGTERM');
+  })));
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+export function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(signal);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
