@@ -26,6 +26,8 @@ export interface LocalEventLogOptions {
   minFreeDiskBytes?: number;
   /** Refuse appends when a consumer lags more bytes than this behind a partition's end (default 8 GiB; 0 disables). */
   maxConsumerLagBytes?: number;
+  /** How long a free-disk / consumer-lag measurement is trusted before appends re-measure (default 1000 ms). */
+  backpressureCheckIntervalMs?: number;
   logger?: Logger;
 }
 
@@ -48,6 +50,7 @@ class LocalEventLog implements EventLog {
       groupCommitMaxWaitMs: 0,
       minFreeDiskBytes: 512 * 1024 * 1024,
       maxConsumerLagBytes: 8 * 1024 * 1024 * 1024,
+      backpressureCheckIntervalMs: 1000,
       logger: noopLogger,
       ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
     } as Required<LocalEventLogOptions>;
@@ -155,6 +158,7 @@ class LocalEventLog implements EventLog {
         dir, partition, logger,
         minFreeDiskBytes: this.#options.minFreeDiskBytes,
         maxConsumerLagBytes: this.#options.maxConsumerLagBytes,
+        intervalMs: this.#options.backpressureCheckIntervalMs,
         consumerLagBytes: async () => {
           const slowest = await slowestPosition(this.#offsets, partition);
           return slowest === undefined ? 0 : bytesAfter(dir, partition, slowest, await this.#reader.durableEnd(partition));

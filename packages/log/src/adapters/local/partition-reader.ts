@@ -93,11 +93,14 @@ export class PartitionReader {
       });
       state.index.note(base, next, pos);
       if (next >= end || records.length >= maxRecords || bytes >= maxBytes) break;
-      if (stop === 'eof' && i + 1 < segments.length && segments[i + 1] === next) { i++; continue; }
       if (stop === 'eof' && i + 1 >= segments.length) {
-        segments = await this.segments(partition); // a roll we have not listed yet
-        i = floorIndex(segments, next);
-        if (segments[i] === next && segments[i] !== base) continue;
+        segments = await this.segments(partition); // a roll this reader has not listed yet
+        i = segments.indexOf(base);
+      }
+      if (stop === 'eof' && segments[i + 1] !== undefined && segments[i + 1]! >= next) {
+        // Normally the next segment starts at `next`; a higher base is a gap recovery left for lost records.
+        next = segments[++i]!;
+        continue;
       }
       if (stop === 'visitor' && records.length > 0) break; // next record would exceed maxBytes
       throw new LogCorruptionError(`partition ${partition}: offset ${next} below durable end ${end} is unreadable (${stop})`,

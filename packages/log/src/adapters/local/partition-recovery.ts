@@ -1,8 +1,7 @@
 // Brings a partition to a clean state before a writer appends: verifies the last segment's frames, truncates
-// a torn or corrupt tail, and refuses to open when acknowledged records are missing (offsets must never be reused).
+// a torn or corrupt tail, and never reuses an offset a reader may have seen (the durable marker says which).
 import type { FileHandle } from 'node:fs/promises';
 import { mkdir, open } from 'node:fs/promises';
-import { LogCorruptionError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { openMarkerForWrite, readMarker, writeMarker } from './durable-marker.js';
 import { layout, listSegments, scanFrames, syncDir } from './segment-files.js';
@@ -44,18 +43,22 @@ export async function recoverPartition(dir: string, partition: number, logger: L
       await segment.truncate(pos);
       await segment.datasync();
     }
+    let active = { segment, activeBase, size: pos };
     if (markedEnd !== undefined && markedEnd > next) {
+      // Acknowledged (fsynced) records are damaged: a disk fault, not a crash. Keep serving, but skip their
+      // offsets with a new segment so no consumer ever sees an offset reused for different data.
+      logger.error({ partition, markedEnd, intactEnd: next, segment: activeBase, lostRecords: markedEnd - next },
+        'log_acknowledged_records_lost');
       await segment.close();
-      throw new LogCorruptionError(
-        `partition ${partition}: durable marker says ${markedEnd} but only ${next} records are intact; refusing to reuse acknowledged offsets`,
-        { partition, markedEnd, next, segment: activeBase },
-      );
+      const fresh = await open(layout.segmentPath(dir, partition, markedEnd), 'w+');
+      active = { segment: fresh, activeBase: markedEnd, size: 0 };
+      next = markedEnd;
     }
     await writeMarker(marker, next, true);
     await syncDir(pdir);
     await syncDir(layout.partitionsDir(dir));
-    logger.debug({ partition, next, activeBase, size: pos }, 'log_partition_recovered');
-    return { segment, activeBase, size: pos, next, marker };
+    logger.debug({ partition, next, ...active, segment: undefined }, 'log_partition_recovered');
+    return { ...active, next, marker };
   } catch (error) {
     await marker.close();
     throw error;
