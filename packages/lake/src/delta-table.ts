@@ -6,6 +6,18 @@ import { planScan, type ScanOptions, type ScanPlan } from './scan/scan-sql.js';
 import { loadSnapshot, type Snapshot } from './snapshot.js';
 import { createFsObjectStore } from './storage/fs/fs-object-store.js';
 import type { ObjectStore } from './storage/object-store.js';
+import type { Predicate } from './scan/predicate.js';
+import { addColumns } from './write/add-columns.js';
+import { appendRows, type AppendOptions } from './write/append.js';
+import { createTable, type ColumnSpec, type CreateTableOptions } from './write/create-table.js';
+import { deleteWhere } from './write/delete-where.js';
+import { history, type HistoryEntry } from './write/history.js';
+import { optimize, type OptimizeOptions, type OptimizeResult } from './write/optimize.js';
+import type { RowSource } from './write/row-source.js';
+import type { CommitResult } from './write/transaction.js';
+import { vacuum, type VacuumOptions } from './write/vacuum.js';
+import { writeCheckpoint } from './write/checkpoint-writer.js';
+import { ConcurrentModificationError } from './errors.js';
 
 /** Which snapshot to read: latest by default. */
 export interface SnapshotSelector {
@@ -56,6 +68,65 @@ export class DeltaTable {
   /** Reads a snapshot's rows (plain JS values; BIGINT as bigint). */
   async query(options: ScanOptions & SnapshotSelector = {}): Promise<SqlRow[]> {
     return this.sql.all((await this.scan(options)).sql);
+  }
+
+  /** Creates the table (version 0); fails if one exists. */
+  async create(options: CreateTableOptions): Promise<CommitResult> {
+    return createTable(this.store, this.sql, options);
+  }
+
+  /**
+   * Appends rows (or overwrites, with `mode: 'overwrite'`). With `txn`, a batch already committed under
+   * that appId/version returns `{ status: 'already-committed' }` and writes nothing.
+   *
+   * @example
+   * await table.append({ rows: [{ ts: new Date(), name: 'click' }] }, { txn: { appId: 'loader-1', version: 42 } });
+   */
+  async append(source: RowSource, options: AppendOptions = {}): Promise<CommitResult> {
+    return this.#withRetry(async () => appendRows(this.store, this.sql, await this.snapshot(), source, options));
+  }
+
+  /** Deletes rows matching a predicate (or SQL text), rewriting the files that held them. */
+  async delete(where: Predicate | string): Promise<CommitResult & { deletedRows: number }> {
+    return this.#withRetry(async () => deleteWhere(this.store, this.sql, await this.snapshot(), where));
+  }
+
+  /** Bin-packs small files per partition (dataChange=false). */
+  async optimize(options: OptimizeOptions = {}): Promise<OptimizeResult> {
+    return this.#withRetry(async () => optimize(this.store, this.sql, await this.snapshot(), options));
+  }
+
+  /** Adds nullable columns. */
+  async addColumns(columns: readonly ColumnSpec[]): Promise<CommitResult> {
+    return this.#withRetry(async () => addColumns(this.store, await this.snapshot(), columns));
+  }
+
+  /** Deletes unreferenced data files older than the retention; returns their keys. */
+  async vacuum(options: VacuumOptions = {}): Promise<string[]> {
+    return vacuum(this.store, await this.snapshot(), options);
+  }
+
+  /** Writes a checkpoint of the latest version now (normally done every `delta.checkpointInterval` commits). */
+  async checkpoint(): Promise<number> {
+    const snapshot = await this.snapshot();
+    await writeCheckpoint(this.store, this.sql, snapshot);
+    return snapshot.version;
+  }
+
+  /** commitInfo per version, newest first. */
+  async history(limit?: number): Promise<HistoryEntry[]> {
+    return history(this.store, limit);
+  }
+
+  /** A transaction that lost to a conflicting commit is redone once from a fresh snapshot, up to 5 times. */
+  async #withRetry<T>(attempt: () => Promise<T>): Promise<T> {
+    for (let i = 0; ; i++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!(error instanceof ConcurrentModificationError) || i >= 4) throw error;
+      }
+    }
   }
 }
 

@@ -1,0 +1,59 @@
+// Shared steps around every write: the commitInfo Spark readers expect, the post-commit checkpoint every
+// `delta.checkpointInterval` versions (10 by default) and expired-log clean-up, and a dropped-files sweep.
+import type { Sql } from '../duckdb/sql.js';
+import type { Action, MetadataAction } from '../log/actions.js';
+import { loadSnapshot } from '../snapshot.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { writeCheckpoint } from './checkpoint-writer.js';
+import { cleanupExpiredLogs } from './log-cleanup.js';
+
+/** Engine string recorded in commitInfo. */
+export const ENGINE_INFO = 'lens-lake/0.1.0';
+
+/** Builds a commitInfo action (PROTOCOL.md "Commit Provenance Information"). */
+export function commitInfo(
+  operation: string,
+  operationParameters: Record<string, unknown>,
+  readVersion: number,
+  isBlindAppend: boolean,
+  operationMetrics: Record<string, number>,
+): Action {
+  return {
+    commitInfo: {
+      timestamp: Date.now(),
+      operation,
+      operationParameters: Object.fromEntries(Object.entries(operationParameters).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])),
+      ...(readVersion >= 0 ? { readVersion } : {}),
+      isolationLevel: 'Serializable',
+      isBlindAppend,
+      operationMetrics: Object.fromEntries(Object.entries(operationMetrics).map(([k, v]) => [k, String(v)])),
+      engineInfo: ENGINE_INFO,
+    },
+  };
+}
+
+/** Checkpoint interval of a table (`delta.checkpointInterval`, default 10). */
+export function checkpointInterval(metadata: MetadataAction): number {
+  const n = Number(metadata.configuration['delta.checkpointInterval'] ?? 10);
+  return Number.isInteger(n) && n > 0 ? n : 10;
+}
+
+/**
+ * After a commit at `version`: checkpoint when due, then clean expired logs. Failures are swallowed because
+ * the commit itself is durable and both steps are optional optimisations another writer will redo.
+ */
+export async function afterCommit(store: ObjectStore, sql: Sql, version: number, metadata: MetadataAction): Promise<void> {
+  if (version === 0 || version % checkpointInterval(metadata) !== 0) return;
+  try {
+    const snapshot = await loadSnapshot(store, sql, version);
+    await writeCheckpoint(store, sql, snapshot);
+    if (metadata.configuration['delta.enableExpiredLogCleanup'] !== 'false') await cleanupExpiredLogs(store, metadata);
+  } catch {
+    // Optional work: the next checkpointing writer retries.
+  }
+}
+
+/** Deletes data files written for a transaction that did not commit them (best effort). */
+export async function deleteUncommitted(store: ObjectStore, paths: readonly string[]): Promise<void> {
+  await Promise.all(paths.map((p) => store.delete(decodeURIComponent(p)).catch(() => undefined)));
+}

@@ -1,0 +1,32 @@
+// Table history: the commitInfo of every version still in the log, newest first (DESCRIBE HISTORY).
+import { parseCommit } from '../log/actions.js';
+import { listCommits } from '../log/log-segment.js';
+import type { ObjectStore } from '../storage/object-store.js';
+
+/** One version's provenance. */
+export interface HistoryEntry {
+  version: number;
+  timestamp: number;
+  operation: string | undefined;
+  operationParameters: Record<string, unknown>;
+  operationMetrics: Record<string, unknown>;
+  isBlindAppend: boolean | undefined;
+  readVersion: number | undefined;
+}
+
+/** The commitInfo of each retained commit, newest first (at most `limit`). */
+export async function history(store: ObjectStore, limit = Infinity): Promise<HistoryEntry[]> {
+  const commits = (await listCommits(store)).reverse().slice(0, limit);
+  return Promise.all(commits.map(async (c) => {
+    const info = parseCommit(new TextDecoder().decode(await store.get(c.key))).find((a) => a.commitInfo)?.commitInfo ?? {};
+    return {
+      version: c.version,
+      timestamp: Number(info.inCommitTimestamp ?? info.timestamp ?? c.lastModified),
+      operation: info.operation,
+      operationParameters: (info['operationParameters'] as Record<string, unknown> | undefined) ?? {},
+      operationMetrics: (info['operationMetrics'] as Record<string, unknown> | undefined) ?? {},
+      isBlindAppend: info['isBlindAppend'] as boolean | undefined,
+      readVersion: info['readVersion'] as number | undefined,
+    };
+  }));
+}

@@ -1,0 +1,50 @@
+// Turns an append's input (a DuckDB query, JS row objects, an NDJSON or Parquet file) into one SELECT that
+// yields exactly the table's columns, cast to their Delta types; absent nullable columns become NULL.
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Sql } from '../duckdb/sql.js';
+import { InvalidInputError } from '../errors.js';
+import { quoteIdent, quoteLiteral, toDuckDBType, type DeltaStructType } from '../schema/delta-schema.js';
+
+/** Rows to write. */
+export type RowSource =
+  | { sql: string }
+  | { rows: readonly Record<string, unknown>[] }
+  | { ndjsonFile: string }
+  | { parquetFiles: string | readonly string[] };
+
+/** A SELECT over the source with the table's columns, plus a cleanup for staged input. */
+export async function sourceSelect(sql: Sql, schema: DeltaStructType, source: RowSource): Promise<{ select: string; tempDir?: string }> {
+  const typed = `{${schema.fields.map((f) => `${quoteLiteral(f.name)}: ${quoteLiteral(toDuckDBType(f.type))}`).join(', ')}}`;
+  let from: string;
+  let tempDir: string | undefined;
+  if ('sql' in source) from = `(${source.sql})`;
+  else if ('parquetFiles' in source) {
+    const files = typeof source.parquetFiles === 'string' ? [source.parquetFiles] : source.parquetFiles;
+    from = `read_parquet([${files.map(quoteLiteral).join(', ')}], union_by_name = true)`;
+  } else {
+    let file: string;
+    if ('rows' in source) {
+      tempDir = await mkdtemp(join(tmpdir(), 'lens-rows-'));
+      file = join(tempDir, 'rows.json');
+      await writeFile(file, source.rows.map((r) => JSON.stringify(r, jsonSafe)).join('\n') + '\n');
+    } else file = source.ndjsonFile;
+    from = `read_json(${quoteLiteral(file)}, format = 'newline_delimited', columns = ${typed})`;
+  }
+  const present = new Map((await sql.describe(`SELECT * FROM ${from}`)).map((c) => [c.name, c.type]));
+  const cols = schema.fields.map((f) => {
+    if (present.has(f.name)) return `CAST(${quoteIdent(f.name)} AS ${toDuckDBType(f.type)}) AS ${quoteIdent(f.name)}`;
+    if (!f.nullable) throw new InvalidInputError(`input lacks non-nullable column ${f.name}`, { column: f.name });
+    return `CAST(NULL AS ${toDuckDBType(f.type)}) AS ${quoteIdent(f.name)}`;
+  });
+  const extra = [...present.keys()].filter((c) => !schema.fields.some((f) => f.name === c));
+  if (extra.length > 0) throw new InvalidInputError(`input has columns the table lacks: ${extra.join(', ')}`, { columns: extra });
+  return { select: `SELECT ${cols.join(', ')} FROM ${from}`, ...(tempDir ? { tempDir } : {}) };
+}
+
+function jsonSafe(_key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('latin1');
+  return value;
+}
