@@ -1,11 +1,13 @@
 // Server-side enrichment of an accepted event, as the Segment/RudderStack gateways do it: a messageId when
 // missing, identities as strings, receivedAt, the request IP, and a timestamp corrected for client clock skew.
 import { randomUUID } from 'node:crypto';
-import type { EnrichedEvent, JsonObject, TrackingEvent } from '@lens/protocol';
+import { parseTimestampMs, type EnrichedEvent, type JsonObject, type TrackingEvent } from '@lens/protocol';
 
 /** What the request tells about every event in it. */
 export interface RequestFacts {
   receivedAt: Date;
+  /** `receivedAt` as ISO-8601, computed once per request. */
+  receivedAtIso: string;
   requestIp: string | undefined;
   /** `sentAt` of the batch envelope, or else the `SentAt` header. */
   sentAt: string | undefined;
@@ -41,17 +43,23 @@ export function enrichEvent(event: TrackingEvent, facts: RequestFacts): Enriched
   const receivedMs = facts.receivedAt.getTime();
   // Segment SDKs stamp `timestamp` (client clock); RudderStack SDKs stamp `originalTimestamp` and leave
   // `timestamp` for a time the caller set explicitly, which is then kept as is (as rudder-server does).
-  const explicitMs = event.originalTimestamp !== undefined && event.timestamp !== undefined ? Date.parse(event.timestamp) : Number.NaN;
+  const explicitMs = event.originalTimestamp !== undefined && event.timestamp !== undefined ? parseTimestampMs(event.timestamp) : Number.NaN;
   const original = event.originalTimestamp ?? event.timestamp;
   const sentAt = event.sentAt ?? facts.sentAt;
-  const originalMs = original === undefined ? Number.NaN : Date.parse(original);
-  const sentMs = sentAt === undefined ? Number.NaN : Date.parse(sentAt);
-  if (!Number.isNaN(originalMs)) event.originalTimestamp = new Date(originalMs).toISOString();
-  if (!Number.isNaN(sentMs)) event.sentAt = new Date(sentMs).toISOString();
+  const originalMs = original === undefined ? Number.NaN : parseTimestampMs(original);
+  const sentMs = sentAt === undefined ? Number.NaN : parseTimestampMs(sentAt);
+  if (!Number.isNaN(originalMs)) event.originalTimestamp = canonical(original!, originalMs);
+  if (!Number.isNaN(sentMs)) event.sentAt = canonical(sentAt!, sentMs);
   let timestampMs = receivedMs;
   if (!Number.isNaN(explicitMs)) timestampMs = explicitMs;
   else if (!Number.isNaN(originalMs)) timestampMs = Number.isNaN(sentMs) ? originalMs : receivedMs - (sentMs - originalMs);
-  event.timestamp = new Date(timestampMs).toISOString();
-  event.receivedAt = facts.receivedAt.toISOString();
+  event.timestamp = timestampMs === receivedMs ? facts.receivedAtIso : new Date(timestampMs).toISOString();
+  event.receivedAt = facts.receivedAtIso;
   return event as EnrichedEvent;
+}
+
+/** The ISO-8601 UTC form of a timestamp, reusing the client's string when it already is exactly that. */
+function canonical(value: string, ms: number): string {
+  const isCanonical = value.length === 24 && value[23] === 'Z' && value[19] === '.' && value[10] === 'T' && value[4] === '-' && value[7] === '-';
+  return isCanonical ? value : new Date(ms).toISOString();
 }

@@ -3,6 +3,7 @@
 // checked here so every reason names the field and the problem in plain words.
 import { Ajv, type ErrorObject } from 'ajv';
 import { EVENT_TYPES, type TrackingEvent } from './event.js';
+import { parseTimestampMs } from './timestamp.js';
 
 const identity = { type: ['string', 'number', 'null'], maxLength: 1024 };
 const object = { type: 'object' };
@@ -38,7 +39,7 @@ const checkShape = ajv.compile(TRACKING_EVENT_SCHEMA);
 
 /** True for an ISO-8601-style date string that `Date` can parse. */
 export function isParseableTimestamp(value: string): boolean {
-  return value.length <= 64 && !Number.isNaN(Date.parse(value));
+  return !Number.isNaN(parseTimestampMs(value));
 }
 
 /** Stable, low-cardinality codes for why an event was rejected (metrics labels, quarantine filters). */

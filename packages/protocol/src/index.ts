@@ -3,6 +3,7 @@
 export * from './errors.js';
 export * from './event.js';
 export * from './event-validator.js';
+export * from './timestamp.js';
 export * from './log-record.js';
 export * from './config.js';
 export * from './config-loader.js';

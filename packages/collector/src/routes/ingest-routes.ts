@@ -106,6 +106,7 @@ function requestFacts(request: FastifyRequest, receivedAt: Date): RequestFacts {
   }
   return {
     receivedAt,
+    receivedAtIso: receivedAt.toISOString(),
     requestIp: request.ip,
     sentAt: typeof sentAtHeader === 'string' ? sentAtHeader : undefined,
     anonymousId,

@@ -30,11 +30,13 @@ async function pixel(ctx: CollectorContext, request: FastifyRequest, reply: Fast
     if (source === undefined) throw new HttpError(401, 'unknown_write_key', 'missing or unknown writeKey');
     delete event.writeKey;
     event.type = type;
+    const receivedAt = new Date();
     const prepared = prepareEvents([event], {
       sourceId: source.id,
       route: request.routeOptions.url ?? request.url,
       limits: ctx.config.limits,
-      receivedAt: new Date(),
+      receivedAt,
+      receivedAtIso: receivedAt.toISOString(),
       requestIp: request.ip,
       sentAt: undefined,
       anonymousId: undefined,

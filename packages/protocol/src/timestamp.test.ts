@@ -1,0 +1,31 @@
+// The hand-written ISO parser agrees with Date.parse on canonical strings, refuses impossible dates, and falls
+// back to Date.parse for every other format.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseTimestampMs } from './timestamp.js';
+
+describe('parseTimestampMs', () => {
+  it('agrees with Date.parse on canonical ISO strings across years, months and leap days', () => {
+    let t = Date.UTC(1999, 11, 31, 23, 59, 59, 999);
+    for (let i = 0; i < 5000; i++, t += 7_654_321_123) {
+      const iso = new Date(t).toISOString();
+      assert.equal(parseTimestampMs(iso), t, iso);
+      assert.equal(parseTimestampMs(iso.replace(/\.\d{3}Z$/, 'Z')), t - (t % 1000), iso);
+    }
+    assert.equal(parseTimestampMs('2024-02-29T12:00:00.000Z'), Date.UTC(2024, 1, 29, 12));
+  });
+
+  it('refuses impossible calendar dates and times', () => {
+    for (const bad of ['2026-02-31T00:00:00.000Z', '2026-13-01T00:00:00.000Z', '2026-01-01T00:60:00.000Z', '2025-02-29T00:00:00Z']) {
+      assert.ok(Number.isNaN(parseTimestampMs(bad)), bad);
+    }
+  });
+
+  it('falls back to Date.parse for other formats, and NaN for garbage', () => {
+    for (const other of ['2026-01-02T03:04:05+02:00', '2026-01-02', '2026-01-02T03:04:05.123456Z', 'Fri, 02 Jan 2026 03:04:05 GMT']) {
+      assert.equal(parseTimestampMs(other), Date.parse(other), other);
+    }
+    assert.ok(Number.isNaN(parseTimestampMs('yesterday')));
+    assert.ok(Number.isNaN(parseTimestampMs('2026-01-0xT03:04:05.678Z')));
+  });
+});
