@@ -118,13 +118,13 @@ export class DeltaTable {
     return history(this.store, limit);
   }
 
-  /** A transaction that lost to a conflicting commit is redone once from a fresh snapshot, up to 5 times. */
+  /** A transaction that lost to a conflicting commit is redone from a fresh snapshot, up to 20 times. */
   async #withRetry<T>(attempt: () => Promise<T>): Promise<T> {
     for (let i = 0; ; i++) {
       try {
         return await attempt();
       } catch (error) {
-        if (!(error instanceof ConcurrentModificationError) || i >= 4) throw error;
+        if (!(error instanceof ConcurrentModificationError) || i >= 19) throw error;
       }
     }
   }

@@ -9,6 +9,15 @@ const SERIAL_COOKIE_NO_RUN = 12346;
 
 /** Decodes the row indexes (sorted) held by a serialised Delta deletion-vector bitmap. */
 export function decodeDeletionBitmap(bytes: Uint8Array): number[] {
+  try {
+    return decode(bytes);
+  } catch (error) {
+    if (error instanceof RangeError) throw new DeltaProtocolError('deletion vector bitmap is truncated', { bytes: bytes.length }, { cause: error });
+    throw error;
+  }
+}
+
+function decode(bytes: Uint8Array): number[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = view.getUint32(0, true);
   if (magic !== DV_MAGIC) throw new DeltaProtocolError(`deletion vector has magic ${magic}, expected ${DV_MAGIC}`);
