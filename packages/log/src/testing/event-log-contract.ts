@@ -128,6 +128,23 @@ export function runEventLogContract(name: string, open: () => Promise<EventLogFi
       assert.deepEqual((await log.partitions()).sort((a, b) => a - b), [0, second.partition, third.partition].sort((a, b) => a - b));
     }));
 
+    it('concurrent openWriter calls: one wins an explicit partition, implicit ones get distinct partitions', withLog(async ({ log }) => {
+      const explicit = await Promise.allSettled([0, 1, 2].map(() => log.openWriter({ partition: 5 })));
+      assert.equal(explicit.filter((r) => r.status === 'fulfilled').length, 1);
+      for (const r of explicit) if (r.status === 'rejected') assert.ok(r.reason instanceof PartitionLockedError, String(r.reason));
+      const implicit = await Promise.all([0, 1, 2, 3].map(() => log.openWriter()));
+      const taken = implicit.map((w) => w.partition);
+      assert.equal(new Set([...taken, 5]).size, 5, `partitions ${taken} must differ from each other and from 5`);
+    }));
+
+    it('closing the log closes its writers', withLog(async ({ log }) => {
+      const writer = await log.openWriter();
+      await writer.append([buf('before')]);
+      await log.close();
+      await assert.rejects(writer.append([buf('after')]), LogClosedError);
+      await assert.rejects(log.read(writer.partition, 0), LogClosedError);
+    }));
+
     it('commit/committed: undefined until committed, last write wins, per consumer and partition', withLog(async ({ log }) => {
       assert.equal(await log.committed('loader', 0), undefined);
       await log.commit('loader', 0, 5);
