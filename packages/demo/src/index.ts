@@ -7,3 +7,6 @@ export { SECTIONS, SITES, APP, siteOf, type Section, type Site } from './media-g
 export { BOT_USER_AGENTS } from './device-profiles.js';
 export * from './planted-truths.js';
 export { DemoOptionError, DemoDeliveryError } from './errors.js';
+export { liveEvents, type LiveEventsOptions } from './live-events.js';
+export { startDemoTraffic, type DemoTraffic, type DemoTrafficOptions, type DemoTrafficStats, type DemoLogger } from './demo-traffic.js';
+export { createBatchSender, type BatchSenderOptions, type BatchResult } from './batch-sender.js';
