@@ -34,7 +34,12 @@ export async function sourceSelect(sql: Sql, schema: DeltaStructType, source: Ro
   }
   const present = new Map((await sql.describe(`SELECT * FROM ${from}`)).map((c) => [c.name, c.type]));
   const cols = schema.fields.map((f) => {
-    if (present.has(f.name)) return `CAST(${quoteIdent(f.name)} AS ${toDuckDBType(f.type)}) AS ${quoteIdent(f.name)}`;
+    const cast = `CAST(${quoteIdent(f.name)} AS ${toDuckDBType(f.type)})`;
+    // Non-nullable columns are enforced while writing (Delta readers trust the schema's nullability).
+    if (present.has(f.name) && !f.nullable) {
+      return `CASE WHEN ${cast} IS NULL THEN error(${quoteLiteral(`NULL in non-nullable column ${f.name}`)}) ELSE ${cast} END AS ${quoteIdent(f.name)}`;
+    }
+    if (present.has(f.name)) return `${cast} AS ${quoteIdent(f.name)}`;
     if (!f.nullable) throw new InvalidInputError(`input lacks non-nullable column ${f.name}`, { column: f.name });
     return `CAST(NULL AS ${toDuckDBType(f.type)}) AS ${quoteIdent(f.name)}`;
   });

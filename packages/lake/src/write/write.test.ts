@@ -152,6 +152,8 @@ describe('writing tables', () => {
     assert.equal(lines[0]!['commitInfo'].readVersion, 0);
     assert.equal(lines[0]!['commitInfo'].isBlindAppend, true);
     await assert.rejects(t.delete('p = \'x\''), /append-only/);
+    await assert.rejects(t.append({ rows: [{ ts: null, p: 'y' }] }), /NULL in non-nullable column ts/);
+    assert.equal((await t.snapshot()).version, 1);
   });
 
   it('a crash mid-commit (staged files, temp log file, orphan data) leaves a readable table', async () => {
