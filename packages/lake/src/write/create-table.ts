@@ -2,7 +2,8 @@
 // those features), metaData (schema JSON, partition columns, properties) and commitInfo, created exclusively.
 import { randomUUID } from 'node:crypto';
 import type { Sql } from '../duckdb/sql.js';
-import { InvalidInputError } from '../errors.js';
+import { ConcurrentModificationError, InvalidInputError } from '../errors.js';
+import { LOG_DIR, parseLogFile } from '../log/log-files.js';
 import type { MetadataAction, ProtocolAction } from '../log/actions.js';
 import { isStruct, toDuckDBType, type DeltaField, type DeltaStructType, type DeltaType } from '../schema/delta-schema.js';
 import type { ObjectStore } from '../storage/object-store.js';
@@ -66,6 +67,15 @@ export async function createTable(store: ObjectStore, _sql: Sql, options: Create
     createdTime: Date.now(),
   };
   const protocol = protocolFor(schema);
-  return commit(store, -1, [{ protocol }, { metaData }], { files: new Set(), predicate: 'all', fields: [], partitionColumns: [] },
+  if ((await store.list(`${LOG_DIR}/`)).some((m) => parseLogFile(m.key, m.lastModified))) {
+    throw new InvalidInputError(`a Delta table already exists at ${store.description}`, { location: store.description });
+  }
+  try {
+    return await commit(store, -1, [{ protocol }, { metaData }], { files: new Set(), predicate: 'all', fields: [], partitionColumns: [] },
     () => commitInfo('CREATE TABLE', { isManaged: false, partitionBy: partitionColumns, properties: metaData.configuration }, -1, true, {}));
+  } catch (error) {
+    // Losing the race for version 0 means another process created the table first.
+    if (error instanceof ConcurrentModificationError) throw new InvalidInputError(`a Delta table already exists at ${store.description}`, { location: store.description }, { cause: error });
+    throw error;
+  }
 }

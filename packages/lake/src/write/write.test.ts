@@ -30,6 +30,7 @@ describe('writing tables', () => {
       123456789.125 AS dec, true AS bool, '\\x00\\xFF'::BLOB AS bin, DATE '2024-02-29' AS dt, TIMESTAMPTZ '2024-01-02 03:04:05.123456+00' AS ts,
       {'x': 4} AS st, ['a', NULL] AS arr, MAP {'k': 1} AS m UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL` });
     assert.deepEqual(v, { status: 'committed', version: 1 });
+    await assert.rejects(t.create({ columns: [{ name: 's', type: 'string' }] }), /already exists/);
     const rows = await t.sql.all(`SELECT s, l::VARCHAR AS l, i, sh, b, f, d, dec::VARCHAR AS dec, bool, hex(bin) AS bin, dt::VARCHAR AS dt, ts::VARCHAR AS ts,
       st.x AS sx, arr, m['k'] AS mk FROM (${(await t.scan()).sql}) ORDER BY s NULLS LAST`);
     assert.deepEqual(rows[0], { s: 'héllo', l: '9007199254740993', i: -5, sh: 7, b: -1, f: 1.5, d: 2.25, dec: '123456789.125', bool: true, bin: '00FF',
