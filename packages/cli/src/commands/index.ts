@@ -1,8 +1,9 @@
 // Every `lens` sub-command, in the order `lens --help` lists them. Each module adds one command to the program.
 import type { Command } from 'commander';
 import { registerCollectorCommand } from './collector.js';
+import { registerDemoCommand } from './demo.js';
 import { registerUpCommand } from './up.js';
 
 export type CommandRegistrar = (program: Command) => void;
 
-export const COMMANDS: readonly CommandRegistrar[] = [registerUpCommand, registerCollectorCommand];
+export const COMMANDS: readonly CommandRegistrar[] = [registerUpCommand, registerCollectorCommand, registerDemoCommand];

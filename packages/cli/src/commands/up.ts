@@ -1,5 +1,6 @@
 // `lens up`: every role in one go on the embedded defaults — the collector (and, as they land, the loader,
 // the API server and the dashboard) as supervised child processes, optionally with demo traffic.
+import { startDemoTraffic, type DemoTraffic } from '@lens/demo';
 import type { Command } from 'commander';
 import { childArgs, parsePort, resolveConfig, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { devSourceBanner, sourcesOrDevSource } from '../dev-source.js';
@@ -11,13 +12,19 @@ interface UpFlags extends CommonOptions {
   port?: number;
   workers?: string;
   demo?: boolean;
+  demoRate: number;
 }
 
 export function registerUpCommand(program: Command): void {
   withCommonOptions(program.command('up').description('run every Lens role on this machine with the embedded defaults (no external services)'))
     .option('-p, --port <port>', 'collector HTTP port (default: 8080)', parsePort)
     .option('-w, --workers <n>', 'collector processes; 0 = one per core (default: 1)')
-    .option('--demo', 'also send demo traffic so there is data to look at at once')
+    .option('--demo', 'also send demo traffic (a media group\'s readers) so there is data to look at at once')
+    .option('--demo-rate <events/s>', 'events per second of the demo traffic', (v: string) => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n <= 0) throw new Error(`--demo-rate: "${v}" is not a positive number`);
+      return n;
+    }, 20)
     .action(async (flags: UpFlags) => {
       const config = resolveConfig(flags, {
         'collector.port': flags.port,
@@ -26,7 +33,11 @@ export function registerUpCommand(program: Command): void {
       const logger = createLogger('up', config.logLevel);
       const { sources, devSource } = sourcesOrDevSource(config);
       const supervisor = new RoleSupervisor(logger);
+      let demo: DemoTraffic | undefined;
+      let demoTicker: NodeJS.Timeout | undefined;
       const stopAll = async (): Promise<void> => {
+        clearInterval(demoTicker);
+        await demo?.stop();
         await supervisor.stop();
       };
       try {
@@ -35,7 +46,13 @@ export function registerUpCommand(program: Command): void {
         process.stdout.write(`\nLens is up. Data directory: ${config.dataDir}\n  collector: ${url}  (health: ${url}/health, metrics: ${url}/metrics)\n`);
         if (devSource !== undefined) process.stdout.write(`\n${devSourceBanner(devSource, url)}\n`);
         if (flags.demo) {
-          process.stdout.write(`\nDemo traffic is not available yet; send events with the curl line above (source "${sources[0]?.id}").\n`);
+          const source = sources[0]!;
+          demo = startDemoTraffic({ url, writeKey: source.writeKey, rate: flags.demoRate, logger });
+          process.stdout.write(`\nDemo traffic: ~${flags.demoRate} events/s of simulated newsroom readers to source "${source.id}" (a line every 10 s).\n`);
+          demoTicker = setInterval(() => {
+            const stats = demo!.stats();
+            process.stdout.write(`demo: ${stats.accepted} events accepted, ${stats.rejected} quarantined (deliberately malformed), ${stats.failed} failed, ${stats.retries} retries\n`);
+          }, 10_000);
         }
         process.stdout.write('\nPress Ctrl+C to stop.\n');
       } catch (error) {
