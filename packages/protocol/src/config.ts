@@ -53,6 +53,42 @@ export const LocalLogConfig = strictObject({
 export const LogConfig = LocalLogConfig;
 export type LogConfig = z.infer<typeof LogConfig>;
 
+/** Loader quality checks: what counts as an implausible timestamp or an oversized JSON column, and what to do. */
+export const LoaderQualityConfig = strictObject({
+  /** A timestamp further than this in the future (after skew correction) fails the check. */
+  maxFutureSeconds: positiveInt.default(24 * 60 * 60),
+  /** A timestamp further than this in the past fails the check. */
+  maxPastDays: positiveInt.default(365),
+  /** `correct`: use receivedAt and record the correction; `quarantine`: keep the event out of bronze.events. */
+  timestampAction: z.enum(['correct', 'quarantine']).default('correct'),
+  /** context, properties, traits or integrations longer than this (JSON text bytes) is quarantined. */
+  maxJsonColumnBytes: positiveInt.default(32 * 1024),
+  /** Flag events whose context.userAgent is a known bot (is_bot = true); they are kept, never dropped. */
+  detectBots: z.boolean().default(true),
+});
+export type LoaderQualityConfig = z.infer<typeof LoaderQualityConfig>;
+
+/** The loader: log → bronze Delta tables in micro-batches, exactly once. */
+export const LoaderConfig = strictObject({
+  /** Ops endpoint (GET /health, GET /metrics); 0 turns it off. */
+  port: z.number().int().min(0).max(65535).default(8081),
+  host: z.string().default('0.0.0.0'),
+  /** A partition's batch is committed at least this often while events arrive. */
+  flushIntervalMs: positiveInt.default(1000),
+  /** ...or as soon as it holds this many records or bytes. */
+  maxBatchEvents: positiveInt.default(50_000),
+  maxBatchBytes: positiveInt.default(64 * 1024 * 1024),
+  /** The same messageId from the same source within this window is loaded once. */
+  dedupWindowHours: positiveInt.default(24),
+  /** A partition lease not renewed for this long may be taken over by another loader instance. */
+  leaseTtlMs: positiveInt.default(15_000),
+  /** Compact bronze.events (OPTIMIZE) after this many commits; 0 turns compaction off. */
+  compactEveryCommits: z.number().int().min(0).default(100),
+  compactTargetFileBytes: positiveInt.default(128 * 1024 * 1024),
+  quality: LoaderQualityConfig.default({}),
+});
+export type LoaderConfig = z.infer<typeof LoaderConfig>;
+
 export const LensConfig = strictObject({
   /** Where the log, the lake and state live. */
   dataDir: z.string().default('./lens-data'),
@@ -60,5 +96,6 @@ export const LensConfig = strictObject({
   sources: z.array(SourceConfig).default([]),
   collector: CollectorConfig.default({}),
   log: LogConfig.default({}),
+  loader: LoaderConfig.default({}),
 });
 export type LensConfig = z.infer<typeof LensConfig>;
