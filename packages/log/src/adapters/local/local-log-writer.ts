@@ -7,7 +7,8 @@ import type { AppendResult, LogWriter } from '../../event-log.js';
 import type { Logger } from '../../logger.js';
 import { checkValues } from '../../validate.js';
 import { writeMarker } from './durable-marker.js';
-import type { RecoveredPartition } from './partition-recovery.js';
+import { SEGMENT_WRITE_FLAGS, type RecoveredPartition } from './partition-recovery.js';
+import { constants } from 'node:fs';
 import { HEADER_BYTES, writeHeader } from './record-format.js';
 import { layout, syncDir } from './segment-files.js';
 
@@ -93,7 +94,9 @@ export class LocalLogWriter implements LogWriter {
       this.#pending = [];
       try {
         const results = await this.#writeGroup(group);
+        // Durable now: acknowledge first, then move the readers' marker (it only has to trail the data).
         for (let i = 0; i < group.length; i++) group[i]!.resolve(results[i]!);
+        await writeMarker(this.#marker, this.#next, false, this.#markerScratch);
       } catch (error) {
         this.#fail(error, group);
       }
@@ -101,7 +104,7 @@ export class LocalLogWriter implements LogWriter {
     this.#flushing = undefined;
   }
 
-  /** One writev per segment touched, one fdatasync, then the marker: nothing is acknowledged before its fsync. */
+  /** One O_DSYNC writev per segment touched: nothing is acknowledged before its data is on stable storage. */
   async #writeGroup(group: PendingAppend[]): Promise<AppendResult[]> {
     let count = 0;
     for (const p of group) count += p.values.length;
@@ -131,10 +134,8 @@ export class LocalLogWriter implements LogWriter {
       }
       results.push({ partition: this.partition, firstOffset, lastOffset: offset - 1 });
     }
-    await this.#writeAll(iov, iovBytes);
-    await this.#segment.datasync();
+    await this.#writeAll(iov, iovBytes); // O_DSYNC: durable when it returns
     this.#next = offset;
-    await writeMarker(this.#marker, offset, false, this.#markerScratch);
     return results;
   }
 
@@ -152,7 +153,7 @@ export class LocalLogWriter implements LogWriter {
   async #roll(base: number): Promise<void> {
     await this.#segment.datasync();
     const path = layout.segmentPath(this.#options.dir, this.partition, base);
-    const next = await open(path, 'wx+');
+    const next = await open(path, SEGMENT_WRITE_FLAGS | constants.O_CREAT | constants.O_EXCL);
     await syncDir(layout.partitionDir(this.#options.dir, this.partition));
     await this.#segment.close();
     this.#segment = next;

@@ -1,6 +1,7 @@
 // Brings a partition to a clean state before a writer appends: verifies the last segment's frames, truncates
 // a torn or corrupt tail, and never reuses an offset a reader may have seen (the durable marker says which).
 import type { FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import type { Logger } from '../../logger.js';
 import { openMarkerForWrite, readMarker, writeMarker } from './durable-marker.js';
@@ -17,6 +18,12 @@ export interface RecoveredPartition {
 
 const SCAN_CHUNK_BYTES = 1024 * 1024;
 
+/**
+ * Segments are written with O_DSYNC: each positioned write returns only once its data is on stable storage,
+ * so a group commit is one syscall (write and flush together) instead of a write and then an fdatasync.
+ */
+export const SEGMENT_WRITE_FLAGS = constants.O_RDWR | constants.O_DSYNC;
+
 /** Creates the partition if needed, recovers its tail and rewrites the durable marker (fsynced). */
 export async function recoverPartition(dir: string, partition: number, logger: Logger): Promise<RecoveredPartition> {
   const pdir = layout.partitionDir(dir, partition);
@@ -28,7 +35,7 @@ export async function recoverPartition(dir: string, partition: number, logger: L
     const activeBase = segments.at(-1) ?? markedEnd ?? 0;
     const segment = await open(layout.segmentPath(dir, partition, activeBase), 'a+').then(async (fh) => {
       await fh.close(); // created if missing; reopen without O_APPEND so positioned writes land where we say
-      return open(layout.segmentPath(dir, partition, activeBase), 'r+');
+      return open(layout.segmentPath(dir, partition, activeBase), SEGMENT_WRITE_FLAGS);
     });
     let next = activeBase;
     const { pos, stop } = await scanFrames(segment, 0, SCAN_CHUNK_BYTES, (frame) => {
@@ -50,7 +57,7 @@ export async function recoverPartition(dir: string, partition: number, logger: L
       logger.error({ partition, markedEnd, intactEnd: next, segment: activeBase, lostRecords: markedEnd - next },
         'log_acknowledged_records_lost');
       await segment.close();
-      const fresh = await open(layout.segmentPath(dir, partition, markedEnd), 'w+');
+      const fresh = await open(layout.segmentPath(dir, partition, markedEnd), SEGMENT_WRITE_FLAGS | constants.O_CREAT | constants.O_TRUNC);
       active = { segment: fresh, activeBase: markedEnd, size: 0 };
       next = markedEnd;
     }
