@@ -1,9 +1,17 @@
 // Every `lens` sub-command, in the order `lens --help` lists them. Each module adds one command to the program.
 import type { Command } from 'commander';
 import { registerCollectorCommand } from './collector.js';
+import { registerDeltaCommand } from './delta.js';
 import { registerDemoCommand } from './demo.js';
+import { registerQueryCommand } from './query.js';
 import { registerUpCommand } from './up.js';
 
 export type CommandRegistrar = (program: Command) => void;
 
-export const COMMANDS: readonly CommandRegistrar[] = [registerUpCommand, registerCollectorCommand, registerDemoCommand];
+export const COMMANDS: readonly CommandRegistrar[] = [
+  registerUpCommand,
+  registerCollectorCommand,
+  registerDemoCommand,
+  registerQueryCommand,
+  registerDeltaCommand,
+];

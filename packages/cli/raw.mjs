@@ -1,0 +1,21 @@
+import { createServer } from 'node:http';
+import { prepareEvents } from '../collector/dist/ingest.js';
+import { decodeBody, collectBody } from '../collector/dist/body-reader.js';
+import { LensConfig } from '@lens/protocol';
+import { createEventLog } from '@lens/log';
+import { mkdtempSync } from 'node:fs'; import { tmpdir } from 'node:os'; import { join } from 'node:path';
+const limits = LensConfig.parse({}).collector.limits;
+const log = await createEventLog({ backend: 'local', dir: mkdtempSync(join(tmpdir(), 'x-')) }); const sink = await log.openWriter();
+const server = createServer(async (req, res) => {
+  const { bytes } = await collectBody(req, limits.maxRequestBytes);
+  const body = await decodeBody(bytes, req.headers['content-encoding'], limits);
+  const d = new Date();
+  const v = body.value; v.type = 'track';
+  const p = prepareEvents([v], { sourceId: 'bench', route: '/v1/track', limits, receivedAt: d, receivedAtIso: d.toISOString(), requestIp: req.socket.remoteAddress, sentAt: undefined, anonymousId: undefined, context: undefined, integrations: undefined }, undefined);
+  if (process.argv[2] !== 'noop') await sink.append(p.records);
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end('{"success":true,"accepted":1}');
+});
+server.keepAliveTimeout = 65000;
+server.listen(18284, '127.0.0.1');
+process.on('SIGINT', () => process.exit(0));
