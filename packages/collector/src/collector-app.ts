@@ -1,13 +1,17 @@
-// Builds the collector's Fastify application: body reading with limits, CORS for browser SDKs, the routes, and
-// one error handler that answers every failure with a JSON body saying what is wrong.
+// Builds the collector: a node:http server whose ingest routes take the fast path (ingest-handler.ts) and whose
+// other routes (preflights, pixels, SDK config, health, metrics) go through Fastify, with one error handler
+// answering every failure with a JSON body saying what is wrong.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import cors from '@fastify/cors';
 import type { CollectorConfig, SourceConfig } from '@lens/protocol';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import lightMyRequest, { type InjectOptions, type Response as InjectResponse } from 'light-my-request';
 import { collectBody, decodeBody, type RequestBody } from './body-reader.js';
 import type { CollectorContext, CollectorLogger, RecordSink } from './collector-context.js';
 import { CollectorMetrics } from './collector-metrics.js';
+import { CorsPolicy } from './cors-policy.js';
 import { HttpError, errorBody } from './http-error.js';
-import { registerIngestRoutes } from './routes/ingest-routes.js';
+import { createIngestHandler } from './ingest-handler.js';
 import { registerOpsRoutes } from './routes/ops-routes.js';
 import { registerPixelRoutes } from './routes/pixel-routes.js';
 import { registerSdkConfigRoutes } from './routes/sdk-config-routes.js';
@@ -22,13 +26,27 @@ export interface CollectorOptions {
   metrics?: CollectorMetrics;
 }
 
+/** A collector ready to listen (or to be exercised in-process with `inject`). */
+export interface Collector {
+  /** The Fastify app serving the non-ingest routes. */
+  readonly app: FastifyInstance;
+  /** The node:http server (listening after `listen`). */
+  readonly server: Server;
+  readonly metrics: CollectorMetrics;
+  listen(options: { host: string; port: number }): Promise<{ port: number }>;
+  /** Sends a request through the whole collector without a socket (tests). */
+  inject(options: InjectOptions): Promise<InjectResponse>;
+  /** Stops accepting connections and waits for requests in flight. */
+  close(): Promise<void>;
+}
+
 const NOOP_LOGGER: CollectorLogger = { info() {}, warn() {}, error() {} };
 
 /**
- * Creates the collector app (not yet listening).
- * @example const app = await createCollectorApp({ config, sources, sink: writer }); await app.listen({ port: 8080 });
+ * Creates the collector (not yet listening).
+ * @example const collector = await createCollector({ config, sources, sink: writer }); await collector.listen({ host: '0.0.0.0', port: 8080 });
  */
-export async function createCollectorApp(options: CollectorOptions): Promise<FastifyInstance> {
+export async function createCollector(options: CollectorOptions): Promise<Collector> {
   const ctx: CollectorContext = {
     config: options.config,
     sources: new SourceRegistry(options.sources),
@@ -36,17 +54,24 @@ export async function createCollectorApp(options: CollectorOptions): Promise<Fas
     metrics: options.metrics ?? new CollectorMetrics(),
     logger: options.logger ?? NOOP_LOGGER,
   };
+  const corsPolicy = new CorsPolicy(options.config.cors.origins);
+  const ingest = createIngestHandler(ctx, corsPolicy);
+  let server: Server | undefined;
   const app = Fastify({
     logger: false,
     trustProxy: options.config.trustProxy,
-    keepAliveTimeout: 65_000,
-    bodyLimit: options.config.limits.maxRequestBytes * 4,
     return503OnClosing: true,
+    serverFactory: (fastifyHandler) => {
+      server = createServer((req: IncomingMessage, res: ServerResponse) => {
+        if (!ingest(req, res)) fastifyHandler(req, res);
+      });
+      server.keepAliveTimeout = 65_000;
+      return server;
+    },
   });
 
-  const origins = options.config.cors.origins;
   await app.register(cors, {
-    origin: origins.includes('*') ? true : origins,
+    origin: (origin, callback) => callback(null, origin === undefined ? false : corsPolicy.allows(origin)),
     credentials: true,
     methods: ['GET', 'POST', 'OPTIONS'],
     // No fixed list: the preflight's requested headers are reflected, so every SDK header (Authorization,
@@ -60,9 +85,7 @@ export async function createCollectorApp(options: CollectorOptions): Promise<Fas
     const limits = ctx.config.limits;
     collectBody(payload, limits.maxRequestBytes).then(async ({ bytes, overLimit }): Promise<RequestBody> => {
       ctx.metrics.requestBytes.inc(bytes.length);
-      if (overLimit) {
-        return { ok: false, raw: bytes, statusCode: 413, code: 'request_too_large', reason: `body is larger than the limit of ${limits.maxRequestBytes} bytes` };
-      }
+      if (overLimit) return { ok: false, raw: bytes, statusCode: 413, code: 'request_too_large', reason: `body is larger than the limit of ${limits.maxRequestBytes} bytes` };
       return decodeBody(bytes, request.headers['content-encoding'], limits);
     }).then((body) => done(null, body), (error: Error) => done(error as FastifyError));
   });
@@ -93,9 +116,24 @@ export async function createCollectorApp(options: CollectorOptions): Promise<Fas
   app.addHook('onClose', async () => {
     ready = false;
   });
-  registerIngestRoutes(app, ctx);
   registerPixelRoutes(app, ctx);
   registerSdkConfigRoutes(app, ctx);
   registerOpsRoutes(app, ctx, () => ready);
-  return app;
+  await app.ready();
+
+  const dispatch = (req: IncomingMessage, res: ServerResponse): void => {
+    if (!ingest(req, res)) app.routing(req, res);
+  };
+  return {
+    app,
+    server: server!,
+    metrics: ctx.metrics,
+    async listen({ host, port }) {
+      await app.listen({ host, port });
+      const address = server!.address();
+      return { port: typeof address === 'object' && address !== null ? address.port : port };
+    },
+    inject: (injectOptions) => lightMyRequest(dispatch, injectOptions),
+    close: () => app.close(),
+  };
 }

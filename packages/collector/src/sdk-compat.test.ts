@@ -1,22 +1,21 @@
 // The real Node SDKs, unchanged, pointed at a listening collector: every call type arrives in the log with
 // every field the SDK sent (identities, properties, traits, context, timestamps, messageIds).
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Analytics as SegmentAnalytics } from '@segment/analytics-node';
 import RudderAnalytics from '@rudderstack/rudder-sdk-node';
 import type { EnrichedEvent } from '@lens/protocol';
-import type { FastifyInstance } from 'fastify';
+import type { Collector } from './collector-app.js';
 import { MemorySink, WRITE_KEY, startTestCollector } from './testing/collector-harness.js';
 
-let app: FastifyInstance;
+let app: Collector;
 let sink: MemorySink;
 let url: string;
 
 before(async () => {
   ({ app, sink } = await startTestCollector());
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const { port } = await app.listen({ host: '127.0.0.1', port: 0 });
+  url = `http://127.0.0.1:${port}`;
 });
 after(() => app.close());
 

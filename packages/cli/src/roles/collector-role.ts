@@ -3,7 +3,7 @@
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { createCollectorApp } from '@lens/collector';
+import { createCollector } from '@lens/collector';
 import { createEventLog } from '@lens/log';
 import type { LensConfig, SourceConfig } from '@lens/protocol';
 import type { Logger } from 'pino';
@@ -17,21 +17,20 @@ export interface RunningCollector {
 export async function startCollector(config: LensConfig, sources: readonly SourceConfig[], logger: Logger): Promise<RunningCollector> {
   const log = await createEventLog({ ...config.log, dir: join(config.dataDir, 'log'), logger });
   const writer = await log.openWriter();
-  const app = await createCollectorApp({ config: config.collector, sources, sink: writer, logger });
+  const collector = await createCollector({ config: config.collector, sources, sink: writer, logger });
+  let port: number;
   try {
-    await app.listen({ host: config.collector.host, port: config.collector.port });
+    ({ port } = await collector.listen({ host: config.collector.host, port: config.collector.port }));
   } catch (error) {
     await writer.close();
     await log.close();
     throw new Error(`cannot listen on ${config.collector.host}:${config.collector.port}: ${(error as Error).message}`, { cause: error });
   }
-  const address = app.server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : config.collector.port;
   logger.info({ port, partition: writer.partition }, 'collector_listening');
   return {
     url: `http://${config.collector.host === '0.0.0.0' ? 'localhost' : config.collector.host}:${port}`,
     async close() {
-      await app.close();
+      await collector.close();
       await writer.close();
       await log.close();
     },

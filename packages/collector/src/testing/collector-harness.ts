@@ -1,7 +1,6 @@
 // Test harness: a collector app over an in-memory record sink, with helpers to read back what was stored.
 import { decodeLogRecord, LensConfig, type AcceptedRecord, type LogRecordPayload, type RejectedRecord } from '@lens/protocol';
-import type { FastifyInstance } from 'fastify';
-import { createCollectorApp } from '../collector-app.js';
+import { createCollector, type Collector } from '../collector-app.js';
 import type { RecordSink } from '../collector-context.js';
 
 export const WRITE_KEY = 'test-write-key-1';
@@ -30,10 +29,10 @@ export class MemorySink implements RecordSink {
   }
 }
 
-export async function startTestCollector(configOverrides: Record<string, unknown> = {}): Promise<{ app: FastifyInstance; sink: MemorySink }> {
+export async function startTestCollector(configOverrides: Record<string, unknown> = {}): Promise<{ app: Collector; sink: MemorySink }> {
   const config = LensConfig.parse({ collector: configOverrides }).collector;
   const sink = new MemorySink();
-  const app = await createCollectorApp({
+  const app = await createCollector({
     config,
     sink,
     sources: [

@@ -1,0 +1,26 @@
+// Which browser origins may call the collector, shared by the preflight answers (Fastify's CORS plugin) and the
+// headers of the ingest fast path, so both always agree.
+import type { OutgoingHttpHeaders } from 'node:http';
+
+export class CorsPolicy {
+  readonly #any: boolean;
+  readonly #origins: ReadonlySet<string>;
+
+  constructor(origins: readonly string[]) {
+    this.#any = origins.includes('*');
+    this.#origins = new Set(origins);
+  }
+
+  allows(origin: string): boolean {
+    return this.#any || this.#origins.has(origin);
+  }
+
+  /** Headers for an actual (non-preflight) response to a request from `origin`, if it is allowed. */
+  responseHeaders(origin: string | undefined, into: OutgoingHttpHeaders): void {
+    if (origin === undefined || !this.allows(origin)) return;
+    into['access-control-allow-origin'] = origin;
+    into['access-control-allow-credentials'] = 'true';
+    into['access-control-expose-headers'] = 'Retry-After';
+    into.vary = 'Origin';
+  }
+}
