@@ -1,0 +1,69 @@
+// One bronze table as the loader sees it: created on first use, its per-partition exactly-once markers (Delta
+// txn appId `lens-loader:<table>:p<N>`, version = next log offset), and a fenced append of one batch.
+import { ConcurrentModificationError, DeltaTable, TableNotFoundError, type Sql } from '@lens/lake';
+import { BRONZE_TABLES, type BronzeTableKey } from './bronze-schema.js';
+import { BronzeSchemaError, PartitionOwnershipLostError } from './errors.js';
+import { lakeTablePath } from './lake-table-path.js';
+
+/** Wraps a Sql so statements run one at a time: a DuckDB connection must not run two queries at once. */
+export function serialSql(sql: Sql): Sql {
+  let tail: Promise<unknown> = Promise.resolve();
+  const queue = <T>(run: () => Promise<T>): Promise<T> => {
+    const next = tail.then(run, run);
+    tail = next.catch(() => undefined);
+    return next;
+  };
+  return { all: (q) => queue(() => sql.all(q)), run: (q) => queue(() => sql.run(q)), describe: (q) => queue(() => sql.describe(q)) };
+}
+
+/** A bronze table opened (and created if missing) for loading. */
+export class BronzeTable {
+  private constructor(readonly key: BronzeTableKey, readonly name: string, readonly table: DeltaTable) {}
+
+  /** Opens `bronze.<key>` under `dataDir`, creating it with the loader's schema if it does not exist. */
+  static async open(dataDir: string, key: BronzeTableKey, sql: Sql): Promise<BronzeTable> {
+    const spec = BRONZE_TABLES[key];
+    const table = await DeltaTable.open(lakeTablePath(dataDir, spec.name), { sql });
+    let snapshot;
+    try {
+      snapshot = await table.snapshot();
+    } catch (error) {
+      if (!(error instanceof TableNotFoundError)) throw error;
+      try {
+        await table.create({ columns: spec.columns, partitionColumns: [spec.partitionBy], name: spec.name, description: `Lens ${spec.name}, written by the loader` });
+      } catch (raced) {
+        if (!(raced instanceof ConcurrentModificationError)) throw raced; // another instance created it first
+      }
+      snapshot = await table.snapshot();
+    }
+    const have = snapshot.schema.fields.map((f) => f.name);
+    const missing = spec.columns.filter((c) => !have.includes(c.name)).map((c) => c.name);
+    if (missing.length > 0) throw new BronzeSchemaError(spec.name, `missing columns ${missing.join(', ')}`);
+    return new BronzeTable(key, spec.name, table);
+  }
+
+  /** The exactly-once application id of a partition. */
+  appId(partition: number): string { return `lens-loader:${this.name}:p${partition}`; }
+
+  /** Next log offset this table expects from a partition, or undefined when it never loaded it. */
+  async position(partition: number): Promise<number | undefined> {
+    return (await this.table.snapshot()).txns.get(this.appId(partition))?.version;
+  }
+
+  /**
+   * Commits one batch (`ndjsonFile`, or no rows just to move the marker) covering log offsets [from, to).
+   * Fenced: if the table's marker is not `from` any more, another instance moved it and nothing is written.
+   * @throws PartitionOwnershipLostError when the marker moved, or the commit came back already-committed.
+   */
+  async commitBatch(partition: number, from: number, to: number, ndjsonFile: string | undefined): Promise<number> {
+    const seen = await this.position(partition);
+    if (seen !== undefined && seen !== from) {
+      throw new PartitionOwnershipLostError(partition, `${this.name} is at ${seen}, this batch starts at ${from}`, { table: this.name, seen, from });
+    }
+    const result = await this.table.append(ndjsonFile === undefined ? { rows: [] } : { ndjsonFile }, { txn: { appId: this.appId(partition), version: to } });
+    if (result.status === 'already-committed') {
+      throw new PartitionOwnershipLostError(partition, `${this.name} already has offsets up to ${to}`, { table: this.name, to });
+    }
+    return result.version;
+  }
+}

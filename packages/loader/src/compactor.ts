@@ -1,0 +1,49 @@
+// Background compaction of bronze.events: after every N event commits, OPTIMIZE (bin-packing, dataChange=false)
+// on its own DuckDB, so appends never wait for it; the lake's conflict rules let appends commute with it.
+import { createDuckDB, DeltaTable, type DuckDBSession } from '@lens/lake';
+import type { LoaderMetrics } from './loader-metrics.js';
+import type { Logger } from './logger.js';
+
+/** Counts event commits and runs at most one OPTIMIZE at a time. */
+export class Compactor {
+  #commits = 0;
+  #running: Promise<void> | undefined;
+  #session: DuckDBSession | undefined;
+
+  constructor(
+    readonly tablePath: string,
+    readonly everyCommits: number,
+    readonly targetFileSize: number,
+    readonly metrics: LoaderMetrics,
+    readonly logger: Logger,
+  ) {}
+
+  /** Called after each events commit; starts a compaction when due (0 = never). */
+  onCommit(): void {
+    if (this.everyCommits === 0 || ++this.#commits < this.everyCommits || this.#running) return;
+    this.#commits = 0;
+    this.#running = this.#compact().finally(() => { this.#running = undefined; });
+  }
+
+  async #compact(): Promise<void> {
+    const started = Date.now();
+    try {
+      this.#session ??= await createDuckDB();
+      const table = await DeltaTable.open(this.tablePath, { sql: this.#session });
+      const result = await table.optimize({ targetFileSize: this.targetFileSize });
+      this.metrics.compactions.inc({ outcome: result.commit ? 'compacted' : 'nothing_to_do' });
+      this.logger.info({ filesRemoved: result.filesRemoved, filesAdded: result.filesAdded, ms: Date.now() - started }, 'loader_compaction_done');
+    } catch (error) {
+      // Compaction is an optimisation: a failure (a conflicting delete, say) is retried at the next trigger.
+      this.metrics.compactions.inc({ outcome: 'failed' });
+      this.logger.warn({ err: error }, 'loader_compaction_failed');
+    }
+  }
+
+  /** Waits for a running compaction and releases the DuckDB. */
+  async close(): Promise<void> {
+    await this.#running;
+    this.#session?.close();
+    this.#session = undefined;
+  }
+}

@@ -1,0 +1,55 @@
+// The exact duplicate index: (source_id, message_id) → where it was first seen, in SQLite (WAL) so it is
+// bounded by the window, survives restarts and is shared by every loader instance on this data directory.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { LogPosition } from './record-mapper.js';
+
+/** `replay`: this very record was seen before (a batch redone after a crash) — load it, it is not a duplicate. */
+export type DedupVerdict = 'new' | 'replay' | 'duplicate';
+
+/** The duplicate index. Methods are synchronous (better-sqlite3): call `batch` around a read's worth of checks. */
+export interface DedupIndex {
+  /** Classifies a record and remembers first sightings. */
+  check(sourceId: string, messageId: string, at: LogPosition, receivedMs: number): DedupVerdict;
+  /** Runs `fn` in one transaction (one fsync), durable before it returns. */
+  batch<T>(fn: () => T): T;
+  /** Deletes at most `limit` entries seen before `beforeMs`; returns how many. */
+  expire(beforeMs: number, limit?: number): number;
+  close(): void;
+}
+
+/** Opens (creating) the index at `path`; `windowMs` is the duplicate window. */
+export function openDedupIndex(path: string, windowMs: number): DedupIndex {
+  mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  // FULL: a dedup entry must be durable before the Delta commit that relies on it, or a power loss could let a
+  // resend of an already-loaded event through.
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 10000');
+  db.exec(`CREATE TABLE IF NOT EXISTS seen (
+    source_id TEXT NOT NULL, message_id TEXT NOT NULL, first_partition INTEGER NOT NULL, first_offset INTEGER NOT NULL,
+    seen_at INTEGER NOT NULL, PRIMARY KEY (source_id, message_id)) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS seen_by_time ON seen (seen_at);`);
+  const insert = db.prepare('INSERT INTO seen VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
+  const get = db.prepare<[string, string], { first_partition: number; first_offset: number; seen_at: number }>(
+    'SELECT first_partition, first_offset, seen_at FROM seen WHERE source_id = ? AND message_id = ?');
+  const replace = db.prepare('UPDATE seen SET first_partition = ?, first_offset = ?, seen_at = ? WHERE source_id = ? AND message_id = ?');
+  const expire = db.prepare('DELETE FROM seen WHERE (source_id, message_id) IN (SELECT source_id, message_id FROM seen WHERE seen_at < ? LIMIT ?)');
+  return {
+    check(sourceId, messageId, at, receivedMs) {
+      if (insert.run(sourceId, messageId, at.partition, at.offset, receivedMs).changes === 1) return 'new';
+      const first = get.get(sourceId, messageId);
+      if (first === undefined) return 'new'; // expired between the two statements: cannot happen inside batch()
+      if (first.first_partition === at.partition && first.first_offset === at.offset) return 'replay';
+      // Times are the events' own receivedAt, so a replay days later reaches the same verdict.
+      if (Math.abs(receivedMs - first.seen_at) <= windowMs) return 'duplicate';
+      if (receivedMs > first.seen_at) replace.run(at.partition, at.offset, receivedMs, sourceId, messageId);
+      return 'new';
+    },
+    batch: (fn) => db.transaction(fn)(),
+    expire: (beforeMs, limit = 10_000) => expire.run(beforeMs, limit).changes,
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,81 @@
+// What one loader instance opens and closes: its DuckDB (writes serialised), both bronze tables, the dedup
+// index, the lease store, a private temp directory, metrics and the compactor.
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createDuckDB, type DuckDBSession } from '@lens/lake';
+import type { EventLog } from '@lens/log';
+import type { LoaderConfig } from '@lens/protocol';
+import { createBotDetector } from './bot-detector.js';
+import { BronzeTable, serialSql } from './bronze-table.js';
+import type { BronzeTableKey } from './bronze-schema.js';
+import { Compactor } from './compactor.js';
+import { openDedupIndex, type DedupIndex } from './dedup-index.js';
+import { lakeTablePath } from './lake-table-path.js';
+import { LoaderMetrics } from './loader-metrics.js';
+import type { Logger } from './logger.js';
+import { PartitionLeases } from './partition-leases.js';
+import type { PartitionLoaderDeps } from './partition-loader.js';
+
+/** Opened resources of a loader instance. */
+export interface LoaderResources {
+  leases: PartitionLeases;
+  metrics: LoaderMetrics;
+  compactor: Compactor;
+  dedup: DedupIndex;
+  stateDir: string;
+  deps(partition: number): PartitionLoaderDeps;
+  close(): Promise<void>;
+}
+
+/** Opens everything; bronze tables are created on first use. */
+export async function openLoaderResources(config: LoaderConfig, dataDir: string, log: EventLog, logger: Logger, metrics = new LoaderMetrics()): Promise<LoaderResources> {
+  const stateDir = join(dataDir, 'loader');
+  const leases = new PartitionLeases(join(stateDir, 'leases'), config.leaseTtlMs);
+  const tmpRoot = join(stateDir, 'tmp');
+  await removeDeadTempDirs(tmpRoot);
+  const tmpDir = join(tmpRoot, `${process.pid}-${leases.owner.slice(-8)}`);
+  await mkdir(tmpDir, { recursive: true });
+  const session: DuckDBSession = await createDuckDB();
+  const sql = serialSql(session);
+  let dedup: DedupIndex | undefined;
+  try {
+    const tables: Record<BronzeTableKey, BronzeTable> = {
+      events: await BronzeTable.open(dataDir, 'events', sql),
+      quarantine: await BronzeTable.open(dataDir, 'quarantine', sql),
+    };
+    dedup = openDedupIndex(join(stateDir, 'dedup.sqlite'), config.dedupWindowHours * 3_600_000);
+    const compactor = new Compactor(lakeTablePath(dataDir, 'bronze.events'), config.compactEveryCommits, config.compactTargetFileBytes, metrics, logger);
+    const mapper = { quality: config.quality, bots: createBotDetector() };
+    const index = dedup;
+    return {
+      leases, metrics, compactor, stateDir, dedup: index,
+      deps: (partition) => ({
+        partition, log, tables, dedup: index, mapper, config, tmpDir, metrics, logger,
+        owns: () => leases.holds(partition),
+        onEventsCommit: () => compactor.onCommit(),
+      }),
+      async close() {
+        await compactor.close();
+        index.close();
+        session.close();
+        await rm(tmpDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    dedup?.close();
+    session.close();
+    throw error;
+  }
+}
+
+/** Temp directories are named `<pid>-…`; those of processes that are gone hold only abandoned batch files. */
+async function removeDeadTempDirs(root: string): Promise<void> {
+  let names: string[] = [];
+  try { names = await readdir(root); } catch { return; }
+  for (const name of names) {
+    const pid = Number(name.split('-')[0]);
+    let alive = true;
+    try { process.kill(pid, 0); } catch (error) { alive = (error as NodeJS.ErrnoException).code !== 'ESRCH'; }
+    if (!alive) await rm(join(root, name), { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,173 @@
+// Loads one log partition into bronze, exactly once: resume from each table's txn marker, read, map, dedup,
+// commit the batch with its end offset as the marker (fenced against other instances), then tell the log.
+import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import type { EventLog, LogRecord } from '@lens/log';
+import type { LoaderConfig } from '@lens/protocol';
+import { parseTimestampMs } from '@lens/protocol';
+import type { BronzeTableKey } from './bronze-schema.js';
+import type { BronzeTable } from './bronze-table.js';
+import type { DedupIndex } from './dedup-index.js';
+import { PartitionOwnershipLostError } from './errors.js';
+import type { LoaderMetrics } from './loader-metrics.js';
+import type { Logger } from './logger.js';
+import { MicroBatch } from './micro-batch.js';
+import { decodePayload, mapAccepted, mapRejected, mapUndecodable, type MapperOptions, type MappedRecord } from './record-mapper.js';
+
+/** Consumer name under which positions are committed to the log (for retention only). */
+export const LOG_CONSUMER = 'lens-loader';
+/** A table with no rows for a while still gets its marker moved, so a restart need not replay far. */
+const IDLE_MARKER_MS = 30_000;
+const READ_CHUNK = 10_000;
+
+/** Everything a partition loader works with. */
+export interface PartitionLoaderDeps {
+  partition: number;
+  log: EventLog;
+  tables: Record<BronzeTableKey, BronzeTable>;
+  dedup: DedupIndex;
+  mapper: MapperOptions;
+  config: LoaderConfig;
+  tmpDir: string;
+  metrics: LoaderMetrics;
+  logger: Logger;
+  /** False once this instance's lease on the partition is gone or about to expire. */
+  owns(): boolean;
+  onEventsCommit(): void;
+}
+
+/** Counters of one partition, for `stats()`. */
+export interface PartitionStats { partition: number; position: number; eventsLoaded: number; quarantined: number; duplicates: number; batches: number }
+
+/** Loads one partition; `run` returns when stopped, caught up (`once`), or ownership is lost (throws). */
+export class PartitionLoader {
+  readonly #d: PartitionLoaderDeps;
+  readonly #pos: Record<BronzeTableKey, number> = { events: 0, quarantine: 0 };
+  readonly #lastCommit: Record<BronzeTableKey, number> = { events: Date.now(), quarantine: Date.now() };
+  #next = 0;
+  readonly stats: PartitionStats;
+
+  constructor(deps: PartitionLoaderDeps) {
+    this.#d = deps;
+    this.stats = { partition: deps.partition, position: 0, eventsLoaded: 0, quarantined: 0, duplicates: 0, batches: 0 };
+  }
+
+  /** Resumes from the tables' markers (the source of truth), or the log's retention start when there are none. */
+  async #resume(): Promise<void> {
+    const { start } = await this.#d.log.bounds(this.#d.partition);
+    for (const key of ['events', 'quarantine'] as const) this.#pos[key] = (await this.#d.tables[key].position(this.#d.partition)) ?? start;
+    this.#next = Math.min(this.#pos.events, this.#pos.quarantine);
+    if (this.#next < start) {
+      this.#d.logger.error({ partition: this.#d.partition, position: this.#next, start }, 'loader_position_below_log_retention');
+      this.#next = start;
+    }
+    this.stats.position = this.#next;
+  }
+
+  /** Runs until `shouldStop()` (then flushes what it holds) or, with `once`, until caught up. */
+  async run(shouldStop: () => boolean, once = false): Promise<void> {
+    await this.#resume();
+    let batch = new MicroBatch(this.#next);
+    for (;;) {
+      const stopping = shouldStop();
+      const room = Math.min(READ_CHUNK, this.#d.config.maxBatchEvents - batch.records);
+      const records = stopping || room <= 0 ? [] : await this.#d.log.read(this.#d.partition, this.#next, { maxRecords: room });
+      if (records.length > 0) this.#d.dedup.batch(() => this.#consume(records, batch));
+      const age = Date.now() - batch.startedAt;
+      const full = batch.records >= this.#d.config.maxBatchEvents || batch.bytes >= this.#d.config.maxBatchBytes;
+      const caughtUp = records.length === 0;
+      if (full || (batch.records > 0 && age >= this.#d.config.flushIntervalMs) || (caughtUp && (stopping || once))) {
+        await this.#flush(batch, stopping || once);
+        batch = new MicroBatch(this.#next);
+      }
+      await this.#updateLag(batch);
+      if (caughtUp && (stopping || once)) return;
+      if (caughtUp) await sleep(Math.min(100, Math.max(5, this.#d.config.flushIntervalMs - age)));
+    }
+  }
+
+  #consume(records: readonly LogRecord[], batch: MicroBatch): void {
+    const { partition } = this.#d;
+    for (const record of records) {
+      const at = { partition, offset: record.offset };
+      batch.records++;
+      batch.bytes += record.value.length;
+      batch.firstRecordAt ??= record.timestamp;
+      if (at.offset < this.#pos.events && at.offset < this.#pos.quarantine) continue; // both tables have it
+      const mapped = this.#map(record, at);
+      if (mapped === undefined || at.offset < this.#pos[mapped.table]) continue;
+      batch.add(mapped.table, JSON.stringify(mapped.row));
+      if (mapped.table === 'quarantine') this.#d.metrics.quarantined.inc({ reason: mapped.code });
+      else {
+        if (mapped.correction) this.#d.metrics.corrected.inc({ reason: mapped.correction });
+        if (mapped.isBot) this.#d.metrics.bots.inc();
+      }
+    }
+    this.#next = records[records.length - 1]!.offset + 1;
+    batch.to = this.#next;
+    batch.seal();
+  }
+
+  /** Decodes, dedups and maps one record; undefined for a duplicate. */
+  #map(record: LogRecord, at: { partition: number; offset: number }): MappedRecord | undefined {
+    const payload = decodePayload(record.value);
+    if (typeof payload === 'string') return mapUndecodable(record.value, record.timestamp, at, payload);
+    if (payload.kind === 'rejected') return mapRejected(payload, at);
+    const { sourceId, event } = payload;
+    if (typeof sourceId === 'string' && typeof event.messageId === 'string') {
+      const receivedMs = parseTimestampMs(String(event.receivedAt));
+      if (this.#d.dedup.check(sourceId, event.messageId, at, Number.isNaN(receivedMs) ? record.timestamp : receivedMs) === 'duplicate') {
+        this.#d.metrics.duplicates.inc();
+        this.stats.duplicates++;
+        return undefined;
+      }
+    }
+    return mapAccepted(payload, at, this.#d.mapper);
+  }
+
+  /** Commits each table that has rows (or whose marker is due to move), then the log position. */
+  async #flush(batch: MicroBatch, final: boolean): Promise<void> {
+    if (batch.to === batch.from) return;
+    for (const key of ['events', 'quarantine'] as const) {
+      const rows = batch.rows(key);
+      const idle = Date.now() - this.#lastCommit[key] >= IDLE_MARKER_MS;
+      if (rows === 0 && !(final || idle)) continue;
+      if (this.#pos[key] >= batch.to) continue;
+      if (!this.#d.owns()) throw new PartitionOwnershipLostError(this.#d.partition, 'lease expired or taken over before commit');
+      const started = process.hrtime.bigint();
+      const file = join(this.#d.tmpDir, `p${this.#d.partition}-${key}-${batch.to}-${process.pid}.ndjson`);
+      try {
+        const written = await batch.writeNdjson(key, file);
+        await this.#d.tables[key].commitBatch(this.#d.partition, this.#pos[key], batch.to, written ? file : undefined);
+      } finally {
+        await rm(file, { force: true });
+      }
+      this.#pos[key] = batch.to;
+      this.#lastCommit[key] = Date.now();
+      this.#d.metrics.commitSeconds.observe({ table: key }, Number(process.hrtime.bigint() - started) / 1e9);
+      if (key === 'events') {
+        this.#d.metrics.eventsLoaded.inc(rows);
+        this.stats.eventsLoaded += rows;
+        if (rows > 0) this.#d.onEventsCommit();
+      } else this.stats.quarantined += rows;
+    }
+    const committed = Math.min(this.#pos.events, this.#pos.quarantine);
+    // The log position only lets retention delete passed segments; resume always reads the tables' markers.
+    await this.#d.log.commit(LOG_CONSUMER, this.#d.partition, committed);
+    this.stats.position = committed;
+    this.stats.batches++;
+    this.#d.metrics.batchRecords.observe(batch.records);
+    this.#d.logger.debug({ partition: this.#d.partition, from: batch.from, to: batch.to, events: batch.rows('events'), quarantine: batch.rows('quarantine') }, 'loader_batch_committed');
+  }
+
+  async #updateLag(batch: MicroBatch): Promise<void> {
+    const { end } = await this.#d.log.bounds(this.#d.partition);
+    const label = { partition: String(this.#d.partition) };
+    this.#d.metrics.lagEvents.set(label, Math.max(0, end - Math.min(this.#pos.events, this.#pos.quarantine)));
+    this.#d.metrics.lagSeconds.set(label, batch.firstRecordAt === undefined ? 0 : (Date.now() - batch.firstRecordAt) / 1000);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
