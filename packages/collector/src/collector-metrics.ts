@@ -24,7 +24,7 @@ export class CollectorMetrics {
   });
   readonly fsyncDuration = new Histogram({
     name: 'lens_log_fsync_duration_seconds',
-    help: 'Duration of each group-commit fsync of the log',
+    help: 'Duration of each log group commit\'s durable write (an O_DSYNC write: the write and its flush to disk)',
     buckets: [0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [this.registry],
   });

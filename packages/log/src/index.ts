@@ -11,4 +11,5 @@ export {
   createEventLog, type EventLogConfig, type LocalEventLogConfig, type MemoryEventLogConfig,
 } from './create-event-log.js';
 export { createLocalEventLog, type LocalEventLogOptions } from './adapters/local/local-event-log.js';
+export type { GroupCommitStats } from './adapters/local/local-log-writer.js';
 export { createMemoryEventLog, MemoryLogStore, type MemoryEventLogOptions } from './adapters/memory/memory-event-log.js';

@@ -13,6 +13,7 @@ import { PartitionReader } from './partition-reader.js';
 import { recoverPartition } from './partition-recovery.js';
 import { bytesAfter, deletePassedSegments, slowestPosition } from './retention.js';
 import { layout, readdirOrEmpty } from './segment-files.js';
+import type { GroupCommitStats } from './local-log-writer.js';
 
 /** Options of the local adapter; defaults match `LogConfig` in @lens/protocol. */
 export interface LocalEventLogOptions {
@@ -29,6 +30,8 @@ export interface LocalEventLogOptions {
   /** How long a free-disk / consumer-lag measurement is trusted before appends re-measure (default 1000 ms). */
   backpressureCheckIntervalMs?: number;
   logger?: Logger;
+  /** Called after each group commit is durable, e.g. to feed a latency histogram (default: nothing). */
+  onGroupCommit?: (stats: GroupCommitStats) => void;
 }
 
 /** Opens (creating if needed) a local event log in `options.dir`. */
@@ -46,12 +49,14 @@ class LocalEventLog implements EventLog {
 
   constructor(options: LocalEventLogOptions) {
     this.#options = {
+      dir: options.dir,
       segmentBytes: 64 * 1024 * 1024,
       groupCommitMaxWaitMs: 0,
       minFreeDiskBytes: 512 * 1024 * 1024,
       maxConsumerLagBytes: 8 * 1024 * 1024 * 1024,
       backpressureCheckIntervalMs: 1000,
       logger: noopLogger,
+      onGroupCommit: () => {},
       ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
     } as Required<LocalEventLogOptions>;
     this.#reader = new PartitionReader(options.dir);
@@ -168,6 +173,7 @@ class LocalEventLog implements EventLog {
         dir, partition, logger,
         segmentBytes: this.#options.segmentBytes,
         groupCommitMaxWaitMs: this.#options.groupCommitMaxWaitMs,
+        onGroupCommit: this.#options.onGroupCommit,
         admit: () => guard.admit(),
         onClose: async () => {
           this.#writers.delete(partition);

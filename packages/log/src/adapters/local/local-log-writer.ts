@@ -18,6 +18,16 @@ interface PendingAppend {
   reject: (error: unknown) => void;
 }
 
+/** One group commit: how many appends and records it carried, its bytes, and how long the durable write took. */
+export interface GroupCommitStats {
+  partition: number;
+  appends: number;
+  records: number;
+  bytes: number;
+  /** Duration of the O_DSYNC write(s): the write and the flush to stable storage. */
+  durableWriteMs: number;
+}
+
 /** What the writer needs besides the recovered partition. */
 export interface LocalLogWriterOptions {
   dir: string;
@@ -25,6 +35,7 @@ export interface LocalLogWriterOptions {
   segmentBytes: number;
   groupCommitMaxWaitMs: number;
   logger: Logger;
+  onGroupCommit: (stats: GroupCommitStats) => void;
   /** Throws LogBackpressureError when appends must be refused; cheap when nothing changed. */
   admit: () => Promise<void>;
   /** Releases the lock and forgets the writer; called once by close(). */
@@ -134,7 +145,10 @@ export class LocalLogWriter implements LogWriter {
       }
       results.push({ partition: this.partition, firstOffset, lastOffset: offset - 1 });
     }
+    const started = performance.now();
     await this.#writeAll(iov, iovBytes); // O_DSYNC: durable when it returns
+    const durableWriteMs = performance.now() - started;
+    this.#options.onGroupCommit({ partition: this.partition, appends: group.length, records: count, bytes: iovBytes, durableWriteMs });
     this.#next = offset;
     return results;
   }
