@@ -1,7 +1,9 @@
 // One bronze table as the loader sees it: created on first use, its per-partition exactly-once markers (Delta
 // txn appId `lens-loader:<table>:p<N>`, version = next log offset), and a fenced append of one batch.
+import { join } from 'node:path';
 import { ConcurrentModificationError, DeltaTable, TableNotFoundError, type Sql } from '@lens/lake';
 import { BRONZE_TABLES, type BronzeTableKey } from './bronze-schema.js';
+import { withCommitLock } from './commit-lock.js';
 import { BronzeSchemaError, PartitionOwnershipLostError } from './errors.js';
 import { lakeTablePath } from './lake-table-path.js';
 
@@ -18,10 +20,10 @@ export function serialSql(sql: Sql): Sql {
 
 /** A bronze table opened (and created if missing) for loading. */
 export class BronzeTable {
-  private constructor(readonly key: BronzeTableKey, readonly name: string, readonly table: DeltaTable) {}
+  private constructor(readonly key: BronzeTableKey, readonly name: string, readonly table: DeltaTable, readonly lockDir: string) {}
 
   /** Opens `bronze.<key>` under `dataDir`, creating it with the loader's schema if it does not exist. */
-  static async open(dataDir: string, key: BronzeTableKey, sql: Sql): Promise<BronzeTable> {
+  static async open(dataDir: string, key: BronzeTableKey, sql: Sql, lockDir = join(dataDir, 'loader', 'locks')): Promise<BronzeTable> {
     const spec = BRONZE_TABLES[key];
     const table = await DeltaTable.open(lakeTablePath(dataDir, spec.name), { sql });
     let snapshot;
@@ -39,7 +41,7 @@ export class BronzeTable {
     const have = snapshot.schema.fields.map((f) => f.name);
     const missing = spec.columns.filter((c) => !have.includes(c.name)).map((c) => c.name);
     if (missing.length > 0) throw new BronzeSchemaError(spec.name, `missing columns ${missing.join(', ')}`);
-    return new BronzeTable(key, spec.name, table);
+    return new BronzeTable(key, spec.name, table, lockDir);
   }
 
   /** The exactly-once application id of a partition. */
@@ -53,9 +55,14 @@ export class BronzeTable {
   /**
    * Commits one batch (`ndjsonFile`, or no rows just to move the marker) covering log offsets [from, to).
    * Fenced: if the table's marker is not `from` any more, another instance moved it and nothing is written.
+   * Check and commit happen under the partition's commit lock, so two instances cannot both pass the check.
    * @throws PartitionOwnershipLostError when the marker moved, or the commit came back already-committed.
    */
   async commitBatch(partition: number, from: number, to: number, ndjsonFile: string | undefined): Promise<number> {
+    return withCommitLock(this.lockDir, partition, () => this.#fencedAppend(partition, from, to, ndjsonFile));
+  }
+
+  async #fencedAppend(partition: number, from: number, to: number, ndjsonFile: string | undefined): Promise<number> {
     const seen = await this.position(partition);
     if (seen !== undefined && seen !== from) {
       throw new PartitionOwnershipLostError(partition, `${this.name} is at ${seen}, this batch starts at ${from}`, { table: this.name, seen, from });

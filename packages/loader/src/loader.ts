@@ -21,7 +21,7 @@ export interface LoaderOptions {
 }
 
 /** Totals of a loader instance. */
-export interface LoaderStats { owner: string; partitions: PartitionStats[]; eventsLoaded: number; quarantined: number; duplicates: number }
+export interface LoaderStats { owner: string; owned: number[]; partitions: PartitionStats[]; eventsLoaded: number; quarantined: number; duplicates: number }
 
 /** A running loader. */
 export interface RunningLoader {
@@ -109,7 +109,7 @@ export async function startLoader(options: LoaderOptions): Promise<RunningLoader
   const stats = (): LoaderStats => {
     const partitions = [...finished, ...[...runners.values()].map((r) => r.loader.stats)];
     const sum = (k: 'eventsLoaded' | 'quarantined' | 'duplicates'): number => partitions.reduce((n, p) => n + p[k], 0);
-    return { owner: res.leases.owner, partitions, eventsLoaded: sum('eventsLoaded'), quarantined: sum('quarantined'), duplicates: sum('duplicates') };
+    return { owner: res.leases.owner, owned: res.leases.held(), partitions, eventsLoaded: sum('eventsLoaded'), quarantined: sum('quarantined'), duplicates: sum('duplicates') };
   };
   logger.info({ owner: res.leases.owner, partitions: res.leases.held(), port: ops?.port }, 'loader_started');
   return {

@@ -25,7 +25,7 @@ export async function runLoaderOnce(options: LoaderOptions): Promise<LoaderStats
       await Promise.all(loaders.map((l) => l.run(() => false, true)));
       const partitions = loaders.map((l) => l.stats);
       const sum = (k: 'eventsLoaded' | 'quarantined' | 'duplicates'): number => partitions.reduce((n, s) => n + s[k], 0);
-      return { owner: res.leases.owner, partitions, eventsLoaded: sum('eventsLoaded'), quarantined: sum('quarantined'), duplicates: sum('duplicates') };
+      return { owner: res.leases.owner, owned: mine, partitions, eventsLoaded: sum('eventsLoaded'), quarantined: sum('quarantined'), duplicates: sum('duplicates') };
     } finally {
       clearInterval(renew);
       for (const p of mine) await res.leases.release(p);
