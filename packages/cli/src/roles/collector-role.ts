@@ -3,7 +3,7 @@
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { createCollector } from '@lens/collector';
+import { CollectorMetrics, createCollector } from '@lens/collector';
 import { createEventLog } from '@lens/log';
 import type { LensConfig, SourceConfig } from '@lens/protocol';
 import type { Logger } from 'pino';
@@ -15,9 +15,15 @@ export interface RunningCollector {
 
 /** Serves the collector in this process until `close()`. */
 export async function startCollector(config: LensConfig, sources: readonly SourceConfig[], logger: Logger): Promise<RunningCollector> {
-  const log = await createEventLog({ ...config.log, dir: join(config.dataDir, 'log'), logger });
+  const metrics = new CollectorMetrics();
+  const log = await createEventLog({
+    ...config.log,
+    dir: join(config.dataDir, 'log'),
+    logger,
+    onGroupCommit: (stats) => metrics.fsyncDuration.observe(stats.durableWriteMs / 1000),
+  });
   const writer = await log.openWriter();
-  const collector = await createCollector({ config: config.collector, sources, sink: writer, logger });
+  const collector = await createCollector({ config: config.collector, sources, sink: writer, logger, metrics });
   let port: number;
   try {
     ({ port } = await collector.listen({ host: config.collector.host, port: config.collector.port }));
