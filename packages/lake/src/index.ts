@@ -22,3 +22,6 @@ export type { CommitResult } from './write/transaction.js';
 export type { OptimizeOptions, OptimizeResult } from './write/optimize.js';
 export type { VacuumOptions } from './write/vacuum.js';
 export type { HistoryEntry } from './write/history.js';
+export { LakeCatalog, LAKE_LAYERS, parseTableName, type LakeLayer } from './catalog/lake-catalog.js';
+export { analyzeQuery, referencePredicate, type TableReference } from './catalog/sql-analysis.js';
+export { prepareLakeQuery, type RegisteredTable } from './catalog/lake-query.js';

@@ -59,7 +59,9 @@ function compareRange(p: Comparison, min: unknown, max: unknown, nulls: number |
  */
 function toComparable(v: unknown, type: string, isMax: boolean): number | string | undefined {
   if (type === 'timestamp' || type === 'timestamp_ntz') {
-    const ms = v instanceof Date ? v.getTime() : typeof v === 'number' ? v : Date.parse(String(v).replace(' ', 'T') + (/[zZ]|[+-]\d\d:?\d\d$/.test(String(v)) ? '' : 'Z'));
+    // SQL literals come as '2026-01-03 00:00:00+00' as often as ISO-8601: normalise the separator and offset.
+    const text = String(v).trim().replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00');
+    const ms = v instanceof Date ? v.getTime() : typeof v === 'number' ? v : Date.parse(text + (/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? '' : 'Z'));
     if (Number.isNaN(ms)) return undefined;
     const micros = String(v).match(/\.\d{3}(\d{1,3})/)?.[1];
     return ms * 1000 + (micros ? Number(micros.padEnd(3, '0')) : 0) + (isMax ? 999 : 0);

@@ -1,0 +1,135 @@
+// Reads a query through DuckDB's own parser (json_serialize_sql) to learn which lake tables it names and which
+// simple conditions it puts on them, so each table can be scanned with data skipping. Only SELECT statements
+// serialise, which also makes this the read-only gate.
+import type { Sql } from '../duckdb/sql.js';
+import { InvalidInputError } from '../errors.js';
+import type { Comparison, Predicate } from '../scan/predicate.js';
+import { quoteLiteral } from '../schema/delta-schema.js';
+import { LAKE_LAYERS } from './lake-catalog.js';
+
+/** A lake table a query reads, with the conjunctive conditions found at each place it is read (for data skipping). */
+export interface TableReference {
+  table: string;
+  /** One list per read of the table: the comparisons with literals ANDed in that SELECT's WHERE. */
+  reads: Comparison[][];
+}
+
+type Node = { [key: string]: unknown };
+
+const OPS: Record<string, Comparison['op']> = {
+  COMPARE_EQUAL: '=', COMPARE_NOTEQUAL: '!=', COMPARE_LESSTHAN: '<', COMPARE_GREATERTHAN: '>',
+  COMPARE_LESSTHANOREQUALTO: '<=', COMPARE_GREATERTHANOREQUALTO: '>=',
+};
+const FLIPPED: Record<string, Comparison['op']> = { '=': '=', '!=': '!=', '<': '>', '>': '<', '<=': '>=', '>=': '<=' };
+
+/**
+ * The lake tables `text` reads. Throws InvalidInputError for statements other than SELECT (with DuckDB's parser
+ * message for syntax errors).
+ */
+export async function analyzeQuery(sql: Sql, text: string): Promise<TableReference[]> {
+  const [row] = await sql.all(`SELECT json_serialize_sql(${quoteLiteral(text)}) AS j`);
+  const parsed = JSON.parse(String(row?.['j'])) as { error: boolean; error_message?: string; error_type?: string; statements?: { node: Node }[] };
+  if (parsed.error) {
+    const message = parsed.error_message ?? 'cannot be parsed';
+    if (/only SELECT statements/i.test(message)) throw new InvalidInputError('read-only: only SELECT queries may run against the lake', { sql: text });
+    throw new InvalidInputError(message, { sql: text });
+  }
+  const found = new Map<string, Comparison[][]>();
+  for (const statement of parsed.statements ?? []) walk(statement.node, found);
+  return [...found].map(([table, reads]) => ({ table, reads }));
+}
+
+/** Visits every node; at each SELECT, relates its WHERE conjuncts to the lake tables in its FROM. */
+function walk(node: unknown, found: Map<string, Comparison[][]>): void {
+  if (Array.isArray(node)) {
+    for (const child of node) walk(child, found);
+    return;
+  }
+  if (typeof node !== 'object' || node === null) return;
+  const n = node as Node;
+  if (n['type'] === 'SELECT_NODE') {
+    const tables = baseTables(n['from_table']);
+    const conjuncts = andTerms(n['where_clause']);
+    for (const t of tables) {
+      const reads = found.get(t.table) ?? [];
+      reads.push(conjuncts.flatMap((term) => comparisonFor(term, t.aliases, tables.length === 1)));
+      found.set(t.table, reads);
+    }
+  }
+  for (const value of Object.values(n)) if (typeof value === 'object' && value !== null) walk(value, found);
+}
+
+function baseTables(from: unknown): { table: string; aliases: Set<string> }[] {
+  const out: { table: string; aliases: Set<string> }[] = [];
+  const visit = (node: unknown): void => {
+    if (typeof node !== 'object' || node === null) return;
+    const n = node as Node;
+    if (n['type'] === 'BASE_TABLE' && (LAKE_LAYERS as readonly string[]).includes(String(n['schema_name']))) {
+      const table = `${String(n['schema_name'])}.${String(n['table_name'])}`;
+      out.push({ table, aliases: new Set([String(n['table_name']), ...(n['alias'] ? [String(n['alias'])] : [])]) });
+    } else if (n['type'] === 'JOIN') {
+      visit(n['left']);
+      visit(n['right']);
+    }
+  };
+  visit(from);
+  return out;
+}
+
+function andTerms(where: unknown): Node[] {
+  if (typeof where !== 'object' || where === null) return [];
+  const n = where as Node;
+  if (n['type'] === 'CONJUNCTION_AND') return (n['children'] as Node[]).flatMap(andTerms);
+  return [n];
+}
+
+function comparisonFor(term: Node, aliases: Set<string>, onlyTable: boolean): Comparison[] {
+  const column = (side: unknown): string | undefined => {
+    const s = side as Node | undefined;
+    if (s?.['type'] !== 'COLUMN_REF') return undefined;
+    const names = s['column_names'] as string[];
+    if (names.length === 1) return onlyTable ? names[0] : undefined;
+    return names.length === 2 && aliases.has(names[0]!) ? names[1] : undefined;
+  };
+  if (term['type'] === 'COMPARE_BETWEEN') {
+    const col = column(term['input']);
+    const lower = constant(term['lower']);
+    const upper = constant(term['upper']);
+    if (col === undefined || lower === undefined || upper === undefined) return [];
+    return [{ column: col, op: '>=', value: lower }, { column: col, op: '<=', value: upper }];
+  }
+  const op = OPS[String(term['type'])];
+  if (op === undefined) return [];
+  const leftCol = column(term['left']);
+  const rightCol = column(term['right']);
+  if (leftCol !== undefined) {
+    const value = constant(term['right']);
+    return value === undefined ? [] : [{ column: leftCol, op, value }];
+  }
+  if (rightCol !== undefined) {
+    const value = constant(term['left']);
+    return value === undefined ? [] : [{ column: rightCol, op: FLIPPED[op]!, value }];
+  }
+  return [];
+}
+
+/** A literal, possibly cast (DATE '…', TIMESTAMPTZ '…', '…'::DATE); undefined for anything else. */
+function constant(node: unknown): string | number | undefined {
+  const n = node as Node | undefined;
+  if (n?.['type'] === 'OPERATOR_CAST') return constant(n['child']);
+  if (n?.['type'] !== 'VALUE_CONSTANT') return undefined;
+  const value = n['value'] as { is_null: boolean; value: unknown };
+  if (value.is_null) return undefined;
+  if (typeof value.value === 'string' || typeof value.value === 'number') return value.value;
+  return undefined;
+}
+
+/**
+ * The scan predicate implied by every read of a table: the OR of each read's conditions; undefined when some
+ * read has none (every file may be needed).
+ */
+export function referencePredicate(ref: TableReference): Predicate | undefined {
+  if (ref.reads.length === 0 || ref.reads.some((conditions) => conditions.length === 0)) return undefined;
+  const ands: Predicate[] = ref.reads.map((conditions) => ({ and: conditions }));
+  return ands.length === 1 ? ands[0] : { or: ands };
+}
