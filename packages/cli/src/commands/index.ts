@@ -4,6 +4,7 @@ import { registerCollectorCommand } from './collector.js';
 import { registerDeltaCommand } from './delta.js';
 import { registerDemoCommand } from './demo.js';
 import { registerQueryCommand } from './query.js';
+import { registerHistoryCommand, registerTablesCommand } from './tables.js';
 import { registerUpCommand } from './up.js';
 
 export type CommandRegistrar = (program: Command) => void;
@@ -13,5 +14,7 @@ export const COMMANDS: readonly CommandRegistrar[] = [
   registerCollectorCommand,
   registerDemoCommand,
   registerQueryCommand,
+  registerTablesCommand,
+  registerHistoryCommand,
   registerDeltaCommand,
 ];

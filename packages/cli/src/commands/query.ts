@@ -1,17 +1,38 @@
-// `lens query "SQL"`: runs SQL on an in-process DuckDB where `delta_scan('PATH'[, version => N])` reads any
-// Delta table on disk (through @lens/lake, since DuckDB's delta extension is not available offline).
-import { createDuckDB, rewriteDeltaScans } from '@lens/lake';
+// `lens query "SQL"`: runs read-only SQL on an in-process DuckDB where the lake's tables are addressed by name
+// (`bronze.events`, `silver.*`, `gold.*`, `lens.*`) through their Delta snapshots with data skipping, and
+// `delta_scan('PATH'[, version => N])` reads any Delta table on disk (DuckDB's delta extension is not available
+// offline). `--as-of` travels in time.
+import { join } from 'node:path';
+import { LakeCatalog, createDuckDB, prepareLakeQuery, rewriteDeltaScans, type SnapshotSelector } from '@lens/lake';
 import type { Command } from 'commander';
+import { resolveConfig, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { formatRows, type QueryFormat } from './query-output.js';
+
+interface QueryFlags extends CommonOptions {
+  format: string;
+  asOf?: string;
+}
+
+/** `--as-of 12` is a version; anything else must be a timestamp. */
+export function parseAsOf(value: string | undefined): SnapshotSelector {
+  if (value === undefined) return {};
+  if (/^\d+$/.test(value)) return { version: Number(value) };
+  if (Number.isNaN(Date.parse(value))) throw new Error(`--as-of: "${value}" is neither a table version nor a timestamp (e.g. 2026-01-02T10:00:00Z)`);
+  return { timestamp: value };
+}
 
 /** Registers `lens query`. */
 export function registerQueryCommand(program: Command): void {
-  program
-    .command('query')
-    .description("run SQL with DuckDB; delta_scan('PATH'[, version => N]) reads a Delta table")
-    .argument('<sql>', 'the SQL text')
+  withCommonOptions(
+    program
+      .command('query')
+      .description("run read-only SQL over the lake: tables by name (bronze.events …), delta_scan('PATH') for any Delta table")
+      .argument('<sql>', 'the SQL text (a SELECT)'),
+  )
     .option('-f, --format <format>', 'table | json | csv', 'table')
-    .action(async (text: string, flags: { format: string }) => {
+    .option('--as-of <version|timestamp>', 'read the lake tables as of a version or a point in time')
+    .addHelpText('after', `\nExamples:\n  lens query "SELECT type, count(*) FROM bronze.events GROUP BY 1"\n  lens query --format json "SELECT * FROM bronze.events WHERE event_date = DATE '2026-11-26' LIMIT 5"\n  lens query --as-of 3 "SELECT count(*) FROM bronze.events"\n`)
+    .action(async (text: string, flags: QueryFlags) => {
       if (!['table', 'json', 'csv'].includes(flags.format)) {
         process.stderr.write(`lens query: --format must be table, json or csv (got ${flags.format})\n`);
         process.exitCode = 1;
@@ -19,7 +40,10 @@ export function registerQueryCommand(program: Command): void {
       }
       const db = await createDuckDB();
       try {
+        const asOf = parseAsOf(flags.asOf);
+        const config = resolveConfig(flags);
         const rewritten = await rewriteDeltaScans(text, db);
+        await prepareLakeQuery(new LakeCatalog(join(config.dataDir, 'lake')), db, rewritten, asOf);
         const reader = await db.connection.runAndReadAll(rewritten);
         const columns = reader.columnNames();
         // DuckDB's JSON conversion keeps dates and timestamps in SQL text form; whole numbers it leaves as

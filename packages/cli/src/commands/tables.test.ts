@@ -1,0 +1,72 @@
+// The lake's own tables through the real `lens` binary: query by name (with time travel and the read-only
+// gate), `lens tables` and `lens history`.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { DeltaTable, LakeCatalog } from '@lens/lake';
+import { LENS_BIN } from '../testing/lens-process.js';
+
+const data = join(mkdtempSync(join(tmpdir(), 'lens-tables-')), 'data');
+const lens = (...args: string[]) => spawnSync(process.execPath, [LENS_BIN, ...args, '--data', data], { encoding: 'utf8' });
+
+before(async () => {
+  const catalog = new LakeCatalog(join(data, 'lake'));
+  const events = await DeltaTable.open(catalog.tablePath('bronze.events'));
+  await events.create({ columns: [{ name: 'message_id', type: 'string' }, { name: 'type', type: 'string' }, { name: 'event_date', type: 'date' }], partitionColumns: ['event_date'] });
+  await events.append({ rows: [{ message_id: 'm1', type: 'track', event_date: '2026-11-25' }, { message_id: 'm2', type: 'page', event_date: '2026-11-26' }] });
+  await events.append({ rows: [{ message_id: 'm3', type: 'track', event_date: '2026-11-26' }] });
+});
+
+describe('lens query over the lake', () => {
+  it('resolves bronze.events by name and prints a JSON array of row objects', () => {
+    const out = lens('query', "SELECT type, count(*) AS n FROM bronze.events WHERE event_date = DATE '2026-11-26' GROUP BY 1 ORDER BY 1", '--format', 'json');
+    assert.equal(out.status, 0, out.stderr);
+    assert.deepEqual(JSON.parse(out.stdout), [{ type: 'page', n: 1 }, { type: 'track', n: 1 }]);
+  });
+
+  it('travels in time with --as-of VERSION', () => {
+    const out = lens('query', 'SELECT count(*) AS n FROM bronze.events', '--format', 'json', '--as-of', '1');
+    assert.deepEqual(JSON.parse(out.stdout), [{ n: 2 }]);
+    const bad = lens('query', 'SELECT 1', '--as-of', 'last tuesday');
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /--as-of: "last tuesday" is neither a table version nor a timestamp/);
+  });
+
+  it('is read-only, names unknown tables, and shows DuckDB errors with exit code 1', () => {
+    const write = lens('query', 'DELETE FROM bronze.events');
+    assert.equal(write.status, 1);
+    assert.match(write.stderr, /read-only: only SELECT queries/);
+    const unknown = lens('query', 'SELECT * FROM gold.kpi_daily');
+    assert.equal(unknown.status, 1);
+    assert.match(unknown.stderr, /table gold\.kpi_daily does not exist .*\(tables: bronze\.events\)/);
+    const sqlError = lens('query', 'SELECT no_such_column FROM bronze.events');
+    assert.equal(sqlError.status, 1);
+    assert.match(sqlError.stderr, /Binder Error.*no_such_column/s);
+  });
+});
+
+describe('lens tables and lens history', () => {
+  it('lists tables with version, files, rows and size', () => {
+    const out = lens('tables', '--format', 'json');
+    assert.equal(out.status, 0, out.stderr);
+    const [row] = JSON.parse(out.stdout);
+    assert.equal(row.table, 'bronze.events');
+    assert.equal(row.version, 2);
+    assert.equal(row.files, 3);
+    assert.equal(row.rows, 3);
+    assert.ok(row.size_bytes > 0);
+    assert.ok(Date.parse(row.last_commit) > 0);
+  });
+
+  it('shows the commit history, newest first; unknown tables are an error', () => {
+    const out = lens('history', 'bronze.events', '--format', 'json');
+    assert.equal(out.status, 0, out.stderr);
+    assert.deepEqual(JSON.parse(out.stdout).map((h: { version: number; operation: string }) => [h.version, h.operation]), [[2, 'WRITE'], [1, 'WRITE'], [0, 'CREATE TABLE']]);
+    const missing = lens('history', 'silver.nope');
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /table silver\.nope does not exist/);
+  });
+});
