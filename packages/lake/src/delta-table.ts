@@ -18,6 +18,9 @@ import type { CommitResult } from './write/transaction.js';
 import { vacuum, type VacuumOptions } from './write/vacuum.js';
 import { writeCheckpoint } from './write/checkpoint-writer.js';
 import { ConcurrentModificationError } from './errors.js';
+import type { AddAction } from './log/actions.js';
+import { readChanges, removedAsAdd, type TableChanges } from './log/table-changes.js';
+import { replaceWhere, type ReplaceOptions } from './write/replace-where.js';
 
 /** Which snapshot to read: latest by default. */
 export interface SnapshotSelector {
@@ -111,6 +114,39 @@ export class DeltaTable {
     const snapshot = await this.snapshot();
     await writeCheckpoint(this.store, this.sql, snapshot);
     return snapshot.version;
+  }
+
+  /**
+   * The data files commits `fromVersion`+1..`toVersion` added and removed (dataChange only), for incremental
+   * readers. Read the rows with `scanFiles`.
+   *
+   * @example
+   * const c = await table.changes(lastSeen, (await table.snapshot()).version);
+   * const rows = await table.sql.all((await table.scanFiles(c.added, c.toVersion)).sql);
+   */
+  async changes(fromVersion: number, toVersion: number): Promise<TableChanges> {
+    return readChanges(this.store, fromVersion, toVersion);
+  }
+
+  /**
+   * The DuckDB SELECT over just these files (adds, or removes from `changes`), with the schema of `version`.
+   * Removed files stay readable until VACUUM deletes them.
+   */
+  async scanFiles(files: readonly (AddAction | TableChanges['removed'][number])[], version?: number): Promise<ScanPlan> {
+    const snapshot = await this.snapshot(version === undefined ? {} : { version });
+    const adds = files.map((f) => ('modificationTime' in f ? f : removedAsAdd(f)));
+    return planScan(this.store, this.sql, { ...snapshot, files: adds } as Snapshot);
+  }
+
+  /**
+   * Deletes the rows matching `where` and appends `source` in one commit, with any number of txn markers
+   * (all seen already: nothing is written). The building block of merge/upsert and partition replacement.
+   *
+   * @example
+   * await table.replace({ sql: 'SELECT * FROM staged' }, { where: 'id IN (SELECT id FROM staged)', txns: [{ appId: 'job', version: 7 }] });
+   */
+  async replace(source: RowSource, options: ReplaceOptions = {}): Promise<CommitResult & { deletedRows: number }> {
+    return this.#withRetry(async () => replaceWhere(this.store, this.sql, await this.snapshot(), source, options));
   }
 
   /** commitInfo per version, newest first. */
