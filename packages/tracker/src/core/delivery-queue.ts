@@ -1,0 +1,183 @@
+// The bounded queue both SDKs deliver from: batches by count, bytes and time, one batch in flight (order kept,
+// and a slow collector never gets a pile of parallel requests), backoff on failure, counted overflow.
+import { backoffDelay, DEFAULT_RETRY, type RetryOptions, type SendOutcome } from './retry-policy.js';
+import { emptyStats, type DropHandler, type DropReason, type TrackerStats, type TrackingEvent } from './types.js';
+
+/** A queued event: the event, its serialised size, the attempts it used, and an arrival number (`s`). */
+export interface QueueEntry { e: TrackingEvent; n: number; a: number; s: number }
+
+export interface DeliveryQueueOptions {
+  flushAt: number;
+  flushIntervalMs: number;
+  maxBatchEvents: number;
+  maxBatchBytes: number;
+  maxQueueEvents: number;
+  maxQueueBytes: number;
+  retry?: RetryOptions;
+  send(events: TrackingEvent[], keepalive: boolean): Promise<SendOutcome>;
+  /** Called after every change of the entries (the browser persists them). */
+  onChange?(entries: readonly QueueEntry[]): void;
+  onDrop?: DropHandler;
+  /** False while sending is pointless (browser offline, opted out). */
+  canSend?(): boolean;
+}
+
+/** See the file header. `add` and the timers are the only entry points; `flush` waits for delivery. */
+export class DeliveryQueue {
+  readonly stats: TrackerStats = emptyStats();
+  #entries: QueueEntry[] = [];
+  readonly #inflight = new Set<QueueEntry>();
+  readonly #waiters: { seq: number; resolve(): void }[] = [];
+  #seq = 0;
+  #bytes = 0;
+  #sending = false;
+  #failures = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #backoff: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
+
+  constructor(readonly options: DeliveryQueueOptions) {}
+
+  get entries(): readonly QueueEntry[] { return this.#entries; }
+
+  /** Wraps events as entries (arrival order) and enqueues them; over the bounds, the oldest idle ones go. */
+  add(events: readonly { e: TrackingEvent; n: number; a?: number }[]): void {
+    for (const { e, n, a } of events) {
+      this.#entries.push({ e, n, a: a ?? 0, s: ++this.#seq });
+      this.#bytes += n;
+    }
+    let over = 0;
+    while ((this.#entries.length > this.options.maxQueueEvents || this.#bytes > this.options.maxQueueBytes) && this.#removeOldestIdle()) over++;
+    if (over > 0) this.#drop(over, 'queue_full');
+    this.#changed();
+    this.#schedule();
+  }
+
+  /** Sends everything queued now, batching timer or not; resolves once those events are delivered or dropped. */
+  flush(): Promise<void> {
+    if (this.#entries.length === 0) return Promise.resolve();
+    const done = new Promise<void>((resolve) => this.#waiters.push({ seq: this.#seq, resolve }));
+    this.#schedule();
+    return done;
+  }
+
+  /** Sends every idle entry at once with keepalive (page going away); the answers are handled if they come. */
+  sendAllNow(): void {
+    if (this.options.canSend?.() === false) return;
+    for (let batch = this.#takeBatch(); batch.length > 0; batch = this.#takeBatch()) void this.#send(batch, true);
+  }
+
+  /** Re-evaluates the timers (after coming back online, after opt-in). */
+  kick(): void { this.#schedule(); }
+
+  /** Removes everything (opt-out, tests). */
+  clear(reason: DropReason): void {
+    const n = this.#entries.length;
+    this.#entries = [];
+    this.#bytes = 0;
+    this.#inflight.clear();
+    if (n > 0) this.#drop(n, reason);
+    this.#changed();
+  }
+
+  /** Stops the timers; queued events stay (the browser has them persisted). */
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    clearTimeout(this.#backoff);
+    this.#timer = this.#backoff = undefined;
+  }
+
+  #schedule(): void {
+    if (this.#closed || this.#sending || this.#backoff !== undefined) return;
+    if (this.#entries.length === this.#inflight.size || this.options.canSend?.() === false) return;
+    let idle = 0;
+    let bytes = 0;
+    for (const entry of this.#entries) if (!this.#inflight.has(entry)) { idle++; bytes += entry.n; }
+    if (this.#waiters.length > 0 || idle >= this.options.flushAt || bytes >= this.options.maxBatchBytes) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      void this.#pump();
+    } else if (this.#timer === undefined) {
+      this.#timer = setTimeout(() => { this.#timer = undefined; void this.#pump(); }, this.options.flushIntervalMs);
+    }
+  }
+
+  async #pump(): Promise<void> {
+    if (this.#sending || this.#closed) return;
+    const batch = this.#takeBatch();
+    if (batch.length === 0) return;
+    this.#sending = true;
+    try {
+      await this.#send(batch, false);
+    } finally {
+      this.#sending = false;
+    }
+    this.#schedule();
+  }
+
+  #takeBatch(): QueueEntry[] {
+    const batch: QueueEntry[] = [];
+    let bytes = 0;
+    for (const entry of this.#entries) {
+      if (this.#inflight.has(entry)) continue;
+      if (batch.length >= this.options.maxBatchEvents || (batch.length > 0 && bytes + entry.n > this.options.maxBatchBytes)) break;
+      batch.push(entry);
+      bytes += entry.n;
+    }
+    for (const entry of batch) this.#inflight.add(entry);
+    return batch;
+  }
+
+  async #send(batch: QueueEntry[], keepalive: boolean): Promise<void> {
+    const outcome = await this.options.send(batch.map((entry) => entry.e), keepalive).catch(
+      (error: unknown): SendOutcome => ({ kind: 'retry', reason: String(error), countsAsAttempt: false }));
+    for (const entry of batch) this.#inflight.delete(entry);
+    if (outcome.kind === 'ok') {
+      this.#failures = 0;
+      this.#remove(batch);
+      this.stats.delivered += batch.length - outcome.rejected;
+      if (outcome.rejected > 0) this.#drop(outcome.rejected, 'rejected_by_collector');
+    } else if (outcome.kind === 'drop') {
+      this.#remove(batch);
+      this.#drop(batch.length, 'rejected_by_collector');
+    } else {
+      this.stats.retries++;
+      this.#failures++;
+      const max = this.options.retry?.maxAttempts ?? DEFAULT_RETRY.maxAttempts;
+      const spent = outcome.countsAsAttempt ? batch.filter((entry) => ++entry.a >= max) : [];
+      if (spent.length > 0) { this.#remove(spent); this.#drop(spent.length, 'max_attempts'); }
+      if (this.#backoff === undefined && !this.#closed) {
+        this.#backoff = setTimeout(() => { this.#backoff = undefined; this.#schedule(); }, backoffDelay(this.#failures, this.options.retry, outcome.retryAfterMs));
+      }
+    }
+    this.#changed();
+  }
+
+  #remove(batch: readonly QueueEntry[]): void {
+    const gone = new Set(batch);
+    this.#entries = this.#entries.filter((entry) => !gone.has(entry) || ((this.#bytes -= entry.n), false));
+  }
+
+  #removeOldestIdle(): boolean {
+    const index = this.#entries.findIndex((entry) => !this.#inflight.has(entry));
+    if (index < 0) return false;
+    this.#bytes -= this.#entries[index]!.n;
+    this.#entries.splice(index, 1);
+    return true;
+  }
+
+  #drop(count: number, reason: DropReason): void {
+    this.stats.dropped[reason] += count;
+    try { this.options.onDrop?.(count, reason); } catch { /* a caller's handler must not break delivery */ }
+  }
+
+  #changed(): void {
+    this.stats.queued = this.#entries.length;
+    this.options.onChange?.(this.#entries);
+    for (let i = this.#waiters.length - 1; i >= 0; i--) {
+      const waiter = this.#waiters[i]!;
+      if (!this.#entries.some((entry) => entry.s <= waiter.seq)) { this.#waiters.splice(i, 1); waiter.resolve(); }
+    }
+  }
+}

@@ -1,0 +1,139 @@
+// The Node SDK: the same calls with explicit identities, delivered from a bounded in-memory queue (so a slow
+// or failing collector costs dropped-and-counted events, never unbounded memory), with flush/closeAndFlush.
+import { DeliveryQueue } from '../core/delivery-queue.js';
+import { measure } from '../core/event-size.js';
+import { uuid } from '../core/message-id.js';
+import type { RetryOptions } from '../core/retry-policy.js';
+import { sendBatch, type FetchLike } from '../core/send-batch.js';
+import type { DropHandler, JsonObject, TrackerStats, TrackingEvent } from '../core/types.js';
+import { LIBRARY_NAME, LIBRARY_VERSION } from '../core/version.js';
+
+export interface NodeTrackerOptions {
+  writeKey: string;
+  /** The collector's base URL, e.g. `https://collect.example.com`. */
+  host: string;
+  /** Send when this many events are queued (default 20)… */
+  flushAt?: number;
+  /** …or this long after the first one (default 10 000 ms). */
+  flushIntervalMs?: number;
+  maxBatchEvents?: number;
+  /** Default 480 000, under the collector's 1 MB request limit. */
+  maxBatchBytes?: number;
+  /** Memory bound under a slow collector (defaults 10 000 events, 16 MiB); overflow drops the oldest, counted. */
+  maxQueueEvents?: number;
+  maxQueueBytes?: number;
+  /** Events larger than this are dropped at the call (default 32 000, the collector's limit). */
+  maxEventBytes?: number;
+  retry?: RetryOptions;
+  /** Per-request timeout (default 10 000 ms). */
+  timeoutMs?: number;
+  fetch?: FetchLike;
+  onDrop?: DropHandler;
+}
+
+/** Identity and common fields of every Node call: `userId` or `anonymousId` is required. */
+export interface NodeMessage {
+  userId?: string | number;
+  anonymousId?: string | number;
+  context?: JsonObject;
+  integrations?: JsonObject;
+  timestamp?: Date | string;
+  messageId?: string;
+}
+
+/** See the file header. */
+export class NodeTracker {
+  readonly #options: NodeTrackerOptions;
+  readonly #queue: DeliveryQueue;
+  #closed = false;
+
+  constructor(options: NodeTrackerOptions) {
+    this.#options = options;
+    const endpoint = `${options.host.replace(/\/+$/, '')}/v1/batch`;
+    const headers = { 'Content-Type': 'application/json', Authorization: `Basic ${Buffer.from(`${options.writeKey}:`).toString('base64')}` };
+    const fetchFn = options.fetch ?? (globalThis.fetch as unknown as FetchLike);
+    this.#queue = new DeliveryQueue({
+      flushAt: options.flushAt ?? 20,
+      flushIntervalMs: options.flushIntervalMs ?? 10_000,
+      maxBatchEvents: options.maxBatchEvents ?? 100,
+      maxBatchBytes: options.maxBatchBytes ?? 480_000,
+      maxQueueEvents: options.maxQueueEvents ?? 10_000,
+      maxQueueBytes: options.maxQueueBytes ?? 16 * 1024 * 1024,
+      ...(options.retry ? { retry: options.retry } : {}),
+      ...(options.onDrop ? { onDrop: options.onDrop } : {}),
+      send: (batch) => sendBatch(fetchFn, { url: endpoint, headers, timeoutMs: options.timeoutMs ?? 10_000, body: JSON.stringify({ batch, sentAt: new Date().toISOString() }) }),
+    });
+  }
+
+  track(message: NodeMessage & { event: string; properties?: JsonObject }): void {
+    this.#enqueue('track', message, message.event ? { event: message.event, properties: message.properties ?? {} } : undefined);
+  }
+  identify(message: NodeMessage & { traits?: JsonObject }): void {
+    this.#enqueue('identify', message, { traits: message.traits ?? {} });
+  }
+  page(message: NodeMessage & { name?: string; category?: string; properties?: JsonObject }): void {
+    this.#enqueue('page', message, { name: message.name, category: message.category, properties: message.properties ?? {} });
+  }
+  screen(message: NodeMessage & { name?: string; properties?: JsonObject }): void {
+    this.#enqueue('screen', message, { name: message.name, properties: message.properties ?? {} });
+  }
+  group(message: NodeMessage & { groupId: string | number; traits?: JsonObject }): void {
+    this.#enqueue('group', message, message.groupId !== undefined ? { groupId: message.groupId, traits: message.traits ?? {} } : undefined);
+  }
+  alias(message: NodeMessage & { userId: string | number; previousId: string | number }): void {
+    this.#enqueue('alias', message, message.previousId !== undefined && message.userId !== undefined ? { previousId: message.previousId } : undefined);
+  }
+
+  /** Sends everything queued; resolves once it is delivered or dropped (retries included). */
+  flush(): Promise<void> {
+    return this.#queue.flush();
+  }
+
+  /**
+   * For serverless handlers and shutdown: refuses further calls, flushes, stops the timers. Resolves true when
+   * the queue emptied, false when `timeoutMs` (default 10 000) passed first (what was left is in `stats()`).
+   * @example await tracker.closeAndFlush({ timeoutMs: 5000 });
+   */
+  async closeAndFlush({ timeoutMs = 10_000 }: { timeoutMs?: number } = {}): Promise<boolean> {
+    this.#closed = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs); });
+    const flushed = await Promise.race([this.#queue.flush().then(() => true as const), timedOut]);
+    clearTimeout(timer);
+    this.#queue.close();
+    return flushed;
+  }
+
+  /** Counters: queued, delivered, dropped by reason, retries. */
+  stats(): TrackerStats {
+    return structuredClone(this.#queue.stats);
+  }
+
+  #enqueue(type: TrackingEvent['type'], message: NodeMessage, fields: Partial<TrackingEvent> | undefined): void {
+    if (this.#closed || fields === undefined || (message.userId == null && message.anonymousId == null)) {
+      this.#queue.stats.dropped.invalid++;
+      this.#options.onDrop?.(1, 'invalid');
+      return;
+    }
+    const now = new Date().toISOString();
+    const timestamp = message.timestamp === undefined ? undefined : new Date(message.timestamp).toISOString();
+    const event: TrackingEvent = {
+      type, ...fields,
+      messageId: message.messageId ?? uuid(),
+      ...(message.userId == null ? {} : { userId: message.userId }),
+      ...(message.anonymousId == null ? {} : { anonymousId: message.anonymousId }),
+      context: { ...message.context, library: { name: LIBRARY_NAME, version: LIBRARY_VERSION } },
+      ...(message.integrations ? { integrations: message.integrations } : {}),
+      // An explicit timestamp is the event's real time (kept as is); otherwise the collector corrects skew.
+      originalTimestamp: timestamp ?? now,
+      ...(timestamp ? { timestamp } : {}),
+    };
+    const measured = measure(event);
+    if (measured.n > (this.#options.maxEventBytes ?? 32_000)) {
+      this.#queue.stats.dropped.too_large++;
+      this.#options.onDrop?.(1, 'too_large');
+      return;
+    }
+    this.#queue.add([measured]);
+  }
+}
