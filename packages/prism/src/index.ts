@@ -12,3 +12,6 @@ export { quarantineTableName } from './engine/quarantine-table.js';
 export { PipelineDefinitionError, PipelineGraphError, ExpectationFailedError, PipelineRunError } from './errors.js';
 export { noopLogger, type Logger } from './logger.js';
 export { runPipelines, type RunPipelinesOptions } from './engine/run-pipelines.js';
+export { startScheduler, type SchedulerOptions, type RunningScheduler } from './scheduler/scheduler.js';
+export { nextDue } from './scheduler/schedule.js';
+export { lineageEvents } from './graph/openlineage.js';

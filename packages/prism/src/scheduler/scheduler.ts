@@ -1,0 +1,59 @@
+// The continuous scheduler `lens up` and `lens pipelines run --continuous` run: every tick, the datasets that
+// are due run in dependency order (incremental; a dataset without new input is a cheap no-op).
+import { runPipelines } from '../engine/run-pipelines.js';
+import type { RunRecord } from '../engine/run-history.js';
+import type { PipelineGraph } from '../graph/pipeline-graph.js';
+import { noopLogger, type Logger } from '../logger.js';
+import { nextDue } from './schedule.js';
+
+/** Options of the scheduler. */
+export interface SchedulerOptions {
+  dataDir: string;
+  graph: PipelineGraph;
+  /** Pause between ticks (default 500 ms). */
+  tickMs?: number;
+  logger?: Logger;
+  /** Called with each tick's records (tests, metrics). */
+  onRuns?: (records: RunRecord[]) => void;
+}
+
+/** A running scheduler. */
+export interface RunningScheduler {
+  /** Finishes the current tick and stops. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts ticking until `stop()`.
+ * @example const s = startScheduler({ dataDir, graph }); …; await s.stop();
+ */
+export function startScheduler(options: SchedulerOptions): RunningScheduler {
+  const logger = options.logger ?? noopLogger;
+  const lastRun = new Map<string, Date>();
+  let stopping = false;
+  let wake: (() => void) | undefined;
+  const loop = (async () => {
+    while (!stopping) {
+      const now = new Date();
+      const due = options.graph.ordered.filter((d) => nextDue(d.schedule, lastRun.get(d.name), now) <= now).map((d) => d.name);
+      if (due.length > 0) {
+        try {
+          const records = await runPipelines({ dataDir: options.dataDir, graph: options.graph, names: due, logger });
+          for (const name of due) lastRun.set(name, now);
+          options.onRuns?.(records);
+        } catch (error) {
+          // Only lens.runs itself failing lands here; the next tick retries.
+          logger.error({ err: error }, 'pipelines_tick_failed');
+        }
+      }
+      if (!stopping) await new Promise<void>((r) => { wake = r; setTimeout(r, options.tickMs ?? 500); });
+    }
+  })();
+  return {
+    async stop() {
+      stopping = true;
+      wake?.();
+      await loop;
+    },
+  };
+}
