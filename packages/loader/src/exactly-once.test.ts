@@ -18,7 +18,7 @@ const CONFIG = { port: 0, flushIntervalMs: 50, maxBatchEvents: 400, leaseTtlMs: 
 describe('exactly once across SIGKILLs', () => {
   let env: Awaited<ReturnType<typeof tempDataDir>>;
   before(async () => { env = await tempDataDir(); });
-  after(async () => env.cleanup());
+  after(async () => { await WorkerProcess.killAll(); await env.cleanup(); });
 
   it('loads every accepted event and every rejection exactly once, duplicates once', async () => {
     const writers = [await env.log.openWriter(), await env.log.openWriter()];

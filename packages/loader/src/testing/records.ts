@@ -39,12 +39,12 @@ export async function tempDataDir(): Promise<{ dataDir: string; log: EventLog; c
 }
 
 /** Reads a lake table with timestamps and dates as ISO text, ordered by log position. */
-export async function readTable(dataDir: string, table: string, columns = '*'): Promise<Record<string, unknown>[]> {
+export async function readTable(dataDir: string, table: string, columns = '*', tail = 'ORDER BY log_partition, log_offset'): Promise<Record<string, unknown>[]> {
   const sql = await createDuckDB();
   try {
     const t = await DeltaTable.open(lakeTablePath(dataDir, table), { sql });
     const plan = await t.scan();
-    const rows = await sql.all(`SELECT ${columns} FROM (${plan.sql}) ORDER BY log_partition, log_offset`);
+    const rows = await sql.all(`SELECT ${columns} FROM (${plan.sql}) ${tail}`);
     return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])));
   } finally {
     sql.close();

@@ -7,7 +7,16 @@ const WORKER = fileURLToPath(new URL('./loader-worker.js', import.meta.url));
 
 /** A loader running in a child process. */
 export class WorkerProcess {
-  private constructor(readonly child: ChildProcess) {}
+  static readonly #all = new Set<WorkerProcess>();
+  private constructor(readonly child: ChildProcess) {
+    WorkerProcess.#all.add(this);
+    child.once('exit', () => WorkerProcess.#all.delete(this));
+  }
+
+  /** SIGKILLs every worker still running (an `after` hook, so a failed test leaves no child behind). */
+  static async killAll(): Promise<void> {
+    await Promise.all([...WorkerProcess.#all].map((w) => w.kill()));
+  }
 
   /** Forks a loader on `dataDir` and waits until it runs. */
   static async start(dataDir: string, config: object): Promise<WorkerProcess> {
