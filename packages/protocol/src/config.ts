@@ -89,6 +89,20 @@ export const LoaderConfig = strictObject({
 });
 export type LoaderConfig = z.infer<typeof LoaderConfig>;
 
+/** Prism pipelines: where user definitions live (next to the shipped ones) and how the scheduler ticks. */
+export const PipelinesConfig = strictObject({
+  /** Folder of user pipeline definitions (*.yaml), relative to the working directory; none by default. */
+  dir: z.string().optional(),
+  /** Run the pipelines Lens ships (silver.*, gold.*). */
+  shipped: z.boolean().default(true),
+  /** Pause between scheduler ticks. */
+  tickMs: positiveInt.default(500),
+  /** Attempts after the first for a failing pipeline, with exponential backoff from retryBackoffMs. */
+  retries: z.number().int().min(0).default(2),
+  retryBackoffMs: positiveInt.default(1000),
+});
+export type PipelinesConfig = z.infer<typeof PipelinesConfig>;
+
 export const LensConfig = strictObject({
   /** Where the log, the lake and state live. */
   dataDir: z.string().default('./lens-data'),
@@ -97,5 +111,6 @@ export const LensConfig = strictObject({
   collector: CollectorConfig.default({}),
   log: LogConfig.default({}),
   loader: LoaderConfig.default({}),
+  pipelines: PipelinesConfig.default({}),
 });
 export type LensConfig = z.infer<typeof LensConfig>;
