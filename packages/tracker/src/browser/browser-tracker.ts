@@ -1,0 +1,179 @@
+// The browser SDK: analytics.js-style calls that only record (arguments, time, URL) and return; a deferred
+// drain builds events into the persistent, per-tab DeliveryQueue; pagehide sends what is left with keepalive.
+import { DeliveryQueue } from '../core/delivery-queue.js';
+import { measure } from '../core/event-size.js';
+import { sendBatch, type FetchLike } from '../core/send-batch.js';
+import type { CallOptions, DropReason, JsonObject, TrackerStats, TrackingEvent } from '../core/types.js';
+import { createStore, type KeyValueStore } from './browser-storage.js';
+import { buildEvent, type RecordedCall } from './call-builder.js';
+import { IdentityStore } from './identity-store.js';
+import { DEFAULTS, type LoadOptions } from './load-options.js';
+import { watchPageViews } from './page-view-tracker.js';
+import { TabQueueStore } from './tab-queue-store.js';
+
+/** The tracker's API (the analytics.js family). No method throws; calls before `load` are queued. */
+export interface Tracker {
+  load(writeKey: string, collectorUrl: string, options?: LoadOptions): void;
+  track(event: string, properties?: JsonObject, options?: CallOptions): void;
+  /** `page([category], [name], [properties], [options])`; page properties (url, path, title…) are added. */
+  page(...args: unknown[]): void;
+  screen(name: string, properties?: JsonObject, options?: CallOptions): void;
+  identify(userIdOrTraits?: string | JsonObject, traits?: JsonObject, options?: CallOptions): void;
+  group(groupId: string, traits?: JsonObject, options?: CallOptions): void;
+  alias(to: string, from?: string, options?: CallOptions): void;
+  reset(): void;
+  /** Sends what is queued now; resolves once it is delivered or dropped. */
+  flush(): Promise<void>;
+  /** Consent: stop (and forget ids and queued events) / resume tracking; remembered across visits. */
+  optOut(): void;
+  optIn(): void;
+  user(): { anonymousId: string | null; userId: string | null; traits: JsonObject };
+  stats(): TrackerStats;
+}
+
+/** Calls made before load are kept up to this many (then counted as dropped). */
+const MAX_PENDING = 1000;
+
+interface Loaded { queue: DeliveryQueue; identity: IdentityStore; store: KeyValueStore; prefix: string; options: LoadOptions; optedOut: boolean }
+
+/**
+ * Creates a tracker; `preloaded` replays calls a snippet stub recorded before the script loaded.
+ * @example
+ * const lens = createTracker();
+ * lens.load('WRITE_KEY', 'https://collect.example.com', { autoPageViews: true });
+ * lens.track('Signed Up', { plan: 'pro' });
+ */
+export function createTracker(preloaded: readonly unknown[][] = []): Tracker {
+  let pending: RecordedCall[] = [];
+  let state: Loaded | undefined;
+  let scheduled = false;
+  let lostBeforeLoad = 0;
+
+  const report = (error: unknown): void => { try { state?.options.onError?.(error); } catch { /* never into the page */ } };
+  const guard = <A extends unknown[], R>(fn: (...args: A) => R, fallback: R) => (...args: A): R => {
+    try { return fn(...args); } catch (error) { report(error); return fallback; }
+  };
+  const drop = (reason: DropReason, n = 1): void => {
+    if (!state) return;
+    state.queue.stats.dropped[reason] += n;
+    try { state.options.onDrop?.(n, reason); } catch { /* as above */ }
+  };
+
+  const record = (m: string, args: unknown[], ts = Date.now()): void => {
+    if (state?.optedOut) return;
+    if (pending.length >= MAX_PENDING) { if (state) drop('queue_full'); else lostBeforeLoad++; return; }
+    pending.push({ m, args, snap: { ts, href: location.href, title: document.title } });
+    if (state && !scheduled) { scheduled = true; setTimeout(drain, 0); }
+  };
+
+  function drain(): void {
+    scheduled = false;
+    if (!state) return;
+    const calls = pending;
+    pending = [];
+    if (state.optedOut) return;
+    const out: { e: TrackingEvent; n: number }[] = [];
+    const max = state.options.maxEventBytes ?? DEFAULTS.maxEventBytes;
+    for (const call of calls) {
+      try {
+        if (call.m === 'optOut' || call.m === 'optIn') {
+          // Consent given or withdrawn before load applies in call order: an opt-out discards what came before.
+          setConsent(call.m === 'optOut');
+          if (state.optedOut) out.length = 0;
+          continue;
+        }
+        if (state.optedOut) continue;
+        const event = buildEvent(call, state.identity);
+        if (event === null) drop('invalid');
+        else if (event) {
+          const measured = measure(event);
+          if (measured.n > max) drop('too_large'); else out.push(measured);
+        }
+      } catch (error) { report(error); drop('invalid'); } // e.g. circular properties
+    }
+    if (out.length > 0) state.queue.add(out);
+  }
+
+  function load(writeKey: string, collectorUrl: string, options: LoadOptions = {}): void {
+    if (state) return;
+    const store = createStore(options.persistence);
+    const prefix = options.storagePrefix ?? 'lens';
+    const consent = store.get(`${prefix}.optout`);
+    const optedOut = consent === '1' || (consent === null && options.optOut === true);
+    const identity = new IdentityStore(store, prefix, { ...(options.cookieDomain ? { domain: options.cookieDomain } : {}) }, !optedOut);
+    const tabs = new TabQueueStore(store, prefix);
+    const endpoint = `${collectorUrl.replace(/\/+$/, '')}/v1/batch`;
+    const o = { ...DEFAULTS, ...options };
+    const queue = new DeliveryQueue({
+      ...o,
+      // text/plain and no custom header: a CORS "simple request", so no preflight round trip, and keepalive
+      // so a send in flight survives the page going away (the write key travels in the body).
+      send: (batch) => sendBatch(fetch as unknown as FetchLike, {
+        url: endpoint, headers: { 'Content-Type': 'text/plain' }, keepalive: true, body: JSON.stringify({ batch, sentAt: new Date().toISOString(), writeKey }),
+      }),
+      onChange: (entries) => tabs.save(entries),
+      ...(options.onDrop ? { onDrop: options.onDrop } : {}),
+      canSend: () => !state?.optedOut && navigator.onLine !== false,
+    });
+    queue.stats.dropped.queue_full += lostBeforeLoad;
+    state = { queue, identity, store, prefix, options, optedOut };
+    if (optedOut) pending = [];
+
+    const hide = guard(() => { drain(); queue.sendAllNow(); }, undefined);
+    addEventListener('pagehide', hide);
+    document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') hide(); });
+    addEventListener('online', () => queue.kick());
+    const adopt = (): void => {
+      tabs.adoptOrphans().then((entries) => { if (entries.length > 0) queue.add(entries); }, report);
+    };
+    setTimeout(adopt, 0);
+    setInterval(adopt, o.adoptIntervalMs);
+    if (options.autoPageViews) {
+      record('page', []);
+      watchPageViews(() => record('page', []));
+    }
+    if (pending.length > 0 && !scheduled) { scheduled = true; setTimeout(drain, 0); }
+  }
+
+  const setConsent = (optOut: boolean): void => {
+    if (!state) { record(optOut ? 'optOut' : 'optIn', []); return; }
+    state.optedOut = optOut;
+    state.store.set(`${state.prefix}.optout`, optOut ? '1' : '0');
+    state.identity.persist = !optOut;
+    if (optOut) {
+      drop('opted_out', pending.length);
+      pending = [];
+      state.queue.clear('opted_out');
+      state.identity.forget();
+    } else {
+      state.identity.save();
+      state.queue.kick();
+    }
+  };
+
+  const api: Tracker = {
+    load: guard(load, undefined),
+    track: guard((...args: unknown[]) => record('track', args), undefined),
+    page: guard((...args: unknown[]) => record('page', args), undefined),
+    screen: guard((...args: unknown[]) => record('screen', args), undefined),
+    identify: guard((...args: unknown[]) => record('identify', args), undefined),
+    group: guard((...args: unknown[]) => record('group', args), undefined),
+    alias: guard((...args: unknown[]) => record('alias', args), undefined),
+    reset: guard(() => record('reset', []), undefined),
+    flush: guard(() => { drain(); return state ? state.queue.flush().catch(report) : Promise.resolve(); }, Promise.resolve()),
+    optOut: guard(() => setConsent(true), undefined),
+    optIn: guard(() => setConsent(false), undefined),
+    user: guard(() => {
+      drain();
+      return state && !state.optedOut ? { anonymousId: state.identity.anonymousId, userId: state.identity.userId, traits: state.identity.traits } : { anonymousId: null, userId: null, traits: {} };
+    }, { anonymousId: null, userId: null, traits: {} }),
+    stats: guard(() => JSON.parse(JSON.stringify(state?.queue.stats ?? { queued: pending.length, delivered: 0, dropped: { queue_full: lostBeforeLoad, too_large: 0, max_attempts: 0, rejected_by_collector: 0, opted_out: 0, invalid: 0 }, retries: 0 })) as TrackerStats, undefined as unknown as TrackerStats),
+  };
+  for (const call of preloaded) {
+    const [m, ts, ...args] = call as [keyof Tracker, number, ...unknown[]];
+    if (m === 'load') load(...(args as Parameters<typeof load>));
+    else if (m === 'optOut' || m === 'optIn') api[m]();
+    else if (typeof m === 'string' && m !== 'flush' && m !== 'user' && m !== 'stats') guard(record, undefined)(m, args, typeof ts === 'number' ? ts : Date.now());
+  }
+  return api;
+}

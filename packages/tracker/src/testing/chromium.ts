@@ -1,0 +1,21 @@
+// Launches Debian's Chromium through playwright-core (which never downloads a browser here). Outside CI a
+// missing /usr/bin/chromium skips the browser tests loudly; in CI (CI=true) it fails them.
+import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/** Why browser tests cannot run here, or undefined when they can (and must, in CI). */
+export function chromiumMissing(): string | undefined {
+  if (existsSync(CHROMIUM_PATH) || process.env['CI'] === 'true') return undefined;
+  return `CHROMIUM MISSING: ${CHROMIUM_PATH} not found — browser tests SKIPPED (apt-get install chromium; CI installs it)`;
+}
+
+/** Headless Chromium with networking that could reach outside this machine turned off. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
