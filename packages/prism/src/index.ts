@@ -15,3 +15,4 @@ export { runPipelines, type RunPipelinesOptions } from './engine/run-pipelines.j
 export { startScheduler, type SchedulerOptions, type RunningScheduler } from './scheduler/scheduler.js';
 export { nextDue } from './scheduler/schedule.js';
 export { lineageEvents } from './graph/openlineage.js';
+export { bronzeRows, appendBronze, type BronzeRow } from './testing/bronze-fixture.js';
