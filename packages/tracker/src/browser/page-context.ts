@@ -24,6 +24,7 @@ export function campaign(search: string): JsonObject | undefined {
 }
 
 let staticContext: JsonObject | undefined;
+let lastPage: { href: string; title: string; page: JsonObject; utm: JsonObject | undefined } | undefined;
 
 /** The context of an event made at `snap` (the parts that cannot change during a visit are computed once). */
 export function browserContext(snap: PageSnapshot): JsonObject {
@@ -33,12 +34,16 @@ export function browserContext(snap: PageSnapshot): JsonObject {
     locale: navigator.language,
     timezone: safeTimezone(),
   };
-  const page = pageProperties(snap);
-  const utm = campaign(page.search);
+  // Most events of a visit share their page: parse its URL once (URL and URLSearchParams dominate the cost).
+  if (lastPage?.href !== snap.href || lastPage.title !== snap.title) {
+    const page = pageProperties(snap);
+    lastPage = { href: snap.href, title: snap.title, page, utm: campaign(page.search) };
+  }
+  const { page, utm } = lastPage;
   return {
     ...staticContext,
-    page,
-    ...(utm ? { campaign: utm } : {}),
+    page: { ...page },
+    ...(utm ? { campaign: { ...utm } } : {}),
     screen: { width: screen.width, height: screen.height, density: devicePixelRatio, innerWidth: innerWidth, innerHeight: innerHeight },
   };
 }
