@@ -1,9 +1,10 @@
 // One bronze table as the loader sees it: created on first use, its per-partition exactly-once markers (Delta
 // txn appId `lens-loader:<table>:p<N>`, version = next log offset), and a fenced append of one batch.
 import { join } from 'node:path';
-import { ConcurrentModificationError, DeltaTable, TableNotFoundError, type Sql } from '@lens/lake';
+import { ConcurrentModificationError, DeltaTable, TableNotFoundError, type RowSource, type Sql } from '@lens/lake';
 import { BRONZE_TABLES, type BronzeTableKey } from './bronze-schema.js';
 import { withCommitLock } from './commit-lock.js';
+import { eventsSelect } from './events-ndjson.js';
 import { BronzeSchemaError, PartitionOwnershipLostError } from './errors.js';
 import { lakeTablePath } from './lake-table-path.js';
 
@@ -53,7 +54,7 @@ export class BronzeTable {
   }
 
   /**
-   * Commits one batch (`ndjsonFile`, or no rows just to move the marker) covering log offsets [from, to).
+   * Commits one batch (`ndjsonFile`: event lines for events, rows for quarantine; none just moves the marker) covering log offsets [from, to).
    * Fenced: if the table's marker is not `from` any more, another instance moved it and nothing is written.
    * Check and commit happen under the partition's commit lock, so two instances cannot both pass the check.
    * @throws PartitionOwnershipLostError when the marker moved, or the commit came back already-committed.
@@ -67,7 +68,8 @@ export class BronzeTable {
     if (seen !== undefined && seen !== from) {
       throw new PartitionOwnershipLostError(partition, `${this.name} is at ${seen}, this batch starts at ${from}`, { table: this.name, seen, from });
     }
-    const result = await this.table.append(ndjsonFile === undefined ? { rows: [] } : { ndjsonFile }, { txn: { appId: this.appId(partition), version: to } });
+    const source: RowSource = ndjsonFile === undefined ? { rows: [] } : this.key === 'events' ? { sql: eventsSelect(ndjsonFile) } : { ndjsonFile };
+    const result = await this.table.append(source, { txn: { appId: this.appId(partition), version: to } });
     if (result.status === 'already-committed') {
       throw new PartitionOwnershipLostError(partition, `${this.name} already has offsets up to ${to}`, { table: this.name, to });
     }

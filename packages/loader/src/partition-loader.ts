@@ -68,6 +68,24 @@ export class PartitionLoader {
   async run(shouldStop: () => boolean, once = false): Promise<void> {
     await this.#resume();
     let batch = new MicroBatch(this.#next);
+    // One batch commits while the next is read and mapped (DuckDB works in its own threads meanwhile).
+    let committing: Promise<void> | undefined;
+    try {
+      await this.#loop(shouldStop, once, batch, (b, final) => {
+        const previous = committing ?? Promise.resolve();
+        committing = previous.then(() => this.#flush(b, final));
+        // A failed commit surfaces at the next flush or at the end; until then the loop keeps reading.
+        committing.catch(() => undefined);
+        return final ? committing : previous;
+      });
+    } finally {
+      await committing?.catch(() => undefined);
+    }
+    await committing;
+  }
+
+  async #loop(shouldStop: () => boolean, once: boolean, first: MicroBatch, flush: (b: MicroBatch, final: boolean) => Promise<void>): Promise<void> {
+    let batch = first;
     for (;;) {
       const stopping = shouldStop();
       const room = Math.min(READ_CHUNK, this.#d.config.maxBatchEvents - batch.records);
@@ -77,7 +95,8 @@ export class PartitionLoader {
       const full = batch.records >= this.#d.config.maxBatchEvents || batch.bytes >= this.#d.config.maxBatchBytes;
       const caughtUp = records.length === 0;
       if (full || (batch.records > 0 && age >= this.#d.config.flushIntervalMs) || (caughtUp && (stopping || once))) {
-        await this.#flush(batch, stopping || once);
+        batch.seal();
+        await flush(batch, stopping || once);
         batch = new MicroBatch(this.#next);
       }
       await this.#updateLag(batch);
@@ -96,7 +115,7 @@ export class PartitionLoader {
       if (at.offset < this.#pos.events && at.offset < this.#pos.quarantine) continue; // both tables have it
       const mapped = this.#map(record, at);
       if (mapped === undefined || at.offset < this.#pos[mapped.table]) continue;
-      batch.add(mapped.table, JSON.stringify(mapped.row));
+      batch.add(mapped.table, mapped.line);
       if (mapped.table === 'quarantine') this.#d.metrics.quarantined.inc({ reason: mapped.code });
       else {
         if (mapped.correction) this.#d.metrics.corrected.inc({ reason: mapped.correction });
@@ -110,24 +129,27 @@ export class PartitionLoader {
 
   /** Decodes, dedups and maps one record; undefined for a duplicate. */
   #map(record: LogRecord, at: { partition: number; offset: number }): MappedRecord | undefined {
-    const payload = decodePayload(record.value);
+    const text = record.value.toString('utf8');
+    const payload = decodePayload(text);
     if (typeof payload === 'string') return mapUndecodable(record.value, record.timestamp, at, payload);
     if (payload.kind === 'rejected') return mapRejected(payload, at);
     const { sourceId, event } = payload;
+    const receivedMs = parseTimestampMs(String(event.receivedAt));
     if (typeof sourceId === 'string' && typeof event.messageId === 'string') {
-      const receivedMs = parseTimestampMs(String(event.receivedAt));
       if (this.#d.dedup.check(sourceId, event.messageId, at, Number.isNaN(receivedMs) ? record.timestamp : receivedMs) === 'duplicate') {
         this.#d.metrics.duplicates.inc();
         this.stats.duplicates++;
         return undefined;
       }
     }
-    return mapAccepted(payload, at, this.#d.mapper);
+    // A line break inside the record (pretty-printed JSON from some other writer) would split the NDJSON line.
+    return mapAccepted(payload, text.includes('\n') ? JSON.stringify(payload) : text, at, this.#d.mapper, receivedMs);
   }
 
   /** Commits each table that has rows (or whose marker is due to move), then the log position. */
   async #flush(batch: MicroBatch, final: boolean): Promise<void> {
     if (batch.to === batch.from) return;
+    await this.#d.dedup.sync();
     for (const key of ['events', 'quarantine'] as const) {
       const rows = batch.rows(key);
       const idle = Date.now() - this.#lastCommit[key] >= IDLE_MARKER_MS;

@@ -1,29 +1,27 @@
-// Log record → bronze row. An accepted event becomes a bronze.events row (or, failing a quality check, a
+// Log record → bronze row. An accepted event becomes a bronze.events NDJSON line (or, failing a quality check, a
 // bronze.quarantine row); a collector `rejected` record becomes a quarantine row. Outcomes are values.
 import type { AcceptedRecord, LoaderQualityConfig, LogRecordPayload, RejectedRecord } from '@lens/protocol';
 import { parseTimestampMs } from '@lens/protocol';
 import { EVENT_FIELD_COLUMNS } from './bronze-schema.js';
 import type { BotDetector } from './bot-detector.js';
+import { eventLine } from './events-ndjson.js';
 import { checkJsonColumns, checkTimestamp, type QualityCode } from './quality-checks.js';
 
 /** Where a record sits in the log. */
 export interface LogPosition { partition: number; offset: number }
 
-/** A bronze.events row as written to NDJSON (timestamps ISO-8601, JSON columns as text). */
-export type EventRow = Record<string, string | number | boolean | null>;
 /** A bronze.quarantine row. */
 export type QuarantineRow = Record<string, string | number | boolean | null>;
 
 /** The outcome for one record. */
 export type MappedRecord =
-  | { table: 'events'; row: EventRow; correction: QualityCode | undefined; isBot: boolean }
-  | { table: 'quarantine'; row: QuarantineRow; code: string };
+  | { table: 'events'; line: string; correction: QualityCode | undefined; isBot: boolean }
+  | { table: 'quarantine'; line: string; code: string };
 
 /** What the mapper needs besides the record. */
 export interface MapperOptions { quality: LoaderQualityConfig; bots: BotDetector }
 
 const json = (value: unknown): string | null => (value === undefined || value === null ? null : JSON.stringify(value));
-const id = (value: unknown): string | null => (value === undefined || value === null ? null : String(value));
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : value === undefined || value === null ? null : String(value));
 
 /** Canonical UTC ISO form of a time string, or null when absent or unparseable. */
@@ -33,44 +31,48 @@ export function isoOrNull(value: unknown): string | null {
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }
 
-/** Maps an accepted event; quality failures come back as a quarantine row with a reason. */
-export function mapAccepted(record: AcceptedRecord, at: LogPosition, options: MapperOptions): MappedRecord {
+/** The shape of `Date#toISOString` (callers have already parsed the value successfully). */
+const isCanonical = (v: unknown): v is string => typeof v === 'string' && v.length === 24 && v.charCodeAt(23) === 90 && v.charCodeAt(10) === 84;
+
+/**
+ * Maps an accepted event to a bronze.events NDJSON line (see events-ndjson.ts: `raw`, the record's own JSON
+ * text, is embedded as is); quality failures and records lacking required fields come back as quarantine rows.
+ */
+export function mapAccepted(record: AcceptedRecord, raw: string, at: LogPosition, options: MapperOptions, receivedMs = parseTimestampMs(String(record.event.receivedAt))): MappedRecord {
   const e = record.event;
-  const receivedMs = parseTimestampMs(String(e.receivedAt));
   const receivedAt = new Date(Number.isNaN(receivedMs) ? 0 : receivedMs).toISOString();
+  if (typeof record.sourceId !== 'string' || typeof e.messageId !== 'string' || typeof e.type !== 'string' || Number.isNaN(receivedMs) || !isCanonical(e.receivedAt)) {
+    return loaderQuarantine(record, at, receivedAt, 'invalid_record', 'log record: sourceId, event.messageId, event.type and a canonical event.receivedAt are required');
+  }
   const verdict = checkTimestamp(e.timestamp, receivedAt, receivedMs, options.quality);
   if (verdict.kind === 'quarantine') return loaderQuarantine(record, at, receivedAt, verdict.code, verdict.reason);
-  const jsonColumns = { context: json(e.context), properties: json(e.properties), traits: json(e.traits), integrations: json(e.integrations) };
-  const tooLarge = checkJsonColumns(jsonColumns, options.quality.maxJsonColumnBytes);
-  if (tooLarge) return loaderQuarantine(record, at, receivedAt, tooLarge.code, tooLarge.reason);
+  // No JSON column can exceed the limit when the whole record does not (the common case skips serialising).
+  if (raw.length * 3 > options.quality.maxJsonColumnBytes) {
+    const tooLarge = checkJsonColumns({ context: json(e.context), properties: json(e.properties), traits: json(e.traits), integrations: json(e.integrations) }, options.quality.maxJsonColumnBytes);
+    if (tooLarge) return loaderQuarantine(record, at, receivedAt, tooLarge.code, tooLarge.reason);
+  }
   let extra: Record<string, unknown> | undefined;
   for (const key in e) {
     if (!EVENT_FIELD_COLUMNS.has(key)) (extra ??= {})[key] = e[key];
   }
-  const timestamp = isoOrNull(verdict.timestamp) ?? receivedAt;
+  const timestamp = isCanonical(verdict.timestamp) ? verdict.timestamp : (isoOrNull(verdict.timestamp) ?? receivedAt);
   const isBot = options.quality.detectBots && options.bots.isBot(e.context?.['userAgent']);
-  const row: EventRow = {
-    message_id: String(e.messageId), source_id: record.sourceId, type: String(e.type),
-    event: str(e.event), name: str(e.name), category: str(e.category),
-    user_id: id(e.userId), anonymous_id: id(e.anonymousId), group_id: id(e.groupId), previous_id: id(e.previousId),
-    timestamp, original_timestamp: isoOrNull(e.originalTimestamp), sent_at: isoOrNull(e.sentAt), received_at: receivedAt,
-    timestamp_corrected_from: verdict.kind === 'corrected' ? isoOrNull(verdict.from) : null,
-    timestamp_correction: verdict.kind === 'corrected' ? verdict.reason : null,
-    ...jsonColumns,
+  const corrected = verdict.kind === 'corrected';
+  const line = eventLine({
+    partition: at.partition, offset: at.offset, timestamp, isBot,
+    correctedFrom: corrected ? isoOrNull(verdict.from) : null, correction: corrected ? verdict.reason : null,
     extra: extra === undefined ? null : JSON.stringify(extra),
-    request_ip: record.requestIp ?? null, is_bot: isBot,
-    log_partition: at.partition, log_offset: at.offset, event_date: timestamp.slice(0, 10),
-  };
-  return { table: 'events', row, correction: verdict.kind === 'corrected' ? verdict.code : undefined, isBot };
+  }, raw);
+  return { table: 'events', line, correction: corrected ? verdict.code : undefined, isBot };
 }
 
-function loaderQuarantine(record: AcceptedRecord, at: LogPosition, receivedAt: string, code: QualityCode, reason: string): MappedRecord {
+function loaderQuarantine(record: AcceptedRecord, at: LogPosition, receivedAt: string, code: QualityCode | 'invalid_record', reason: string): MappedRecord {
   const row: QuarantineRow = {
     received_at: receivedAt, source_id: record.sourceId, route: null, reason, stage: 'loader',
     message_id: str(record.event.messageId), batch_index: null, raw: JSON.stringify(record.event), raw_encoding: 'utf8',
     truncated: false, log_partition: at.partition, log_offset: at.offset, quarantine_date: receivedAt.slice(0, 10),
   };
-  return { table: 'quarantine', row, code };
+  return { table: 'quarantine', line: JSON.stringify(row), code };
 }
 
 /** Maps a collector `rejected` record to a quarantine row (stage `collector`). */
@@ -82,7 +84,7 @@ export function mapRejected(record: RejectedRecord, at: LogPosition): MappedReco
     raw_encoding: record.rawEncoding ?? 'utf8', truncated: record.truncated === true,
     log_partition: at.partition, log_offset: at.offset, quarantine_date: receivedAt.slice(0, 10),
   };
-  return { table: 'quarantine', row, code: 'collector_rejected' };
+  return { table: 'quarantine', line: JSON.stringify(row), code: 'collector_rejected' };
 }
 
 /** A log record that is not a record this loader understands: kept whole (base64) in the quarantine. */
@@ -93,14 +95,14 @@ export function mapUndecodable(bytes: Buffer, appendedAtMs: number, at: LogPosit
     message_id: null, batch_index: null, raw: bytes.toString('base64'), raw_encoding: 'base64', truncated: false,
     log_partition: at.partition, log_offset: at.offset, quarantine_date: receivedAt.slice(0, 10),
   };
-  return { table: 'quarantine', row, code: 'undecodable_record' };
+  return { table: 'quarantine', line: JSON.stringify(row), code: 'undecodable_record' };
 }
 
-/** Decodes a log value; anything that is not a known record kind is reported as undecodable. */
-export function decodePayload(bytes: Buffer): LogRecordPayload | string {
+/** Decodes a log value's text; anything that is not a known record kind is reported as undecodable. */
+export function decodePayload(text: string): LogRecordPayload | string {
   let value: unknown;
   try {
-    value = JSON.parse(bytes.toString('utf8'));
+    value = JSON.parse(text);
   } catch {
     return 'not valid JSON';
   }
