@@ -31,6 +31,8 @@ export function openDedupIndex(path: string, windowMs: number): DedupIndex {
   // `sync()` makes them durable once per batch, before the Delta commit that relies on them.
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 10000');
+  // Message ids are random, so inserts touch pages all over the key index: keep them cached (128 MiB at most).
+  db.pragma('cache_size = -131072');
   db.exec(`CREATE TABLE IF NOT EXISTS seen (
     source_id TEXT NOT NULL, message_id TEXT NOT NULL, first_partition INTEGER NOT NULL, first_offset INTEGER NOT NULL,
     seen_at INTEGER NOT NULL, PRIMARY KEY (source_id, message_id)) WITHOUT ROWID;

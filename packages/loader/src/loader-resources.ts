@@ -1,11 +1,12 @@
 // What one loader instance opens and closes: its DuckDB (writes serialised), both bronze tables, the dedup
 // index, the lease store, a private temp directory, metrics and the compactor.
 import { mkdir, readdir, rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { createDuckDB, type DuckDBSession } from '@lens/lake';
 import type { EventLog } from '@lens/log';
 import type { LoaderConfig } from '@lens/protocol';
-import { createBotDetector } from './bot-detector.js';
+import { MapPool } from './map-pool.js';
 import { BronzeTable, serialSql } from './bronze-table.js';
 import type { BronzeTableKey } from './bronze-schema.js';
 import { Compactor } from './compactor.js';
@@ -45,17 +46,18 @@ export async function openLoaderResources(config: LoaderConfig, dataDir: string,
     };
     dedup = openDedupIndex(join(stateDir, 'dedup.sqlite'), config.dedupWindowHours * 3_600_000);
     const compactor = new Compactor(lakeTablePath(dataDir, 'bronze.events'), config.compactEveryCommits, config.compactTargetFileBytes, metrics, logger);
-    const mapper = { quality: config.quality, bots: createBotDetector() };
+    const pool = new MapPool(Math.max(1, Math.min(4, availableParallelism() - 1)), config.quality);
     const index = dedup;
     return {
       leases, metrics, compactor, stateDir, dedup: index,
       deps: (partition) => ({
-        partition, log, tables, dedup: index, mapper, config, tmpDir, metrics, logger,
+        partition, log, tables, dedup: index, pool, config, tmpDir, metrics, logger,
         owns: () => leases.holds(partition),
         onEventsCommit: () => compactor.onCommit(),
       }),
       async close() {
         await compactor.close();
+        await pool.close();
         index.close();
         session.close();
         await rm(tmpDir, { recursive: true, force: true });

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { rm } from 'node:fs/promises';
 import type { EventLog, LogRecord } from '@lens/log';
 import type { LoaderConfig } from '@lens/protocol';
-import { parseTimestampMs } from '@lens/protocol';
 import type { BronzeTableKey } from './bronze-schema.js';
 import type { BronzeTable } from './bronze-table.js';
 import type { DedupIndex } from './dedup-index.js';
@@ -12,7 +11,7 @@ import { PartitionOwnershipLostError } from './errors.js';
 import type { LoaderMetrics } from './loader-metrics.js';
 import type { Logger } from './logger.js';
 import { MicroBatch } from './micro-batch.js';
-import { decodePayload, mapAccepted, mapRejected, mapUndecodable, type MapperOptions, type MappedRecord } from './record-mapper.js';
+import type { MapPool, MapResult } from './map-pool.js';
 
 /** Consumer name under which positions are committed to the log (for retention only). */
 export const LOG_CONSUMER = 'lens-loader';
@@ -26,7 +25,8 @@ export interface PartitionLoaderDeps {
   log: EventLog;
   tables: Record<BronzeTableKey, BronzeTable>;
   dedup: DedupIndex;
-  mapper: MapperOptions;
+  /** Decodes and maps records off the main thread. */
+  pool: MapPool;
   config: LoaderConfig;
   tmpDir: string;
   metrics: LoaderMetrics;
@@ -90,7 +90,10 @@ export class PartitionLoader {
       const stopping = shouldStop();
       const room = Math.min(READ_CHUNK, this.#d.config.maxBatchEvents - batch.records);
       const records = stopping || room <= 0 ? [] : await this.#d.log.read(this.#d.partition, this.#next, { maxRecords: room });
-      if (records.length > 0) this.#d.dedup.batch(() => this.#consume(records, batch));
+      if (records.length > 0) {
+        const mapped = await this.#d.pool.map(this.#d.partition, records);
+        this.#d.dedup.batch(() => this.#consume(records, mapped, batch));
+      }
       const age = Date.now() - batch.startedAt;
       const full = batch.records >= this.#d.config.maxBatchEvents || batch.bytes >= this.#d.config.maxBatchBytes;
       const caughtUp = records.length === 0;
@@ -105,45 +108,36 @@ export class PartitionLoader {
     }
   }
 
-  #consume(records: readonly LogRecord[], batch: MicroBatch): void {
-    const { partition } = this.#d;
-    for (const record of records) {
-      const at = { partition, offset: record.offset };
+  /** Applies a mapped read to the batch: position filters, then dedup (in one SQLite transaction). */
+  #consume(records: readonly LogRecord[], mapped: MapResult, batch: MicroBatch): void {
+    const { partition, metrics } = this.#d;
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
+      const offset = record.offset;
       batch.records++;
       batch.bytes += record.value.length;
       batch.firstRecordAt ??= record.timestamp;
-      if (at.offset < this.#pos.events && at.offset < this.#pos.quarantine) continue; // both tables have it
-      const mapped = this.#map(record, at);
-      if (mapped === undefined || at.offset < this.#pos[mapped.table]) continue;
-      batch.add(mapped.table, mapped.line);
-      if (mapped.table === 'quarantine') this.#d.metrics.quarantined.inc({ reason: mapped.code });
+      if (offset < this.#pos.events && offset < this.#pos.quarantine) continue; // both tables have it
+      const sourceId = mapped.sourceIds[i];
+      const messageId = mapped.messageIds[i];
+      if (sourceId != null && messageId != null && this.#d.dedup.check(sourceId, messageId, { partition, offset }, mapped.receivedMs[i]!) === 'duplicate') {
+        metrics.duplicates.inc();
+        this.stats.duplicates++;
+        continue;
+      }
+      const table = mapped.table[i] === 1 ? 'events' : 'quarantine';
+      if (offset < this.#pos[table]) continue;
+      batch.add(table, mapped.lines[i]!);
+      const code = mapped.codes[i];
+      if (table === 'quarantine') metrics.quarantined.inc({ reason: code ?? 'unknown' });
       else {
-        if (mapped.correction) this.#d.metrics.corrected.inc({ reason: mapped.correction });
-        if (mapped.isBot) this.#d.metrics.bots.inc();
+        if (code != null) metrics.corrected.inc({ reason: code });
+        if (mapped.bots[i] === 1) metrics.bots.inc();
       }
     }
     this.#next = records[records.length - 1]!.offset + 1;
     batch.to = this.#next;
     batch.seal();
-  }
-
-  /** Decodes, dedups and maps one record; undefined for a duplicate. */
-  #map(record: LogRecord, at: { partition: number; offset: number }): MappedRecord | undefined {
-    const text = record.value.toString('utf8');
-    const payload = decodePayload(text);
-    if (typeof payload === 'string') return mapUndecodable(record.value, record.timestamp, at, payload);
-    if (payload.kind === 'rejected') return mapRejected(payload, at);
-    const { sourceId, event } = payload;
-    const receivedMs = parseTimestampMs(String(event.receivedAt));
-    if (typeof sourceId === 'string' && typeof event.messageId === 'string') {
-      if (this.#d.dedup.check(sourceId, event.messageId, at, Number.isNaN(receivedMs) ? record.timestamp : receivedMs) === 'duplicate') {
-        this.#d.metrics.duplicates.inc();
-        this.stats.duplicates++;
-        return undefined;
-      }
-    }
-    // A line break inside the record (pretty-printed JSON from some other writer) would split the NDJSON line.
-    return mapAccepted(payload, text.includes('\n') ? JSON.stringify(payload) : text, at, this.#d.mapper, receivedMs);
   }
 
   /** Commits each table that has rows (or whose marker is due to move), then the log position. */
