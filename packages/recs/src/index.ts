@@ -1,0 +1,8 @@
+// @lens/recs: recommendation and prediction training on the lake (Prism pipelines), a KeyValueStore port with
+// SQLite (+ LRU cache) and DynamoDB adapters, and the recommendations HTTP API. The package's only public entry.
+export { KeyValueStoreError, InvalidKeyValueError, RecsConfigError, RecsTrainingError, RecsRequestError } from './errors.js';
+export { MAX_KEY_BYTES, MAX_VALUE_BYTES, type KeyValueStore, type KeyValueEntry } from './kv/key-value-store.js';
+export { createMemoryKeyValueStore } from './kv/adapters/memory/index.js';
+export { createSqliteKeyValueStore, SqliteKvOptions } from './kv/adapters/sqlite/index.js';
+export { withLruCache, type LruCacheOptions, type CachedKeyValueStore, type CacheStats } from './kv/lru-cache.js';
+export { createKeyValueStore, createCachedKeyValueStore, KvOptions } from './kv/create-key-value-store.js';
