@@ -1,0 +1,10 @@
+// @lens/insights: typed insight queries (trends, funnels, retention, paths, stickiness, lifecycle, affinity,
+// search, trending now, locked-down SQL) answered by DuckDB straight on the lake's Delta tables.
+// This file is the package's only public entry.
+export * from './errors.js';
+export { InsightEngine, TableMissingError, type InsightEngineOptions, type InsightResponse } from './insight-engine.js';
+export type { InsightKind, RunEnv } from './kinds/insight-kind.js';
+export { INSIGHT_KINDS } from './kinds/registry.js';
+export { TrendsQuery, TrendSeries, type TrendsResult, type TrendLine } from './kinds/trends.js';
+export { PropertyFilter, EventMatcher, DateRange, Breakdown, Interval, Duration, TimeZone } from './query/common.js';
+export { noopLogger, type Logger } from './logger.js';

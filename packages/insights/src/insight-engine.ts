@@ -1,0 +1,120 @@
+// The insight engine: validates a query for a kind, answers it with DuckDB straight on the lake's Delta
+// tables (views with data skipping per query), and caches results per query and table versions.
+import { join } from 'node:path';
+import { LakeCatalog, createDuckDB, prepareLakeQuery } from '@lens/lake';
+import { LensError } from '@lens/protocol';
+import { DuckDBRunner } from './duckdb-runner.js';
+import { UnknownInsightError } from './errors.js';
+import type { InsightKind, RunEnv } from './kinds/insight-kind.js';
+import { INSIGHT_KINDS } from './kinds/registry.js';
+import { noopLogger, type Logger } from './logger.js';
+import { LruCache, stableJson } from './lru-cache.js';
+import { parseQuery } from './query/parse-query.js';
+import { latestVersion } from './table-version.js';
+
+/** Options of an engine. */
+export interface InsightEngineOptions {
+  /** The Lens data directory (the lake is `<dataDir>/lake`). */
+  dataDir: string;
+  /** Statement time budget (default 30 s). */
+  timeoutMs?: number;
+  /** Results kept (default 500; 0 turns caching off). */
+  cacheSize?: number;
+  /** Clock for relative date ranges (tests). */
+  now?: () => Date;
+  logger?: Logger;
+}
+
+/** An answer with what it was computed from. */
+export interface InsightResponse<R = unknown> {
+  kind: string;
+  result: R;
+  meta: { versions: Record<string, number>; cached: boolean; durationMs: number };
+}
+
+/** A required table is not in the lake yet (pipelines have not run). */
+export class TableMissingError extends LensError {
+  constructor(readonly table: string) {
+    super(`table ${table} does not exist yet (have the pipelines run?)`, { context: { table } });
+  }
+}
+
+/**
+ * Answers insight queries.
+ * @example
+ * const engine = await InsightEngine.create({ dataDir: './lens-data' });
+ * const { result } = await engine.run('trends', { series: [{ event: 'Article Viewed', math: 'unique' }], dateRange: { last: 7 } });
+ */
+export class InsightEngine {
+  readonly catalog: LakeCatalog;
+  readonly #runner: DuckDBRunner;
+  readonly #cache: LruCache<InsightResponse>;
+  readonly #now: () => Date;
+  readonly #logger: Logger;
+
+  private constructor(readonly options: InsightEngineOptions, runner: DuckDBRunner) {
+    this.catalog = new LakeCatalog(join(options.dataDir, 'lake'));
+    this.#runner = runner;
+    this.#cache = new LruCache(options.cacheSize ?? 500);
+    this.#now = options.now ?? (() => new Date());
+    this.#logger = options.logger ?? noopLogger;
+  }
+
+  static async create(options: InsightEngineOptions): Promise<InsightEngine> {
+    return new InsightEngine(options, new DuckDBRunner(await createDuckDB(), options.timeoutMs ?? 30_000));
+  }
+
+  /** The kinds this engine answers. */
+  kinds(): readonly InsightKind[] {
+    return INSIGHT_KINDS;
+  }
+
+  /** Validates `raw` (throws InsightQueryError naming the field) and returns the parsed query. */
+  validate(kind: string, raw: unknown): unknown {
+    return parseQuery(this.#kind(kind).schema, raw);
+  }
+
+  /** Runs a query of `kind`; a result computed from the same table versions is served from the cache. */
+  async run<R = unknown>(kind: string, raw: unknown): Promise<InsightResponse<R>> {
+    const k = this.#kind(kind);
+    const query = parseQuery(k.schema, raw);
+    const started = performance.now();
+    const versions: Record<string, number> = {};
+    for (const table of k.tables) versions[table] = await latestVersion(this.catalog.tablePath(table));
+    if (versions[k.tables[0]!]! < 0) throw new TableMissingError(k.tables[0]!);
+    const now = this.#now();
+    // Relative ranges depend on the clock: they are cached to the minute.
+    const key = `${kind}|${stableJson(query)}|${stableJson(versions)}|${stableJson(query).includes('"last"') ? Math.floor(now.getTime() / 60_000) : ''}`;
+    const hit = this.#cache.get(key);
+    if (hit) return { ...hit, meta: { ...hit.meta, cached: true, durationMs: performance.now() - started } } as InsightResponse<R>;
+    const env: RunEnv = {
+      ctx: { hasIdentities: (versions['silver.identities'] ?? -1) >= 0 },
+      now,
+      query: (sql) => this.#runner.exclusive(async () => {
+        await prepareLakeQuery(this.catalog, this.#runner.db, sql);
+        return this.#runner.all(sql);
+      }),
+    };
+    const result = (await k.run(query, env)) as R;
+    const response: InsightResponse<R> = { kind, result, meta: { versions, cached: false, durationMs: performance.now() - started } };
+    this.#cache.set(key, response);
+    this.#logger.debug({ kind, durationMs: response.meta.durationMs, versions }, 'insight_computed');
+    return response;
+  }
+
+  /** Cache statistics (for metrics). */
+  cacheStats(): { size: number; hits: number; misses: number } {
+    return this.#cache.stats();
+  }
+
+  /** Closes the DuckDB session. */
+  async close(): Promise<void> {
+    await this.#runner.exclusive(async () => this.#runner.db.close());
+  }
+
+  #kind(name: string): InsightKind {
+    const k = INSIGHT_KINDS.find((x) => x.name === name);
+    if (!k) throw new UnknownInsightError(name, INSIGHT_KINDS.map((x) => x.name));
+    return k;
+  }
+}

@@ -1,0 +1,6 @@
+// Every insight kind the engine serves, in the order the API documents them.
+import type { InsightKind } from './insight-kind.js';
+import { trends } from './trends.js';
+
+/** All kinds, by name. */
+export const INSIGHT_KINDS: readonly InsightKind[] = [trends];
