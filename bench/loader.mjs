@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createDuckDB } from '@lens/lake';
+import { createDuckDB, DeltaTable } from '@lens/lake';
 import { createEventLog } from '@lens/log';
 import { encodeLogRecord, LoaderConfig } from '@lens/protocol';
 import { lakeTablePath, runLoaderOnce } from '../packages/loader/dist/index.js';
@@ -57,9 +57,9 @@ try {
 
   // Baseline: the very same rows, exported as NDJSON, written by DuckDB straight to partitioned zstd Parquet.
   const db = await createDuckDB();
-  const table = lakeTablePath(root, 'bronze.events');
-  await db.run(`COPY (SELECT * FROM read_parquet('${table}/**/*.parquet', hive_partitioning = true)) TO '${root}/rows.ndjson' (FORMAT json)`);
-  const columns = (await db.describe(`SELECT * FROM read_parquet('${table}/**/*.parquet', hive_partitioning = true)`)).map((c) => `'${c.name}': '${c.type}'`).join(', ');
+  const scan = (await (await DeltaTable.open(lakeTablePath(root, 'bronze.events'), { sql: db })).scan()).sql;
+  await db.run(`COPY (${scan}) TO '${root}/rows.ndjson' (FORMAT json)`);
+  const columns = (await db.describe(`(${scan})`)).map((c) => `'${c.name}': '${c.type}'`).join(', ');
   t0 = performance.now();
   await db.run(`COPY (SELECT * FROM read_json('${root}/rows.ndjson', format = 'newline_delimited', columns = {${columns}})) TO '${root}/plain' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (event_date))`);
   const plainS = (performance.now() - t0) / 1000;
