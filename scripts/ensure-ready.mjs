@@ -20,3 +20,6 @@ if (!installed || statSync(lock).mtimeMs > statSync(marker).mtimeMs) {
 }
 process.stderr.write('lens: building (tsc -b)…\n');
 run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b']);
+// The dashboard is a browser app bundled by Vite, not tsc; its build script does nothing when dist/app is
+// newer than its sources, so this costs a few stat calls on an unchanged tree.
+run(process.execPath, [join(root, 'packages', 'dashboard', 'build-app.mjs'), '--if-stale']);

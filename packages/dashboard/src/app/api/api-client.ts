@@ -1,0 +1,36 @@
+// The one place the app talks HTTP to the Lens server: JSON in and out, non-2xx turned into ApiError
+// carrying the server's message so every view can show it.
+
+/** A failed API call: HTTP status plus the server's error message (or the network error's). */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(readonly status: number, message: string, readonly details?: unknown) {
+    super(message);
+  }
+}
+
+async function parse<T>(response: Response): Promise<T> {
+  const text = await response.text();
+  let body: unknown = undefined;
+  try { body = text === '' ? undefined : JSON.parse(text); } catch { body = text; }
+  if (!response.ok) {
+    const b = body as { message?: string; error?: string | { message?: string } } | string | undefined;
+    const message = typeof b === 'string' ? b
+      : (typeof b?.error === 'object' ? b.error.message : undefined) ?? b?.message ?? (typeof b?.error === 'string' ? b.error : undefined) ?? response.statusText;
+    throw new ApiError(response.status, message || `HTTP ${response.status}`, body);
+  }
+  return body as T;
+}
+
+/** GET a JSON resource. */
+export async function apiGet<T>(path: string, signal?: AbortSignal): Promise<T> {
+  return parse<T>(await fetch(path, { signal, headers: { accept: 'application/json' } }));
+}
+
+/** POST a JSON body, get JSON back. */
+export async function apiPost<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+  return parse<T>(await fetch(path, {
+    method: 'POST', signal, body: JSON.stringify(body),
+    headers: { accept: 'application/json', 'content-type': 'application/json' },
+  }));
+}

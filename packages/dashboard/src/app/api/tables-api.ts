@@ -1,0 +1,52 @@
+// GET /api/tables (the lake catalog): every table with version, files, rows, size and freshness, normalised
+// from the server's field names into one TableInfo shape.
+import { apiGet } from './api-client';
+
+/** One lake table as the catalog shows it. */
+export interface TableInfo {
+  name: string;
+  layer: string;
+  version: number | null;
+  files: number | null;
+  rows: number | null;
+  sizeBytes: number | null;
+  lastCommit: string | null;
+  lastOperation: string | null;
+  columns: { name: string; type: string; nullable?: boolean }[];
+  partitionColumns: string[];
+  raw: Record<string, unknown>;
+}
+
+const num = (v: unknown): number | null => (typeof v === 'number' ? v : typeof v === 'string' && v !== '' && !Number.isNaN(Number(v)) ? Number(v) : null);
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+const first = (o: Record<string, unknown>, ...keys: string[]): unknown => keys.map((k) => o[k]).find((v) => v !== undefined);
+
+/** Maps one table entry of the server's answer. */
+export function normalizeTable(o: Record<string, unknown>): TableInfo {
+  const name = String(first(o, 'name', 'table') ?? '?');
+  const schema = first(o, 'columns', 'schema', 'fields');
+  const list = Array.isArray(schema) ? schema : Array.isArray((schema as { fields?: unknown })?.fields) ? (schema as { fields: unknown[] }).fields : [];
+  return {
+    name,
+    layer: String(first(o, 'layer') ?? name.split('.')[0] ?? ''),
+    version: num(first(o, 'version')),
+    files: num(first(o, 'files', 'numFiles', 'fileCount')),
+    rows: num(first(o, 'rows', 'numRecords', 'rowCount')),
+    sizeBytes: num(first(o, 'sizeBytes', 'size_bytes', 'bytes', 'size')),
+    lastCommit: str(first(o, 'lastCommit', 'last_commit', 'lastModified', 'updatedAt', 'freshness')),
+    lastOperation: str(first(o, 'lastOperation', 'last_operation', 'operation')),
+    columns: list.map((c) => {
+      const f = c as { name: string; type: unknown; nullable?: boolean };
+      return { name: f.name, type: typeof f.type === 'string' ? f.type : JSON.stringify(f.type), nullable: f.nullable };
+    }),
+    partitionColumns: (first(o, 'partitionColumns', 'partition_columns') as string[] | undefined) ?? [],
+    raw: o,
+  };
+}
+
+/** The catalog, sorted by name. */
+export async function fetchTables(signal?: AbortSignal): Promise<TableInfo[]> {
+  const body = await apiGet<unknown>('/api/tables', signal);
+  const list = Array.isArray(body) ? body : ((body as { tables?: unknown[] }).tables ?? []);
+  return list.map((t) => normalizeTable(t as Record<string, unknown>)).sort((a, b) => a.name.localeCompare(b.name));
+}

@@ -1,0 +1,31 @@
+// Loading, error and empty states, the same everywhere: a view wraps its content in <DataState> and only
+// renders the happy path itself.
+import type { ReactNode } from 'react';
+import type { ApiState } from '../api/use-api';
+
+/** Renders the right state for an ApiState; `children` gets the data once there is some. */
+export function DataState<T>({ state, isEmpty, empty, children }: {
+  state: ApiState<T>;
+  isEmpty?: (data: T) => boolean;
+  empty?: ReactNode;
+  children: (data: T) => ReactNode;
+}) {
+  if (state.error && state.data === undefined) {
+    return (
+      <div className="state state-error" role="alert">
+        <strong>Could not load this.</strong> <span className="error-message">{state.error.message}</span>{' '}
+        <button type="button" onClick={state.reload}>Retry</button>
+      </div>
+    );
+  }
+  if (state.data === undefined) {
+    return state.loading ? <div className="state state-loading" role="status" aria-live="polite"><span className="spinner" aria-hidden="true" /> Loading…</div> : null;
+  }
+  if (isEmpty?.(state.data)) return <div className="state state-empty">{empty ?? 'Nothing here yet.'}</div>;
+  return (
+    <>
+      {state.error && <div className="state state-error" role="alert">Refresh failed: {state.error.message}</div>}
+      {children(state.data)}
+    </>
+  );
+}

@@ -1,0 +1,31 @@
+// The URL map of the dashboard. Each view is code-split (`lazy`), so the JavaScript a page needs is the shell
+// plus that view; ECharts loads only with the first chart.
+import { createBrowserRouter, Navigate, type RouteObject } from 'react-router';
+import { AppShell } from './app-shell';
+import { RouteError } from './route-error';
+
+const view = (load: () => Promise<{ default: React.ComponentType }>) => async () => ({ Component: (await load()).default });
+
+const routes: RouteObject[] = [{
+  path: '/',
+  element: <AppShell />,
+  errorElement: <RouteError />,
+  children: [
+    { index: true, element: <Navigate to="/data/catalog" replace /> },
+    // { path: 'realtime', lazy: view(() => import('./views/realtime/realtime-view')) },
+    { path: 'insights', element: <Navigate to="/insights/trends" replace /> },
+    // { path: 'insights/:kind', lazy: view(() => import('./views/insights/insights-view')) },
+    // { path: 'search', lazy: view(() => import('./views/search/search-view')) },
+    // { path: 'content', lazy: view(() => import('./views/content/content-view')) },
+    { path: 'data', element: <Navigate to="/data/catalog" replace /> },
+    { path: 'data/catalog', lazy: view(() => import('./views/data/catalog-view')) },
+    // { path: 'data/catalog/:table', lazy: view(() => import('./views/data/table-detail-view')) },
+    // { path: 'data/runs', lazy: view(() => import('./views/data/runs-view')) },
+    // { path: 'data/lineage', lazy: view(() => import('./views/data/lineage-view')) },
+    // { path: 'data/quarantine', lazy: view(() => import('./views/data/quarantine-view')) },
+    { path: 'sql', lazy: view(() => import('./views/sql/sql-view')) },
+    { path: '*', element: <RouteError notFound /> },
+  ],
+}];
+
+export const router = createBrowserRouter(routes);
