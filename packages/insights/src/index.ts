@@ -8,3 +8,4 @@ export { INSIGHT_KINDS } from './kinds/registry.js';
 export { TrendsQuery, TrendSeries, type TrendsResult, type TrendLine } from './kinds/trends.js';
 export { PropertyFilter, EventMatcher, DateRange, Breakdown, Interval, Duration, TimeZone } from './query/common.js';
 export { noopLogger, type Logger } from './logger.js';
+export { FunnelQuery, FunnelExclusion, type FunnelResult, type FunnelStep } from './kinds/funnels.js';

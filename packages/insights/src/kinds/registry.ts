@@ -1,6 +1,7 @@
 // Every insight kind the engine serves, in the order the API documents them.
 import type { InsightKind } from './insight-kind.js';
+import { funnels } from './funnels.js';
 import { trends } from './trends.js';
 
 /** All kinds, by name. */
-export const INSIGHT_KINDS: readonly InsightKind[] = [trends];
+export const INSIGHT_KINDS: readonly InsightKind[] = [trends, funnels];

@@ -17,7 +17,7 @@ export const SILVER_EVENT_COLUMNS: readonly ColumnSpec[] = [
   { name: 'plan', type: S }, { name: 'price', type: 'double' }, { name: 'properties', type: S },
 ];
 
-/** A hand-written event: `actor` is the device (anonymous id unless `user` only), `at` an ISO instant. */
+/** A hand-written event: `actor` is the device's anonymous id (or `u:ID` for user id only), `at` an ISO instant. */
 export interface FixtureEvent {
   actor: string;
   user?: string;
@@ -32,10 +32,12 @@ let seq = 0;
 /** A silver.events row from a fixture event (known columns lifted out of props, the rest kept in JSON). */
 export function silverRow(e: FixtureEvent): Record<string, unknown> {
   const { actor, user, event, at, props, ...columns } = e;
+  // `u:ID` is a server-side event carrying only the user id ID.
   const anonymous = actor.startsWith('u:') ? null : actor;
+  const userId = user ?? (anonymous === null ? actor.slice(2) : null);
   return {
-    message_id: `m${++seq}`, type: event === '$pageview' ? 'page' : 'track', event_name: event, actor_id: anonymous ?? user ?? actor,
-    anonymous_id: anonymous, user_id: user ?? (actor.startsWith('u:') ? actor : null), timestamp: at,
+    message_id: `m${++seq}`, type: event === '$pageview' ? 'page' : 'track', event_name: event, actor_id: anonymous ?? userId,
+    anonymous_id: anonymous, user_id: userId, timestamp: at,
     event_date: new Date(at).toISOString().slice(0, 10), properties: props ? JSON.stringify(props) : null, ...columns,
   };
 }
