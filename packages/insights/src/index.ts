@@ -9,3 +9,4 @@ export { TrendsQuery, TrendSeries, type TrendsResult, type TrendLine } from './k
 export { PropertyFilter, EventMatcher, DateRange, Breakdown, Interval, Duration, TimeZone } from './query/common.js';
 export { noopLogger, type Logger } from './logger.js';
 export { FunnelQuery, FunnelExclusion, type FunnelResult, type FunnelStep } from './kinds/funnels.js';
+export { RetentionQuery, type RetentionResult, type RetentionCohort } from './kinds/retention.js';
