@@ -10,3 +10,8 @@ export { PropertyFilter, EventMatcher, DateRange, Breakdown, Interval, Duration,
 export { noopLogger, type Logger } from './logger.js';
 export { FunnelQuery, FunnelExclusion, type FunnelResult, type FunnelStep } from './kinds/funnels.js';
 export { RetentionQuery, type RetentionResult, type RetentionCohort } from './kinds/retention.js';
+export { TrendingQuery, type TrendingResult, type TrendingArticle } from './trending/trending-query.js';
+export { TrendingIndex } from './trending/trending-index.js';
+export { LockedSql, createLockedDuckDB, type SqlResult } from './locked-sql.js';
+export { lakeTables, type LakeTableInfo } from './lake-tables.js';
+export { insightQuerySchemas, openApiSchema } from './json-schemas.js';

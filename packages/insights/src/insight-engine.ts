@@ -4,6 +4,10 @@ import { join } from 'node:path';
 import { LakeCatalog, createDuckDB, prepareLakeQuery } from '@lens/lake';
 import { LensError } from '@lens/protocol';
 import { DuckDBRunner } from './duckdb-runner.js';
+import { lakeTables, type LakeTableInfo } from './lake-tables.js';
+import { LockedSql, type SqlResult } from './locked-sql.js';
+import { TrendingIndex } from './trending/trending-index.js';
+import { TrendingQuery, type TrendingResult } from './trending/trending-query.js';
 import { UnknownInsightError } from './errors.js';
 import type { InsightKind, RunEnv } from './kinds/insight-kind.js';
 import { INSIGHT_KINDS } from './kinds/registry.js';
@@ -18,6 +22,8 @@ export interface InsightEngineOptions {
   dataDir: string;
   /** Statement time budget (default 30 s). */
   timeoutMs?: number;
+  /** Rows raw SQL may return (default 10,000). */
+  rowCap?: number;
   /** Results kept (default 500; 0 turns caching off). */
   cacheSize?: number;
   /** Clock for relative date ranges (tests). */
@@ -51,6 +57,8 @@ export class InsightEngine {
   readonly #cache: LruCache<InsightResponse>;
   readonly #now: () => Date;
   readonly #logger: Logger;
+  #locked: Promise<LockedSql> | undefined;
+  #trending: Promise<TrendingIndex> | undefined;
 
   private constructor(readonly options: InsightEngineOptions, runner: DuckDBRunner) {
     this.catalog = new LakeCatalog(join(options.dataDir, 'lake'));
@@ -102,14 +110,34 @@ export class InsightEngine {
     return response;
   }
 
+  /** Trending articles on bronze.events (seconds fresh, from a warm index); `raw` is validated like a query. */
+  async trending(raw: unknown): Promise<TrendingResult> {
+    const query = parseQuery(TrendingQuery, raw);
+    this.#trending ??= TrendingIndex.open(this.catalog, this.options.timeoutMs ?? 30_000);
+    return (await this.#trending).query(query, this.#now());
+  }
+
+  /** Runs locked-down raw SQL (one SELECT over the lake's tables; no files, network or settings). */
+  async sql(text: string, rowCap = this.options.rowCap ?? 10_000): Promise<SqlResult> {
+    this.#locked ??= LockedSql.open(this.catalog.root, this.options.timeoutMs ?? 30_000);
+    return (await this.#locked).run(text, rowCap);
+  }
+
+  /** The lake's tables: schema, version, files, rows, bytes, freshness. */
+  async tables(): Promise<LakeTableInfo[]> {
+    return this.#runner.exclusive(async () => lakeTables(this.catalog, this.#runner.db, this.#now()));
+  }
+
   /** Cache statistics (for metrics). */
   cacheStats(): { size: number; hits: number; misses: number } {
     return this.#cache.stats();
   }
 
-  /** Closes the DuckDB session. */
+  /** Closes the DuckDB sessions. */
   async close(): Promise<void> {
     await this.#runner.exclusive(async () => this.#runner.db.close());
+    if (this.#locked) await (await this.#locked).close();
+    if (this.#trending) await (await this.#trending).close();
   }
 
   #kind(name: string): InsightKind {

@@ -1,0 +1,68 @@
+// The SQL lockdown, tested against real DuckDB: SELECTs over lake tables work with a row cap and a timeout;
+// every way out (files, network, COPY, ATTACH, extensions, settings, writes, several statements) is refused —
+// both by the gate and, underneath, by the locked session itself.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { QueryTimeoutError, SqlRefusedError } from './errors.js';
+import { InsightEngine } from './insight-engine.js';
+import { createLockedDuckDB } from './locked-sql.js';
+import { appendSilverEvents, tempDataDir } from './testing/silver-fixture.js';
+
+describe('locked-down SQL', () => {
+  let engine: InsightEngine;
+  let dataDir: string;
+  before(async () => {
+    dataDir = await tempDataDir();
+    await appendSilverEvents(dataDir, ['a', 'b', 'c'].map((actor, i) => ({ actor, event: 'Article Viewed', at: `2025-01-0${i + 1}T10:00:00Z` })));
+    engine = await InsightEngine.create({ dataDir, timeoutMs: 300 });
+  });
+  after(async () => engine.close());
+
+  it('answers a SELECT over lake tables by name, capped', async () => {
+    const r = await engine.sql('SELECT actor_id, event_date FROM silver.events ORDER BY actor_id;', 2);
+    assert.deepEqual(r.rows.map((x) => x['actor_id']), ['a', 'b']);
+    assert.equal(r.truncated, true);
+    assert.deepEqual(r.columns.map((c) => c.name), ['actor_id', 'event_date']);
+    assert.deepEqual(r.tables, [{ table: 'silver.events', version: 1 }]);
+    const all = await engine.sql('WITH x AS (SELECT count(*) AS n FROM silver.events) SELECT n FROM x', 10);
+    assert.deepEqual([all.rows, all.truncated], [[{ n: 3 }], false]);
+  });
+
+  for (const [what, sql, message] of [
+    ['read_csv of a system file', `SELECT * FROM read_csv('/etc/passwd')`, /table function read_csv/],
+    ['read_parquet of a lake file', `SELECT * FROM read_parquet('${'x'}')`, /table function read_parquet/],
+    ['glob', `SELECT * FROM glob('/*')`, /table function glob/],
+    ['a table function in a subquery', `SELECT (SELECT count(*) FROM read_text('/etc/hostname'))`, /table function read_text/],
+    ['COPY … TO', `COPY (SELECT 1) TO '/tmp/x.csv'`, /only a single SELECT/],
+    ['ATTACH', `ATTACH '/tmp/x.db'`, /only a single SELECT/],
+    ['INSTALL', `INSTALL httpfs`, /only a single SELECT/],
+    ['LOAD', `LOAD httpfs`, /only a single SELECT/],
+    ['SET', `SET enable_external_access = true`, /only a single SELECT/],
+    ['PRAGMA', `PRAGMA threads = 1`, /only a single SELECT/],
+    ['CREATE', `CREATE TABLE t AS SELECT 1`, /only a single SELECT/],
+    ['two statements', `SELECT 1; SELECT 2`, /exactly one SELECT/],
+    ['an unknown table', `SELECT * FROM gold.nope`, /does not exist/],
+  ] as const) {
+    it(`refuses ${what}`, async () => {
+      await assert.rejects(engine.sql(sql, 10), (e: unknown) => e instanceof SqlRefusedError && message.test(e.message));
+    });
+  }
+
+  it('interrupts a query over its time budget', async () => {
+    const slow = 'WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 1000000000) SELECT count(*) FROM t';
+    await assert.rejects(engine.sql(slow, 10), QueryTimeoutError);
+    assert.equal((await engine.sql('SELECT 1 AS one', 10)).rows[0]!['one'], 1);
+  });
+
+  it('the session underneath refuses files outside the lake, COPY, ATTACH, extensions and settings by itself', async () => {
+    const db = await createLockedDuckDB(join(dataDir, 'lake'));
+    try {
+      for (const sql of [`SELECT * FROM read_csv('/etc/passwd')`, `COPY (SELECT 1) TO '/tmp/lens-x.csv'`, `ATTACH '/tmp/lens-x.db'`, `INSTALL httpfs`, `LOAD httpfs`, `SET enable_external_access = true`, `PRAGMA threads = 1`, `SELECT * FROM read_csv('http://127.0.0.1:9/x.csv')`]) {
+        await assert.rejects(db.run(sql), /disabled|locked|Permission/, sql);
+      }
+    } finally {
+      db.close();
+    }
+  });
+});

@@ -1,0 +1,102 @@
+// Raw SQL over the lake, locked down in three layers: (1) DuckDB's parser must see exactly one SELECT;
+// (2) the SELECT may read the lake's tables (views Lens registers) but call no table function (read_csv,
+// read_parquet, glob, …); (3) the session itself has external access off, only the lake directory allowed
+// and its configuration locked, so SET/PRAGMA/ATTACH/COPY/INSTALL/LOAD fail even if (1)-(2) missed something.
+import { resolve } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { LakeCatalog, createDuckDB, prepareLakeQuery, type DuckDBSession } from '@lens/lake';
+import { DuckDBRunner } from './duckdb-runner.js';
+import { SqlRefusedError } from './errors.js';
+import { lit } from './sql/sql-text.js';
+
+/** The answer to raw SQL. */
+export interface SqlResult {
+  columns: { name: string; type: string }[];
+  rows: Record<string, unknown>[];
+  /** More rows existed than the cap. */
+  truncated: boolean;
+  tables: { table: string; version: number }[];
+}
+
+/** A DuckDB session that can read files under `lakeRoot` only, nothing else, and cannot change its settings. */
+export async function createLockedDuckDB(lakeRoot: string): Promise<DuckDBSession> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  const root = `${resolve(lakeRoot)}/`;
+  for (const statement of [
+    `SET TimeZone = 'UTC'`, `SET allowed_directories = [${lit(root)}]`, `SET autoinstall_known_extensions = false`,
+    `SET autoload_known_extensions = false`, `SET enable_external_access = false`, `SET lock_configuration = true`,
+  ]) await connection.run(statement);
+  const session = await createDuckDB(connection);
+  return { ...session, close: () => { connection.closeSync(); instance.closeSync(); } };
+}
+
+type Node = { [key: string]: unknown };
+
+/** Refuses anything but one SELECT without table functions; returns the statement without trailing `;`. */
+export async function gateSql(runner: DuckDBRunner, text: string): Promise<string> {
+  const [row] = await runner.all(`SELECT json_serialize_sql(${lit(text)}) AS j`);
+  const parsed = JSON.parse(String(row?.['j'])) as { error: boolean; error_message?: string; statements?: { node: Node }[] };
+  if (parsed.error) {
+    const message = parsed.error_message ?? 'cannot be parsed';
+    throw new SqlRefusedError(/only SELECT/i.test(message) ? 'read-only: only a single SELECT may run against the lake' : message);
+  }
+  if (parsed.statements?.length !== 1) throw new SqlRefusedError('exactly one SELECT statement is allowed');
+  const fn = findTableFunction(parsed.statements[0]!.node);
+  if (fn !== undefined) throw new SqlRefusedError(`table function ${fn}() is not allowed: query the lake's tables by name (bronze.events, silver.*, gold.*)`);
+  return text.trim().replace(/;+\s*$/, '');
+}
+
+function findTableFunction(node: unknown): string | undefined {
+  if (Array.isArray(node)) {
+    for (const child of node) {
+      const found = findTableFunction(child);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (typeof node !== 'object' || node === null) return undefined;
+  const n = node as Node;
+  if (n['type'] === 'TABLE_FUNCTION') return String((n['function'] as Node | undefined)?.['function_name'] ?? 'table function');
+  for (const value of Object.values(n)) {
+    const found = findTableFunction(value);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/**
+ * Runs locked-down SQL over the lake's tables.
+ * @example const r = await (await LockedSql.open('./lens-data/lake', 30_000)).run('SELECT count(*) FROM silver.events', 1000);
+ */
+export class LockedSql {
+  private constructor(readonly catalog: LakeCatalog, readonly runner: DuckDBRunner) {}
+
+  static async open(lakeRoot: string, timeoutMs: number): Promise<LockedSql> {
+    return new LockedSql(new LakeCatalog(lakeRoot), new DuckDBRunner(await createLockedDuckDB(lakeRoot), timeoutMs));
+  }
+
+  /** Runs `text` (one SELECT) and returns at most `rowCap` rows. */
+  async run(text: string, rowCap: number): Promise<SqlResult> {
+    return this.runner.exclusive(async () => {
+      const statement = await gateSql(this.runner, text);
+      let registered;
+      try {
+        registered = await prepareLakeQuery(this.catalog, this.runner.db, statement);
+      } catch (error) {
+        throw new SqlRefusedError((error as Error).message, { cause: error });
+      }
+      const wrapped = `SELECT * FROM (${statement}\n) LIMIT ${rowCap + 1}`;
+      const columns = await this.runner.db.describe(wrapped).catch((error: unknown) => {
+        throw new SqlRefusedError((error as Error).message, { cause: error });
+      });
+      const rows = await this.runner.all(wrapped);
+      for (const r of rows) for (const [k, v] of Object.entries(r)) if (typeof v === 'bigint') r[k] = Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+      return { columns, rows: rows.slice(0, rowCap), truncated: rows.length > rowCap, tables: registered.map((t) => ({ table: t.table, version: t.version })) };
+    });
+  }
+
+  close(): Promise<void> {
+    return this.runner.exclusive(async () => this.runner.db.close());
+  }
+}
