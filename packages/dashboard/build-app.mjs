@@ -25,6 +25,11 @@ if (process.argv.includes('--if-stale') && built > sources) process.exit(0);
 
 process.stderr.write('lens: building the dashboard (tsc --noEmit, vite build)…\n');
 const tsc = require.resolve('typescript/bin/tsc');
-execFileSync(process.execPath, [tsc, '-p', join(here, 'tsconfig.app.json')], { cwd: here, stdio: 'inherit' });
+try {
+  execFileSync(process.execPath, [tsc, '-p', join(here, 'tsconfig.app.json')], { cwd: here, stdio: 'inherit' });
+} catch {
+  process.stderr.write('lens: the dashboard does not type-check (errors above)\n');
+  process.exit(1);
+}
 const { build } = await import('vite');
 await build({ root: here, configFile: join(here, 'vite.config.ts'), logLevel: 'warn' });

@@ -13,6 +13,8 @@ export default defineConfig({
     target: 'es2022',
     // ECharts is one lazy chunk shared by the chart views; the limit warns about anything else this big.
     chunkSizeWarningLimit: 700,
+    // The precompress step is slow by design (brotli quality 11 once, at build time); don't warn about it.
+    rolldownOptions: { checks: { bundlerTimings: false } },
   },
   server: { proxy: { '/api': 'http://localhost:3000' } },
 });
