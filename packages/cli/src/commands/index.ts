@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { registerCollectorCommand } from './collector.js';
 import { registerDeltaCommand } from './delta.js';
 import { registerDemoCommand } from './demo.js';
+import { registerLoaderCommand } from './loader.js';
 import { registerPipelinesCommand } from './pipelines.js';
 import { registerQueryCommand } from './query.js';
 import { registerHistoryCommand, registerTablesCommand } from './tables.js';
@@ -13,6 +14,7 @@ export type CommandRegistrar = (program: Command) => void;
 export const COMMANDS: readonly CommandRegistrar[] = [
   registerUpCommand,
   registerCollectorCommand,
+  registerLoaderCommand,
   registerDemoCommand,
   registerPipelinesCommand,
   registerQueryCommand,

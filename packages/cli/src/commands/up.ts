@@ -41,9 +41,20 @@ export function registerUpCommand(program: Command): void {
         await supervisor.stop();
       };
       try {
-        const collectorUrl = await supervisor.start('collector', [...childArgs(flags, config), '--port', String(config.collector.port), '--workers', String(config.collector.workers)]);
+        const common = childArgs(flags, config);
+        const collectorUrl = await supervisor.start('collector', [...common, '--port', String(config.collector.port), '--workers', String(config.collector.workers)]);
+        const loaderUrl = await supervisor.start('loader', common);
+        await supervisor.start('pipelines', ['run', '--continuous', ...common]);
         const url = collectorUrl ?? `http://localhost:${config.collector.port}`;
-        process.stdout.write(`\nLens is up. Data directory: ${config.dataDir}\n  collector: ${url}  (health: ${url}/health, metrics: ${url}/metrics)\n`);
+        process.stdout.write([
+          '',
+          `Lens is up. Data directory: ${config.dataDir}`,
+          `  collector: ${url}  (health: ${url}/health, metrics: ${url}/metrics)`,
+          `  loader:    log → bronze.events every ${config.loader.flushIntervalMs} ms${loaderUrl ? `  (health and metrics: ${loaderUrl})` : ''}`,
+          '  pipelines: bronze → silver → gold, continuously (lens pipelines status)',
+          '  query:     npx lens query "SELECT type, count(*) FROM bronze.events GROUP BY 1"',
+          '',
+        ].join('\n'));
         if (devSource !== undefined) process.stdout.write(`\n${devSourceBanner(devSource, url)}\n`);
         if (flags.demo) {
           const source = sources[0]!;
