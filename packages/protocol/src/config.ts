@@ -103,6 +103,21 @@ export const PipelinesConfig = strictObject({
 });
 export type PipelinesConfig = z.infer<typeof PipelinesConfig>;
 
+/** The HTTP API (`lens server`): insights, raw SQL, the catalog, trending now; read tokens and query limits. */
+export const ServerConfig = strictObject({
+  host: z.string().default('0.0.0.0'),
+  port: z.number().int().min(0).max(65535).default(3000),
+  /** Bearer tokens that may read through /api/*; empty = no authentication (local development only). */
+  readTokens: z.array(z.string().min(16, 'at least 16 characters')).default([]),
+  /** A query running longer is interrupted (504). */
+  queryTimeoutMs: positiveInt.default(30_000),
+  /** Rows /api/sql returns at most (the answer says when it was cut). */
+  sqlRowCap: positiveInt.default(10_000),
+  /** Insight results cached per query and table versions (0 turns the cache off). */
+  cacheEntries: z.number().int().min(0).default(500),
+});
+export type ServerConfig = z.infer<typeof ServerConfig>;
+
 export const LensConfig = strictObject({
   /** Where the log, the lake and state live. */
   dataDir: z.string().default('./lens-data'),
@@ -112,5 +127,6 @@ export const LensConfig = strictObject({
   log: LogConfig.default({}),
   loader: LoaderConfig.default({}),
   pipelines: PipelinesConfig.default({}),
+  server: ServerConfig.default({}),
 });
 export type LensConfig = z.infer<typeof LensConfig>;
