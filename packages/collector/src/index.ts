@@ -6,3 +6,5 @@ export { CollectorMetrics } from './collector-metrics.js';
 export { HttpError, type ErrorBody } from './http-error.js';
 export { INGEST_ROUTES, type IngestResponse } from './ingest-handler.js';
 export { PIXEL_GIF } from './routes/pixel-routes.js';
+export { prepareEvents, type IngestContext, type PreparedRequest, type Rejection } from './ingest.js';
+export type { RequestFacts } from './enrich.js';

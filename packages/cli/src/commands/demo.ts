@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { resolveConfig, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { sourcesOrDevSource } from '../dev-source.js';
 import { createLogger } from '../logger.js';
+import { runDemoBulk } from '../roles/demo-bulk.js';
 
 interface DemoFlags extends CommonOptions {
   url: string;
@@ -14,6 +15,9 @@ interface DemoFlags extends CommonOptions {
   duration?: number;
   users?: number;
   seed?: number;
+  bulk?: number;
+  out?: string;
+  days: number;
 }
 
 function positive(flag: string, integer: boolean): (value: string) => number {
@@ -37,10 +41,23 @@ export function registerDemoCommand(program: Command): void {
       if (!Number.isInteger(n)) throw new Error(`--seed: "${v}" is not an integer`);
       return n;
     })
-    .addHelpText('after', '\nExample:\n  lens up &\n  lens demo --rate 200 --duration 60\n')
+    .option('--bulk <events>', 'instead of live traffic: write this many events straight into the lake of --out (no HTTP)', positive('--bulk', true))
+    .option('--out <dir>', 'with --bulk: the data directory to fill (its lake gets bronze.events; default: --data)')
+    .option('--days <n>', 'with --bulk: days of history the events span, ending today', positive('--days', true), 56)
+    .addHelpText('after', '\nExamples:\n  lens up &\n  lens demo --rate 200 --duration 60\n  lens demo --bulk 10000000 --out ./bench-data   # then: lens pipelines run --data ./bench-data --full-refresh\n')
     .action(async (flags: DemoFlags) => {
-      const config = resolveConfig(flags);
+      if (flags.out !== undefined && flags.bulk === undefined) throw new Error('--out goes with --bulk');
+      const config = resolveConfig({ ...flags, ...(flags.out === undefined ? {} : { data: flags.out }) });
       const logger = createLogger('demo', config.logLevel);
+      if (flags.bulk !== undefined) {
+        const result = await runDemoBulk(config, {
+          count: flags.bulk, days: flags.days, seed: flags.seed ?? 42, sourceId: sourcesOrDevSource(config).sources[0]?.id ?? 'demo',
+          ...(flags.users === undefined ? {} : { users: flags.users }),
+          progress: (n) => process.stderr.write(`demo --bulk: ${n} events generated and loaded\n`),
+        }, logger);
+        process.stdout.write(`demo --bulk: ${result.generated} events generated (${result.start} … ${result.end}), ${result.loaded} loaded into bronze.events, ${result.quarantined} quarantined, in ${result.seconds.toFixed(1)} s (${Math.round(result.generated / result.seconds)} events/s; loading took ${result.loadSeconds.toFixed(1)} s) → ${config.dataDir}\n`);
+        return;
+      }
       const writeKey = flags.writeKey ?? process.env.LENS_WRITE_KEY ?? sourcesOrDevSource(config).sources[0]?.writeKey;
       if (writeKey === undefined) throw new Error('--write-key: no write key given and no source configured');
       const traffic = startDemoTraffic({
