@@ -90,34 +90,17 @@ function encodeParts(parts: readonly (string | Buffer)[], byteLengths: readonly 
 
 /** A quarantine record for a whole request that could not be read (bad JSON, too large, bad encoding…). */
 export function encodeRejectedRequest(ctx: Omit<IngestContext, 'sourceId'> & { sourceId: string | null }, reason: string, raw: Buffer): Buffer {
-  const cap = ctx.limits.maxQuarantineBytes;
-  const kept = raw.length > cap ? raw.subarray(0, cap) : raw;
+  const kept = raw.length > ctx.limits.maxQuarantineBytes ? raw.subarray(0, ctx.limits.maxQuarantineBytes) : raw;
   const text = kept.toString('utf8');
   const utf8 = Buffer.byteLength(text) === kept.length && !text.includes('\uFFFD');
-  const record: RejectedRecord = {
-    v: LOG_RECORD_VERSION,
-    kind: 'rejected',
-    sourceId: ctx.sourceId,
-    receivedAt: ctx.receivedAtIso,
-    ...(ctx.requestIp === undefined ? {} : { requestIp: ctx.requestIp }),
-    route: ctx.route,
-    reason,
-    raw: utf8 ? text : kept.toString('base64'),
-    rawEncoding: utf8 ? 'utf8' : 'base64',
-    ...(raw.length > cap ? { truncated: true } : {}),
-  };
-  return Buffer.from(JSON.stringify(record), 'utf8');
+  return rejectedRecord(ctx, { reason }, utf8 ? text : kept.toString('base64'), utf8 ? 'utf8' : 'base64', kept.length < raw.length);
 }
 
-/** Lists the rejection for the response and returns its quarantine record. */
+/** Lists the rejection for the response and returns its quarantine record (the event as JSON, capped). */
 function rejectEvent(ctx: IngestContext, input: unknown, index: number | undefined, code: RejectionCode | string, reason: string, rejected: Rejection[]): Buffer {
   const messageId = messageIdOf(input);
   const where = { ...(index === undefined ? {} : { index }), ...(messageId === undefined ? {} : { messageId }) };
   rejected.push({ ...where, code, reason });
-  return encodeRejected(ctx, { reason, ...where }, input);
-}
-
-function encodeRejected(ctx: IngestContext, what: { reason: string; index?: number; messageId?: string }, input: unknown): Buffer {
   let raw: string;
   try {
     raw = JSON.stringify(input) ?? String(input);
@@ -125,6 +108,16 @@ function encodeRejected(ctx: IngestContext, what: { reason: string; index?: numb
     raw = `(not encodable: ${(error as Error).message})`;
   }
   const cap = ctx.limits.maxQuarantineBytes;
+  return rejectedRecord(ctx, { reason, ...where }, raw.length > cap ? raw.slice(0, cap) : raw, 'utf8', raw.length > cap);
+}
+
+function rejectedRecord(
+  ctx: Omit<IngestContext, 'sourceId'> & { sourceId: string | null },
+  what: { reason: string; index?: number; messageId?: string },
+  raw: string,
+  rawEncoding: RejectedRecord['rawEncoding'],
+  truncated: boolean,
+): Buffer {
   const record: RejectedRecord = {
     v: LOG_RECORD_VERSION,
     kind: 'rejected',
@@ -133,9 +126,9 @@ function encodeRejected(ctx: IngestContext, what: { reason: string; index?: numb
     ...(ctx.requestIp === undefined ? {} : { requestIp: ctx.requestIp }),
     route: ctx.route,
     ...what,
-    raw: raw.length > cap ? raw.slice(0, cap) : raw,
-    rawEncoding: 'utf8',
-    ...(raw.length > cap ? { truncated: true } : {}),
+    raw,
+    rawEncoding,
+    ...(truncated ? { truncated: true } : {}),
   };
   return Buffer.from(JSON.stringify(record), 'utf8');
 }
