@@ -16,3 +16,8 @@ export { LockedSql, createLockedDuckDB, type SqlResult } from './locked-sql.js';
 export { lakeTables, type LakeTableInfo } from './lake-tables.js';
 export { insightQuerySchemas, openApiSchema } from './json-schemas.js';
 export { appendSilverEvents, writeIdentities, tempDataDir, silverRow, SILVER_EVENT_COLUMNS, type FixtureEvent } from './testing/silver-fixture.js';
+export { PathsQuery, type PathsResult } from './kinds/paths.js';
+export { StickinessQuery, type StickinessResult } from './kinds/stickiness.js';
+export { LifecycleQuery, type LifecycleResult } from './kinds/lifecycle.js';
+export { AffinityQuery, type AffinityResult, type AffinityPair } from './kinds/affinity.js';
+export { SearchQuery, type SearchResult, type SearchQueryStats } from './kinds/search.js';
