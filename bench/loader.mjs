@@ -49,11 +49,16 @@ try {
   let peakRss = 0;
   const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 50);
   t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const stats = await runLoaderOnce({ config: LoaderConfig.parse({ port: 0 }), dataDir: root, log });
   const loadS = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   clearInterval(sampler);
   const loaderRate = stats.eventsLoaded / loadS;
   console.log(`loader: ${stats.eventsLoaded.toLocaleString()} events in ${loadS.toFixed(2)} s = ${Math.round(loaderRate).toLocaleString()} events/s (goal >= 100,000); peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB`);
+  // CPU per event (all threads: main, map workers, DuckDB) is steadier than wall time on a shared machine.
+  const cpuS = (cpu.user + cpu.system) / 1e6;
+  console.log(`loader CPU: ${cpuS.toFixed(1)} s over ${loadS.toFixed(1)} s wall (${(cpuS / loadS).toFixed(2)} cores) = ${((cpuS * 1e6) / stats.eventsLoaded).toFixed(1)} µs CPU per event; load average now ${(await import('node:os')).loadavg()[0].toFixed(1)}`);
 
   // Baseline: the very same rows, exported as NDJSON, written by DuckDB straight to partitioned zstd Parquet.
   const db = await createDuckDB();

@@ -36,6 +36,9 @@ export interface PartitionLoaderDeps {
   onEventsCommit(): void;
 }
 
+/** One read of a partition, mapped by a worker. */
+interface Chunk { records: LogRecord[]; mapped: MapResult | undefined }
+
 /** Counters of one partition, for `stats()`. */
 export interface PartitionStats { partition: number; position: number; eventsLoaded: number; quarantined: number; duplicates: number; batches: number }
 
@@ -85,13 +88,23 @@ export class PartitionLoader {
   }
 
   async #loop(shouldStop: () => boolean, once: boolean, first: MicroBatch, flush: (b: MicroBatch, final: boolean) => Promise<void>): Promise<void> {
+    const { maxBatchEvents } = this.#d.config;
+    const fetchChunk = async (from: number, room: number): Promise<Chunk> => {
+      const records = await this.#d.log.read(this.#d.partition, from, { maxRecords: room });
+      return { records, mapped: records.length > 0 ? await this.#d.pool.map(this.#d.partition, records) : undefined };
+    };
     let batch = first;
+    let ahead: Promise<Chunk> | undefined;
     for (;;) {
       const stopping = shouldStop();
-      const room = Math.min(READ_CHUNK, this.#d.config.maxBatchEvents - batch.records);
-      const records = stopping || room <= 0 ? [] : await this.#d.log.read(this.#d.partition, this.#next, { maxRecords: room });
-      if (records.length > 0) {
-        const mapped = await this.#d.pool.map(this.#d.partition, records);
+      const { records, mapped } = stopping ? { records: [], mapped: undefined }
+        : await (ahead ?? fetchChunk(this.#next, Math.max(1, Math.min(READ_CHUNK, maxBatchEvents - batch.records))));
+      ahead = undefined;
+      if (mapped !== undefined) {
+        // Read and map the next chunk (worker thread) while this one is deduplicated here (main thread).
+        const left = maxBatchEvents - batch.records - records.length;
+        ahead = fetchChunk(records[records.length - 1]!.offset + 1, Math.min(READ_CHUNK, left > 0 ? left : maxBatchEvents));
+        ahead.catch(() => undefined); // surfaces when awaited; a stop simply drops it (the position never moved)
         this.#d.dedup.batch(() => this.#consume(records, mapped, batch));
       }
       const age = Date.now() - batch.startedAt;
