@@ -22,15 +22,32 @@ async function parse<T>(response: Response): Promise<T> {
   return body as T;
 }
 
+const TOKEN_KEY = 'lens.readToken';
+
+/** The read token this browser stored (servers with `server.readTokens` answer 401 without one). */
+export function readToken(): string | null {
+  try { return localStorage.getItem(TOKEN_KEY); } catch { return null; }
+}
+
+/** Stores (or with '' forgets) the read token sent as `Authorization: Bearer`. */
+export function setReadToken(token: string): void {
+  try { if (token) localStorage.setItem(TOKEN_KEY, token); else localStorage.removeItem(TOKEN_KEY); } catch { /* private mode */ }
+}
+
+function headers(extra: Record<string, string> = {}): Record<string, string> {
+  const token = readToken();
+  return { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...extra };
+}
+
 /** GET a JSON resource. */
 export async function apiGet<T>(path: string, signal?: AbortSignal): Promise<T> {
-  return parse<T>(await fetch(path, { signal, headers: { accept: 'application/json' } }));
+  return parse<T>(await fetch(path, { signal, headers: headers() }));
 }
 
 /** POST a JSON body, get JSON back. */
 export async function apiPost<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
   return parse<T>(await fetch(path, {
     method: 'POST', signal, body: JSON.stringify(body),
-    headers: { accept: 'application/json', 'content-type': 'application/json' },
+    headers: headers({ 'content-type': 'application/json' }),
   }));
 }

@@ -1,5 +1,5 @@
-// POST /api/sql (read-only SQL over the lake): the request, and the answer normalised to named columns and
-// object rows whatever row encoding the server chose, so tables and charts need only one shape.
+// POST /api/sql (locked-down, read-only SQL over the lake): { sql, rowCap? } → columns, object rows,
+// truncated, tables read; normalised to column names plus types for the tables and charts.
 import { apiPost } from './api-client';
 
 /** A SQL answer as the views use it. */
@@ -8,16 +8,17 @@ export interface SqlResult {
   /** Column types where the server reports them. */
   types: Record<string, string>;
   rows: Record<string, unknown>[];
-  elapsedMs?: number;
   truncated?: boolean;
+  /** Lake tables the query read, at which version. */
+  tables?: { table: string; version: number }[];
 }
 
 type RawColumn = string | { name: string; type?: string };
 interface RawSqlAnswer {
   columns?: RawColumn[];
   rows?: (Record<string, unknown> | unknown[])[];
-  elapsedMs?: number;
   truncated?: boolean;
+  tables?: { table: string; version: number }[];
 }
 
 /** Turns the server's answer into a SqlResult. */
@@ -28,15 +29,15 @@ export function normalizeSql(raw: RawSqlAnswer): SqlResult {
   for (const c of raw.columns ?? []) if (typeof c !== 'string' && c.type) types[c.name] = c.type;
   if (columns.length === 0 && rawRows[0] && !Array.isArray(rawRows[0])) columns.push(...Object.keys(rawRows[0]));
   const rows = rawRows.map((r) => (Array.isArray(r) ? Object.fromEntries(columns.map((c, i) => [c, r[i]])) : r));
-  return { columns, types, rows, elapsedMs: raw.elapsedMs, truncated: raw.truncated };
+  return { columns, types, rows, truncated: raw.truncated, tables: raw.tables };
 }
 
 /**
  * Runs read-only SQL on the server.
  * @example const { rows } = await runSql('SELECT count(*) AS n FROM silver.events');
  */
-export async function runSql(sql: string, signal?: AbortSignal, limit?: number): Promise<SqlResult> {
-  return normalizeSql(await apiPost<RawSqlAnswer>('/api/sql', limit === undefined ? { sql } : { sql, limit }, signal));
+export async function runSql(sql: string, signal?: AbortSignal, rowCap?: number): Promise<SqlResult> {
+  return normalizeSql(await apiPost<RawSqlAnswer>('/api/sql', rowCap === undefined ? { sql } : { sql, rowCap }, signal));
 }
 
 /** Quotes a string as a SQL literal. */

@@ -1,5 +1,5 @@
-// GET /api/tables (the lake catalog): every table with version, files, rows, size and freshness, normalised
-// from the server's field names into one TableInfo shape.
+// GET /api/tables (the lake catalog, @lens/insights' LakeTableInfo): every table with schema, version, files,
+// rows, bytes and freshness, mapped into the TableInfo shape the views use.
 import { apiGet } from './api-client';
 
 /** One lake table as the catalog shows it. */
@@ -12,6 +12,8 @@ export interface TableInfo {
   sizeBytes: number | null;
   lastCommit: string | null;
   lastOperation: string | null;
+  /** Seconds since the last commit, as the server computed it. */
+  freshnessSeconds: number | null;
   columns: { name: string; type: string; nullable?: boolean }[];
   partitionColumns: string[];
   raw: Record<string, unknown>;
@@ -32,9 +34,10 @@ export function normalizeTable(o: Record<string, unknown>): TableInfo {
     version: num(first(o, 'version')),
     files: num(first(o, 'files', 'numFiles', 'fileCount')),
     rows: num(first(o, 'rows', 'numRecords', 'rowCount')),
-    sizeBytes: num(first(o, 'sizeBytes', 'size_bytes', 'bytes', 'size')),
-    lastCommit: str(first(o, 'lastCommit', 'last_commit', 'lastModified', 'updatedAt', 'freshness')),
+    sizeBytes: num(first(o, 'bytes', 'sizeBytes', 'size_bytes')),
+    lastCommit: str(first(o, 'lastCommitAt', 'lastCommit', 'last_commit')),
     lastOperation: str(first(o, 'lastOperation', 'last_operation', 'operation')),
+    freshnessSeconds: num(first(o, 'freshnessSeconds')),
     columns: list.map((c) => {
       const f = c as { name: string; type: unknown; nullable?: boolean };
       return { name: f.name, type: typeof f.type === 'string' ? f.type : JSON.stringify(f.type), nullable: f.nullable };
@@ -44,9 +47,9 @@ export function normalizeTable(o: Record<string, unknown>): TableInfo {
   };
 }
 
-/** The catalog, sorted by name. */
+/** The catalog, in the server's order (by layer: bronze, silver, gold, lens). */
 export async function fetchTables(signal?: AbortSignal): Promise<TableInfo[]> {
   const body = await apiGet<unknown>('/api/tables', signal);
   const list = Array.isArray(body) ? body : ((body as { tables?: unknown[] }).tables ?? []);
-  return list.map((t) => normalizeTable(t as Record<string, unknown>)).sort((a, b) => a.name.localeCompare(b.name));
+  return list.map((t) => normalizeTable(t as Record<string, unknown>));
 }

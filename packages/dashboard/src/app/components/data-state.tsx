@@ -1,7 +1,9 @@
 // Loading, error and empty states, the same everywhere: a view wraps its content in <DataState> and only
 // renders the happy path itself.
 import type { ReactNode } from 'react';
+import { ApiError } from '../api/api-client';
 import type { ApiState } from '../api/use-api';
+import { TokenForm } from './token-form';
 
 /** Renders the right state for an ApiState; `children` gets the data once there is some. */
 export function DataState<T>({ state, isEmpty, empty, children }: {
@@ -11,6 +13,7 @@ export function DataState<T>({ state, isEmpty, empty, children }: {
   children: (data: T) => ReactNode;
 }) {
   if (state.error && state.data === undefined) {
+    if (state.error instanceof ApiError && state.error.status === 401) return <TokenForm onSaved={state.reload} />;
     return (
       <div className="state state-error" role="alert">
         <strong>Could not load this.</strong> <span className="error-message">{state.error.message}</span>{' '}

@@ -9,7 +9,7 @@ export function Sparkline({ values, width = 96, height = 24, label }: { values: 
   const points = values.map((v, i) => `${(i * step).toFixed(1)},${(height - 2 - (v / max) * (height - 4)).toFixed(1)}`);
   const last = points[points.length - 1]?.split(',') ?? ['0', '0'];
   return (
-    <svg className="sparkline" width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={label ?? `trend: ${values.join(', ')}`}>
+    <svg className="sparkline" data-values={values.join(",")} width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={label ?? `trend: ${values.join(', ')}`}>
       <polyline points={points.join(' ')} fill="none" stroke="currentColor" strokeWidth="1.5" strokeLinejoin="round" />
       <circle cx={last[0]} cy={last[1]} r="2" fill="currentColor" />
     </svg>

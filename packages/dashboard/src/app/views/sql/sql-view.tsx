@@ -45,7 +45,7 @@ export default function SqlView() {
         {(r) => (
           <>
             <div className="panel">
-              <h2>Results <span className="muted" data-testid="sql-row-count">{r.rows.length} rows{r.elapsedMs !== undefined ? ` · ${r.elapsedMs} ms` : ''}{r.truncated ? ' · truncated' : ''}</span></h2>
+              <h2>Results <span className="muted" data-testid="sql-row-count">{r.rows.length} rows{r.truncated ? ' (truncated at the row cap)' : ''}{r.tables?.length ? ` · read ${r.tables.map((t) => `${t.table}@v${t.version}`).join(', ')}` : ''}</span></h2>
               <DataTable label="Query results" rows={r.rows} columns={columnsOf(r.columns)} maxRows={1000} />
             </div>
             <QuickChart result={r} />
