@@ -6,3 +6,8 @@ export { createMemoryKeyValueStore } from './kv/adapters/memory/index.js';
 export { createSqliteKeyValueStore, SqliteKvOptions } from './kv/adapters/sqlite/index.js';
 export { withLruCache, type LruCacheOptions, type CachedKeyValueStore, type CacheStats } from './kv/lru-cache.js';
 export { createKeyValueStore, createCachedKeyValueStore, KvOptions } from './kv/create-key-value-store.js';
+export { RECS_PIPELINES_DIR, RECS_DATASETS, loadRecsDefinitions, recsPipelineGraph } from './training/recs-pipelines.js';
+export { evaluateRecommendations, type EvaluateOptions, type EvaluationReport } from './evaluation/evaluate-recommendations.js';
+export { rankingMetrics, scoreList, type RankingMetrics } from './evaluation/ranking-metrics.js';
+export { plantedRecovery, segmentsOf, type PlantedRecovery, type SegmentRecovery } from './evaluation/planted-recovery.js';
+export { DEFAULT_AGE_LIMITS, maxAgeHours, isFresh, freshSql, type AgeLimits } from './serving/age-limits.js';

@@ -1,0 +1,94 @@
+// The recs pipelines run by Prism's engine on demo data: the outputs keep their rules (never what the person
+// read, ranks, no self-similarity), refresh when events arrive, and the evaluation run on the same lake beats
+// its baselines and recovers the planted section preferences and co-reading pairs.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { createDuckDB, DeltaTable } from '@lens/lake';
+import { lakeTablePath } from '@lens/loader';
+import { appendBronze, bronzeRows, runPipelines } from '@lens/prism';
+import { evaluateRecommendations, type EvaluationReport } from '../evaluation/evaluate-recommendations.js';
+import { buildDemoLake, DEMO_START, type DemoLake } from '../testing/demo-lake.js';
+import { recsPipelineGraph } from './recs-pipelines.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'lens-recs-train-'));
+const OPTIONS = { users: 1500, days: 21 };
+let lake: DemoLake;
+let report: EvaluationReport;
+
+before(async () => {
+  lake = await buildDemoLake(dataDir, OPTIONS);
+  report = await evaluateRecommendations({ dataDir, k: 10, segments: lake.segments });
+});
+after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+async function query(sql: string, tables: string[]): Promise<Record<string, unknown>[]> {
+  const db = await createDuckDB();
+  try {
+    for (const t of tables) await db.run(`CREATE VIEW ${t.replace('.', '_')} AS ${(await (await DeltaTable.open(lakeTablePath(dataDir, t), { sql: db })).scan()).sql}`);
+    return await db.all(sql);
+  } finally {
+    db.close();
+  }
+}
+
+test('the recs pipelines ran inside Prism next to the shipped ones', () => {
+  for (const name of ['gold.trending_articles', 'gold.similar_articles', 'gold.recommendations']) {
+    const run = lake.runs.find((r) => r.pipeline === name);
+    assert.ok(run && run.status === 'succeeded' && run.rowsOut > 0, `${name}: ${JSON.stringify(run)}`);
+  }
+});
+
+test('gold.recommendations never lists an article the person read, and ranks are 1..n by score', async () => {
+  const [read] = await query(`SELECT count(*) AS n FROM gold_recommendations r JOIN silver_events e ON e.event_name = 'Article Viewed' AND e.article_id = r.article_id
+    LEFT JOIN silver_identities i ON i.anonymous_id = e.anonymous_id WHERE coalesce(i.person_id, e.user_id, e.anonymous_id) = r.person_id`,
+  ['gold.recommendations', 'silver.events', 'silver.identities']);
+  assert.equal(Number(read!['n']), 0);
+  const [bad] = await query(`SELECT count(*) FILTER (WHERE n > 50 OR max_rank <> n) AS bad_ranks, count(*) AS people FROM (
+    SELECT person_id, count(*) AS n, max(rank) AS max_rank FROM gold_recommendations GROUP BY ALL)`, ['gold.recommendations']);
+  assert.equal(Number(bad!['bad_ranks']), 0);
+  assert.ok(Number(bad!['people']) > 500);
+  const [order] = await query(`SELECT count(*) AS n FROM (SELECT score < lead(score) OVER (PARTITION BY person_id ORDER BY rank) AS inverted FROM gold_recommendations) WHERE inverted`, ['gold.recommendations']);
+  assert.equal(Number(order!['n']), 0);
+});
+
+test('gold.similar_articles: no article is its own neighbour, at most 30 each, co-read and section reasons present', async () => {
+  const [s] = await query(`SELECT count(*) FILTER (WHERE article_id = similar_article_id) AS self, max(rank) AS max_rank,
+    count(DISTINCT reason) FILTER (WHERE reason IN ('co_read', 'section_co_read')) AS reasons, count(*) FILTER (WHERE jaccard > 0) AS co FROM gold_similar_articles`, ['gold.similar_articles']);
+  assert.equal(Number(s!['self']), 0);
+  assert.equal(Number(s!['max_rank']), 30);
+  assert.equal(Number(s!['reasons']), 2);
+  assert.ok(Number(s!['co']) > 1000);
+});
+
+test('evaluation: the model beats random on people and beats popularity on the next-article task', () => {
+  const { methods, context } = report;
+  assert.ok(methods.model.users > 100, `evaluated ${methods.model.users}`);
+  assert.ok(methods.model.ndcg > 4 * methods.random.ndcg, JSON.stringify(methods));
+  assert.ok(methods.model.ndcg >= 0.9 * methods.popularity.ndcg, JSON.stringify(methods));
+  assert.ok(methods.model.coverage > 3 * methods.popularity.coverage);
+  assert.ok(context.model.ndcg > 1.2 * context.popularity.ndcg, JSON.stringify(context));
+});
+
+test('evaluation recovers the planted truths: segment section preferences and co-reading pairs', () => {
+  const planted = report.planted!;
+  for (const s of planted.segments) {
+    assert.ok(s.plantedTop3.slice(0, 2).includes(s.recommendedTop3[0]!), `${s.segment}: ${s.recommendedTop3} vs planted ${s.plantedTop3}`);
+    assert.ok(s.distanceModel < s.distancePopularity / 2, `${s.segment}: ${s.distanceModel} vs ${s.distancePopularity}`);
+  }
+  assert.ok(planted.coReadMatches >= 5, JSON.stringify(planted.coRead));
+});
+
+test('new events refresh the outputs incrementally; a run without new events changes nothing', async () => {
+  const before = await query('SELECT max(computed_at) AS t FROM gold_recommendations', ['gold.recommendations']);
+  const next = [...bronzeRows({ ...OPTIONS, days: OPTIONS.days + 1, seed: 42, start: DEMO_START })].filter((r) => String(r['timestamp']) >= `2025-01-${6 + OPTIONS.days}`);
+  await appendBronze(dataDir, next);
+  const runs = await runPipelines({ dataDir, graph: recsPipelineGraph(), retries: 0 });
+  assert.ok(runs.some((r) => r.pipeline === 'gold.recommendations' && r.status === 'succeeded'));
+  const afterRun = await query('SELECT max(computed_at) AS t FROM gold_recommendations', ['gold.recommendations']);
+  assert.ok(new Date(afterRun[0]!['t'] as Date) > new Date(before[0]!['t'] as Date), `${afterRun[0]!['t']} > ${before[0]!['t']}`);
+  const idle = await runPipelines({ dataDir, graph: recsPipelineGraph(), retries: 0 });
+  assert.deepEqual(idle.filter((r) => r.pipeline.startsWith('gold.') && r.status === 'succeeded').map((r) => r.pipeline), []);
+});
