@@ -185,15 +185,16 @@ export class PartitionLoader {
     await this.#d.log.commit(LOG_CONSUMER, this.#d.partition, committed);
     this.stats.position = committed;
     this.stats.batches++;
+    await this.#updateLag(); // the commit ran behind the read loop: refresh lag now, not at its next turn
     this.#d.metrics.batchRecords.observe(batch.records);
     this.#d.logger.debug({ partition: this.#d.partition, from: batch.from, to: batch.to, events: batch.rows('events'), quarantine: batch.rows('quarantine') }, 'loader_batch_committed');
   }
 
-  async #updateLag(batch: MicroBatch): Promise<void> {
+  async #updateLag(batch?: MicroBatch): Promise<void> {
     const { end } = await this.#d.log.bounds(this.#d.partition);
     const label = { partition: String(this.#d.partition) };
     this.#d.metrics.lagEvents.set(label, Math.max(0, end - Math.min(this.#pos.events, this.#pos.quarantine)));
-    this.#d.metrics.lagSeconds.set(label, batch.firstRecordAt === undefined ? 0 : (Date.now() - batch.firstRecordAt) / 1000);
+    if (batch) this.#d.metrics.lagSeconds.set(label, batch.firstRecordAt === undefined ? 0 : (Date.now() - batch.firstRecordAt) / 1000);
   }
 }
 
