@@ -1,0 +1,25 @@
+// `lens server`: the HTTP API — insights, trending now, locked-down SQL and the lake catalog — on port 3000.
+import type { Command } from 'commander';
+import { parsePort, resolveConfig, withCommonOptions, type CommonOptions } from '../common-options.js';
+import { createLogger } from '../logger.js';
+import { runServerRole } from '../roles/server-role.js';
+
+interface ServerFlags extends CommonOptions {
+  port?: number;
+  host?: string;
+}
+
+/** Registers `lens server`. */
+export function registerServerCommand(program: Command): void {
+  withCommonOptions(
+    program
+      .command('server')
+      .description('run the API server: POST /api/insights/{kind}, GET /api/trending, POST /api/sql, GET /api/tables, /api/openapi.json'),
+  )
+    .option('-p, --port <port>', 'HTTP port (default: 3000)', parsePort)
+    .option('--host <host>', 'interface to listen on (default: 0.0.0.0)')
+    .action(async (flags: ServerFlags) => {
+      const config = resolveConfig(flags, { 'server.port': flags.port, 'server.host': flags.host });
+      await runServerRole(config, createLogger('server', config.logLevel));
+    });
+}
