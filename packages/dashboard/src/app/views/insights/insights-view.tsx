@@ -7,6 +7,9 @@ const KINDS: Record<string, { label: string; page: LazyExoticComponent<Component
   trends: { label: 'Trends', page: lazy(() => import('./trends/trends-page')) },
   funnels: { label: 'Funnels', page: lazy(() => import('./funnels/funnels-page')) },
   retention: { label: 'Retention', page: lazy(() => import('./retention/retention-page')) },
+  paths: { label: 'Paths', page: lazy(() => import('./paths/paths-page')) },
+  stickiness: { label: 'Stickiness', page: lazy(() => import('./stickiness/stickiness-page')) },
+  lifecycle: { label: 'Lifecycle', page: lazy(() => import('./lifecycle/lifecycle-page')) },
 };
 
 /** The Insights section. */

@@ -6,7 +6,7 @@ import { DataTable } from '../../../components/data-table';
 export interface TrendLine { label: string; event?: string; math?: string; breakdown: string | null; values: (number | null)[]; total: number | null }
 export interface TrendsResult { interval: string; timezone: string; buckets: string[]; series: TrendLine[]; formula?: { expression: string; series: TrendLine[] } }
 
-const name = (l: TrendLine) => [l.label, l.event, l.breakdown].filter((x) => x !== null && x !== undefined).join(' · ');
+const name = (l: TrendLine) => [l.label, l.event, l.math, l.breakdown].filter((x) => x !== null && x !== undefined).join(' · ');
 
 /** Chart + totals table. */
 export function TrendsResultView({ result }: { result: TrendsResult }) {
@@ -24,7 +24,7 @@ export function TrendsResultView({ result }: { result: TrendsResult }) {
     <>
       <div className="panel"><h2>Trend</h2><EChart option={option} label={`Line chart of ${lines.length} series over ${result.buckets.length} ${result.interval}s`} /></div>
       <div className="panel"><h2>Totals</h2>
-        <DataTable label="Trend totals" rows={rows} columns={[{ key: 'series', header: 'Series' }, { key: 'breakdown', header: 'Breakdown' }, { key: 'total', header: 'Total', numeric: true }, { key: 'last', header: 'Last bucket', numeric: true }]} />
+        <DataTable label="Trend totals" rows={rows} columns={[{ key: 'series', header: 'Series' }, { key: 'breakdown', header: 'Breakdown' }, { key: 'total', header: 'Sum of buckets', numeric: true }, { key: 'last', header: 'Last bucket', numeric: true }]} />
       </div>
     </>
   );

@@ -1,0 +1,80 @@
+// End to end in real Chromium against a real Lens server over a demo lake: every view renders the numbers the
+// API gives for the same query, and a screenshot of each is saved (path printed at start).
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { chromiumMissing } from './chromium.js';
+import { columnTexts, num, startHarness, type DashboardHarness } from './dashboard-harness.js';
+
+const skip = chromiumMissing();
+const q = (o: unknown) => encodeURIComponent(JSON.stringify(o));
+
+describe('dashboard views', { skip, timeout: 150_000 }, () => {
+  let h: DashboardHarness;
+  before(async () => { h = await startHarness(); });
+  after(async () => {
+    await h?.close();
+    assert.deepEqual(h?.pageErrors ?? [], [], 'the pages reported no errors');
+  });
+
+  test('Realtime: trending articles, views and velocity are the API answer; sparklines add up to the views', async () => {
+    const now = (await h.api<{ now: string }>('/api/trending?minutes=60')).now;
+    const api = await h.api<{ articles: { articleId: string; views: number; velocity: number }[] }>(`/api/trending?minutes=60&limit=20&now=${encodeURIComponent(now)}`);
+    assert.ok(api.articles.length > 3, 'the demo lake has trending articles');
+    await h.page.goto(`${h.url}/realtime?q=${q({ minutes: 60, now })}`);
+    await h.page.locator('[data-testid="trending-panel"][aria-busy="false"]').waitFor();
+    assert.deepEqual((await columnTexts(h.page, 'Trending articles', 5)).map(num), api.articles.map((a) => a.views));
+    assert.deepEqual((await columnTexts(h.page, 'Trending articles', 6)).map(num), api.articles.map((a) => Number(a.velocity.toFixed(1))));
+    assert.equal(num(await h.page.getByTestId('trending-views').textContent()), api.articles.reduce((n, a) => n + a.views, 0));
+    const spark = await h.page.locator('table[aria-label="Trending articles"] svg.sparkline').evaluateAll((els) => els.map((e) => (e.getAttribute('data-values') ?? '').split(',').map(Number)));
+    assert.deepEqual(spark.map((v) => v.reduce((a, b) => a + b, 0)), api.articles.map((a) => a.views), 'sparkline buckets sum to the window views');
+    const [active] = await h.sql(`SELECT count(DISTINCT coalesce(user_id, anonymous_id)) AS n FROM bronze.events WHERE NOT is_bot AND timestamp > TIMESTAMPTZ '${now}' - INTERVAL 5 MINUTE AND timestamp <= TIMESTAMPTZ '${now}'`);
+    assert.equal(num(await h.page.getByTestId('active-readers').textContent()), Number(active!['n']));
+    await h.shot('realtime');
+  });
+
+  test('Data › Catalog lists every table of /api/tables with its version and rows', async () => {
+    const { tables } = await h.api<{ tables: { table: string; version: number; rows: number | null }[] }>('/api/tables');
+    await h.page.goto(`${h.url}/data/catalog`);
+    await h.page.locator('table[aria-label="Lake tables"] tbody tr').first().waitFor();
+    assert.deepEqual(await columnTexts(h.page, 'Lake tables', 1), tables.map((t) => t.table));
+    assert.deepEqual((await columnTexts(h.page, 'Lake tables', 3)).map(num), tables.map((t) => t.version));
+    assert.deepEqual((await columnTexts(h.page, 'Lake tables', 5)).map(num), tables.map((t) => t.rows ?? 0));
+    await h.shot('data-catalog');
+  });
+
+  test('SQL: a typed query runs and its rows are the API answer', async () => {
+    const sql = 'SELECT section, count(*) AS views FROM silver.events WHERE section IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 8';
+    const rows = await h.sql(sql);
+    await h.page.goto(`${h.url}/sql`);
+    await h.page.locator('#sql-editor').fill(sql);
+    await h.page.keyboard.press('Control+Enter');
+    await h.page.waitForURL(/\/sql\?q=/);
+    await h.page.locator('table[aria-label="Query results"] tbody tr').nth(rows.length - 1).waitFor();
+    assert.deepEqual(await columnTexts(h.page, 'Query results', 1), rows.map((r) => String(r['section'])));
+    assert.deepEqual((await columnTexts(h.page, 'Query results', 2)).map(num), rows.map((r) => Number(r['views'])));
+    await h.page.locator('canvas').first().waitFor();
+    await h.shot('sql');
+  });
+
+  test('Insights › Trends: the totals are the API answer for the URL query', async () => {
+    const query = { series: [{ event: 'Article Viewed', math: 'total' }, { event: 'Article Viewed', math: 'unique' }], interval: 'day', dateRange: { last: 7, unit: 'day' }, filters: [] };
+    const { result } = await h.api<{ result: { series: { values: (number | null)[] }[] } }>('/api/insights/trends', { ...query, series: query.series.map((s) => ({ ...s, filters: [] })) });
+    await h.page.goto(`${h.url}/insights/trends?q=${q(query)}`);
+    await h.page.locator('table[aria-label="Trend totals"] tbody tr').nth(1).waitFor();
+    const sum = (v: (number | null)[]) => v.reduce<number>((a, b) => a + (b ?? 0), 0);
+    assert.deepEqual((await columnTexts(h.page, 'Trend totals', 3)).map(num), result.series.map((s) => sum(s.values)));
+    assert.ok(sum(result.series[0]!.values) > 100);
+    await h.page.locator('canvas').first().waitFor();
+    await h.shot('insights-trends');
+  });
+
+  test('Insights › Retention: the cohort table is the API answer', async () => {
+    const query = { startEvent: { event: 'Article Viewed' }, returnEvent: { event: 'Article Viewed' }, cohort: 'first_time', period: 'day', periods: 3, mode: 'on', dateRange: { last: 7, unit: 'day' }, filters: [] };
+    const { result } = await h.api<{ result: { cohorts: { size: number }[] } }>('/api/insights/retention', { ...query, startEvent: { event: 'Article Viewed', filters: [] }, returnEvent: { event: 'Article Viewed', filters: [] } });
+    await h.page.goto(`${h.url}/insights/retention?q=${q(query)}`);
+    await h.page.locator('table[aria-label="Retention cohorts"] tbody tr').nth(1).waitFor();
+    assert.deepEqual((await columnTexts(h.page, 'Retention cohorts', 2)).slice(1).map(num), result.cohorts.map((c) => c.size));
+    await h.page.locator('canvas').first().waitFor();
+    await h.shot('insights-retention');
+  });
+});
