@@ -3,7 +3,7 @@
 // answering every failure with a JSON body saying what is wrong.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import cors from '@fastify/cors';
-import type { CollectorConfig, SourceConfig } from '@lens/protocol';
+import { noopLogger, type CollectorConfig, type SourceConfig } from '@lens/protocol';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import lightMyRequest, { type InjectOptions, type Response as InjectResponse } from 'light-my-request';
 import { collectBody, decodeBody, type RequestBody } from './body-reader.js';
@@ -40,7 +40,6 @@ export interface Collector {
   close(): Promise<void>;
 }
 
-const NOOP_LOGGER: CollectorLogger = { info() {}, warn() {}, error() {} };
 
 /**
  * Creates the collector (not yet listening).
@@ -52,7 +51,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     sources: new SourceRegistry(options.sources),
     sink: options.sink,
     metrics: options.metrics ?? new CollectorMetrics(),
-    logger: options.logger ?? NOOP_LOGGER,
+    logger: options.logger ?? noopLogger,
   };
   const corsPolicy = new CorsPolicy(options.config.cors.origins);
   const ingest = createIngestHandler(ctx, corsPolicy);

@@ -1,5 +1,5 @@
 // What every route of one collector needs: its config, the sources, where records go, metrics and a logger.
-import type { CollectorConfig, SourceConfig } from '@lens/protocol';
+import type { CollectorConfig, Logger, SourceConfig } from '@lens/protocol';
 import type { CollectorMetrics } from './collector-metrics.js';
 import type { SourceRegistry } from './source-registry.js';
 
@@ -9,12 +9,8 @@ export interface RecordSink {
   append(values: readonly Buffer[]): Promise<unknown>;
 }
 
-/** Minimal structural logger (pino-compatible). */
-export interface CollectorLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
+/** The collector logs through the shared Logger port (pino-compatible). */
+export type CollectorLogger = Logger;
 
 export interface CollectorContext {
   readonly config: CollectorConfig;

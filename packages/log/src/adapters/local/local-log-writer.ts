@@ -105,9 +105,9 @@ export class LocalLogWriter implements LogWriter {
       this.#pending = [];
       try {
         const results = await this.#writeGroup(group);
-        // Durable now: acknowledge first, then move the readers' marker (it only has to trail the data).
-        for (let i = 0; i < group.length; i++) group[i]!.resolve(results[i]!);
+        // Durable now. Move the readers' marker before acknowledging, so an acknowledged record is readable.
         await writeMarker(this.#marker, this.#next, false, this.#markerScratch);
+        for (let i = 0; i < group.length; i++) group[i]!.resolve(results[i]!);
       } catch (error) {
         this.#fail(error, group);
       }

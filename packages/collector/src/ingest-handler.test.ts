@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gzipSync, deflateSync, brotliCompressSync } from 'node:zlib';
 import { LensError } from '@lens/protocol';
-import { BASIC_AUTH, WRITE_KEY, startTestCollector } from '../testing/collector-harness.js';
+import { BASIC_AUTH, WRITE_KEY, startTestCollector } from './testing/collector-harness.js';
 
 const json = { 'content-type': 'application/json', authorization: BASIC_AUTH };
 
@@ -220,8 +220,9 @@ describe('enrichment', () => {
   it('sets messageId, receivedAt, the request IP, and corrects the timestamp for clock skew', async () => {
     const { app, sink } = await startTestCollector();
     // The client clock is 1 hour behind: it stamped the event 2 s before sending.
-    const original = new Date(Date.now() - 3_600_000 - 2000).toISOString();
-    const sentAt = new Date(Date.now() - 3_600_000).toISOString();
+    const clientNow = Date.now() - 3_600_000;
+    const original = new Date(clientNow - 2000).toISOString();
+    const sentAt = new Date(clientNow).toISOString();
     const before = Date.now();
     await app.inject({ method: 'POST', url: '/v1/batch', headers: json, payload: { sentAt, batch: [{ type: 'track', userId: 'u', event: 'e', timestamp: original }] } });
     const event = sink.accepted()[0]!.event;
