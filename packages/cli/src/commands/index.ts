@@ -3,9 +3,11 @@ import type { Command } from 'commander';
 import { registerCollectorCommand } from './collector.js';
 import { registerDeltaCommand } from './delta.js';
 import { registerDemoCommand } from './demo.js';
+import { registerInsightCommand } from './insight.js';
 import { registerLoaderCommand } from './loader.js';
 import { registerPipelinesCommand } from './pipelines.js';
 import { registerQueryCommand } from './query.js';
+import { registerServerCommand } from './server.js';
 import { registerHistoryCommand, registerTablesCommand } from './tables.js';
 import { registerUpCommand } from './up.js';
 
@@ -17,6 +19,8 @@ export const COMMANDS: readonly CommandRegistrar[] = [
   registerLoaderCommand,
   registerDemoCommand,
   registerPipelinesCommand,
+  registerServerCommand,
+  registerInsightCommand,
   registerQueryCommand,
   registerTablesCommand,
   registerHistoryCommand,

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { parsePort, resolveConfig, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { createLogger } from '../logger.js';
 import { runServerRole } from '../roles/server-role.js';
+import { serverPlugins } from '../roles/server-plugins.js';
 
 interface ServerFlags extends CommonOptions {
   port?: number;
@@ -20,6 +21,6 @@ export function registerServerCommand(program: Command): void {
     .option('--host <host>', 'interface to listen on (default: 0.0.0.0)')
     .action(async (flags: ServerFlags) => {
       const config = resolveConfig(flags, { 'server.port': flags.port, 'server.host': flags.host });
-      await runServerRole(config, createLogger('server', config.logLevel));
+      await runServerRole(config, createLogger('server', config.logLevel), await serverPlugins(config));
     });
 }

@@ -45,6 +45,7 @@ export function registerUpCommand(program: Command): void {
         const collectorUrl = await supervisor.start('collector', [...common, '--port', String(config.collector.port), '--workers', String(config.collector.workers)]);
         const loaderUrl = await supervisor.start('loader', common);
         await supervisor.start('pipelines', ['run', '--continuous', ...common]);
+        const serverUrl = await supervisor.start('server', [...common, '--port', String(config.server.port)]);
         const url = collectorUrl ?? `http://localhost:${config.collector.port}`;
         process.stdout.write([
           '',
@@ -52,6 +53,7 @@ export function registerUpCommand(program: Command): void {
           `  collector: ${url}  (health: ${url}/health, metrics: ${url}/metrics)`,
           `  loader:    log → bronze.events every ${config.loader.flushIntervalMs} ms${loaderUrl ? `  (health and metrics: ${loaderUrl})` : ''}`,
           '  pipelines: bronze → silver → gold, continuously (lens pipelines status)',
+          `  dashboard: ${serverUrl ?? `http://localhost:${config.server.port}`}  (API: /api/insights/{kind}, /api/trending, /api/sql, /api/tables, /api/openapi.json)`,
           '  query:     npx lens query "SELECT type, count(*) FROM bronze.events GROUP BY 1"',
           '',
         ].join('\n'));
