@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { registerCollectorCommand } from './collector.js';
 import { registerDeltaCommand } from './delta.js';
+import { registerConfigCommand } from './config.js';
 import { registerDemoCommand } from './demo.js';
 import { registerInsightCommand } from './insight.js';
 import { registerLoaderCommand } from './loader.js';
@@ -25,4 +26,5 @@ export const COMMANDS: readonly CommandRegistrar[] = [
   registerTablesCommand,
   registerHistoryCommand,
   registerDeltaCommand,
+  registerConfigCommand,
 ];
