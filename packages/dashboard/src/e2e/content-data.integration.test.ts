@@ -23,7 +23,7 @@ describe('content, search and data views', { skip, timeout: 150_000 }, () => {
     assert.equal(num(await h.page.getByTestId('search-total').textContent()), result.totals.searches);
     assert.deepEqual(await columnTexts(h.page, 'Top queries', 1), result.topQueries.map((x) => x.query));
     assert.deepEqual((await columnTexts(h.page, 'Top queries', 2)).map(num), result.topQueries.map((x) => x.searches));
-    await h.page.locator('canvas').first().waitFor();
+    await h.page.locator('.echart[data-rendered="true"]').first().waitFor();
     await h.shot('search');
   });
 
@@ -35,7 +35,7 @@ describe('content, search and data views', { skip, timeout: 150_000 }, () => {
     assert.match(h.page.url(), new RegExp(encodeURIComponent(String(top!['article_id']))));
     assert.equal(num(await h.page.getByTestId('article-views').textContent()), Number(top!['views']));
     await h.page.locator('table[aria-label="Co-read articles"] tbody tr').first().waitFor();
-    await h.page.locator('canvas').first().waitFor();
+    await h.page.locator('.echart[data-rendered="true"]').first().waitFor();
     await h.shot('content-article');
   });
 
@@ -51,7 +51,7 @@ describe('content, search and data views', { skip, timeout: 150_000 }, () => {
     await h.page.getByTestId('lineage-edge-count').waitFor();
     assert.equal(num(await h.page.getByTestId('lineage-edge-count').textContent()), edges.length);
     assert.ok(edges.some((e) => e['input'] === 'bronze.events' && e['pipeline'] === 'silver.events'));
-    await h.page.locator('canvas').first().waitFor();
+    await h.page.locator('.echart[data-rendered="true"]').first().waitFor();
     await h.shot('data-lineage');
 
     await h.page.goto(`${h.url}/data/quarantine`);
@@ -70,7 +70,7 @@ describe('content, search and data views', { skip, timeout: 150_000 }, () => {
     assert.equal(await phone.locator('#primary-nav').isVisible(), true);
     await phone.screenshot({ path: `${h.shotsDir}/phone-catalog-menu.png`, fullPage: false });
     await phone.getByRole('link', { name: 'Realtime' }).click();
-    await phone.locator('table[aria-label="Trending articles"]').waitFor();
+    await phone.locator('[data-testid="trending-panel"][aria-busy="false"]').waitFor();
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `the page does not scroll sideways at 390px (overflow ${overflow}px)`);
     await phone.screenshot({ path: `${h.shotsDir}/phone-realtime.png`, fullPage: true });

@@ -51,6 +51,8 @@ export async function startHarness(): Promise<DashboardHarness> {
     url, dataDir, server, browser, page, shotsDir, pageErrors, api,
     sql: async (sql) => (await api<{ rows: Record<string, unknown>[] }>('/api/sql', { sql })).rows,
     async shot(name) {
+      // Every chart on the page has finished drawing (ECharts animates).
+      await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>('.echart')].every((e) => e.dataset['rendered'] === 'true'), undefined, { timeout: 10_000 });
       const path = join(shotsDir, `${name}.png`);
       await page.screenshot({ path, fullPage: true });
       return path;

@@ -38,7 +38,7 @@ describe('insights in the browser', { skip, timeout: 150_000 }, () => {
     assert.deepEqual((await columnTexts(page, 'Funnel steps', 3)).map(num), api.result.steps.map((s) => s.count));
     assert.equal(num(await page.getByTestId('funnel-entered').textContent()), api.result.steps[0]!.count);
     assert.equal(num(await page.getByTestId('funnel-converted').textContent()), api.result.steps[2]!.count);
-    await page.locator('canvas').first().waitFor();
+    await page.locator('.echart[data-rendered="true"]').first().waitFor();
     await h.shot('insights-funnel');
 
     // Who dropped off after step 2 (in the demo everyone on Home goes on to read an article).
@@ -58,7 +58,7 @@ describe('insights in the browser', { skip, timeout: 150_000 }, () => {
     await h.page.locator('table[aria-label="Path transitions"] tbody tr').first().waitFor();
     assert.equal(num(await h.page.getByTestId('paths-sessions').textContent()), result.sessions);
     assert.deepEqual((await columnTexts(h.page, 'Path transitions', 4)).map(num), result.links.map((l) => l.value));
-    await h.page.locator('canvas').first().waitFor();
+    await h.page.locator('.echart[data-rendered="true"]').first().waitFor();
     await h.shot('insights-paths');
   });
 
@@ -69,7 +69,7 @@ describe('insights in the browser', { skip, timeout: 150_000 }, () => {
     await h.page.goto(`${h.url}/insights/stickiness?q=${q(base)}`);
     await h.page.locator('table[aria-label="Stickiness"] tbody tr').first().waitFor();
     assert.deepEqual((await columnTexts(h.page, 'Stickiness', 2)).map(num), stick.result.counts.map((c) => c.persons));
-    await h.page.locator('canvas').first().waitFor();
+    await h.page.locator('.echart[data-rendered="true"]').first().waitFor();
     await h.shot('insights-stickiness');
 
     const life = await h.api<{ result: { new: number[]; dormant: number[] } }>('/api/insights/lifecycle', body);
@@ -77,7 +77,7 @@ describe('insights in the browser', { skip, timeout: 150_000 }, () => {
     await h.page.locator('table[aria-label="Lifecycle"] tbody tr').first().waitFor();
     assert.deepEqual((await columnTexts(h.page, 'Lifecycle', 2)).map(num), life.result.new);
     assert.deepEqual((await columnTexts(h.page, 'Lifecycle', 5)).map(num), life.result.dormant);
-    await h.page.locator('canvas').first().waitFor();
+    await h.page.locator('.echart[data-rendered="true"]').first().waitFor();
     await h.shot('insights-lifecycle');
   });
 });

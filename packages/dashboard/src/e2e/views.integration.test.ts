@@ -40,6 +40,15 @@ describe('dashboard views', { skip, timeout: 150_000 }, () => {
     assert.deepEqual((await columnTexts(h.page, 'Lake tables', 3)).map(num), tables.map((t) => t.version));
     assert.deepEqual((await columnTexts(h.page, 'Lake tables', 5)).map(num), tables.map((t) => t.rows ?? 0));
     await h.shot('data-catalog');
+
+    const events = tables.find((t) => t.table === 'silver.events')!;
+    await h.page.getByRole('link', { name: 'silver.events' }).click();
+    await h.page.locator('table[aria-label="Table schema"] tbody tr').first().waitFor();
+    assert.equal(num(await h.page.getByTestId('table-rows').textContent()), events.rows);
+    assert.equal(num(await h.page.getByTestId('table-version').textContent()), events.version);
+    assert.ok((await columnTexts(h.page, 'Table schema', 1)).includes('article_id'));
+    await h.page.locator('table[aria-label="Sample rows"] tbody tr').first().waitFor();
+    await h.shot('data-table-detail');
   });
 
   test('SQL: a typed query runs and its rows are the API answer', async () => {
@@ -52,7 +61,7 @@ describe('dashboard views', { skip, timeout: 150_000 }, () => {
     await h.page.locator('table[aria-label="Query results"] tbody tr').nth(rows.length - 1).waitFor();
     assert.deepEqual(await columnTexts(h.page, 'Query results', 1), rows.map((r) => String(r['section'])));
     assert.deepEqual((await columnTexts(h.page, 'Query results', 2)).map(num), rows.map((r) => Number(r['views'])));
-    await h.page.locator('canvas').first().waitFor();
+    await h.page.locator('.echart[data-rendered="true"]').first().waitFor();
     await h.shot('sql');
   });
 
@@ -64,7 +73,7 @@ describe('dashboard views', { skip, timeout: 150_000 }, () => {
     const sum = (v: (number | null)[]) => v.reduce<number>((a, b) => a + (b ?? 0), 0);
     assert.deepEqual((await columnTexts(h.page, 'Trend totals', 3)).map(num), result.series.map((s) => sum(s.values)));
     assert.ok(sum(result.series[0]!.values) > 100);
-    await h.page.locator('canvas').first().waitFor();
+    await h.page.locator('.echart[data-rendered="true"]').first().waitFor();
     await h.shot('insights-trends');
   });
 
@@ -74,7 +83,7 @@ describe('dashboard views', { skip, timeout: 150_000 }, () => {
     await h.page.goto(`${h.url}/insights/retention?q=${q(query)}`);
     await h.page.locator('table[aria-label="Retention cohorts"] tbody tr').nth(1).waitFor();
     assert.deepEqual((await columnTexts(h.page, 'Retention cohorts', 2)).slice(1).map(num), result.cohorts.map((c) => c.size));
-    await h.page.locator('canvas').first().waitFor();
+    await h.page.locator('.echart[data-rendered="true"]').first().waitFor();
     await h.shot('insights-retention');
   });
 });

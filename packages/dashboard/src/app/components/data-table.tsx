@@ -12,12 +12,16 @@ export interface Column<R> {
   header?: string;
   render?: (row: R) => ReactNode;
   numeric?: boolean;
+  /** Hide the column on phone widths (secondary detail). */
+  hideNarrow?: boolean;
 }
 
 /** Columns for rows of unknown shape (SQL results): one per key of the first row. */
 export function columnsOf<R extends Record<string, unknown>>(names: readonly string[]): Column<R>[] {
   return names.map((key) => ({ key: key as keyof R & string }));
 }
+
+const metaClass = (meta: unknown): string | undefined => (meta as { className?: string } | undefined)?.className;
 
 /** A sortable table; `label` names it for screen readers (and tests). */
 export function DataTable<R extends Record<string, unknown>>({ rows, columns, label, maxRows }: {
@@ -29,7 +33,7 @@ export function DataTable<R extends Record<string, unknown>>({ rows, columns, la
     accessorFn: (row: R) => row[c.key] as unknown,
     header: c.header ?? c.key,
     cell: (ctx) => (c.render ? c.render(ctx.row.original) : formatValue(ctx.getValue())),
-    meta: { numeric: c.numeric ?? rows.some((r) => typeof r[c.key] === 'number') },
+    meta: { className: [(c.numeric ?? rows.some((r) => typeof r[c.key] === 'number')) ? 'num' : '', c.hideNarrow ? 'hide-narrow' : ''].join(' ').trim() || undefined },
   })), [columns, rows]);
   const data = useMemo(() => (maxRows ? rows.slice(0, maxRows) : rows) as R[], [rows, maxRows]);
   const table = useReactTable({ data, columns: defs, state: { sorting }, onSortingChange: setSorting, getCoreRowModel: getCoreRowModel(), getSortedRowModel: getSortedRowModel() });
@@ -41,9 +45,8 @@ export function DataTable<R extends Record<string, unknown>>({ rows, columns, la
             <tr key={group.id}>
               {group.headers.map((h) => {
                 const sorted = h.column.getIsSorted();
-                const numeric = (h.column.columnDef.meta as { numeric?: boolean } | undefined)?.numeric;
                 return (
-                  <th key={h.id} className={numeric ? 'num' : undefined} aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'}>
+                  <th key={h.id} className={metaClass(h.column.columnDef.meta)} aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'}>
                     <button type="button" className="sort" onClick={h.column.getToggleSortingHandler()}>
                       {flexRender(h.column.columnDef.header, h.getContext())}
                       <span aria-hidden="true">{sorted === 'asc' ? ' ▲' : sorted === 'desc' ? ' ▼' : ''}</span>
@@ -58,7 +61,7 @@ export function DataTable<R extends Record<string, unknown>>({ rows, columns, la
           {table.getRowModel().rows.map((row) => (
             <tr key={row.id}>
               {row.getVisibleCells().map((cell) => (
-                <td key={cell.id} className={(cell.column.columnDef.meta as { numeric?: boolean } | undefined)?.numeric ? 'num' : undefined}>
+                <td key={cell.id} className={metaClass(cell.column.columnDef.meta)}>
                   {flexRender(cell.column.columnDef.cell, cell.getContext())}
                 </td>
               ))}

@@ -10,14 +10,18 @@ export default function EChartCanvas({ option, height, label }: { option: ChartO
   useEffect(() => {
     if (!host.current) return;
     const dark = window.matchMedia?.('(prefers-color-scheme: dark)').matches;
-    const instance = echarts.init(host.current, dark ? 'dark' : undefined, { renderer: 'canvas' });
+    const el = host.current;
+    const instance = echarts.init(el, dark ? 'dark' : undefined, { renderer: 'canvas' });
     chart.current = instance;
+    // `data-rendered` marks a chart whose animation has finished (screenshots and tests wait for it).
+    instance.on('finished', () => { el.dataset['rendered'] = 'true'; });
     const observer = new ResizeObserver(() => instance.resize());
     observer.observe(host.current);
     return () => { observer.disconnect(); instance.dispose(); chart.current = null; };
   }, []);
   useEffect(() => {
+    if (host.current) host.current.dataset['rendered'] = 'false';
     chart.current?.setOption({ backgroundColor: 'transparent', animationDuration: 300, ...option }, true);
   }, [option]);
-  return <div ref={host} className="echart" style={{ height }} role="img" aria-label={label} data-chart-ready="true" />;
+  return <div ref={host} className="echart" style={{ height }} role="img" aria-label={label} />;
 }

@@ -12,8 +12,8 @@ type Row = TrendingArticle & { rank: number; title: string; spark: number[] } & 
 const COLUMNS: Column<Row>[] = [
   { key: 'rank', header: '#', numeric: true },
   { key: 'title', header: 'Article', render: (r) => <a href={`/content?q=${encodeURIComponent(JSON.stringify({ days: 1, article: r.articleId }))}`}>{r.title}</a> },
-  { key: 'section', header: 'Section', render: (r) => [r.site, r.section].filter(Boolean).join(' / ') },
-  { key: 'spark', header: 'Last hour', render: (r) => <Sparkline values={r.spark} label={`${r.title}: views over the window, ${r.spark.join(', ')}`} /> },
+  { key: 'section', header: 'Section', hideNarrow: true, render: (r) => [r.site, r.section].filter(Boolean).join(' / ') },
+  { key: 'spark', header: 'Last hour', hideNarrow: true, render: (r) => <Sparkline values={r.spark} label={`${r.title}: views over the window, ${r.spark.join(', ')}`} /> },
   { key: 'views', header: 'Views', numeric: true },
   { key: 'velocity', header: 'Velocity', numeric: true, render: (r) => <span className={r.velocity >= 1 ? 'velocity-up' : 'velocity-down'} title={`baseline ${r.baselineViewsPerHour.toFixed(1)} views/h`}>{r.velocity >= 1 ? '▲' : '▼'} {r.velocity.toFixed(1)}×</span> },
 ];

@@ -11,7 +11,7 @@ export function EventSelect({ schema, value, onChange, label, allowAny }: {
       <select value={value} onChange={(e) => onChange(e.target.value)}>
         {allowAny && <option value="$any">Any event</option>}
         {!known && value !== '' && <option value={value}>{value}</option>}
-        {schema.events.map((e) => <option key={e.name} value={e.name}>{e.name} ({e.count.toLocaleString('en-US')})</option>)}
+        {schema.events.map((e) => <option key={e.name} value={e.name}>{e.name === '' ? '(any)' : `${e.name} (${e.count.toLocaleString('en-US')})`}</option>)}
       </select>
     </label>
   );

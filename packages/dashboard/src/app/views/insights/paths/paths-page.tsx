@@ -25,19 +25,19 @@ function PathsResultView({ result }: { result: PathsResult }) {
   const option = {
     tooltip: { trigger: 'item' },
     series: [{
-      type: 'sankey', left: 8, right: 120, top: 8, bottom: 8, nodeGap: 10, emphasis: { focus: 'adjacency' }, lineStyle: { color: 'gradient', opacity: 0.4 },
+      type: 'sankey', left: 8, right: 170, top: 8, bottom: 8, nodeGap: 10, emphasis: { focus: 'adjacency' }, lineStyle: { color: 'gradient', opacity: 0.4 },
       data: result.nodes.map((n) => ({ name: n.id })), links: result.links.map((l) => ({ source: l.source, target: l.target, value: l.value })),
       label: { formatter: (p: { name: string }) => names.get(p.name) ?? p.name },
     }],
   };
-  const rows = result.links.map((l) => ({ step: l.level + 1, from: names.get(l.source) ?? l.source, to: names.get(l.target) ?? l.target, sessions: l.value }));
+  const rows = result.links.map((l) => ({ step: l.level, from: names.get(l.source) ?? l.source, to: names.get(l.target) ?? l.target, sessions: l.value }));
   return (
     <>
       <div className="panel"><h2>Paths <span className="muted" data-testid="paths-sessions">{result.sessions.toLocaleString('en-US')} sessions</span></h2>
         <EChart option={option} height={Math.max(360, result.nodes.length * 14)} label={`Sankey diagram of ${result.links.length} transitions`} />
       </div>
       <div className="panel"><h2>Top transitions</h2>
-        <DataTable label="Path transitions" rows={rows} columns={[{ key: 'step', header: 'Step', numeric: true }, { key: 'from', header: 'From' }, { key: 'to', header: 'To' }, { key: 'sessions', header: 'Sessions', numeric: true }]} />
+        <DataTable label="Path transitions" rows={rows} columns={[{ key: 'step', header: 'From step', numeric: true }, { key: 'from', header: 'From' }, { key: 'to', header: 'To' }, { key: 'sessions', header: 'Sessions', numeric: true }]} />
       </div>
     </>
   );
