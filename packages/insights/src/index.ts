@@ -21,3 +21,4 @@ export { StickinessQuery, type StickinessResult } from './kinds/stickiness.js';
 export { LifecycleQuery, type LifecycleResult } from './kinds/lifecycle.js';
 export { AffinityQuery, type AffinityResult, type AffinityPair } from './kinds/affinity.js';
 export { SearchQuery, type SearchResult, type SearchQueryStats } from './kinds/search.js';
+export { buildDemoLake, type DemoLakeOptions } from './testing/demo-lake.js';
