@@ -11,3 +11,14 @@ export { evaluateRecommendations, type EvaluateOptions, type EvaluationReport } 
 export { rankingMetrics, scoreList, type RankingMetrics } from './evaluation/ranking-metrics.js';
 export { plantedRecovery, segmentsOf, type PlantedRecovery, type SegmentRecovery } from './evaluation/planted-recovery.js';
 export { DEFAULT_AGE_LIMITS, maxAgeHours, isFresh, freshSql, type AgeLimits } from './serving/age-limits.js';
+export { POINTER_KEY, VERSIONS_KEY, type CurrentVersion, type StoredItem } from './serving/kv-layout.js';
+export { loadRecommendations, readPointer, type LoadOptions, type LoadResult } from './serving/load-recommendations.js';
+export {
+  createRecommendationService, type RecommendationService, type RecommendationServiceOptions, type RecommendationRequest,
+  type RecommendationResponse, type RecommendedItem,
+} from './serving/recommendation-service.js';
+export {
+  createDeltaServedListLog, createMemoryServedListLog, noopServedListLog, servedRow, SERVED_TABLE, SERVED_COLUMNS,
+  type ServedListLog, type ServedListEntry,
+} from './serving/served-list-log.js';
+export { recommendationsPlugin, type RecommendationsPluginOptions } from './serving/recommendations-plugin.js';

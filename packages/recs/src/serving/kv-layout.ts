@@ -1,0 +1,48 @@
+// How recommendations sit in the KeyValueStore. Every loaded table set is a version; its keys never change
+// after loading, so caches may keep them. One pointer key names the version being served; a load writes a new
+// version, then swaps the pointer (one put), then deletes versions beyond `keepVersions`.
+
+/** The pointer: which version is served, and when its data was computed. */
+export interface CurrentVersion {
+  version: string;
+  /** Epoch ms of the training data's "now" (newest event) and of the load. */
+  computedAt: number;
+  loadedAt: number;
+  /** Delta versions of the gold tables loaded. */
+  tables: Record<string, number>;
+}
+
+/** One stored recommendation: article, score, reason, because-article, section, site, published (epoch ms). */
+export interface StoredItem {
+  a: string;
+  s: number;
+  r: string;
+  b?: string | null;
+  sec?: string | null;
+  site?: string | null;
+  pub?: number | null;
+}
+
+export const POINTER_KEY = 'recs:current';
+export const VERSIONS_KEY = 'recs:versions';
+/** Prefix of every key of a version. */
+export const versionPrefix = (version: string): string => `recs:v:${version}:`;
+/** Person → their list. */
+export const personKey = (version: string, personId: string): string => `${versionPrefix(version)}p:${personId}`;
+/** Article → similar articles. */
+export const articleKey = (version: string, articleId: string): string => `${versionPrefix(version)}a:${articleId}`;
+/** Site (or `*` for all) → trending articles. */
+export const trendingKey = (version: string, site: string): string => `${versionPrefix(version)}t:${site}`;
+/** Device or secondary user id → person id (only where they differ). */
+export const identityKey = (version: string, id: string): string => `${versionPrefix(version)}id:${id}`;
+
+/** Parses a stored list; a corrupt value reads as empty rather than failing the request. */
+export function parseItems(value: string | undefined): StoredItem[] {
+  if (value === undefined) return [];
+  try {
+    const parsed = JSON.parse(value) as unknown;
+    return Array.isArray(parsed) ? (parsed as StoredItem[]) : [];
+  } catch {
+    return [];
+  }
+}

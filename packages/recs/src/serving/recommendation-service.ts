@@ -1,0 +1,127 @@
+// Answers one recommendations request from the KeyValueStore: the person's list (device ids resolved to the
+// person), blended with the context article's neighbours; unknown person ⇒ neighbours of the context ⇒ trending.
+// Age limits are applied now, results are topped up from trending, and every served list gets a listId.
+import { randomUUID } from 'node:crypto';
+import { RecsRequestError } from '../errors.js';
+import type { KeyValueStore } from '../kv/key-value-store.js';
+import { DEFAULT_AGE_LIMITS, isFresh, type AgeLimits } from './age-limits.js';
+import { articleKey, identityKey, parseItems, personKey, trendingKey, type CurrentVersion, type StoredItem } from './kv-layout.js';
+import { readPointer } from './load-recommendations.js';
+import { noopServedListLog, type ServedListLog } from './served-list-log.js';
+
+/** A request, as the HTTP query has it. */
+export interface RecommendationRequest {
+  userId?: string;
+  anonymousId?: string;
+  k?: number;
+  /** The article being read. */
+  context?: string;
+  site?: string;
+  /** Articles not to return (e.g. read since the last training run). */
+  exclude?: readonly string[];
+}
+
+/** One recommended article. */
+export interface RecommendedItem {
+  articleId: string;
+  score: number;
+  reason: string;
+  becauseArticleId?: string;
+  section?: string;
+  site?: string;
+  position: number;
+}
+
+/** The response: `listId` identifies this list in `Recommendation Clicked` events. */
+export interface RecommendationResponse {
+  listId: string;
+  /** person (their list), context (neighbours of the article), trending (fallback). */
+  source: 'person' | 'context' | 'person+context' | 'trending';
+  personId?: string;
+  modelVersion: string;
+  items: RecommendedItem[];
+}
+
+/** Options of `createRecommendationService`. */
+export interface RecommendationServiceOptions {
+  store: KeyValueStore;
+  ageLimits?: AgeLimits;
+  defaultK?: number;
+  maxK?: number;
+  /** How long the served-version pointer is reused before it is read again (default 1000 ms). */
+  pointerTtlMs?: number;
+  servedLog?: ServedListLog;
+  now?: () => number;
+}
+
+/** The recommendations use case, independent of HTTP. */
+export interface RecommendationService {
+  recommend(request: RecommendationRequest): Promise<RecommendationResponse>;
+}
+
+/**
+ * Serves recommendations from a store loaded by `loadRecommendations`.
+ * @example const service = createRecommendationService({ store }); await service.recommend({ anonymousId: 'a1', k: 10 });
+ */
+export function createRecommendationService(options: RecommendationServiceOptions): RecommendationService {
+  const { store } = options;
+  const now = options.now ?? Date.now;
+  const limits = options.ageLimits ?? DEFAULT_AGE_LIMITS;
+  const maxK = options.maxK ?? 50;
+  const log = options.servedLog ?? noopServedListLog;
+  let pointer: { value: CurrentVersion | undefined; at: number } | undefined;
+  const current = async (): Promise<CurrentVersion> => {
+    if (!pointer || now() - pointer.at > (options.pointerTtlMs ?? 1000)) pointer = { value: await readPointer(store), at: now() };
+    if (!pointer.value) throw new RecsRequestError('no recommendations are loaded yet (run `lens recs load`)', 503);
+    return pointer.value;
+  };
+  return {
+    async recommend(request) {
+      const k = request.k ?? options.defaultK ?? 10;
+      if (!Number.isInteger(k) || k < 1 || k > maxK) throw new RecsRequestError(`k must be an integer from 1 to ${maxK}`, 400, { k });
+      const v = await current();
+      const ids = [request.userId, request.anonymousId].filter((x): x is string => !!x);
+      const links = await store.getMany(ids.map((id) => identityKey(v.version, id)));
+      const people = [...new Set(ids.map((id, i) => links[i] ?? id))];
+      const keys = [...people.map((p) => personKey(v.version, p)), ...(request.context ? [articleKey(v.version, request.context)] : []), trendingKey(v.version, request.site ?? '*')];
+      const values = await store.getMany(keys);
+      const personIndex = people.findIndex((_, i) => values[i] !== undefined);
+      const personal = personIndex >= 0 ? parseItems(values[personIndex]) : [];
+      const similar = request.context ? parseItems(values[people.length]) : [];
+      const trending = parseItems(values[values.length - 1]);
+      // Article ages are measured on the data's clock, advanced by the time since the load (= wall clock when live).
+      const at = v.computedAt + (now() - v.loadedAt);
+      const skip = new Set([...(request.exclude ?? []), ...(request.context ? [request.context] : [])]);
+      const ok = (i: StoredItem): boolean => !skip.has(i.a) && (!request.site || !i.site || i.site === request.site) && isFresh(i.sec, i.pub, at, limits);
+      const ranked = blend(personal.filter(ok), similar.filter(ok));
+      const source = personal.length > 0 ? (similar.length > 0 ? 'person+context' : 'person') : similar.length > 0 ? 'context' : 'trending';
+      const chosen = new Map<string, StoredItem>();
+      for (const i of [...ranked, ...trending.filter(ok)]) if (chosen.size < k && !chosen.has(i.a)) chosen.set(i.a, i);
+      const items = [...chosen.values()].map((i, position) => ({
+        articleId: i.a, score: i.s, reason: i.r, position: position + 1,
+        ...(i.b ? { becauseArticleId: i.b } : {}), ...(i.sec ? { section: i.sec } : {}), ...(i.site ? { site: i.site } : {}),
+      }));
+      const response: RecommendationResponse = {
+        listId: randomUUID(), source, modelVersion: v.version, items, ...(personIndex >= 0 ? { personId: people[personIndex]! } : {}),
+      };
+      log.record({ listId: response.listId, servedAt: now(), request, response });
+      return response;
+    },
+  };
+}
+
+/** Person and context lists blended on scores normalised to each list's best; either alone is itself. */
+function blend(personal: StoredItem[], similar: StoredItem[]): StoredItem[] {
+  if (personal.length === 0 || similar.length === 0) return personal.length > 0 ? personal : similar;
+  const top = (l: StoredItem[]): number => Math.max(...l.map((i) => i.s), 1e-12);
+  const [tp, ts] = [top(personal), top(similar)];
+  const merged = new Map<string, StoredItem>();
+  for (const [list, t] of [[personal, tp], [similar, ts]] as const) {
+    for (const i of list) {
+      const prev = merged.get(i.a);
+      const s = i.s / t;
+      merged.set(i.a, prev ? { ...(prev.s >= s ? prev : i), s: prev.s + s } : { ...i, s });
+    }
+  }
+  return [...merged.values()].sort((a, b) => b.s - a.s || a.a.localeCompare(b.a));
+}
