@@ -12,6 +12,17 @@ import { acceptedRecord, readTable, rejectedRecord, tempDataDir } from './testin
 import { WorkerProcess } from './testing/worker-process.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until a Delta table has at least one commit after its creation (version ≥ 1). */
+async function untilCommitted(table: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const commits = await readdir(join(table, '_delta_log')).catch(() => [] as string[]);
+    if (commits.filter((f) => f.endsWith('.json')).length >= 2) return;
+    await sleep(50);
+  }
+  throw new Error(`no commit to ${table} within ${timeoutMs} ms`);
+}
 /** Small batches and frequent compaction: many commits, so kills land in every phase of one. */
 const CONFIG = { port: 0, flushIntervalMs: 50, maxBatchEvents: 400, leaseTtlMs: 1500, compactEveryCommits: 15 };
 
@@ -51,6 +62,9 @@ describe('exactly once across SIGKILLs', () => {
 
     for (let life = 0; life < 6; life++) {
       const worker = await WorkerProcess.start(env.dataDir, CONFIG);
+      // The first life must load something before it dies, however slow the machine (the check below relies
+      // on it); later lives are killed at random moments, loaded or not.
+      if (life === 0) await untilCommitted(lakeTablePath(env.dataDir, 'bronze.events'), 30_000);
       await sleep(250 + Math.floor(Math.random() * 900));
       await worker.kill();
     }
