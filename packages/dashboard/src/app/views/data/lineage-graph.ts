@@ -57,8 +57,8 @@ export function lineageChartOption(edges: readonly LineageEdge[]) {
   return {
     tooltip: {},
     series: [{
-      type: 'graph', layout: 'none', roam: true, data: nodes, edgeSymbol: ['none', 'arrow'], edgeSymbolSize: 8,
-      lineStyle: { opacity: 0.7, curveness: 0.15 }, links: edges.map((e) => ({ source: e.from, target: e.to })),
+      type: 'graph', layout: 'none', roam: true, top: 40, bottom: 40, left: 40, right: 160, data: nodes, edgeSymbol: ['none', 'arrow'], edgeSymbolSize: 8,
+      lineStyle: { opacity: 0.7, curveness: 0.1 }, links: edges.map((e) => ({ source: e.from, target: e.to })),
     }],
   };
 }

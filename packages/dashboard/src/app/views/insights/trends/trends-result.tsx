@@ -10,7 +10,10 @@ const name = (l: TrendLine) => [l.label, l.event, l.math, l.breakdown].filter((x
 
 /** Chart + totals table. */
 export function TrendsResultView({ result }: { result: TrendsResult }) {
-  const lines = result.formula ? [...result.series, ...result.formula.series] : result.series;
+  // Biggest breakdown values first within each series (the API's order of those lines is not stable).
+  const sum = (l: TrendLine) => l.total ?? l.values.reduce<number>((t, v) => t + (v ?? 0), 0);
+  const sorted = [...result.series].sort((a, b) => a.label.localeCompare(b.label) || sum(b) - sum(a) || String(a.breakdown).localeCompare(String(b.breakdown)));
+  const lines = result.formula ? [...sorted, ...result.formula.series] : sorted;
   const hourly = result.interval === 'hour';
   const option = {
     tooltip: { trigger: 'axis' }, legend: { type: 'scroll', bottom: 0 },
@@ -19,7 +22,7 @@ export function TrendsResultView({ result }: { result: TrendsResult }) {
     yAxis: { type: 'value' },
     series: lines.map((l) => ({ type: 'line', name: name(l), data: l.values, showSymbol: result.buckets.length < 40 })),
   };
-  const rows = lines.map((l) => ({ series: name(l), breakdown: l.breakdown ?? '', total: l.total ?? l.values.reduce<number>((t, v) => t + (v ?? 0), 0), last: l.values[l.values.length - 1] ?? null }));
+  const rows = lines.map((l) => ({ series: name(l), breakdown: l.breakdown ?? '', total: sum(l), last: l.values[l.values.length - 1] ?? null }));
   return (
     <>
       <div className="panel"><h2>Trend</h2><EChart option={option} label={`Line chart of ${lines.length} series over ${result.buckets.length} ${result.interval}s`} /></div>
