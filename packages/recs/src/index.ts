@@ -22,3 +22,4 @@ export {
   type ServedListLog, type ServedListEntry,
 } from './serving/served-list-log.js';
 export { recommendationsPlugin, type RecommendationsPluginOptions } from './serving/recommendations-plugin.js';
+export { clickThrough, type ClickThrough } from './evaluation/click-through.js';

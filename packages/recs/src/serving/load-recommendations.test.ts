@@ -11,7 +11,7 @@ import { lakeTablePath } from '@lens/loader';
 import { appendBronze, bronzeRows, runPipelines } from '@lens/prism';
 import { createSqliteKeyValueStore } from '../kv/adapters/sqlite/index.js';
 import { withLruCache, type CachedKeyValueStore } from '../kv/lru-cache.js';
-import { buildDemoLake, DEMO_START } from '../testing/demo-lake.js';
+import { buildDemoLake, DEMO_START, RECS_INPUTS } from '../testing/demo-lake.js';
 import { recsPipelineGraph } from '../training/recs-pipelines.js';
 import { POINTER_KEY, versionPrefix } from './kv-layout.js';
 import { loadRecommendations, readPointer } from './load-recommendations.js';
@@ -33,7 +33,7 @@ after(async () => {
 async function addDay(day: number): Promise<void> {
   const from = new Date(Date.parse(DEMO_START) + (day - 1) * 86_400_000).toISOString().slice(0, 10);
   await appendBronze(dataDir, [...bronzeRows({ ...OPTIONS, days: day, seed: 42, start: DEMO_START })].filter((r) => String(r['timestamp']) >= from));
-  const runs = await runPipelines({ dataDir, graph: recsPipelineGraph(), retries: 0 });
+  const runs = await runPipelines({ dataDir, graph: recsPipelineGraph(), retries: 0, names: RECS_INPUTS });
   assert.ok(runs.every((r) => r.status === 'succeeded'), JSON.stringify(runs.filter((r) => r.status !== 'succeeded')));
 }
 

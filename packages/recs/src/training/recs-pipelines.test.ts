@@ -10,7 +10,7 @@ import { createDuckDB, DeltaTable } from '@lens/lake';
 import { lakeTablePath } from '@lens/loader';
 import { appendBronze, bronzeRows, runPipelines } from '@lens/prism';
 import { evaluateRecommendations, type EvaluationReport } from '../evaluation/evaluate-recommendations.js';
-import { buildDemoLake, DEMO_START, type DemoLake } from '../testing/demo-lake.js';
+import { buildDemoLake, DEMO_START, RECS_INPUTS, type DemoLake } from '../testing/demo-lake.js';
 import { recsPipelineGraph } from './recs-pipelines.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'lens-recs-train-'));
@@ -85,10 +85,10 @@ test('new events refresh the outputs incrementally; a run without new events cha
   const before = await query('SELECT max(computed_at) AS t FROM gold_recommendations', ['gold.recommendations']);
   const next = [...bronzeRows({ ...OPTIONS, days: OPTIONS.days + 1, seed: 42, start: DEMO_START })].filter((r) => String(r['timestamp']) >= `2025-01-${6 + OPTIONS.days}`);
   await appendBronze(dataDir, next);
-  const runs = await runPipelines({ dataDir, graph: recsPipelineGraph(), retries: 0 });
+  const runs = await runPipelines({ dataDir, graph: recsPipelineGraph(), retries: 0, names: RECS_INPUTS });
   assert.ok(runs.some((r) => r.pipeline === 'gold.recommendations' && r.status === 'succeeded'));
   const afterRun = await query('SELECT max(computed_at) AS t FROM gold_recommendations', ['gold.recommendations']);
   assert.ok(new Date(afterRun[0]!['t'] as Date) > new Date(before[0]!['t'] as Date), `${afterRun[0]!['t']} > ${before[0]!['t']}`);
-  const idle = await runPipelines({ dataDir, graph: recsPipelineGraph(), retries: 0 });
+  const idle = await runPipelines({ dataDir, graph: recsPipelineGraph(), retries: 0, names: RECS_INPUTS });
   assert.deepEqual(idle.filter((r) => r.pipeline.startsWith('gold.') && r.status === 'succeeded').map((r) => r.pipeline), []);
 });
