@@ -101,6 +101,9 @@ export function createTracker(preloaded: readonly unknown[][] = []): Tracker {
     const consent = store.get(`${prefix}.optout`);
     const optedOut = consent === '1' || (consent === null && options.optOut === true);
     const identity = new IdentityStore(store, prefix, { ...(options.cookieDomain ? { domain: options.cookieDomain } : {}) }, !optedOut);
+    // Settle the visitor id now (a cookie and a localStorage write), not at the first event: a second tab
+    // opened meanwhile must find it, or the same browser would count as two visitors.
+    if (!optedOut) void identity.anonymousId;
     const tabs = new TabQueueStore(store, prefix);
     const endpoint = `${collectorUrl.replace(/\/+$/, '')}/v1/batch`;
     const o = { ...DEFAULTS, ...options };
