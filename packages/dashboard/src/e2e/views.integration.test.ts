@@ -29,7 +29,26 @@ describe('dashboard views', { skip, timeout: 150_000 }, () => {
     assert.deepEqual(spark.map((v) => v.reduce((a, b) => a + b, 0)), api.articles.map((a) => a.views), 'sparkline buckets sum to the window views');
     const [active] = await h.sql(`SELECT count(DISTINCT coalesce(user_id, anonymous_id)) AS n FROM bronze.events WHERE NOT is_bot AND timestamp > TIMESTAMPTZ '${now}' - INTERVAL 5 MINUTE AND timestamp <= TIMESTAMPTZ '${now}'`);
     assert.equal(num(await h.page.getByTestId('active-readers').textContent()), Number(active!['n']));
+    const sections = await h.sql(`SELECT json_extract_string(properties, '$.section') AS section, count(*) AS views FROM bronze.events WHERE NOT is_bot AND event = 'Article Viewed'
+      AND timestamp > TIMESTAMPTZ '${now}' - INTERVAL 60 MINUTE AND timestamp <= TIMESTAMPTZ '${now}' GROUP BY ALL`);
+    await h.page.locator('table[aria-label="Views by section"] tbody tr').first().waitFor();
+    const shownViews = (await columnTexts(h.page, 'Views by section', 3)).map(num);
+    assert.equal(shownViews.reduce((a, b) => a + b, 0), sections.reduce((n, r) => n + Number(r['views']), 0), 'views by section add up to bronze.events');
     await h.shot('realtime');
+
+    // A section picked from the table narrows trending to it, as the API does for that section.
+    const section = await h.page.locator('table[aria-label="Views by section"] tbody tr td:nth-child(2) button').first().innerText();
+    await h.page.locator('table[aria-label="Views by section"] tbody tr td:nth-child(2) button').first().click();
+    const narrowed = await h.api<{ articles: { views: number; section: string }[] }>(`/api/trending?minutes=60&limit=20&now=${encodeURIComponent(now)}&site=${encodeURIComponent(JSON.parse(decodeURIComponent(new URL(h.page.url()).searchParams.get('q') ?? '{}')).site ?? '')}&section=${encodeURIComponent(section)}`);
+    await h.page.waitForURL(new RegExp(encodeURIComponent(section)));
+    // The previous answer stays on screen while the new one loads: wait for rows of that section only.
+    await h.page.waitForFunction((s) => {
+      const cells = [...document.querySelectorAll('table[aria-label="Trending articles"] tbody tr td:nth-child(3)')];
+      return cells.length > 0 && cells.every((c) => c.textContent?.endsWith(`/ ${s}`));
+    }, section);
+    await h.page.locator('[data-testid="trending-panel"][aria-busy="false"]').waitFor();
+    assert.ok(narrowed.articles.length > 0 && narrowed.articles.every((a) => a.section === section));
+    assert.deepEqual((await columnTexts(h.page, 'Trending articles', 5)).map(num), narrowed.articles.map((a) => a.views));
   });
 
   test('Data › Catalog lists every table of /api/tables with its version and rows', async () => {

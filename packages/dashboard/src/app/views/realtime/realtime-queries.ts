@@ -49,3 +49,10 @@ export function titlesSql(articleIds: readonly string[]): string {
 
 /** Sites and sections known to silver.content, for the filters. */
 export const SCOPES_SQL = `SELECT DISTINCT site, section FROM silver.content WHERE site IS NOT NULL ORDER BY 1, 2`;
+
+/** Article views per site and section over the window, most viewed first. */
+export function sectionsSql(s: RealtimeScope): string {
+  return `SELECT json_extract_string(properties, '$.site') AS site, json_extract_string(properties, '$.section') AS section, count(*) AS views,
+      count(DISTINCT coalesce(user_id, anonymous_id)) AS readers
+    FROM bronze.events WHERE ${where(s, s.minutes, `event = 'Article Viewed'`)} GROUP BY ALL ORDER BY views DESC, site, section LIMIT 30`;
+}

@@ -8,15 +8,16 @@ import { useUrlQuery } from '../../api/use-url-query';
 import { DataState } from '../../components/data-state';
 import { Sparkline } from '../../components/sparkline';
 import { StatCard } from '../../components/stat-card';
-import { activeReadersSql, pulseSql, SCOPES_SQL, type RealtimeScope } from './realtime-queries';
+import { activeReadersSql, pulseSql, SCOPES_SQL, sectionsSql, type RealtimeScope } from './realtime-queries';
+import { SectionsPanel } from './sections-panel';
 import { RealtimeFilters } from './realtime-filters';
 import { TrendingTable } from './trending-table';
 
 const REFRESH_MS = 5_000;
 
-async function fetchPulse(scope: RealtimeScope, signal: AbortSignal): Promise<{ perMinute: SqlResult; active: SqlResult }> {
-  const [perMinute, active] = await Promise.all([runSql(pulseSql(scope), signal), runSql(activeReadersSql(scope), signal)]);
-  return { perMinute, active };
+async function fetchPulse(scope: RealtimeScope, signal: AbortSignal): Promise<{ perMinute: SqlResult; active: SqlResult; sections: SqlResult }> {
+  const [perMinute, active, sections] = await Promise.all([pulseSql(scope), activeReadersSql(scope), sectionsSql(scope)].map((sql) => runSql(sql, signal)));
+  return { perMinute: perMinute!, active: active!, sections: sections! };
 }
 
 /** The Realtime page. `?q={"now":"…"}` pins the clock (replays, tests). */
@@ -52,6 +53,7 @@ export default function RealtimeView() {
       <DataState state={trending} isEmpty={(t) => t.articles.length === 0} empty={`No article views in the last ${scope.minutes} minutes${scope.site || scope.section ? ' for this site/section' : ''}.`}>
         {(t) => <TrendingTable result={t} scope={scope} />}
       </DataState>
+      {pulse.data && <SectionsPanel rows={pulse.data.sections.rows} minutes={scope.minutes} onPick={(site, section) => setScope({ ...scope, site, section })} />}
     </div>
   );
 }
