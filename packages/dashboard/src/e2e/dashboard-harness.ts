@@ -3,6 +3,7 @@
 import { ServerConfig } from '@lens/protocol';
 import { createServer, type LensServer } from '@lens/server';
 import { mkdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -60,6 +61,7 @@ export async function startHarness(): Promise<DashboardHarness> {
     async close() {
       await browser.close();
       await server.close();
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
