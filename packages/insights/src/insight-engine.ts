@@ -8,6 +8,7 @@ import { lakeTables, type LakeTableInfo } from './lake-tables.js';
 import { LockedSql, type SqlResult } from './locked-sql.js';
 import { TrendingIndex } from './trending/trending-index.js';
 import { TrendingQuery, type TrendingResult } from './trending/trending-query.js';
+import { WARM_TABLE, WarmEvents } from './warm-events.js';
 import { UnknownInsightError } from './errors.js';
 import type { InsightKind, RunEnv } from './kinds/insight-kind.js';
 import { INSIGHT_KINDS } from './kinds/registry.js';
@@ -26,6 +27,8 @@ export interface InsightEngineOptions {
   rowCap?: number;
   /** Results kept (default 500; 0 turns caching off). */
   cacheSize?: number;
+  /** Keep a warm in-memory copy of the resolved events per table version (default true). */
+  warm?: boolean;
   /** Clock for relative date ranges (tests). */
   now?: () => Date;
   logger?: Logger;
@@ -37,6 +40,8 @@ export interface InsightResponse<R = unknown> {
   result: R;
   meta: { versions: Record<string, number>; cached: boolean; durationMs: number };
 }
+
+const NEEDS_LAKE = Symbol('needs-lake');
 
 /** A required table is not in the lake yet (pipelines have not run). */
 export class TableMissingError extends LensError {
@@ -59,6 +64,7 @@ export class InsightEngine {
   readonly #logger: Logger;
   #locked: Promise<LockedSql> | undefined;
   #trending: Promise<TrendingIndex> | undefined;
+  readonly #warm: WarmEvents | undefined;
 
   private constructor(readonly options: InsightEngineOptions, runner: DuckDBRunner) {
     this.catalog = new LakeCatalog(join(options.dataDir, 'lake'));
@@ -66,6 +72,7 @@ export class InsightEngine {
     this.#cache = new LruCache(options.cacheSize ?? 500);
     this.#now = options.now ?? (() => new Date());
     this.#logger = options.logger ?? noopLogger;
+    this.#warm = options.warm === false ? undefined : new WarmEvents(this.catalog, runner);
   }
 
   static async create(options: InsightEngineOptions): Promise<InsightEngine> {
@@ -95,15 +102,38 @@ export class InsightEngine {
     const key = `${kind}|${stableJson(query)}|${stableJson(versions)}|${stableJson(query).includes('"last"') ? Math.floor(now.getTime() / 60_000) : ''}`;
     const hit = this.#cache.get(key);
     if (hit) return { ...hit, meta: { ...hit.meta, cached: true, durationMs: performance.now() - started } } as InsightResponse<R>;
-    const env: RunEnv = {
-      ctx: { hasIdentities: (versions['silver.identities'] ?? -1) >= 0 },
+    const hasIdentities = (versions['silver.identities'] ?? -1) >= 0;
+    const lakeEnv: RunEnv = {
+      ctx: { hasIdentities },
       now,
       query: (sql) => this.#runner.exclusive(async () => {
         await prepareLakeQuery(this.catalog, this.#runner.db, sql);
         return this.#runner.all(sql);
       }),
     };
-    const result = (await k.run(query, env)) as R;
+    let result: R;
+    const warm = this.#warm;
+    if (warm && k.tables.includes('silver.events')) {
+      // Against the warm table; a query that reads columns it lacks is answered from the lake instead.
+      const warmEnv: RunEnv = {
+        ctx: { hasIdentities, warm: WARM_TABLE },
+        now,
+        query: (sql) => this.#runner.exclusive(async () => {
+          await warm.ensure({ 'silver.events': versions['silver.events']!, 'silver.identities': versions['silver.identities'] ?? -1 }, hasIdentities);
+          if (!warm.covers(sql)) throw NEEDS_LAKE;
+          await prepareLakeQuery(this.catalog, this.#runner.db, sql);
+          return this.#runner.all(sql);
+        }),
+      };
+      try {
+        result = (await k.run(query, warmEnv)) as R;
+      } catch (error) {
+        if (error !== NEEDS_LAKE) throw error;
+        result = (await k.run(query, lakeEnv)) as R;
+      }
+    } else {
+      result = (await k.run(query, lakeEnv)) as R;
+    }
     const response: InsightResponse<R> = { kind, result, meta: { versions, cached: false, durationMs: performance.now() - started } };
     this.#cache.set(key, response);
     this.#logger.debug({ kind, durationMs: response.meta.durationMs, versions }, 'insight_computed');

@@ -48,7 +48,7 @@ export const affinity: InsightKind<AffinityQuery, AffinityResult> = {
     const window = resolveWindow(q.dateRange, q.timezone, env.now);
     const ctes = sourceCtes(env.ctx, 'ev', { window, filters: q.filters, sample: q.sample, allEvents: needsAllEvents(q.filters) });
     const item = q.level === 'section' ? 'section' : 'article_id';
-    const reads = `SELECT person_id, timestamp AS ts, message_id, ${item} AS item FROM ev WHERE event_name = ${lit(q.event)} AND ${item} IS NOT NULL`;
+    const reads = `SELECT person_id, ts_utc AS ts, message_id, ${item} AS item FROM ev WHERE event_name = ${lit(q.event)} AND ${item} IS NOT NULL`;
     if (q.mode === 'co_read') {
       ctes.push(`items AS (SELECT DISTINCT person_id, item FROM (${reads}))`);
       ctes.push(`total AS (SELECT count(DISTINCT person_id)::DOUBLE AS n FROM items)`);

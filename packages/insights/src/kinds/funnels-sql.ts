@@ -15,7 +15,7 @@ export function funnelCtes(q: FunnelQuery, w: number, fromSql: string, toSql: st
   const ctes: string[] = [];
   const flags = [...q.steps.map((s, i) => `${matcherSql(s)} AS s${i + 1}`), ...q.exclusions.map((x, j) => `${matcherSql(x)} AS x${j + 1}`)];
   const any = [...q.steps.map((_, i) => `s${i + 1}`), ...q.exclusions.map((_, j) => `x${j + 1}`)].join(' OR ');
-  ctes.push(`f0 AS (SELECT person_id, timestamp AS ts, message_id, __bd AS bd, ${flags.join(', ')} FROM ev)`);
+  ctes.push(`f0 AS (SELECT person_id, ts_utc AS ts, message_id, __bd AS bd, ${flags.join(', ')} FROM ev)`);
   ctes.push(q.order === 'strict' ? 'f AS (SELECT * FROM f0)' : `f AS (SELECT * FROM f0 WHERE ${any})`);
   for (const k of steps) ctes.push(`st${k} AS (SELECT person_id, ts FROM f WHERE s${k})`);
   if (q.order === 'ordered') {

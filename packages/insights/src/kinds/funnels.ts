@@ -98,8 +98,8 @@ export const funnels: InsightKind<FunnelQuery, FunnelResult> = {
       ctes.push(...b.ctes);
       bd = breakdownValueSql(b.rawSql);
     }
-    ctes.push(`ev AS (SELECT *, ${bd} AS __bd FROM ev0)`);
-    ctes.push(...funnelCtes(q, w, window.fromSql, window.toSql));
+    ctes.push(`ev AS NOT MATERIALIZED (SELECT *, ${bd} AS __bd FROM ev0)`);
+    ctes.push(...funnelCtes(q, w, window.fromUtc, window.toUtc));
     const rows = plainRows(await env.query(`WITH ${ctes.join(',\n')}\n${funnelSummarySql(q)}`));
     const total = rows.find((r) => r['total'] === 1) ?? {};
     const conv = ((total['conv'] as number[] | null) ?? []).map(Number).sort((a, b) => a - b);
@@ -118,8 +118,8 @@ export const funnels: InsightKind<FunnelQuery, FunnelResult> = {
     if (q.persons) {
       const p = q.persons;
       const cond = p.outcome === 'dropped' ? `reached = ${p.step}` : `reached >= ${p.step}`;
-      const ids = await env.query(`WITH ${ctes.join(',\n')}\nSELECT person_id FROM best WHERE ${cond} ORDER BY person_id LIMIT ${p.limit}`);
-      result.persons = { step: p.step, outcome: p.outcome, ids: ids.map((r) => String(r['person_id'])) };
+      const ids = await env.query(`WITH ${ctes.join(',\n')}\nSELECT DISTINCT person_name FROM ev WHERE person_id IN (SELECT person_id FROM best WHERE ${cond}) ORDER BY 1 LIMIT ${p.limit}`);
+      result.persons = { step: p.step, outcome: p.outcome, ids: ids.map((r) => String(r['person_name'])) };
     }
     return result;
   },

@@ -3,7 +3,7 @@
 // (dormant, reported negative).
 import { z } from 'zod';
 import { EventMatcher, Interval, commonFields } from '../query/common.js';
-import { bucketGridSql, bucketSql, resolveWindow } from '../sql/date-window.js';
+import { bucketGridSql, bucketSql, historyWindow, resolveWindow } from '../sql/date-window.js';
 import { matcherSql, needsAllEvents, sourceCtes } from '../sql/event-source.js';
 import { plainRows } from '../sql/sql-text.js';
 import type { InsightKind } from './insight-kind.js';
@@ -36,10 +36,10 @@ export const lifecycle: InsightKind<LifecycleQuery, LifecycleResult> = {
   async run(q, env) {
     const window = resolveWindow(q.dateRange, q.timezone, env.now);
     // "New" needs each person's whole history up to the range end.
-    const history = { ...window, from: new Date(0), fromSql: `TIMESTAMPTZ '1970-01-01T00:00:00Z'` };
+    const history = historyWindow(window);
     const ctes = sourceCtes(env.ctx, 'ev', { window: history, filters: q.filters, sample: q.sample, allEvents: needsAllEvents(q.filters, [q.event]) });
     const iv = `INTERVAL 1 ${q.interval}`;
-    ctes.push(`act AS (SELECT DISTINCT person_id, ${bucketSql('timestamp', q.interval, q.timezone)} AS b FROM ev WHERE ${matcherSql(q.event)})`);
+    ctes.push(`act AS (SELECT DISTINCT person_id, ${bucketSql(q.interval, q.timezone, history)} AS b FROM ev WHERE ${matcherSql(q.event)})`);
     ctes.push(`l AS (SELECT person_id, b, min(b) OVER (PARTITION BY person_id) AS fb, lag(b) OVER (PARTITION BY person_id ORDER BY b) AS prev, lead(b) OVER (PARTITION BY person_id ORDER BY b) AS nxt FROM act)`);
     ctes.push(`grid AS (${bucketGridSql(window, q.interval)})`);
     const sql = `WITH ${ctes.join(',\n')}, s AS (

@@ -41,7 +41,7 @@ export const paths: InsightKind<PathsQuery, PathsResult> = {
     const ctes = sourceCtes(env.ctx, 'ev', { window, filters: q.filters, sample: q.sample, allEvents: needsAllEvents(q.filters) });
     const node = q.nodeType === 'event' ? 'event_name' : `CASE WHEN type IN ('page', 'screen') THEN page_path END`;
     const exclude = q.exclude.length ? ` AND event_name NOT IN (${q.exclude.map(lit).join(', ')})` : '';
-    ctes.push(`n AS (SELECT person_id, timestamp AS ts, message_id, ${node} AS node FROM ev WHERE ${node} IS NOT NULL${exclude})`);
+    ctes.push(`n AS (SELECT person_id, ts_utc AS ts, message_id, ${node} AS node FROM ev WHERE ${node} IS NOT NULL${exclude})`);
     ctes.push(`g AS (SELECT *, sum(CASE WHEN prev IS NULL OR ts > prev + INTERVAL ${q.sessionGapMinutes} MINUTE THEN 1 ELSE 0 END) OVER (PARTITION BY person_id ORDER BY ts, message_id) AS sess
       FROM (SELECT *, lag(ts) OVER (PARTITION BY person_id ORDER BY ts, message_id) AS prev FROM n))`);
     ctes.push(`d AS (SELECT * FROM (SELECT *, lag(node) OVER (PARTITION BY person_id, sess ORDER BY ts, message_id) AS pn FROM g) WHERE pn IS DISTINCT FROM node)`);

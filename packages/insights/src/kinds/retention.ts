@@ -3,7 +3,7 @@
 // observed (after the newest event) are null rather than zero.
 import { z } from 'zod';
 import { EventMatcher, commonFields } from '../query/common.js';
-import { bucketSql, extendWindow, localTs, resolveWindow } from '../sql/date-window.js';
+import { bucketSql, extendWindow, historyWindow, localTs, resolveWindow } from '../sql/date-window.js';
 import { matcherSql, needsAllEvents, sourceCtes } from '../sql/event-source.js';
 import { lit, plainRows } from '../sql/sql-text.js';
 import type { InsightKind } from './insight-kind.js';
@@ -52,8 +52,8 @@ export const retention: InsightKind<RetentionQuery, RetentionResult> = {
     const ahead = extendWindow(window, 0, (q.periods + 1) * SECONDS[p]);
     const ctes = sourceCtes(env.ctx, 'ev', { window: ahead, filters: q.filters, sample: q.sample, allEvents: all });
     // First-time cohorts need the person's whole history before the range.
-    if (q.cohort === 'first_time') ctes.push(...sourceCtes(env.ctx, 'evh', { window: { ...ahead, from: new Date(0), fromSql: `TIMESTAMPTZ '1970-01-01T00:00:00Z'` }, filters: q.filters, sample: q.sample, allEvents: false }));
-    const b = (col: string): string => bucketSql(col, p, q.timezone);
+    if (q.cohort === 'first_time') ctes.push(...sourceCtes(env.ctx, 'evh', { window: historyWindow(ahead), filters: q.filters, sample: q.sample, allEvents: false }));
+    const b = (_col: string): string => bucketSql(p, q.timezone, historyWindow(ahead));
     const lo = `date_trunc(${lit(p)}, ${localTs(window.fromSql, q.timezone)})`;
     const hi = localTs(window.toSql, q.timezone);
     ctes.push(q.cohort === 'first_time'

@@ -43,7 +43,7 @@ export const search: InsightKind<SearchQuery, SearchResult> = {
     const window = resolveWindow(q.dateRange, q.timezone, env.now);
     const ctes = sourceCtes(env.ctx, 'ev', { window, filters: q.filters, sample: q.sample, allEvents: needsAllEvents(q.filters) });
     const [se, ce] = [lit(q.searchEvent), lit(q.clickEvent)];
-    ctes.push(`s AS (SELECT person_id, timestamp AS ts, message_id, event_name, lower(trim(search_query)) AS q, result_count FROM ev WHERE event_name IN (${se}, ${ce}))`);
+    ctes.push(`s AS (SELECT person_id, ts_utc AS ts, message_id, event_name, lower(trim(search_query)) AS q, result_count FROM ev WHERE event_name IN (${se}, ${ce}))`);
     ctes.push(`o AS (SELECT *, lead(event_name) OVER w AS ne, lead(ts) OVER w AS nts, lead(q) OVER w AS nq FROM s WINDOW w AS (PARTITION BY person_id ORDER BY ts, message_id))`);
     ctes.push(`per AS (SELECT q, count(*) AS searches, count(DISTINCT person_id) AS persons, count(*) FILTER (WHERE result_count = 0) AS zero,
         count(*) FILTER (WHERE ne = ${ce} AND nts <= ts + INTERVAL ${q.clickWindowMinutes} MINUTE) AS clicked,

@@ -32,7 +32,7 @@ export const stickiness: InsightKind<StickinessQuery, StickinessResult> = {
     const window = resolveWindow(q.dateRange, q.timezone, env.now);
     const ctes = sourceCtes(env.ctx, 'ev', { window, filters: q.filters, sample: q.sample, allEvents: needsAllEvents(q.filters, [q.event]) });
     const sql = `WITH ${ctes.join(',\n')}, grid AS (${bucketGridSql(window, q.interval)})
-      SELECT 'k' AS t, k, count(*) AS n FROM (SELECT person_id, count(DISTINCT ${bucketSql('timestamp', q.interval, q.timezone)}) AS k FROM ev WHERE ${matcherSql(q.event)} GROUP BY 1) GROUP BY ALL
+      SELECT 'k' AS t, k, count(*) AS n FROM (SELECT person_id, count(DISTINCT ${bucketSql(q.interval, q.timezone, window)}) AS k FROM ev WHERE ${matcherSql(q.event)} GROUP BY 1) GROUP BY ALL
       UNION ALL SELECT 'periods', NULL, count(*) FROM grid`;
     const rows = plainRows(await env.query(sql));
     const periods = Number(rows.find((r) => r['t'] === 'periods')!['n']);

@@ -3,7 +3,7 @@
 // values, with formulas across series (A/B, A−B).
 import { z } from 'zod';
 import { Breakdown, EventMatcher, Interval, PropertyName, commonFields } from '../query/common.js';
-import { bucketGridSql, bucketSql, extendWindow, localTs, resolveWindow } from '../sql/date-window.js';
+import { bucketGridSql, bucketSql, extendWindow, localRowSql, resolveWindow, type DateWindow } from '../sql/date-window.js';
 import { breakdownCtes, breakdownValueSql, matcherSql, needsAllEvents, propertySql, sourceCtes } from '../sql/event-source.js';
 import { lit, plainRows } from '../sql/sql-text.js';
 import { compileFormula } from './formula.js';
@@ -53,8 +53,8 @@ export interface TrendsResult {
 
 const letter = (i: number): string => String.fromCharCode(65 + i);
 
-function seriesSql(s: TrendSeries, i: number, q: TrendsQuery, bd: string): string {
-  const bucket = bucketSql('timestamp', q.interval, q.timezone);
+function seriesSql(s: TrendSeries, i: number, q: TrendsQuery, bd: string, span: DateWindow): string {
+  const bucket = bucketSql(q.interval, q.timezone, span);
   const inRange = `timestamp >= __w_from`;
   const head = `SELECT ${lit(letter(i))} AS s, ${bucket} AS bucket, ${bd} AS bd`;
   const where = `WHERE ${matcherSql(s)}`;
@@ -72,7 +72,7 @@ function seriesSql(s: TrendSeries, i: number, q: TrendsQuery, bd: string): strin
     case 'dau': case 'wau': case 'mau': {
       const unit = q.interval === 'hour' ? 'hour' : 'day';
       const days = ACTIVE_DAYS[s.math];
-      const active = `SELECT DISTINCT person_id, ${bd} AS bd, date_trunc('${unit}', ${localTs('timestamp', q.timezone)}) AS t FROM ev ${where}`;
+      const active = `SELECT DISTINCT person_id, ${bd} AS bd, date_trunc('${unit}', ${localRowSql(q.timezone, span)}) AS t FROM ev ${where}`;
       return `SELECT ${lit(letter(i))} AS s, g.bucket, a.bd, count(DISTINCT a.person_id)::DOUBLE AS value FROM __grid g JOIN (${active}) a
         ON a.t >= g.bucket + INTERVAL 1 ${q.interval} - INTERVAL ${days} DAY AND a.t < g.bucket + INTERVAL 1 ${q.interval} GROUP BY ALL`;
     }
@@ -91,7 +91,8 @@ export const trends: InsightKind<TrendsQuery, TrendsResult> = {
     const formula = q.formula === undefined ? undefined : compileFormula(q.formula, q.series.map((_, i) => letter(i)));
     const window = resolveWindow(q.dateRange, q.timezone, env.now);
     const lookback = Math.max(0, ...q.series.map((s) => (s.math in ACTIVE_DAYS ? ACTIVE_DAYS[s.math as keyof typeof ACTIVE_DAYS] : 0))) * 86_400;
-    const ctes = sourceCtes(env.ctx, 'ev', { window: extendWindow(window, lookback, 0), filters: q.filters, sample: q.sample, allEvents: needsAllEvents(q.filters, q.series, q.breakdown) });
+    const span = extendWindow(window, lookback, 0);
+    const ctes = sourceCtes(env.ctx, 'ev', { window: span, filters: q.filters, sample: q.sample, allEvents: needsAllEvents(q.filters, q.series, q.breakdown) });
     let bd = 'NULL::VARCHAR';
     if (q.breakdown) {
       const any = q.series.map(matcherSql).join(' OR ');
@@ -100,7 +101,7 @@ export const trends: InsightKind<TrendsQuery, TrendsResult> = {
       bd = breakdownValueSql(b.rawSql);
     }
     ctes.push(`__grid AS (${bucketGridSql(window, q.interval)})`);
-    const body = q.series.map((s, i) => seriesSql(s, i, q, bd)).join('\nUNION ALL\n').replaceAll('__w_from', window.fromSql);
+    const body = q.series.map((s, i) => seriesSql(s, i, q, bd, span)).join('\nUNION ALL\n').replaceAll('__w_from', window.fromSql);
     const sql = `WITH ${ctes.join(',\n')}, __r AS (${body})
       SELECT 'grid' AS s, strftime(bucket, '%Y-%m-%dT%H:%M:%S') AS bucket, NULL AS bd, NULL::DOUBLE AS value FROM __grid
       UNION ALL SELECT s, strftime(bucket, '%Y-%m-%dT%H:%M:%S'), bd, value FROM __r WHERE bucket IN (SELECT bucket FROM __grid)`;

@@ -9,6 +9,9 @@ export interface DateWindow {
   /** TIMESTAMPTZ SQL expressions. */
   fromSql: string;
   toSql: string;
+  /** The same bounds as naive UTC TIMESTAMP literals, to compare with `ts_utc`. */
+  fromUtc: string;
+  toUtc: string;
   /** JS instants of the bounds (for cache keys, partition pruning and extending windows). */
   from: Date;
   to: Date;
@@ -23,8 +26,12 @@ export function localDate(instant: Date, tz: string): string {
 }
 
 /** UTC offset of `tz` at `instant`, in ms (positive east of Greenwich). */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 function offsetMs(instant: Date, tz: string): number {
-  const f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+  if (tz === 'UTC') return 0;
+  let f = formatters.get(tz);
+  if (!f) formatters.set(tz, (f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })));
   const p = Object.fromEntries(f.formatToParts(instant).map((x) => [x.type, x.value]));
   const asUtc = Date.UTC(Number(p['year']), Number(p['month']) - 1, Number(p['day']), Number(p['hour']), Number(p['minute']), Number(p['second']));
   return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
@@ -67,7 +74,12 @@ export function resolveWindow(range: DateRange, tz: string, now: Date): DateWind
       from = localToInstant(addDays(d.toISOString().slice(0, 10), 1), tz);
     }
   }
-  return { tz, from, to, fromSql: tsLit(from), toSql: tsLit(to) };
+  return { tz, from, to, fromSql: tsLit(from), toSql: tsLit(to), fromUtc: utcLit(from), toUtc: utcLit(to) };
+}
+
+/** A naive UTC TIMESTAMP literal of an instant (compares with `ts_utc` without ICU). */
+export function utcLit(instant: Date): string {
+  return `TIMESTAMP ${lit(instant.toISOString().replace('T', ' ').replace('Z', ''))}`;
 }
 
 /** A TIMESTAMPTZ literal of an instant. */
@@ -79,7 +91,13 @@ export function tsLit(instant: Date): string {
 export function extendWindow(w: DateWindow, fromSeconds: number, toSeconds: number): DateWindow {
   const from = new Date(w.from.getTime() - fromSeconds * 1000);
   const to = new Date(w.to.getTime() + toSeconds * 1000);
-  return { ...w, from, to, fromSql: tsLit(from), toSql: tsLit(to) };
+  return { ...w, from, to, fromSql: tsLit(from), toSql: tsLit(to), fromUtc: utcLit(from), toUtc: utcLit(to) };
+}
+
+/** A window from the epoch (a person's whole history) up to `w.to`. */
+export function historyWindow(w: DateWindow): DateWindow {
+  const from = new Date(0);
+  return { ...w, from, fromSql: tsLit(from), fromUtc: utcLit(from) };
 }
 
 /** The local timestamp of `column` in the window's zone (a TIMESTAMP for bucketing). */
@@ -87,9 +105,50 @@ export function localTs(column: string, tz: string): string {
   return `timezone(${lit(tz)}, ${column})`;
 }
 
-/** Local bucket start of a timestamptz column. */
-export function bucketSql(column: string, interval: Interval, tz: string): string {
-  return `date_trunc(${lit(interval)}, ${localTs(column, tz)})`;
+const EARLIEST = Date.UTC(2000, 0, 1);
+
+/** UTC offset changes of `tz` within [from, to]: the offset before the first change, then each change. */
+export function offsetChanges(tz: string, from: Date, to: Date): { first: number; changes: { at: Date; offsetMs: number }[] } {
+  const start = Math.max(from.getTime(), EARLIEST) - DAY_MS;
+  const end = Math.max(to.getTime(), start) + DAY_MS;
+  const first = offsetMs(new Date(start), tz);
+  const changes: { at: Date; offsetMs: number }[] = [];
+  let prev = first;
+  if (tz === 'UTC') return { first, changes };
+  // Offset changes are months apart: sample weekly, then find each change to the minute.
+  const STEP = 7 * DAY_MS;
+  for (let t = start + STEP; t <= end + STEP; t += STEP) {
+    const o = offsetMs(new Date(t), tz);
+    if (o === prev) continue;
+    let lo = t - STEP;
+    let hi = t;
+    while (hi - lo > 60_000) {
+      const mid = lo + Math.floor((hi - lo) / 120_000) * 60_000;
+      if (offsetMs(new Date(mid), tz) === prev) lo = mid;
+      else hi = mid;
+    }
+    changes.push({ at: new Date(hi), offsetMs: o });
+    prev = o;
+  }
+  return { first, changes };
+}
+
+/**
+ * The local wall-clock TIMESTAMP of each row's `ts_utc` (naive UTC) in `tz`, as plain arithmetic with the
+ * zone's offsets over `span` — DuckDB's ICU time-zone functions cost ~20× more per row.
+ */
+export function localRowSql(tz: string, span: { from: Date; to: Date }): string {
+  const { first, changes } = offsetChanges(tz, span.from, span.to);
+  const secs = (ms: number): string => `to_seconds(${ms / 1000})`;
+  if (changes.length === 0) return first === 0 ? 'ts_utc' : `(ts_utc + ${secs(first)})`;
+  const arms = [first, ...changes.map((c) => c.offsetMs)];
+  const cases = changes.map((c, i) => `WHEN ts_utc < ${utcLit(c.at)} THEN ${secs(arms[i]!)}`).join(' ');
+  return `(ts_utc + CASE ${cases} ELSE ${secs(arms[arms.length - 1]!)} END)`;
+}
+
+/** Local bucket start of each row in the window's zone. */
+export function bucketSql(interval: Interval, tz: string, span: { from: Date; to: Date }): string {
+  return `date_trunc(${lit(interval)}, ${localRowSql(tz, span)})`;
 }
 
 /** The UTC event_date bounds that surely hold the window's rows (±1 day for any zone offset). */

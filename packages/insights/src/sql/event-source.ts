@@ -9,6 +9,8 @@ import { ident, lit, scalarLit } from './sql-text.js';
 export interface SourceContext {
   /** silver.identities exists (else a person is the user id, or the device's anonymous id). */
   hasIdentities: boolean;
+  /** Name of a warm in-memory table holding the resolved events (see warm-events.ts), if one is current. */
+  warm?: string;
 }
 
 /** silver.events columns addressable by name; any other property is read from the `properties` JSON. */
@@ -16,7 +18,7 @@ export const SILVER_COLUMNS: ReadonlySet<string> = new Set([
   'message_id', 'source_id', 'type', 'event_name', 'actor_id', 'anonymous_id', 'user_id', 'timestamp', 'received_at',
   'event_date', 'site', 'platform', 'page_url', 'page_path', 'referrer_host', 'campaign_source', 'campaign_medium',
   'campaign_name', 'article_id', 'section', 'author', 'scroll_depth', 'read_time_s', 'search_query', 'result_count',
-  'list_id', 'position', 'plan', 'price', 'user_agent', 'browser', 'os', 'device_type', 'locale', 'person_id',
+  'list_id', 'position', 'plan', 'price', 'user_agent', 'browser', 'os', 'device_type', 'locale', 'person_id', 'person_name', 'ts_utc',
 ]);
 
 /** SQL for a property of the row aliased `alias` (VARCHAR for JSON properties). */
@@ -68,20 +70,32 @@ export function needsAllEvents(filters: readonly PropertyFilter[], matchers: rea
   return [...filters, ...matchers.flatMap((m) => m.filters)].some((f) => f.scope === 'person') || breakdown?.scope === 'person';
 }
 
-/** The person id expression over `e` (events) and `i` (identities). */
-function personSql(ctx: SourceContext): string {
-  return ctx.hasIdentities ? 'coalesce(i.person_id, e.user_id, e.actor_id)' : 'coalesce(e.user_id, e.actor_id)';
+/** `e.timestamp` as a naive UTC TIMESTAMP (no ICU: plain microseconds). */
+export const TS_UTC_SQL = 'make_timestamp(epoch_us(e.timestamp))';
+
+/** The person expression over `e` (events) and `i` (identities): the user id a device resolves to, else the device. */
+export function personNameSql(hasIdentities: boolean): string {
+  return hasIdentities ? 'coalesce(i.person_id, e.user_id, e.actor_id)' : 'coalesce(e.user_id, e.actor_id)';
 }
 
-/** SELECT of identity-resolved events within `window` (or all when undefined), without further filters. */
+/** The identity join, when silver.identities exists. */
+export function identityJoinSql(hasIdentities: boolean): string {
+  return hasIdentities ? ' LEFT JOIN silver.identities i ON i.anonymous_id = e.anonymous_id' : '';
+}
+
+/**
+ * SELECT of identity-resolved events within `window` (or all when undefined), without further filters.
+ * `person_id` is a 64-bit hash of the person (fast to group and count), `person_name` the person itself.
+ */
 export function resolvedEventsSql(ctx: SourceContext, window?: { from: Date; to: Date; fromSql: string; toSql: string }): string {
-  const join = ctx.hasIdentities ? ' LEFT JOIN silver.identities i ON i.anonymous_id = e.anonymous_id' : '';
   let where = 'TRUE';
   if (window) {
     const p = partitionBounds(window);
     where = `e.event_date >= DATE ${lit(p.from)} AND e.event_date <= DATE ${lit(p.to)} AND e.timestamp >= ${window.fromSql} AND e.timestamp < ${window.toSql}`;
   }
-  return `SELECT e.*, ${personSql(ctx)} AS person_id FROM silver.events e${join} WHERE ${where}`;
+  if (ctx.warm) return `SELECT * FROM ${ctx.warm} e WHERE ${where}`;
+  const person = personNameSql(ctx.hasIdentities);
+  return `SELECT e.*, hash(${person}) AS person_id, ${person} AS person_name, ${TS_UTC_SQL} AS ts_utc FROM silver.events e${identityJoinSql(ctx.hasIdentities)} WHERE ${where}`;
 }
 
 /** Options of the event source CTEs. */
@@ -96,9 +110,10 @@ export interface SourceOptions {
 /** CTE definitions: `name` = filtered, sampled, identity-resolved events in the window (plus `__all_ev` if asked). */
 export function sourceCtes(ctx: SourceContext, name: string, o: SourceOptions): string[] {
   const ctes: string[] = [];
-  if (o.allEvents) ctes.push(`__all_ev AS (${resolvedEventsSql(ctx)})`);
-  const sample = o.sample < 1 ? ` AND hash(person_id) % 10000 < ${Math.round(o.sample * 10000)}` : '';
-  ctes.push(`${name} AS (SELECT * FROM (${resolvedEventsSql(ctx, o.window)}) WHERE ${filtersSql(o.filters)}${sample})`);
+  // NOT MATERIALIZED: each use scans the source with its own projection instead of copying every column once.
+  if (o.allEvents) ctes.push(`__all_ev AS NOT MATERIALIZED (${resolvedEventsSql(ctx)})`);
+  const sample = o.sample < 1 ? ` AND person_id % 10000 < ${Math.round(o.sample * 10000)}` : '';
+  ctes.push(`${name} AS NOT MATERIALIZED (SELECT * FROM (${resolvedEventsSql(ctx, o.window)}) WHERE ${filtersSql(o.filters)}${sample})`);
   return ctes;
 }
 
