@@ -2,6 +2,9 @@
 // answers; then the phone layout and keyboard navigation.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { ServerConfig } from '@lens/protocol';
+import { createServer } from '@lens/server';
+import { dashboardPlugin } from '../server/index.js';
 import { chromiumMissing } from './chromium.js';
 import { columnTexts, num, startHarness, type DashboardHarness } from './dashboard-harness.js';
 
@@ -90,5 +93,23 @@ describe('content, search and data views', { skip, timeout: 150_000 }, () => {
     assert.ok(first === 'ascending' || first === 'descending', `sorted by keyboard (${first})`);
     await h.page.keyboard.press('Enter');
     assert.equal(await header.getAttribute('aria-sort'), first === 'ascending' ? 'descending' : 'ascending');
+  });
+
+  test('a server with read tokens: the app asks for one, then shows the data', async () => {
+    const token = 'dashboard-e2e-read-token';
+    const locked = await createServer({ config: ServerConfig.parse({ host: '127.0.0.1', port: 0, readTokens: [token] }), dataDir: h.dataDir, plugins: [{ plugin: dashboardPlugin }] });
+    const { url } = await locked.listen({ host: '127.0.0.1', port: 0 });
+    const context = await h.browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(`${url}/data/catalog`);
+      await page.getByLabel('Read token').first().fill(token);
+      await page.getByRole('button', { name: 'Use token' }).first().click();
+      await page.locator('table[aria-label="Lake tables"] tbody tr').first().waitFor();
+      assert.equal(await page.evaluate(() => localStorage.getItem('lens.readToken')), token);
+    } finally {
+      await context.close();
+      await locked.close();
+    }
   });
 });
