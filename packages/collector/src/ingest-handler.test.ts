@@ -256,6 +256,18 @@ describe('enrichment', () => {
   });
 });
 
+describe('client address', () => {
+  it('is the socket address, or behind a trusted proxy the left-most X-Forwarded-For entry', async () => {
+    const direct = await startTestCollector();
+    await direct.app.inject({ method: 'POST', url: '/v1/track', headers: { ...json, 'x-forwarded-for': '198.51.100.9' }, payload: { userId: 'u', event: 'e' } });
+    assert.equal(direct.sink.accepted()[0]?.requestIp, '127.0.0.1');
+    const proxied = await startTestCollector({ trustProxy: true });
+    await proxied.app.inject({ method: 'POST', url: '/v1/track', headers: { ...json, 'x-forwarded-for': '198.51.100.9, 10.0.0.2' }, payload: { userId: 'u', event: 'e' } });
+    assert.equal(proxied.sink.accepted()[0]?.requestIp, '198.51.100.9');
+    assert.equal(proxied.sink.accepted()[0]?.event.context?.ip, '198.51.100.9');
+  });
+});
+
 describe('backpressure', () => {
   it('answers 503 with Retry-After when the log refuses, stores nothing, and recovers', async () => {
     const { app, sink } = await startTestCollector();

@@ -7,9 +7,9 @@ import { collectBody, decodeBody, type RequestBody } from './body-reader.js';
 import type { CollectorContext } from './collector-context.js';
 import type { CorsPolicy } from './cors-policy.js';
 import { appendDurably } from './durable-append.js';
-import type { RequestFacts } from './enrich.js';
 import { errorBody, HttpError } from './http-error.js';
 import { encodeRejectedRequest, prepareEvents, type IngestContext, type Rejection } from './ingest.js';
+import { requestFacts } from './request-facts.js';
 import { findWriteKey } from './write-key.js';
 
 type Mode = EventType | 'batch' | 'sdk-metrics';
@@ -143,35 +143,6 @@ async function rejectRequest(ctx: CollectorContext, ingestCtx: IngestContext, ra
 async function quarantineRequest(ctx: CollectorContext, ingestCtx: Omit<IngestContext, 'sourceId'> & { sourceId: string | null }, reason: string, raw: Buffer, code: string): Promise<void> {
   await appendDurably(ctx, [encodeRejectedRequest(ingestCtx, reason, raw)]);
   ctx.metrics.eventsRejected.inc({ reason: code });
-}
-
-function requestFacts(ctx: CollectorContext, req: IncomingMessage, receivedAt: Date): RequestFacts {
-  const sentAtHeader = req.headers.sentat;
-  const anonymousIdHeader = req.headers.anonymousid;
-  let anonymousId: string | undefined;
-  if (typeof anonymousIdHeader === 'string' && anonymousIdHeader.length > 0 && anonymousIdHeader.length <= 1400) {
-    const decoded = Buffer.from(anonymousIdHeader, 'base64').toString('utf8');
-    if (decoded.length > 0 && decoded.length <= 1024 && !decoded.includes('\uFFFD')) anonymousId = decoded;
-  }
-  return {
-    receivedAt,
-    receivedAtIso: receivedAt.toISOString(),
-    requestIp: clientIp(req, ctx.config.trustProxy),
-    sentAt: typeof sentAtHeader === 'string' ? sentAtHeader : undefined,
-    anonymousId,
-    context: undefined,
-    integrations: undefined,
-  };
-}
-
-/** The client's address: the socket's, or with trustProxy the left-most X-Forwarded-For entry (as Fastify does). */
-export function clientIp(req: IncomingMessage, trustProxy: boolean): string | undefined {
-  if (trustProxy) {
-    const forwarded = req.headers['x-forwarded-for'];
-    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-    if (first) return first;
-  }
-  return req.socket.remoteAddress;
 }
 
 function isObject(value: unknown): value is JsonObject {
