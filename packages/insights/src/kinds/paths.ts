@@ -42,10 +42,13 @@ export const paths: InsightKind<PathsQuery, PathsResult> = {
     const node = q.nodeType === 'event' ? 'event_name' : `CASE WHEN type IN ('page', 'screen') THEN page_path END`;
     const exclude = q.exclude.length ? ` AND event_name NOT IN (${q.exclude.map(lit).join(', ')})` : '';
     ctes.push(`n AS (SELECT person_id, ts_utc AS ts, message_id, ${node} AS node FROM ev WHERE ${node} IS NOT NULL${exclude})`);
-    ctes.push(`g AS (SELECT *, sum(CASE WHEN prev IS NULL OR ts > prev + INTERVAL ${q.sessionGapMinutes} MINUTE THEN 1 ELSE 0 END) OVER (PARTITION BY person_id ORDER BY ts, message_id) AS sess
-      FROM (SELECT *, lag(ts) OVER (PARTITION BY person_id ORDER BY ts, message_id) AS prev FROM n))`);
-    ctes.push(`d AS (SELECT * FROM (SELECT *, lag(node) OVER (PARTITION BY person_id, sess ORDER BY ts, message_id) AS pn FROM g) WHERE pn IS DISTINCT FROM node)`);
-    ctes.push(`r AS (SELECT person_id, sess, node, row_number() OVER (PARTITION BY person_id, sess ORDER BY ts, message_id) AS i FROM d)`);
+    // Two passes over the person's ordered events: (1) the previous event's time and node, (2) session number
+    // and position within the session of the rows kept (new session, or a different node than the previous).
+    ctes.push(`a AS (SELECT *, lag(ts) OVER o AS prev_ts, lag(node) OVER o AS prev_node FROM n WINDOW o AS (PARTITION BY person_id ORDER BY ts, message_id))`);
+    ctes.push(`k AS (SELECT person_id, ts, message_id, node, (prev_ts IS NULL OR ts > prev_ts + INTERVAL ${q.sessionGapMinutes} MINUTE) AS ns, prev_node FROM a)`);
+    ctes.push(`r AS (SELECT person_id, node, sum(ns::INT) OVER o AS sess, row_number() OVER o - last_value(CASE WHEN ns THEN row_number END IGNORE NULLS) OVER o + 1 AS i
+      FROM (SELECT *, row_number() OVER (PARTITION BY person_id ORDER BY ts, message_id) AS row_number FROM k WHERE ns OR node IS DISTINCT FROM prev_node)
+      WINDOW o AS (PARTITION BY person_id ORDER BY ts, message_id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))`);
     const first = (name: string, after = ''): string => `SELECT person_id, sess, min(i) AS i FROM r WHERE node = ${lit(name)}${after} GROUP BY 1, 2`;
     if (q.start !== undefined && q.end !== undefined) {
       ctes.push(`sa AS (${first(q.start)})`);
