@@ -9,7 +9,8 @@ export class ApiError extends Error {
   }
 }
 
-async function parse<T>(response: Response): Promise<T> {
+/** A JSON body, or ApiError for a non-2xx answer. */
+export async function parseResponse<T>(response: Response): Promise<T> {
   const text = await response.text();
   let body: unknown = undefined;
   try { body = text === '' ? undefined : JSON.parse(text); } catch { body = text; }
@@ -41,12 +42,12 @@ function headers(extra: Record<string, string> = {}): Record<string, string> {
 
 /** GET a JSON resource. */
 export async function apiGet<T>(path: string, signal?: AbortSignal): Promise<T> {
-  return parse<T>(await fetch(path, { signal, headers: headers() }));
+  return parseResponse<T>(await fetch(path, { signal, headers: headers() }));
 }
 
 /** POST a JSON body, get JSON back. */
 export async function apiPost<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
-  return parse<T>(await fetch(path, {
+  return parseResponse<T>(await fetch(path, {
     method: 'POST', signal, body: JSON.stringify(body),
     headers: headers({ 'content-type': 'application/json' }),
   }));

@@ -1,6 +1,6 @@
 // GET /api/trending: articles ranked by time-decayed views over the last N minutes (seconds fresh, from
 // bronze.events), with velocity against each article's own baseline; per site and section.
-import { apiGet } from './api-client';
+import { apiGet, parseResponse } from './api-client';
 
 /** Mirrors @lens/insights' TrendingArticle. */
 export interface TrendingArticle { articleId: string; site: string | null; section: string | null; views: number; score: number; baselineViewsPerHour: number; velocity: number }
@@ -19,7 +19,19 @@ export function trendingPath(p: TrendingParams): string {
   return `/api/trending?${q.toString()}`;
 }
 
-/** Fetches the trending articles. */
-export function fetchTrending(p: TrendingParams, signal?: AbortSignal): Promise<TrendingResult> {
-  return apiGet<TrendingResult>(trendingPath(p), signal);
+declare global {
+  interface Window { __lensEarlyFetch?: { path: string; response: Promise<Response> } }
+}
+
+/** Fetches the trending articles; the first call may take over the request index.html started early. */
+export async function fetchTrending(p: TrendingParams, signal?: AbortSignal): Promise<TrendingResult> {
+  const path = trendingPath(p);
+  const early = window.__lensEarlyFetch;
+  if (early) {
+    window.__lensEarlyFetch = undefined;
+    if (early.path === path) {
+      try { return await parseResponse<TrendingResult>(await early.response); } catch { /* fall back to asking again */ }
+    }
+  }
+  return apiGet<TrendingResult>(path, signal);
 }

@@ -25,8 +25,11 @@ export default function RealtimeView() {
   const [scope, setScope] = useUrlQuery<RealtimeScope>('q', { minutes: 60 });
   const key = JSON.stringify(scope);
   const trending = useApi<TrendingResult>(`trending:${key}`, (s) => fetchTrending({ ...scope, limit: 20 }, s), { refreshMs: REFRESH_MS });
-  const pulse = useApi(`pulse:${key}`, (s) => fetchPulse(scope, s), { refreshMs: REFRESH_MS });
-  const scopes = useApi('scopes', (s) => runSql(SCOPES_SQL, s));
+  // Secondary figures wait for the first trending answer: on a cold load they would compete with it for the
+  // server's cores, and the trending rows are what the newsroom looks at first.
+  const first = trending.data !== undefined || trending.error !== undefined;
+  const pulse = useApi(first ? `pulse:${key}` : null, (s) => fetchPulse(scope, s), { refreshMs: REFRESH_MS });
+  const scopes = useApi(first ? 'scopes' : null, (s) => runSql(SCOPES_SQL, s));
   const perMinute = useMemo(() => {
     const byAgo = new Map((pulse.data?.perMinute.rows ?? []).map((r) => [Number(r['minutes_ago']), Number(r['events'])]));
     return Array.from({ length: 30 }, (_, i) => byAgo.get(29 - i) ?? 0);
