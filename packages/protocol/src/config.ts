@@ -103,6 +103,31 @@ export const PipelinesConfig = strictObject({
 });
 export type PipelinesConfig = z.infer<typeof PipelinesConfig>;
 
+/** Recommendations (@lens/recs): the serving store, its cache, list sizes and news age limits. */
+export const RecsConfig = strictObject({
+  /** The KeyValueStore serving reads: embedded SQLite (default `<dataDir>/recs/kv.sqlite`) or DynamoDB. */
+  kv: z.discriminatedUnion('backend', [
+    strictObject({ backend: z.literal('sqlite'), path: z.string().optional() }),
+    strictObject({
+      backend: z.literal('dynamodb'),
+      table: z.string().min(3).default('lens-recs'),
+      region: z.string().default('eu-west-1'),
+      endpoint: z.string().url().optional(),
+      createTable: z.boolean().default(false),
+    }),
+  ]).default({ backend: 'sqlite' }),
+  /** Entries in the in-process LRU cache in front of the store (0 turns it off). */
+  cacheEntries: z.number().int().min(0).default(50_000),
+  /** Items returned when a request names no k, and the largest k accepted. */
+  k: positiveInt.default(10),
+  maxK: positiveInt.default(50),
+  /** An article older than this (hours since publication) is not recommended; per section, else `default`. */
+  maxAgeHours: z.record(z.string(), positiveInt).default({ default: 72, news: 48, football: 48, opinion: 96, science: 168, culture: 168, food: 336, travel: 336 }),
+  /** Versions of the loaded tables kept in the store after a swap (for readers mid-request, and rollback). */
+  keepVersions: positiveInt.default(2),
+});
+export type RecsConfig = z.infer<typeof RecsConfig>;
+
 /** The HTTP API (`lens server`): insights, raw SQL, the catalog, trending now; read tokens and query limits. */
 export const ServerConfig = strictObject({
   host: z.string().default('0.0.0.0'),
@@ -128,5 +153,6 @@ export const LensConfig = strictObject({
   loader: LoaderConfig.default({}),
   pipelines: PipelinesConfig.default({}),
   server: ServerConfig.default({}),
+  recs: RecsConfig.default({}),
 });
 export type LensConfig = z.infer<typeof LensConfig>;

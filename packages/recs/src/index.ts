@@ -23,3 +23,8 @@ export {
 } from './serving/served-list-log.js';
 export { recommendationsPlugin, type RecommendationsPluginOptions } from './serving/recommendations-plugin.js';
 export { clickThrough, type ClickThrough } from './evaluation/click-through.js';
+export { openRecsStore, kvOptionsFromConfig } from './serving/open-recs-store.js';
+export { buildDemoLake, DEMO_START, RECS_INPUTS, type DemoLake } from './testing/demo-lake.js';
+export { fitLogisticRegression, predictProbability, auc, type LogisticModel } from './predictions/logistic-regression.js';
+export { PROPENSITY_MODELS, featureSql, type PropensitySpec } from './predictions/propensity-models.js';
+export { trainPredictions, type ModelRun } from './predictions/train-propensity.js';

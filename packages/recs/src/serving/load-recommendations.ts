@@ -1,6 +1,7 @@
 // Loads gold.recommendations, gold.similar_articles and gold.trending_articles into a KeyValueStore as a new
 // version, then swaps the serving pointer: requests never see a half-loaded version (no downtime), and a load
 // whose inputs did not change since the served version is skipped.
+import { createHash } from 'node:crypto';
 import { createDuckDB, DeltaTable, type DuckDBSession } from '@lens/lake';
 import { lakeTablePath } from '@lens/loader';
 import { RecsTrainingError } from '../errors.js';
@@ -42,15 +43,18 @@ export async function loadRecommendations(options: LoadOptions): Promise<LoadRes
   try {
     const scans: Record<string, string> = {};
     const tables: Record<string, number> = {};
+    const ids: string[] = [];
     for (const name of TABLES) {
       const table = await DeltaTable.open(lakeTablePath(options.dataDir, name), { sql: db });
       const snap = await table.snapshot().catch((cause: unknown) => {
         throw new RecsTrainingError(`cannot load recommendations: ${name} is missing (run the pipelines first)`, { cause, context: { step: 'load', table: name } });
       });
       tables[name] = snap.version;
+      ids.push(`${snap.metadata.id}@${snap.version}`);
       scans[name] = (await table.scan({ version: snap.version })).sql;
     }
-    const version = TABLES.map((t) => tables[t]).join('-');
+    // Delta versions name the version; the tables' ids make it change when a table is dropped and recreated.
+    const version = `${TABLES.map((t) => tables[t]).join('-')}-${createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 8)}`;
     const current = await readPointer(options.store);
     if (current?.version === version) return { status: 'unchanged', version, keys: 0, deletedVersions: [], ms: Date.now() - started };
     const keys = await writeVersion(db, options, version, scans);

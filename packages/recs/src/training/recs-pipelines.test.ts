@@ -12,6 +12,7 @@ import { appendBronze, bronzeRows, runPipelines } from '@lens/prism';
 import { evaluateRecommendations, type EvaluationReport } from '../evaluation/evaluate-recommendations.js';
 import { buildDemoLake, DEMO_START, RECS_INPUTS, type DemoLake } from '../testing/demo-lake.js';
 import { recsPipelineGraph } from './recs-pipelines.js';
+import { trainPredictions } from '../predictions/train-propensity.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'lens-recs-train-'));
 const OPTIONS = { users: 1500, days: 21 };
@@ -91,4 +92,19 @@ test('new events refresh the outputs incrementally; a run without new events cha
   assert.ok(new Date(afterRun[0]!['t'] as Date) > new Date(before[0]!['t'] as Date), `${afterRun[0]!['t']} > ${before[0]!['t']}`);
   const idle = await runPipelines({ dataDir, graph: recsPipelineGraph(), retries: 0, names: RECS_INPUTS });
   assert.deepEqual(idle.filter((r) => r.pipeline.startsWith('gold.') && r.status === 'succeeded').map((r) => r.pipeline), []);
+});
+
+test('predictions: both propensity models beat chance on the holdout; gold.predictions and lens.model_runs are written', async () => {
+  const runs = await trainPredictions({ dataDir });
+  assert.deepEqual(runs.map((r) => r.model), ['subscription', 'churn']);
+  for (const r of runs) assert.ok(r.aucHoldout > 0.7 && r.rowsHoldout > 100, JSON.stringify(r));
+  const [p] = await query(`SELECT count(*) AS n, count(DISTINCT actor_id) AS actors, min(score) AS lo, max(score) AS hi FROM gold_predictions`, ['gold.predictions']);
+  assert.equal(Number(p!['n']), 2 * Number(p!['actors']));
+  assert.ok(Number(p!['lo']) >= 0 && Number(p!['hi']) <= 1 && Number(p!['hi']) > Number(p!['lo']));
+  await trainPredictions({ dataDir });
+  const [again] = await query('SELECT count(*) AS n FROM gold_predictions', ['gold.predictions']);
+  assert.equal(Number(again!['n']), Number(p!['n']), 'a rerun replaces the scores');
+  const [m] = await query('SELECT count(*) AS n, min(auc_holdout) AS auc FROM lens_model_runs', ['lens.model_runs']);
+  assert.equal(Number(m!['n']), 4);
+  assert.ok(Number(m!['auc']) > 0.7);
 });

@@ -1,0 +1,84 @@
+// Trains the propensity models on gold.user_features (hash split: 80 % train, 20 % holdout), records each run
+// with its holdout AUC in lens.model_runs, and writes every actor's scores to gold.predictions (replaced whole).
+import { randomUUID } from 'node:crypto';
+import { createDuckDB, DeltaTable, type ColumnSpec } from '@lens/lake';
+import { lakeTablePath } from '@lens/loader';
+import { RecsTrainingError } from '../errors.js';
+import { auc, fitLogisticRegression, predictProbability } from './logistic-regression.js';
+import { featureSql, PROPENSITY_MODELS, type PropensitySpec } from './propensity-models.js';
+
+/** One model's training run, as recorded in lens.model_runs. */
+export interface ModelRun {
+  runId: string;
+  model: string;
+  trainedAt: string;
+  rowsTrain: number;
+  rowsHoldout: number;
+  positiveRate: number;
+  aucHoldout: number;
+  weights: Record<string, number>;
+}
+
+const PREDICTIONS: readonly ColumnSpec[] = [
+  { name: 'actor_id', type: 'string', nullable: false }, { name: 'user_id', type: 'string' }, { name: 'model', type: 'string', nullable: false },
+  { name: 'score', type: 'double' }, { name: 'computed_at', type: 'timestamp' }, { name: 'run_id', type: 'string' },
+];
+const RUNS: readonly ColumnSpec[] = [
+  { name: 'run_id', type: 'string', nullable: false }, { name: 'model', type: 'string' }, { name: 'trained_at', type: 'timestamp' },
+  { name: 'rows_train', type: 'long' }, { name: 'rows_holdout', type: 'long' }, { name: 'positive_rate', type: 'double' },
+  { name: 'auc_holdout', type: 'double' }, { name: 'l2', type: 'double' }, { name: 'model_json', type: 'string' },
+];
+
+/**
+ * Trains every model in `models` (default: subscription and churn propensity) and writes the outputs.
+ * @example const runs = await trainPredictions({ dataDir: './lens-data' }); runs[0].aucHoldout
+ */
+export async function trainPredictions(options: { dataDir: string; models?: readonly PropensitySpec[]; l2?: number; holdoutShare?: number }): Promise<ModelRun[]> {
+  const db = await createDuckDB();
+  try {
+    const uf = await DeltaTable.open(lakeTablePath(options.dataDir, 'gold.user_features'), { sql: db });
+    const scan = (await uf.scan().catch((cause: unknown) => {
+      throw new RecsTrainingError('gold.user_features is missing (run the pipelines first)', { cause, context: { step: 'predictions' } });
+    })).sql;
+    const runs: ModelRun[] = [];
+    const predictions: Record<string, unknown>[] = [];
+    for (const spec of options.models ?? PROPENSITY_MODELS) {
+      const names = Object.keys(spec.features);
+      const rows = await db.all(featureSql(spec, scan, options.holdoutShare ?? 0.2));
+      const x = (r: Record<string, unknown>): number[] => names.map((n) => Number(r[n] ?? 0));
+      const train = rows.filter((r) => !r['holdout']);
+      const holdout = rows.filter((r) => r['holdout']);
+      if (train.length < 20 || holdout.length < 5) throw new RecsTrainingError(`${spec.name}: too few actors to train (${rows.length})`, { context: { step: 'predictions' } });
+      const model = fitLogisticRegression(names, train.map(x), train.map((r) => Number(r['label'])), { l2: options.l2 ?? 1 });
+      const run: ModelRun = {
+        runId: randomUUID(), model: spec.name, trainedAt: new Date().toISOString(), rowsTrain: train.length, rowsHoldout: holdout.length,
+        positiveRate: rows.reduce((s, r) => s + Number(r['label']), 0) / rows.length,
+        aucHoldout: auc(holdout.map((r) => predictProbability(model, x(r))), holdout.map((r) => Number(r['label']))),
+        weights: Object.fromEntries(names.map((n, j) => [n, model.weights[j]!])),
+      };
+      runs.push(run);
+      const at = new Date(Number(rows[0]?.['now_ms'] ?? Date.now())).toISOString();
+      for (const r of rows) predictions.push({ actor_id: r['actor_id'], user_id: r['user_id'] ?? null, model: spec.name, score: predictProbability(model, x(r)), computed_at: at, run_id: run.runId });
+      await appendRun(options.dataDir, run, model);
+    }
+    const out = await openOrCreate(options.dataDir, 'gold.predictions', PREDICTIONS);
+    await out.replace({ rows: predictions }, { where: 'all' });
+    return runs;
+  } finally {
+    db.close();
+  }
+}
+
+async function openOrCreate(dataDir: string, name: string, columns: readonly ColumnSpec[]): Promise<DeltaTable> {
+  const table = await DeltaTable.open(lakeTablePath(dataDir, name));
+  if (!(await table.snapshot().then(() => true, () => false))) await table.create({ columns, name });
+  return table;
+}
+
+async function appendRun(dataDir: string, run: ModelRun, model: object): Promise<void> {
+  const table = await openOrCreate(dataDir, 'lens.model_runs', RUNS);
+  await table.append({ rows: [{
+    run_id: run.runId, model: run.model, trained_at: run.trainedAt, rows_train: run.rowsTrain, rows_holdout: run.rowsHoldout,
+    positive_rate: run.positiveRate, auc_holdout: Number.isNaN(run.aucHoldout) ? null : run.aucHoldout, l2: (model as { l2: number }).l2, model_json: JSON.stringify(model),
+  }] });
+}
