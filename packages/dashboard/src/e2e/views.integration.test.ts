@@ -29,6 +29,11 @@ describe('dashboard views', { skip, timeout: 150_000 }, () => {
     assert.deepEqual(spark.map((v) => v.reduce((a, b) => a + b, 0)), api.articles.map((a) => a.views), 'sparkline buckets sum to the window views');
     const [active] = await h.sql(`SELECT count(DISTINCT coalesce(user_id, anonymous_id)) AS n FROM bronze.events WHERE NOT is_bot AND timestamp > TIMESTAMPTZ '${now}' - INTERVAL 5 MINUTE AND timestamp <= TIMESTAMPTZ '${now}'`);
     assert.equal(num(await h.page.getByTestId('active-readers').textContent()), Number(active!['n']));
+    const [lastMinute] = await h.sql(`SELECT count(*) AS n FROM bronze.events WHERE NOT is_bot AND timestamp > TIMESTAMPTZ '${now}' - INTERVAL 60 SECOND AND timestamp <= TIMESTAMPTZ '${now}'`);
+    assert.equal(num(await h.page.getByTestId('events-per-minute').textContent()), Number(lastMinute!['n']));
+    // Titles come with the views in bronze; they match silver.content's.
+    const [firstTitle] = await h.sql(`SELECT title FROM silver.content WHERE article_id = '${api.articles[0]!.articleId}'`);
+    assert.equal((await columnTexts(h.page, 'Trending articles', 2))[0], String(firstTitle!['title']));
     const sections = await h.sql(`SELECT json_extract_string(properties, '$.section') AS section, count(*) AS views FROM bronze.events WHERE NOT is_bot AND event = 'Article Viewed'
       AND timestamp > TIMESTAMPTZ '${now}' - INTERVAL 60 MINUTE AND timestamp <= TIMESTAMPTZ '${now}' GROUP BY ALL`);
     await h.page.locator('table[aria-label="Views by section"] tbody tr').first().waitFor();

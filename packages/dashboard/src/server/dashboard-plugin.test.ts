@@ -2,7 +2,8 @@
 // cache for hashed assets, precompressed bodies, real 404s for API paths and missing files.
 import Fastify from 'fastify';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DASHBOARD_APP_DIR, dashboardPlugin } from './index.js';
@@ -59,4 +60,19 @@ test('an unbuilt app answers 503 with how to build it', async () => {
   assert.equal(res.statusCode, 503);
   assert.match(res.body, /build:app/);
   await server.close();
+});
+
+test('assets written after the server started (a rebuild) are served', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'lens-dashboard-app-'));
+  cpSync(DASHBOARD_APP_DIR, root, { recursive: true });
+  const server = Fastify();
+  await server.register(dashboardPlugin, { root });
+  await server.ready();
+  writeFileSync(join(root, 'assets', 'rebuilt-abc123.js'), 'export const rebuilt = true;\n');
+  const res = await server.inject('/assets/rebuilt-abc123.js');
+  assert.equal(res.statusCode, 200);
+  assert.match(res.body, /rebuilt = true/);
+  assert.equal((await server.inject('/favicon.svg')).statusCode, 200);
+  await server.close();
+  rmSync(root, { recursive: true, force: true });
 });

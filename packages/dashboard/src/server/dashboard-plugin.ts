@@ -2,9 +2,9 @@
 // precompressed .br/.gz when the browser accepts them, and index.html for every client route (SPA fallback).
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Where the Vite build lands, relative to this compiled file (dist/server/dashboard-plugin.js). */
@@ -19,6 +19,9 @@ export interface DashboardPluginOptions {
 }
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
+const TOP_LEVEL_TYPES: Record<string, string> = {
+  '.svg': 'image/svg+xml', '.ico': 'image/x-icon', '.png': 'image/png', '.txt': 'text/plain; charset=utf-8', '.webmanifest': 'application/manifest+json',
+};
 // File-like URLs that are not in the build are 404s; anything else (even /data/catalog/silver.events) is a client route.
 const ASSET_URL = /^\/assets\/|\.(m?js|css|map|svg|png|jpe?g|gif|ico|webp|woff2?|txt|json|webmanifest)$/i;
 
@@ -35,17 +38,19 @@ export const dashboardPlugin: FastifyPluginAsync<DashboardPluginOptions> = async
       reply.code(503).type('text/plain').send('The dashboard is not built: run `npm run build:app -w @lens/dashboard`.\n'));
     return;
   }
+  const common = { preCompressed: true, decorateReply: false, cacheControl: false, index: false } as const;
+  // Hashed assets by wildcard, looked up per request: a rebuild while the server runs (npm test next to
+  // lens up) replaces them, and the new index.html must find its new files.
   await app.register(fastifyStatic, {
-    root,
-    wildcard: false,
-    index: false,
-    preCompressed: true,
-    decorateReply: false,
-    cacheControl: false,
-    setHeaders: (res, path) => {
-      res.setHeader('Cache-Control', path.includes(`${join(root, 'assets')}`) ? IMMUTABLE : 'no-cache');
-    },
+    ...common, root: join(root, 'assets'), prefix: '/assets/', wildcard: true,
+    setHeaders: (res) => res.setHeader('Cache-Control', IMMUTABLE),
   });
+  // The few top-level files copied from public/ (favicon…), found once at start.
+  for (const name of readdirSync(root)) {
+    const type = TOP_LEVEL_TYPES[extname(name)];
+    if (type === undefined || name === 'index.html' || !statSync(join(root, name)).isFile()) continue;
+    app.get(`/${name}`, async (_request, reply) => reply.header('Cache-Control', 'no-cache').type(type).send(await readFile(join(root, name))));
+  }
   const sendIndex = async (reply: FastifyReply) =>
     reply.header('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(await readFile(indexPath));
   app.get('/', async (_request, reply) => sendIndex(reply));

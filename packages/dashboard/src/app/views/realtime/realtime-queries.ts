@@ -33,18 +33,15 @@ export function activeReadersSql(s: RealtimeScope): string {
   return `SELECT count(DISTINCT coalesce(user_id, anonymous_id)) AS active, count(*) AS events FROM bronze.events WHERE ${where(s, 5)}`;
 }
 
-/** Views per article in 12 equal buckets of the window (bucket 0 = most recent), for sparklines. */
+/** Views per article in 12 equal buckets of the window (bucket 0 = most recent), for sparklines, with the
+ * title the views carried (bronze has it at once; silver.content is refreshed less often). */
 export function sparklineSql(s: RealtimeScope, articleIds: readonly string[]): string {
   const bucketSeconds = (s.minutes * 60) / 12;
   const ids = articleIds.map(sqlString).join(', ');
   return `SELECT json_extract_string(properties, '$.article_id') AS article_id,
-      least(11, CAST(floor(epoch(${nowSql(s)} - timestamp) / ${bucketSeconds}) AS INTEGER)) AS bucket, count(*) AS views
+      least(11, CAST(floor(epoch(${nowSql(s)} - timestamp) / ${bucketSeconds}) AS INTEGER)) AS bucket, count(*) AS views,
+      max(json_extract_string(properties, '$.title')) AS title
     FROM bronze.events WHERE ${where(s, s.minutes, `event = 'Article Viewed' AND json_extract_string(properties, '$.article_id') IN (${ids})`)} GROUP BY ALL`;
-}
-
-/** Titles of articles from silver.content. */
-export function titlesSql(articleIds: readonly string[]): string {
-  return `SELECT article_id, title FROM silver.content WHERE article_id IN (${articleIds.map(sqlString).join(', ')})`;
 }
 
 /** Sites and sections known to silver.content, for the filters. */

@@ -46,8 +46,8 @@ export default function RealtimeView() {
       <RealtimeFilters scope={scope} scopes={scopes.data?.rows ?? []} onChange={setScope} />
       <div className="stats">
         <StatCard label="Events per minute" testId="events-per-minute"
-          value={active ? Math.round(Number(active['events']) / 5).toLocaleString('en-US') : '…'}
-          hint={<><Sparkline values={perMinute} width={120} label="Events per minute, last 30 minutes" /> last 30 min</>} />
+          value={pulse.data ? (perMinute[29] ?? 0).toLocaleString('en-US') : '…'}
+          hint={<><Sparkline values={perMinute} width={120} label="Events per minute, last 30 minutes" /> last 60 s; 30 min</>} />
         <StatCard label="Active readers" testId="active-readers" value={active ? Number(active['active']).toLocaleString('en-US') : '…'} hint="last 5 minutes" />
         <StatCard label={`Article views (${scope.minutes} min)`} testId="trending-views"
           value={trending.data ? trending.data.articles.reduce((n, a) => n + a.views, 0).toLocaleString('en-US') : '…'} hint="top 20 trending" />

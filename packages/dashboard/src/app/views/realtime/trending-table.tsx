@@ -1,11 +1,11 @@
 // The trending list: rank, title, site/section, views in the window with a sparkline, and velocity (views
-// per hour now over the article's own baseline). Sparklines and titles come from one SQL round trip each.
+// per hour now over the article's own baseline). Sparklines and titles come from one SQL round trip.
 import { runSql } from '../../api/sql-api';
 import type { TrendingArticle, TrendingResult } from '../../api/trending-api';
 import { useApi } from '../../api/use-api';
 import { DataTable, type Column } from '../../components/data-table';
 import { Sparkline } from '../../components/sparkline';
-import { sparklineSql, titlesSql, type RealtimeScope } from './realtime-queries';
+import { sparklineSql, type RealtimeScope } from './realtime-queries';
 
 type Row = TrendingArticle & { rank: number; title: string; spark: number[] } & Record<string, unknown>;
 
@@ -24,8 +24,8 @@ export function TrendingTable({ result, scope }: { result: TrendingResult; scope
   const key = `${ids.join(',')}@${result.now}`;
   // Pinned to the trending answer's own `now`, so sparklines and counts describe the same window.
   const extras = useApi(ids.length ? key : null, async (s) => {
-    const [spark, titles] = await Promise.all([runSql(sparklineSql({ ...scope, now: result.now }, ids), s), runSql(titlesSql(ids), s)]);
-    return { spark: spark.rows, titles: new Map(titles.rows.map((r) => [String(r['article_id']), String(r['title'])])) };
+    const spark = await runSql(sparklineSql({ ...scope, now: result.now }, ids), s);
+    return { spark: spark.rows, titles: new Map(spark.rows.filter((r) => r['title']).map((r) => [String(r['article_id']), String(r['title'])])) };
   });
   const rows: Row[] = result.articles.map((a, i) => {
     const spark = new Array<number>(12).fill(0);
