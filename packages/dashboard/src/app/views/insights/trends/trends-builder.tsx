@@ -31,6 +31,9 @@ export function TrendsBuilder({ draft, onChange, schema }: { draft: TrendsDraft;
         </fieldset>
       ))}
       <button type="button" onClick={() => onChange({ ...draft, series: [...draft.series, { event: schema.events[0]?.name ?? '$any', math: 'total' }] })}>+ Series</button>
+      {draft.series.length > 1 && (
+        <label>Formula<input placeholder="e.g. A/B, (A-B)*100" value={draft.formula ?? ''} onChange={(e) => onChange({ ...draft, formula: e.target.value || undefined })} /></label>
+      )}
       <label>Interval
         <select value={draft.interval} onChange={(e) => onChange({ ...draft, interval: e.target.value as Interval })}>
           {['hour', 'day', 'week', 'month'].map((i) => <option key={i}>{i}</option>)}

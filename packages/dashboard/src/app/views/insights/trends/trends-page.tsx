@@ -9,7 +9,7 @@ import { TrendsResultView, type TrendsResult } from './trends-result';
 /** One series as the builder edits it. */
 export interface TrendSeriesDraft extends EventMatcher { math: string; property?: string }
 /** The trends query kept in the URL. */
-export interface TrendsDraft extends CommonQuery { series: TrendSeriesDraft[]; interval: Interval; breakdown?: Breakdown }
+export interface TrendsDraft extends CommonQuery { series: TrendSeriesDraft[]; interval: Interval; breakdown?: Breakdown; formula?: string }
 
 const DEFAULTS: TrendsDraft = { series: [{ event: 'Article Viewed', math: 'total' }], interval: 'day', dateRange: { last: 7, unit: 'day' }, filters: [] };
 
@@ -20,6 +20,7 @@ export function trendsRequest(q: TrendsDraft): object {
     series: q.series.map((s) => ({ event: s.event, math: s.math, filters: cleanFilters(s.filters), ...(propertyMath.includes(s.math) && s.property ? { property: s.property } : {}) })),
     interval: q.interval, dateRange: q.dateRange, filters: cleanFilters(q.filters),
     ...(q.breakdown?.property ? { breakdown: { property: q.breakdown.property, limit: q.breakdown.limit ?? 10 } } : {}),
+    ...(q.formula?.trim() ? { formula: q.formula.trim() } : {}),
   };
 }
 
