@@ -36,10 +36,10 @@ export function listQueries(version: string, scans: Record<string, string>): Lis
     {
       buckets: 1,
       sql: () => `SELECT ${prefix} || 't:*' AS key, to_json(list(${trendingItem} ORDER BY rank_overall))::VARCHAR AS value
-          FROM (${trending}) WHERE rank_overall <= 200
+          FROM (${trending}) WHERE rank_overall <= 100
         UNION ALL
         SELECT ${prefix} || 't:' || site, to_json(list(${trendingItem} ORDER BY rank_in_site))::VARCHAR
-          FROM (${trending}) WHERE rank_in_site <= 200 GROUP BY site`,
+          FROM (${trending}) WHERE rank_in_site <= 100 GROUP BY site`,
     },
     {
       buckets: 4,

@@ -5,9 +5,10 @@ import { randomUUID } from 'node:crypto';
 import { RecsRequestError } from '../errors.js';
 import type { KeyValueStore } from '../kv/key-value-store.js';
 import { DEFAULT_AGE_LIMITS, isFresh, type AgeLimits } from './age-limits.js';
-import { articleKey, identityKey, parseItems, personKey, trendingKey, type CurrentVersion, type StoredItem } from './kv-layout.js';
+import { articleKey, identityKey, personKey, trendingKey, type CurrentVersion, type StoredItem } from './kv-layout.js';
 import { readPointer } from './load-recommendations.js';
 import { noopServedListLog, type ServedListLog } from './served-list-log.js';
+import { ParsedListCache } from './parsed-list-cache.js';
 
 /** A request, as the HTTP query has it. */
 export interface RecommendationRequest {
@@ -51,6 +52,8 @@ export interface RecommendationServiceOptions {
   /** How long the served-version pointer is reused before it is read again (default 1000 ms). */
   pointerTtlMs?: number;
   servedLog?: ServedListLog;
+  /** Parsed lists kept in process (default 20,000; versioned keys never change, so this is safe). */
+  parsedCacheEntries?: number;
   now?: () => number;
 }
 
@@ -69,6 +72,7 @@ export function createRecommendationService(options: RecommendationServiceOption
   const limits = options.ageLimits ?? DEFAULT_AGE_LIMITS;
   const maxK = options.maxK ?? 50;
   const log = options.servedLog ?? noopServedListLog;
+  const cache = new ParsedListCache(store, options.parsedCacheEntries ?? 20_000);
   let pointer: { value: CurrentVersion | undefined; at: number } | undefined;
   const current = async (): Promise<CurrentVersion> => {
     if (!pointer || now() - pointer.at > (options.pointerTtlMs ?? 1000)) pointer = { value: await readPointer(store), at: now() };
@@ -81,22 +85,29 @@ export function createRecommendationService(options: RecommendationServiceOption
       if (!Number.isInteger(k) || k < 1 || k > maxK) throw new RecsRequestError(`k must be an integer from 1 to ${maxK}`, 400, { k });
       const v = await current();
       const ids = [request.userId, request.anonymousId].filter((x): x is string => !!x);
-      const links = await store.getMany(ids.map((id) => identityKey(v.version, id)));
-      const people = [...new Set(ids.map((id, i) => links[i] ?? id))];
+      const links = ids.length === 0 ? [] : await cache.getMany(ids.map((id) => identityKey(v.version, id)), ids.map(() => false));
+      const people = [...new Set(ids.map((id, i) => (typeof links[i] === 'string' ? (links[i] as string) : id)))];
       const keys = [...people.map((p) => personKey(v.version, p)), ...(request.context ? [articleKey(v.version, request.context)] : []), trendingKey(v.version, request.site ?? '*')];
-      const values = await store.getMany(keys);
-      const personIndex = people.findIndex((_, i) => values[i] !== undefined);
-      const personal = personIndex >= 0 ? parseItems(values[personIndex]) : [];
-      const similar = request.context ? parseItems(values[people.length]) : [];
-      const trending = parseItems(values[values.length - 1]);
+      const values = (await cache.getMany(keys, keys.map(() => true))).map((x) => (Array.isArray(x) ? x : undefined));
+      const personIndex = people.findIndex((_, i) => values[i] !== undefined && values[i]!.length > 0);
+      const personal = personIndex >= 0 ? values[personIndex]! : [];
+      const similar = request.context ? (values[people.length] ?? []) : [];
+      const trending = values[values.length - 1] ?? [];
       // Article ages are measured on the data's clock, advanced by the time since the load (= wall clock when live).
       const at = v.computedAt + (now() - v.loadedAt);
       const skip = new Set([...(request.exclude ?? []), ...(request.context ? [request.context] : [])]);
       const ok = (i: StoredItem): boolean => !skip.has(i.a) && (!request.site || !i.site || i.site === request.site) && isFresh(i.sec, i.pub, at, limits);
-      const ranked = blend(personal.filter(ok), similar.filter(ok));
       const source = personal.length > 0 ? (similar.length > 0 ? 'person+context' : 'person') : similar.length > 0 ? 'context' : 'trending';
       const chosen = new Map<string, StoredItem>();
-      for (const i of [...ranked, ...trending.filter(ok)]) if (chosen.size < k && !chosen.has(i.a)) chosen.set(i.a, i);
+      // Walk the lists lazily up to k: most requests stop early, so most items are never filtered or copied.
+      const take = (list: readonly StoredItem[]): void => {
+        for (const i of list) {
+          if (chosen.size >= k) return;
+          if (!chosen.has(i.a) && ok(i)) chosen.set(i.a, i);
+        }
+      };
+      take(personal.length > 0 && similar.length > 0 ? blend(personal.filter(ok), similar.filter(ok)) : personal.length > 0 ? personal : similar);
+      take(trending);
       const items = [...chosen.values()].map((i, position) => ({
         articleId: i.a, score: i.s, reason: i.r, position: position + 1,
         ...(i.b ? { becauseArticleId: i.b } : {}), ...(i.sec ? { section: i.sec } : {}), ...(i.site ? { site: i.site } : {}),
