@@ -1,0 +1,50 @@
+// The DynamoDB adapter behind the recommendation service (dynalite): a served version written through the
+// factory is answered like the embedded store's; and the core package never imports the AWS SDK statically.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+import { createRecommendationService } from '../../../serving/recommendation-service.js';
+import { DYNALITE_CREDENTIALS, dynaliteUnavailable, startDynalite } from '../../../testing/dynalite-server.js';
+import { SYNTHETIC_NOW, writeSyntheticVersion } from '../../../testing/synthetic-store.js';
+import { createKeyValueStore } from '../../create-key-value-store.js';
+import { withLruCache } from '../../lru-cache.js';
+
+const skip = await dynaliteUnavailable();
+
+test('the service answers from DynamoDB (dynalite) behind the LRU cache', { skip }, async () => {
+  const dynamo = await startDynalite();
+  const store = withLruCache(await createKeyValueStore({
+    backend: 'dynamodb', endpoint: dynamo.endpoint, region: 'local', table: 'lens-recs-serving', createTable: true, credentials: DYNALITE_CREDENTIALS,
+  }), { maxEntries: 100 });
+  try {
+    await writeSyntheticVersion(store);
+    const service = createRecommendationService({ store, now: () => SYNTHETIC_NOW });
+    const res = await service.recommend({ anonymousId: 'd1', k: 3 });
+    assert.equal(res.personId, 'u1');
+    assert.deepEqual(res.items.map((i) => i.articleId), ['foo-1', 'foo-2', 'mot-1']);
+    assert.equal((await service.recommend({ context: 'pol-1', k: 1 })).items[0]!.articleId, 'opi-1');
+  } finally {
+    await store.close();
+    await dynamo.stop();
+  }
+});
+
+test('only the dynamodb adapter folder imports @aws-sdk; the factory loads it dynamically', () => {
+  const dist = fileURLToPath(new URL('../../../', import.meta.url));
+  const offenders: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (p.endsWith('.js') && !p.endsWith('.test.js') && !relative(dist, p).startsWith(join('kv', 'adapters', 'dynamodb'))) {
+        const text = readFileSync(p, 'utf8');
+        if (/from ['"]@aws-sdk|import\(['"]@aws-sdk/.test(text) || /^import .*adapters\/dynamodb\/index\.js/m.test(text)) offenders.push(relative(dist, p));
+      }
+    }
+  };
+  walk(dist);
+  assert.deepEqual(offenders, []);
+  assert.match(readFileSync(join(dist, 'kv', 'create-key-value-store.js'), 'utf8'), /await import\('\.\/adapters\/dynamodb\/index\.js'\)/);
+});
