@@ -41,6 +41,21 @@ describe('insights in the browser', { skip, timeout: 150_000 }, () => {
     await page.locator('.echart[data-rendered="true"]').first().waitFor();
     await h.shot('insights-funnel');
 
+    // An exclusion added in the builder: persons who saw the paywall between steps 2 and 3 are left out.
+    await page.getByRole('button', { name: '+ Exclusion' }).click();
+    await page.getByLabel('Exclude event 1').selectOption('Paywall Shown');
+    await page.getByLabel('Between step').selectOption('2');
+    await page.getByLabel('and step').selectOption('3');
+    await page.getByRole('button', { name: 'Run query' }).click();
+    await page.waitForURL(/%22exclusions%22/);
+    const excluded = await h.api<FunnelAnswer>('/api/insights/funnels', { ...body, exclusions: [{ event: 'Paywall Shown', fromStep: 2, toStep: 3 }] });
+    assert.ok(excluded.result.steps[0]!.count < api.result.steps[0]!.count, 'the exclusion removes persons');
+    await page.waitForFunction((n) => document.querySelector('[data-testid="funnel-entered"]')?.textContent === n.toLocaleString('en-US'), excluded.result.steps[0]!.count);
+    assert.deepEqual((await columnTexts(page, 'Funnel steps', 3)).map(num), excluded.result.steps.map((s) => s.count));
+    await page.getByRole('button', { name: 'Remove exclusion 1' }).click();
+    await page.getByRole('button', { name: 'Run query' }).click();
+    await page.waitForFunction((n) => document.querySelector('[data-testid="funnel-entered"]')?.textContent === n.toLocaleString('en-US'), api.result.steps[0]!.count);
+
     // Who dropped off after step 2 (in the demo everyone on Home goes on to read an article).
     const dropped = await h.api<FunnelAnswer>('/api/insights/funnels', { ...body, persons: { step: 2, outcome: 'dropped', limit: 100 } });
     await page.getByLabel('After step').selectOption('2');

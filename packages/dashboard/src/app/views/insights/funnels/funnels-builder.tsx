@@ -4,6 +4,7 @@ import { DateRangeSelect } from '../builder/date-range-select';
 import { EventSelect } from '../builder/event-select';
 import { FiltersEditor } from '../builder/filters-editor';
 import { PropertySelect } from '../builder/property-select';
+import { ExclusionsEditor } from './exclusions-editor';
 import type { FunnelDraft } from './funnels-page';
 
 /** Edits a FunnelDraft. */
@@ -33,6 +34,7 @@ export function FunnelsBuilder({ draft, onChange, schema }: { draft: FunnelDraft
           </select>
         </span>
       </label>
+      <ExclusionsEditor schema={schema} steps={steps.length} exclusions={draft.exclusions ?? []} onChange={(exclusions) => onChange({ ...draft, exclusions })} />
       <label>Order
         <select value={draft.order} onChange={(e) => onChange({ ...draft, order: e.target.value as FunnelDraft['order'] })}>
           <option value="ordered">In order</option><option value="strict">Strictly consecutive</option><option value="any">Any order</option>

@@ -3,6 +3,7 @@
 import type { Breakdown, CommonQuery, EventMatcher } from '../../../api/insights-api';
 import { cleanFilters } from '../../../api/insights-api';
 import { InsightPage } from '../insight-page';
+import type { ExclusionDraft } from './exclusions-editor';
 import { FunnelsBuilder } from './funnels-builder';
 import { FunnelResultView, type FunnelResult } from './funnel-result';
 
@@ -12,6 +13,7 @@ export interface FunnelDraft extends CommonQuery {
   window: { value: number; unit: 'second' | 'minute' | 'hour' | 'day' | 'week' };
   order: 'strict' | 'ordered' | 'any';
   breakdown?: Breakdown;
+  exclusions?: ExclusionDraft[];
 }
 
 const DEFAULTS: FunnelDraft = {
@@ -25,6 +27,8 @@ export function funnelRequest(q: FunnelDraft): Record<string, unknown> {
     steps: q.steps.map((s) => ({ event: s.event, filters: cleanFilters(s.filters) })), window: q.window, order: q.order,
     dateRange: q.dateRange, filters: cleanFilters(q.filters),
     ...(q.breakdown?.property ? { breakdown: { property: q.breakdown.property, limit: q.breakdown.limit ?? 10 } } : {}),
+    // Exclusions left pointing past the last step (steps were removed) are dropped rather than sent invalid.
+    ...(q.exclusions?.length ? { exclusions: q.exclusions.filter((x) => x.event && x.toStep > x.fromStep && x.toStep <= q.steps.length).map((x) => ({ event: x.event, filters: [], fromStep: x.fromStep, toStep: x.toStep })) } : {}),
   };
 }
 
