@@ -1,0 +1,52 @@
+// `lens pipelines` through the real binary on a small demo lake: run (incremental, then a date-range
+// backfill and a full refresh), list, status, history and lineage (plain and OpenLineage).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { appendBronze, bronzeRows } from '@lens/prism';
+import { LENS_BIN } from '../testing/lens-process.js';
+
+const data = join(mkdtempSync(join(tmpdir(), 'lens-pipelines-')), 'data');
+const lens = (...args: string[]) => spawnSync(process.execPath, [LENS_BIN, 'pipelines', ...args, '--data', data, '--log-level', 'warn'], { encoding: 'utf8' });
+
+before(async () => {
+  await appendBronze(data, [...bronzeRows({ seed: 11, users: 120, days: 3, start: '2025-03-03T00:00:00Z' })]);
+});
+
+describe('lens pipelines', () => {
+  it('runs every shipped pipeline (a first run is a full refresh), then has nothing to do', () => {
+    const first = lens('run');
+    assert.equal(first.status, 0, first.stderr);
+    for (const name of ['silver.events', 'silver.sessions', 'gold.kpi_daily', 'gold.user_features']) assert.match(first.stdout, new RegExp(`^${name.replace('.', '\\.')} +succeeded +(incremental|full_refresh)`, 'm'));
+    const again = lens('run');
+    assert.match(again.stdout, /nothing to do: no input changed since the last run/);
+  });
+
+  it('backfills a date range and full-refreshes from the same definitions', () => {
+    const backfill = lens('run', 'gold.kpi_daily', '--from', '2025-03-04', '--to', '2025-03-04');
+    assert.equal(backfill.status, 0, backfill.stderr);
+    assert.match(backfill.stdout, /^gold\.kpi_daily +succeeded +backfill/m);
+    const full = lens('run', 'silver.events', '--full-refresh');
+    assert.match(full.stdout, /^silver\.events +succeeded +full_refresh/m);
+    const bad = lens('run', '--from', '2025-03-04');
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /--from and --to go together/);
+    const unknown = lens('run', 'gold.nope');
+    assert.equal(unknown.status, 1);
+    assert.match(unknown.stderr, /no pipeline named gold\.nope/);
+  });
+
+  it('lists pipelines, shows status and history, and exports lineage', () => {
+    assert.match(lens('list').stdout, /^silver\.events +append +continuous +← bronze\.events$/m);
+    assert.match(lens('status').stdout, /^gold\.kpi_daily +succeeded /m);
+    const history = JSON.parse(lens('history', 'silver.events').stdout) as { pipeline: string; status: string }[];
+    assert.ok(history.length >= 2 && history.every((r) => r.pipeline === 'silver.events' && r.status === 'succeeded'));
+    assert.match(lens('lineage').stdout, /^silver\.events → gold\.kpi_daily$/m);
+    const events = lens('lineage', '--openlineage').stdout.trim().split('\n').map((line) => JSON.parse(line) as { job: { name: string }; inputs: { name: string }[]; outputs: { name: string }[] });
+    const kpi = events.find((e) => e.outputs.some((o) => o.name === 'gold.kpi_daily'));
+    assert.deepEqual(kpi?.inputs.map((i) => i.name).sort(), ['silver.events', 'silver.sessions']);
+  });
+});
