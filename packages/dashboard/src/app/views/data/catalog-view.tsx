@@ -12,13 +12,12 @@ type Row = TableInfo & Record<string, unknown>;
 
 const COLUMNS: Column<Row>[] = [
   { key: 'name', header: 'Table', render: (t) => <Link to={`/data/catalog/${encodeURIComponent(t.name)}`}>{t.name}</Link> },
-  { key: 'layer', header: 'Layer' },
+  { key: 'layer', header: 'Layer', hideNarrow: true },
   { key: 'version', header: 'Version', numeric: true },
-  { key: 'files', header: 'Files', numeric: true },
+  { key: 'files', header: 'Files', numeric: true, hideNarrow: true },
   { key: 'rows', header: 'Rows', numeric: true },
   { key: 'sizeBytes', header: 'Size', numeric: true, render: (t) => (t.sizeBytes === null ? '—' : formatBytes(t.sizeBytes)) },
   { key: 'lastCommit', header: 'Last commit', render: (t) => (t.lastCommit ? <time dateTime={t.lastCommit} title={t.lastCommit}>{formatAge(t.lastCommit)}</time> : '—') },
-  { key: 'lastOperation', header: 'Operation' },
 ];
 
 /** The catalog page. */

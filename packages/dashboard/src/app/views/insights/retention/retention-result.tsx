@@ -16,7 +16,7 @@ export function RetentionResultView({ result }: { result: RetentionResult }) {
     tooltip: { position: 'top' }, grid: { left: 130, right: 16, top: 16, bottom: 72 },
     xAxis: { type: 'category', data: periods, splitArea: { show: true } },
     yAxis: { type: 'category', data: cohorts, inverse: true, splitArea: { show: true } },
-    visualMap: { min: 0, max: 100, calculable: true, orient: 'horizontal', left: 'center', bottom: 0, text: ['100%', '0%'] },
+    visualMap: { min: 0, max: 100, calculable: false, orient: 'horizontal', left: 'center', bottom: 0, text: ['100%', '0%'] },
     series: [{ type: 'heatmap', data: cells, label: { show: periods.length <= 12, formatter: (p: { value: unknown[] }) => (p.value[2] === '-' ? '' : `${String(p.value[2])}%`) } }],
   };
   const rows = result.cohorts.map((c) => ({ cohort: c.cohort.slice(0, 10), size: c.size, ...Object.fromEntries(c.rates.map((r, i) => [`p${i}`, r === null ? '—' : formatPercent(r)])) }));
