@@ -21,6 +21,7 @@ export function registerServerCommand(program: Command): void {
     .option('--host <host>', 'interface to listen on (default: 0.0.0.0)')
     .action(async (flags: ServerFlags) => {
       const config = resolveConfig(flags, { 'server.port': flags.port, 'server.host': flags.host });
-      await runServerRole(config, createLogger('server', config.logLevel), await serverPlugins(config));
+      const logger = createLogger('server', config.logLevel);
+      await runServerRole(config, logger, await serverPlugins(config, logger));
     });
 }

@@ -2,12 +2,14 @@
 // selected pipelines once or keeps the continuous scheduler going until a signal.
 import { buildGraph, loadDefinitions, runPipelines, startScheduler, type PipelineGraph, type ReadMode, type RunRecord } from '@lens/prism';
 import type { LensConfig } from '@lens/protocol';
+import { RECS_PIPELINES_DIR } from '@lens/recs';
 import type { Logger } from 'pino';
 import { untilSignal } from './collector-role.js';
 
 /** The validated pipeline graph for a configuration (config errors name file, line and key). */
 export function pipelineGraph(config: LensConfig): PipelineGraph {
-  const dirs = config.pipelines.dir === undefined ? [] : [config.pipelines.dir];
+  // The recommendation pipelines (packages/recs) build on the shipped datasets, so they come with them.
+  const dirs = [...(config.pipelines.shipped ? [RECS_PIPELINES_DIR] : []), ...(config.pipelines.dir === undefined ? [] : [config.pipelines.dir])];
   return buildGraph(loadDefinitions({ dirs, shipped: config.pipelines.shipped }));
 }
 

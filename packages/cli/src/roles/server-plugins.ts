@@ -1,10 +1,42 @@
-// What `lens server` (and the server inside `lens up`) mounts besides the API: the dashboard's production build
-// at `/`. The recommendations API joins here once it lands.
+// What `lens server` (and the server inside `lens up`) mounts besides the API: the recommendations API
+// (`GET /v1/recommendations`, served from the key-value store, which a refresher reloads from the gold tables
+// whenever training produced new versions) and the dashboard's production build at `/`.
 import { dashboardPlugin } from '@lens/dashboard';
-import type { LensConfig } from '@lens/protocol';
+import type { LensConfig, Logger } from '@lens/protocol';
+import { createDeltaServedListLog, loadRecommendations, openRecsStore, recommendationsPlugin } from '@lens/recs';
 import type { ServerPlugin } from '@lens/server';
+import type { FastifyInstance } from 'fastify';
+
+/** How often the server looks for newly trained recommendations (loading skips unchanged versions). */
+const RECS_REFRESH_MS = 30_000;
 
 /** The plugins of a Lens server for this configuration. */
-export async function serverPlugins(_config: LensConfig): Promise<ServerPlugin[]> {
-  return [{ plugin: dashboardPlugin as ServerPlugin['plugin'] }];
+export async function serverPlugins(config: LensConfig, logger: Logger): Promise<ServerPlugin[]> {
+  const store = await openRecsStore(config.recs, config.dataDir);
+  const refresh = async (): Promise<void> => {
+    try {
+      const result = await loadRecommendations({ dataDir: config.dataDir, store, keepVersions: config.recs.keepVersions });
+      if (result.status !== 'unchanged') logger.info({ ...result }, 'recs_loaded');
+    } catch (error) {
+      // Before the first training run the gold tables do not exist yet: the API falls back meanwhile.
+      logger.debug({ err: error }, 'recs_not_loaded');
+    }
+  };
+  const recsLifecycle = async (app: FastifyInstance): Promise<void> => {
+    let timer: NodeJS.Timeout | undefined;
+    app.addHook('onReady', async () => {
+      void refresh();
+      timer = setInterval(() => void refresh(), RECS_REFRESH_MS);
+      timer.unref();
+    });
+    app.addHook('onClose', async () => {
+      clearInterval(timer);
+      await store.close();
+    });
+  };
+  return [
+    { plugin: recommendationsPlugin({ store, servedLog: createDeltaServedListLog({ dataDir: config.dataDir }), maxK: config.recs.maxK, defaultK: config.recs.k, ageLimits: config.recs.maxAgeHours }) as ServerPlugin['plugin'] },
+    { plugin: recsLifecycle as ServerPlugin['plugin'] },
+    { plugin: dashboardPlugin as ServerPlugin['plugin'] },
+  ];
 }
