@@ -19,9 +19,15 @@ export function funnelCtes(q: FunnelQuery, w: number, fromSql: string, toSql: st
   ctes.push(q.order === 'strict' ? 'f AS (SELECT * FROM f0)' : `f AS (SELECT * FROM f0 WHERE ${any})`);
   for (const k of steps) ctes.push(`st${k} AS (SELECT person_id, ts FROM f WHERE s${k})`);
   if (q.order === 'ordered') {
-    ctes.push(`c1 AS (SELECT person_id, bd, ts AS t1 FROM f WHERE s1 AND ${inRange})`);
-    for (const k of steps.slice(1)) {
-      ctes.push(`c${k} AS (SELECT a.*, CASE WHEN ${within('b.ts')} THEN b.ts END AS t${k} FROM c${k - 1} a ASOF LEFT JOIN st${k} b ON a.person_id = b.person_id AND b.ts > a.t${k - 1})`);
+    // One sorted pass: at every step event, the time of the next event of each later step (strictly after it).
+    // An attempt then hops from its entry to the next step 2, from that step-2 event to the next step 3, … by
+    // hash lookups on (person, time) — the earliest next step is always the best choice in ordered mode.
+    const nexts = steps.slice(1).map((k) => `min(ts) FILTER (WHERE s${k}) OVER w AS n${k}`);
+    ctes.push(`nx AS (SELECT *, ${nexts.join(', ')} FROM f WINDOW w AS (PARTITION BY person_id ORDER BY ts RANGE BETWEEN INTERVAL 1 MICROSECOND FOLLOWING AND UNBOUNDED FOLLOWING))`);
+    for (const k of steps.slice(1, -1)) ctes.push(`m${k} AS (SELECT person_id, ts, min(n${k + 1}) AS nn FROM nx WHERE s${k} GROUP BY 1, 2)`);
+    ctes.push(`c2 AS (SELECT person_id, bd, ts AS t1, CASE WHEN ${within('n2')} THEN n2 END AS t2 FROM nx WHERE s1 AND ${inRange})`);
+    for (const k of steps.slice(2)) {
+      ctes.push(`c${k} AS (SELECT a.*, CASE WHEN ${within('m.nn')} THEN m.nn END AS t${k} FROM c${k - 1} a LEFT JOIN m${k - 1} m ON m.person_id = a.person_id AND m.ts = a.t${k - 1})`);
     }
     ctes.push(`att AS (SELECT * FROM c${steps.length})`);
   } else if (q.order === 'strict') {
