@@ -94,7 +94,8 @@ function buildSectionDay(seed: number, section: Section, sectionIndex: number, d
     const tags = [rng.pick(topics), rng.pick(topics)].filter((t, i, all) => all.indexOf(t) === i);
     const isBreaking = breaking && rank === 0;
     const title = `${isBreaking ? 'Breaking: ' : ''}${capitalise(rng.pick(HEADLINE_VERBS))} ${tags.join(' and ')}`;
-    const id = `${section.slice(0, 3)}-${day.toString(36)}-${(serials[rank] as number).toString().padStart(2, '0')}`;
+    // The whole section name: a 3-letter prefix made football and food articles of a day share ids.
+    const id = `${section}-${day.toString(36)}-${(serials[rank] as number).toString().padStart(2, '0')}`;
     const path = `/${section}/${date.replaceAll('-', '/')}/${slug(title)}-${id}`;
     // Publication hours cluster in the working day (06:00–22:00 UTC).
     const publishedAt = day * DAY_MS + Math.floor((6 + rng.next() * 16) * HOUR_MS);
