@@ -8,6 +8,7 @@ import { registerInsightCommand } from './insight.js';
 import { registerLoaderCommand } from './loader.js';
 import { registerPipelinesCommand } from './pipelines.js';
 import { registerQueryCommand } from './query.js';
+import { registerRecsCommand } from './recs.js';
 import { registerServerCommand } from './server.js';
 import { registerHistoryCommand, registerTablesCommand } from './tables.js';
 import { registerUpCommand } from './up.js';
@@ -22,6 +23,7 @@ export const COMMANDS: readonly CommandRegistrar[] = [
   registerPipelinesCommand,
   registerServerCommand,
   registerInsightCommand,
+  registerRecsCommand,
   registerQueryCommand,
   registerTablesCommand,
   registerHistoryCommand,
