@@ -1,14 +1,8 @@
-// The Logger port of the server: the subset of pino it calls (the role passes its pino logger).
+// The server's Logger port: the one every library shares (@lens/protocol), under the names this package uses.
+import { noopLogger, type Logger } from '@lens/protocol';
 
 /** Minimal structural logger (pino-compatible). */
-export interface ServerLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-  debug(obj: object, msg?: string): void;
-}
-
-const noop = (): void => {};
+export type ServerLogger = Logger;
 
 /** Drops everything; the default. */
-export const noopServerLogger: ServerLogger = { info: noop, warn: noop, error: noop, debug: noop };
+export const noopServerLogger: ServerLogger = noopLogger;
