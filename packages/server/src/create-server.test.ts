@@ -47,6 +47,21 @@ describe('lens server', () => {
     assert.deepEqual(funnel.json().result.steps.map((s: { count: number }) => s.count), [2, 1]);
   });
 
+  it('GET /api/tables/:name gives the version history and the live files; bad and unknown names are 400/404', async () => {
+    const res = await open.inject({ method: 'GET', url: '/api/tables/silver.events' });
+    assert.equal(res.statusCode, 200);
+    const detail = res.json();
+    assert.equal(detail.name, 'silver.events');
+    assert.deepEqual(detail.history.map((h: { version: number }) => h.version), [...Array(detail.version + 1).keys()].reverse());
+    assert.equal(detail.history.at(-1).operation, 'CREATE TABLE');
+    assert.equal(detail.files.reduce((n: number, f: { rows: number }) => n + f.rows, 0), 4);
+    assert.ok(detail.files.every((f: { sizeBytes: number; path: string }) => f.sizeBytes > 0 && f.path.endsWith('.parquet')));
+    assert.equal((await open.inject({ method: 'GET', url: '/api/tables/gold.nothing' })).statusCode, 404);
+    const bad = await open.inject({ method: 'GET', url: '/api/tables/nolayer' });
+    assert.equal(bad.statusCode, 400);
+    assert.match(bad.json().error.message, /expected layer\.name/);
+  });
+
   it('answers 400 naming the field, 404 for an unknown kind', async () => {
     const bad = await server.inject({ method: 'POST', url: '/api/insights/trends', headers: auth, payload: { ...TRENDS, interval: 'fortnight' } });
     assert.equal(bad.statusCode, 400);

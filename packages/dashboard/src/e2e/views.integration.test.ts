@@ -73,6 +73,10 @@ describe('dashboard views', { skip, timeout: 150_000 }, () => {
     assert.equal(num(await h.page.getByTestId('table-version').textContent()), events.version);
     assert.ok((await columnTexts(h.page, 'Table schema', 1)).includes('article_id'));
     await h.page.locator('table[aria-label="Sample rows"] tbody tr').first().waitFor();
+    const detail = await h.api<{ history: { version: number }[]; files: { path: string }[] }>('/api/tables/silver.events');
+    await h.page.locator('table[aria-label="Version history"] tbody tr').first().waitFor();
+    assert.deepEqual((await columnTexts(h.page, 'Version history', 1)).map(num), detail.history.map((v) => v.version));
+    assert.deepEqual(await columnTexts(h.page, 'Live files', 1), detail.files.map((f) => f.path));
     await h.shot('data-table-detail');
   });
 

@@ -4,6 +4,7 @@ import type { InsightEngine } from '@lens/insights';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../http-errors.js';
 import type { ServerMetrics } from '../server-metrics.js';
+import { tableDetail } from './table-detail.js';
 
 /** What the API routes need. */
 export interface ApiRouteOptions {
@@ -12,7 +13,7 @@ export interface ApiRouteOptions {
   sqlRowCap: number;
 }
 
-/** Registers /api/insights/:kind, /api/trending, /api/sql and /api/tables (on an encapsulated instance). */
+/** Registers /api/insights/:kind, /api/trending, /api/sql, /api/tables and /api/tables/:name (on an encapsulated instance). */
 export async function apiRoutes(app: FastifyInstance, options: ApiRouteOptions): Promise<void> {
   const { engine, metrics } = options;
 
@@ -32,4 +33,5 @@ export async function apiRoutes(app: FastifyInstance, options: ApiRouteOptions):
   });
 
   app.get('/api/tables', async () => ({ tables: await engine.tables() }));
+  app.get<{ Params: { name: string } }>('/api/tables/:name', async (request) => tableDetail(engine.catalog, request.params.name));
 }

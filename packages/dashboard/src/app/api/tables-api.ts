@@ -53,3 +53,17 @@ export async function fetchTables(signal?: AbortSignal): Promise<TableInfo[]> {
   const list = Array.isArray(body) ? body : ((body as { tables?: unknown[] }).tables ?? []);
   return list.map((t) => normalizeTable(t as Record<string, unknown>));
 }
+
+/** One table's version history and live files (GET /api/tables/:name). */
+export interface TableDetail {
+  name: string;
+  version: number;
+  history: { version: number; timestamp: string; operation: string | null; parameters: Record<string, unknown>; metrics: Record<string, unknown> }[];
+  files: { path: string; partitionValues: Record<string, string | null>; sizeBytes: number; rows: number | null; modifiedAt: string }[];
+  filesTruncated: boolean;
+}
+
+/** A table's history and files. */
+export function fetchTableDetail(name: string, signal?: AbortSignal): Promise<TableDetail> {
+  return apiGet<TableDetail>(`/api/tables/${encodeURIComponent(name)}`, signal);
+}

@@ -1,8 +1,8 @@
 // Data › Catalog › one table: its schema, partitioning, version, files, rows, size and freshness (from
-// /api/tables), and a sample of its newest rows (over /api/sql).
+// /api/tables), its version history and live files (/api/tables/:name), and a sample of rows (over /api/sql).
 import { Link, useParams } from 'react-router';
 import { runSql } from '../../api/sql-api';
-import { fetchTables } from '../../api/tables-api';
+import { fetchTableDetail, fetchTables } from '../../api/tables-api';
 import { useApi } from '../../api/use-api';
 import { DataState } from '../../components/data-state';
 import { columnsOf, DataTable } from '../../components/data-table';
@@ -14,6 +14,7 @@ import { DataTabs } from './data-tabs';
 export default function TableDetailView() {
   const { table = '' } = useParams();
   const tables = useApi('tables', fetchTables);
+  const detail = useApi(`detail:${table}`, (s) => fetchTableDetail(table, s));
   const sample = useApi(`sample:${table}`, (s) => runSql(`SELECT * FROM ${table.replace(/[^A-Za-z0-9_.]/g, '')} LIMIT 20`, s));
   return (
     <div className="page">
@@ -39,6 +40,18 @@ export default function TableDetailView() {
           );
         }}
       </DataState>
+      <div className="panel"><h2>Version history</h2>
+        <DataState state={detail} isEmpty={(d) => d.history.length === 0} empty="No commits.">
+          {(d) => <DataTable label="Version history" rows={d.history.map((h) => ({ version: h.version, committed: h.timestamp, operation: h.operation, parameters: JSON.stringify(h.parameters), metrics: JSON.stringify(h.metrics) }))}
+            columns={[{ key: 'version', header: 'Version' }, { key: 'committed', header: 'Committed' }, { key: 'operation', header: 'Operation' }, { key: 'parameters', header: 'Parameters' }, { key: 'metrics', header: 'Metrics' }]} />}
+        </DataState>
+      </div>
+      <div className="panel"><h2>Live files</h2>
+        <DataState state={detail} isEmpty={(d) => d.files.length === 0} empty="No live files.">
+          {(d) => <DataTable label="Live files" rows={d.files.map((f) => ({ file: f.path, partition: Object.entries(f.partitionValues).map(([k, v]) => `${k}=${v ?? 'null'}`).join(', '), rows: f.rows, size: formatBytes(f.sizeBytes), modified: f.modifiedAt }))}
+            columns={[{ key: 'file', header: 'File' }, { key: 'partition', header: 'Partition' }, { key: 'rows', header: 'Rows' }, { key: 'size', header: 'Size' }, { key: 'modified', header: 'Modified' }]} />}
+        </DataState>
+      </div>
       <div className="panel"><h2>Sample rows</h2>
         <DataState state={sample} isEmpty={(r) => r.rows.length === 0} empty="The table is empty.">
           {(r) => <DataTable label="Sample rows" rows={r.rows} columns={columnsOf(r.columns)} />}
