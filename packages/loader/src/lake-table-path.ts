@@ -1,27 +1,21 @@
-// Where a lake table lives under the data directory: `<dataDir>/lake/<layer>/<name>`. One function so the
-// loader, `lens query` and anything else agree on the layout.
+// Where a lake table lives under the data directory: `<dataDir>/lake/<layer>/<name>`. The layout and the name
+// rules are the lake's catalog (@lens/lake); this keeps the loader's typed error for a bad name.
 import { join } from 'node:path';
+import { LAKE_LAYERS, LakeCatalog, parseTableName as parseLakeTableName, type LakeLayer } from '@lens/lake';
 import { TableNameError } from './errors.js';
 
-/** Layers of the lake, in the order data flows through them (`lens` holds Lens's own bookkeeping). */
-export const LAKE_LAYERS = ['bronze', 'silver', 'gold', 'lens'] as const;
-export type LakeLayer = (typeof LAKE_LAYERS)[number];
-
-const NAME = /^[a-z][a-z0-9_]{0,62}$/;
+export { LAKE_LAYERS, type LakeLayer };
 
 /**
  * Splits and validates a `layer.name` table name.
  * @throws TableNameError when the form or the layer is wrong.
  */
 export function parseTableName(table: string): { layer: LakeLayer; name: string } {
-  const parts = table.split('.');
-  if (parts.length !== 2) throw new TableNameError(table, 'expected layer.name, e.g. bronze.events');
-  const [layer, name] = parts as [string, string];
-  if (!(LAKE_LAYERS as readonly string[]).includes(layer)) {
-    throw new TableNameError(table, `unknown layer "${layer}" (one of ${LAKE_LAYERS.join(', ')})`);
+  try {
+    return parseLakeTableName(table);
+  } catch (error) {
+    throw new TableNameError(table, (error as Error).message.replace(/^table "[^"]*": /, ''));
   }
-  if (!NAME.test(name)) throw new TableNameError(table, 'name must be lower-case letters, digits and "_", starting with a letter');
-  return { layer: layer as LakeLayer, name };
 }
 
 /**
@@ -29,6 +23,6 @@ export function parseTableName(table: string): { layer: LakeLayer; name: string 
  * @example lakeTablePath('./lens-data', 'bronze.events') // → 'lens-data/lake/bronze/events'
  */
 export function lakeTablePath(dataDir: string, table: string): string {
-  const { layer, name } = parseTableName(table);
-  return join(dataDir, 'lake', layer, name);
+  parseTableName(table);
+  return new LakeCatalog(join(dataDir, 'lake')).tablePath(table);
 }

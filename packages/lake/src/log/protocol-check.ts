@@ -21,7 +21,7 @@ export function checkReadable(protocol: ProtocolAction): void {
   }
   if (v === 3) {
     for (const feature of protocol.readerFeatures ?? []) {
-      if (!SUPPORTED_READER_FEATURES.has(feature)) throw new UnsupportedFeatureError(feature, 'reader feature not implemented');
+      if (!SUPPORTED_READER_FEATURES.has(feature)) throw new UnsupportedFeatureError(feature, 'reader feature not supported by Lens');
     }
   }
 }
@@ -32,7 +32,7 @@ export function checkWritable(protocol: ProtocolAction, metadata: MetadataAction
   const w = protocol.minWriterVersion;
   if (w === 7) {
     for (const feature of protocol.writerFeatures ?? []) {
-      if (!SUPPORTED_WRITER_FEATURES.has(feature)) throw new UnsupportedFeatureError(feature, 'writer feature not implemented');
+      if (!SUPPORTED_WRITER_FEATURES.has(feature)) throw new UnsupportedFeatureError(feature, 'writer feature not supported by Lens');
     }
   } else if (w > 2) {
     const legacy = ['', '', '', 'checkConstraints', 'changeDataFeed/generatedColumns', 'columnMapping', 'identityColumns'];
