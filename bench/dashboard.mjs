@@ -40,6 +40,7 @@ try {
       bytes.set(r.url(), { url: r.url(), transferred, encoding: (await r.allHeaders())['content-encoding'] ?? 'identity' });
     });
     // Timed inside the page: the first animation frame after a trending row enters the DOM (no CDP lag).
+    /* global MutationObserver, document, requestAnimationFrame, window */
     await page.addInitScript(() => {
       const observer = new MutationObserver(() => {
         if (!document.querySelector('table[aria-label="Trending articles"] tbody tr')) return;

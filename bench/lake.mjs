@@ -60,7 +60,7 @@ try {
   const noCkpt = [];
   for (let i = 0; i < 3; i++) { const t0 = performance.now(); const s = await longTable.snapshot({ version: 9999 }); noCkpt.push(ms(t0)); if (s.files.length !== 9999) throw new Error('bad replay'); }
   // Checkpoint at 9990 (as the 10-commit cadence would), 9 commits after it.
-  const atCkpt = await longTable.snapshot({ version: 9990 });
+  await longTable.snapshot({ version: 9990 });
   {
     // Public API: checkpoint() writes at the latest version, so hide the last 9 commits while it runs.
     const { rename } = await import('node:fs/promises');

@@ -22,6 +22,7 @@ if (!existsSync(CHROMIUM_PATH)) {
   console.log(`\nCHROMIUM MISSING (${CHROMIUM_PATH}): main-thread timing skipped`);
   process.exit(0);
 }
+/* global window */
 const [browser, lens, site] = await Promise.all([launchChromium(), startLens(), startPageServer()]);
 try {
   site.set('/lens.iife.min.js', ours.iife);

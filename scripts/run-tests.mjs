@@ -1,5 +1,6 @@
 // Runs the whole test suite with node's built-in runner over the compiled tests (packages/*/dist/**/*.test.js).
 // Node 20's `--test` takes no globs, so the files are listed here. Extra args filter by path substring.
+// The whole suite (no filter) starts with ESLint: a lint error fails the run before the long tests.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -30,5 +31,13 @@ if (files.length === 0) {
   process.exit(1);
 }
 files.sort();
+if (filters.length === 0) {
+  process.stdout.write('run-tests: eslint .\n');
+  const lint = spawnSync(process.execPath, [join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'), '.'], { cwd: root, stdio: 'inherit' });
+  if (lint.status !== 0) {
+    process.stderr.write('run-tests: ESLint found problems (above); fix them or run `npm run lint -- --fix`\n');
+    process.exit(lint.status ?? 1);
+  }
+}
 const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { cwd: root, stdio: 'inherit' });
 process.exit(result.status ?? 1);

@@ -6,7 +6,7 @@ import { Analytics as SegmentAnalytics } from '@segment/analytics-node';
 import RudderAnalytics from '@rudderstack/rudder-sdk-node';
 import type { EnrichedEvent } from '@lens/protocol';
 import type { Collector } from './collector-app.js';
-import { MemorySink, WRITE_KEY, startTestCollector } from './testing/collector-harness.js';
+import { type MemorySink, WRITE_KEY, startTestCollector } from './testing/collector-harness.js';
 
 let app: Collector;
 let sink: MemorySink;

@@ -72,7 +72,7 @@ export async function openLoaderResources(config: LoaderConfig, dataDir: string,
 
 /** Temp directories are named `<pid>-…`; those of processes that are gone hold only abandoned batch files. */
 async function removeDeadTempDirs(root: string): Promise<void> {
-  let names: string[] = [];
+  let names: string[];
   try { names = await readdir(root); } catch { return; }
   for (const name of names) {
     const pid = Number(name.split('-')[0]);

@@ -70,7 +70,7 @@ export class PartitionLoader {
   /** Runs until `shouldStop()` (then flushes what it holds) or, with `once`, until caught up. */
   async run(shouldStop: () => boolean, once = false): Promise<void> {
     await this.#resume();
-    let batch = new MicroBatch(this.#next);
+    const batch = new MicroBatch(this.#next);
     // One batch commits while the next is read and mapped (DuckDB works in its own threads meanwhile).
     let committing: Promise<void> | undefined;
     try {

@@ -2,6 +2,8 @@
 // columns (then printed like `lens query`); `--format json` prints the result as the API returns it.
 import { formatRows } from './query-output.js';
 
+// Results are the API's JSON, one shape per kind; rows are read loosely here and only printed.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped JSON walked per kind, printed only
 type R = Record<string, any>;
 
 /** Rows and columns of a result, per kind. */

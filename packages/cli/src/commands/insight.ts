@@ -37,7 +37,7 @@ export function registerInsightCommand(program: Command): void {
         try {
           query = JSON.parse(text);
         } catch (error) {
-          throw new Error(`--query: not valid JSON (${(error as Error).message})`);
+          throw new Error(`--query: not valid JSON (${(error as Error).message})`, { cause: error });
         }
         const result = kind === 'trending' ? await engine.trending(query) : (await engine.run(kind, query)).result;
         process.stdout.write(formatInsight(kind, result as Record<string, unknown>, flags.format as 'json' | 'table'));

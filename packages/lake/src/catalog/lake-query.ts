@@ -6,7 +6,7 @@ import type { Sql } from '../duckdb/sql.js';
 import { InvalidInputError } from '../errors.js';
 import { planScan } from '../scan/scan-sql.js';
 import { quoteIdent } from '../schema/delta-schema.js';
-import { LakeCatalog, parseTableName } from './lake-catalog.js';
+import { type LakeCatalog, parseTableName } from './lake-catalog.js';
 import { analyzeQuery, referencePredicate } from './sql-analysis.js';
 
 /** What was registered for one table. */

@@ -1,6 +1,6 @@
 // The narrow SQL port the lake needs from DuckDB (run a statement, read rows as plain JS), so the rest of the
 // package never touches @duckdb/node-api types; `createDuckDB` opens an in-process instance in UTC.
-import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 
 /** A row as plain JS: BIGINT as bigint, DATE/TIMESTAMP as DuckDB's JS forms, nested as objects/arrays. */
 export type SqlRow = Record<string, unknown>;

@@ -9,6 +9,7 @@ import { startLens, waitFor, WRITE_KEY, type LensFixture } from '../testing/lens
 import { startPageServer, type PageServer } from '../testing/page-server.js';
 import { OTHER_PAGE, trackerPage } from '../testing/tracker-page.js';
 import type { LoadOptions } from './load-options.js';
+import type { Tracker } from './browser-tracker.js';
 
 const missing = chromiumMissing();
 if (missing) console.warn(`\n!!!!! ${missing} !!!!!\n`);
@@ -49,7 +50,7 @@ describe('browser tracker in Chromium', { skip: missing }, () => {
     await page.goto(`${site.url}/ctx.html?utm_source=newsletter&utm_campaign=spring&utm_medium=email&q=1`);
     await page.waitForFunction(() => (window as unknown as { lens?: { loaded?: boolean } }).lens?.loaded === true);
     await page.evaluate(() => {
-      const lens = (window as unknown as { lens: import('./browser-tracker.js').Tracker }).lens;
+      const lens = (window as unknown as { lens: Tracker }).lens;
       lens.identify('user-42', { plan: 'pro' }, { messageId: 'ctx-identify' });
       lens.track('Clicked', { button: 'buy' }, { messageId: 'ctx-track' });
       lens.page('Docs', 'Intro', { section: 2 }, { messageId: 'ctx-page' });

@@ -12,7 +12,7 @@ export class ApiError extends Error {
 /** A JSON body, or ApiError for a non-2xx answer. */
 export async function parseResponse<T>(response: Response): Promise<T> {
   const text = await response.text();
-  let body: unknown = undefined;
+  let body: unknown;
   try { body = text === '' ? undefined : JSON.parse(text); } catch { body = text; }
   if (!response.ok) {
     const b = body as { message?: string; error?: string | { message?: string } } | string | undefined;

@@ -54,21 +54,20 @@ class MemoryEventLog implements EventLog {
     const state = this.#partition(partition, true)!;
     if (state.locked) throw new PartitionLockedError(partition, { holder: 'memory' });
     state.locked = true;
-    const log = this;
     let closed = false;
     const writer: LogWriter = {
       partition,
-      async append(values: readonly Buffer[]): Promise<AppendResult> {
+      append: async (values: readonly Buffer[]): Promise<AppendResult> => {
         checkValues(values);
-        if (closed || log.#closed) throw new LogClosedError(`writer of partition ${partition} is closed`);
+        if (closed || this.#closed) throw new LogClosedError(`writer of partition ${partition} is closed`);
         await Promise.resolve();
-        return log.#append(state, partition!, values);
+        return this.#append(state, partition!, values);
       },
-      async close(): Promise<void> {
+      close: async (): Promise<void> => {
         if (closed) return;
         closed = true;
         state.locked = false;
-        log.#writers.delete(writer);
+        this.#writers.delete(writer);
       },
     };
     this.#writers.add(writer);

@@ -4,7 +4,7 @@ import { runInsight } from '../../../api/insights-api';
 import { useApi } from '../../../api/use-api';
 import { DataState } from '../../../components/data-state';
 import type { FunnelResult, FunnelStep } from './funnel-result';
-import { funnelRequest, type FunnelDraft } from './funnels-page';
+import { funnelRequest, type FunnelDraft } from './funnel-draft';
 
 /** Step/outcome pickers and the list of person ids. */
 export function DropOffPersons({ query, steps }: { query: FunnelDraft; steps: readonly FunnelStep[] }) {

@@ -5,7 +5,7 @@ import { EChart } from '../../../components/echart';
 import { formatDuration, formatPercent } from '../../../components/format';
 import { StatCard } from '../../../components/stat-card';
 import { DropOffPersons } from './drop-off-persons';
-import type { FunnelDraft } from './funnels-page';
+import type { FunnelDraft } from './funnel-draft';
 
 /** Mirrors @lens/insights' FunnelResult. */
 export interface FunnelStep { step: number; event: string; count: number; conversionRate: number | null; stepConversionRate: number | null; dropOff: number; medianSecondsFromPrevious: number | null; averageSecondsFromPrevious: number | null }

@@ -5,7 +5,7 @@ import { EventSelect } from '../builder/event-select';
 import { FiltersEditor } from '../builder/filters-editor';
 import { PropertySelect } from '../builder/property-select';
 import { ExclusionsEditor } from './exclusions-editor';
-import type { FunnelDraft } from './funnels-page';
+import type { FunnelDraft } from './funnel-draft';
 
 /** Edits a FunnelDraft. */
 export function FunnelsBuilder({ draft, onChange, schema }: { draft: FunnelDraft; onChange: (d: FunnelDraft) => void; schema: EventSchema }) {
