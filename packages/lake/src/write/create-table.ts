@@ -33,6 +33,21 @@ export function schemaOf(columns: readonly ColumnSpec[]): DeltaStructType {
   return { type: 'struct', fields: columns.map((c): DeltaField => ({ name: c.name, type: c.type, nullable: c.nullable ?? true, metadata: {} })) };
 }
 
+/** Rejects duplicate column names, unknown types and partition columns that are missing or not primitive. */
+export function checkColumns(columns: readonly ColumnSpec[], partitionColumns: readonly string[]): void {
+  const names = new Set<string>();
+  for (const c of columns) {
+    if (names.has(c.name.toLowerCase())) throw new InvalidInputError(`duplicate column ${c.name}`, { column: c.name });
+    names.add(c.name.toLowerCase());
+    toDuckDBType(c.type); // rejects unknown types early
+  }
+  for (const p of partitionColumns) {
+    const column = columns.find((c) => c.name === p);
+    if (!column) throw new InvalidInputError(`partition column ${p} is not a column`, { column: p });
+    if (isStruct(column.type) || typeof column.type !== 'string') throw new InvalidInputError(`partition column ${p} must be a primitive type`, { column: p });
+  }
+}
+
 /** The minimal protocol for a schema: 1/2, or 3/7 with `timestampNtz` when a column needs it. */
 export function protocolFor(schema: DeltaStructType): ProtocolAction {
   const usesNtz = JSON.stringify(schema).includes('"timestamp_ntz"');
@@ -44,18 +59,8 @@ export function protocolFor(schema: DeltaStructType): ProtocolAction {
 /** Commits version 0; fails with ConcurrentModificationError if the table already exists. */
 export async function createTable(store: ObjectStore, _sql: Sql, options: CreateTableOptions): Promise<CommitResult> {
   const schema = schemaOf(options.columns);
-  const names = new Set<string>();
-  for (const f of schema.fields) {
-    if (names.has(f.name.toLowerCase())) throw new InvalidInputError(`duplicate column ${f.name}`, { column: f.name });
-    names.add(f.name.toLowerCase());
-    toDuckDBType(f.type); // rejects unknown types early
-  }
   const partitionColumns = [...(options.partitionColumns ?? [])];
-  for (const p of partitionColumns) {
-    const field = schema.fields.find((f) => f.name === p);
-    if (!field) throw new InvalidInputError(`partition column ${p} is not a column`, { column: p });
-    if (isStruct(field.type) || typeof field.type !== 'string') throw new InvalidInputError(`partition column ${p} must be a primitive type`, { column: p });
-  }
+  checkColumns(options.columns, partitionColumns);
   const metaData: MetadataAction = {
     id: randomUUID(),
     name: options.name ?? null,

@@ -4,7 +4,7 @@
 import { rm } from 'node:fs/promises';
 import type { Sql } from '../duckdb/sql.js';
 import { InvalidInputError } from '../errors.js';
-import type { Action, AddAction, TxnAction } from '../log/actions.js';
+import type { Action, AddAction, MetadataAction, ProtocolAction, TxnAction } from '../log/actions.js';
 import { fileKey } from '../log/log-replay.js';
 import { checkWritable, isAppendOnly } from '../log/protocol-check.js';
 import { skipFiles } from '../scan/data-skipping.js';
@@ -13,6 +13,7 @@ import { planScan } from '../scan/scan-sql.js';
 import type { Snapshot } from '../snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { afterCommit, commitInfo, deleteUncommitted } from './commit-support.js';
+import { checkColumns, protocolFor, schemaOf, type ColumnSpec } from './create-table.js';
 import { writeDataFiles } from './data-writer.js';
 import { sourceSelect, type RowSource } from './row-source.js';
 import { commit, type CommitResult } from './transaction.js';
@@ -28,6 +29,11 @@ export interface ReplaceOptions {
   skip?: Predicate;
   /** Exactly-once markers; when the table has seen every one of them (same or later version) nothing is written. */
   txns?: readonly { appId: string; version: number }[];
+  /**
+   * Overwrite with a new schema (Delta's `overwriteSchema`): only with `where: 'all'`; the same commit carries
+   * the new metaData (columns, partition columns; id and properties kept), so readers switch atomically.
+   */
+  schema?: { columns: readonly ColumnSpec[]; partitionColumns?: readonly string[] };
 }
 
 /** Deletes `where` and appends `source` in one commit. */
@@ -38,6 +44,7 @@ export async function replaceWhere(store: ObjectStore, sql: Sql, snapshot: Snaps
     return { status: 'already-committed', version: snapshot.version, deletedRows: 0 };
   }
   const where = options.where;
+  const target = options.schema ? overwrittenLayout(snapshot, options.schema, where) : undefined;
   if (where !== undefined && isAppendOnly(snapshot.metadata)) throw new InvalidInputError('table is append-only (delta.appendOnly=true); replace is not allowed');
   const condition = where === undefined ? 'FALSE' : where === 'all' ? 'TRUE' : typeof where === 'string' ? `(${where})` : predicateToSql(where);
   const skip = typeof where === 'object' ? where : options.skip;
@@ -45,7 +52,7 @@ export async function replaceWhere(store: ObjectStore, sql: Sql, snapshot: Snaps
   const removed: AddAction[] = [];
   const adds: AddAction[] = [];
   let deletedRows = 0;
-  const { select, tempDir } = await sourceSelect(sql, snapshot.schema, source);
+  const { select, tempDir } = await sourceSelect(sql, target?.schema ?? snapshot.schema, source);
   try {
     for (const file of candidates) {
       const scan = (await planScan(store, sql, { ...snapshot, files: [file] } as Snapshot)).sql;
@@ -56,12 +63,14 @@ export async function replaceWhere(store: ObjectStore, sql: Sql, snapshot: Snaps
       removed.push(file);
       if (hit < Number(counts?.['total'] ?? 0)) adds.push(...(await writeDataFiles(store, sql, snapshot, `SELECT * FROM (${scan}) WHERE NOT COALESCE(${condition}, FALSE)`)));
     }
-    adds.push(...(await writeDataFiles(store, sql, snapshot, select)));
+    adds.push(...(await writeDataFiles(store, sql, target ?? snapshot, select)));
   } finally {
     if (tempDir) await rm(tempDir, { recursive: true, force: true });
   }
   const now = Date.now();
   const actions: Action[] = [
+    ...(target?.protocol ? [{ protocol: target.protocol }] : []),
+    ...(target ? [{ metaData: target.metadata }] : []),
     ...txns.map((txn) => ({ txn })),
     ...removed.map((f) => ({ remove: { path: f.path, deletionTimestamp: now, dataChange: true, extendedFileMetadata: true, partitionValues: f.partitionValues, size: f.size } })),
     ...adds.map((add) => ({ add })),
@@ -73,10 +82,33 @@ export async function replaceWhere(store: ObjectStore, sql: Sql, snapshot: Snaps
     predicate: where === undefined ? undefined : typeof where === 'object' ? where : 'all',
     fields: snapshot.schema.fields,
     partitionColumns: snapshot.partitionColumns,
-  }, () => commitInfo(where === undefined ? 'WRITE' : 'REPLACE WHERE', { predicate: [condition] }, snapshot.version, where === undefined, {
+  }, () => commitInfo(where === undefined ? 'WRITE' : 'REPLACE WHERE', { predicate: [condition], ...(target ? { overwriteSchema: true } : {}) }, snapshot.version, where === undefined, {
     numRemovedFiles: removed.length, numAddedFiles: adds.length, numDeletedRows: deletedRows, numOutputRows: rows,
   }), txns[0]);
   if (result.status === 'already-committed') await deleteUncommitted(store, adds.map((a) => a.path));
-  else await afterCommit(store, sql, result.version, snapshot.metadata);
+  else await afterCommit(store, sql, result.version, target?.metadata ?? snapshot.metadata);
   return { ...result, deletedRows };
+}
+
+/** The new schema, metaData and (when the columns need a higher one) protocol of a schema overwrite. */
+function overwrittenLayout(snapshot: Snapshot, next: NonNullable<ReplaceOptions['schema']>, where: ReplaceOptions['where']) {
+  if (where !== 'all') throw new InvalidInputError("a schema overwrite replaces the whole table: use where 'all'");
+  if (snapshot.columnMapping !== 'none') throw new InvalidInputError('a schema overwrite of a table with column mapping is not supported by Lens', { mode: snapshot.columnMapping });
+  const partitionColumns = [...(next.partitionColumns ?? snapshot.partitionColumns)];
+  checkColumns(next.columns, partitionColumns);
+  const schema = schemaOf(next.columns);
+  const needed = protocolFor(schema);
+  const current = snapshot.protocol;
+  const union = (...lists: (readonly string[] | undefined)[]) => [...new Set(lists.flatMap((l) => l ?? []))];
+  const protocol: ProtocolAction | undefined = needed.minWriterVersion > current.minWriterVersion || needed.minReaderVersion > current.minReaderVersion
+    ? {
+      minReaderVersion: Math.max(needed.minReaderVersion, current.minReaderVersion),
+      minWriterVersion: Math.max(needed.minWriterVersion, current.minWriterVersion),
+      readerFeatures: union(current.readerFeatures, needed.readerFeatures),
+      // Writer version 2 implied appendOnly and invariants; as table features they must be listed explicitly.
+      writerFeatures: union(current.minWriterVersion < 7 ? ['appendOnly', 'invariants'] : [], current.writerFeatures, needed.writerFeatures),
+    }
+    : undefined;
+  const metadata: MetadataAction = { ...snapshot.metadata, schemaString: JSON.stringify(schema), partitionColumns };
+  return { schema, partitionColumns, metadata, protocol };
 }

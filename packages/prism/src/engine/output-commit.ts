@@ -40,7 +40,7 @@ export async function commitWhere(db: Sql, dataset: LoadedDataset, mode: ReadMod
   }
 }
 
-/** Writes __prism_out with the given where and txns; returns the commit. */
-export async function commitOutput(output: DeltaTable, where: Pick<ReplaceOptions, 'where' | 'skip'>, txns: ReplaceOptions['txns']) {
-  return output.replace({ sql: 'SELECT * FROM __prism_out' }, { ...where, txns: txns ?? [] });
+/** Writes __prism_out with the given where and txns (and a new schema, on a whole-table rewrite); returns the commit. */
+export async function commitOutput(output: DeltaTable, where: Pick<ReplaceOptions, 'where' | 'skip'>, txns: ReplaceOptions['txns'], schema?: ReplaceOptions['schema']) {
+  return output.replace({ sql: 'SELECT * FROM __prism_out' }, { ...where, txns: txns ?? [], ...(schema ? { schema } : {}) });
 }

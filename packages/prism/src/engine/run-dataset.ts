@@ -1,11 +1,12 @@
 // One run of one dataset: pin input versions, expose the changes since the output's recorded txns as views,
 // compute the transform into a temp table, apply expectations, and commit by update mode with txn markers.
 import { randomUUID } from 'node:crypto';
-import { createDuckDB, DeltaTable, TableNotFoundError, VersionNotFoundError, type DuckDBSession } from '@lens/lake';
+import { createDuckDB, DeltaTable, TableNotFoundError, VersionNotFoundError, type DuckDBSession, type ReplaceOptions, type Snapshot } from '@lens/lake';
 import { lakeTablePath } from '@lens/loader';
 import type { LoadedDataset } from '../definition/dataset-definition.js';
 import { BUILTIN_TRANSFORMS } from './builtin-transforms.js';
 import { columnSpecs, ident } from './duck-types.js';
+import { PipelineRunError } from '../errors.js';
 import { applyExpectations } from './expectations.js';
 import { registerInputViews, registerThisView, type ReadMode } from './input-views.js';
 import { commitOutput, commitWhere } from './output-commit.js';
@@ -71,12 +72,36 @@ async function runWith(db: DuckDBSession, dataDir: string, dataset: LoadedDatase
     ? [{ appId: `prism:${dataset.name}:backfill`, version: Date.now() }]
     : [{ appId: `prism:${dataset.name}`, version: batch }, ...reads.map((r) => ({ appId: inputTxnId(dataset.name, r.table), version: r.version }))];
   const where = await commitWhere(db, dataset, mode, dataset.affected !== undefined);
+  const schema = outSnap ? await outputSchemaChange(db, dataset, outSnap, where.where === 'all') : undefined;
   const [out] = await db.all('SELECT count(*) AS n FROM __prism_out');
-  const result = await commitOutput(output, where, txns);
+  const result = await commitOutput(output, where, txns, schema);
   return {
     ...base, mode: modeName, status: 'succeeded', endedAt: new Date(),
     inputVersions: Object.fromEntries(reads.map((r) => [r.table, { from: r.previous, to: r.version }])),
     outputVersion: result.version, rowsIn, rowsOut: result.status === 'committed' ? Number(out?.['n'] ?? 0) : 0,
     rowsDeleted: result.deletedRows, expectations: results,
   };
+}
+
+/**
+ * The definition's output no longer matches the table (columns added, dropped or retyped, or new partitioning):
+ * a run that rewrites the whole table takes the new schema in its commit (Delta's overwriteSchema); any other run
+ * fails with what changed, since mixing old and new rows would leave the table half one, half the other.
+ */
+async function outputSchemaChange(db: DuckDBSession, dataset: LoadedDataset, current: Snapshot, rewritesAll: boolean): Promise<ReplaceOptions['schema']> {
+  const wanted = columnSpecs(dataset.name, await db.describe('SELECT * FROM __prism_out'));
+  const have = new Map(current.schema.fields.map((f) => [f.name, JSON.stringify(f.type)]));
+  const names = new Set(wanted.map((c) => c.name));
+  const added = wanted.filter((c) => !have.has(c.name)).map((c) => c.name);
+  const dropped = [...have.keys()].filter((n) => !names.has(n));
+  const retyped = wanted.filter((c) => have.has(c.name) && have.get(c.name) !== JSON.stringify(c.type)).map((c) => `${c.name} ${have.get(c.name)} → ${JSON.stringify(c.type)}`);
+  const repartitioned = JSON.stringify(current.partitionColumns) !== JSON.stringify(dataset.partitionBy);
+  // Types alone follow the table on incremental runs (rows are cast into it, as before); a full rewrite adopts them.
+  if (added.length === 0 && dropped.length === 0 && !repartitioned && (retyped.length === 0 || !rewritesAll)) return undefined;
+  if (rewritesAll) return { columns: wanted, partitionColumns: dataset.partitionBy };
+  const what = [
+    added.length ? `new columns ${added.join(', ')}` : '', dropped.length ? `columns no longer produced ${dropped.join(', ')}` : '',
+    repartitioned ? `partitioning ${JSON.stringify(current.partitionColumns)} → ${JSON.stringify(dataset.partitionBy)}` : '',
+  ].filter(Boolean).join('; ');
+  throw new PipelineRunError(dataset.name, `the output schema changed (${what}); rebuild the table with \`lens pipelines run ${dataset.name} --full-refresh\``);
 }
