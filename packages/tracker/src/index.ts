@@ -3,5 +3,5 @@
 export { createTracker, type Tracker } from './browser/browser-tracker.js';
 export type { LoadOptions } from './browser/load-options.js';
 export { snippet } from './browser/snippet.js';
-export type { TrackerStats, DropReason, DropHandler, CallOptions, JsonObject } from './core/types.js';
+export type { TrackerStats, DropReason, DropHandler, CallOptions, DeliveryOptions, JsonObject } from './core/types.js';
 export type { RetryOptions } from './core/retry-policy.js';

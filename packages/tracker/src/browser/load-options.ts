@@ -1,22 +1,12 @@
 // The browser SDK's options and their defaults, in one place (the README's options table mirrors this).
-import type { RetryOptions } from '../core/retry-policy.js';
-import type { DropHandler } from '../core/types.js';
+import type { DeliveryOptions } from '../core/types.js';
 
-/** Options of `load(writeKey, collectorUrl, options)`. */
-export interface LoadOptions {
-  /** Send when this many events wait (default 20)… */
-  flushAt?: number;
-  /** …or this long after the first (default 1000 ms). */
-  flushIntervalMs?: number;
-  /** Per request (defaults 100 events, 32 000 bytes: two requests fit the browser's 64 KiB keepalive quota). */
-  maxBatchEvents?: number;
-  maxBatchBytes?: number;
-  /** The persistent queue's bounds (defaults 1000 events, 2 MB); overflow drops the oldest, counted. */
-  maxQueueEvents?: number;
-  maxQueueBytes?: number;
-  /** Larger events are dropped at the call, counted (default 32 000, the collector's limit). */
-  maxEventBytes?: number;
-  retry?: RetryOptions;
+/**
+ * Options of `load(writeKey, collectorUrl, options)`. Delivery defaults in the browser: flushAt 20, flushIntervalMs
+ * 1000, 100 events and 32 000 bytes per request (two requests fit the browser's 64 KiB keepalive quota), a
+ * persistent queue of 1000 events / 2 MB, maxEventBytes 32 000 (the collector's limit).
+ */
+export interface LoadOptions extends DeliveryOptions {
   /** A page view at load and at every URL change of a single-page app (default false). */
   autoPageViews?: boolean;
   /** `memory` keeps nothing across reloads (default `localStorage`, falling back to memory when blocked). */
@@ -29,7 +19,6 @@ export interface LoadOptions {
   optOut?: boolean;
   /** How often to look for queues left by closed tabs (default 5000 ms). */
   adoptIntervalMs?: number;
-  onDrop?: DropHandler;
   /** Internal errors (never thrown into the page); silent by default. */
   onError?: (error: unknown) => void;
 }

@@ -1,6 +1,7 @@
 // Types shared by the browser and Node SDKs. Event shapes come from @lens/protocol as types only, so the
 // browser bundle never pulls in the protocol's runtime validators.
 import type { JsonObject, TrackingEvent } from '@lens/protocol';
+import type { RetryOptions } from './retry-policy.js';
 
 export type { JsonObject, TrackingEvent };
 
@@ -21,6 +22,24 @@ export interface TrackerStats {
 
 /** Called when events are dropped: `count` events, for `reason`. */
 export type DropHandler = (count: number, reason: DropReason) => void;
+
+/** How a tracker batches, bounds and retries delivery; each SDK documents its own defaults. */
+export interface DeliveryOptions {
+  /** Send when this many events wait… */
+  flushAt?: number;
+  /** …or this long after the first. */
+  flushIntervalMs?: number;
+  /** Per request. */
+  maxBatchEvents?: number;
+  maxBatchBytes?: number;
+  /** The queue's bounds; overflow drops the oldest, counted. */
+  maxQueueEvents?: number;
+  maxQueueBytes?: number;
+  /** Larger events are dropped at the call, counted. */
+  maxEventBytes?: number;
+  retry?: RetryOptions;
+  onDrop?: DropHandler;
+}
 
 /** Per-call options of the analytics.js family. */
 export interface CallOptions {

@@ -3,32 +3,22 @@
 import { DeliveryQueue } from '../core/delivery-queue.js';
 import { measure } from '../core/event-size.js';
 import { uuid } from '../core/message-id.js';
-import type { RetryOptions } from '../core/retry-policy.js';
 import { sendBatch, type FetchLike } from '../core/send-batch.js';
-import type { DropHandler, JsonObject, TrackerStats, TrackingEvent } from '../core/types.js';
+import type { DeliveryOptions, JsonObject, TrackerStats, TrackingEvent } from '../core/types.js';
 import { LIBRARY_NAME, LIBRARY_VERSION } from '../core/version.js';
 
-export interface NodeTrackerOptions {
+/**
+ * Options of the Node SDK. Delivery defaults: flushAt 20, flushIntervalMs 10 000, maxBatchBytes 480 000 (under the
+ * collector's 1 MB request limit), an in-memory queue bounded at 10 000 events / 16 MiB for a slow collector,
+ * maxEventBytes 32 000 (the collector's limit).
+ */
+export interface NodeTrackerOptions extends DeliveryOptions {
   writeKey: string;
   /** The collector's base URL, e.g. `https://collect.example.com`. */
   host: string;
-  /** Send when this many events are queued (default 20)… */
-  flushAt?: number;
-  /** …or this long after the first one (default 10 000 ms). */
-  flushIntervalMs?: number;
-  maxBatchEvents?: number;
-  /** Default 480 000, under the collector's 1 MB request limit. */
-  maxBatchBytes?: number;
-  /** Memory bound under a slow collector (defaults 10 000 events, 16 MiB); overflow drops the oldest, counted. */
-  maxQueueEvents?: number;
-  maxQueueBytes?: number;
-  /** Events larger than this are dropped at the call (default 32 000, the collector's limit). */
-  maxEventBytes?: number;
-  retry?: RetryOptions;
   /** Per-request timeout (default 10 000 ms). */
   timeoutMs?: number;
   fetch?: FetchLike;
-  onDrop?: DropHandler;
 }
 
 /** Identity and common fields of every Node call: `userId` or `anonymousId` is required. */
