@@ -1,12 +1,13 @@
 // Builds `lens server`: Fastify with the read API over the insight engine, /health, /metrics and the OpenAPI
 // document, read-token auth on /api/*, plus any plugins other packages mount (the recommendations API, the
 // dashboard's static files).
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { InsightEngine } from '@lens/insights';
 import type { ServerConfig } from '@lens/protocol';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type LightMyRequestResponse, type InjectOptions } from 'fastify';
 import { installErrorHandlers } from './http-errors.js';
 import { openApiDocument } from './openapi.js';
-import { readTokenHook } from './read-tokens.js';
+import { readTokenCheck, readTokenHook } from './read-tokens.js';
 import { apiRoutes } from './routes/api-routes.js';
 import { noopServerLogger, type ServerLogger } from './server-logger.js';
 import { ServerMetrics } from './server-metrics.js';
@@ -20,6 +21,14 @@ export interface ServerPlugin {
   prefix?: string;
   /** Require a read token on its routes too (default false: the plugin decides). */
   protected?: boolean;
+  /**
+   * A node:http listener put in front of Fastify for a hot route (fixed paths, no prefix applied): it answers
+   * the requests it claims (true) exactly as the plugin's Fastify routes would, and leaves the rest (false).
+   * The server keeps everything else the same for those requests: the read token when `protected` (a
+   * request without one goes to Fastify, which answers 401), the request metrics and log line (route label =
+   * the path), and 503 while closing (Fastify answers then).
+   */
+  fastPath?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 /** Options of `createServer`. */
@@ -55,15 +64,58 @@ export async function createServer(options: ServerOptions): Promise<LensServer> 
   const logger = options.logger ?? noopServerLogger;
   const metrics = options.metrics ?? new ServerMetrics();
   const engine = options.engine ?? (await InsightEngine.create({ dataDir: options.dataDir, timeoutMs: config.queryTimeoutMs, rowCap: config.sqlRowCap, cacheSize: config.cacheEntries, logger }));
-  const app = Fastify({ logger: false, return503OnClosing: true, bodyLimit: 1024 * 1024 });
+  const fastPaths = (options.plugins ?? []).filter((p) => p.fastPath);
+  let closing = false;
+  const app = Fastify({
+    logger: false, return503OnClosing: true, bodyLimit: 1024 * 1024,
+    ...(fastPaths.length === 0 ? {} : {
+      serverFactory: (fastify: (req: IncomingMessage, res: ServerResponse) => void, opts: Record<string, unknown>) => {
+        // The server Fastify would have made itself (same timeouts), with the fast paths in front.
+        const o = opts as { keepAliveTimeout: number; requestTimeout: number; connectionTimeout: number; maxRequestsPerSocket: number };
+        const server = createHttpServer(fastPathListener(fastPaths, fastify));
+        server.keepAliveTimeout = o.keepAliveTimeout;
+        server.requestTimeout = o.requestTimeout;
+        server.setTimeout(o.connectionTimeout);
+        if (o.maxRequestsPerSocket > 0) server.maxRequestsPerSocket = o.maxRequestsPerSocket;
+        return server;
+      },
+    }),
+  });
   installErrorHandlers(app, logger);
   const auth = readTokenHook(config.readTokens);
+  const tokenOk = readTokenCheck(config.readTokens);
+  const observe = (route: string, method: string, url: string, status: number, ms: number): void => {
+    metrics.requestDuration.observe({ route, method, status: String(status) }, ms / 1000);
+    logger.debug({ method, url, status, ms }, 'server_request');
+  };
 
   app.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    metrics.requestDuration.observe({ route, method: request.method, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
-    logger.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'server_request');
+    observe(request.routeOptions.url ?? 'unmatched', request.method, request.url, reply.statusCode, reply.elapsedTime);
   });
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+
+  /** Fast paths first (with the server's token check, metrics and log), Fastify for everything else. */
+  function fastPathListener(plugins: readonly ServerPlugin[], fastify: (req: IncomingMessage, res: ServerResponse) => void) {
+    return (req: IncomingMessage, res: ServerResponse): void => {
+      if (!closing) {
+        const started = performance.now();
+        for (const p of plugins) {
+          if (p.protected && !tokenOk(req.headers.authorization)) continue;
+          if (p.fastPath!(req, res)) {
+            res.once('finish', () => {
+              const url = req.url ?? '/';
+              const q = url.indexOf('?');
+              observe(q === -1 ? url : url.slice(0, q), req.method ?? 'GET', url, res.statusCode, performance.now() - started);
+            });
+            return;
+          }
+        }
+      }
+      fastify(req, res);
+    };
+  }
 
   app.get('/health', async () => ({ status: 'ok' }));
   app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));

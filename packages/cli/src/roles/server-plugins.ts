@@ -1,6 +1,7 @@
 // What `lens server` (and the server inside `lens up`) mounts besides the API: the recommendations API
 // (`GET /v1/recommendations`, served from the key-value store, which a refresher reloads from the gold tables
-// whenever training produced new versions) and the dashboard's production build at `/`.
+// whenever training produced new versions; served lists go to lens.served_recommendations, written before the
+// server stops) and the dashboard's production build at `/`.
 import { dashboardPlugin } from '@lens/dashboard';
 import type { LensConfig, Logger } from '@lens/protocol';
 import { createDeltaServedListLog, loadRecommendations, openRecsStore, recommendationsPlugin } from '@lens/recs';
@@ -13,6 +14,8 @@ const RECS_REFRESH_MS = 30_000;
 /** The plugins of a Lens server for this configuration. */
 export async function serverPlugins(config: LensConfig, logger: Logger): Promise<ServerPlugin[]> {
   const store = await openRecsStore(config.recs, config.dataDir);
+  const servedLog = createDeltaServedListLog({ dataDir: config.dataDir, onError: (error) => logger.warn({ err: error }, 'recs_served_lists_not_written') });
+  const recs = recommendationsPlugin({ store, servedLog, maxK: config.recs.maxK, defaultK: config.recs.k, ageLimits: config.recs.maxAgeHours });
   const refresh = async (): Promise<void> => {
     try {
       const result = await loadRecommendations({ dataDir: config.dataDir, store, keepVersions: config.recs.keepVersions });
@@ -31,11 +34,13 @@ export async function serverPlugins(config: LensConfig, logger: Logger): Promise
     });
     app.addHook('onClose', async () => {
       clearInterval(timer);
+      await servedLog.close(); // the lists served since the last write are written before the server stops
       await store.close();
     });
   };
   return [
-    { plugin: recommendationsPlugin({ store, servedLog: createDeltaServedListLog({ dataDir: config.dataDir }), maxK: config.recs.maxK, defaultK: config.recs.k, ageLimits: config.recs.maxAgeHours }) as ServerPlugin['plugin'] },
+    // GET /v1/recommendations is also answered in front of Fastify (same answers, metrics and log; see ServerPlugin.fastPath).
+    { plugin: recs as ServerPlugin['plugin'], fastPath: recs.fastPath },
     { plugin: recsLifecycle as ServerPlugin['plugin'] },
     { plugin: dashboardPlugin as ServerPlugin['plugin'] },
   ];

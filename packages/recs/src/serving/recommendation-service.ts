@@ -52,7 +52,8 @@ export interface RecommendationServiceOptions {
   /** How long the served-version pointer is reused before it is read again (default 1000 ms). */
   pointerTtlMs?: number;
   servedLog?: ServedListLog;
-  /** Parsed lists kept in process (default 20,000; versioned keys never change, so this is safe). */
+  /** Parsed lists kept in process (default 20,000; versioned keys never change, so this is safe); identity links
+   *  and keys that hold nothing are kept apart, up to 10 × as many. */
   parsedCacheEntries?: number;
   now?: () => number;
 }

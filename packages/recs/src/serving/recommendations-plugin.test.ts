@@ -82,7 +82,7 @@ test('lists age with the clock: an hour-2 article disappears once past its limit
 
 test('invalid requests are 400 with a message (unknown parameters are ignored)', async () => {
   await writeSyntheticVersion(store);
-  for (const q of ['k=0', 'k=21', 'k=abc', 'userId=', `context=${'x'.repeat(300)}`]) {
+  for (const q of ['k=0', 'k=21', 'k=abc', 'k=Infinity', 'userId=', `context=${'x'.repeat(300)}`]) {
     const { status, body } = await get(q);
     assert.equal(status, 400, q);
     assert.equal(typeof body.error, 'string');

@@ -1,33 +1,36 @@
-// The HTTP edge: a Fastify plugin registering GET /v1/recommendations. Query validated by schema, response
-// serialised by schema (fast-json-stringify), errors mapped here: bad request 400, nothing loaded or the
-// store unreachable 503.
+// The HTTP edge: a Fastify plugin registering GET /v1/recommendations, and the same route as a node:http fast
+// path (`plugin.fastPath`) a server may put in front of Fastify (`ServerPlugin.fastPath` of @lens/server).
+// Both answer through one endpoint (recommendations-http.ts): the query checked with the rules and messages of
+// the route's former JSON schema, the response written as its former serialiser wrote it, errors mapped here:
+// bad request 400 naming the parameter, nothing loaded or the store unreachable 503.
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { KeyValueStoreError, RecsRequestError } from '../errors.js';
 import { createRecommendationService, type RecommendationService, type RecommendationServiceOptions } from './recommendation-service.js';
+import { createRecommendationsEndpoint, JSON_CONTENT_TYPE, RECOMMENDATIONS_PATH, type FastPathHandler } from './recommendations-http.js';
+import type { ParsedQuery } from './recommendations-query.js';
 
 /** Options: a ready service, or what to build one from. */
 export type RecommendationsPluginOptions = { service: RecommendationService; maxK?: number } | RecommendationServiceOptions;
 
-const id = { type: 'string', minLength: 1, maxLength: 256 } as const;
-const itemSchema = {
-  type: 'object',
-  properties: {
-    articleId: { type: 'string' }, score: { type: 'number' }, reason: { type: 'string' }, becauseArticleId: { type: 'string' },
-    section: { type: 'string' }, site: { type: 'string' }, position: { type: 'integer' },
-  },
-} as const;
+/** The plugin, carrying the same route as a node:http listener. */
+export type RecommendationsPlugin = FastifyPluginAsync & {
+  /** Answers GET /v1/recommendations without Fastify (same status, headers and body); false for other requests. */
+  fastPath: FastPathHandler;
+};
 
 /**
- * The recommendations route as a Fastify plugin.
+ * The recommendations route as a Fastify plugin (with `fastPath` for servers that mount it in front).
  * @example
  * const store = await createCachedKeyValueStore({ backend: 'sqlite', path }, { maxEntries: 50_000, uncachedPrefixes: [POINTER_KEY] });
  * await app.register(recommendationsPlugin({ store, servedLog: createDeltaServedListLog({ dataDir }) }));
  * // GET /v1/recommendations?userId=u1&k=10&context=pol-k4d-07&site=www.northwind-daily.example
  */
-export function recommendationsPlugin(options: RecommendationsPluginOptions): FastifyPluginAsync {
+export function recommendationsPlugin(options: RecommendationsPluginOptions): RecommendationsPlugin {
   const service = 'service' in options ? options.service : createRecommendationService(options);
-  const maxK = options.maxK ?? 50;
-  return async (app: FastifyInstance) => {
+  let logError: (error: unknown) => void = () => {};
+  const endpoint = createRecommendationsEndpoint(service, { maxK: options.maxK ?? 50, onError: (error) => logError(error) });
+  const plugin = async (app: FastifyInstance): Promise<void> => {
+    logError = (error) => app.log.error({ err: error }, 'recommendations_failed');
     app.setErrorHandler((error, _request, reply) => {
       if (error instanceof RecsRequestError) return reply.status(error.statusCode).send({ error: error.message });
       if (error instanceof KeyValueStoreError) return reply.status(503).send({ error: 'recommendations store unavailable' });
@@ -35,28 +38,10 @@ export function recommendationsPlugin(options: RecommendationsPluginOptions): Fa
       app.log.error({ err: error }, 'recommendations_failed');
       return reply.status(500).send({ error: 'internal error' });
     });
-    app.get<{ Querystring: { userId?: string; anonymousId?: string; k?: number; context?: string; site?: string; exclude?: string } }>('/v1/recommendations', {
-      schema: {
-        querystring: {
-          type: 'object',
-          properties: { userId: id, anonymousId: id, context: id, site: id, k: { type: 'integer', minimum: 1, maximum: maxK }, exclude: { type: 'string', maxLength: 8192 } },
-        },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              listId: { type: 'string' }, source: { type: 'string' }, personId: { type: 'string' }, modelVersion: { type: 'string' },
-              items: { type: 'array', items: itemSchema },
-            },
-          },
-        },
-      },
-    }, async (request) => {
-      const q = request.query;
-      return service.recommend({
-        ...(q.userId ? { userId: q.userId } : {}), ...(q.anonymousId ? { anonymousId: q.anonymousId } : {}), ...(q.k ? { k: q.k } : {}),
-        ...(q.context ? { context: q.context } : {}), ...(q.site ? { site: q.site } : {}), ...(q.exclude ? { exclude: q.exclude.split(',').filter(Boolean) } : {}),
-      });
+    app.get(RECOMMENDATIONS_PATH, async (request, reply) => {
+      const a = await endpoint.answer(request.query as ParsedQuery);
+      return reply.status(a.status).type(JSON_CONTENT_TYPE).send(a.body);
     });
   };
+  return Object.assign(plugin, { fastPath: endpoint.fastPath });
 }
