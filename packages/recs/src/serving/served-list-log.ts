@@ -1,9 +1,14 @@
 // The served-lists log: every list the API returns, with its listId, so clicks (`Recommendation Clicked` with
-// `list_id`, which lands in silver.events.list_id) can be joined to what was shown. Buffered in memory and
-// appended to the Delta table lens.served_recommendations in batches, off the request path.
-import { DeltaTable, type ColumnSpec } from '@lens/lake';
-import { lakeTablePath } from '@lens/loader';
+// `list_id`, which lands in silver.events.list_id) can be joined to what was shown. The serving thread only
+// turns each list into one NDJSON row and hands rows to a worker thread in small batches; the worker
+// (served-list-writer.ts) appends them to the Delta table lens.served_recommendations, so no Delta or
+// Parquet work ever stalls the event loop that answers requests.
+import { Worker } from 'node:worker_threads';
 import type { RecommendationRequest, RecommendationResponse } from './recommendation-service.js';
+import { SERVED_COLUMNS, SERVED_TABLE } from './served-list-schema.js';
+import type { FromWriter, ServedListWriterData, ToWriter } from './served-list-writer.js';
+
+export { SERVED_COLUMNS, SERVED_TABLE };
 
 /** One served list. */
 export interface ServedListEntry {
@@ -23,17 +28,6 @@ export interface ServedListLog {
 /** Drops everything (benchmarks, or when the log is off). */
 export const noopServedListLog: ServedListLog = { record: () => {}, flush: async () => {}, close: async () => {} };
 
-/** The table served lists are appended to. */
-export const SERVED_TABLE = 'lens.served_recommendations';
-
-/** Columns of lens.served_recommendations (article_ids and reasons comma-separated, in list order). */
-export const SERVED_COLUMNS: readonly ColumnSpec[] = [
-  { name: 'list_id', type: 'string', nullable: false }, { name: 'served_at', type: 'timestamp' }, { name: 'served_date', type: 'date' },
-  { name: 'user_id', type: 'string' }, { name: 'anonymous_id', type: 'string' }, { name: 'person_id', type: 'string' },
-  { name: 'context_article_id', type: 'string' }, { name: 'site', type: 'string' }, { name: 'source', type: 'string' },
-  { name: 'model_version', type: 'string' }, { name: 'article_ids', type: 'string' }, { name: 'reasons', type: 'string' }, { name: 'k', type: 'integer' },
-];
-
 /** Keeps entries in memory (tests). */
 export function createMemoryServedListLog(): ServedListLog & { entries: ServedListEntry[] } {
   const entries: ServedListEntry[] = [];
@@ -51,49 +45,99 @@ export function servedRow(e: ServedListEntry): Record<string, unknown> {
   };
 }
 
+/** Rows handed to the writer thread per message (small, so no single hand-over is long). */
+const POST_EVERY = 256;
+
 /**
- * Appends served lists to lens.served_recommendations every `flushEveryMs` (default 5 s) or `maxBuffered`
- * entries; beyond 10 × maxBuffered unflushed entries (the lake is down) new ones are dropped and counted.
+ * Appends served lists to lens.served_recommendations from a worker thread, every `flushEveryMs` (default 5 s)
+ * or `maxBuffered` entries; beyond 10 × maxBuffered unwritten entries (the lake is down) new ones are dropped
+ * and counted. `record` costs one small JSON row on the calling thread. `flush` resolves once everything
+ * recorded before it is committed (or the write failed: `onError` is told, the rows are retried), `close`
+ * flushes and stops the thread — a clean shutdown loses nothing. The thread starts with the first entry.
  */
 export function createDeltaServedListLog(options: { dataDir: string; flushEveryMs?: number; maxBuffered?: number; onError?: (error: unknown) => void }): ServedListLog & { dropped(): number } {
-  let buffer: ServedListEntry[] = [];
-  let dropped = 0;
-  let writing: Promise<void> = Promise.resolve();
   const max = options.maxBuffered ?? 5000;
-  const write = async (): Promise<void> => {
-    if (buffer.length === 0) return;
-    const rows = buffer.map(servedRow);
-    const taken = buffer;
-    buffer = [];
-    try {
-      const table = await DeltaTable.open(lakeTablePath(options.dataDir, SERVED_TABLE));
-      if (!(await table.snapshot().then(() => true, () => false))) {
-        await table.create({ columns: SERVED_COLUMNS, partitionColumns: ['served_date'], name: SERVED_TABLE }).catch(async (e: unknown) => {
-          if (!(await table.snapshot().then(() => true, () => false))) throw e; // a racing writer created it
-        });
+  let lines: string[] = [];
+  /** Entries recorded and not yet committed (here or in the writer). */
+  let unwritten = 0;
+  let dropped = 0;
+  let worker: Worker | undefined;
+  let nextFlush = 0;
+  let closed = false;
+  const flushes = new Map<number, () => void>();
+  const start = (): Worker => {
+    const data: ServedListWriterData = { dataDir: options.dataDir, maxBuffered: max };
+    const w = new Worker(new URL('./served-list-writer.js', import.meta.url), { workerData: data });
+    w.unref(); // a pending flush refs it (below); otherwise it never keeps the process alive
+    w.on('message', (m: FromWriter) => {
+      if (m.type === 'written') unwritten -= m.n;
+      else if (m.type === 'error') options.onError?.(new Error(`served lists not written (retried): ${m.message}`));
+      else settle(m.id);
+    });
+    w.on('error', (error) => options.onError?.(error));
+    w.on('exit', () => {
+      if (worker !== w) return;
+      worker = undefined;
+      // Whatever the thread held is lost; count it, and let waiting flushes go.
+      const held = unwritten - lines.length;
+      if (held > 0) {
+        dropped += held;
+        unwritten -= held;
+        options.onError?.(new Error(`served-lists writer stopped; ${held} served lists lost`));
       }
-      await table.append({ rows });
-    } catch (error) {
-      buffer = [...taken, ...buffer]; // retried at the next flush
-      options.onError?.(error);
-    }
+      for (const id of [...flushes.keys()]) settle(id);
+    });
+    return w;
   };
-  const flush = (): Promise<void> => (writing = writing.then(write));
+  const settle = (id: number): void => {
+    const done = flushes.get(id);
+    flushes.delete(id);
+    if (flushes.size === 0) worker?.unref();
+    done?.();
+  };
+  const post = (): void => {
+    if (lines.length === 0) return;
+    worker ??= start();
+    worker.postMessage({ type: 'rows', lines } satisfies ToWriter);
+    lines = [];
+  };
+  const flush = (): Promise<void> => {
+    post();
+    if (!worker) return Promise.resolve();
+    const id = nextFlush++;
+    const w = worker;
+    w.ref(); // keep the process alive until this flush is answered
+    return new Promise<void>((resolve) => {
+      flushes.set(id, resolve);
+      w.postMessage({ type: 'flush', id } satisfies ToWriter);
+    });
+  };
   const timer = setInterval(() => void flush(), options.flushEveryMs ?? 5000);
   timer.unref();
   return {
     record(entry) {
-      if (buffer.length >= 10 * max) {
+      if (closed || unwritten >= 10 * max) {
         dropped++;
         return;
       }
-      buffer.push(entry);
-      if (buffer.length === max) void flush();
+      lines.push(JSON.stringify(servedRow(entry)));
+      unwritten++;
+      if (lines.length >= POST_EVERY) post();
     },
     flush,
     async close() {
+      if (closed) return;
+      closed = true;
       clearInterval(timer);
       await flush();
+      const w = worker;
+      worker = undefined;
+      if (w) await w.terminate();
+      if (unwritten > 0) {
+        dropped += unwritten;
+        options.onError?.(new Error(`closed with ${unwritten} served lists not written`));
+        unwritten = 0;
+      }
     },
     dropped: () => dropped,
   };

@@ -1,0 +1,68 @@
+// The Delta served-lists log writes from a worker thread: flush means committed, close loses nothing,
+// a lake that cannot be written is reported and bounded (entries beyond 10 × maxBuffered are dropped, counted).
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { DeltaTable } from '@lens/lake';
+import { lakeTablePath } from '@lens/loader';
+import type { RecommendationResponse } from './recommendation-service.js';
+import { createDeltaServedListLog, SERVED_TABLE, type ServedListEntry } from './served-list-log.js';
+
+const entry = (i: number): ServedListEntry => {
+  const response: RecommendationResponse = {
+    listId: `list-${i}`, source: i % 2 ? 'person' : 'trending', modelVersion: 'v1', ...(i % 2 ? { personId: `u${i}` } : {}),
+    items: [{ articleId: `a${i}`, score: 1, reason: 'co_read', position: 1 }, { articleId: 'b', score: 0.5, reason: 'trending', position: 2 }],
+  };
+  return { listId: response.listId, servedAt: Date.parse('2025-03-01T12:00:00Z') + i, request: { userId: `u${i}`, k: 2, context: 'ctx' }, response };
+};
+
+const rowsOf = async (dataDir: string): Promise<Record<string, unknown>[]> =>
+  (await (await DeltaTable.open(lakeTablePath(dataDir, SERVED_TABLE))).query()).sort((a, b) => String(a['list_id']).localeCompare(String(b['list_id']), 'en', { numeric: true }));
+
+test('flush resolves once the recorded lists are committed; close writes the rest (nothing lost)', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'lens-served-'));
+  const errors: unknown[] = [];
+  try {
+    const log = createDeltaServedListLog({ dataDir, flushEveryMs: 60_000, onError: (e) => errors.push(e) });
+    for (let i = 0; i < 3; i++) log.record(entry(i));
+    await log.flush();
+    const first = await rowsOf(dataDir);
+    assert.deepEqual(first.map((r) => r['list_id']), ['list-0', 'list-1', 'list-2']);
+    assert.deepEqual({ ...first[1], served_at: String(first[1]!['served_at']), served_date: String(first[1]!['served_date']) }, {
+      list_id: 'list-1', served_at: String(first[1]!['served_at']), served_date: String(first[1]!['served_date']), user_id: 'u1', anonymous_id: null,
+      person_id: 'u1', context_article_id: 'ctx', site: null, source: 'person', model_version: 'v1', article_ids: 'a1,b', reasons: 'co_read,trending', k: 2,
+    });
+    for (let i = 3; i < 700; i++) log.record(entry(i)); // more than one hand-over to the writer thread
+    await log.close();
+    const all = await rowsOf(dataDir);
+    assert.equal(all.length, 700);
+    assert.equal(new Set(all.map((r) => r['list_id'])).size, 700);
+    assert.equal(log.dropped(), 0);
+    assert.deepEqual(errors, []);
+    log.record(entry(700));
+    assert.equal(log.dropped(), 1, 'after close, entries are refused and counted');
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('a lake that cannot be written: the error is reported, unwritten entries are bounded and counted', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'lens-served-bad-'));
+  const notADir = join(dir, 'file');
+  await writeFile(notADir, 'x');
+  const errors: unknown[] = [];
+  try {
+    const log = createDeltaServedListLog({ dataDir: notADir, flushEveryMs: 60_000, maxBuffered: 2, onError: (e) => errors.push(e) });
+    for (let i = 0; i < 25; i++) log.record(entry(i));
+    assert.equal(log.dropped(), 5, 'beyond 10 × maxBuffered unwritten entries, new ones are dropped');
+    await log.flush();
+    assert.ok(errors.length >= 1);
+    assert.match(String(errors[0]), /served lists not written/);
+    await log.close();
+    assert.equal(log.dropped(), 25, 'what could not be written by close is counted as lost');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

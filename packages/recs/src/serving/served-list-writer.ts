@@ -1,0 +1,77 @@
+// The served-lists writer, run in a worker thread by createDeltaServedListLog: it receives NDJSON rows of
+// lens.served_recommendations from the serving thread and appends them to the Delta table (DuckDB reads the
+// NDJSON and writes Parquet), so no part of a write ever runs on the event loop that answers requests.
+// Messages in: { type: 'rows', lines } | { type: 'flush', id }. Out: { type: 'written', n } after each commit,
+// { type: 'flushed', id, ok } once everything received before the flush is written (or failed), and
+// { type: 'error', message } for a failed write (its rows are kept and retried by the next write).
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import { DeltaTable } from '@lens/lake';
+import { lakeTablePath } from '@lens/loader';
+import { SERVED_COLUMNS, SERVED_TABLE } from './served-list-schema.js';
+
+/** What the serving thread passes when it starts the writer. */
+export interface ServedListWriterData {
+  dataDir: string;
+  /** Rows buffered here before a write starts without waiting for a flush. */
+  maxBuffered: number;
+}
+
+/** Messages to the writer. */
+export type ToWriter = { type: 'rows'; lines: string[] } | { type: 'flush'; id: number };
+/** Messages from the writer. */
+export type FromWriter = { type: 'written'; n: number } | { type: 'flushed'; id: number; ok: boolean } | { type: 'error'; message: string };
+
+const data = workerData as ServedListWriterData;
+const port = parentPort!;
+let buffer: string[] = [];
+let writing: Promise<boolean> = Promise.resolve(true);
+/** A write started because the buffer is full is pending (one at a time). */
+let autoQueued = false;
+/** The last write failed: no more automatic writes until the next flush (the lake may be down). */
+let failing = false;
+
+async function writeBuffered(): Promise<boolean> {
+  if (buffer.length === 0) return true;
+  const taken = buffer;
+  buffer = [];
+  let dir: string | undefined;
+  try {
+    dir = await mkdtemp(join(tmpdir(), 'lens-served-'));
+    const file = join(dir, 'rows.ndjson');
+    await writeFile(file, taken.join('\n') + '\n');
+    const table = await DeltaTable.open(lakeTablePath(data.dataDir, SERVED_TABLE));
+    if (!(await table.snapshot().then(() => true, () => false))) {
+      await table.create({ columns: SERVED_COLUMNS, partitionColumns: ['served_date'], name: SERVED_TABLE }).catch(async (e: unknown) => {
+        if (!(await table.snapshot().then(() => true, () => false))) throw e; // a racing writer created it
+      });
+    }
+    await table.append({ ndjsonFile: file });
+    port.postMessage({ type: 'written', n: taken.length } satisfies FromWriter);
+    failing = false;
+    return true;
+  } catch (error) {
+    buffer = taken.concat(buffer); // retried at the next write
+    failing = true;
+    port.postMessage({ type: 'error', message: error instanceof Error ? error.message : String(error) } satisfies FromWriter);
+    return false;
+  } finally {
+    if (dir) await rm(dir, { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+const write = (): Promise<boolean> => (writing = writing.then(writeBuffered));
+
+port.on('message', (message: ToWriter) => {
+  if (message.type === 'rows') {
+    for (const line of message.lines) buffer.push(line);
+    if (buffer.length >= data.maxBuffered && !autoQueued && !failing) {
+      autoQueued = true;
+      void write().finally(() => (autoQueued = false));
+    }
+  } else {
+    void write().then((ok) => port.postMessage({ type: 'flushed', id: message.id, ok } satisfies FromWriter));
+  }
+});
