@@ -13,13 +13,13 @@ import { resolveConfig, withCommonOptions, type CommonOptions } from '../common-
 interface EvaluateFlags extends CommonOptions { k: string; testDays: string; demo?: boolean; users: string; days: string; seed: string; json?: boolean }
 
 const row = (name: string, m: RankingMetrics): string =>
-  `${name.padEnd(12)} ${[m.precision, m.recall, m.ndcg, m.map, m.coverage].map((x) => x.toFixed(4).padStart(9)).join(' ')} ${String(m.users).padStart(7)}\n`;
+  `${name.padEnd(16)} ${[m.precision, m.recall, m.ndcg, m.map, m.coverage].map((x) => x.toFixed(4).padStart(9)).join(' ')} ${String(m.users).padStart(7)}\n`;
 
 function printReport(r: EvaluationReport): void {
   const out = process.stdout;
   out.write(`train < ${r.cutoff} ≤ test < ${r.testEnd}; k=${r.k}; catalogue ${r.catalogueSize} articles; cold people ${r.coldUsers}\n`);
   for (const [title, group] of [['people (userId/anonymousId)', r.methods], ['context (next article in the visit)', r.context]] as const) {
-    out.write(`\n${title}\n${'method'.padEnd(12)} ${['P@k', 'R@k', 'nDCG@k', 'MAP@k', 'coverage'].map((h) => h.padStart(9)).join(' ')} ${'n'.padStart(7)}\n`);
+    out.write(`\n${title}\n${'method'.padEnd(16)} ${['P@k', 'R@k', 'nDCG@k', 'MAP@k', 'coverage'].map((h) => h.padStart(9)).join(' ')} ${'n'.padStart(7)}\n`);
     for (const [name, m] of Object.entries(group)) out.write(row(name, m));
     out.write(`model / popularity nDCG: ${(group.model.ndcg / Math.max(group.popularity.ndcg, 1e-12)).toFixed(2)}×\n`);
   }

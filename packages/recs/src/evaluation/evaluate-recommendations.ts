@@ -35,8 +35,13 @@ export interface EvaluationReport {
   /** People with test reads of catalogue articles but no training history (served the trending fallback). */
   coldUsers: number;
   trainingMs: Record<string, number>;
-  /** Person-level lists (`userId`/`anonymousId` requests) against what each person read in the test period. */
-  methods: { model: RankingMetrics; popularity: RankingMetrics; random: RankingMetrics };
+  /**
+   * Person-level lists (`userId`/`anonymousId` requests) against what each person read in the test period.
+   * Baselines, all from the training window and excluding what the person read: `popularity` = the shipped
+   * trending list (gold.trending_articles overall, what an unknown person is served); `sitePopularity` = the
+   * trending list of the site the person read most; `recentPopularity` = views in the 6 hours before the cutoff.
+   */
+  methods: { model: RankingMetrics; popularity: RankingMetrics; sitePopularity: RankingMetrics; recentPopularity: RankingMetrics; random: RankingMetrics };
   /** Context lists (`context=articleId`): the next article read in the same visit; `users` counts pairs. */
   context: ContextMetrics;
   planted?: PlantedRecovery;
@@ -72,6 +77,15 @@ export async function evaluateRecommendations(options: EvaluateOptions): Promise
       model: await ranked(db, `SELECT r.person_id, r.article_id, r.rank AS o FROM gold.recommendations r JOIN catalogue USING (article_id) WHERE r.person_id IN (SELECT person_id FROM warm)`, k),
       popularity: await ranked(db, `SELECT w.person_id, t.article_id, t.rank_overall AS o FROM warm w CROSS JOIN (SELECT * FROM gold.trending_articles WHERE article_id IN (SELECT article_id FROM catalogue) ORDER BY rank_overall LIMIT ${k + 300}) t
         WHERE NOT EXISTS (SELECT 1 FROM train_reads r WHERE r.person_id = w.person_id AND r.article_id = t.article_id)`, k),
+      sitePopularity: await ranked(db, `WITH home AS (
+          SELECT t.person_id, c.site FROM train_reads t JOIN silver.content c USING (article_id) WHERE t.person_id IN (SELECT person_id FROM warm)
+          GROUP BY t.person_id, c.site QUALIFY row_number() OVER (PARTITION BY t.person_id ORDER BY count(*) DESC, c.site) = 1)
+        SELECT h.person_id, t.article_id, t.rank_in_site AS o FROM home h JOIN gold.trending_articles t ON t.site = h.site AND t.rank_in_site <= ${k + 300}
+        WHERE t.article_id IN (SELECT article_id FROM catalogue) AND NOT EXISTS (SELECT 1 FROM train_reads r WHERE r.person_id = h.person_id AND r.article_id = t.article_id)`, k),
+      recentPopularity: await ranked(db, `SELECT w.person_id, t.article_id, -t.n AS o FROM warm w CROSS JOIN (
+          SELECT article_id, count(*) AS n FROM silver.events WHERE event_name = 'Article Viewed' AND timestamp >= ${T} - INTERVAL 6 HOUR
+            AND article_id IN (SELECT article_id FROM catalogue) GROUP BY ALL ORDER BY n DESC, article_id LIMIT ${k + 300}) t
+        WHERE NOT EXISTS (SELECT 1 FROM train_reads r WHERE r.person_id = w.person_id AND r.article_id = t.article_id)`, k),
       random: await ranked(db, `SELECT w.person_id, c.article_id, hash(w.person_id || c.article_id || '${options.seed ?? 1}') AS o FROM warm w CROSS JOIN catalogue c
         WHERE NOT EXISTS (SELECT 1 FROM train_reads r WHERE r.person_id = w.person_id AND r.article_id = c.article_id)`, k),
     };
@@ -89,6 +103,8 @@ export async function evaluateRecommendations(options: EvaluateOptions): Promise
       methods: {
         model: rankingMetrics(lists.model, relevant, k, size),
         popularity: rankingMetrics(lists.popularity, relevant, k, size),
+        sitePopularity: rankingMetrics(lists.sitePopularity, relevant, k, size),
+        recentPopularity: rankingMetrics(lists.recentPopularity, relevant, k, size),
         random: rankingMetrics(lists.random, relevant, k, size),
       },
       context: await contextEvaluation(db, T, k, options.seed ?? 1, size),
