@@ -18,13 +18,45 @@ export class DuckDBRunner {
 
   /** Runs one statement under the timeout, returning rows as plain JS objects. */
   async all(sql: string, timeoutMs = this.timeoutMs): Promise<Record<string, unknown>[]> {
+    return this.#timed(timeoutMs, async () => (await this.db.connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[]);
+  }
+
+  /**
+   * Runs one SELECT of numeric columns under the timeout and returns them as typed arrays in result order
+   * (NULL as NaN) — for the typed-array kernels, without building a JS object per row.
+   */
+  async columns(sql: string, timeoutMs = this.timeoutMs): Promise<NumericColumns> {
+    return this.#timed(timeoutMs, async () => {
+      const result = await this.db.connection.run(sql);
+      const n = result.rowCount;
+      const width = result.columnCount;
+      const cols = Array.from({ length: width }, () => new Float64Array(n));
+      let at = 0;
+      for (let c = 0; c < result.chunkCount; c++) {
+        const chunk = result.getChunk(c);
+        const rows = chunk.rowCount;
+        for (let j = 0; j < width; j++) {
+          const vector = chunk.getColumnVector(j);
+          const out = cols[j]!;
+          for (let i = 0; i < rows; i++) {
+            const v = vector.getItem(i);
+            out[at + i] = v === null ? Number.NaN : Number(v);
+          }
+        }
+        at += rows;
+      }
+      return { rows: n, names: Array.from({ length: width }, (_, j) => result.columnName(j)), cols };
+    });
+  }
+
+  async #timed<T>(timeoutMs: number, work: () => Promise<T>): Promise<T> {
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       this.db.connection.interrupt();
     }, timeoutMs);
     try {
-      return (await this.db.connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
+      return await work();
     } catch (error) {
       if (timedOut) throw new QueryTimeoutError(timeoutMs);
       throw error;
@@ -32,4 +64,11 @@ export class DuckDBRunner {
       clearTimeout(timer);
     }
   }
+}
+
+/** Numeric result columns as typed arrays. */
+export interface NumericColumns {
+  rows: number;
+  names: string[];
+  cols: Float64Array[];
 }

@@ -29,6 +29,11 @@ export interface InsightEngineOptions {
   cacheSize?: number;
   /** Keep a warm in-memory copy of the resolved events per table version (default true). */
   warm?: boolean;
+  /**
+   * Answer the queries they cover (ordered funnels, event paths) with typed-array kernels over the warm
+   * table's rows (default true; false = always the general SQL, for comparison).
+   */
+  kernels?: boolean;
   /** Clock for relative date ranges (tests). */
   now?: () => Date;
   logger?: Logger;
@@ -115,16 +120,25 @@ export class InsightEngine {
     const warm = this.#warm;
     if (warm && k.tables.includes('silver.events')) {
       // Against the warm table; a query that reads columns it lacks is answered from the lake instead.
+      const ensure = (): Promise<void> => warm.ensure({ 'silver.events': versions['silver.events']!, 'silver.identities': versions['silver.identities'] ?? -1 }, hasIdentities);
       const warmEnv: RunEnv = {
         ctx: { hasIdentities, warm: WARM_TABLE },
         now,
         query: (sql) => this.#runner.exclusive(async () => {
-          await warm.ensure({ 'silver.events': versions['silver.events']!, 'silver.identities': versions['silver.identities'] ?? -1 }, hasIdentities);
+          await ensure();
           if (!warm.covers(sql)) throw NEEDS_LAKE;
           await prepareLakeQuery(this.catalog, this.#runner.db, sql);
           return this.#runner.all(sql);
         }),
       };
+      if (this.options.kernels !== false) {
+        warmEnv.columns = (sql) => this.#runner.exclusive(async () => {
+          await ensure();
+          if (!warm.covers(sql)) throw NEEDS_LAKE;
+          await prepareLakeQuery(this.catalog, this.#runner.db, sql);
+          return this.#runner.columns(sql);
+        });
+      }
       try {
         result = (await k.run(query, warmEnv)) as R;
       } catch (error) {

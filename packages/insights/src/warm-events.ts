@@ -2,6 +2,8 @@
 // the columns insights read, no raw JSON) materialised once per (silver.events, silver.identities) version in
 // the engine's DuckDB. Queries read it instead of decoding Parquet and joining identities each time; a new
 // commit to either table rebuilds it. A query needing other columns (JSON properties …) reads the lake.
+// Beside it, two small dictionaries for the typed-array kernels (funnel-kernel.ts, paths-kernel.ts): persons
+// as dense integers (WARM_PERSONS: person_id → pidx) and event names as codes (WARM_NAMES: event_name → code).
 import { prepareLakeQuery, type LakeCatalog } from '@lens/lake';
 import type { DuckDBRunner } from './duckdb-runner.js';
 import { TS_UTC_SQL, identityJoinSql, personNameSql } from './sql/event-source.js';
@@ -9,6 +11,10 @@ import { ident } from './sql/sql-text.js';
 
 /** The table name queries read. */
 export const WARM_TABLE = '__warm_events';
+/** person_id → pidx (1..n) of the warm table's persons. */
+export const WARM_PERSONS = '__warm_persons';
+/** event_name → code (0..n-1) of the warm table's event names. */
+export const WARM_NAMES = '__warm_event_names';
 
 /** silver.events columns kept warm (those present in the table); message_id is kept as its hash (ordering only). */
 const WARM_COLUMNS = [
@@ -43,8 +49,10 @@ export class WarmEvents {
       FROM silver.events e${identityJoinSql(hasIdentities)}`;
     await prepareLakeQuery(this.catalog, db, select);
     this.#key = undefined;
-    await db.run(`DROP TABLE IF EXISTS ${WARM_TABLE}`);
+    for (const t of [WARM_TABLE, WARM_PERSONS, WARM_NAMES]) await db.run(`DROP TABLE IF EXISTS ${t}`);
     await this.runner.all(`CREATE TABLE ${WARM_TABLE} AS ${select}`, 10 * this.runner.timeoutMs);
+    await this.runner.all(`CREATE TABLE ${WARM_PERSONS} AS SELECT person_id, (row_number() OVER ())::INTEGER AS pidx FROM (SELECT DISTINCT person_id FROM ${WARM_TABLE})`, 10 * this.runner.timeoutMs);
+    await this.runner.all(`CREATE TABLE ${WARM_NAMES} AS SELECT event_name, (row_number() OVER (ORDER BY event_name) - 1)::INTEGER AS code FROM (SELECT DISTINCT event_name FROM ${WARM_TABLE} WHERE event_name IS NOT NULL)`, 10 * this.runner.timeoutMs);
     this.#columns = new Set(['person_id', 'person_name', 'message_id', 'ts_utc', ...kept]);
     this.#key = key;
   }

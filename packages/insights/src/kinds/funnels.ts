@@ -5,6 +5,8 @@ import { Breakdown, Duration, EventMatcher, commonFields, durationSeconds } from
 import { extendWindow, resolveWindow } from '../sql/date-window.js';
 import { breakdownCtes, breakdownValueSql, matcherSql, needsAllEvents, sourceCtes } from '../sql/event-source.js';
 import { plainRows } from '../sql/sql-text.js';
+import { WARM_PERSONS } from '../warm-events.js';
+import { MASK_SPAN, funnelKernel, funnelKernelApplies } from './funnel-kernel.js';
 import { funnelCtes, funnelSummarySql } from './funnels-sql.js';
 import type { InsightKind } from './insight-kind.js';
 
@@ -99,8 +101,23 @@ export const funnels: InsightKind<FunnelQuery, FunnelResult> = {
       bd = breakdownValueSql(b.rawSql);
     }
     ctes.push(`ev AS NOT MATERIALIZED (SELECT *, ${bd} AS __bd FROM ev0)`);
+    let rows: Record<string, unknown>[] | undefined;
+    if (env.columns && funnelKernelApplies(q)) {
+      // The typed-array kernel over the sorted warm rows: only the step and exclusion events are read.
+      const mask = [...q.steps, ...q.exclusions].map((m, i) => `CASE WHEN ${matcherSql(m)} THEN ${2 ** i} ELSE 0 END`).join(' + ');
+      let bdNames: string[] | undefined;
+      let bdCode = 'NULL::DOUBLE';
+      if (q.breakdown) {
+        const top = await env.query(`WITH ${ctes.join(',\n')}\nSELECT v FROM __top`);
+        bdNames = ['$other', ...top.map((r) => String(r['v']))];
+        bdCode = `CASE WHEN ${matcherSql(q.steps[0]!)} THEN coalesce(list_position((SELECT list(v) FROM __top), __bd), 0) END::DOUBLE`;
+      }
+      const cols = await env.columns(`WITH ${ctes.join(',\n')}, __k AS (SELECT person_id, epoch_us(ts_utc)::DOUBLE AS t, ${mask} AS m${q.breakdown ? `, ${bdCode} AS bd` : ''} FROM ev)
+        SELECT p.pidx::DOUBLE * ${MASK_SPAN} + k.m AS pm, k.t${q.breakdown ? ', k.bd' : ''} FROM __k k JOIN ${WARM_PERSONS} p USING (person_id) WHERE k.m > 0 ORDER BY p.pidx, k.t`);
+      rows = funnelKernel(q, cols, w, window.from.getTime() * 1000, window.to.getTime() * 1000, bdNames);
+    }
     ctes.push(...funnelCtes(q, w, window.fromUtc, window.toUtc));
-    const rows = plainRows(await env.query(`WITH ${ctes.join(',\n')}\n${funnelSummarySql(q)}`));
+    rows ??= plainRows(await env.query(`WITH ${ctes.join(',\n')}\n${funnelSummarySql(q)}`));
     const total = rows.find((r) => r['total'] === 1) ?? {};
     const conv = ((total['conv'] as number[] | null) ?? []).map(Number).sort((a, b) => a - b);
     const mid = conv.length / 2;

@@ -1,6 +1,7 @@
 // The contract each insight kind implements: a zod schema for its query, the lake tables it reads (their
 // versions key the cache) and a run function that builds SQL and shapes the result.
 import type { z } from 'zod';
+import type { NumericColumns } from '../duckdb-runner.js';
 import type { SourceContext } from '../sql/event-source.js';
 
 /** What a kind gets from the engine for one run. */
@@ -10,6 +11,11 @@ export interface RunEnv {
   now: Date;
   /** Runs a SELECT over lake tables (registered with data skipping) under the engine's timeout. */
   query(sql: string): Promise<Record<string, unknown>[]>;
+  /**
+   * Set when the source is the warm table (with its person and event-name dictionaries) and typed-array
+   * kernels are on: runs a SELECT of numeric columns and returns them as typed arrays.
+   */
+  columns?(sql: string): Promise<NumericColumns>;
 }
 
 /** One insight kind. */

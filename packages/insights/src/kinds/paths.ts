@@ -6,7 +6,9 @@ import { commonFields } from '../query/common.js';
 import { resolveWindow } from '../sql/date-window.js';
 import { needsAllEvents, sourceCtes } from '../sql/event-source.js';
 import { lit, plainRows } from '../sql/sql-text.js';
+import { WARM_NAMES, WARM_PERSONS } from '../warm-events.js';
 import type { InsightKind } from './insight-kind.js';
+import { pathsKernel, pathsKernelApplies } from './paths-kernel.js';
 
 export const PathsQuery = z.object({
   /** event: nodes are event names; page: nodes are page paths of page/screen views. */
@@ -41,6 +43,14 @@ export const paths: InsightKind<PathsQuery, PathsResult> = {
     const ctes = sourceCtes(env.ctx, 'ev', { window, filters: q.filters, sample: q.sample, allEvents: needsAllEvents(q.filters) });
     const node = q.nodeType === 'event' ? 'event_name' : `CASE WHEN type IN ('page', 'screen') THEN page_path END`;
     const exclude = q.exclude.length ? ` AND event_name NOT IN (${q.exclude.map(lit).join(', ')})` : '';
+    let rows: Record<string, unknown>[] | undefined;
+    if (env.columns && pathsKernelApplies(q)) {
+      // The typed-array kernel: the window's events as (person, time, name code), in (person, time, message) order.
+      const names = (await env.query(`SELECT event_name, code FROM ${WARM_NAMES} ORDER BY code`)).map((r) => String(r['event_name']));
+      const cols = await env.columns(`WITH ${ctes.join(',\n')}, __k AS (SELECT person_id, epoch_us(ts_utc)::DOUBLE AS t, message_id, event_name FROM ev WHERE event_name IS NOT NULL${exclude})
+        SELECT p.pidx::DOUBLE AS p, k.t, c.code::DOUBLE AS c FROM __k k JOIN ${WARM_PERSONS} p USING (person_id) JOIN ${WARM_NAMES} c USING (event_name) ORDER BY p.pidx, k.t, k.message_id`);
+      rows = pathsKernel(q, cols, names);
+    }
     ctes.push(`n AS (SELECT person_id, ts_utc AS ts, message_id, ${node} AS node FROM ev WHERE ${node} IS NOT NULL${exclude})`);
     // Two passes over the person's ordered events: (1) the previous event's time and node, (2) session number
     // and position within the session of the rows kept (new session, or a different node than the previous).
@@ -68,7 +78,7 @@ export const paths: InsightKind<PathsQuery, PathsResult> = {
       SELECT 'link' AS k, level, node, nxt, count(*) AS value FROM t WHERE nxt IS NOT NULL GROUP BY ALL
       UNION ALL SELECT 'node', level, node, NULL, count(*) FROM p GROUP BY ALL
       UNION ALL SELECT 'sessions', NULL, NULL, NULL, count(*) FROM (SELECT DISTINCT person_id, sess FROM p)`;
-    const rows = plainRows(await env.query(sql));
+    rows ??= plainRows(await env.query(sql));
     const id = (level: number, name: string): string => `${level}_${name}`;
     const links = rows.filter((r) => r['k'] === 'link')
       .map((r) => ({ source: id(Number(r['level']), String(r['node'])), target: id(Number(r['level']) + 1, String(r['nxt'])), level: Number(r['level']), value: Number(r['value']) }))
@@ -78,7 +88,7 @@ export const paths: InsightKind<PathsQuery, PathsResult> = {
     const nodes = rows.filter((r) => r['k'] === 'node')
       .map((r) => ({ id: id(Number(r['level']), String(r['node'])), level: Number(r['level']), name: String(r['node']), value: Number(r['value']) }))
       .filter((n) => used.has(n.id) || links.length === 0)
-      .sort((a, b) => a.level - b.level || b.value - a.value);
+      .sort((a, b) => a.level - b.level || b.value - a.value || a.name.localeCompare(b.name));
     return { nodes, links, sessions: Number(rows.find((r) => r['k'] === 'sessions')?.['value'] ?? 0) };
   },
 };
