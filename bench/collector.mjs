@@ -1,6 +1,8 @@
 // Collector benchmark (issue 2): the collector with durable acks against a bare node:http server that only
 // parses JSON (the Node ceiling on this machine), in the same run, with autocannon on the same machine.
-// Usage: node bench/collector.mjs [--duration 10] [--connections 50]
+// Usage: node bench/collector.mjs [--duration 10] [--connections 50] [--workers 2]
+// The headline figures are one collector process against one bare process. `--workers N` (N > 1) adds the same
+// loads against `lens collector --workers N` (N processes on one port, one log partition each), reported apart.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +13,7 @@ import autocannon from 'autocannon';
 const here = dirname(fileURLToPath(import.meta.url));
 const args = Object.fromEntries(process.argv.slice(2).join(' ').split('--').filter(Boolean).map((a) => a.trim().split(/\s+/)));
 const duration = Number(args.duration ?? 10);
+const extraWorkers = Number(args.workers ?? 0);
 const connections = Number(args.connections ?? 50);
 const WRITE_KEY = 'bench-write-key-1';
 
@@ -31,7 +34,10 @@ function startChild(cmd, argv, matchPort) {
 
 function rssMb(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+  const own = Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+  // With --workers the primary forks the processes that serve: count them too.
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+  return own + children.reduce((sum, child) => { try { return sum + rssMb(Number(child)); } catch { return sum; } }, 0);
 }
 
 function event(i) {
@@ -70,9 +76,22 @@ const ceiling = await measure('bare node:http (parse JSON, 200)', bare.port);
 bare.child.kill('SIGTERM');
 
 const lensBin = join(here, '..', 'packages', 'cli', 'bin', 'lens.js');
-const collector = await startChild(process.execPath, [lensBin, 'collector', '--config', join(home, 'lens.yaml'), '--data', join(home, 'data'), '--port', '0', '--log-level', 'info', '--workers', '1'], (out) => /"port":(\d+)[^\n]*collector_listening/.exec(out)?.[1]);
-const lens = await measure('lens collector (durable acks, fsync group commit)', collector.port, collector.child.pid);
-collector.child.kill('SIGTERM');
+async function measureCollector(workers) {
+  const data = join(home, `data-${workers}`);
+  const collector = await startChild(process.execPath, [lensBin, 'collector', '--config', join(home, 'lens.yaml'), '--data', data, '--port', workers > 1 ? '18181' : '0', '--log-level', 'info', '--workers', String(workers)],
+    (out) => (workers > 1 ? /collector_listening/.test(out) && '18181' : /"port":(\d+)[^\n]*collector_listening/.exec(out)?.[1]));
+  if (workers > 1) await new Promise((resolve) => setTimeout(resolve, 1000)); // every worker listening
+  console.error("bench: started", workers);
+  const result = await measure(`lens collector × ${workers} (durable acks, fsync group commit)`, collector.port, collector.child.pid);
+  collector.child.kill('SIGTERM');
+  await new Promise((resolve) => collector.child.once('exit', resolve));
+  return result;
+}
+console.error("bench: bare done; collector x1");
+const lens = await measureCollector(1);
+console.error("bench: collector x1 done");
+const multi = extraWorkers > 1 ? await measureCollector(extraWorkers) : undefined;
+console.error("bench: multi done");
 
 const ratio = (a, b) => (a / b).toFixed(2);
 const rows = [
@@ -87,5 +106,14 @@ const rows = [
 console.log(`\nCollector benchmark: ${connections} connections, ${duration} s per load, autocannon on the same machine\n`);
 console.log('| measure | bare node:http | lens collector | ratio | goal |\n|---|---|---|---|---|');
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+if (multi) {
+  console.log(`\nThe same loads against lens collector --workers ${extraWorkers} (one bare process as before):\n`);
+  console.log('| measure | bare node:http | lens collector × ' + extraWorkers + ' | ratio |\n|---|---|---|---|');
+  console.log(`| single /v1/track req/s | ${ceiling.single.reqPerSec.toFixed(0)} | ${multi.single.reqPerSec.toFixed(0)} | ${ratio(multi.single.reqPerSec, ceiling.single.reqPerSec)} |`);
+  console.log(`| single /v1/track p50 / p99 ms | ${ceiling.single.p50} / ${ceiling.single.p99} | ${multi.single.p50} / ${multi.single.p99} | |`);
+  console.log(`| batch(100) events/s | ${ceiling.batch.eventsPerSec.toFixed(0)} | ${multi.batch.eventsPerSec.toFixed(0)} | ${ratio(multi.batch.eventsPerSec, ceiling.batch.eventsPerSec)} |`);
+  console.log(`| peak RSS MB (all processes) | | ${multi.peakRssMb} | |`);
+  console.log(`| non-2xx / errors | | ${multi.single.non2xx + multi.batch.non2xx}/${multi.single.errors + multi.batch.errors} | |`);
+}
 mkdirSync(join(here, '.out'), { recursive: true });
-writeFileSync(join(here, '.out', 'collector.json'), JSON.stringify({ when: new Date().toISOString(), duration, connections, ceiling, lens }, null, 2));
+writeFileSync(join(here, '.out', 'collector.json'), JSON.stringify({ when: new Date().toISOString(), duration, connections, ceiling, lens, multi }, null, 2));

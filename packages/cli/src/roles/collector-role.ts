@@ -37,8 +37,10 @@ export async function startCollector(config: LensConfig, sources: readonly Sourc
     url: `http://${config.collector.host === '0.0.0.0' ? 'localhost' : config.collector.host}:${port}`,
     async close() {
       await collector.close();
+      logger.debug({}, 'collector_http_closed');
       await writer.close();
       await log.close();
+      logger.debug({}, 'collector_log_closed');
     },
   };
 }
@@ -56,6 +58,8 @@ export async function runCollectorRole(config: LensConfig, sources: readonly Sou
     await untilSignal();
     logger.info({}, 'collector_stopping');
     await running.close();
+    // A cluster worker's IPC channel to the primary keeps it alive: drop it so the process can end.
+    if (cluster.isWorker) cluster.worker?.disconnect();
     return;
   }
   let stopping = false;
