@@ -81,17 +81,13 @@ async function measureCollector(workers) {
   const collector = await startChild(process.execPath, [lensBin, 'collector', '--config', join(home, 'lens.yaml'), '--data', data, '--port', workers > 1 ? '18181' : '0', '--log-level', 'info', '--workers', String(workers)],
     (out) => (workers > 1 ? /collector_listening/.test(out) && '18181' : /"port":(\d+)[^\n]*collector_listening/.exec(out)?.[1]));
   if (workers > 1) await new Promise((resolve) => setTimeout(resolve, 1000)); // every worker listening
-  console.error("bench: started", workers);
   const result = await measure(`lens collector × ${workers} (durable acks, fsync group commit)`, collector.port, collector.child.pid);
   collector.child.kill('SIGTERM');
   await new Promise((resolve) => collector.child.once('exit', resolve));
   return result;
 }
-console.error("bench: bare done; collector x1");
 const lens = await measureCollector(1);
-console.error("bench: collector x1 done");
 const multi = extraWorkers > 1 ? await measureCollector(extraWorkers) : undefined;
-console.error("bench: multi done");
 
 const ratio = (a, b) => (a / b).toFixed(2);
 const rows = [
