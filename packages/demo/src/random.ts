@@ -33,7 +33,7 @@ export class Random {
     let s = hashSeed(seed, stream);
     this.#a = s = splitmix32(s);
     this.#b = s = splitmix32(s);
-    this.#c = s = splitmix32(s);
+    this.#c = splitmix32(s);
     this.#d = 1;
     for (let i = 0; i < 12; i++) this.uint32(); // discard the warm-up outputs
   }

@@ -6,7 +6,7 @@ import type { Article } from './article-catalog.js';
 import { viewArticle, type Via } from './article-view.js';
 import { EventFactory, type LabelledEvent } from './event-factory.js';
 import { loginIfNeeded, registerReader, registrationRoute } from './identity-calls.js';
-import { SECTIONS, SITES, siteOf } from './media-group.js';
+import { type SECTIONS, SITES, siteOf } from './media-group.js';
 import { malformedCopy } from './malformed-events.js';
 import { navigate } from './navigation.js';
 import type { Device, Person } from './person.js';

@@ -19,6 +19,7 @@ export interface RunEnv {
 }
 
 /** One insight kind. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the registry holds kinds of every query type
 export interface InsightKind<Q = any, R = unknown> {
   readonly name: string;
   readonly description: string;

@@ -46,7 +46,7 @@ function integer(q: ParsedQuery, name: string, maxK: number): number | undefined
   if (Array.isArray(v) && v.length === 1) v = v[0];
   let n: number;
   // Ajv's coercion: a non-empty string equal to its numeric value with no fractional part.
-  if (typeof v === 'string' && v !== '' && (v as unknown as number) == +v && !((v as unknown as number) % 1)) n = +v;
+  if (typeof v === 'string' && v !== '' && !Number.isNaN(+v) && !(+v % 1)) n = +v;
   else return { error: `querystring/${name} must be integer` };
   // Ajv checks bounds only on finite numbers: ±Infinity passes here and the service refuses it (400).
   if (Number.isFinite(n) && n < 1) return { error: `querystring/${name} must be >= 1` };

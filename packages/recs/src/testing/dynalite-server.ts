@@ -28,7 +28,7 @@ export async function dynaliteUnavailable(): Promise<string | undefined> {
     return undefined;
   } catch (error) {
     const reason = `dynalite cannot start: ${(error as Error).message}`;
-    if (process.env['CI']) throw new Error(reason);
+    if (process.env['CI']) throw new Error(reason, { cause: error });
     process.stderr.write(`\n*** SKIPPING DynamoDB tests: ${reason} ***\n\n`);
     return reason;
   }
