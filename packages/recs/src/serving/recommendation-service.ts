@@ -96,8 +96,9 @@ export function createRecommendationService(options: RecommendationServiceOption
       const trending = values[values.length - 1] ?? [];
       // Article ages are measured on the data's clock, advanced by the time since the load (= wall clock when live).
       const at = v.computedAt + (now() - v.loadedAt);
-      const skip = new Set([...(request.exclude ?? []), ...(request.context ? [request.context] : [])]);
-      const ok = (i: StoredItem): boolean => !skip.has(i.a) && (!request.site || !i.site || i.site === request.site) && isFresh(i.sec, i.pub, at, limits);
+      const context = request.context;
+      const skip = request.exclude && request.exclude.length > 0 ? new Set(request.exclude) : undefined;
+      const ok = (i: StoredItem): boolean => i.a !== context && !skip?.has(i.a) && (!request.site || !i.site || i.site === request.site) && isFresh(i.sec, i.pub, at, limits);
       const source = personal.length > 0 ? (similar.length > 0 ? 'person+context' : 'person') : similar.length > 0 ? 'context' : 'trending';
       const chosen = new Map<string, StoredItem>();
       // Walk the lists lazily up to k: most requests stop early, so most items are never filtered or copied.
@@ -109,10 +110,14 @@ export function createRecommendationService(options: RecommendationServiceOption
       };
       take(personal.length > 0 && similar.length > 0 ? blend(personal.filter(ok), similar.filter(ok)) : personal.length > 0 ? personal : similar);
       take(trending);
-      const items = [...chosen.values()].map((i, position) => ({
-        articleId: i.a, score: i.s, reason: i.r, position: position + 1,
-        ...(i.b ? { becauseArticleId: i.b } : {}), ...(i.sec ? { section: i.sec } : {}), ...(i.site ? { site: i.site } : {}),
-      }));
+      const items: RecommendedItem[] = [];
+      for (const i of chosen.values()) {
+        const item: RecommendedItem = { articleId: i.a, score: i.s, reason: i.r, position: items.length + 1 };
+        if (i.b) item.becauseArticleId = i.b;
+        if (i.sec) item.section = i.sec;
+        if (i.site) item.site = i.site;
+        items.push(item);
+      }
       const response: RecommendationResponse = {
         listId: randomUUID(), source, modelVersion: v.version, items, ...(personIndex >= 0 ? { personId: people[personIndex]! } : {}),
       };

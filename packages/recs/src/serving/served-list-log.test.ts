@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { DeltaTable } from '@lens/lake';
 import { lakeTablePath } from '@lens/loader';
 import type { RecommendationResponse } from './recommendation-service.js';
-import { createDeltaServedListLog, SERVED_TABLE, type ServedListEntry } from './served-list-log.js';
+import { createDeltaServedListLog, SERVED_TABLE, servedLine, servedRow, type ServedListEntry } from './served-list-log.js';
 
 const entry = (i: number): ServedListEntry => {
   const response: RecommendationResponse = {
@@ -65,4 +65,12 @@ test('a lake that cannot be written: the error is reported, unwritten entries ar
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('servedLine is JSON.stringify(servedRow(e)), awkward strings and absent fields included', () => {
+  const odd: ServedListEntry = {
+    ...entry(1), servedAt: Date.parse('2025-12-31T23:59:59.999Z'),
+    request: { anonymousId: 'd "1" \\ é 😀 \u0001', site: 's', exclude: ['x'] },
+  };
+  for (const e of [entry(0), entry(1), entry(2), odd, { ...odd, response: { ...odd.response, items: [] } }]) assert.equal(servedLine(e), JSON.stringify(servedRow(e)));
 });

@@ -5,6 +5,7 @@
 // Parquet work ever stalls the event loop that answers requests.
 import { Worker } from 'node:worker_threads';
 import type { RecommendationRequest, RecommendationResponse } from './recommendation-service.js';
+import { jsonString } from './response-json.js';
 import { SERVED_COLUMNS, SERVED_TABLE } from './served-list-schema.js';
 import type { FromWriter, ServedListWriterData, ToWriter } from './served-list-writer.js';
 
@@ -43,6 +44,35 @@ export function servedRow(e: ServedListEntry): Record<string, unknown> {
     model_version: e.response.modelVersion, article_ids: e.response.items.map((i) => i.articleId).join(','),
     reasons: e.response.items.map((i) => i.reason).join(','), k: e.response.items.length,
   };
+}
+
+const q = jsonString;
+const orNull = (s: string | undefined): string => (s === undefined || s === null ? 'null' : q(s));
+let lastAt = NaN;
+let lastIso = '';
+
+/** `JSON.stringify(servedRow(e))`, written directly (one string per request, no row object or arrays). */
+export function servedLine(e: ServedListEntry): string {
+  if (e.servedAt !== lastAt) {
+    lastAt = e.servedAt;
+    lastIso = new Date(e.servedAt).toISOString();
+  }
+  const items = e.response.items;
+  let ids = '';
+  let reasons = '';
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) {
+      ids += ',';
+      reasons += ',';
+    }
+    ids += items[i]!.articleId;
+    reasons += items[i]!.reason;
+  }
+  const r = e.request;
+  return '{"list_id":' + q(e.listId) + ',"served_at":"' + lastIso + '","served_date":"' + lastIso.slice(0, 10) + '","user_id":' + orNull(r.userId)
+    + ',"anonymous_id":' + orNull(r.anonymousId) + ',"person_id":' + orNull(e.response.personId) + ',"context_article_id":' + orNull(r.context)
+    + ',"site":' + orNull(r.site) + ',"source":' + q(e.response.source) + ',"model_version":' + q(e.response.modelVersion)
+    + ',"article_ids":' + q(ids) + ',"reasons":' + q(reasons) + ',"k":' + items.length + '}';
 }
 
 /** Rows handed to the writer thread per message (small, so no single hand-over is long). */
@@ -120,7 +150,7 @@ export function createDeltaServedListLog(options: { dataDir: string; flushEveryM
         dropped++;
         return;
       }
-      lines.push(JSON.stringify(servedRow(entry)));
+      lines.push(servedLine(entry));
       unwritten++;
       if (lines.length >= POST_EVERY) post();
     },

@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { DeltaTable } from '@lens/lake';
+import { createDuckDB, DeltaTable, type DuckDBSession } from '@lens/lake';
 import { lakeTablePath } from '@lens/loader';
 import { SERVED_COLUMNS, SERVED_TABLE } from './served-list-schema.js';
 
@@ -27,6 +27,12 @@ export type FromWriter = { type: 'written'; n: number } | { type: 'flushed'; id:
 const data = workerData as ServedListWriterData;
 const port = parentPort!;
 let buffer: string[] = [];
+let session: Promise<DuckDBSession> | undefined;
+/** The writer's own DuckDB, on one thread: a background write never takes both cores from the serving thread. */
+const duckdb = (): Promise<DuckDBSession> => (session ??= createDuckDB().then(async (s) => {
+  await s.run('SET threads = 1');
+  return s;
+}));
 let writing: Promise<boolean> = Promise.resolve(true);
 /** A write started because the buffer is full is pending (one at a time). */
 let autoQueued = false;
@@ -42,7 +48,7 @@ async function writeBuffered(): Promise<boolean> {
     dir = await mkdtemp(join(tmpdir(), 'lens-served-'));
     const file = join(dir, 'rows.ndjson');
     await writeFile(file, taken.join('\n') + '\n');
-    const table = await DeltaTable.open(lakeTablePath(data.dataDir, SERVED_TABLE));
+    const table = await DeltaTable.open(lakeTablePath(data.dataDir, SERVED_TABLE), { sql: await duckdb() });
     if (!(await table.snapshot().then(() => true, () => false))) {
       await table.create({ columns: SERVED_COLUMNS, partitionColumns: ['served_date'], name: SERVED_TABLE }).catch(async (e: unknown) => {
         if (!(await table.snapshot().then(() => true, () => false))) throw e; // a racing writer created it
