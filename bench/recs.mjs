@@ -1,11 +1,14 @@
-// Recommendations benchmark (issue 10). (1) API: GET /v1/recommendations (Fastify plugin, SQLite store + LRU
-// cache, served-lists log to Delta) against a bare node:http server answering a fixed JSON of the same size,
-// in the same run, autocannon on the same machine, 50 connections. (2) Training time: demo events as bronze,
+// Recommendations benchmark (issue 10). (1) API: GET /v1/recommendations (mounted as `lens server` does, SQLite
+// store + LRU cache, served-lists log to Delta; env BENCH_SERVED_LOG=off, BENCH_MOUNT=fastify to compare)
+// against a bare node:http server answering a fixed JSON of the same size, in the same run, autocannon on the
+// same machine, 50 connections; then counts the served lists that reached the Delta table. (2) Training time: demo events as bronze,
 // the silver inputs, then the recs pipelines, the propensity models and the load into the store, timed apart.
 // Usage: node bench/recs.mjs [--users 5000] [--days 14] [--duration 10] [--connections 50] [--train-events 0] [--api 0]
+//        [--profile DIR] (writes a CPU profile of the API process, `node --cpu-prof`, to DIR)
+//        [--lake DIR] (keeps the demo lake in DIR and reuses it on the next run, to iterate faster)
 //        (child roles: --role bare|api, used by the benchmark itself)
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -25,15 +28,35 @@ if (args.role === 'bare') {
   server.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`));
   process.on('SIGTERM', () => server.close(() => process.exit(0)));
 } else if (args.role === 'api') {
-  const { default: Fastify } = await import('fastify');
+  // Mounted as `lens server` mounts it (packages/cli/src/roles/server-plugins.ts): createServer with the plugin
+  // and its node:http fast path, request metrics on. BENCH_MOUNT=fastify: the plugin on a bare Fastify instead.
   const store = recs.withLruCache(recs.createSqliteKeyValueStore({ backend: 'sqlite', path: args.kv }), { maxEntries: 50_000, uncachedPrefixes: [recs.POINTER_KEY] });
-  const servedLog = process.env.BENCH_SERVED_LOG === 'off' ? recs.noopServedListLog : recs.createDeltaServedListLog({ dataDir: args.data });
-  const app = Fastify({ logger: false });
-  await app.register(recs.recommendationsPlugin({ store, servedLog }));
-  const { port } = new URL(await app.listen({ host: '127.0.0.1', port: 0 }));
-  process.stdout.write(`${JSON.stringify({ port: Number(port) })}\n`);
+  const servedLog = process.env.BENCH_SERVED_LOG === 'off' ? recs.noopServedListLog : recs.createDeltaServedListLog({ dataDir: args.data, onError: (e) => console.error('served lists:', e) });
+  const plugin = recs.recommendationsPlugin({ store, servedLog });
+  let app;
+  let port;
+  if (process.env.BENCH_MOUNT === 'fastify') {
+    const { default: Fastify } = await import('fastify');
+    app = Fastify({ logger: false });
+    await app.register(plugin);
+    port = Number(new URL(await app.listen({ host: '127.0.0.1', port: 0 })).port);
+  } else {
+    const { createServer: createLensServer } = await import('@lens/server');
+    const { ServerConfig } = await import('@lens/protocol');
+    app = await createLensServer({ config: ServerConfig.parse({}), dataDir: args.data, plugins: [{ plugin, fastPath: plugin.fastPath }] });
+    ({ port } = await app.listen({ host: '127.0.0.1', port: 0 }));
+  }
+  const { monitorEventLoopDelay, performance: perf } = await import('node:perf_hooks');
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  const elu = perf.eventLoopUtilization();
+  const cpu = process.cpuUsage();
+  process.stdout.write(`${JSON.stringify({ port })}\n`);
   process.on('SIGTERM', async () => {
-    process.stdout.write(`${JSON.stringify({ cache: store.stats() })}\n`);
+    // Event-loop delay (stalls) and utilisation of the serving thread; CPU of the whole process (all threads).
+    const used = process.cpuUsage(cpu);
+    const loop = { delayP99Ms: delay.percentile(99) / 1e6, delayMaxMs: delay.max / 1e6, utilization: perf.eventLoopUtilization(elu).utilization, processCpuMs: Math.round((used.user + used.system) / 1000) };
+    process.stdout.write(`${JSON.stringify({ cache: store.stats(), loop })}\n`);
     await app.close();
     await servedLog.close();
     process.exit(0);
@@ -42,8 +65,8 @@ if (args.role === 'bare') {
   await main();
 }
 
-function startChild(argv, env = {}) {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), ...argv], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+function startChild(argv, env = {}, nodeArgs = []) {
+  const child = spawn(process.execPath, [...nodeArgs, fileURLToPath(import.meta.url), ...argv], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   let out = '';
   const lines = [];
   return new Promise((resolve, reject) => {
@@ -64,14 +87,16 @@ async function load(port, paths, duration, connections) {
     url: `http://127.0.0.1:${port}`, connections, duration, pipelining: 1,
     requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length] }) }],
   });
-  return { reqPerSec: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
+  return { reqPerSec: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors, answered: r['2xx'] };
 }
 
 async function apiBench(users, days, duration, connections) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'lens-bench-recs-'));
+  const dataDir = args.lake ?? mkdtempSync(join(tmpdir(), 'lens-bench-recs-'));
   try {
-    console.error(`building the demo lake: ${users} people × ${days} days…`);
-    await recs.buildDemoLake(dataDir, { users, days });
+    if (!args.lake || !existsSync(join(dataDir, 'recs', 'kv.sqlite'))) {
+      console.error(`building the demo lake: ${users} people × ${days} days…`);
+      await recs.buildDemoLake(dataDir, { users, days });
+    }
     const kv = join(dataDir, 'recs', 'kv.sqlite');
     const store = recs.createSqliteKeyValueStore({ backend: 'sqlite', path: kv });
     const loaded = await recs.loadRecommendations({ dataDir, store });
@@ -87,16 +112,27 @@ async function apiBench(users, days, duration, connections) {
     const bare = await startChild(['--role', 'bare'], { BENCH_BODY: JSON.stringify(sample) });
     const ceiling = await load(bare.port, paths, duration, connections);
     bare.kill('SIGTERM');
-    const api = await startChild(['--role', 'api', '--kv', kv, '--data', dataDir]);
-    await load(api.port, paths, 2, connections); // warm-up (JIT, cache)
+    const servedRows = async () => {
+      const { DeltaTable: T, createDuckDB } = await import('@lens/lake');
+      try {
+        const db = await createDuckDB();
+        const [row] = await db.all(`SELECT count(*) AS n FROM (${(await (await T.open(lakeTablePath(dataDir, recs.SERVED_TABLE), { sql: db })).scan()).sql})`);
+        db.close();
+        return Number(row.n);
+      } catch { return 0; } // no table yet
+    };
+    const servedBefore = await servedRows();
+    const api = await startChild(['--role', 'api', '--kv', kv, '--data', dataDir], {}, args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : []);
+    const warm = await load(api.port, paths, 2, connections); // warm-up (JIT, cache)
     const lens = await load(api.port, paths, duration, connections);
     const exited = new Promise((r) => api.on('exit', r));
     api.kill('SIGTERM');
     await exited;
-    const cache = api.lines.map((l) => { try { return JSON.parse(l).cache; } catch { return undefined; } }).find(Boolean);
-    return { people: people.length, keys: loaded.keys, loadMs: loaded.ms, ceiling, lens, cache, responseBytes: JSON.stringify(sample).length };
+    const stats = api.lines.map((l) => { try { return JSON.parse(l); } catch { return undefined; } }).find((x) => x?.cache);
+    const served = { answered: warm.answered + lens.answered, written: (await servedRows()) - servedBefore };
+    return { people: people.length, keys: loaded.keys, loadMs: loaded.ms, ceiling, lens, served, cache: stats?.cache, loop: stats?.loop, responseBytes: JSON.stringify(sample).length };
   } finally {
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!args.lake) rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
@@ -145,6 +181,8 @@ async function main() {
   console.log(`| p99 ms | ${ceiling.p99} | ${lens.p99} | | <= 5 ms |`);
   console.log(`| non-2xx / errors | ${ceiling.non2xx}/${ceiling.errors} | ${lens.non2xx}/${lens.errors} | | 0/0 |`);
   if (result.api.cache) console.log(`\nLRU cache: ${JSON.stringify(result.api.cache)}`);
+  if (process.env.BENCH_SERVED_LOG !== 'off') console.log(`Served lists in lens.served_recommendations after a clean shutdown: ${result.api.served.written}; 2xx counted by autocannon (warm-up + load): ${result.api.served.answered} (requests in flight when a load stops are answered and logged, not counted)`);
+  if (result.api.loop) console.log(`API process (warm-up + load): ${JSON.stringify(result.api.loop)}`);
   }
   const events = Number(args['train-events'] ?? 0);
   if (events > 0) {
