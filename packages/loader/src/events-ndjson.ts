@@ -18,9 +18,14 @@ export interface EventMeta {
 
 /** One NDJSON line: `raw` must be the record's JSON text on one line (it is what JSON.parse accepted). */
 export function eventLine(m: EventMeta, raw: string): string {
+  return `${eventLineHead(m)}${raw}}`;
+}
+
+/** A line up to the record's JSON text: the line is head + raw + `}` (the map worker appends raw as bytes, never re-encoding it). */
+export function eventLineHead(m: EventMeta): string {
   const corrected = m.correction === null ? '' : `,"cf":${JSON.stringify(m.correctedFrom)},"cr":${JSON.stringify(m.correction)}`;
   const extra = m.extra === null ? '' : `,"x":${JSON.stringify(m.extra)}`;
-  return `{"p":${m.partition},"o":${m.offset},"ts":"${m.timestamp}","b":${m.isBot}${corrected}${extra},"r":${raw}}`;
+  return `{"p":${m.partition},"o":${m.offset},"ts":"${m.timestamp}","b":${m.isBot}${corrected}${extra},"r":`;
 }
 
 const EVENT_STRUCT = `STRUCT(messageId VARCHAR, "type" VARCHAR, "event" VARCHAR, "name" VARCHAR, category VARCHAR, userId VARCHAR,

@@ -10,7 +10,7 @@ import { MapPool } from './map-pool.js';
 import { BronzeTable, serialSql } from './bronze-table.js';
 import type { BronzeTableKey } from './bronze-schema.js';
 import { Compactor } from './compactor.js';
-import { openDedupIndex, type DedupIndex } from './dedup-index.js';
+import { openDedupService, type DedupService } from './dedup-service.js';
 import { lakeTablePath } from './lake-table-path.js';
 import { LoaderMetrics } from './loader-metrics.js';
 import type { Logger } from './logger.js';
@@ -22,7 +22,7 @@ export interface LoaderResources {
   leases: PartitionLeases;
   metrics: LoaderMetrics;
   compactor: Compactor;
-  dedup: DedupIndex;
+  dedup: DedupService;
   stateDir: string;
   deps(partition: number): PartitionLoaderDeps;
   close(): Promise<void>;
@@ -38,13 +38,13 @@ export async function openLoaderResources(config: LoaderConfig, dataDir: string,
   await mkdir(tmpDir, { recursive: true });
   const session: DuckDBSession = await createDuckDB();
   const sql = serialSql(session);
-  let dedup: DedupIndex | undefined;
+  let dedup: DedupService | undefined;
   try {
     const tables: Record<BronzeTableKey, BronzeTable> = {
       events: await BronzeTable.open(dataDir, 'events', sql),
       quarantine: await BronzeTable.open(dataDir, 'quarantine', sql),
     };
-    dedup = openDedupIndex(join(stateDir, 'dedup.sqlite'), config.dedupWindowHours * 3_600_000);
+    dedup = openDedupService(join(stateDir, 'dedup.sqlite'), config.dedupWindowHours * 3_600_000);
     const compactor = new Compactor(lakeTablePath(dataDir, 'bronze.events'), config.compactEveryCommits, config.compactTargetFileBytes, metrics, logger);
     const pool = new MapPool(Math.max(1, Math.min(4, availableParallelism() - 1)), config.quality);
     const index = dedup;
@@ -58,13 +58,13 @@ export async function openLoaderResources(config: LoaderConfig, dataDir: string,
       async close() {
         await compactor.close();
         await pool.close();
-        index.close();
+        await index.close();
         session.close();
         await rm(tmpDir, { recursive: true, force: true });
       },
     };
   } catch (error) {
-    dedup?.close();
+    await dedup?.close();
     session.close();
     throw error;
   }

@@ -102,7 +102,7 @@ export async function startLoader(options: LoaderOptions): Promise<RunningLoader
   const timer = setInterval(() => {
     ticking = ticking.then(tick).catch((error: unknown) => logger.error({ err: error }, 'loader_lease_tick_failed'));
   }, Math.max(50, Math.floor(options.config.leaseTtlMs / 3)));
-  const expiry = setInterval(() => expireDedup(res, options.config, logger), 60_000);
+  const expiry = setInterval(() => void expireDedup(res, options.config, logger), 60_000);
   const ops: OpsServer | undefined = options.config.port === 0 ? undefined
     : await startOpsServer(options.config.host, options.config.port, res.metrics.registry, () => ({ owner: res.leases.owner, partitions: res.leases.held() }));
 
@@ -130,13 +130,13 @@ export async function startLoader(options: LoaderOptions): Promise<RunningLoader
   };
 }
 
-/** Deletes expired dedup entries, at most 100 000 per call so the event loop is not held for long. */
-export function expireDedup(res: LoaderResources, config: LoaderConfig, logger: Logger): void {
+/** Deletes expired dedup entries (in the dedup worker), at most 100 000 per call so checks are not held up for long. */
+export async function expireDedup(res: LoaderResources, config: LoaderConfig, logger: Logger): Promise<void> {
   // Entries are kept an hour past the window so a replay shortly after expiry still sees its own entry.
   const before = Date.now() - config.dedupWindowHours * 3_600_000 - 3_600_000;
   try {
     let total = 0;
-    for (let n = res.dedup.expire(before); n > 0 && total < 100_000; n = res.dedup.expire(before)) total += n;
+    for (let n = await res.dedup.expire(before); n > 0 && total < 100_000; n = await res.dedup.expire(before)) total += n;
     if (total > 0) logger.info({ deleted: total }, 'loader_dedup_expired');
   } catch (error) {
     logger.warn({ err: error }, 'loader_dedup_expire_failed');

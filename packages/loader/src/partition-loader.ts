@@ -2,29 +2,32 @@
 // commit the batch with its end offset as the marker (fenced against other instances), then tell the log.
 import { join } from 'node:path';
 import { rm } from 'node:fs/promises';
-import type { EventLog, LogRecord } from '@lens/log';
+import type { EventLog } from '@lens/log';
 import type { LoaderConfig } from '@lens/protocol';
 import type { BronzeTableKey } from './bronze-schema.js';
 import type { BronzeTable } from './bronze-table.js';
-import type { DedupIndex } from './dedup-index.js';
+import { VERDICT_DUPLICATE, type DedupService } from './dedup-service.js';
 import { PartitionOwnershipLostError } from './errors.js';
 import type { LoaderMetrics } from './loader-metrics.js';
 import type { Logger } from './logger.js';
 import { MicroBatch } from './micro-batch.js';
-import type { MapPool, MapResult } from './map-pool.js';
+import { packRecords, type MapPool, type MapResult } from './map-pool.js';
 
 /** Consumer name under which positions are committed to the log (for retention only). */
 export const LOG_CONSUMER = 'lens-loader';
 /** A table with no rows for a while still gets its marker moved, so a restart need not replay far. */
 const IDLE_MARKER_MS = 30_000;
 const READ_CHUNK = 10_000;
+/** Reads in flight (read, mapped, checked for duplicates) ahead of the one being consumed. */
+const READ_AHEAD = 3;
 
 /** Everything a partition loader works with. */
 export interface PartitionLoaderDeps {
   partition: number;
   log: EventLog;
   tables: Record<BronzeTableKey, BronzeTable>;
-  dedup: DedupIndex;
+  /** The duplicate index (its own worker thread). */
+  dedup: DedupService;
   /** Decodes and maps records off the main thread. */
   pool: MapPool;
   config: LoaderConfig;
@@ -36,8 +39,62 @@ export interface PartitionLoaderDeps {
   onEventsCommit(): void;
 }
 
-/** One read of a partition, mapped by a worker. */
-interface Chunk { records: LogRecord[]; mapped: MapResult | undefined }
+/** One read of a partition, mapped by a worker and checked against the dedup index; per record: offset, end of its bytes in the read, append time. */
+interface Chunk { count: number; offsets: Float64Array; ends: Uint32Array; timestamps: Float64Array; mapped: MapResult; verdicts: Uint8Array }
+const CAUGHT_UP: Chunk = { count: 0, offsets: new Float64Array(0), ends: new Uint32Array(0), timestamps: new Float64Array(0), mapped: undefined as never, verdicts: new Uint8Array(0) };
+
+/**
+ * Keeps up to READ_AHEAD reads of a partition in flight: each read starts as soon as the previous one returned
+ * (its end is the next start), is mapped by a map worker, then checked by the dedup worker — checks are posted
+ * in log order, whatever order the mapping finishes in. After a read that came back empty the rest of the queue
+ * is empty too (nothing is read past it) and the reader restarts where the consumer is.
+ */
+class ChunkReader {
+  #queue: Promise<Chunk>[] = [];
+  #from: Promise<number | undefined>;
+  #posted: Promise<void> = Promise.resolve();
+
+  constructor(private readonly d: PartitionLoaderDeps, from: number, private readonly size: number, private readonly skipBelow: () => number) {
+    this.#from = Promise.resolve(from);
+  }
+
+  next(): Promise<Chunk> {
+    while (this.#queue.length < READ_AHEAD) this.#queue.push(this.#start());
+    return this.#queue.shift()!;
+  }
+
+  /** Drops what is queued (all empty after an empty read): the next read starts at `from`. */
+  restart(from: number): void {
+    this.#queue = [];
+    this.#from = Promise.resolve(from);
+  }
+
+  #start(): Promise<Chunk> {
+    const { partition, log, pool, dedup } = this.d;
+    const read = this.#from.then((from) => (from === undefined ? [] : log.read(partition, from, { maxRecords: this.size })));
+    this.#from = read.then((records) => (records.length === 0 ? undefined : records[records.length - 1]!.offset + 1));
+    this.#from.catch(() => undefined); // a failed read surfaces through its chunk
+    const previous = this.#posted;
+    let posted!: () => void;
+    this.#posted = new Promise<void>((resolve) => { posted = resolve; });
+    const chunk = (async (): Promise<Chunk> => {
+      try {
+        const records = await read;
+        if (records.length === 0) return CAUGHT_UP;
+        const packed = packRecords(records);
+        const mapped = await pool.map(partition, packed);
+        await previous; // the dedup index sees the partition's records in log order
+        const verdicts = dedup.check(partition, packed.offsets, mapped.keys, this.skipBelow());
+        posted();
+        return { count: packed.count, offsets: packed.offsets, ends: packed.ends, timestamps: packed.timestamps, mapped, verdicts: await verdicts };
+      } finally {
+        posted();
+      }
+    })();
+    chunk.catch(() => undefined); // surfaces when consumed; a stop simply drops it (the position never moved)
+    return chunk;
+  }
+}
 
 /** Counters of one partition, for `stats()`. */
 export interface PartitionStats { partition: number; position: number; eventsLoaded: number; quarantined: number; duplicates: number; batches: number }
@@ -88,69 +145,79 @@ export class PartitionLoader {
   }
 
   async #loop(shouldStop: () => boolean, once: boolean, first: MicroBatch, flush: (b: MicroBatch, final: boolean) => Promise<void>): Promise<void> {
-    const { maxBatchEvents } = this.#d.config;
-    const fetchChunk = async (from: number, room: number): Promise<Chunk> => {
-      const records = await this.#d.log.read(this.#d.partition, from, { maxRecords: room });
-      return { records, mapped: records.length > 0 ? await this.#d.pool.map(this.#d.partition, records) : undefined };
-    };
+    const { maxBatchEvents, maxBatchBytes, flushIntervalMs } = this.#d.config;
+    // Reads, mapping and duplicate checks run ahead (worker threads) while this thread fills and commits batches.
+    const reader = new ChunkReader(this.#d, this.#next, Math.min(READ_CHUNK, maxBatchEvents), () => Math.min(this.#pos.events, this.#pos.quarantine));
     let batch = first;
-    let ahead: Promise<Chunk> | undefined;
     for (;;) {
       const stopping = shouldStop();
-      const { records, mapped } = stopping ? { records: [], mapped: undefined }
-        : await (ahead ?? fetchChunk(this.#next, Math.max(1, Math.min(READ_CHUNK, maxBatchEvents - batch.records))));
-      ahead = undefined;
-      if (mapped !== undefined) {
-        // Read and map the next chunk (worker thread) while this one is deduplicated here (main thread).
-        const left = maxBatchEvents - batch.records - records.length;
-        ahead = fetchChunk(records[records.length - 1]!.offset + 1, Math.min(READ_CHUNK, left > 0 ? left : maxBatchEvents));
-        ahead.catch(() => undefined); // surfaces when awaited; a stop simply drops it (the position never moved)
-        this.#d.dedup.batch(() => this.#consume(records, mapped, batch));
-      }
-      const age = Date.now() - batch.startedAt;
-      const full = batch.records >= this.#d.config.maxBatchEvents || batch.bytes >= this.#d.config.maxBatchBytes;
-      const caughtUp = records.length === 0;
-      if (full || (batch.records > 0 && age >= this.#d.config.flushIntervalMs) || (caughtUp && (stopping || once))) {
-        batch.seal();
-        await flush(batch, stopping || once);
-        batch = new MicroBatch(this.#next);
-      }
+      const chunk = stopping ? CAUGHT_UP : await reader.next();
+      const caughtUp = chunk.count === 0;
+      if (caughtUp) reader.restart(this.#next);
+      const final = caughtUp && (stopping || once);
+      // A read may straddle batches: a batch never holds more than maxBatchEvents records.
+      let i = 0;
+      do {
+        if (i < chunk.count) {
+          const j = Math.min(chunk.count, i + Math.max(1, maxBatchEvents - batch.records));
+          this.#consume(chunk, i, j, batch);
+          i = j;
+        }
+        const full = batch.records >= maxBatchEvents || batch.bytes >= maxBatchBytes;
+        const due = i >= chunk.count && batch.records > 0 && Date.now() - batch.startedAt >= flushIntervalMs;
+        if (full || due || final) {
+          await flush(batch, final);
+          batch = new MicroBatch(this.#next);
+        }
+      } while (i < chunk.count);
       await this.#updateLag(batch);
-      if (caughtUp && (stopping || once)) return;
-      if (caughtUp) await sleep(Math.min(100, Math.max(5, this.#d.config.flushIntervalMs - age)));
+      if (final) return;
+      if (caughtUp) await sleep(Math.min(100, Math.max(5, flushIntervalMs - (Date.now() - batch.startedAt))));
     }
   }
 
-  /** Applies a mapped read to the batch: position filters, then dedup (in one SQLite transaction). */
-  #consume(records: readonly LogRecord[], mapped: MapResult, batch: MicroBatch): void {
-    const { partition, metrics } = this.#d;
-    for (let i = 0; i < records.length; i++) {
-      const record = records[i]!;
-      const offset = record.offset;
-      batch.records++;
-      batch.bytes += record.value.length;
-      batch.firstRecordAt ??= record.timestamp;
+  /** Applies records [i, j) of a mapped, checked read to the batch: position filters, duplicates, then rows (runs of consecutive lines stay one slice). */
+  #consume(chunk: Chunk, i: number, j: number, batch: MicroBatch): void {
+    const { metrics } = this.#d;
+    const { offsets, mapped, verdicts } = chunk;
+    const { table: tables, lineEnds, codes, bots } = mapped;
+    batch.records += j - i;
+    batch.bytes += chunk.ends[j - 1]! - (i > 0 ? chunk.ends[i - 1]! : 0);
+    batch.firstRecordAt ??= chunk.timestamps[i];
+    let runTable = 0;
+    let runStart = 0;
+    let runEnd = 0;
+    let runRows = 0;
+    const emit = (): void => {
+      if (runRows > 0) batch.add(runTable === 1 ? 'events' : 'quarantine', mapped.lineBytes.subarray(runStart, runEnd), runRows);
+      runRows = 0;
+    };
+    for (let k = i; k < j; k++) {
+      const offset = offsets[k]!;
       if (offset < this.#pos.events && offset < this.#pos.quarantine) continue; // both tables have it
-      const sourceId = mapped.sourceIds[i];
-      const messageId = mapped.messageIds[i];
-      if (sourceId != null && messageId != null && this.#d.dedup.check(sourceId, messageId, { partition, offset }, mapped.receivedMs[i]!) === 'duplicate') {
+      if (verdicts[k] === VERDICT_DUPLICATE) {
         metrics.duplicates.inc();
         this.stats.duplicates++;
         continue;
       }
-      const table = mapped.table[i] === 1 ? 'events' : 'quarantine';
+      const t = tables[k]!;
+      const table = t === 1 ? 'events' : 'quarantine';
       if (offset < this.#pos[table]) continue;
-      batch.add(table, mapped.lines[i]!);
-      const code = mapped.codes[i];
+      const lineStart = k > 0 ? lineEnds[k - 1]! : 0;
+      if (runRows > 0 && (t !== runTable || lineStart !== runEnd)) emit();
+      if (runRows === 0) { runTable = t; runStart = lineStart; }
+      runEnd = lineEnds[k]!;
+      runRows++;
+      const code = codes[k];
       if (table === 'quarantine') metrics.quarantined.inc({ reason: code ?? 'unknown' });
       else {
         if (code != null) metrics.corrected.inc({ reason: code });
-        if (mapped.bots[i] === 1) metrics.bots.inc();
+        if (bots[k] === 1) metrics.bots.inc();
       }
     }
-    this.#next = records[records.length - 1]!.offset + 1;
+    emit();
+    this.#next = offsets[j - 1]! + 1;
     batch.to = this.#next;
-    batch.seal();
   }
 
   /** Commits each table that has rows (or whose marker is due to move), then the log position. */

@@ -4,7 +4,7 @@ import type { AcceptedRecord, LoaderQualityConfig, LogRecordPayload, RejectedRec
 import { parseTimestampMs } from '@lens/protocol';
 import { EVENT_FIELD_COLUMNS } from './bronze-schema.js';
 import type { BotDetector } from './bot-detector.js';
-import { eventLine } from './events-ndjson.js';
+import { eventLineHead } from './events-ndjson.js';
 import { checkJsonColumns, checkTimestamp, type QualityCode } from './quality-checks.js';
 
 /** Where a record sits in the log. */
@@ -15,7 +15,7 @@ export type QuarantineRow = Record<string, string | number | boolean | null>;
 
 /** The outcome for one record. */
 export type MappedRecord =
-  | { table: 'events'; line: string; correction: QualityCode | undefined; isBot: boolean }
+  | { table: 'events'; head: string; correction: QualityCode | undefined; isBot: boolean }
   | { table: 'quarantine'; line: string; code: string };
 
 /** What the mapper needs besides the record. */
@@ -35,8 +35,9 @@ export function isoOrNull(value: unknown): string | null {
 const isCanonical = (v: unknown): v is string => typeof v === 'string' && v.length === 24 && v.charCodeAt(23) === 90 && v.charCodeAt(10) === 84;
 
 /**
- * Maps an accepted event to a bronze.events NDJSON line (see events-ndjson.ts: `raw`, the record's own JSON
- * text, is embedded as is); quality failures and records lacking required fields come back as quarantine rows.
+ * Maps an accepted event to the head of a bronze.events NDJSON line (see events-ndjson.ts: the line is head +
+ * `raw`, the record's own JSON text on one line, + `}`); quality failures and records lacking required fields
+ * come back as quarantine rows.
  */
 export function mapAccepted(record: AcceptedRecord, raw: string, at: LogPosition, options: MapperOptions, receivedMs = parseTimestampMs(String(record.event.receivedAt))): MappedRecord {
   const e = record.event;
@@ -58,12 +59,12 @@ export function mapAccepted(record: AcceptedRecord, raw: string, at: LogPosition
   const timestamp = isCanonical(verdict.timestamp) ? verdict.timestamp : (isoOrNull(verdict.timestamp) ?? receivedAt);
   const isBot = options.quality.detectBots && options.bots.isBot(e.context?.['userAgent']);
   const corrected = verdict.kind === 'corrected';
-  const line = eventLine({
+  const head = eventLineHead({
     partition: at.partition, offset: at.offset, timestamp, isBot,
     correctedFrom: corrected ? isoOrNull(verdict.from) : null, correction: corrected ? verdict.reason : null,
     extra: extra === undefined ? null : JSON.stringify(extra),
-  }, raw);
-  return { table: 'events', line, correction: corrected ? verdict.code : undefined, isBot };
+  });
+  return { table: 'events', head, correction: corrected ? verdict.code : undefined, isBot };
 }
 
 function loaderQuarantine(record: AcceptedRecord, at: LogPosition, receivedAt: string, code: QualityCode | 'invalid_record', reason: string): MappedRecord {
