@@ -9,6 +9,7 @@ import { DeltaTable } from '@lens/lake';
 import { lakeTablePath } from '@lens/loader';
 import type { RecommendationResponse } from './recommendation-service.js';
 import { createDeltaServedListLog, SERVED_TABLE, servedLine, servedRow, type ServedListEntry } from './served-list-log.js';
+import { COMPACT_EVERY_COMMITS } from './served-list-schema.js';
 
 const entry = (i: number): ServedListEntry => {
   const response: RecommendationResponse = {
@@ -73,4 +74,26 @@ test('servedLine is JSON.stringify(servedRow(e)), awkward strings and absent fie
     request: { anonymousId: 'd "1" \\ é 😀 \u0001', site: 's', exclude: ['x'] },
   };
   for (const e of [entry(0), entry(1), entry(2), odd, { ...odd, response: { ...odd.response, items: [] } }]) assert.equal(servedLine(e), JSON.stringify(servedRow(e)));
+});
+
+test('the writer compacts the small files its appends make (every COMPACT_EVERY_COMMITS appends), rows intact', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'lens-served-compact-'));
+  const errors: unknown[] = [];
+  try {
+    const log = createDeltaServedListLog({ dataDir, flushEveryMs: 60_000, onError: (e) => errors.push(e) });
+    const appends = COMPACT_EVERY_COMMITS + 5;
+    for (let i = 0; i < appends; i++) {
+      log.record(entry(i));
+      await log.flush(); // one append (one file) per flush
+    }
+    await log.close();
+    const table = await DeltaTable.open(lakeTablePath(dataDir, SERVED_TABLE));
+    const operations = (await table.history()).map((h) => h.operation);
+    assert.equal(operations.filter((o) => o === 'OPTIMIZE').length, 1, `history: ${operations.join(', ')}`);
+    assert.ok((await table.snapshot()).files.length <= 6, 'the first 50 files were bin-packed into one');
+    assert.equal((await rowsOf(dataDir)).length, appends);
+    assert.deepEqual(errors, []);
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
 });

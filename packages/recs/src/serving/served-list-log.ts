@@ -102,6 +102,7 @@ export function createDeltaServedListLog(options: { dataDir: string; flushEveryM
     w.on('message', (m: FromWriter) => {
       if (m.type === 'written') unwritten -= m.n;
       else if (m.type === 'error') options.onError?.(new Error(`served lists not written (retried): ${m.message}`));
+      else if (m.type === 'compaction-failed') options.onError?.(new Error(`served lists table not compacted (retried later): ${m.message}`));
       else settle(m.id);
     });
     w.on('error', (error) => options.onError?.(error));

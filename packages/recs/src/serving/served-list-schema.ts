@@ -11,3 +11,6 @@ export const SERVED_COLUMNS: readonly ColumnSpec[] = [
   { name: 'context_article_id', type: 'string' }, { name: 'site', type: 'string' }, { name: 'source', type: 'string' },
   { name: 'model_version', type: 'string' }, { name: 'article_ids', type: 'string' }, { name: 'reasons', type: 'string' }, { name: 'k', type: 'integer' },
 ];
+
+/** Every this many appends the writer compacts the table (each append adds a file per served date). */
+export const COMPACT_EVERY_COMMITS = 50;

@@ -2,15 +2,16 @@
 // lens.served_recommendations from the serving thread and appends them to the Delta table (DuckDB reads the
 // NDJSON and writes Parquet), so no part of a write ever runs on the event loop that answers requests.
 // Messages in: { type: 'rows', lines } | { type: 'flush', id }. Out: { type: 'written', n } after each commit,
-// { type: 'flushed', id, ok } once everything received before the flush is written (or failed), and
-// { type: 'error', message } for a failed write (its rows are kept and retried by the next write).
+// { type: 'flushed', id, ok } once everything received before the flush is written (or failed),
+// { type: 'error', message } for a failed write (its rows are kept and retried by the next write), and
+// { type: 'compaction-failed', message } when the periodic OPTIMIZE of the table's small files fails.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createDuckDB, DeltaTable, type DuckDBSession } from '@lens/lake';
 import { lakeTablePath } from '@lens/loader';
-import { SERVED_COLUMNS, SERVED_TABLE } from './served-list-schema.js';
+import { COMPACT_EVERY_COMMITS, SERVED_COLUMNS, SERVED_TABLE } from './served-list-schema.js';
 
 /** What the serving thread passes when it starts the writer. */
 export interface ServedListWriterData {
@@ -22,7 +23,8 @@ export interface ServedListWriterData {
 /** Messages to the writer. */
 export type ToWriter = { type: 'rows'; lines: string[] } | { type: 'flush'; id: number };
 /** Messages from the writer. */
-export type FromWriter = { type: 'written'; n: number } | { type: 'flushed'; id: number; ok: boolean } | { type: 'error'; message: string };
+export type FromWriter = { type: 'written'; n: number } | { type: 'flushed'; id: number; ok: boolean } | { type: 'error'; message: string }
+  | { type: 'compaction-failed'; message: string };
 
 const data = workerData as ServedListWriterData;
 const port = parentPort!;
@@ -38,6 +40,7 @@ let writing: Promise<boolean> = Promise.resolve(true);
 let autoQueued = false;
 /** The last write failed: no more automatic writes until the next flush (the lake may be down). */
 let failing = false;
+let commitsSinceCompaction = 0;
 
 async function writeBuffered(): Promise<boolean> {
   if (buffer.length === 0) return true;
@@ -57,6 +60,11 @@ async function writeBuffered(): Promise<boolean> {
     await table.append({ ndjsonFile: file });
     port.postMessage({ type: 'written', n: taken.length } satisfies FromWriter);
     failing = false;
+    if (++commitsSinceCompaction >= COMPACT_EVERY_COMMITS) {
+      commitsSinceCompaction = 0;
+      // Same thread, between appends: compaction (dataChange=false) never races this writer's own commits.
+      await table.optimize().catch((error: unknown) => port.postMessage({ type: 'compaction-failed', message: error instanceof Error ? error.message : String(error) } satisfies FromWriter));
+    }
     return true;
   } catch (error) {
     buffer = taken.concat(buffer); // retried at the next write
