@@ -1,11 +1,12 @@
-// Trains the propensity models on gold.user_features (hash split: 80 % train, 20 % holdout), records each run
-// with its holdout AUC in lens.model_runs, and writes every actor's scores to gold.predictions (replaced whole).
+// Trains the propensity models (hash split: 80 % train, 20 % holdout) — on gold.user_features, or point in time
+// from silver.events for a label about the future — records each run with its holdout AUC in lens.model_runs,
+// and writes every actor's scores (from today's gold.user_features) to gold.predictions (replaced whole).
 import { randomUUID } from 'node:crypto';
 import { createDuckDB, DeltaTable, type ColumnSpec } from '@lens/lake';
 import { lakeTablePath } from '@lens/loader';
 import { RecsTrainingError } from '../errors.js';
 import { auc, fitLogisticRegression, predictProbability } from './logistic-regression.js';
-import { featureSql, PROPENSITY_MODELS, type PropensitySpec } from './propensity-models.js';
+import { featureSql, pointInTimeSql, PROPENSITY_MODELS, type PropensitySpec } from './propensity-models.js';
 
 /** One model's training run, as recorded in lens.model_runs. */
 export interface ModelRun {
@@ -42,17 +43,26 @@ export async function trainPredictions(options: { dataDir: string; models?: read
     })).sql;
     const runs: ModelRun[] = [];
     const predictions: Record<string, unknown>[] = [];
+    let events: string | undefined;
     for (const spec of options.models ?? PROPENSITY_MODELS) {
       const names = Object.keys(spec.features);
-      const rows = await db.all(featureSql(spec, scan, options.holdoutShare ?? 0.2));
+      const holdoutShare = options.holdoutShare ?? 0.2;
+      const rows = await db.all(featureSql(spec, scan, holdoutShare));
+      let labelled = rows;
+      if (spec.horizonDays !== undefined) {
+        events ??= (await (await DeltaTable.open(lakeTablePath(options.dataDir, 'silver.events'), { sql: db })).scan().catch((cause: unknown) => {
+          throw new RecsTrainingError('silver.events is missing (run the pipelines first)', { cause, context: { step: 'predictions' } });
+        })).sql;
+        labelled = await db.all(pointInTimeSql({ ...spec, horizonDays: spec.horizonDays }, events, holdoutShare));
+      }
       const x = (r: Record<string, unknown>): number[] => names.map((n) => Number(r[n] ?? 0));
-      const train = rows.filter((r) => !r['holdout']);
-      const holdout = rows.filter((r) => r['holdout']);
-      if (train.length < 20 || holdout.length < 5) throw new RecsTrainingError(`${spec.name}: too few actors to train (${rows.length})`, { context: { step: 'predictions' } });
+      const train = labelled.filter((r) => !r['holdout']);
+      const holdout = labelled.filter((r) => r['holdout']);
+      if (train.length < 20 || holdout.length < 5) throw new RecsTrainingError(`${spec.name}: too few actors to train (${labelled.length})`, { context: { step: 'predictions' } });
       const model = fitLogisticRegression(names, train.map(x), train.map((r) => Number(r['label'])), { l2: options.l2 ?? 1 });
       const run: ModelRun = {
         runId: randomUUID(), model: spec.name, trainedAt: new Date().toISOString(), rowsTrain: train.length, rowsHoldout: holdout.length,
-        positiveRate: rows.reduce((s, r) => s + Number(r['label']), 0) / rows.length,
+        positiveRate: labelled.reduce((s, r) => s + Number(r['label']), 0) / labelled.length,
         aucHoldout: auc(holdout.map((r) => predictProbability(model, x(r))), holdout.map((r) => Number(r['label']))),
         weights: Object.fromEntries(names.map((n, j) => [n, model.weights[j]!])),
       };

@@ -97,7 +97,11 @@ test('new events refresh the outputs incrementally; a run without new events cha
 test('predictions: both propensity models beat chance on the holdout; gold.predictions and lens.model_runs are written', async () => {
   const runs = await trainPredictions({ dataDir });
   assert.deepEqual(runs.map((r) => r.model), ['subscription', 'churn']);
-  for (const r of runs) assert.ok(r.aucHoldout > 0.7 && r.rowsHoldout > 100, JSON.stringify(r));
+  const [subscription, churn] = runs;
+  assert.ok(subscription!.aucHoldout > 0.7 && subscription!.rowsHoldout > 100, JSON.stringify(subscription));
+  // Churn is trained point in time (features as of 14 days before the end of this 21-day lake, label from the 14
+  // days after): fewer actors and an honest, lower AUC than a snapshot would fake.
+  assert.ok(churn!.aucHoldout > 0.6 && churn!.rowsHoldout > 50 && churn!.positiveRate > 0.2 && churn!.positiveRate < 0.8, JSON.stringify(churn));
   const [p] = await query(`SELECT count(*) AS n, count(DISTINCT actor_id) AS actors, min(score) AS lo, max(score) AS hi FROM gold_predictions`, ['gold.predictions']);
   assert.equal(Number(p!['n']), 2 * Number(p!['actors']));
   assert.ok(Number(p!['lo']) >= 0 && Number(p!['hi']) <= 1 && Number(p!['hi']) > Number(p!['lo']));
@@ -106,5 +110,5 @@ test('predictions: both propensity models beat chance on the holdout; gold.predi
   assert.equal(Number(again!['n']), Number(p!['n']), 'a rerun replaces the scores');
   const [m] = await query('SELECT count(*) AS n, min(auc_holdout) AS auc FROM lens_model_runs', ['lens.model_runs']);
   assert.equal(Number(m!['n']), 4);
-  assert.ok(Number(m!['auc']) > 0.7);
+  assert.ok(Number(m!['auc']) > 0.6);
 });
