@@ -83,6 +83,9 @@ export function funnelKernel(q: FunnelQuery, cols: NumericColumns, windowSeconds
   group(0);
   const t = new Float64Array(N + 1);
   const bestT = new Float64Array(N + 1);
+  // Per step, the first time after the previous step's time: entries come in time order, so every step's time
+  // is non-decreasing from one entry to the next and its position only moves forward (no search needed).
+  const next = new Int32Array(bits);
   for (let g = 0; g < persons; g++) {
     const i = starts[g]!;
     const j = starts[g + 1]!;
@@ -91,10 +94,13 @@ export function funnelKernel(q: FunnelQuery, cols: NumericColumns, windowSeconds
       const m = M[r]!;
       for (let b = 0; b < bits; b++) if ((m >>> b) & 1) times[b]![fill[b]!++] = T[r]!;
     }
-    for (let b = 0; b < bits; b++) end[b] = fill[b]!;
+    for (let b = 0; b < bits; b++) {
+      end[b] = fill[b]!;
+      next[b] = start[b]!;
+    }
     let bestReached = 0;
     let bestBd = Number.NaN;
-    for (let r = i; r < j; r++) {
+    for (let r = i; r < j && bestReached < N; r++) {
       if ((M[r]! & 1) === 0) continue;
       const t1 = T[r]!;
       if (t1 < fromUs || t1 >= toUs) continue;
@@ -103,9 +109,13 @@ export function funnelKernel(q: FunnelQuery, cols: NumericColumns, windowSeconds
       let reached = 1;
       for (let k = 2; k <= N; k++) {
         const b = k - 1;
-        const at = upper(times[b]!, start[b]!, end[b]!, t[k - 1]!);
-        if (at >= end[b]! || times[b]![at]! > deadline) break;
-        t[k] = times[b]![at]!;
+        const ts = times[b]!;
+        const e = end[b]!;
+        let at = next[b]!;
+        while (at < e && ts[at]! <= t[k - 1]!) at++;
+        next[b] = at;
+        if (at >= e || ts[at]! > deadline) break;
+        t[k] = ts[at]!;
         reached = k;
       }
       let excluded = false;
