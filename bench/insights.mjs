@@ -15,7 +15,7 @@ const EVENTS = Number(arg('events', 10_000_000));
 const RUNS = Number(arg('runs', 5));
 const NO_PG = process.argv.includes('--no-pg');
 const START = '2025-01-06T00:00:00Z';
-const RANGE = { from: '2025-01-06', to: '2025-03-02' };
+let RANGE = { from: '2025-01-06', to: '2025-03-02' };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (ms) => (ms === undefined ? '—' : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`);
 
@@ -36,6 +36,15 @@ console.log(`bronze.events ${bronzeN} rows, silver.events ${silverN} rows (bots 
 const nowQ = 'SELECT max(timestamp) AS t FROM bronze.events';
 await prepareLakeQuery(catalog, db, nowQ);
 const NOW = new Date((await db.all(nowQ))[0].t).toISOString();
+if (arg('data', undefined) !== undefined) {
+  // A lake built elsewhere (e.g. `lens demo --bulk`): the 8 weeks ending at its last event day (or all of it).
+  const spanQ = 'SELECT min(timestamp)::DATE::VARCHAR AS lo, max(timestamp)::DATE::VARCHAR AS hi FROM silver.events';
+  await prepareLakeQuery(catalog, db, spanQ);
+  const [{ lo, hi }] = await db.all(spanQ);
+  const from = new Date(Date.parse(hi) - 55 * 86_400_000).toISOString().slice(0, 10);
+  RANGE = { from: from < lo ? lo : from, to: hi };
+}
+console.log(`date range ${RANGE.from} … ${RANGE.to}`);
 
 const AV = 'Article Viewed';
 const QUERIES = {
@@ -122,7 +131,7 @@ async function runPostgres() {
     psql('CREATE INDEX ON events (event_name, ts); CREATE INDEX ON events (person_id, ts); ANALYZE events;');
     console.log(`postgres: ${silverN} rows loaded and indexed in ${((performance.now() - t) / 1000).toFixed(0)} s (person resolved at load)`);
     const from = `'${RANGE.from}'::timestamptz`;
-    const to = `'2025-03-03'::timestamptz`;
+    const to = `'${new Date(Date.parse(RANGE.to) + 86_400_000).toISOString().slice(0, 10)}'::timestamptz`;
     const PG = {
       'trend: daily unique persons, 8 weeks': `SELECT date_trunc('day', ts) AS d, count(DISTINCT person_id) FROM events WHERE ts >= ${from} AND ts < ${to} GROUP BY 1`,
       'funnel: 4 steps, 7-day window': `WITH s AS (SELECT person_id, ts AS t1 FROM events WHERE event_name = '${AV}' AND ts >= ${from} AND ts < ${to}),
