@@ -35,14 +35,7 @@ export class DuckDBRunner {
       for (let c = 0; c < result.chunkCount; c++) {
         const chunk = result.getChunk(c);
         const rows = chunk.rowCount;
-        for (let j = 0; j < width; j++) {
-          const vector = chunk.getColumnVector(j);
-          const out = cols[j]!;
-          for (let i = 0; i < rows; i++) {
-            const v = vector.getItem(i);
-            out[at + i] = v === null ? Number.NaN : Number(v);
-          }
-        }
+        for (let j = 0; j < width; j++) copyVector(chunk.getColumnVector(j), rows, cols[j]!, at);
         at += rows;
       }
       return { rows: n, names: Array.from({ length: width }, (_, j) => result.columnName(j)), cols };
@@ -71,4 +64,35 @@ export interface NumericColumns {
   rows: number;
   names: string[];
   cols: Float64Array[];
+}
+
+/** What copyVector reads from a vector when @duckdb/node-api exposes it (its numeric vectors keep these fields). */
+interface NumericVectorInternals {
+  items?: unknown;
+  validity?: { data?: BigUint64Array | null; offset?: number };
+}
+
+/**
+ * Copies `rows` values of a result vector into `out` from `at` (NULL as NaN). Numeric vectors are copied as one
+ * typed-array block and NULLs patched from the validity bitmap; per-item `getItem` costs ~30 ns a value (its
+ * validity test uses BigInt), a quarter of a 10M-row kernel query. Anything else takes the public `getItem` path.
+ */
+export function copyVector(vector: { getItem(i: number): unknown }, rows: number, out: Float64Array, at: number): void {
+  const { items, validity } = vector as unknown as NumericVectorInternals;
+  const typed = items instanceof Float64Array || items instanceof Int32Array || items instanceof Float32Array || items instanceof Int16Array
+    || items instanceof Int8Array || items instanceof Uint32Array || items instanceof Uint16Array || items instanceof Uint8Array;
+  if (typed && items.length === rows && validity !== undefined && 'data' in validity && (validity.offset ?? 0) === 0) {
+    out.set(items, at);
+    const mask = validity.data;
+    if (mask) {
+      // DuckDB's validity: bit i of the little-endian 64-bit words is row i (1 = valid).
+      const words = new Uint32Array(mask.buffer, mask.byteOffset, mask.length * 2);
+      for (let i = 0; i < rows; i++) if (((words[i >>> 5]! >>> (i & 31)) & 1) === 0) out[at + i] = Number.NaN;
+    }
+    return;
+  }
+  for (let i = 0; i < rows; i++) {
+    const v = vector.getItem(i);
+    out[at + i] = v === null ? Number.NaN : Number(v);
+  }
 }
