@@ -18,23 +18,29 @@ it('several collector processes share the port and stop on SIGTERM with every ac
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const acked: string[] = [];
-  await Promise.all(Array.from({ length: 8 }, async (_, sender) => {
-    for (let i = 0; i < 25; i++) {
-      const messageId = `w-${sender}-${i}`;
-      // A new connection per request, so the primary spreads them over both workers.
-      const res = await fetch(`http://127.0.0.1:${collector.port}/v1/track`, {
-        method: 'POST', headers: { authorization: AUTH, 'content-type': 'application/json', connection: 'close' },
-        body: JSON.stringify({ userId: `u${sender}`, event: 'Shared Port', messageId }),
-      });
-      assert.equal(res.status, 200);
-      await res.arrayBuffer();
-      acked.push(messageId);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 8 }, async (_, sender) => {
+      for (let i = 0; i < 25; i++) {
+        const messageId = `w-${sender}-${i}`;
+        // A new connection per request, so the primary spreads them over both workers.
+        const res = await fetch(`http://127.0.0.1:${collector.port}/v1/track`, {
+          method: 'POST',
+          headers: { authorization: AUTH, 'content-type': 'application/json', connection: 'close' },
+          body: JSON.stringify({ userId: `u${sender}`, event: 'Shared Port', messageId }),
+        });
+        assert.equal(res.status, 200);
+        await res.arrayBuffer();
+        acked.push(messageId);
+      }
+    }),
+  );
 
   const exited = new Promise<number | null>((resolve) => collector.child.once('exit', (code) => resolve(code)));
   collector.child.kill('SIGTERM');
-  const code = await Promise.race([exited, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 15_000))]);
+  const code = await Promise.race([
+    exited,
+    new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 15_000)),
+  ]);
   if (code === 'timeout') collector.child.kill('SIGKILL');
   assert.equal(code, 0, 'the collector exits on SIGTERM');
 
@@ -50,7 +56,14 @@ it('several collector processes share the port and stop on SIGTERM with every ac
     }
   }
   await log.close();
-  assert.deepEqual(acked.filter((id) => !seen.has(id)), [], 'every acknowledged event is in the log');
+  assert.deepEqual(
+    acked.filter((id) => !seen.has(id)),
+    [],
+    'every acknowledged event is in the log',
+  );
   assert.equal(byPartition.size, 2, 'one partition per worker');
-  assert.ok([...byPartition.values()].every((n) => n > 0), `both workers served requests: ${JSON.stringify([...byPartition])}`);
+  assert.ok(
+    [...byPartition.values()].every((n) => n > 0),
+    `both workers served requests: ${JSON.stringify([...byPartition])}`,
+  );
 });

@@ -15,7 +15,17 @@ export function withCommonOptions(command: Command): Command {
   return command
     .addOption(new Option('-c, --config <file>', 'YAML configuration file').env('LENS_CONFIG'))
     .option('-d, --data <dir>', 'data directory: log, lake and state (default: ./lens-data)')
-    .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']));
+    .addOption(
+      new Option('--log-level <level>', 'log level').choices([
+        'fatal',
+        'error',
+        'warn',
+        'info',
+        'debug',
+        'trace',
+        'silent',
+      ]),
+    );
 }
 
 /** Loads and validates the configuration once; `overrides` are flag values keyed by config path. */
@@ -30,12 +40,19 @@ export function resolveConfig(options: CommonOptions, overrides: Record<string, 
 
 /** Flags to hand to a child `lens` process so it resolves the same configuration. */
 export function childArgs(options: CommonOptions, config: LensConfig): string[] {
-  return [...(options.config === undefined ? [] : ['--config', options.config]), '--data', config.dataDir, '--log-level', config.logLevel];
+  return [
+    ...(options.config === undefined ? [] : ['--config', options.config]),
+    '--data',
+    config.dataDir,
+    '--log-level',
+    config.logLevel,
+  ];
 }
 
 /** Parses a --port value, with an error naming the flag. */
 export function parsePort(value: string): number {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: "${value}" is not a port number (0-65535)`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port: "${value}" is not a port number (0-65535)`);
   return port;
 }

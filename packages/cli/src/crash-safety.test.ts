@@ -10,9 +10,17 @@ import { TEST_WRITE_KEY, killHard, startLensCollector, tempLensHome } from './te
 const AUTH = `Basic ${Buffer.from(`${TEST_WRITE_KEY}:`).toString('base64')}`;
 
 /** Senders that post batches of uniquely identified events until stopped; they record what was acknowledged. */
-async function loadUntil(port: number, stopAt: Promise<void>, tag: string, acked: Set<string>, sent: Set<string>): Promise<void> {
+async function loadUntil(
+  port: number,
+  stopAt: Promise<void>,
+  tag: string,
+  acked: Set<string>,
+  sent: Set<string>,
+): Promise<void> {
   let stopped = false;
-  void stopAt.then(() => { stopped = true; });
+  void stopAt.then(() => {
+    stopped = true;
+  });
   let n = 0;
   const sender = async (id: number): Promise<void> => {
     while (!stopped) {
@@ -23,7 +31,15 @@ async function loadUntil(port: number, stopAt: Promise<void>, tag: string, acked
         const res = await fetch(`http://127.0.0.1:${port}/v1/batch`, {
           method: 'POST',
           headers: { authorization: AUTH, 'content-type': 'application/json' },
-          body: JSON.stringify({ batch: ids.map((messageId) => ({ type: 'track', event: 'Load', userId: `u${id}`, messageId, properties: { pad: 'x'.repeat(200) } })) }),
+          body: JSON.stringify({
+            batch: ids.map((messageId) => ({
+              type: 'track',
+              event: 'Load',
+              userId: `u${id}`,
+              messageId,
+              properties: { pad: 'x'.repeat(200) },
+            })),
+          }),
         });
         if (res.status === 200) for (const messageId of ids) acked.add(messageId);
         await res.arrayBuffer();
@@ -48,7 +64,11 @@ describe('collector crash safety', () => {
     }
     // One more start proves the log recovers and keeps accepting after the last kill.
     const last = await startLensCollector(home);
-    const res = await fetch(`http://127.0.0.1:${last.port}/v1/track`, { method: 'POST', headers: { authorization: AUTH, 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'u', event: 'After', messageId: 'after-restart' }) });
+    const res = await fetch(`http://127.0.0.1:${last.port}/v1/track`, {
+      method: 'POST',
+      headers: { authorization: AUTH, 'content-type': 'application/json' },
+      body: JSON.stringify({ userId: 'u', event: 'After', messageId: 'after-restart' }),
+    });
     assert.equal(res.status, 200);
     last.child.kill('SIGTERM');
     await new Promise((resolve) => last.child.once('exit', resolve));

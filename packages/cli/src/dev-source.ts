@@ -15,8 +15,17 @@ export function sourcesOrDevSource(config: LensConfig): { sources: SourceConfig[
   try {
     devSource = SourceConfig.parse(JSON.parse(readFileSync(file, 'utf8')));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${file}: not a valid development source (${(error as Error).message}); delete it to create a new one`, { cause: error });
-    devSource = { id: 'dev', name: 'Development source', writeKey: `dev_${randomBytes(12).toString('hex')}`, enabled: true };
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new Error(
+        `${file}: not a valid development source (${(error as Error).message}); delete it to create a new one`,
+        { cause: error },
+      );
+    devSource = {
+      id: 'dev',
+      name: 'Development source',
+      writeKey: `dev_${randomBytes(12).toString('hex')}`,
+      enabled: true,
+    };
     mkdirSync(config.dataDir, { recursive: true });
     try {
       writeFileSync(file, `${JSON.stringify(devSource, null, 2)}\n`, { flag: 'wx' });

@@ -15,7 +15,13 @@ const DECOMPRESSORS: Record<string, (buf: Buffer, options: { maxOutputLength: nu
 
 export type RequestBody =
   | { readonly ok: true; readonly raw: Buffer; readonly value: unknown }
-  | { readonly ok: false; readonly raw: Buffer; readonly statusCode: 400 | 413 | 415; readonly code: string; readonly reason: string };
+  | {
+      readonly ok: false;
+      readonly raw: Buffer;
+      readonly statusCode: 400 | 413 | 415;
+      readonly code: string;
+      readonly reason: string;
+    };
 
 export interface BodyLimits {
   /** Largest body accepted, on the wire and once decompressed. */
@@ -56,29 +62,65 @@ export function collectBody(stream: Readable, maxBytes: number): Promise<{ bytes
 }
 
 /** Decodes a collected body: decompression, UTF-8 and JSON, each with a message saying what is wrong. */
-export async function decodeBody(wire: Buffer, contentEncoding: string | undefined, limits: BodyLimits): Promise<RequestBody> {
+export async function decodeBody(
+  wire: Buffer,
+  contentEncoding: string | undefined,
+  limits: BodyLimits,
+): Promise<RequestBody> {
   let bytes = wire;
   const encoding = (contentEncoding ?? 'identity').trim().toLowerCase();
   if (encoding !== 'identity' && encoding !== '') {
     const decompress = DECOMPRESSORS[encoding];
     if (decompress === undefined) {
-      return { ok: false, raw: wire, statusCode: 415, code: 'unsupported_encoding', reason: `Content-Encoding "${encoding}" is not supported (use gzip, deflate or br)` };
+      return {
+        ok: false,
+        raw: wire,
+        statusCode: 415,
+        code: 'unsupported_encoding',
+        reason: `Content-Encoding "${encoding}" is not supported (use gzip, deflate or br)`,
+      };
     }
     try {
       bytes = await decompress(wire, { maxOutputLength: limits.maxRequestBytes });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
-        return { ok: false, raw: wire, statusCode: 413, code: 'request_too_large', reason: `body is larger than ${limits.maxRequestBytes} bytes once decompressed` };
+        return {
+          ok: false,
+          raw: wire,
+          statusCode: 413,
+          code: 'request_too_large',
+          reason: `body is larger than ${limits.maxRequestBytes} bytes once decompressed`,
+        };
       }
-      return { ok: false, raw: wire, statusCode: 400, code: 'bad_encoding', reason: `body is not valid ${encoding} data: ${(error as Error).message}` };
+      return {
+        ok: false,
+        raw: wire,
+        statusCode: 400,
+        code: 'bad_encoding',
+        reason: `body is not valid ${encoding} data: ${(error as Error).message}`,
+      };
     }
   }
-  if (bytes.length === 0) return { ok: false, raw: bytes, statusCode: 400, code: 'empty_body', reason: 'body is empty: expected a JSON object' };
-  if (!isUtf8(bytes)) return { ok: false, raw: bytes, statusCode: 400, code: 'invalid_utf8', reason: 'body is not valid UTF-8' };
+  if (bytes.length === 0)
+    return {
+      ok: false,
+      raw: bytes,
+      statusCode: 400,
+      code: 'empty_body',
+      reason: 'body is empty: expected a JSON object',
+    };
+  if (!isUtf8(bytes))
+    return { ok: false, raw: bytes, statusCode: 400, code: 'invalid_utf8', reason: 'body is not valid UTF-8' };
   try {
     return { ok: true, raw: bytes, value: JSON.parse(bytes.toString('utf8')) as unknown };
   } catch (error) {
-    return { ok: false, raw: bytes, statusCode: 400, code: 'invalid_json', reason: `body is not valid JSON: ${(error as Error).message}` };
+    return {
+      ok: false,
+      raw: bytes,
+      statusCode: 400,
+      code: 'invalid_json',
+      reason: `body is not valid JSON: ${(error as Error).message}`,
+    };
   }
 }

@@ -40,7 +40,6 @@ export interface Collector {
   close(): Promise<void>;
 }
 
-
 /**
  * Creates the collector (not yet listening).
  * @example const collector = await createCollector({ config, sources, sink: writer }); await collector.listen({ host: '0.0.0.0', port: 8080 });
@@ -82,11 +81,23 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (request, payload, done) => {
     const limits = ctx.config.limits;
-    collectBody(payload, limits.maxRequestBytes).then(async ({ bytes, overLimit }): Promise<RequestBody> => {
-      ctx.metrics.requestBytes.inc(bytes.length);
-      if (overLimit) return { ok: false, raw: bytes, statusCode: 413, code: 'request_too_large', reason: `body is larger than the limit of ${limits.maxRequestBytes} bytes` };
-      return decodeBody(bytes, request.headers['content-encoding'], limits);
-    }).then((body) => done(null, body), (error: Error) => done(error as FastifyError));
+    collectBody(payload, limits.maxRequestBytes)
+      .then(async ({ bytes, overLimit }): Promise<RequestBody> => {
+        ctx.metrics.requestBytes.inc(bytes.length);
+        if (overLimit)
+          return {
+            ok: false,
+            raw: bytes,
+            statusCode: 413,
+            code: 'request_too_large',
+            reason: `body is larger than the limit of ${limits.maxRequestBytes} bytes`,
+          };
+        return decodeBody(bytes, request.headers['content-encoding'], limits);
+      })
+      .then(
+        (body) => done(null, body),
+        (error: Error) => done(error as FastifyError),
+      );
   });
 
   app.addHook('onResponse', async (request, reply) => {
@@ -104,7 +115,10 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) ctx.logger.error({ err: error, url: request.url }, 'request_crashed');
     reply.code(status);
-    return errorBody(error.code ?? 'internal_error', status >= 500 ? 'internal error; the request was not stored, retry it' : error.message);
+    return errorBody(
+      error.code ?? 'internal_error',
+      status >= 500 ? 'internal error; the request was not stored, retry it' : error.message,
+    );
   });
   app.setNotFoundHandler(async (request, reply) => {
     reply.code(404);

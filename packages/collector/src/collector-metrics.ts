@@ -4,7 +4,12 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 
 export class CollectorMetrics {
   readonly registry = new Registry();
-  readonly requests = new Counter({ name: 'lens_collector_requests_total', help: 'HTTP requests by route and status', labelNames: ['route', 'status'] as const, registers: [this.registry] });
+  readonly requests = new Counter({
+    name: 'lens_collector_requests_total',
+    help: 'HTTP requests by route and status',
+    labelNames: ['route', 'status'] as const,
+    registers: [this.registry],
+  });
   readonly requestDuration = new Histogram({
     name: 'lens_collector_request_duration_seconds',
     help: 'Time from request start to response, by route (includes the durable log append)',
@@ -12,10 +17,28 @@ export class CollectorMetrics {
     buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
-  readonly requestBytes = new Counter({ name: 'lens_collector_request_bytes_total', help: 'Request body bytes as received on the wire', registers: [this.registry] });
-  readonly eventsAccepted = new Counter({ name: 'lens_collector_events_accepted_total', help: 'Events accepted and durably appended to the log', labelNames: ['source'] as const, registers: [this.registry] });
-  readonly eventsRejected = new Counter({ name: 'lens_collector_events_rejected_total', help: 'Events or requests kept in the quarantine, by reason code', labelNames: ['reason'] as const, registers: [this.registry] });
-  readonly sdkMetrics = new Counter({ name: 'lens_collector_sdk_metrics_requests_total', help: 'SDK self-metrics posts (/v1/m, /rsaMetrics), counted and not stored', registers: [this.registry] });
+  readonly requestBytes = new Counter({
+    name: 'lens_collector_request_bytes_total',
+    help: 'Request body bytes as received on the wire',
+    registers: [this.registry],
+  });
+  readonly eventsAccepted = new Counter({
+    name: 'lens_collector_events_accepted_total',
+    help: 'Events accepted and durably appended to the log',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+  readonly eventsRejected = new Counter({
+    name: 'lens_collector_events_rejected_total',
+    help: 'Events or requests kept in the quarantine, by reason code',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly sdkMetrics = new Counter({
+    name: 'lens_collector_sdk_metrics_requests_total',
+    help: 'SDK self-metrics posts (/v1/m, /rsaMetrics), counted and not stored',
+    registers: [this.registry],
+  });
   readonly appendDuration = new Histogram({
     name: 'lens_log_append_duration_seconds',
     help: 'Time for a log append to become durable (write + fsync, including waiting for the group commit)',
@@ -24,11 +47,15 @@ export class CollectorMetrics {
   });
   readonly fsyncDuration = new Histogram({
     name: 'lens_log_fsync_duration_seconds',
-    help: 'Duration of each log group commit\'s durable write (an O_DSYNC write: the write and its flush to disk)',
+    help: "Duration of each log group commit's durable write (an O_DSYNC write: the write and its flush to disk)",
     buckets: [0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [this.registry],
   });
-  readonly backpressure = new Counter({ name: 'lens_collector_backpressure_total', help: 'Requests answered 503 because the log refused appends', registers: [this.registry] });
+  readonly backpressure = new Counter({
+    name: 'lens_collector_backpressure_total',
+    help: 'Requests answered 503 because the log refused appends',
+    registers: [this.registry],
+  });
 
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'lens_collector_' });

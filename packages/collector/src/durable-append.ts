@@ -11,15 +11,26 @@ export async function appendDurably(ctx: CollectorContext, records: readonly Buf
   try {
     await ctx.sink.append(records);
   } catch (error) {
-    const retryAfterMs = (error as { retryAfterMs?: unknown }).retryAfterMs ?? (error as { context?: { retryAfterMs?: unknown } }).context?.retryAfterMs;
-    const seconds = typeof retryAfterMs === 'number' ? Math.max(1, Math.ceil(retryAfterMs / 1000)) : ctx.config.retryAfterSeconds;
+    const retryAfterMs =
+      (error as { retryAfterMs?: unknown }).retryAfterMs ??
+      (error as { context?: { retryAfterMs?: unknown } }).context?.retryAfterMs;
+    const seconds =
+      typeof retryAfterMs === 'number' ? Math.max(1, Math.ceil(retryAfterMs / 1000)) : ctx.config.retryAfterSeconds;
     if (isRetriable(error)) {
       ctx.metrics.backpressure.inc();
       ctx.logger.warn({ err: error }, 'log_backpressure');
-      throw new HttpError(503, 'log_unavailable', `the event log cannot accept events right now (${(error as Error).message}); retry later`, { headers: { 'retry-after': String(seconds) }, cause: error });
+      throw new HttpError(
+        503,
+        'log_unavailable',
+        `the event log cannot accept events right now (${(error as Error).message}); retry later`,
+        { headers: { 'retry-after': String(seconds) }, cause: error },
+      );
     }
     ctx.logger.error({ err: error }, 'log_append_failed');
-    throw new HttpError(503, 'log_error', 'the event log failed to store the events; retry later', { headers: { 'retry-after': String(seconds) }, cause: error });
+    throw new HttpError(503, 'log_error', 'the event log failed to store the events; retry later', {
+      headers: { 'retry-after': String(seconds) },
+      cause: error,
+    });
   } finally {
     ctx.metrics.appendDuration.observe((performance.now() - started) / 1000);
   }

@@ -43,7 +43,10 @@ export function enrichEvent(event: TrackingEvent, facts: RequestFacts): Enriched
   const receivedMs = facts.receivedAt.getTime();
   // Segment SDKs stamp `timestamp` (client clock); RudderStack SDKs stamp `originalTimestamp` and leave
   // `timestamp` for a time the caller set explicitly, which is then kept as is (as rudder-server does).
-  const explicitMs = event.originalTimestamp !== undefined && event.timestamp !== undefined ? parseTimestampMs(event.timestamp) : Number.NaN;
+  const explicitMs =
+    event.originalTimestamp !== undefined && event.timestamp !== undefined
+      ? parseTimestampMs(event.timestamp)
+      : Number.NaN;
   const original = event.originalTimestamp ?? event.timestamp;
   const sentAt = event.sentAt ?? facts.sentAt;
   const originalMs = original === undefined ? Number.NaN : parseTimestampMs(original);
@@ -52,7 +55,8 @@ export function enrichEvent(event: TrackingEvent, facts: RequestFacts): Enriched
   if (!Number.isNaN(sentMs)) event.sentAt = canonical(sentAt!, sentMs);
   let timestampMs = receivedMs;
   if (!Number.isNaN(explicitMs)) timestampMs = explicitMs;
-  else if (!Number.isNaN(originalMs)) timestampMs = Number.isNaN(sentMs) ? originalMs : receivedMs - (sentMs - originalMs);
+  else if (!Number.isNaN(originalMs))
+    timestampMs = Number.isNaN(sentMs) ? originalMs : receivedMs - (sentMs - originalMs);
   event.timestamp = timestampMs === receivedMs ? facts.receivedAtIso : new Date(timestampMs).toISOString();
   event.receivedAt = facts.receivedAtIso;
   return event as EnrichedEvent;
@@ -60,6 +64,12 @@ export function enrichEvent(event: TrackingEvent, facts: RequestFacts): Enriched
 
 /** The ISO-8601 UTC form of a timestamp, reusing the client's string when it already is exactly that. */
 function canonical(value: string, ms: number): string {
-  const isCanonical = value.length === 24 && value[23] === 'Z' && value[19] === '.' && value[10] === 'T' && value[4] === '-' && value[7] === '-';
+  const isCanonical =
+    value.length === 24 &&
+    value[23] === 'Z' &&
+    value[19] === '.' &&
+    value[10] === 'T' &&
+    value[4] === '-' &&
+    value[7] === '-';
   return isCanonical ? value : new Date(ms).toISOString();
 }

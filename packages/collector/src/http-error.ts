@@ -8,8 +8,17 @@ export class HttpError extends LensError {
   readonly code: string;
   readonly headers: Readonly<Record<string, string>>;
 
-  constructor(statusCode: number, code: string, message: string, options: { headers?: Record<string, string>; cause?: unknown } = {}) {
-    super(message, { cause: options.cause, context: { statusCode, code }, retriable: statusCode >= 500 || statusCode === 429 });
+  constructor(
+    statusCode: number,
+    code: string,
+    message: string,
+    options: { headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(message, {
+      cause: options.cause,
+      context: { statusCode, code },
+      retriable: statusCode >= 500 || statusCode === 429,
+    });
     this.statusCode = statusCode;
     this.code = code;
     this.headers = options.headers ?? {};

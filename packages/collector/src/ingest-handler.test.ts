@@ -49,19 +49,32 @@ describe('single-event routes', () => {
 });
 
 describe('batch routes', () => {
-  const batch = { batch: [{ type: 'track', userId: 'u1', event: 'A' }, { type: 'page', anonymousId: 'a1', name: 'P' }] };
+  const batch = {
+    batch: [
+      { type: 'track', userId: 'u1', event: 'A' },
+      { type: 'page', anonymousId: 'a1', name: 'P' },
+    ],
+  };
   for (const url of ['/v1/batch', '/v1/b']) {
     it(`POST ${url} stores every event`, async () => {
       const { app, sink } = await startTestCollector();
       const res = await app.inject({ method: 'POST', url, headers: json, payload: batch });
       assert.deepEqual(res.json(), { success: true, accepted: 2 });
-      assert.deepEqual(sink.accepted().map((r) => r.event.type), ['track', 'page']);
+      assert.deepEqual(
+        sink.accepted().map((r) => r.event.type),
+        ['track', 'page'],
+      );
     });
   }
 
   it('POST /beacon/v1/batch takes the write key from the query and a text/plain body', async () => {
     const { app, sink } = await startTestCollector();
-    const res = await app.inject({ method: 'POST', url: `/beacon/v1/batch?writeKey=${WRITE_KEY}`, headers: { 'content-type': 'text/plain;charset=UTF-8' }, payload: JSON.stringify(batch) });
+    const res = await app.inject({
+      method: 'POST',
+      url: `/beacon/v1/batch?writeKey=${WRITE_KEY}`,
+      headers: { 'content-type': 'text/plain;charset=UTF-8' },
+      payload: JSON.stringify(batch),
+    });
     assert.equal(res.statusCode, 200, res.body);
     assert.equal(sink.accepted().length, 2);
   });
@@ -69,22 +82,43 @@ describe('batch routes', () => {
   it('keeps valid events, quarantines invalid ones and lists them in the 200 body', async () => {
     const { app, sink } = await startTestCollector();
     const res = await app.inject({
-      method: 'POST', url: '/v1/batch', headers: json,
-      payload: { batch: [{ type: 'track', userId: 'u', event: 'ok' }, { type: 'track', userId: 'u', messageId: 'm2' }, { type: 'nope', userId: 'u' }, 'text', { type: 'identify' }] },
+      method: 'POST',
+      url: '/v1/batch',
+      headers: json,
+      payload: {
+        batch: [
+          { type: 'track', userId: 'u', event: 'ok' },
+          { type: 'track', userId: 'u', messageId: 'm2' },
+          { type: 'nope', userId: 'u' },
+          'text',
+          { type: 'identify' },
+        ],
+      },
     });
     assert.equal(res.statusCode, 200);
     const body = res.json();
     assert.equal(body.accepted, 1);
-    assert.deepEqual(body.rejected.map((r: { index: number; reason: string }) => [r.index, r.reason]), [
-      [1, 'batch[1].event: required for type "track"'],
-      [2, 'batch[2].type: must be one of track, identify, page, screen, group, alias'],
-      [3, 'batch[3]: must be a JSON object, got a string'],
-      [4, 'batch[4]: needs a userId or an anonymousId'],
-    ]);
+    assert.deepEqual(
+      body.rejected.map((r: { index: number; reason: string }) => [r.index, r.reason]),
+      [
+        [1, 'batch[1].event: required for type "track"'],
+        [2, 'batch[2].type: must be one of track, identify, page, screen, group, alias'],
+        [3, 'batch[3]: must be a JSON object, got a string'],
+        [4, 'batch[4]: needs a userId or an anonymousId'],
+      ],
+    );
     assert.equal(body.rejected[0].messageId, 'm2');
     const rejected = sink.rejected();
     assert.equal(rejected.length, 4);
-    assert.deepEqual(rejected.map((r) => [r.index, r.sourceId, r.route]), [[1, 'web', '/v1/batch'], [2, 'web', '/v1/batch'], [3, 'web', '/v1/batch'], [4, 'web', '/v1/batch']]);
+    assert.deepEqual(
+      rejected.map((r) => [r.index, r.sourceId, r.route]),
+      [
+        [1, 'web', '/v1/batch'],
+        [2, 'web', '/v1/batch'],
+        [3, 'web', '/v1/batch'],
+        [4, 'web', '/v1/batch'],
+      ],
+    );
     assert.equal(rejected[2]!.raw, '"text"');
     assert.ok(!Number.isNaN(Date.parse(rejected[0]!.receivedAt)));
   });
@@ -98,7 +132,12 @@ describe('batch routes', () => {
 
   it('a body without a batch array is a 400 and is quarantined', async () => {
     const { app, sink } = await startTestCollector();
-    const res = await app.inject({ method: 'POST', url: '/v1/batch', headers: json, payload: { batch: { type: 'track' } } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      headers: json,
+      payload: { batch: { type: 'track' } },
+    });
     assert.equal(res.statusCode, 400);
     assert.match(res.json().error.message, /"batch" array/);
     assert.equal(sink.rejected()[0]?.raw, '{"batch":{"type":"track"}}');
@@ -106,7 +145,16 @@ describe('batch routes', () => {
 
   it('applies the envelope context and integrations to each event, the event winning', async () => {
     const { app, sink } = await startTestCollector();
-    await app.inject({ method: 'POST', url: '/v1/batch', headers: json, payload: { context: { library: { name: 'x' }, locale: 'en' }, integrations: { All: true }, batch: [{ type: 'track', userId: 'u', event: 'e', context: { locale: 'fr' } }] } });
+    await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      headers: json,
+      payload: {
+        context: { library: { name: 'x' }, locale: 'en' },
+        integrations: { All: true },
+        batch: [{ type: 'track', userId: 'u', event: 'e', context: { locale: 'fr' } }],
+      },
+    });
     const event = sink.accepted()[0]!.event;
     assert.deepEqual(event.context, { library: { name: 'x' }, locale: 'fr', ip: '127.0.0.1' });
     assert.deepEqual(event.integrations, { All: true });
@@ -120,7 +168,11 @@ describe('write keys', () => {
     const forms = [
       { headers: json, url: '/v1/track', payload: event },
       { headers: { 'content-type': 'application/json' }, url: `/v1/track?writeKey=${WRITE_KEY}`, payload: event },
-      { headers: { 'content-type': 'text/plain' }, url: '/v1/t', payload: JSON.stringify({ ...event, writeKey: WRITE_KEY }) },
+      {
+        headers: { 'content-type': 'text/plain' },
+        url: '/v1/t',
+        payload: JSON.stringify({ ...event, writeKey: WRITE_KEY }),
+      },
     ];
     for (const form of forms) assert.equal((await app.inject({ method: 'POST', ...form })).statusCode, 200);
     assert.equal(sink.accepted().length, 3);
@@ -128,8 +180,17 @@ describe('write keys', () => {
 
   for (const [what, headers] of [
     ['missing', { 'content-type': 'application/json' }],
-    ['unknown', { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('nope:').toString('base64')}` }],
-    ['disabled', { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('disabled-key-1:').toString('base64')}` }],
+    [
+      'unknown',
+      { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('nope:').toString('base64')}` },
+    ],
+    [
+      'disabled',
+      {
+        'content-type': 'application/json',
+        authorization: `Basic ${Buffer.from('disabled-key-1:').toString('base64')}`,
+      },
+    ],
   ] as const) {
     it(`a ${what} write key gets 401 with a JSON error and nothing is stored`, async () => {
       const { app, sink } = await startTestCollector();
@@ -144,10 +205,19 @@ describe('write keys', () => {
 
 describe('bodies and encodings', () => {
   const payload = JSON.stringify({ batch: [{ type: 'track', userId: 'u', event: 'zip' }] });
-  for (const [encoding, compress] of [['gzip', gzipSync], ['deflate', deflateSync], ['br', brotliCompressSync]] as const) {
+  for (const [encoding, compress] of [
+    ['gzip', gzipSync],
+    ['deflate', deflateSync],
+    ['br', brotliCompressSync],
+  ] as const) {
     it(`accepts Content-Encoding: ${encoding}`, async () => {
       const { app, sink } = await startTestCollector();
-      const res = await app.inject({ method: 'POST', url: '/v1/batch', headers: { ...json, 'content-encoding': encoding }, payload: compress(Buffer.from(payload)) });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/batch',
+        headers: { ...json, 'content-encoding': encoding },
+        payload: compress(Buffer.from(payload)),
+      });
       assert.equal(res.statusCode, 200, res.body);
       assert.equal(sink.accepted()[0]?.event.event, 'zip');
     });
@@ -155,7 +225,12 @@ describe('bodies and encodings', () => {
 
   it('a body that is not gzip but says so is a 400, kept raw in the quarantine', async () => {
     const { app, sink } = await startTestCollector();
-    const res = await app.inject({ method: 'POST', url: '/v1/batch', headers: { ...json, 'content-encoding': 'gzip' }, payload: Buffer.from('not gzip at all') });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      headers: { ...json, 'content-encoding': 'gzip' },
+      payload: Buffer.from('not gzip at all'),
+    });
     assert.equal(res.statusCode, 400);
     assert.match(res.json().error.message, /not valid gzip/);
     assert.equal(sink.rejected()[0]?.raw, 'not gzip at all');
@@ -163,8 +238,15 @@ describe('bodies and encodings', () => {
 
   it('a gzip body that inflates past the request limit is a 413', async () => {
     const { app, sink } = await startTestCollector({ limits: { maxRequestBytes: 10_000 } });
-    const bomb = gzipSync(Buffer.from(JSON.stringify({ batch: [{ type: 'track', userId: 'u', event: 'x'.repeat(50_000) }] })));
-    const res = await app.inject({ method: 'POST', url: '/v1/batch', headers: { ...json, 'content-encoding': 'gzip' }, payload: bomb });
+    const bomb = gzipSync(
+      Buffer.from(JSON.stringify({ batch: [{ type: 'track', userId: 'u', event: 'x'.repeat(50_000) }] })),
+    );
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      headers: { ...json, 'content-encoding': 'gzip' },
+      payload: bomb,
+    });
     assert.equal(res.statusCode, 413);
     assert.match(res.json().error.message, /larger than 10000 bytes once decompressed/);
     assert.equal(sink.rejected().length, 1);
@@ -172,13 +254,23 @@ describe('bodies and encodings', () => {
 
   it('an unknown Content-Encoding is a 415', async () => {
     const { app } = await startTestCollector();
-    const res = await app.inject({ method: 'POST', url: '/v1/batch', headers: { ...json, 'content-encoding': 'zstd' }, payload });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      headers: { ...json, 'content-encoding': 'zstd' },
+      payload,
+    });
     assert.equal(res.statusCode, 415);
   });
 
   it('accepts a body with no Content-Type', async () => {
     const { app, sink } = await startTestCollector();
-    const res = await app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: BASIC_AUTH }, payload: Buffer.from(payload) });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      headers: { authorization: BASIC_AUTH },
+      payload: Buffer.from(payload),
+    });
     assert.equal(res.statusCode, 200, res.body);
     assert.equal(sink.accepted().length, 1);
   });
@@ -187,7 +279,17 @@ describe('bodies and encodings', () => {
 describe('limits', () => {
   it('an event over maxEventBytes is quarantined with its size in the reason', async () => {
     const { app, sink } = await startTestCollector({ limits: { maxEventBytes: 2000 } });
-    const res = await app.inject({ method: 'POST', url: '/v1/batch', headers: json, payload: { batch: [{ type: 'track', userId: 'u', event: 'e', properties: { text: 'x'.repeat(3000) } }, { type: 'track', userId: 'u', event: 'small' }] } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      headers: json,
+      payload: {
+        batch: [
+          { type: 'track', userId: 'u', event: 'e', properties: { text: 'x'.repeat(3000) } },
+          { type: 'track', userId: 'u', event: 'small' },
+        ],
+      },
+    });
     const body = res.json();
     assert.equal(body.accepted, 1);
     assert.equal(body.rejected[0].code, 'too_large');
@@ -197,7 +299,12 @@ describe('limits', () => {
 
   it('a request over maxRequestBytes is a 413, its first bytes quarantined and marked truncated', async () => {
     const { app, sink } = await startTestCollector({ limits: { maxRequestBytes: 5000, maxQuarantineBytes: 1000 } });
-    const res = await app.inject({ method: 'POST', url: '/v1/batch', headers: json, payload: { batch: [{ type: 'track', userId: 'u', event: 'x'.repeat(10_000) }] } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      headers: json,
+      payload: { batch: [{ type: 'track', userId: 'u', event: 'x'.repeat(10_000) }] },
+    });
     assert.equal(res.statusCode, 413);
     assert.match(res.json().error.message, /larger than the limit of 5000 bytes/);
     const [rejected] = sink.rejected();
@@ -224,7 +331,12 @@ describe('enrichment', () => {
     const original = new Date(clientNow - 2000).toISOString();
     const sentAt = new Date(clientNow).toISOString();
     const before = Date.now();
-    await app.inject({ method: 'POST', url: '/v1/batch', headers: json, payload: { sentAt, batch: [{ type: 'track', userId: 'u', event: 'e', timestamp: original }] } });
+    await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      headers: json,
+      payload: { sentAt, batch: [{ type: 'track', userId: 'u', event: 'e', timestamp: original }] },
+    });
     const event = sink.accepted()[0]!.event;
     assert.match(event.messageId, /^[0-9a-f-]{36}$/);
     assert.equal(event.originalTimestamp, original);
@@ -239,7 +351,12 @@ describe('enrichment', () => {
     const { app, sink } = await startTestCollector();
     const sentAt = new Date(Date.now() + 60_000).toISOString();
     const original = new Date(Date.now() + 59_000).toISOString();
-    await app.inject({ method: 'POST', url: '/v1/track', headers: { ...json, sentat: sentAt, anonymousid: Buffer.from('anon-h').toString('base64') }, payload: { anonymousId: null, userId: '', event: 'e', originalTimestamp: original, messageId: 'keep-me' } });
+    await app.inject({
+      method: 'POST',
+      url: '/v1/track',
+      headers: { ...json, sentat: sentAt, anonymousid: Buffer.from('anon-h').toString('base64') },
+      payload: { anonymousId: null, userId: '', event: 'e', originalTimestamp: original, messageId: 'keep-me' },
+    });
     const event = sink.accepted()[0]!.event;
     assert.equal(event.messageId, 'keep-me');
     assert.equal(event.anonymousId, 'anon-h');
@@ -249,7 +366,12 @@ describe('enrichment', () => {
 
   it('keeps the client timestamp when there is no sentAt, and numeric ids become strings', async () => {
     const { app, sink } = await startTestCollector();
-    await app.inject({ method: 'POST', url: '/v1/track', headers: json, payload: { userId: 42, event: 'e', timestamp: '2024-03-01T10:00:00Z' } });
+    await app.inject({
+      method: 'POST',
+      url: '/v1/track',
+      headers: json,
+      payload: { userId: 42, event: 'e', timestamp: '2024-03-01T10:00:00Z' },
+    });
     const event = sink.accepted()[0]!.event;
     assert.equal(event.userId, '42');
     assert.equal(event.timestamp, '2024-03-01T10:00:00.000Z');
@@ -259,10 +381,20 @@ describe('enrichment', () => {
 describe('client address', () => {
   it('is the socket address, or behind a trusted proxy the left-most X-Forwarded-For entry', async () => {
     const direct = await startTestCollector();
-    await direct.app.inject({ method: 'POST', url: '/v1/track', headers: { ...json, 'x-forwarded-for': '198.51.100.9' }, payload: { userId: 'u', event: 'e' } });
+    await direct.app.inject({
+      method: 'POST',
+      url: '/v1/track',
+      headers: { ...json, 'x-forwarded-for': '198.51.100.9' },
+      payload: { userId: 'u', event: 'e' },
+    });
     assert.equal(direct.sink.accepted()[0]?.requestIp, '127.0.0.1');
     const proxied = await startTestCollector({ trustProxy: true });
-    await proxied.app.inject({ method: 'POST', url: '/v1/track', headers: { ...json, 'x-forwarded-for': '198.51.100.9, 10.0.0.2' }, payload: { userId: 'u', event: 'e' } });
+    await proxied.app.inject({
+      method: 'POST',
+      url: '/v1/track',
+      headers: { ...json, 'x-forwarded-for': '198.51.100.9, 10.0.0.2' },
+      payload: { userId: 'u', event: 'e' },
+    });
     assert.equal(proxied.sink.accepted()[0]?.requestIp, '198.51.100.9');
     assert.equal(proxied.sink.accepted()[0]?.event.context?.ip, '198.51.100.9');
   });
@@ -272,12 +404,21 @@ describe('backpressure', () => {
   it('answers 503 with Retry-After when the log refuses, stores nothing, and recovers', async () => {
     const { app, sink } = await startTestCollector();
     sink.refuse = Object.assign(new LensError('disk nearly full', { retriable: true }), { retryAfterMs: 7000 });
-    const res = await app.inject({ method: 'POST', url: '/v1/track', headers: json, payload: { userId: 'u', event: 'e' } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/track',
+      headers: json,
+      payload: { userId: 'u', event: 'e' },
+    });
     assert.equal(res.statusCode, 503);
     assert.equal(res.headers['retry-after'], '7');
     assert.match(res.json().error.message, /disk nearly full/);
     sink.refuse = undefined;
-    assert.equal((await app.inject({ method: 'POST', url: '/v1/track', headers: json, payload: { userId: 'u', event: 'e' } })).statusCode, 200);
+    assert.equal(
+      (await app.inject({ method: 'POST', url: '/v1/track', headers: json, payload: { userId: 'u', event: 'e' } }))
+        .statusCode,
+      200,
+    );
     assert.equal(sink.accepted().length, 1);
   });
 });
@@ -286,7 +427,15 @@ describe('CORS', () => {
   it('answers the preflight of the browser SDKs, reflecting origin and requested headers', async () => {
     const { app } = await startTestCollector();
     const requested = 'anonymousid,authorization,content-type,sentat,rsa-request-id,x-retry-count';
-    const res = await app.inject({ method: 'OPTIONS', url: '/v1/page', headers: { origin: 'https://news.example', 'access-control-request-method': 'POST', 'access-control-request-headers': requested } });
+    const res = await app.inject({
+      method: 'OPTIONS',
+      url: '/v1/page',
+      headers: {
+        origin: 'https://news.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': requested,
+      },
+    });
     assert.equal(res.statusCode, 204);
     assert.equal(res.headers['access-control-allow-origin'], 'https://news.example');
     assert.equal(res.headers['access-control-allow-headers'], requested);
@@ -295,8 +444,16 @@ describe('CORS', () => {
 
   it('with configured origins, other origins get no CORS headers', async () => {
     const { app } = await startTestCollector({ cors: { origins: ['https://ok.example'] } });
-    const ok = await app.inject({ method: 'OPTIONS', url: '/v1/page', headers: { origin: 'https://ok.example', 'access-control-request-method': 'POST' } });
-    const bad = await app.inject({ method: 'OPTIONS', url: '/v1/page', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    const ok = await app.inject({
+      method: 'OPTIONS',
+      url: '/v1/page',
+      headers: { origin: 'https://ok.example', 'access-control-request-method': 'POST' },
+    });
+    const bad = await app.inject({
+      method: 'OPTIONS',
+      url: '/v1/page',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
     assert.equal(ok.headers['access-control-allow-origin'], 'https://ok.example');
     assert.equal(bad.headers['access-control-allow-origin'], undefined);
   });

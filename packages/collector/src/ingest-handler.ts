@@ -22,9 +22,15 @@ export interface IngestResponse {
 }
 
 const ROUTES: ReadonlyMap<string, Mode> = new Map<string, Mode>([
-  ...EVENT_TYPES.flatMap((type): [string, Mode][] => [[`/v1/${type}`, type], [`/v1/${type[0]}`, type]]),
-  ['/v1/batch', 'batch'], ['/v1/b', 'batch'], ['/beacon/v1/batch', 'batch'],
-  ['/v1/m', 'sdk-metrics'], ['/rsaMetrics', 'sdk-metrics'],
+  ...EVENT_TYPES.flatMap((type): [string, Mode][] => [
+    [`/v1/${type}`, type],
+    [`/v1/${type[0]}`, type],
+  ]),
+  ['/v1/batch', 'batch'],
+  ['/v1/b', 'batch'],
+  ['/beacon/v1/batch', 'batch'],
+  ['/v1/m', 'sdk-metrics'],
+  ['/rsaMetrics', 'sdk-metrics'],
 ]);
 
 /** The ingest routes, for documentation and tests. */
@@ -34,7 +40,10 @@ export const INGEST_ROUTES: readonly string[] = [...ROUTES.keys()];
  * Returns a request listener that handles the ingest routes and answers `false` for anything else (which then
  * goes to Fastify).
  */
-export function createIngestHandler(ctx: CollectorContext, cors: CorsPolicy): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function createIngestHandler(
+  ctx: CollectorContext,
+  cors: CorsPolicy,
+): (req: IncomingMessage, res: ServerResponse) => boolean {
   return (req, res) => {
     if (req.method !== 'POST') return false;
     const url = req.url ?? '/';
@@ -48,7 +57,15 @@ export function createIngestHandler(ctx: CollectorContext, cors: CorsPolicy): (r
   };
 }
 
-async function serve(ctx: CollectorContext, cors: CorsPolicy, req: IncomingMessage, res: ServerResponse, mode: Mode, route: string, query: Record<string, string> | undefined): Promise<void> {
+async function serve(
+  ctx: CollectorContext,
+  cors: CorsPolicy,
+  req: IncomingMessage,
+  res: ServerResponse,
+  mode: Mode,
+  route: string,
+  query: Record<string, string> | undefined,
+): Promise<void> {
   const started = performance.now();
   const headers: OutgoingHttpHeaders = { 'content-type': 'application/json; charset=utf-8' };
   cors.responseHeaders(req.headers.origin, headers);
@@ -62,7 +79,13 @@ async function serve(ctx: CollectorContext, cors: CorsPolicy, req: IncomingMessa
       body = '{"success":true}';
     } else {
       const requestBody: RequestBody = overLimit
-        ? { ok: false, raw: bytes, statusCode: 413, code: 'request_too_large', reason: `body is larger than the limit of ${ctx.config.limits.maxRequestBytes} bytes` }
+        ? {
+            ok: false,
+            raw: bytes,
+            statusCode: 413,
+            code: 'request_too_large',
+            reason: `body is larger than the limit of ${ctx.config.limits.maxRequestBytes} bytes`,
+          }
         : await decodeBody(bytes, req.headers['content-encoding'], ctx.config.limits);
       const answer = await ingest(ctx, req, mode, route, query, requestBody);
       status = answer.status;
@@ -89,28 +112,60 @@ async function serve(ctx: CollectorContext, cors: CorsPolicy, req: IncomingMessa
   ctx.metrics.requestDuration.observe({ route }, (performance.now() - started) / 1000);
 }
 
-async function ingest(ctx: CollectorContext, req: IncomingMessage, mode: EventType | 'batch', route: string, query: Record<string, string> | undefined, body: RequestBody): Promise<{ status: number; body: unknown }> {
+async function ingest(
+  ctx: CollectorContext,
+  req: IncomingMessage,
+  mode: EventType | 'batch',
+  route: string,
+  query: Record<string, string> | undefined,
+  body: RequestBody,
+): Promise<{ status: number; body: unknown }> {
   const receivedAt = new Date();
   const value = body.ok ? body.value : undefined;
   const writeKey = findWriteKey(req.headers.authorization, query, value);
   const source = ctx.sources.byWriteKey(writeKey);
-  if (writeKey !== undefined && source === undefined) throw new HttpError(401, 'unknown_write_key', 'the write key is not one of a configured, enabled source');
-  const ingestCtx: IngestContext = { ...requestFacts(ctx, req, receivedAt), route, limits: ctx.config.limits, sourceId: source?.id ?? '' };
+  if (writeKey !== undefined && source === undefined)
+    throw new HttpError(401, 'unknown_write_key', 'the write key is not one of a configured, enabled source');
+  const ingestCtx: IngestContext = {
+    ...requestFacts(ctx, req, receivedAt),
+    route,
+    limits: ctx.config.limits,
+    sourceId: source?.id ?? '',
+  };
 
   if (!body.ok) {
     await quarantineRequest(ctx, { ...ingestCtx, sourceId: source?.id ?? null }, body.reason, body.raw, body.code);
     throw new HttpError(body.statusCode, body.code, body.reason);
   }
-  if (source === undefined) throw new HttpError(401, 'missing_write_key', 'no write key: send it as HTTP Basic username, a writeKey query parameter or a writeKey body field');
+  if (source === undefined)
+    throw new HttpError(
+      401,
+      'missing_write_key',
+      'no write key: send it as HTTP Basic username, a writeKey query parameter or a writeKey body field',
+    );
 
   let events: unknown[];
   if (mode === 'batch') {
     const envelope = value as { batch?: unknown; sentAt?: unknown; context?: unknown; integrations?: unknown } | null;
     if (typeof envelope !== 'object' || envelope === null || !Array.isArray(envelope.batch)) {
-      return rejectRequest(ctx, ingestCtx, body.raw, 400, 'invalid_batch', 'batch: the body must be an object with a "batch" array of events');
+      return rejectRequest(
+        ctx,
+        ingestCtx,
+        body.raw,
+        400,
+        'invalid_batch',
+        'batch: the body must be an object with a "batch" array of events',
+      );
     }
     if (envelope.batch.length > ctx.config.limits.maxBatchEvents) {
-      return rejectRequest(ctx, ingestCtx, body.raw, 413, 'batch_too_large', `batch: ${envelope.batch.length} events, more than the limit of ${ctx.config.limits.maxBatchEvents}`);
+      return rejectRequest(
+        ctx,
+        ingestCtx,
+        body.raw,
+        413,
+        'batch_too_large',
+        `batch: ${envelope.batch.length} events, more than the limit of ${ctx.config.limits.maxBatchEvents}`,
+      );
     }
     if (typeof envelope.sentAt === 'string') ingestCtx.sentAt = envelope.sentAt;
     if (isObject(envelope.context)) ingestCtx.context = envelope.context;
@@ -127,20 +182,37 @@ async function ingest(ctx: CollectorContext, req: IncomingMessage, mode: EventTy
   for (const rejection of prepared.rejected) ctx.metrics.eventsRejected.inc({ reason: rejection.code });
   if (mode !== 'batch' && prepared.rejected.length > 0) {
     const rejection = prepared.rejected[0]!;
-    return { status: 400, body: { ...errorBody(rejection.code, rejection.reason), accepted: 0, rejected: prepared.rejected } };
+    return {
+      status: 400,
+      body: { ...errorBody(rejection.code, rejection.reason), accepted: 0, rejected: prepared.rejected },
+    };
   }
-  const answer: IngestResponse = prepared.rejected.length === 0
-    ? { success: true, accepted: prepared.accepted }
-    : { success: true, accepted: prepared.accepted, rejected: prepared.rejected };
+  const answer: IngestResponse =
+    prepared.rejected.length === 0
+      ? { success: true, accepted: prepared.accepted }
+      : { success: true, accepted: prepared.accepted, rejected: prepared.rejected };
   return { status: 200, body: answer };
 }
 
-async function rejectRequest(ctx: CollectorContext, ingestCtx: IngestContext, raw: Buffer, status: 400 | 413, code: string, reason: string): Promise<never> {
+async function rejectRequest(
+  ctx: CollectorContext,
+  ingestCtx: IngestContext,
+  raw: Buffer,
+  status: 400 | 413,
+  code: string,
+  reason: string,
+): Promise<never> {
   await quarantineRequest(ctx, ingestCtx, reason, raw, code);
   throw new HttpError(status, code, reason);
 }
 
-async function quarantineRequest(ctx: CollectorContext, ingestCtx: Omit<IngestContext, 'sourceId'> & { sourceId: string | null }, reason: string, raw: Buffer, code: string): Promise<void> {
+async function quarantineRequest(
+  ctx: CollectorContext,
+  ingestCtx: Omit<IngestContext, 'sourceId'> & { sourceId: string | null },
+  reason: string,
+  raw: Buffer,
+  code: string,
+): Promise<void> {
   await appendDurably(ctx, [encodeRejectedRequest(ingestCtx, reason, raw)]);
   ctx.metrics.eventsRejected.inc({ reason: code });
 }

@@ -1,6 +1,12 @@
 // Turns the events of one request into log records: each event is validated, enriched and encoded, or kept
 // as a quarantine record with its reason. Encoding happens once per event; its size is the size limit's measure.
-import { LOG_RECORD_VERSION, validateEvent, type CollectorLimits, type RejectionCode, type RejectedRecord } from '@lens/protocol';
+import {
+  LOG_RECORD_VERSION,
+  validateEvent,
+  type CollectorLimits,
+  type RejectionCode,
+  type RejectedRecord,
+} from '@lens/protocol';
 import { enrichEvent, type RequestFacts } from './enrich.js';
 
 /** One event of a request that was not accepted, as reported back to the client. */
@@ -28,7 +34,11 @@ export interface IngestContext extends RequestFacts {
  * Prepares the events of a request. `where` names them in reasons: `batch` gives `batch[3].event: …`,
  * undefined (a single-event route) gives `event.event: …`.
  */
-export function prepareEvents(events: readonly unknown[], ctx: IngestContext, where: 'batch' | undefined): PreparedRequest {
+export function prepareEvents(
+  events: readonly unknown[],
+  ctx: IngestContext,
+  where: 'batch' | undefined,
+): PreparedRequest {
   // Accepted records are kept as strings and encoded to UTF-8 in one go at the end, then sliced into views:
   // one allocation per request instead of one per event (the batch path is allocation-bound).
   const parts: (string | Buffer)[] = [];
@@ -89,15 +99,32 @@ function encodeParts(parts: readonly (string | Buffer)[], byteLengths: readonly 
 }
 
 /** A quarantine record for a whole request that could not be read (bad JSON, too large, bad encoding…). */
-export function encodeRejectedRequest(ctx: Omit<IngestContext, 'sourceId'> & { sourceId: string | null }, reason: string, raw: Buffer): Buffer {
+export function encodeRejectedRequest(
+  ctx: Omit<IngestContext, 'sourceId'> & { sourceId: string | null },
+  reason: string,
+  raw: Buffer,
+): Buffer {
   const kept = raw.length > ctx.limits.maxQuarantineBytes ? raw.subarray(0, ctx.limits.maxQuarantineBytes) : raw;
   const text = kept.toString('utf8');
   const utf8 = Buffer.byteLength(text) === kept.length && !text.includes('\uFFFD');
-  return rejectedRecord(ctx, { reason }, utf8 ? text : kept.toString('base64'), utf8 ? 'utf8' : 'base64', kept.length < raw.length);
+  return rejectedRecord(
+    ctx,
+    { reason },
+    utf8 ? text : kept.toString('base64'),
+    utf8 ? 'utf8' : 'base64',
+    kept.length < raw.length,
+  );
 }
 
 /** Lists the rejection for the response and returns its quarantine record (the event as JSON, capped). */
-function rejectEvent(ctx: IngestContext, input: unknown, index: number | undefined, code: RejectionCode | string, reason: string, rejected: Rejection[]): Buffer {
+function rejectEvent(
+  ctx: IngestContext,
+  input: unknown,
+  index: number | undefined,
+  code: RejectionCode | string,
+  reason: string,
+  rejected: Rejection[],
+): Buffer {
   const messageId = messageIdOf(input);
   const where = { ...(index === undefined ? {} : { index }), ...(messageId === undefined ? {} : { messageId }) };
   rejected.push({ ...where, code, reason });
@@ -108,7 +135,13 @@ function rejectEvent(ctx: IngestContext, input: unknown, index: number | undefin
     raw = `(not encodable: ${(error as Error).message})`;
   }
   const cap = ctx.limits.maxQuarantineBytes;
-  return rejectedRecord(ctx, { reason, ...where }, raw.length > cap ? raw.slice(0, cap) : raw, 'utf8', raw.length > cap);
+  return rejectedRecord(
+    ctx,
+    { reason, ...where },
+    raw.length > cap ? raw.slice(0, cap) : raw,
+    'utf8',
+    raw.length > cap,
+  );
 }
 
 function rejectedRecord(

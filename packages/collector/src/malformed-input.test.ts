@@ -17,17 +17,48 @@ const CORPUS: { name: string; url?: string; payload: string | Buffer; headers?: 
   { name: 'empty batch', payload: '{"batch":[]}' },
   { name: 'null in batch', payload: '{"batch":[null]}' },
   { name: 'nested arrays in batch', payload: '{"batch":[[{"type":"track"}]]}' },
-  { name: 'wrong types', payload: JSON.stringify({ batch: [{ type: 'track', userId: {}, event: 5, properties: 'x', context: [], timestamp: 12 }] }) },
-  { name: 'bad timestamp', payload: JSON.stringify({ batch: [{ type: 'track', userId: 'u', event: 'e', timestamp: 'yesterday-ish' }] }) },
-  { name: 'messageId too long', payload: JSON.stringify({ batch: [{ type: 'track', userId: 'u', event: 'e', messageId: 'm'.repeat(101) }] }) },
-  { name: 'deep nesting in properties', payload: `{"batch":[{"type":"track","userId":"u","event":"e","properties":${deep(20_000)}}]}` },
+  {
+    name: 'wrong types',
+    payload: JSON.stringify({
+      batch: [{ type: 'track', userId: {}, event: 5, properties: 'x', context: [], timestamp: 12 }],
+    }),
+  },
+  {
+    name: 'bad timestamp',
+    payload: JSON.stringify({ batch: [{ type: 'track', userId: 'u', event: 'e', timestamp: 'yesterday-ish' }] }),
+  },
+  {
+    name: 'messageId too long',
+    payload: JSON.stringify({ batch: [{ type: 'track', userId: 'u', event: 'e', messageId: 'm'.repeat(101) }] }),
+  },
+  {
+    name: 'deep nesting in properties',
+    payload: `{"batch":[{"type":"track","userId":"u","event":"e","properties":${deep(20_000)}}]}`,
+  },
   { name: 'deep nesting as the body', payload: deep(50_000) },
   { name: 'deeply nested arrays', payload: `${'['.repeat(100_000)}${']'.repeat(100_000)}` },
-  { name: 'huge string', payload: JSON.stringify({ batch: [{ type: 'track', userId: 'u', event: 'x'.repeat(900_000) }] }) },
-  { name: 'invalid UTF-8', payload: Buffer.concat([Buffer.from('{"batch":[{"type":"track","userId":"'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('","event":"e"}]}')]) },
+  {
+    name: 'huge string',
+    payload: JSON.stringify({ batch: [{ type: 'track', userId: 'u', event: 'x'.repeat(900_000) }] }),
+  },
+  {
+    name: 'invalid UTF-8',
+    payload: Buffer.concat([
+      Buffer.from('{"batch":[{"type":"track","userId":"'),
+      Buffer.from([0xc3, 0x28, 0xff]),
+      Buffer.from('","event":"e"}]}'),
+    ]),
+  },
   { name: 'lone surrogate escape', payload: '{"batch":[{"type":"track","userId":"\\ud800","event":"e"}]}' },
-  { name: '__proto__ keys', payload: '{"__proto__":{"polluted":true},"batch":[{"__proto__":{"polluted":true},"type":"track","userId":"u","event":"e","properties":{"__proto__":{"polluted":true}},"context":{"__proto__":{"x":1}}}]}' },
-  { name: 'constructor.prototype keys', payload: '{"batch":[{"type":"track","userId":"u","event":"e","constructor":{"prototype":{"polluted":true}}}]}' },
+  {
+    name: '__proto__ keys',
+    payload:
+      '{"__proto__":{"polluted":true},"batch":[{"__proto__":{"polluted":true},"type":"track","userId":"u","event":"e","properties":{"__proto__":{"polluted":true}},"context":{"__proto__":{"x":1}}}]}',
+  },
+  {
+    name: 'constructor.prototype keys',
+    payload: '{"batch":[{"type":"track","userId":"u","event":"e","constructor":{"prototype":{"polluted":true}}}]}',
+  },
   { name: 'NUL bytes', payload: '{"batch":[{"type":"track","userId":"u\\u0000","event":"e\u0000"}]}' },
   { name: 'binary garbage', payload: Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 7919) % 256)) },
   { name: 'garbage on a single route', url: '/v1/track', payload: '{{{{' },
@@ -39,13 +70,23 @@ describe('malformed input corpus', () => {
     const { app, sink } = await startTestCollector();
     for (const item of CORPUS) {
       const before = sink.records.length;
-      const res = await app.inject({ method: 'POST', url: item.url ?? '/v1/batch', headers: { authorization: BASIC_AUTH, 'content-type': 'application/json', ...item.headers }, payload: item.payload });
+      const res = await app.inject({
+        method: 'POST',
+        url: item.url ?? '/v1/batch',
+        headers: { authorization: BASIC_AUTH, 'content-type': 'application/json', ...item.headers },
+        payload: item.payload,
+      });
       assert.ok(res.statusCode < 500, `${item.name}: got ${res.statusCode} ${res.body}`);
       const body = res.json();
       if (res.statusCode >= 400) assert.equal(typeof body.error.message, 'string', item.name);
       if (item.name !== 'empty batch') assert.ok(sink.records.length > before, `${item.name}: nothing was kept`);
       // Still serving after each one.
-      const ok = await app.inject({ method: 'POST', url: '/v1/track', headers: { authorization: BASIC_AUTH }, payload: { userId: 'u', event: 'still-alive' } });
+      const ok = await app.inject({
+        method: 'POST',
+        url: '/v1/track',
+        headers: { authorization: BASIC_AUTH },
+        payload: { userId: 'u', event: 'still-alive' },
+      });
       assert.equal(ok.statusCode, 200, `${item.name}: collector stopped serving`);
     }
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
@@ -58,7 +99,12 @@ describe('malformed input corpus', () => {
 
   it('keeps __proto__ keys as plain data on the stored event', async () => {
     const { app, sink } = await startTestCollector();
-    await app.inject({ method: 'POST', url: '/v1/track', headers: { authorization: BASIC_AUTH, 'content-type': 'application/json' }, payload: '{"userId":"u","event":"e","properties":{"__proto__":{"a":1},"b":2}}' });
+    await app.inject({
+      method: 'POST',
+      url: '/v1/track',
+      headers: { authorization: BASIC_AUTH, 'content-type': 'application/json' },
+      payload: '{"userId":"u","event":"e","properties":{"__proto__":{"a":1},"b":2}}',
+    });
     const properties = sink.accepted()[0]!.event.properties!;
     assert.equal(Object.getPrototypeOf(properties), Object.prototype);
     assert.deepEqual(JSON.parse(JSON.stringify(properties)), JSON.parse('{"__proto__":{"a":1},"b":2}'));

@@ -28,10 +28,19 @@ export interface Arrival {
 export function arrivalOf(seed: number, index: number, start: number, days: number, bot: boolean): Arrival {
   const rng = new Random(hashSeed(seed, 0xa441), index);
   const end = start + days * DAY_MS;
-  if (bot) return { time: start + rng.int(Math.min(DAY_MS, end - start)), cohortWeek: 0, campaign: false, retentionDraw: 0 };
+  if (bot)
+    return { time: start + rng.int(Math.min(DAY_MS, end - start)), cohortWeek: 0, campaign: false, retentionDraw: 0 };
   const weeks = Math.ceil(days / 7);
-  const weights = Array.from({ length: weeks }, (_, w) => (w === CAMPAIGN_COHORT.week ? CAMPAIGN_COHORT.arrivalWeight : 1) * (Math.min(end, start + (w + 1) * WEEK_MS) - (start + w * WEEK_MS)));
-  const week = new WeightedTable(weights.map((_, w) => w), weights).sample(rng);
+  const weights = Array.from(
+    { length: weeks },
+    (_, w) =>
+      (w === CAMPAIGN_COHORT.week ? CAMPAIGN_COHORT.arrivalWeight : 1) *
+      (Math.min(end, start + (w + 1) * WEEK_MS) - (start + w * WEEK_MS)),
+  );
+  const week = new WeightedTable(
+    weights.map((_, w) => w),
+    weights,
+  ).sample(rng);
   const from = start + week * WEEK_MS;
   const time = from + Math.floor(rng.next() * (Math.min(end, from + WEEK_MS) - from));
   const campaign = week === CAMPAIGN_COHORT.week && rng.chance(1 - 1 / CAMPAIGN_COHORT.arrivalWeight);

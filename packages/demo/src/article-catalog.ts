@@ -32,7 +32,14 @@ const AGE_TABLE = new WeightedTable(
 const ZIPF_TABLES = new Map<number, WeightedTable<number>>();
 function zipfTable(n: number): WeightedTable<number> {
   let table = ZIPF_TABLES.get(n);
-  if (table === undefined) ZIPF_TABLES.set(n, (table = new WeightedTable(Array.from({ length: n }, (_, i) => i), zipfWeights(n, POPULARITY.zipfExponent))));
+  if (table === undefined)
+    ZIPF_TABLES.set(
+      n,
+      (table = new WeightedTable(
+        Array.from({ length: n }, (_, i) => i),
+        zipfWeights(n, POPULARITY.zipfExponent),
+      )),
+    );
   return table;
 }
 
@@ -66,7 +73,9 @@ export class ArticleCatalog {
       const list = this.articlesOf(section, day);
       const lead = list[0] as Article;
       if (lead.breaking && now >= lead.publishedAt && now - lead.publishedAt < 2 * DAY_MS) {
-        const share = POPULARITY.breakingPeakShare * Math.exp(-(now - lead.publishedAt) / (POPULARITY.breakingDecayHours * HOUR_MS));
+        const share =
+          POPULARITY.breakingPeakShare *
+          Math.exp(-(now - lead.publishedAt) / (POPULARITY.breakingDecayHours * HOUR_MS));
         if (rng.chance(share)) return lead;
       }
       const article = list[zipfTable(list.length).sampleIndex(rng)] as Article;
@@ -100,8 +109,18 @@ function buildSectionDay(seed: number, section: Section, sectionIndex: number, d
     // Publication hours cluster in the working day (06:00–22:00 UTC).
     const publishedAt = day * DAY_MS + Math.floor((6 + rng.next() * 16) * HOUR_MS);
     return {
-      id, site: site.id, section, author: rng.pick(AUTHORS[section]), tags, publishedAt, title,
-      url: `https://${site.domain}${path}`, path, hasVideo: rng.chance(VIDEO.articleShare), breaking: isBreaking, rank,
+      id,
+      site: site.id,
+      section,
+      author: rng.pick(AUTHORS[section]),
+      tags,
+      publishedAt,
+      title,
+      url: `https://${site.domain}${path}`,
+      path,
+      hasVideo: rng.chance(VIDEO.articleShare),
+      breaking: isBreaking,
+      rank,
     };
   });
 }
@@ -111,5 +130,8 @@ function capitalise(text: string): string {
 }
 
 function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 }

@@ -29,7 +29,9 @@ export interface BatchResult {
 const RETRIABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 
 /** Creates a function that delivers one batch, retrying until accepted or given up (DemoDeliveryError). */
-export function createBatchSender(options: BatchSenderOptions): (events: readonly TrackingEvent[]) => Promise<BatchResult> {
+export function createBatchSender(
+  options: BatchSenderOptions,
+): (events: readonly TrackingEvent[]) => Promise<BatchResult> {
   const endpoint = new URL('/v1/batch', options.url).href;
   const authorization = `Basic ${Buffer.from(`${options.writeKey}:`).toString('base64')}`;
   const maxAttempts = options.maxAttempts ?? 10;
@@ -43,12 +45,20 @@ export function createBatchSender(options: BatchSenderOptions): (events: readonl
       let failure: unknown;
       try {
         const signal = AbortSignal.timeout(timeoutMs);
-        const response = await fetch(endpoint, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body, signal });
+        const response = await fetch(endpoint, {
+          method: 'POST',
+          headers: { authorization, 'content-type': 'application/json' },
+          body,
+          signal,
+        });
         status = response.status;
         const text = await response.text();
         if (response.ok) return { ...countsOf(text, events.length), attempts: attempt };
         if (!RETRIABLE_STATUS.has(status)) {
-          throw new DemoDeliveryError(`collector answered ${status} to a batch of ${events.length}: ${text.slice(0, 300)}`, { context: { status, endpoint }, retriable: false });
+          throw new DemoDeliveryError(
+            `collector answered ${status} to a batch of ${events.length}: ${text.slice(0, 300)}`,
+            { context: { status, endpoint }, retriable: false },
+          );
         }
         retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
       } catch (error) {
@@ -56,7 +66,10 @@ export function createBatchSender(options: BatchSenderOptions): (events: readonl
         failure = error;
       }
       if (attempt >= maxAttempts || options.signal?.aborted === true) {
-        throw new DemoDeliveryError(`batch of ${events.length} not delivered after ${attempt} attempts (last: ${status ?? String(failure)})`, { cause: failure, context: { status, endpoint }, retriable: true });
+        throw new DemoDeliveryError(
+          `batch of ${events.length} not delivered after ${attempt} attempts (last: ${status ?? String(failure)})`,
+          { cause: failure, context: { status, endpoint }, retriable: true },
+        );
       }
       const waitMs = retryAfterMs ?? Math.min(10_000, 250 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
       options.onRetry?.({ attempt, status, waitMs, error: failure });

@@ -9,10 +9,16 @@ import { parseRetryAfter } from './batch-sender.js';
 import { startDemoTraffic } from './demo-traffic.js';
 import { DemoDeliveryError } from './errors.js';
 
-interface Received { status: number; authorization: string | undefined; body: { batch: TrackingEvent[]; sentAt: string } }
+interface Received {
+  status: number;
+  authorization: string | undefined;
+  body: { batch: TrackingEvent[]; sentAt: string };
+}
 
 /** Starts a server whose n-th request gets `script[n]` (default 200) and records every request. */
-async function scriptedCollector(script: (number | 'drop')[]): Promise<{ url: string; received: Received[]; close: () => Promise<void> }> {
+async function scriptedCollector(
+  script: (number | 'drop')[],
+): Promise<{ url: string; received: Received[]; close: () => Promise<void> }> {
   const received: Received[] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -26,59 +32,102 @@ async function scriptedCollector(script: (number | 'drop')[]): Promise<{ url: st
         return;
       }
       if (action === 200) {
-        const rejected = body.batch.flatMap((e, index) => (validateEvent(e).ok ? [] : [{ index, code: 'invalid_event', reason: 'x' }]));
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ success: true, accepted: body.batch.length - rejected.length, rejected }));
-      } else res.writeHead(action, { 'retry-after': action === 503 && received.length === 4 ? '1' : '0' }).end('{"error":"busy"}');
+        const rejected = body.batch.flatMap((e, index) =>
+          validateEvent(e).ok ? [] : [{ index, code: 'invalid_event', reason: 'x' }],
+        );
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ success: true, accepted: body.batch.length - rejected.length, rejected }));
+      } else
+        res
+          .writeHead(action, { 'retry-after': action === 503 && received.length === 4 ? '1' : '0' })
+          .end('{"error":"busy"}');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, received, close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 describe('startDemoTraffic', () => {
   const closers: (() => Promise<void>)[] = [];
-  after(async () => { for (const close of closers) await close(); });
+  after(async () => {
+    for (const close of closers) await close();
+  });
 
   it('delivers every event exactly once through 503s, a 429 and a dropped connection', async () => {
     const scripted = await scriptedCollector([503, 429, 'drop', 503]);
     closers.push(scripted.close);
     const before = Date.now();
-    const traffic = startDemoTraffic({ url: scripted.url, writeKey: 'test-write-key-123', rate: 200, durationS: 1.5, seed: 99, flushIntervalMs: 100 });
+    const traffic = startDemoTraffic({
+      url: scripted.url,
+      writeKey: 'test-write-key-123',
+      rate: 200,
+      durationS: 1.5,
+      seed: 99,
+      flushIntervalMs: 100,
+    });
     const stats = await traffic.done;
     assert.ok(stats.generated > 150, `only ${stats.generated} events in 1.5 s at 200/s`);
     assert.ok(stats.retries >= 4, `${stats.retries} retries`);
     assert.equal(stats.failed, 0);
-    for (const r of scripted.received) assert.equal(r.authorization, `Basic ${Buffer.from('test-write-key-123:').toString('base64')}`);
+    for (const r of scripted.received)
+      assert.equal(r.authorization, `Basic ${Buffer.from('test-write-key-123:').toString('base64')}`);
     const accepted = scripted.received.filter((r) => r.status === 200).flatMap((r) => r.body.batch);
     const ids = accepted.map((e) => e.messageId);
     assert.equal(new Set(ids).size, ids.length, 'an event was delivered twice');
     assert.equal(accepted.length, stats.generated);
-    for (const r of scripted.received.filter((x) => x.status !== 200)) for (const e of r.body.batch) assert.ok(ids.includes(e.messageId), 'a refused event was never redelivered');
+    for (const r of scripted.received.filter((x) => x.status !== 200))
+      for (const e of r.body.batch) assert.ok(ids.includes(e.messageId), 'a refused event was never redelivered');
     assert.equal(stats.accepted + stats.rejected, stats.generated);
     for (const r of scripted.received) for (const e of r.body.batch) assert.equal(e.sentAt, r.body.sentAt);
     for (const e of accepted) {
       assert.equal(validateEvent(e).ok, e._demoMalformed === undefined);
       const t = Date.parse(e.timestamp as string);
-      if (e._demoMalformed === undefined) assert.ok(t >= before && t <= before + 1600, `timestamp ${e.timestamp as string} outside the run`);
+      if (e._demoMalformed === undefined)
+        assert.ok(t >= before && t <= before + 1600, `timestamp ${e.timestamp as string} outside the run`);
     }
   });
 
   it('runs until stop() and then resolves with the final counts', async () => {
     const scripted = await scriptedCollector([]);
     closers.push(scripted.close);
-    const traffic = startDemoTraffic({ url: scripted.url, writeKey: 'test-write-key-123', rate: 100, seed: 5, flushIntervalMs: 50 });
+    const traffic = startDemoTraffic({
+      url: scripted.url,
+      writeKey: 'test-write-key-123',
+      rate: 100,
+      seed: 5,
+      flushIntervalMs: 50,
+    });
     await new Promise((resolve) => setTimeout(resolve, 700));
     const running = traffic.stats();
     const stats = await traffic.stop();
     assert.ok(stats.generated >= running.generated && stats.generated > 20);
-    assert.equal(scripted.received.reduce((n, r) => n + r.body.batch.length, 0), stats.generated);
+    assert.equal(
+      scripted.received.reduce((n, r) => n + r.body.batch.length, 0),
+      stats.generated,
+    );
   });
 
   it('fails fast with a DemoDeliveryError when the collector refuses the write key', async () => {
     const scripted = await scriptedCollector([401, 401, 401]);
     closers.push(scripted.close);
-    const traffic = startDemoTraffic({ url: scripted.url, writeKey: 'wrong-key-123', rate: 100, durationS: 5, seed: 1, flushIntervalMs: 50 });
+    const traffic = startDemoTraffic({
+      url: scripted.url,
+      writeKey: 'wrong-key-123',
+      rate: 100,
+      durationS: 5,
+      seed: 1,
+      flushIntervalMs: 50,
+    });
     await assert.rejects(traffic.done, (e: unknown) => e instanceof DemoDeliveryError && e.context.status === 401);
     assert.equal(scripted.received.length, 1);
   });

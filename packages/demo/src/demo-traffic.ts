@@ -67,7 +67,8 @@ const NOOP: DemoLogger = { info() {}, warn() {}, error() {} };
 export function startDemoTraffic(options: DemoTrafficOptions): DemoTraffic {
   const rate = requireNumber('rate', options.rate, 0.01, 1e6);
   const users = Math.trunc(requireNumber('users', options.users ?? Math.max(1000, Math.ceil(rate * 600)), 1, 2 ** 30));
-  const durationMs = options.durationS === undefined ? Infinity : requireNumber('durationS', options.durationS, 0) * 1000;
+  const durationMs =
+    options.durationS === undefined ? Infinity : requireNumber('durationS', options.durationS, 0) * 1000;
   const seed = options.seed ?? Date.now() % 2 ** 31;
   const logger = options.logger ?? NOOP;
   const maxBatch = Math.trunc(requireNumber('maxBatchEvents', options.maxBatchEvents ?? 500, 1, 2500));
@@ -75,15 +76,26 @@ export function startDemoTraffic(options: DemoTrafficOptions): DemoTraffic {
   new URL(options.url); // throws a TypeError on a malformed URL before anything starts
   const stopper = new AbortController();
   const started = Date.now();
-  const counters: DemoTrafficStats = { generated: 0, accepted: 0, rejected: 0, failed: 0, batches: 0, retries: 0, elapsedS: 0 };
+  const counters: DemoTrafficStats = {
+    generated: 0,
+    accepted: 0,
+    rejected: 0,
+    failed: 0,
+    batches: 0,
+    retries: 0,
+    elapsedS: 0,
+  };
   const send = createBatchSender({
-    url: options.url, writeKey: options.writeKey, signal: stopper.signal,
+    url: options.url,
+    writeKey: options.writeKey,
+    signal: stopper.signal,
     onRetry: ({ attempt, status, waitMs, error }) => {
       counters.retries++;
       logger.warn({ attempt, status, waitMs: Math.round(waitMs), err: error }, 'demo_batch_retry');
     },
   });
-  if (users < rate * 300) logger.warn({ users, rate, needed: Math.ceil(rate * 600) }, 'demo_user_pool_too_small_for_rate');
+  if (users < rate * 300)
+    logger.warn({ users, rate, needed: Math.ceil(rate * 600) }, 'demo_user_pool_too_small_for_rate');
   logger.info({ url: options.url, rate, users, seed, durationS: options.durationS ?? null }, 'demo_traffic_started');
 
   const run = async (): Promise<DemoTrafficStats> => {

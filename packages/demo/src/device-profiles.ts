@@ -47,7 +47,12 @@ export const BOT_USER_AGENTS = [
   'python-requests/2.31.0',
 ];
 const IPHONES = ['iPhone14,5', 'iPhone15,2', 'iPhone15,4', 'iPhone16,1'];
-const ANDROIDS: readonly (readonly [string, string])[] = [['Samsung', 'SM-S911B'], ['Google', 'Pixel 8'], ['Samsung', 'SM-A546B'], ['Xiaomi', '23049PCD8G']];
+const ANDROIDS: readonly (readonly [string, string])[] = [
+  ['Samsung', 'SM-S911B'],
+  ['Google', 'Pixel 8'],
+  ['Samsung', 'SM-A546B'],
+  ['Xiaomi', '23049PCD8G'],
+];
 const WEB_LIBRARY = { name: 'analytics.js', version: 'npm:next-1.70.0' };
 
 /** True for the kinds that send `screen` calls from the app rather than `page` calls from a browser. */
@@ -58,15 +63,40 @@ export function isApp(kind: DeviceKind): boolean {
 /** The static context of one device (everything but page, campaign and per-event fields). */
 export function deviceContext(kind: DeviceKind, locality: Locality, rng: Random): Record<string, unknown> {
   // Documentation address ranges (RFC 5737 / RFC 3849): realistic in shape, never a real reader.
-  const ip = kind === 'mobile_web' && rng.chance(0.3) ? `2001:db8:${rng.hex(4)}::${rng.hex(4)}` : `${rng.pick(['192.0.2', '198.51.100', '203.0.113'])}.${rng.between(1, 254)}`;
+  const ip =
+    kind === 'mobile_web' && rng.chance(0.3)
+      ? `2001:db8:${rng.hex(4)}::${rng.hex(4)}`
+      : `${rng.pick(['192.0.2', '198.51.100', '203.0.113'])}.${rng.between(1, 254)}`;
   const common = { locale: locality.locale, timezone: locality.timezone, ip };
   switch (kind) {
     case 'desktop_web':
-      return { ...common, userAgent: rng.pick(DESKTOP_UA), library: WEB_LIBRARY, screen: rng.pick([{ width: 1920, height: 1080, density: 1 }, { width: 1440, height: 900, density: 2 }, { width: 2560, height: 1440, density: 1 }]) };
+      return {
+        ...common,
+        userAgent: rng.pick(DESKTOP_UA),
+        library: WEB_LIBRARY,
+        screen: rng.pick([
+          { width: 1920, height: 1080, density: 1 },
+          { width: 1440, height: 900, density: 2 },
+          { width: 2560, height: 1440, density: 1 },
+        ]),
+      };
     case 'mobile_web':
-      return { ...common, userAgent: rng.pick(MOBILE_UA), library: WEB_LIBRARY, screen: rng.pick([{ width: 390, height: 844, density: 3 }, { width: 412, height: 915, density: 2.625 }]) };
+      return {
+        ...common,
+        userAgent: rng.pick(MOBILE_UA),
+        library: WEB_LIBRARY,
+        screen: rng.pick([
+          { width: 390, height: 844, density: 3 },
+          { width: 412, height: 915, density: 2.625 },
+        ]),
+      };
     case 'bot':
-      return { ...common, userAgent: rng.pick(BOT_USER_AGENTS), library: WEB_LIBRARY, screen: { width: 800, height: 600, density: 1 } };
+      return {
+        ...common,
+        userAgent: rng.pick(BOT_USER_AGENTS),
+        library: WEB_LIBRARY,
+        screen: { width: 800, height: 600, density: 1 },
+      };
     case 'ios_app':
       return {
         ...common,

@@ -82,6 +82,13 @@ export class EventFactory {
   /** Appends a deliberately malformed event (already broken by the caller), marked for tests. */
   pushMalformed(event: TrackingEvent, time: number, reason: string): void {
     const person = this.#person;
-    this.events.push({ event, time, person: person.index, segment: person.segment, bot: person.bot, malformed: reason });
+    this.events.push({
+      event,
+      time,
+      person: person.index,
+      segment: person.segment,
+      bot: person.bot,
+      malformed: reason,
+    });
   }
 }

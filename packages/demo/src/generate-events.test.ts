@@ -14,7 +14,10 @@ describe('generateEvents', () => {
   it('gives deep-equal events, messageIds included, for the same seed, and different ones for another seed', () => {
     const again = [...generateEvents(OPTIONS)];
     assert.equal(again.length, labelled.length);
-    assert.deepEqual(again, labelled.map((l) => l.event));
+    assert.deepEqual(
+      again,
+      labelled.map((l) => l.event),
+    );
     const other = [...generateEvents({ ...OPTIONS, seed: 8 })];
     assert.notDeepEqual(other.slice(0, 50), again.slice(0, 50));
   });
@@ -38,7 +41,8 @@ describe('generateEvents', () => {
     let malformed = 0;
     for (const { event, malformed: reason } of labelled) {
       const result = validateEvent(event);
-      if (reason === undefined) assert.ok(result.ok, `${JSON.stringify(event).slice(0, 200)}: ${result.ok ? '' : result.reason}`);
+      if (reason === undefined)
+        assert.ok(result.ok, `${JSON.stringify(event).slice(0, 200)}: ${result.ok ? '' : result.reason}`);
       else {
         malformed++;
         assert.equal(result.ok, false, `malformed (${reason}) event passed validation`);
@@ -66,7 +70,8 @@ describe('generateEvents', () => {
       assert.equal(ctx.page, undefined);
     }
     const viewed = good.find((e) => e.event === 'Article Viewed') as TrackingEvent;
-    for (const key of ['article_id', 'section', 'author', 'scroll_depth', 'read_time_s']) assert.ok(key in (viewed.properties ?? {}), key);
+    for (const key of ['article_id', 'section', 'author', 'scroll_depth', 'read_time_s'])
+      assert.ok(key in (viewed.properties ?? {}), key);
   });
 
   it('links devices to one userId: every anonymousId belongs to one person and at most one userId', () => {
@@ -96,7 +101,10 @@ describe('generateEvents', () => {
   });
 
   it('rejects nonsense options with a DemoOptionError naming the option', () => {
-    assert.throws(() => [...generateEvents({ seed: 1, users: 0, days: 1 })], (e: unknown) => e instanceof DemoOptionError && /users/.test(e.message));
+    assert.throws(
+      () => [...generateEvents({ seed: 1, users: 0, days: 1 })],
+      (e: unknown) => e instanceof DemoOptionError && /users/.test(e.message),
+    );
     assert.throws(() => [...generateEvents({ seed: 1, users: 5, days: 1, start: 'not a date' })], DemoOptionError);
   });
 });

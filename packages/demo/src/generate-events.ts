@@ -37,7 +37,13 @@ interface PersonCursor {
   firstOfWeek: boolean;
   shifted: boolean;
 }
-interface Entry { time: number; seq: number; cursor?: PersonCursor; events?: LabelledEvent[]; pos: number }
+interface Entry {
+  time: number;
+  seq: number;
+  cursor?: PersonCursor;
+  events?: LabelledEvent[];
+  pos: number;
+}
 
 /**
  * Streams the events of `users` people over `days`, in time order, with ground-truth labels.
@@ -55,7 +61,15 @@ export function* generateLabelledEvents(options: GenerateOptions): Generator<Lab
   let seq = 0;
   for (let index = 0; index < users; index++) {
     const arrival = arrivalOf(seed, index, start, days, isBotPerson(seed, index));
-    const cursor: PersonCursor = { index, arrival, person: undefined, week: 0, pending: [arrival.time], firstOfWeek: true, shifted: false };
+    const cursor: PersonCursor = {
+      index,
+      arrival,
+      person: undefined,
+      week: 0,
+      pending: [arrival.time],
+      firstOfWeek: true,
+      shifted: false,
+    };
     agenda.push({ time: arrival.time, seq: seq++, cursor, pos: 0 });
   }
   for (let entry = agenda.pop(); entry !== undefined && entry.time < end; entry = agenda.pop()) {
@@ -63,7 +77,8 @@ export function* generateLabelledEvents(options: GenerateOptions): Generator<Lab
       const labelled = entry.events[entry.pos++] as LabelledEvent;
       yield labelled;
       const next = entry.events[entry.pos];
-      if (next !== undefined) agenda.push({ time: Math.max(next.time, entry.time), seq: seq++, events: entry.events, pos: entry.pos });
+      if (next !== undefined)
+        agenda.push({ time: Math.max(next.time, entry.time), seq: seq++, events: entry.events, pos: entry.pos });
       continue;
     }
     const cursor = entry.cursor as PersonCursor;
@@ -88,7 +103,8 @@ export function* generateLabelledEvents(options: GenerateOptions): Generator<Lab
     cursor.pending.shift();
     const campaign = person.sessions === 0 && cursor.arrival.campaign ? { ...CAMPAIGN_COHORT.campaign } : undefined;
     const events = simulateSession(world, person, entry.time, campaign);
-    if (events.length > 0) agenda.push({ time: Math.max((events[0] as LabelledEvent).time, entry.time), seq: seq++, events, pos: 0 });
+    if (events.length > 0)
+      agenda.push({ time: Math.max((events[0] as LabelledEvent).time, entry.time), seq: seq++, events, pos: 0 });
     if (person.sessions === 1) {
       // The arrival session is the first of week 0; the week's other sessions follow it.
       const weekEnd = Math.min(end, start + (cursor.arrival.cohortWeek + 1) * WEEK_MS);
@@ -100,7 +116,14 @@ export function* generateLabelledEvents(options: GenerateOptions): Generator<Lab
 }
 
 /** Pushes the person's next planned session, moving on to their next active week when this one is done. */
-function schedule(agenda: MinHeap<Entry>, cursor: PersonCursor, person: Person, start: number, end: number, nextSeq: () => number): void {
+function schedule(
+  agenda: MinHeap<Entry>,
+  cursor: PersonCursor,
+  person: Person,
+  start: number,
+  end: number,
+  nextSeq: () => number,
+): void {
   while (cursor.pending.length === 0) {
     cursor.week++;
     const weekStart = start + (cursor.arrival.cohortWeek + cursor.week) * WEEK_MS;

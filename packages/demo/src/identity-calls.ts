@@ -6,11 +6,30 @@ import { register } from './person.js';
 import type { EventFactory } from './event-factory.js';
 import { IDENTITY } from './planted-truths.js';
 
-const ORGANISATIONS = ['Halden Capital', 'Brightwater Energy', 'Marlow & Finch LLP', 'Corvid Logistics', 'Tessellate Software', 'Ashgrove Health', 'Kestrel Insurance', 'Pallas Consulting'];
-const NEWSLETTERS: Readonly<Record<string, string>> = { news_junkie: 'morning-briefing', sports_fan: 'matchday', lifestyle_reader: 'weekend-table', business_pro: 'markets-close' };
+const ORGANISATIONS = [
+  'Halden Capital',
+  'Brightwater Energy',
+  'Marlow & Finch LLP',
+  'Corvid Logistics',
+  'Tessellate Software',
+  'Ashgrove Health',
+  'Kestrel Insurance',
+  'Pallas Consulting',
+];
+const NEWSLETTERS: Readonly<Record<string, string>> = {
+  news_junkie: 'morning-briefing',
+  sports_fan: 'matchday',
+  lifestyle_reader: 'weekend-table',
+  business_pro: 'markets-close',
+};
 
 function traits(person: Person): Record<string, unknown> {
-  return { email: `reader${person.index}@example.com`, locale: person.locality.locale, country: person.locality.country, subscriber: person.subscriber };
+  return {
+    email: `reader${person.index}@example.com`,
+    locale: person.locality.locale,
+    country: person.locality.country,
+    subscriber: person.subscriber,
+  };
 }
 
 /** The first session on a device after registering starts with a login. Returns the time after it. */
@@ -22,10 +41,19 @@ export function loginIfNeeded(f: EventFactory, person: Person, device: Device, t
 }
 
 /** Registers an anonymous reader on this device; `route` decides the calls. Returns the time after them. */
-export function registerReader(f: EventFactory, person: Person, device: Device, time: number, route: 'newsletter' | 'account' | 'subscription'): number {
+export function registerReader(
+  f: EventFactory,
+  person: Person,
+  device: Device,
+  time: number,
+  route: 'newsletter' | 'account' | 'subscription',
+): number {
   let t = time;
   if (route === 'newsletter') {
-    f.track(t, 'Newsletter Signed Up', { newsletter: NEWSLETTERS[person.segment] ?? 'morning-briefing', source: 'article_inline' });
+    f.track(t, 'Newsletter Signed Up', {
+      newsletter: NEWSLETTERS[person.segment] ?? 'morning-briefing',
+      source: 'article_inline',
+    });
     t += 300;
   }
   const userId = register(person);
@@ -34,11 +62,18 @@ export function registerReader(f: EventFactory, person: Person, device: Device, 
     f.emit('alias', t, { userId, previousId: device.anonymousId });
     t += 200;
   }
-  f.emit('identify', t, { userId, traits: { ...traits(person), created_at: new Date(t).toISOString(), signup_route: route } });
+  f.emit('identify', t, {
+    userId,
+    traits: { ...traits(person), created_at: new Date(t).toISOString(), signup_route: route },
+  });
   t += 300;
   if (person.corporate) {
     const org = person.index % ORGANISATIONS.length;
-    f.emit('group', t, { userId, groupId: `org-${org + 1}`, traits: { name: ORGANISATIONS[org], plan: 'corporate', employees: 50 + org * 120 } });
+    f.emit('group', t, {
+      userId,
+      groupId: `org-${org + 1}`,
+      traits: { name: ORGANISATIONS[org], plan: 'corporate', employees: 50 + org * 120 },
+    });
     t += 200;
   }
   return t;

@@ -20,7 +20,10 @@ describe('liveEvents', () => {
   it('is deterministic for a seed and start, and time-ordered from start on', () => {
     const a = take({ seed: 11, users: 20_000, rate: 30, start: START }, START + 60_000);
     const b = take({ seed: 11, users: 20_000, rate: 30, start: START }, START + 60_000);
-    assert.deepEqual(a.map((l) => l.event), b.map((l) => l.event));
+    assert.deepEqual(
+      a.map((l) => l.event),
+      b.map((l) => l.event),
+    );
     let last = START;
     for (const l of a) {
       assert.ok(l.time >= last, 'out of order');

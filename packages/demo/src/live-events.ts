@@ -24,7 +24,12 @@ export interface LiveEventsOptions {
 const WARM_UP_MS = 10 * 60_000;
 const CALIBRATION_SESSIONS = 400;
 
-interface Entry { time: number; seq: number; events: LabelledEvent[]; pos: number }
+interface Entry {
+  time: number;
+  seq: number;
+  events: LabelledEvent[];
+  pos: number;
+}
 
 /**
  * An endless, time-ordered stream of labelled events from `start` on, at about `rate` events/s.
@@ -62,7 +67,8 @@ export function* liveEvents(options: LiveEventsOptions): Generator<LabelledEvent
     agenda.pop();
     const labelled = top.events[top.pos++] as LabelledEvent;
     const next = top.events[top.pos];
-    if (next !== undefined) agenda.push({ time: Math.max(next.time, top.time), seq: seq++, events: top.events, pos: top.pos });
+    if (next !== undefined)
+      agenda.push({ time: Math.max(next.time, top.time), seq: seq++, events: top.events, pos: top.pos });
     if (labelled.time >= start) yield labelled;
   }
 }

@@ -3,9 +3,17 @@
 
 /** A section: a desk that publishes articles on one site (and in the group's apps). */
 export const SECTIONS = [
-  'news', 'politics', 'business', 'tech', 'science', 'opinion', 'culture',
-  'football', 'motorsport',
-  'food', 'travel',
+  'news',
+  'politics',
+  'business',
+  'tech',
+  'science',
+  'opinion',
+  'culture',
+  'football',
+  'motorsport',
+  'food',
+  'travel',
 ] as const;
 export type Section = (typeof SECTIONS)[number];
 
@@ -19,7 +27,12 @@ export interface Site {
 
 /** The group's three web sites; every section belongs to exactly one. */
 export const SITES: readonly Site[] = [
-  { id: 'daily', name: 'The Northwind Daily', domain: 'www.northwind-daily.example', sections: ['news', 'politics', 'business', 'tech', 'science', 'opinion', 'culture'] },
+  {
+    id: 'daily',
+    name: 'The Northwind Daily',
+    domain: 'www.northwind-daily.example',
+    sections: ['news', 'politics', 'business', 'tech', 'science', 'opinion', 'culture'],
+  },
   { id: 'pitchside', name: 'Pitchside', domain: 'www.pitchside.example', sections: ['football', 'motorsport'] },
   { id: 'hearth', name: 'Hearth & Table', domain: 'www.hearthandtable.example', sections: ['food', 'travel'] },
 ];
@@ -31,7 +44,12 @@ export function siteOf(section: Section): Site {
 const SITE_BY_SECTION = new Map<Section, Site>(SITES.flatMap((site) => site.sections.map((s) => [s, site] as const)));
 
 /** The group's native app (iOS and Android) carries every section of every site. */
-export const APP = { name: 'Northwind News', namespace: 'com.northwind.news', version: '7.4.1', build: '7410' } as const;
+export const APP = {
+  name: 'Northwind News',
+  namespace: 'com.northwind.news',
+  version: '7.4.1',
+  build: '7410',
+} as const;
 
 /** Authors per section (three each, so author-level analyses have something to group). */
 export const AUTHORS: Readonly<Record<Section, readonly string[]>> = {
@@ -64,4 +82,15 @@ export const TOPICS: Readonly<Record<Section, readonly string[]>> = {
 };
 
 /** Words mixed into headlines so titles differ within a topic. */
-export const HEADLINE_VERBS = ['what we know about', 'the truth about', 'inside', 'why', 'five things on', 'live:', 'the week in', 'analysis:', 'how', 'explained:'] as const;
+export const HEADLINE_VERBS = [
+  'what we know about',
+  'the truth about',
+  'inside',
+  'why',
+  'five things on',
+  'live:',
+  'the week in',
+  'analysis:',
+  'how',
+  'explained:',
+] as const;

@@ -17,7 +17,13 @@ export interface NextRead {
 }
 
 /** Emits the navigation events after `current` (read until `readEnd`); undefined when the session ends. */
-export function navigate(f: EventFactory, world: SessionWorld, person: Person, current: Article, readEnd: number): NextRead | undefined {
+export function navigate(
+  f: EventFactory,
+  world: SessionWorld,
+  person: Person,
+  current: Article,
+  readEnd: number,
+): NextRead | undefined {
   const rng = person.rng;
   const section = world.affinity[current.section].sample(rng);
   let t = Math.max(readEnd, person.lastEventAt + 100);
@@ -26,11 +32,21 @@ export function navigate(f: EventFactory, world: SessionWorld, person: Person, c
     const clicked = rng.chance(RECOMMENDATIONS.clickThroughRate[list]);
     const target = world.catalog.pick(section, t, rng);
     const items = recommendationItems(world, rng.int(RECOMMENDATIONS.itemsPerList), target, current, t, person);
-    const shown = f.track(t, 'Recommendation Shown', { list_id: list, source_article_id: current.id, article_ids: items, model: `${list}-v2` });
+    const shown = f.track(t, 'Recommendation Shown', {
+      list_id: list,
+      source_article_id: current.id,
+      article_ids: items,
+      model: `${list}-v2`,
+    });
     if (clicked) {
       t += 2000 + rng.int(8000);
       const position = items.indexOf(target.id) + 1;
-      f.track(t, 'Recommendation Clicked', { list_id: list, article_id: target.id, position, recommendation_id: shown.messageId ?? null });
+      f.track(t, 'Recommendation Clicked', {
+        list_id: list,
+        article_id: target.id,
+        position,
+        recommendation_id: shown.messageId ?? null,
+      });
       return { article: target, time: t + 300, via: 'recommendation', referrer: current.url };
     }
   }
@@ -61,7 +77,14 @@ export function navigate(f: EventFactory, world: SessionWorld, person: Person, c
   return { article: target, time: t, via: 'direct', referrer: current.url };
 }
 
-function recommendationItems(world: SessionWorld, slot: number, target: Article, current: Article, time: number, person: Person): string[] {
+function recommendationItems(
+  world: SessionWorld,
+  slot: number,
+  target: Article,
+  current: Article,
+  time: number,
+  person: Person,
+): string[] {
   const ids = new Set<string>([current.id, target.id]);
   const items: string[] = [];
   for (let tries = 0; items.length < RECOMMENDATIONS.itemsPerList - 1 && tries < 20; tries++) {

@@ -34,10 +34,18 @@ export interface Person {
   lastEventAt: number;
 }
 
-const SEGMENT_TABLE = WeightedTable.fromRecord(Object.fromEntries(Object.entries(SEGMENTS).map(([k, v]) => [k, v.share])) as Record<Segment, number>);
+const SEGMENT_TABLE = WeightedTable.fromRecord(
+  Object.fromEntries(Object.entries(SEGMENTS).map(([k, v]) => [k, v.share])) as Record<Segment, number>,
+);
 const LOCALITY_TABLE = new WeightedTable(LOCALITIES, LOCALITY_WEIGHTS);
-const PRIMARY_KIND = new WeightedTable<DeviceKind>(['desktop_web', 'mobile_web', 'ios_app', 'android_app'], [0.35, 0.35, 0.15, 0.15]);
-const EXTRA_DEVICES = new WeightedTable([0, 1, 2], [IDENTITY.extraDevices[0], IDENTITY.extraDevices[1], IDENTITY.extraDevices[2]]);
+const PRIMARY_KIND = new WeightedTable<DeviceKind>(
+  ['desktop_web', 'mobile_web', 'ios_app', 'android_app'],
+  [0.35, 0.35, 0.15, 0.15],
+);
+const EXTRA_DEVICES = new WeightedTable(
+  [0, 1, 2],
+  [IDENTITY.extraDevices[0], IDENTITY.extraDevices[1], IDENTITY.extraDevices[2]],
+);
 
 /** Whether person `index` of a seed is a bot, decided before anything else so it is cheap to ask. */
 export function isBotPerson(seed: number, index: number): boolean {
@@ -56,10 +64,20 @@ export function createPerson(seed: number, index: number): Person {
   const others = (['desktop_web', 'mobile_web', 'ios_app', 'android_app'] as const).filter((k) => k !== primary);
   const extraDeviceKinds = Array.from({ length: extra }, () => rng.pick(others));
   const person: Person = {
-    index, rng, bot, segment, locality, devices: [], extraDeviceKinds,
+    index,
+    rng,
+    bot,
+    segment,
+    locality,
+    devices: [],
+    extraDeviceKinds,
     registerAtSession: registers ? 1 + Math.floor(rng.exponential(IDENTITY.meanSessionsBeforeRegistering)) : Infinity,
     corporate: registers && segment === 'business_pro' && rng.chance(IDENTITY.corporateShare),
-    userId: undefined, subscriber: false, sessions: 0, messages: 0, lastEventAt: -Infinity,
+    userId: undefined,
+    subscriber: false,
+    sessions: 0,
+    messages: 0,
+    lastEventAt: -Infinity,
   };
   addDevice(person, primary);
   return person;
@@ -67,7 +85,12 @@ export function createPerson(seed: number, index: number): Person {
 
 /** Adds a device with a fresh anonymousId; the person is not logged in on it yet. */
 export function addDevice(person: Person, kind: DeviceKind): Device {
-  const device: Device = { kind, anonymousId: uuid(person.rng, person.index, 0xffff0000 + person.devices.length), context: deviceContext(kind, person.locality, person.rng), loggedIn: false };
+  const device: Device = {
+    kind,
+    anonymousId: uuid(person.rng, person.index, 0xffff0000 + person.devices.length),
+    context: deviceContext(kind, person.locality, person.rng),
+    loggedIn: false,
+  };
   person.devices.push(device);
   return device;
 }
@@ -87,8 +110,17 @@ export function nextMessageId(person: Person): string {
 function uuid(rng: Random, index: number, counter: number): string {
   const w1 = rng.uint32();
   return (
-    rng.hex(8) + '-' + hex(w1 >>> 16, 4) + '-4' + hex(w1 & 0xfff, 3) + '-' +
-    hex(8 | ((index >>> 28) & 3), 1) + hex((index >>> 16) & 0xfff, 3) + '-' + hex(index & 0xffff, 4) + hex(counter >>> 0, 8)
+    rng.hex(8) +
+    '-' +
+    hex(w1 >>> 16, 4) +
+    '-4' +
+    hex(w1 & 0xfff, 3) +
+    '-' +
+    hex(8 | ((index >>> 28) & 3), 1) +
+    hex((index >>> 16) & 0xfff, 3) +
+    '-' +
+    hex(index & 0xffff, 4) +
+    hex(counter >>> 0, 8)
   );
 }
 

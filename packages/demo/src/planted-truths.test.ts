@@ -8,7 +8,17 @@ import { BOT_USER_AGENTS } from './device-profiles.js';
 import type { LabelledEvent } from './event-factory.js';
 import { generateLabelledEvents } from './generate-events.js';
 import { SECTIONS } from './media-group.js';
-import { BOTS, FUNNEL, POPULARITY, RECOMMENDATIONS, SEARCH, SEGMENT_SECTION_PREFERENCE, retentionRate, sectionAffinity, type Segment } from './planted-truths.js';
+import {
+  BOTS,
+  FUNNEL,
+  POPULARITY,
+  RECOMMENDATIONS,
+  SEARCH,
+  SEGMENT_SECTION_PREFERENCE,
+  retentionRate,
+  sectionAffinity,
+  type Segment,
+} from './planted-truths.js';
 
 const OPTIONS = { seed: 42, users: 5000, days: 56 } as const;
 const WEEK = 7 * 86_400_000;
@@ -20,7 +30,10 @@ const props = (e: TrackingEvent) => e.properties as Record<string, any>;
 /** Passes when `actual` is within 3.5 standard errors (plus a small model slack) of the planted p. */
 function assertRate(label: string, actual: number, p: number, n: number, slack = 0.005): void {
   const tolerance = 3.5 * Math.sqrt((p * (1 - p)) / Math.max(1, n)) + slack;
-  assert.ok(Math.abs(actual - p) <= tolerance, `${label}: measured ${actual.toFixed(4)} vs planted ${p} (n=${n}, ±${tolerance.toFixed(4)})`);
+  assert.ok(
+    Math.abs(actual - p) <= tolerance,
+    `${label}: measured ${actual.toFixed(4)} vs planted ${p} (n=${n}, ±${tolerance.toFixed(4)})`,
+  );
 }
 
 describe('planted truths', () => {
@@ -28,16 +41,25 @@ describe('planted truths', () => {
     const views = tracks('Article Viewed').filter((l) => props(l.event).subscriber === false);
     const paywalls = tracks('Paywall Shown');
     const subs = tracks('Subscription Started');
-    assertRate('paywall per non-subscriber view', paywalls.length / views.length, FUNNEL.paywallPerArticleView, views.length);
+    assertRate(
+      'paywall per non-subscriber view',
+      paywalls.length / views.length,
+      FUNNEL.paywallPerArticleView,
+      views.length,
+    );
     assertRate('subscription per paywall', subs.length / paywalls.length, FUNNEL.subscribePerPaywall, paywalls.length);
   });
 
   it('retention: weekly cohorts (by first event, identities stitched) follow the planted curves, campaign cohort lower', () => {
     const userOfAnon = new Map<string, string>();
-    for (const { event } of humans) if (typeof event.userId === 'string') userOfAnon.set(event.anonymousId as string, event.userId);
+    for (const { event } of humans)
+      if (typeof event.userId === 'string') userOfAnon.set(event.anonymousId as string, event.userId);
     const weeksOf = new Map<string, Set<number>>();
     for (const { event, time } of humans) {
-      const key = typeof event.userId === 'string' ? event.userId : userOfAnon.get(event.anonymousId as string) ?? (event.anonymousId as string);
+      const key =
+        typeof event.userId === 'string'
+          ? event.userId
+          : (userOfAnon.get(event.anonymousId as string) ?? (event.anonymousId as string));
       const weeks = weeksOf.get(key) ?? new Set<number>();
       weeks.add(Math.floor((time - Date.parse('2025-01-06T00:00:00Z')) / WEEK));
       weeksOf.set(key, weeks);
@@ -47,7 +69,13 @@ describe('planted truths', () => {
       const members = [...weeksOf.values()].filter((w) => Math.min(...w) === cohort);
       for (const k of [1, 2, 4]) {
         const active = members.filter((w) => w.has(cohort + k)).length;
-        assertRate(`cohort ${cohort} week ${k}`, active / members.length, retentionRate(cohort, k), members.length, 0.02);
+        assertRate(
+          `cohort ${cohort} week ${k}`,
+          active / members.length,
+          retentionRate(cohort, k),
+          members.length,
+          0.02,
+        );
       }
     }
   });
@@ -66,10 +94,11 @@ describe('planted truths', () => {
       }
       lastView.set(event.anonymousId as string, { section, time });
     }
-    for (const from of SECTIONS) for (const to of SECTIONS) {
-      const n = rows.get(from) ?? 0;
-      assertRate(`P(${to} | ${from})`, (counts.get(`${from}>${to}`) ?? 0) / n, matrix[from][to], n, 0.01);
-    }
+    for (const from of SECTIONS)
+      for (const to of SECTIONS) {
+        const n = rows.get(from) ?? 0;
+        assertRate(`P(${to} | ${from})`, (counts.get(`${from}>${to}`) ?? 0) / n, matrix[from][to], n, 0.01);
+      }
   });
 
   it('section preference per segment: the first article of each session', () => {
@@ -86,7 +115,14 @@ describe('planted truths', () => {
     }
     for (const [segment, bySection] of firsts) {
       const n = [...bySection.values()].reduce((a, b) => a + b, 0);
-      for (const section of SECTIONS) assertRate(`${segment} ${section}`, (bySection.get(section) ?? 0) / n, SEGMENT_SECTION_PREFERENCE[segment][section], n, 0.01);
+      for (const section of SECTIONS)
+        assertRate(
+          `${segment} ${section}`,
+          (bySection.get(section) ?? 0) / n,
+          SEGMENT_SECTION_PREFERENCE[segment][section],
+          n,
+          0.01,
+        );
     }
   });
 
@@ -107,8 +143,12 @@ describe('planted truths', () => {
     const ys = byRank.map((c) => Math.log(c));
     const mx = xs.reduce((a, b) => a + b) / xs.length;
     const my = ys.reduce((a, b) => a + b) / ys.length;
-    const slope = xs.reduce((s, x, i) => s + (x - mx) * ((ys[i] as number) - my), 0) / xs.reduce((s, x) => s + (x - mx) ** 2, 0);
-    assert.ok(Math.abs(-slope - POPULARITY.zipfExponent) < 0.1, `fitted Zipf exponent ${(-slope).toFixed(3)} vs ${POPULARITY.zipfExponent}`);
+    const slope =
+      xs.reduce((s, x, i) => s + (x - mx) * ((ys[i] as number) - my), 0) / xs.reduce((s, x) => s + (x - mx) ** 2, 0);
+    assert.ok(
+      Math.abs(-slope - POPULARITY.zipfExponent) < 0.1,
+      `fitted Zipf exponent ${(-slope).toFixed(3)} vs ${POPULARITY.zipfExponent}`,
+    );
     const sorted = [...perArticle.values()].sort((a, b) => b - a);
     const top = sorted.slice(0, Math.ceil(sorted.length / 10)).reduce((a, b) => a + b, 0);
     const share = top / sorted.reduce((a, b) => a + b, 0);
@@ -118,7 +158,9 @@ describe('planted truths', () => {
   it('recommendation click-through and search zero-result rates', () => {
     const shown = tracks('Recommendation Shown');
     const clicked = tracks('Recommendation Clicked');
-    for (const list of Object.keys(RECOMMENDATIONS.clickThroughRate) as (keyof typeof RECOMMENDATIONS.clickThroughRate)[]) {
+    for (const list of Object.keys(
+      RECOMMENDATIONS.clickThroughRate,
+    ) as (keyof typeof RECOMMENDATIONS.clickThroughRate)[]) {
       const n = shown.filter((l) => props(l.event).list_id === list).length;
       const c = clicked.filter((l) => props(l.event).list_id === list).length;
       assertRate(`CTR ${list}`, c / n, RECOMMENDATIONS.clickThroughRate[list], n);
@@ -138,7 +180,11 @@ describe('planted truths', () => {
     for (const { event, bot, person, time, malformed } of all) {
       if (malformed !== undefined) continue;
       const ua = (event.context as { userAgent?: string }).userAgent;
-      assert.equal(ua !== undefined && BOT_USER_AGENTS.includes(ua), bot, `user agent ${String(ua)} on a ${bot ? 'bot' : 'human'}`);
+      assert.equal(
+        ua !== undefined && BOT_USER_AGENTS.includes(ua),
+        bot,
+        `user agent ${String(ua)} on a ${bot ? 'bot' : 'human'}`,
+      );
       if (bot && event.type === 'page') {
         const prev = last.get(person);
         if (prev !== undefined && time - prev < 60_000) gaps.push(time - prev);

@@ -14,10 +14,58 @@ export type Segment = keyof typeof SEGMENTS;
 
 /** P(section of the first article of a session | segment): the section preference of each segment. */
 export const SEGMENT_SECTION_PREFERENCE: Readonly<Record<Segment, Readonly<Record<Section, number>>>> = {
-  news_junkie: { news: 0.3, politics: 0.25, opinion: 0.15, business: 0.08, tech: 0.06, science: 0.05, culture: 0.04, football: 0.03, motorsport: 0.01, food: 0.02, travel: 0.01 },
-  sports_fan: { football: 0.45, motorsport: 0.25, news: 0.1, politics: 0.03, business: 0.02, tech: 0.04, science: 0.02, opinion: 0.03, culture: 0.03, food: 0.02, travel: 0.01 },
-  lifestyle_reader: { food: 0.35, travel: 0.25, culture: 0.15, news: 0.08, politics: 0.02, business: 0.02, tech: 0.03, science: 0.04, opinion: 0.02, football: 0.02, motorsport: 0.02 },
-  business_pro: { business: 0.35, tech: 0.25, politics: 0.12, news: 0.12, science: 0.06, opinion: 0.04, culture: 0.02, football: 0.01, motorsport: 0.01, food: 0.01, travel: 0.01 },
+  news_junkie: {
+    news: 0.3,
+    politics: 0.25,
+    opinion: 0.15,
+    business: 0.08,
+    tech: 0.06,
+    science: 0.05,
+    culture: 0.04,
+    football: 0.03,
+    motorsport: 0.01,
+    food: 0.02,
+    travel: 0.01,
+  },
+  sports_fan: {
+    football: 0.45,
+    motorsport: 0.25,
+    news: 0.1,
+    politics: 0.03,
+    business: 0.02,
+    tech: 0.04,
+    science: 0.02,
+    opinion: 0.03,
+    culture: 0.03,
+    food: 0.02,
+    travel: 0.01,
+  },
+  lifestyle_reader: {
+    food: 0.35,
+    travel: 0.25,
+    culture: 0.15,
+    news: 0.08,
+    politics: 0.02,
+    business: 0.02,
+    tech: 0.03,
+    science: 0.04,
+    opinion: 0.02,
+    football: 0.02,
+    motorsport: 0.02,
+  },
+  business_pro: {
+    business: 0.35,
+    tech: 0.25,
+    politics: 0.12,
+    news: 0.12,
+    science: 0.06,
+    opinion: 0.04,
+    culture: 0.02,
+    football: 0.01,
+    motorsport: 0.01,
+    food: 0.01,
+    travel: 0.01,
+  },
 };
 
 /** Co-reading: P(next article's section = same section) within a session. */
@@ -25,15 +73,32 @@ export const AFFINITY_STAY = 0.35;
 
 /** Co-reading: planted P(next article's section = B | this article's section = A), for A ≠ B. */
 export const AFFINITY_PAIRS: readonly (readonly [Section, Section, number])[] = [
-  ['news', 'politics', 0.25], ['politics', 'opinion', 0.25], ['opinion', 'politics', 0.2],
-  ['business', 'tech', 0.25], ['tech', 'science', 0.2], ['science', 'tech', 0.2],
-  ['culture', 'food', 0.15], ['football', 'motorsport', 0.2], ['motorsport', 'football', 0.3],
-  ['food', 'travel', 0.3], ['travel', 'food', 0.25],
+  ['news', 'politics', 0.25],
+  ['politics', 'opinion', 0.25],
+  ['opinion', 'politics', 0.2],
+  ['business', 'tech', 0.25],
+  ['tech', 'science', 0.2],
+  ['science', 'tech', 0.2],
+  ['culture', 'food', 0.15],
+  ['football', 'motorsport', 0.2],
+  ['motorsport', 'football', 0.3],
+  ['food', 'travel', 0.3],
+  ['travel', 'food', 0.25],
 ];
 
 /** Base popularity of sections, used to spread the rest of each affinity row. */
 export const SECTION_BASE_WEIGHT: Readonly<Record<Section, number>> = {
-  news: 0.2, politics: 0.12, business: 0.1, tech: 0.1, science: 0.06, opinion: 0.06, culture: 0.06, football: 0.12, motorsport: 0.04, food: 0.08, travel: 0.06,
+  news: 0.2,
+  politics: 0.12,
+  business: 0.1,
+  tech: 0.1,
+  science: 0.06,
+  opinion: 0.06,
+  culture: 0.06,
+  football: 0.12,
+  motorsport: 0.04,
+  food: 0.08,
+  travel: 0.06,
 };
 
 /**
@@ -77,7 +142,10 @@ export const CAMPAIGN_COHORT = {
 export function personRetentionRate(campaign: boolean, k: number): number {
   if (k <= 0) return 1;
   const last = RETENTION_CURVE.length - 1;
-  const base = k <= last ? (RETENTION_CURVE[k] as number) : (RETENTION_CURVE[last] as number) * Math.pow(RETENTION_TAIL_DECAY, k - last);
+  const base =
+    k <= last
+      ? (RETENTION_CURVE[k] as number)
+      : (RETENTION_CURVE[last] as number) * Math.pow(RETENTION_TAIL_DECAY, k - last);
   return campaign ? base * CAMPAIGN_COHORT.retentionFactor : base;
 }
 
@@ -123,7 +191,12 @@ export const IDENTITY = {
 } as const;
 
 /** Bots: share of all users, and their behaviour (daily crawls of many pages, seconds apart). */
-export const BOTS = { userShare: 0.01, crawlsPerDay: 0.3, pagesPerCrawl: [20, 60], secondsBetweenPages: [0.2, 2] } as const;
+export const BOTS = {
+  userShare: 0.01,
+  crawlsPerDay: 0.3,
+  pagesPerCrawl: [20, 60],
+  secondsBetweenPages: [0.2, 2],
+} as const;
 
 /** Share of generated events followed by a deliberately malformed copy (marked `_demoMalformed`). */
 export const MALFORMED_RATE = 0.002;

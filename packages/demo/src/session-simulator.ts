@@ -24,17 +24,28 @@ const ENTRIES: readonly { weight: number; referrer: string; campaign?: JsonObjec
 const MAX_READS_PER_SESSION = 60;
 
 /** Simulates one session of `person` starting at `start`; `campaign` overrides the entry's UTM tags. */
-export function simulateSession(world: SessionWorld, person: Person, start: number, campaign?: JsonObject): LabelledEvent[] {
+export function simulateSession(
+  world: SessionWorld,
+  person: Person,
+  start: number,
+  campaign?: JsonObject,
+): LabelledEvent[] {
   person.sessions++;
   const events = person.bot ? botSession(world, person, start) : readerSession(world, person, start, campaign);
   return withMalformed(events, person);
 }
 
-function readerSession(world: SessionWorld, person: Person, start: number, forcedCampaign: JsonObject | undefined): LabelledEvent[] {
+function readerSession(
+  world: SessionWorld,
+  person: Person,
+  start: number,
+  forcedCampaign: JsonObject | undefined,
+): LabelledEvent[] {
   const rng = person.rng;
   const device = chooseDevice(person);
   let entry = ENTRIES[0] as (typeof ENTRIES)[number];
-  for (let r = rng.next(), i = 0; i < ENTRIES.length; i++) if ((r -= (entry = ENTRIES[i] as typeof entry).weight) < 0) break;
+  for (let r = rng.next(), i = 0; i < ENTRIES.length; i++)
+    if ((r -= (entry = ENTRIES[i] as typeof entry).weight) < 0) break;
   const f = new EventFactory(person, device, forcedCampaign ?? entry.campaign);
   let t = loginIfNeeded(f, person, device, start);
   const section = world.preference[person.segment].sample(rng);
@@ -50,7 +61,13 @@ function readerSession(world: SessionWorld, person: Person, start: number, force
   for (let reads = 0; reads < MAX_READS_PER_SESSION; reads++) {
     let readEnd = viewArticle(f, person, device, article, t, referrer, via);
     if (reads === 0 && registersNow && person.userId === undefined) {
-      readEnd = registerReader(f, person, device, Math.max(readEnd, person.lastEventAt + 200), registrationRoute(person));
+      readEnd = registerReader(
+        f,
+        person,
+        device,
+        Math.max(readEnd, person.lastEventAt + 200),
+        registrationRoute(person),
+      );
     }
     const next = navigate(f, world, person, article, readEnd);
     if (next === undefined) break;
@@ -59,7 +76,14 @@ function readerSession(world: SessionWorld, person: Person, start: number, force
   return f.events;
 }
 
-function frontPage(f: EventFactory, person: Person, device: Device, section: (typeof SECTIONS)[number], time: number, referrer: string): number {
+function frontPage(
+  f: EventFactory,
+  person: Person,
+  device: Device,
+  section: (typeof SECTIONS)[number],
+  time: number,
+  referrer: string,
+): number {
   const site = siteOf(section);
   if (device.kind === 'ios_app' || device.kind === 'android_app') {
     f.emit('screen', time, { name: 'Home', properties: { tab: 'top-stories' } });
@@ -90,7 +114,17 @@ function botSession(world: SessionWorld, person: Person, start: number): Labelle
     const page = { url: article.url, path: article.path, title: article.title, referrer: '', search: '' };
     f.setPage(page);
     f.emit('page', t, { name: 'Article', category: article.section, properties: { ...page, article_id: article.id } });
-    f.track(t + 20, 'Article Viewed', { article_id: article.id, title: article.title, section: article.section, site: article.site, author: article.author, scroll_depth: 0, read_time_s: 0, subscriber: false, via: 'direct' });
+    f.track(t + 20, 'Article Viewed', {
+      article_id: article.id,
+      title: article.title,
+      section: article.section,
+      site: article.site,
+      author: article.author,
+      scroll_depth: 0,
+      read_time_s: 0,
+      subscriber: false,
+      via: 'direct',
+    });
     t += Math.floor((minGap + rng.next() * (maxGap - minGap)) * 1000) + 20;
   }
   return f.events;

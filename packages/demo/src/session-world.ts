@@ -2,7 +2,14 @@
 // distributions turned into samplers. Built once per generator (cheap) and shared by all sessions.
 import { ArticleCatalog } from './article-catalog.js';
 import { SECTIONS, type Section } from './media-group.js';
-import { RECOMMENDATIONS, SEGMENTS, SEGMENT_SECTION_PREFERENCE, sectionAffinity, type RecommendationList, type Segment } from './planted-truths.js';
+import {
+  RECOMMENDATIONS,
+  SEGMENTS,
+  SEGMENT_SECTION_PREFERENCE,
+  sectionAffinity,
+  type RecommendationList,
+  type Segment,
+} from './planted-truths.js';
 import { WeightedTable } from './weighted-table.js';
 
 /** Samplers and catalogue shared by the sessions of one generator. */
@@ -19,8 +26,19 @@ export interface SessionWorld {
 /** Builds the session world of a seed. */
 export function createSessionWorld(seed: number): SessionWorld {
   const matrix = sectionAffinity();
-  const affinity = Object.fromEntries(SECTIONS.map((s) => [s, WeightedTable.fromRecord(matrix[s])])) as Record<Section, WeightedTable<Section>>;
+  const affinity = Object.fromEntries(SECTIONS.map((s) => [s, WeightedTable.fromRecord(matrix[s])])) as Record<
+    Section,
+    WeightedTable<Section>
+  >;
   const segments = Object.keys(SEGMENTS) as Segment[];
-  const preference = Object.fromEntries(segments.map((g) => [g, WeightedTable.fromRecord(SEGMENT_SECTION_PREFERENCE[g])])) as Record<Segment, WeightedTable<Section>>;
-  return { seed, catalog: new ArticleCatalog(seed), affinity, preference, recommendationLists: WeightedTable.fromRecord(RECOMMENDATIONS.listMix) };
+  const preference = Object.fromEntries(
+    segments.map((g) => [g, WeightedTable.fromRecord(SEGMENT_SECTION_PREFERENCE[g])]),
+  ) as Record<Segment, WeightedTable<Section>>;
+  return {
+    seed,
+    catalog: new ArticleCatalog(seed),
+    affinity,
+    preference,
+    recommendationLists: WeightedTable.fromRecord(RECOMMENDATIONS.listMix),
+  };
 }

@@ -9,7 +9,8 @@ export class WeightedTable<T> {
   readonly #total: number;
 
   constructor(items: readonly T[], weights: readonly number[]) {
-    if (items.length === 0 || items.length !== weights.length) throw new RangeError('WeightedTable: items and weights must be non-empty and of equal length');
+    if (items.length === 0 || items.length !== weights.length)
+      throw new RangeError('WeightedTable: items and weights must be non-empty and of equal length');
     this.items = items;
     this.#cumulative = new Float64Array(weights.length);
     let sum = 0;
@@ -24,7 +25,10 @@ export class WeightedTable<T> {
   /** Builds a table from a record of weights keyed by item. */
   static fromRecord<K extends string>(weights: Readonly<Record<K, number>>): WeightedTable<K> {
     const keys = Object.keys(weights) as K[];
-    return new WeightedTable(keys, keys.map((k) => weights[k]));
+    return new WeightedTable(
+      keys,
+      keys.map((k) => weights[k]),
+    );
   }
 
   /** The probability of the item at `index`. */

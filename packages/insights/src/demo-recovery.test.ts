@@ -19,14 +19,24 @@ const RANGE = { from: '2025-01-06', to: '2025-03-02' };
 /** Within 3.5 standard errors (plus slack) of p. */
 function near(label: string, actual: number, p: number, n: number, slack = 0.01): void {
   const tolerance = 3.5 * Math.sqrt((p * (1 - p)) / Math.max(1, n)) + slack;
-  assert.ok(Math.abs(actual - p) <= tolerance, `${label}: ${actual.toFixed(4)} vs planted ${p.toFixed(4)} (n=${n}, ±${tolerance.toFixed(4)})`);
+  assert.ok(
+    Math.abs(actual - p) <= tolerance,
+    `${label}: ${actual.toFixed(4)} vs planted ${p.toFixed(4)} (n=${n}, ±${tolerance.toFixed(4)})`,
+  );
 }
 
 /** Person-level ordered funnel from the generator's labels: first view, first paywall after it, first subscription after that. */
 function labelledFunnel(): number[] {
   const state = new Map<number, number>();
   for (const l of generateLabelledEvents(WORLD)) {
-    if (l.bot || l.malformed !== undefined || BOT_USER_AGENTS.some((b) => String((l.event.context as { userAgent?: string } | undefined)?.userAgent ?? '').includes(b))) continue;
+    if (
+      l.bot ||
+      l.malformed !== undefined ||
+      BOT_USER_AGENTS.some((b) =>
+        String((l.event.context as { userAgent?: string } | undefined)?.userAgent ?? '').includes(b),
+      )
+    )
+      continue;
     const s = state.get(l.person) ?? 0;
     const name = l.event.event;
     if (s === 0 && name === 'Article Viewed') state.set(l.person, 1);
@@ -46,42 +56,94 @@ describe('demo data: planted truths recovered', { timeout: 180_000 }, () => {
   after(async () => engine?.close());
 
   it('funnel: view → paywall → subscription per person matches the labelled persons', async () => {
-    const r = (await engine.run<FunnelResult>('funnels', { steps: [{ event: 'Article Viewed' }, { event: 'Paywall Shown' }, { event: 'Subscription Started' }], window: { value: 60, unit: 'day' }, dateRange: RANGE })).result;
+    const r = (
+      await engine.run<FunnelResult>('funnels', {
+        steps: [{ event: 'Article Viewed' }, { event: 'Paywall Shown' }, { event: 'Subscription Started' }],
+        window: { value: 60, unit: 'day' },
+        dateRange: RANGE,
+      })
+    ).result;
     const truth = labelledFunnel();
-    r.steps.forEach((s, i) => assert.ok(Math.abs(s.count - truth[i]!) <= Math.max(3, truth[i]! * 0.01), `step ${i + 1}: ${s.count} persons vs ${truth[i]} labelled`));
+    r.steps.forEach((s, i) =>
+      assert.ok(
+        Math.abs(s.count - truth[i]!) <= Math.max(3, truth[i]! * 0.01),
+        `step ${i + 1}: ${s.count} persons vs ${truth[i]} labelled`,
+      ),
+    );
     // The README's measured user-level figures for this seed: 4,934 viewers, 866 subscriptions.
     assert.ok(Math.abs(r.steps[0]!.count - 4934) <= 50);
     assert.ok(Math.abs(r.steps[2]!.count - 866) <= 20);
   });
 
   it('retention: weekly cohorts follow the planted curve, the campaign cohort lower', async () => {
-    const r = (await engine.run<RetentionResult>('retention', { startEvent: { event: '$any' }, returnEvent: { event: '$any' }, period: 'week', periods: 4, dateRange: { from: '2025-01-06', to: '2025-02-02' } })).result;
+    const r = (
+      await engine.run<RetentionResult>('retention', {
+        startEvent: { event: '$any' },
+        returnEvent: { event: '$any' },
+        period: 'week',
+        periods: 4,
+        dateRange: { from: '2025-01-06', to: '2025-02-02' },
+      })
+    ).result;
     assert.equal(r.cohorts.length, 4);
     for (const [cohort, row] of r.cohorts.entries()) {
-      for (const k of [1, 2, 4]) near(`cohort ${cohort} week ${k}`, row.rates[k]!, retentionRate(cohort, k), row.size, 0.02);
+      for (const k of [1, 2, 4])
+        near(`cohort ${cohort} week ${k}`, row.rates[k]!, retentionRate(cohort, k), row.size, 0.02);
     }
     assert.ok(r.cohorts[2]!.rates[1]! < r.cohorts[0]!.rates[1]! - 0.04, 'campaign cohort retains less');
   });
 
   it('affinity: the next article read in a session follows the planted section matrix', async () => {
-    const r = (await engine.run<AffinityResult>('affinity', { mode: 'next_read', limit: 10_000, dateRange: RANGE })).result;
+    const r = (await engine.run<AffinityResult>('affinity', { mode: 'next_read', limit: 10_000, dateRange: RANGE }))
+      .result;
     const matrix = sectionAffinity();
     const rows = new Map<string, number>();
     for (const p of r.pairs) rows.set(p.from, (rows.get(p.from) ?? 0) + p.count);
-    for (const from of SECTIONS) for (const to of SECTIONS) {
-      const pair = r.pairs.find((p) => p.from === from && p.to === to);
-      near(`P(${to} | ${from})`, pair?.confidence ?? 0, matrix[from][to], rows.get(from) ?? 0);
-    }
+    for (const from of SECTIONS)
+      for (const to of SECTIONS) {
+        const pair = r.pairs.find((p) => p.from === from && p.to === to);
+        near(`P(${to} | ${from})`, pair?.confidence ?? 0, matrix[from][to], rows.get(from) ?? 0);
+      }
     const top = r.pairs.filter((p) => p.from !== p.to).sort((a, b) => b.lift - a.lift)[0]!;
-    assert.ok(['food>travel', 'travel>food', 'motorsport>football', 'football>motorsport', 'business>tech', 'tech>science', 'science>tech', 'news>politics', 'politics>opinion', 'opinion>politics', 'culture>food'].includes(`${top.from}>${top.to}`), `${top.from}>${top.to}`);
+    assert.ok(
+      [
+        'food>travel',
+        'travel>food',
+        'motorsport>football',
+        'football>motorsport',
+        'business>tech',
+        'tech>science',
+        'science>tech',
+        'news>politics',
+        'politics>opinion',
+        'opinion>politics',
+        'culture>food',
+      ].includes(`${top.from}>${top.to}`),
+      `${top.from}>${top.to}`,
+    );
   });
 
   it('search: zero-result rate and click-through of non-empty searches', async () => {
     const r = (await engine.run<SearchResult>('search', { dateRange: RANGE, limit: 5 })).result;
     near('zero-result rate', r.totals.zeroResultRate!, SEARCH.zeroResultRate, r.totals.searches);
-    const clicks = (await engine.run<TrendsResult>('trends', { series: [{ event: 'Search Result Clicked' }, { event: 'Search Performed', filters: [{ property: 'result_count', op: 'gt', value: 0 }] }], formula: 'A/B', interval: 'month', dateRange: RANGE })).result;
+    const clicks = (
+      await engine.run<TrendsResult>('trends', {
+        series: [
+          { event: 'Search Result Clicked' },
+          { event: 'Search Performed', filters: [{ property: 'result_count', op: 'gt', value: 0 }] },
+        ],
+        formula: 'A/B',
+        interval: 'month',
+        dateRange: RANGE,
+      })
+    ).result;
     const [a, b] = clicks.series.map((s) => s.total!);
     near('clicks per non-empty search (trends formula)', a! / b!, SEARCH.clickRate, b!);
-    near('click-through of all searches (search insight)', r.totals.clickThroughRate!, (1 - SEARCH.zeroResultRate) * SEARCH.clickRate, r.totals.searches);
+    near(
+      'click-through of all searches (search insight)',
+      r.totals.clickThroughRate!,
+      (1 - SEARCH.zeroResultRate) * SEARCH.clickRate,
+      r.totals.searches,
+    );
   });
 });

@@ -21,7 +21,13 @@ test('columns() returns every value in order with NULLs as NaN, for block-copied
     assert.deepEqual(got.names, ['d', 'int', 'big', 'dec', 'small']);
     const [d, int, big, dec, small] = got.cols;
     for (let i = 0; i < n; i++) {
-      const expect = [i % 7 === 3 ? NaN : i * 0.5, i % 5 === 1 ? NaN : i - 17, i % 11 === 0 ? NaN : i * 1000, Math.round((i / 4) * 100) / 100, i];
+      const expect = [
+        i % 7 === 3 ? NaN : i * 0.5,
+        i % 5 === 1 ? NaN : i - 17,
+        i % 11 === 0 ? NaN : i * 1000,
+        Math.round((i / 4) * 100) / 100,
+        i,
+      ];
       const actual = [d![i]!, int![i]!, big![i]!, dec![i]!, small![i]!];
       assert.deepEqual(actual, expect, `row ${i}`);
     }

@@ -7,7 +7,10 @@ import { QueryTimeoutError } from './errors.js';
 export class DuckDBRunner {
   #tail: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly db: DuckDBSession, readonly timeoutMs: number) {}
+  constructor(
+    readonly db: DuckDBSession,
+    readonly timeoutMs: number,
+  ) {}
 
   /** Runs `work` alone on the session (queued behind earlier work). */
   exclusive<T>(work: () => Promise<T>): Promise<T> {
@@ -18,7 +21,10 @@ export class DuckDBRunner {
 
   /** Runs one statement under the timeout, returning rows as plain JS objects. */
   async all(sql: string, timeoutMs = this.timeoutMs): Promise<Record<string, unknown>[]> {
-    return this.#timed(timeoutMs, async () => (await this.db.connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[]);
+    return this.#timed(
+      timeoutMs,
+      async () => (await this.db.connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[],
+    );
   }
 
   /**
@@ -79,8 +85,15 @@ interface NumericVectorInternals {
  */
 export function copyVector(vector: { getItem(i: number): unknown }, rows: number, out: Float64Array, at: number): void {
   const { items, validity } = vector as unknown as NumericVectorInternals;
-  const typed = items instanceof Float64Array || items instanceof Int32Array || items instanceof Float32Array || items instanceof Int16Array
-    || items instanceof Int8Array || items instanceof Uint32Array || items instanceof Uint16Array || items instanceof Uint8Array;
+  const typed =
+    items instanceof Float64Array ||
+    items instanceof Int32Array ||
+    items instanceof Float32Array ||
+    items instanceof Int16Array ||
+    items instanceof Int8Array ||
+    items instanceof Uint32Array ||
+    items instanceof Uint16Array ||
+    items instanceof Uint8Array;
   if (typed && items.length === rows && validity !== undefined && 'data' in validity && (validity.offset ?? 0) === 0) {
     out.set(items, at);
     const mask = validity.data;

@@ -4,7 +4,11 @@ import { LensError } from '@lens/protocol';
 
 /** A query failed validation; `field` is the JSON path of the first offending field (e.g. `steps.1.event`). */
 export class InsightQueryError extends LensError {
-  constructor(readonly field: string, message: string, readonly issues: readonly { field: string; message: string }[] = []) {
+  constructor(
+    readonly field: string,
+    message: string,
+    readonly issues: readonly { field: string; message: string }[] = [],
+  ) {
     super(field ? `${field}: ${message}` : message, { context: { field, issues } });
   }
 }
@@ -19,13 +23,19 @@ export class SqlRefusedError extends LensError {
 /** A query ran longer than its budget and was interrupted. */
 export class QueryTimeoutError extends LensError {
   constructor(readonly timeoutMs: number) {
-    super(`query interrupted after ${timeoutMs} ms (the configured timeout)`, { context: { timeoutMs }, retriable: true });
+    super(`query interrupted after ${timeoutMs} ms (the configured timeout)`, {
+      context: { timeoutMs },
+      retriable: true,
+    });
   }
 }
 
 /** The insight kind is not one this engine knows. */
 export class UnknownInsightError extends LensError {
-  constructor(readonly kind: string, known: readonly string[]) {
+  constructor(
+    readonly kind: string,
+    known: readonly string[],
+  ) {
     super(`unknown insight kind "${kind}" (one of ${known.join(', ')})`, { context: { kind } });
   }
 }

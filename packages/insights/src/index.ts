@@ -15,7 +15,14 @@ export { TrendingIndex } from './trending/trending-index.js';
 export { LockedSql, createLockedDuckDB, type SqlResult } from './locked-sql.js';
 export { lakeTables, type LakeTableInfo } from './lake-tables.js';
 export { insightQuerySchemas, openApiSchema } from './json-schemas.js';
-export { appendSilverEvents, writeIdentities, tempDataDir, silverRow, SILVER_EVENT_COLUMNS, type FixtureEvent } from './testing/silver-fixture.js';
+export {
+  appendSilverEvents,
+  writeIdentities,
+  tempDataDir,
+  silverRow,
+  SILVER_EVENT_COLUMNS,
+  type FixtureEvent,
+} from './testing/silver-fixture.js';
 export { PathsQuery, type PathsResult } from './kinds/paths.js';
 export { StickinessQuery, type StickinessResult } from './kinds/stickiness.js';
 export { LifecycleQuery, type LifecycleResult } from './kinds/lifecycle.js';

@@ -71,7 +71,10 @@ export class InsightEngine {
   #trending: Promise<TrendingIndex> | undefined;
   readonly #warm: WarmEvents | undefined;
 
-  private constructor(readonly options: InsightEngineOptions, runner: DuckDBRunner) {
+  private constructor(
+    readonly options: InsightEngineOptions,
+    runner: DuckDBRunner,
+  ) {
     this.catalog = new LakeCatalog(join(options.dataDir, 'lake'));
     this.#runner = runner;
     this.#cache = new LruCache(options.cacheSize ?? 500);
@@ -106,38 +109,49 @@ export class InsightEngine {
     // Relative ranges depend on the clock: they are cached to the minute.
     const key = `${kind}|${stableJson(query)}|${stableJson(versions)}|${stableJson(query).includes('"last"') ? Math.floor(now.getTime() / 60_000) : ''}`;
     const hit = this.#cache.get(key);
-    if (hit) return { ...hit, meta: { ...hit.meta, cached: true, durationMs: performance.now() - started } } as InsightResponse<R>;
+    if (hit)
+      return {
+        ...hit,
+        meta: { ...hit.meta, cached: true, durationMs: performance.now() - started },
+      } as InsightResponse<R>;
     const hasIdentities = (versions['silver.identities'] ?? -1) >= 0;
     const lakeEnv: RunEnv = {
       ctx: { hasIdentities },
       now,
-      query: (sql) => this.#runner.exclusive(async () => {
-        await prepareLakeQuery(this.catalog, this.#runner.db, sql);
-        return this.#runner.all(sql);
-      }),
+      query: (sql) =>
+        this.#runner.exclusive(async () => {
+          await prepareLakeQuery(this.catalog, this.#runner.db, sql);
+          return this.#runner.all(sql);
+        }),
     };
     let result: R;
     const warm = this.#warm;
     if (warm && k.tables.includes('silver.events')) {
       // Against the warm table; a query that reads columns it lacks is answered from the lake instead.
-      const ensure = (): Promise<void> => warm.ensure({ 'silver.events': versions['silver.events']!, 'silver.identities': versions['silver.identities'] ?? -1 }, hasIdentities);
+      const ensure = (): Promise<void> =>
+        warm.ensure(
+          { 'silver.events': versions['silver.events']!, 'silver.identities': versions['silver.identities'] ?? -1 },
+          hasIdentities,
+        );
       const warmEnv: RunEnv = {
         ctx: { hasIdentities, warm: WARM_TABLE },
         now,
-        query: (sql) => this.#runner.exclusive(async () => {
-          await ensure();
-          if (!warm.covers(sql)) throw NEEDS_LAKE;
-          await prepareLakeQuery(this.catalog, this.#runner.db, sql);
-          return this.#runner.all(sql);
-        }),
+        query: (sql) =>
+          this.#runner.exclusive(async () => {
+            await ensure();
+            if (!warm.covers(sql)) throw NEEDS_LAKE;
+            await prepareLakeQuery(this.catalog, this.#runner.db, sql);
+            return this.#runner.all(sql);
+          }),
       };
       if (this.options.kernels !== false) {
-        warmEnv.columns = (sql) => this.#runner.exclusive(async () => {
-          await ensure();
-          if (!warm.covers(sql)) throw NEEDS_LAKE;
-          await prepareLakeQuery(this.catalog, this.#runner.db, sql);
-          return this.#runner.columns(sql);
-        });
+        warmEnv.columns = (sql) =>
+          this.#runner.exclusive(async () => {
+            await ensure();
+            if (!warm.covers(sql)) throw NEEDS_LAKE;
+            await prepareLakeQuery(this.catalog, this.#runner.db, sql);
+            return this.#runner.columns(sql);
+          });
       }
       try {
         result = (await k.run(query, warmEnv)) as R;
@@ -148,7 +162,11 @@ export class InsightEngine {
     } else {
       result = (await k.run(query, lakeEnv)) as R;
     }
-    const response: InsightResponse<R> = { kind, result, meta: { versions, cached: false, durationMs: performance.now() - started } };
+    const response: InsightResponse<R> = {
+      kind,
+      result,
+      meta: { versions, cached: false, durationMs: performance.now() - started },
+    };
     this.#cache.set(key, response);
     this.#logger.debug({ kind, durationMs: response.meta.durationMs, versions }, 'insight_computed');
     return response;
@@ -186,7 +204,11 @@ export class InsightEngine {
 
   #kind(name: string): InsightKind {
     const k = INSIGHT_KINDS.find((x) => x.name === name);
-    if (!k) throw new UnknownInsightError(name, INSIGHT_KINDS.map((x) => x.name));
+    if (!k)
+      throw new UnknownInsightError(
+        name,
+        INSIGHT_KINDS.map((x) => x.name),
+      );
     return k;
   }
 }

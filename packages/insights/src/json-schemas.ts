@@ -7,7 +7,12 @@ import { TrendingQuery } from './trending/trending-query.js';
 
 /** An OpenAPI 3 schema object for a zod schema (input side: defaults make fields optional). */
 export function openApiSchema(schema: z.ZodTypeAny): Record<string, unknown> {
-  const json = zodToJsonSchema(schema, { target: 'openApi3', effectStrategy: 'input', $refStrategy: 'none', pipeStrategy: 'input' }) as Record<string, unknown>;
+  const json = zodToJsonSchema(schema, {
+    target: 'openApi3',
+    effectStrategy: 'input',
+    $refStrategy: 'none',
+    pipeStrategy: 'input',
+  }) as Record<string, unknown>;
   delete json['$schema'];
   return json;
 }

@@ -30,9 +30,12 @@ export async function lakeTables(catalog: LakeCatalog, sql: Sql, now = new Date(
       rows = rows === null || n === undefined ? null : rows + n;
     }
     out.push({
-      table, version: snapshot.version,
+      table,
+      version: snapshot.version,
       columns: snapshot.schema.fields.map((f) => ({ name: f.name, type: f.type, nullable: f.nullable })),
-      partitionColumns: [...snapshot.partitionColumns], files: snapshot.files.length, rows,
+      partitionColumns: [...snapshot.partitionColumns],
+      files: snapshot.files.length,
+      rows,
       bytes: snapshot.files.reduce((t, f) => t + f.size, 0),
       lastCommitAt: last ? new Date(last.timestamp).toISOString() : null,
       freshnessSeconds: last ? Math.max(0, (now.getTime() - last.timestamp) / 1000) : null,

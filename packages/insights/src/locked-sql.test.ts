@@ -14,16 +14,25 @@ describe('locked-down SQL', () => {
   let dataDir: string;
   before(async () => {
     dataDir = await tempDataDir();
-    await appendSilverEvents(dataDir, ['a', 'b', 'c'].map((actor, i) => ({ actor, event: 'Article Viewed', at: `2025-01-0${i + 1}T10:00:00Z` })));
+    await appendSilverEvents(
+      dataDir,
+      ['a', 'b', 'c'].map((actor, i) => ({ actor, event: 'Article Viewed', at: `2025-01-0${i + 1}T10:00:00Z` })),
+    );
     engine = await InsightEngine.create({ dataDir, timeoutMs: 300 });
   });
   after(async () => engine.close());
 
   it('answers a SELECT over lake tables by name, capped', async () => {
     const r = await engine.sql('SELECT actor_id, event_date FROM silver.events ORDER BY actor_id;', 2);
-    assert.deepEqual(r.rows.map((x) => x['actor_id']), ['a', 'b']);
+    assert.deepEqual(
+      r.rows.map((x) => x['actor_id']),
+      ['a', 'b'],
+    );
     assert.equal(r.truncated, true);
-    assert.deepEqual(r.columns.map((c) => c.name), ['actor_id', 'event_date']);
+    assert.deepEqual(
+      r.columns.map((c) => c.name),
+      ['actor_id', 'event_date'],
+    );
     assert.deepEqual(r.tables, [{ table: 'silver.events', version: 1 }]);
     const all = await engine.sql('WITH x AS (SELECT count(*) AS n FROM silver.events) SELECT n FROM x', 10);
     assert.deepEqual([all.rows, all.truncated], [[{ n: 3 }], false]);
@@ -33,7 +42,11 @@ describe('locked-down SQL', () => {
     ['read_csv of a system file', `SELECT * FROM read_csv('/etc/passwd')`, /table function read_csv/],
     ['read_parquet of a lake file', `SELECT * FROM read_parquet('${'x'}')`, /table function read_parquet/],
     ['glob', `SELECT * FROM glob('/*')`, /table function glob/],
-    ['a table function in a subquery', `SELECT (SELECT count(*) FROM read_text('/etc/hostname'))`, /table function read_text/],
+    [
+      'a table function in a subquery',
+      `SELECT (SELECT count(*) FROM read_text('/etc/hostname'))`,
+      /table function read_text/,
+    ],
     ['COPY … TO', `COPY (SELECT 1) TO '/tmp/x.csv'`, /only a single SELECT/],
     ['ATTACH', `ATTACH '/tmp/x.db'`, /only a single SELECT/],
     ['INSTALL', `INSTALL httpfs`, /only a single SELECT/],
@@ -45,12 +58,16 @@ describe('locked-down SQL', () => {
     ['an unknown table', `SELECT * FROM gold.nope`, /does not exist/],
   ] as const) {
     it(`refuses ${what}`, async () => {
-      await assert.rejects(engine.sql(sql, 10), (e: unknown) => e instanceof SqlRefusedError && message.test(e.message));
+      await assert.rejects(
+        engine.sql(sql, 10),
+        (e: unknown) => e instanceof SqlRefusedError && message.test(e.message),
+      );
     });
   }
 
   it('interrupts a query over its time budget', async () => {
-    const slow = 'WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 1000000000) SELECT count(*) FROM t';
+    const slow =
+      'WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 1000000000) SELECT count(*) FROM t';
     await assert.rejects(engine.sql(slow, 10), QueryTimeoutError);
     assert.equal((await engine.sql('SELECT 1 AS one', 10)).rows[0]!['one'], 1);
   });
@@ -58,7 +75,16 @@ describe('locked-down SQL', () => {
   it('the session underneath refuses files outside the lake, COPY, ATTACH, extensions and settings by itself', async () => {
     const db = await createLockedDuckDB(join(dataDir, 'lake'));
     try {
-      for (const sql of [`SELECT * FROM read_csv('/etc/passwd')`, `COPY (SELECT 1) TO '/tmp/lens-x.csv'`, `ATTACH '/tmp/lens-x.db'`, `INSTALL httpfs`, `LOAD httpfs`, `SET enable_external_access = true`, `PRAGMA threads = 1`, `SELECT * FROM read_csv('http://127.0.0.1:9/x.csv')`]) {
+      for (const sql of [
+        `SELECT * FROM read_csv('/etc/passwd')`,
+        `COPY (SELECT 1) TO '/tmp/lens-x.csv'`,
+        `ATTACH '/tmp/lens-x.db'`,
+        `INSTALL httpfs`,
+        `LOAD httpfs`,
+        `SET enable_external_access = true`,
+        `PRAGMA threads = 1`,
+        `SELECT * FROM read_csv('http://127.0.0.1:9/x.csv')`,
+      ]) {
         await assert.rejects(db.run(sql), /disabled|locked|Permission/, sql);
       }
     } finally {

@@ -24,11 +24,22 @@ export async function createLockedDuckDB(lakeRoot: string): Promise<DuckDBSessio
   const connection = await instance.connect();
   const root = `${resolve(lakeRoot)}/`;
   for (const statement of [
-    `SET TimeZone = 'UTC'`, `SET allowed_directories = [${lit(root)}]`, `SET autoinstall_known_extensions = false`,
-    `SET autoload_known_extensions = false`, `SET enable_external_access = false`, `SET lock_configuration = true`,
-  ]) await connection.run(statement);
+    `SET TimeZone = 'UTC'`,
+    `SET allowed_directories = [${lit(root)}]`,
+    `SET autoinstall_known_extensions = false`,
+    `SET autoload_known_extensions = false`,
+    `SET enable_external_access = false`,
+    `SET lock_configuration = true`,
+  ])
+    await connection.run(statement);
   const session = await createDuckDB(connection);
-  return { ...session, close: () => { connection.closeSync(); instance.closeSync(); } };
+  return {
+    ...session,
+    close: () => {
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
 }
 
 type Node = { [key: string]: unknown };
@@ -36,14 +47,23 @@ type Node = { [key: string]: unknown };
 /** Refuses anything but one SELECT without table functions; returns the statement without trailing `;`. */
 export async function gateSql(runner: DuckDBRunner, text: string): Promise<string> {
   const [row] = await runner.all(`SELECT json_serialize_sql(${lit(text)}) AS j`);
-  const parsed = JSON.parse(String(row?.['j'])) as { error: boolean; error_message?: string; statements?: { node: Node }[] };
+  const parsed = JSON.parse(String(row?.['j'])) as {
+    error: boolean;
+    error_message?: string;
+    statements?: { node: Node }[];
+  };
   if (parsed.error) {
     const message = parsed.error_message ?? 'cannot be parsed';
-    throw new SqlRefusedError(/only SELECT/i.test(message) ? 'read-only: only a single SELECT may run against the lake' : message);
+    throw new SqlRefusedError(
+      /only SELECT/i.test(message) ? 'read-only: only a single SELECT may run against the lake' : message,
+    );
   }
   if (parsed.statements?.length !== 1) throw new SqlRefusedError('exactly one SELECT statement is allowed');
   const fn = findTableFunction(parsed.statements[0]!.node);
-  if (fn !== undefined) throw new SqlRefusedError(`table function ${fn}() is not allowed: query the lake's tables by name (bronze.events, silver.*, gold.*)`);
+  if (fn !== undefined)
+    throw new SqlRefusedError(
+      `table function ${fn}() is not allowed: query the lake's tables by name (bronze.events, silver.*, gold.*)`,
+    );
   return text.trim().replace(/;+\s*$/, '');
 }
 
@@ -57,7 +77,8 @@ function findTableFunction(node: unknown): string | undefined {
   }
   if (typeof node !== 'object' || node === null) return undefined;
   const n = node as Node;
-  if (n['type'] === 'TABLE_FUNCTION') return String((n['function'] as Node | undefined)?.['function_name'] ?? 'table function');
+  if (n['type'] === 'TABLE_FUNCTION')
+    return String((n['function'] as Node | undefined)?.['function_name'] ?? 'table function');
   for (const value of Object.values(n)) {
     const found = findTableFunction(value);
     if (found !== undefined) return found;
@@ -70,7 +91,10 @@ function findTableFunction(node: unknown): string | undefined {
  * @example const r = await (await LockedSql.open('./lens-data/lake', 30_000)).run('SELECT count(*) FROM silver.events', 1000);
  */
 export class LockedSql {
-  private constructor(readonly catalog: LakeCatalog, readonly runner: DuckDBRunner) {}
+  private constructor(
+    readonly catalog: LakeCatalog,
+    readonly runner: DuckDBRunner,
+  ) {}
 
   static async open(lakeRoot: string, timeoutMs: number): Promise<LockedSql> {
     return new LockedSql(new LakeCatalog(lakeRoot), new DuckDBRunner(await createLockedDuckDB(lakeRoot), timeoutMs));
@@ -91,8 +115,15 @@ export class LockedSql {
         throw new SqlRefusedError((error as Error).message, { cause: error });
       });
       const rows = await this.runner.all(wrapped);
-      for (const r of rows) for (const [k, v] of Object.entries(r)) if (typeof v === 'bigint') r[k] = Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
-      return { columns, rows: rows.slice(0, rowCap), truncated: rows.length > rowCap, tables: registered.map((t) => ({ table: t.table, version: t.version })) };
+      for (const r of rows)
+        for (const [k, v] of Object.entries(r))
+          if (typeof v === 'bigint') r[k] = Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+      return {
+        columns,
+        rows: rows.slice(0, rowCap),
+        truncated: rows.length > rowCap,
+        tables: registered.map((t) => ({ table: t.table, version: t.version })),
+      };
     });
   }
 

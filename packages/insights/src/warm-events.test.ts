@@ -32,14 +32,26 @@ describe('warm events', () => {
     await cold.close();
   });
 
-  it('gives the lake\'s answers, persons resolved, on warm columns and on JSON properties', async () => {
-    for (const q of [Q, { ...Q, filters: [{ property: 'section', value: 'news' }] }, { ...Q, filters: [{ property: 'campaign', value: 'spring' }] }]) {
+  it("gives the lake's answers, persons resolved, on warm columns and on JSON properties", async () => {
+    for (const q of [
+      Q,
+      { ...Q, filters: [{ property: 'section', value: 'news' }] },
+      { ...Q, filters: [{ property: 'campaign', value: 'spring' }] },
+    ]) {
       const [w, c] = await Promise.all([warm.run<TrendsResult>('trends', q), cold.run<TrendsResult>('trends', q)]);
       assert.deepEqual(w.result, c.result);
     }
     assert.deepEqual((await warm.run<TrendsResult>('trends', Q)).result.series[0]!.values, [2, 1]);
-    assert.deepEqual((await warm.run<TrendsResult>('trends', { ...Q, filters: [{ property: 'campaign', value: 'spring' }] })).result.series[0]!.values, [1, 0]);
-    const f = await warm.run<FunnelResult>('funnels', { steps: [{ event: AV }, { event: 'Paywall Shown' }], dateRange: Q.dateRange, persons: { step: 2, outcome: 'converted' } });
+    assert.deepEqual(
+      (await warm.run<TrendsResult>('trends', { ...Q, filters: [{ property: 'campaign', value: 'spring' }] })).result
+        .series[0]!.values,
+      [1, 0],
+    );
+    const f = await warm.run<FunnelResult>('funnels', {
+      steps: [{ event: AV }, { event: 'Paywall Shown' }],
+      dateRange: Q.dateRange,
+      persons: { step: 2, outcome: 'converted' },
+    });
     assert.deepEqual(f.result.persons!.ids, ['a2']);
   });
 

@@ -18,9 +18,29 @@ export const WARM_NAMES = '__warm_event_names';
 
 /** silver.events columns kept warm (those present in the table); message_id is kept as its hash (ordering only). */
 const WARM_COLUMNS = [
-  'type', 'event_name', 'actor_id', 'anonymous_id', 'user_id', 'timestamp', 'event_date', 'site', 'platform', 'page_path',
-  'referrer_host', 'campaign_source', 'article_id', 'section', 'author', 'scroll_depth', 'read_time_s', 'search_query',
-  'result_count', 'list_id', 'position', 'plan', 'price',
+  'type',
+  'event_name',
+  'actor_id',
+  'anonymous_id',
+  'user_id',
+  'timestamp',
+  'event_date',
+  'site',
+  'platform',
+  'page_path',
+  'referrer_host',
+  'campaign_source',
+  'article_id',
+  'section',
+  'author',
+  'scroll_depth',
+  'read_time_s',
+  'search_query',
+  'result_count',
+  'list_id',
+  'position',
+  'plan',
+  'price',
 ];
 
 /** Keeps one warm table current. */
@@ -28,7 +48,10 @@ export class WarmEvents {
   #key: string | undefined;
   #columns = new Set<string>();
 
-  constructor(readonly catalog: LakeCatalog, readonly runner: DuckDBRunner) {}
+  constructor(
+    readonly catalog: LakeCatalog,
+    readonly runner: DuckDBRunner,
+  ) {}
 
   /** Columns a query may use against the warm table. */
   get columns(): ReadonlySet<string> {
@@ -51,8 +74,14 @@ export class WarmEvents {
     this.#key = undefined;
     for (const t of [WARM_TABLE, WARM_PERSONS, WARM_NAMES]) await db.run(`DROP TABLE IF EXISTS ${t}`);
     await this.runner.all(`CREATE TABLE ${WARM_TABLE} AS ${select}`, 10 * this.runner.timeoutMs);
-    await this.runner.all(`CREATE TABLE ${WARM_PERSONS} AS SELECT person_id, (row_number() OVER ())::INTEGER AS pidx FROM (SELECT DISTINCT person_id FROM ${WARM_TABLE})`, 10 * this.runner.timeoutMs);
-    await this.runner.all(`CREATE TABLE ${WARM_NAMES} AS SELECT event_name, (row_number() OVER (ORDER BY event_name) - 1)::INTEGER AS code FROM (SELECT DISTINCT event_name FROM ${WARM_TABLE} WHERE event_name IS NOT NULL)`, 10 * this.runner.timeoutMs);
+    await this.runner.all(
+      `CREATE TABLE ${WARM_PERSONS} AS SELECT person_id, (row_number() OVER ())::INTEGER AS pidx FROM (SELECT DISTINCT person_id FROM ${WARM_TABLE})`,
+      10 * this.runner.timeoutMs,
+    );
+    await this.runner.all(
+      `CREATE TABLE ${WARM_NAMES} AS SELECT event_name, (row_number() OVER (ORDER BY event_name) - 1)::INTEGER AS code FROM (SELECT DISTINCT event_name FROM ${WARM_TABLE} WHERE event_name IS NOT NULL)`,
+      10 * this.runner.timeoutMs,
+    );
     this.#columns = new Set(['person_id', 'person_name', 'message_id', 'ts_utc', ...kept]);
     this.#key = key;
   }

@@ -43,7 +43,10 @@ export interface OpenOptions {
  * const rows = await table.query({ predicate: where.between('ts', '2026-01-01', '2026-01-02') });
  */
 export class DeltaTable {
-  private constructor(readonly store: ObjectStore, readonly sql: Sql) {}
+  private constructor(
+    readonly store: ObjectStore,
+    readonly sql: Sql,
+  ) {}
 
   /** Opens (without reading) the table at a directory or on an ObjectStore. */
   static async open(location: string | ObjectStore, options: OpenOptions = {}): Promise<DeltaTable> {
@@ -132,7 +135,10 @@ export class DeltaTable {
    * The DuckDB SELECT over just these files (adds, or removes from `changes`), with the schema of `version`.
    * Removed files stay readable until VACUUM deletes them.
    */
-  async scanFiles(files: readonly (AddAction | TableChanges['removed'][number])[], version?: number): Promise<ScanPlan> {
+  async scanFiles(
+    files: readonly (AddAction | TableChanges['removed'][number])[],
+    version?: number,
+  ): Promise<ScanPlan> {
     const snapshot = await this.snapshot(version === undefined ? {} : { version });
     const adds = files.map((f) => ('modificationTime' in f ? f : removedAsAdd(f)));
     return planScan(this.store, this.sql, { ...snapshot, files: adds } as Snapshot);

@@ -4,7 +4,10 @@ import { LensError } from '@lens/protocol';
 
 /** An object (file) the caller asked for does not exist in the store. */
 export class ObjectNotFoundError extends LensError {
-  constructor(readonly key: string, options: { cause?: unknown } = {}) {
+  constructor(
+    readonly key: string,
+    options: { cause?: unknown } = {},
+  ) {
     super(`object not found: ${key}`, { ...options, context: { key } });
   }
 }
@@ -25,7 +28,11 @@ export class DeltaProtocolError extends LensError {
 
 /** The table needs a reader/writer version or table feature this library does not implement. */
 export class UnsupportedFeatureError extends LensError {
-  constructor(readonly feature: string, detail = '', context: Record<string, unknown> = {}) {
+  constructor(
+    readonly feature: string,
+    detail = '',
+    context: Record<string, unknown> = {},
+  ) {
     super(`unsupported Delta feature: ${feature}${detail ? ` (${detail})` : ''}`, {
       context: { feature, ...context },
     });

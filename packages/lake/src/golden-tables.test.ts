@@ -23,12 +23,20 @@ describe('golden tables: data', () => {
     assert.equal(d1.length, 20);
     assert.ok(d1.every((r) => /^data-[01]-\d$/.test(String(r['col2']))));
     const d2 = await (await open('snapshot-data2')).query();
-    assert.deepEqual(d2.map((r) => String(r['col2'])).sort(), range(0, 10).map((i) => `data-2-${i}`).sort());
+    assert.deepEqual(
+      d2.map((r) => String(r['col2'])).sort(),
+      range(0, 10)
+        .map((i) => `data-2-${i}`)
+        .sort(),
+    );
     assert.equal((await (await open('snapshot-data3')).query()).length, 30);
   });
 
   it('dv-partitioned-with-checkpoint and dv-with-columnmapping drop deleted rows (on-disk DVs)', async () => {
-    const expected = range(0, 50).filter((x) => !(x % 2 === 0 && x < 30)).map((x) => `${x % 10}|${x}|foo${x % 5}`).sort();
+    const expected = range(0, 50)
+      .filter((x) => !(x % 2 === 0 && x < 30))
+      .map((x) => `${x % 10}|${x}|foo${x % 5}`)
+      .sort();
     for (const name of ['dv-partitioned-with-checkpoint', 'dv-with-columnmapping']) {
       const rows = await (await open(name)).query();
       assert.deepEqual(rows.map((r) => `${r['part']}|${r['col1']}|${r['col2']}`).sort(), expected, name);
@@ -42,7 +50,10 @@ describe('golden tables: data', () => {
     assert.deepEqual(await ids('v2-checkpoint-parquet'), range(0, 10));
     assert.deepEqual(await ids('only-checkpoint-files'), sorted([...range(0, 20), ...range(5, 10)]));
     // range(0, 70) in 7 appends of 10, then deletes of ids x%10>=5 below 50 and of ids >= 66.
-    assert.deepEqual(await ids('basic-with-inserts-deletes-checkpoint'), range(0, 66).filter((x) => x >= 50 || x % 10 < 5));
+    assert.deepEqual(
+      await ids('basic-with-inserts-deletes-checkpoint'),
+      range(0, 66).filter((x) => x >= 50 || x % 10 < 5),
+    );
   });
 
   it('time travel by version over schema and partition changes', async () => {
@@ -73,7 +84,10 @@ describe('golden tables: data', () => {
     assert.equal(prim.filter((r) => r['as_int'] === null).length, 1);
     assert.deepEqual(sorted(prim.filter((r) => r['as_int'] !== null).map((r) => num(r['as_long']))), range(0, 10));
     const nested = await (await open('data-reader-nested-struct')).query();
-    assert.deepEqual(nested.map((r) => (r['a'] as Record<string, unknown>)['aa']).sort(), range(0, 10).map(String).sort());
+    assert.deepEqual(
+      nested.map((r) => (r['a'] as Record<string, unknown>)['aa']).sort(),
+      range(0, 10).map(String).sort(),
+    );
     assert.equal((await (await open('data-reader-map')).query()).length, 10);
     assert.equal((await (await open('data-reader-array-complex-objects')).query()).length, 10);
     assert.equal((await (await open('parquet-decimal-dictionaries-v2')).scan()).filesRead > 0, true);
@@ -83,12 +97,16 @@ describe('golden tables: data', () => {
     for (const name of ['table-with-columnmapping-mode-name', 'table-with-columnmapping-mode-id']) {
       const rows = await (await open(name)).query();
       assert.equal(rows.length, 6, name);
-      assert.ok(rows.some((r) => (r['nested_struct'] as Record<string, unknown> | null)?.['aa'] === '0'), name);
+      assert.ok(
+        rows.some((r) => (r['nested_struct'] as Record<string, unknown> | null)?.['aa'] === '0'),
+        name,
+      );
     }
   });
 
   it('timestamps: INT96, micros, millis and PST-written tables agree in UTC', async () => {
-    const key = (rows: Record<string, unknown>[]) => rows.map((r) => `${r['id']}|${(r['part'] as Date | null)?.valueOf() ?? null}`).sort();
+    const key = (rows: Record<string, unknown>[]) =>
+      rows.map((r) => `${r['id']}|${(r['part'] as Date | null)?.valueOf() ?? null}`).sort();
     const int96 = key(await (await open('kernel-timestamp-INT96')).query());
     assert.deepEqual(key(await (await open('kernel-timestamp-TIMESTAMP_MICROS')).query()), int96);
     assert.deepEqual(key(await (await open('kernel-timestamp-TIMESTAMP_MILLIS')).query()), int96);
@@ -135,7 +153,10 @@ describe('golden tables: errors', () => {
   ];
   for (const [name, cls, message] of cases) {
     it(`${name} raises ${cls.name}`, async () => {
-      await assert.rejects((await open(name)).query(), (e: unknown) => e instanceof cls && message.test((e as Error).message));
+      await assert.rejects(
+        (await open(name)).query(),
+        (e: unknown) => e instanceof cls && message.test((e as Error).message),
+      );
     });
   }
 

@@ -2,7 +2,14 @@
 // Validates the protocol before anything else so unsupported tables fail with the feature's name.
 import type { Sql } from './duckdb/sql.js';
 import { DeltaProtocolError } from './errors.js';
-import type { AddAction, DomainMetadataAction, MetadataAction, ProtocolAction, RemoveAction, TxnAction } from './log/actions.js';
+import type {
+  AddAction,
+  DomainMetadataAction,
+  MetadataAction,
+  ProtocolAction,
+  RemoveAction,
+  TxnAction,
+} from './log/actions.js';
 import { parseCommit } from './log/actions.js';
 import { readCheckpointActions } from './log/checkpoint-reader.js';
 import { applyAction, emptyState } from './log/log-replay.js';
@@ -36,7 +43,11 @@ export async function loadSnapshot(store: ObjectStore, sql: Sql, version?: numbe
   const segment = await buildLogSegment(store, version);
   const state = emptyState();
   if (segment.checkpoint) {
-    const actions = await readCheckpointActions(store, sql, segment.checkpoint.files.map((f) => f.key));
+    const actions = await readCheckpointActions(
+      store,
+      sql,
+      segment.checkpoint.files.map((f) => f.key),
+    );
     for (const a of actions) applyAction(state, a);
   }
   const texts = await Promise.all(segment.commits.map(async (c) => new TextDecoder().decode(await store.get(c.key))));
@@ -45,13 +56,25 @@ export async function loadSnapshot(store: ObjectStore, sql: Sql, version?: numbe
     try {
       actions = parseCommit(text);
     } catch (error) {
-      throw new DeltaProtocolError(`commit ${segment.commits[i]?.key} is not valid JSON`, { table: store.description }, { cause: error });
+      throw new DeltaProtocolError(
+        `commit ${segment.commits[i]?.key} is not valid JSON`,
+        { table: store.description },
+        { cause: error },
+      );
     }
     for (const a of actions) applyAction(state, a);
   }
   const { protocol, metadata } = state;
-  if (!protocol) throw new DeltaProtocolError(`table state at version ${segment.version} has no protocol action`, { table: store.description, version: segment.version });
-  if (!metadata) throw new DeltaProtocolError(`table state at version ${segment.version} has no metaData action`, { table: store.description, version: segment.version });
+  if (!protocol)
+    throw new DeltaProtocolError(`table state at version ${segment.version} has no protocol action`, {
+      table: store.description,
+      version: segment.version,
+    });
+  if (!metadata)
+    throw new DeltaProtocolError(`table state at version ${segment.version} has no metaData action`, {
+      table: store.description,
+      version: segment.version,
+    });
   checkReadable(protocol);
   const mode = metadata.configuration['delta.columnMapping.mode'];
   let schema: DeltaStructType | undefined;
@@ -74,7 +97,8 @@ export async function loadSnapshot(store: ObjectStore, sql: Sql, version?: numbe
     get partitionFields() {
       return (partitionFields ??= metadata.partitionColumns.map((name) => {
         const fields = getSchema().fields;
-        const field = fields.find((f) => f.name === name) ?? fields.find((f) => f.name.toLowerCase() === name.toLowerCase());
+        const field =
+          fields.find((f) => f.name === name) ?? fields.find((f) => f.name.toLowerCase() === name.toLowerCase());
         if (!field) throw new DeltaProtocolError(`partition column ${name} is not in the schema`, { column: name });
         return field;
       }));

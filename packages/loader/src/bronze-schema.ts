@@ -60,6 +60,21 @@ export type BronzeTableKey = keyof typeof BRONZE_TABLES;
 
 /** Top-level event fields that have a column of their own; every other field goes to `extra`. */
 export const EVENT_FIELD_COLUMNS: ReadonlySet<string> = new Set([
-  'type', 'messageId', 'event', 'name', 'category', 'userId', 'anonymousId', 'groupId', 'previousId',
-  'timestamp', 'originalTimestamp', 'sentAt', 'receivedAt', 'context', 'properties', 'traits', 'integrations',
+  'type',
+  'messageId',
+  'event',
+  'name',
+  'category',
+  'userId',
+  'anonymousId',
+  'groupId',
+  'previousId',
+  'timestamp',
+  'originalTimestamp',
+  'sentAt',
+  'receivedAt',
+  'context',
+  'properties',
+  'traits',
+  'integrations',
 ]);

@@ -19,13 +19,34 @@ describe('fenced batch commits', () => {
   };
   const rowsFile = async (name: string, offsets: number[]): Promise<string> => {
     const file = join(env.dataDir, `${name}.ndjson`);
-    await writeFile(file, offsets.map((o) => JSON.stringify({ received_at: '2026-01-01T00:00:00Z', reason: name, stage: 'loader', raw_encoding: 'utf8', truncated: false, log_partition: 0, log_offset: o, quarantine_date: '2026-01-01' })).join('\n'));
+    await writeFile(
+      file,
+      offsets
+        .map((o) =>
+          JSON.stringify({
+            received_at: '2026-01-01T00:00:00Z',
+            reason: name,
+            stage: 'loader',
+            raw_encoding: 'utf8',
+            truncated: false,
+            log_partition: 0,
+            log_offset: o,
+            quarantine_date: '2026-01-01',
+          }),
+        )
+        .join('\n'),
+    );
     return file;
   };
-  before(async () => { env = await tempDataDir(); });
-  after(async () => { sessions.forEach((s) => s.close()); await env.cleanup(); });
+  before(async () => {
+    env = await tempDataDir();
+  });
+  after(async () => {
+    sessions.forEach((s) => s.close());
+    await env.cleanup();
+  });
 
-  it('refuses a stale owner\'s batch and lets exactly one of two racing owners commit', async () => {
+  it("refuses a stale owner's batch and lets exactly one of two racing owners commit", async () => {
     const [a, b] = [await open(), await open()];
     assert.equal(await a.position(0), undefined);
     await a.commitBatch(0, 0, 2, await rowsFile('first', [0, 1]));
@@ -36,8 +57,19 @@ describe('fenced batch commits', () => {
     // Several rounds, because without the commit lock only some interleavings let both pass the check.
     for (let round = 0, from = 2; round < 8; round++) {
       const ends = [from + 4, from + 2];
-      const results = await Promise.allSettled([a, b].map(async (t, i) =>
-        t.commitBatch(0, from, ends[i]!, await rowsFile(`race-${round}-${i}`, Array.from({ length: ends[i]! - from }, (_, k) => from + k)))));
+      const results = await Promise.allSettled(
+        [a, b].map(async (t, i) =>
+          t.commitBatch(
+            0,
+            from,
+            ends[i]!,
+            await rowsFile(
+              `race-${round}-${i}`,
+              Array.from({ length: ends[i]! - from }, (_, k) => from + k),
+            ),
+          ),
+        ),
+      );
       assert.deepEqual(results.map((r) => r.status).sort(), ['fulfilled', 'rejected'], `round ${round}`);
       const lost = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
       assert.ok(lost.reason instanceof PartitionOwnershipLostError);
@@ -46,6 +78,9 @@ describe('fenced batch commits', () => {
     const rows = await readTable(env.dataDir, 'bronze.quarantine', 'log_offset, reason');
     const offsets = rows.map((r) => r['log_offset']);
     assert.equal(new Set(offsets).size, offsets.length, `no offset twice: ${JSON.stringify(rows)}`);
-    assert.deepEqual(rows.map((r) => r['reason']).filter((r) => r === 'stale'), []);
+    assert.deepEqual(
+      rows.map((r) => r['reason']).filter((r) => r === 'stale'),
+      [],
+    );
   });
 });

@@ -16,15 +16,29 @@ export function serialSql(sql: Sql): Sql {
     tail = next.catch(() => undefined);
     return next;
   };
-  return { all: (q) => queue(() => sql.all(q)), run: (q) => queue(() => sql.run(q)), describe: (q) => queue(() => sql.describe(q)) };
+  return {
+    all: (q) => queue(() => sql.all(q)),
+    run: (q) => queue(() => sql.run(q)),
+    describe: (q) => queue(() => sql.describe(q)),
+  };
 }
 
 /** A bronze table opened (and created if missing) for loading. */
 export class BronzeTable {
-  private constructor(readonly key: BronzeTableKey, readonly name: string, readonly table: DeltaTable, readonly lockDir: string) {}
+  private constructor(
+    readonly key: BronzeTableKey,
+    readonly name: string,
+    readonly table: DeltaTable,
+    readonly lockDir: string,
+  ) {}
 
   /** Opens `bronze.<key>` under `dataDir`, creating it with the loader's schema if it does not exist. */
-  static async open(dataDir: string, key: BronzeTableKey, sql: Sql, lockDir = join(dataDir, 'loader', 'locks')): Promise<BronzeTable> {
+  static async open(
+    dataDir: string,
+    key: BronzeTableKey,
+    sql: Sql,
+    lockDir = join(dataDir, 'loader', 'locks'),
+  ): Promise<BronzeTable> {
     const spec = BRONZE_TABLES[key];
     const table = await DeltaTable.open(lakeTablePath(dataDir, spec.name), { sql });
     let snapshot;
@@ -33,7 +47,12 @@ export class BronzeTable {
     } catch (error) {
       if (!(error instanceof TableNotFoundError)) throw error;
       try {
-        await table.create({ columns: spec.columns, partitionColumns: [spec.partitionBy], name: spec.name, description: `Lens ${spec.name}, written by the loader` });
+        await table.create({
+          columns: spec.columns,
+          partitionColumns: [spec.partitionBy],
+          name: spec.name,
+          description: `Lens ${spec.name}, written by the loader`,
+        });
       } catch (raced) {
         if (!(raced instanceof ConcurrentModificationError)) throw raced; // another instance created it first
       }
@@ -46,7 +65,9 @@ export class BronzeTable {
   }
 
   /** The exactly-once application id of a partition. */
-  appId(partition: number): string { return `lens-loader:${this.name}:p${partition}`; }
+  appId(partition: number): string {
+    return `lens-loader:${this.name}:p${partition}`;
+  }
 
   /** Next log offset this table expects from a partition, or undefined when it never loaded it. */
   async position(partition: number): Promise<number | undefined> {
@@ -66,12 +87,24 @@ export class BronzeTable {
   async #fencedAppend(partition: number, from: number, to: number, ndjsonFile: string | undefined): Promise<number> {
     const seen = await this.position(partition);
     if (seen !== undefined && seen !== from) {
-      throw new PartitionOwnershipLostError(partition, `${this.name} is at ${seen}, this batch starts at ${from}`, { table: this.name, seen, from });
+      throw new PartitionOwnershipLostError(partition, `${this.name} is at ${seen}, this batch starts at ${from}`, {
+        table: this.name,
+        seen,
+        from,
+      });
     }
-    const source: RowSource = ndjsonFile === undefined ? { rows: [] } : this.key === 'events' ? { sql: eventsSelect(ndjsonFile) } : { ndjsonFile };
+    const source: RowSource =
+      ndjsonFile === undefined
+        ? { rows: [] }
+        : this.key === 'events'
+          ? { sql: eventsSelect(ndjsonFile) }
+          : { ndjsonFile };
     const result = await this.table.append(source, { txn: { appId: this.appId(partition), version: to } });
     if (result.status === 'already-committed') {
-      throw new PartitionOwnershipLostError(partition, `${this.name} already has offsets up to ${to}`, { table: this.name, to });
+      throw new PartitionOwnershipLostError(partition, `${this.name} already has offsets up to ${to}`, {
+        table: this.name,
+        to,
+      });
     }
     return result.version;
   }

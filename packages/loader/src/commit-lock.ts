@@ -8,7 +8,11 @@ import { join } from 'node:path';
 /** A lock older than this is taken to be abandoned (a commit never takes this long; a host may be gone). */
 const ABANDONED_MS = 120_000;
 
-interface Holder { pid: number; host: string; at: number }
+interface Holder {
+  pid: number;
+  host: string;
+  at: number;
+}
 
 function abandoned(holder: Holder | undefined, now: number): boolean {
   if (holder === undefined) return true; // torn by a crash between create and write
@@ -30,17 +34,31 @@ export async function withCommitLock<T>(dir: string, partition: number, fn: () =
   for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
     try {
       const file = await open(path, 'wx');
-      try { await file.writeFile(JSON.stringify({ ...me, at: Date.now() })); } finally { await file.close(); }
+      try {
+        await file.writeFile(JSON.stringify({ ...me, at: Date.now() }));
+      } finally {
+        await file.close();
+      }
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     let holder: Holder | undefined;
-    try { holder = JSON.parse(await readFile(path, 'utf8')) as Holder; } catch { holder = undefined; }
+    try {
+      holder = JSON.parse(await readFile(path, 'utf8')) as Holder;
+    } catch {
+      holder = undefined;
+    }
     if (abandoned(holder, Date.now())) {
       // Rename first: of several breakers only one moves the file; the others retry the exclusive create.
       const aside = `${path}.${process.pid}.broken`;
-      if (await rename(path, aside).then(() => true, () => false)) await unlink(aside).catch(() => undefined);
+      if (
+        await rename(path, aside).then(
+          () => true,
+          () => false,
+        )
+      )
+        await unlink(aside).catch(() => undefined);
       continue;
     }
     await new Promise((r) => setTimeout(r, wait));

@@ -22,7 +22,9 @@ export class Compactor {
   onCommit(): void {
     if (this.everyCommits === 0 || ++this.#commits < this.everyCommits || this.#running) return;
     this.#commits = 0;
-    this.#running = this.#compact().finally(() => { this.#running = undefined; });
+    this.#running = this.#compact().finally(() => {
+      this.#running = undefined;
+    });
   }
 
   async #compact(): Promise<void> {
@@ -32,7 +34,10 @@ export class Compactor {
       const table = await DeltaTable.open(this.tablePath, { sql: this.#session });
       const result = await table.optimize({ targetFileSize: this.targetFileSize });
       this.metrics.compactions.inc({ outcome: result.commit ? 'compacted' : 'nothing_to_do' });
-      this.logger.info({ filesRemoved: result.filesRemoved, filesAdded: result.filesAdded, ms: Date.now() - started }, 'loader_compaction_done');
+      this.logger.info(
+        { filesRemoved: result.filesRemoved, filesAdded: result.filesAdded, ms: Date.now() - started },
+        'loader_compaction_done',
+      );
     } catch (error) {
       // Compaction is an optimisation: a failure (a conflicting delete, say) is retried at the next trigger.
       this.metrics.compactions.inc({ outcome: 'failed' });

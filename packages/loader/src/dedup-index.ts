@@ -46,7 +46,10 @@ export function openDedupIndex(path: string, windowMs: number): DedupIndex {
     close() {
       if (closed) return;
       closed = true;
-      if (--entry.refs === 0) { shared.delete(key); index.close(); }
+      if (--entry.refs === 0) {
+        shared.delete(key);
+        index.close();
+      }
     },
   };
 }
@@ -68,9 +71,14 @@ function openConnection(path: string, windowMs: number): DedupIndex {
     CREATE INDEX IF NOT EXISTS seen_by_time ON seen (seen_at);`);
   const insert = db.prepare('INSERT INTO seen VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
   const get = db.prepare<[string, string], { first_partition: number; first_offset: number; seen_at: number }>(
-    'SELECT first_partition, first_offset, seen_at FROM seen WHERE source_id = ? AND message_id = ?');
-  const replace = db.prepare('UPDATE seen SET first_partition = ?, first_offset = ?, seen_at = ? WHERE source_id = ? AND message_id = ?');
-  const expire = db.prepare('DELETE FROM seen WHERE (source_id, message_id) IN (SELECT source_id, message_id FROM seen WHERE seen_at < ? LIMIT ?)');
+    'SELECT first_partition, first_offset, seen_at FROM seen WHERE source_id = ? AND message_id = ?',
+  );
+  const replace = db.prepare(
+    'UPDATE seen SET first_partition = ?, first_offset = ?, seen_at = ? WHERE source_id = ? AND message_id = ?',
+  );
+  const expire = db.prepare(
+    'DELETE FROM seen WHERE (source_id, message_id) IN (SELECT source_id, message_id FROM seen WHERE seen_at < ? LIMIT ?)',
+  );
   // Random message ids dirty pages all over the key index, so small transactions rewrite most of it each time
   // (1M inserts: 15 s in 10k-row transactions, 6 s in 50k-row ones). One transaction stays open across reads
   // and is committed by sync() before each Delta commit, or when it grows large or old (the write lock is
@@ -93,7 +101,10 @@ function openConnection(path: string, windowMs: number): DedupIndex {
   return {
     check(sourceId, messageId, at, receivedMs) {
       begin();
-      if (++inserts >= 100_000 || Date.now() - openedAt > 1000) { commit(); begin(); }
+      if (++inserts >= 100_000 || Date.now() - openedAt > 1000) {
+        commit();
+        begin();
+      }
       if (insert.run(sourceId, messageId, at.partition, at.offset, receivedMs).changes === 1) return 'new';
       const first = get.get(sourceId, messageId);
       if (first === undefined) return 'new'; // cannot happen inside one transaction
@@ -103,14 +114,27 @@ function openConnection(path: string, windowMs: number): DedupIndex {
       if (receivedMs > first.seen_at) replace.run(at.partition, at.offset, receivedMs, sourceId, messageId);
       return 'new';
     },
-    batch: (fn) => { begin(); return fn(); },
+    batch: (fn) => {
+      begin();
+      return fn();
+    },
     async sync() {
       commit();
       const wal = await openFile(`${path}-wal`, 'r').catch(() => undefined);
       if (wal === undefined) return; // no WAL yet (or checkpointed away): nothing pending
-      try { await wal.datasync(); } finally { await wal.close(); }
+      try {
+        await wal.datasync();
+      } finally {
+        await wal.close();
+      }
     },
-    expire: (beforeMs, limit = 10_000) => { commit(); return expire.run(beforeMs, limit).changes; },
-    close: () => { commit(); db.close(); },
+    expire: (beforeMs, limit = 10_000) => {
+      commit();
+      return expire.run(beforeMs, limit).changes;
+    },
+    close: () => {
+      commit();
+      db.close();
+    },
   };
 }

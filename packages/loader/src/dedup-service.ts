@@ -9,7 +9,12 @@ import { Worker } from 'node:worker_threads';
  * keyEnds[2i])` (from 0 for i = 0), its message id `keys[keyEnds[2i] .. keyEnds[2i+1])`; `hasKey[i]` is 0 for a
  * record without one (not an event); `receivedMs[i]` is the time the window is measured with.
  */
-export interface DedupKeys { keys: string; keyEnds: Uint32Array; hasKey: Uint8Array; receivedMs: Float64Array }
+export interface DedupKeys {
+  keys: string;
+  keyEnds: Uint32Array;
+  hasKey: Uint8Array;
+  receivedMs: Float64Array;
+}
 
 /** Verdict codes: 0 not checked (no key, or below `skipBelow`), then new, replay, duplicate. */
 export const VERDICT_NEW = 1;
@@ -21,7 +26,12 @@ export type DedupRequest =
   | { op: 'sync'; id: number }
   | { op: 'expire'; id: number; beforeMs: number; limit: number }
   | { op: 'close'; id: number };
-export interface DedupReply { id: number; error?: string; verdicts?: Uint8Array; n?: number }
+export interface DedupReply {
+  id: number;
+  error?: string;
+  verdicts?: Uint8Array;
+  n?: number;
+}
 
 /** The duplicate index as the loader uses it (requests are handled in the order they are made). */
 export interface DedupService {
@@ -34,7 +44,10 @@ export interface DedupService {
   close(): Promise<void>;
 }
 
-interface Shared { client: WorkerClient; refs: number }
+interface Shared {
+  client: WorkerClient;
+  refs: number;
+}
 const shared = new Map<string, Shared>();
 
 /** Opens the index at `path` (created if missing); `windowMs` is the duplicate window. */
@@ -51,8 +64,14 @@ export function openDedupService(path: string, windowMs: number): DedupService {
   let closed = false;
   return {
     // The keys move to the worker (the caller does not need them afterwards); offsets are copied.
-    check: (partition, offsets, keys, skipBelow) => client.request({ op: 'check', id: 0, partition, offsets, skipBelow, ...keys },
-      [keys.keyEnds.buffer as ArrayBuffer, keys.hasKey.buffer as ArrayBuffer, keys.receivedMs.buffer as ArrayBuffer]).then((r) => r.verdicts!),
+    check: (partition, offsets, keys, skipBelow) =>
+      client
+        .request({ op: 'check', id: 0, partition, offsets, skipBelow, ...keys }, [
+          keys.keyEnds.buffer as ArrayBuffer,
+          keys.hasKey.buffer as ArrayBuffer,
+          keys.receivedMs.buffer as ArrayBuffer,
+        ])
+        .then((r) => r.verdicts!),
     sync: () => client.request({ op: 'sync', id: 0 }).then(() => undefined),
     expire: (beforeMs, limit = 10_000) => client.request({ op: 'expire', id: 0, beforeMs, limit }).then((r) => r.n!),
     async close() {
@@ -73,10 +92,15 @@ class WorkerClient {
   readonly #pending = new Map<number, { resolve(r: DedupReply): void; reject(e: unknown): void }>();
   #id = 0;
 
-  constructor(readonly path: string, readonly windowMs: number) {}
+  constructor(
+    readonly path: string,
+    readonly windowMs: number,
+  ) {}
 
   #spawn(): Worker {
-    const worker = new Worker(new URL('./dedup-worker.js', import.meta.url), { workerData: { path: this.path, windowMs: this.windowMs } });
+    const worker = new Worker(new URL('./dedup-worker.js', import.meta.url), {
+      workerData: { path: this.path, windowMs: this.windowMs },
+    });
     const fail = (error: unknown): void => {
       if (this.#worker === worker) this.#worker = undefined;
       for (const p of this.#pending.values()) p.reject(error);
@@ -109,8 +133,13 @@ class WorkerClient {
 
   async close(): Promise<void> {
     const worker = this.#worker;
-    if (worker === undefined) { this.#closed = true; return; }
-    try { await this.request({ op: 'close', id: 0 }); } finally {
+    if (worker === undefined) {
+      this.#closed = true;
+      return;
+    }
+    try {
+      await this.request({ op: 'close', id: 0 });
+    } finally {
       this.#closed = true;
       this.#worker = undefined;
       await worker.terminate();

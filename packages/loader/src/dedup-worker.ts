@@ -14,7 +14,11 @@ let idle: NodeJS.Timeout | undefined;
 parentPort!.on('message', (req: DedupRequest) => {
   void handle(req).then(
     (reply) => parentPort!.postMessage(reply, reply.verdicts ? [reply.verdicts.buffer as ArrayBuffer] : []),
-    (error: unknown) => parentPort!.postMessage({ id: req.id, error: error instanceof Error ? error.message : String(error) } satisfies DedupReply),
+    (error: unknown) =>
+      parentPort!.postMessage({
+        id: req.id,
+        error: error instanceof Error ? error.message : String(error),
+      } satisfies DedupReply),
   );
 });
 
@@ -29,14 +33,25 @@ async function handle(req: DedupRequest): Promise<DedupReply> {
           const end = keyEnds[2 * i + 1]!;
           const offset = offsets[i]!;
           if (hasKey[i] === 1 && offset >= skipBelow) {
-            verdicts[i] = VERDICT[index.check(keys.slice(at, sourceEnd), keys.slice(sourceEnd, end), { partition, offset }, receivedMs[i]!)];
+            verdicts[i] =
+              VERDICT[
+                index.check(
+                  keys.slice(at, sourceEnd),
+                  keys.slice(sourceEnd, end),
+                  { partition, offset },
+                  receivedMs[i]!,
+                )
+              ];
           }
           at = end;
         }
       });
       // Under load check() itself commits every second; this covers a second without checks.
       clearTimeout(idle);
-      idle = setTimeout(() => { idle = undefined; void index.sync(); }, 1000);
+      idle = setTimeout(() => {
+        idle = undefined;
+        void index.sync();
+      }, 1000);
       return { id: req.id, verdicts };
     }
     case 'sync':

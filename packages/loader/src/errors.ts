@@ -4,7 +4,10 @@ import { LensError } from '@lens/protocol';
 
 /** A table name is not of the `layer.name` form or names an unknown layer. */
 export class TableNameError extends LensError {
-  constructor(readonly table: string, detail: string) {
+  constructor(
+    readonly table: string,
+    detail: string,
+  ) {
     super(`bad table name "${table}": ${detail}`, { context: { table } });
   }
 }
@@ -14,14 +17,21 @@ export class TableNameError extends LensError {
  * moved past what this instance expected. Retriable: the partition is re-synchronised from the table.
  */
 export class PartitionOwnershipLostError extends LensError {
-  constructor(readonly partition: number, detail: string, context: Record<string, unknown> = {}) {
+  constructor(
+    readonly partition: number,
+    detail: string,
+    context: Record<string, unknown> = {},
+  ) {
     super(`partition ${partition} ownership lost: ${detail}`, { retriable: true, context: { partition, ...context } });
   }
 }
 
 /** A bronze table exists but its schema is not the one this loader writes (a manual change, a newer loader). */
 export class BronzeSchemaError extends LensError {
-  constructor(readonly table: string, detail: string) {
+  constructor(
+    readonly table: string,
+    detail: string,
+  ) {
     super(`bronze table ${table} has an unexpected schema: ${detail}`, { context: { table } });
   }
 }

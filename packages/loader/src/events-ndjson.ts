@@ -23,7 +23,8 @@ export function eventLine(m: EventMeta, raw: string): string {
 
 /** A line up to the record's JSON text: the line is head + raw + `}` (the map worker appends raw as bytes, never re-encoding it). */
 export function eventLineHead(m: EventMeta): string {
-  const corrected = m.correction === null ? '' : `,"cf":${JSON.stringify(m.correctedFrom)},"cr":${JSON.stringify(m.correction)}`;
+  const corrected =
+    m.correction === null ? '' : `,"cf":${JSON.stringify(m.correctedFrom)},"cr":${JSON.stringify(m.correction)}`;
   const extra = m.extra === null ? '' : `,"x":${JSON.stringify(m.extra)}`;
   return `{"p":${m.partition},"o":${m.offset},"ts":"${m.timestamp}","b":${m.isBot}${corrected}${extra},"r":`;
 }

@@ -28,8 +28,13 @@ const CONFIG = { port: 0, flushIntervalMs: 50, maxBatchEvents: 400, leaseTtlMs: 
 
 describe('exactly once across SIGKILLs', () => {
   let env: Awaited<ReturnType<typeof tempDataDir>>;
-  before(async () => { env = await tempDataDir(); });
-  after(async () => { await WorkerProcess.killAll(); await env.cleanup(); });
+  before(async () => {
+    env = await tempDataDir();
+  });
+  after(async () => {
+    await WorkerProcess.killAll();
+    await env.cleanup();
+  });
 
   it('loads every accepted event and every rejection exactly once, duplicates once', async () => {
     const writers = [await env.log.openWriter(), await env.log.openWriter()];
@@ -92,18 +97,32 @@ describe('exactly once across SIGKILLs', () => {
     const fresh = await tempDataDir();
     try {
       const writer = await fresh.log.openWriter();
-      await writer.append([acceptedRecord({ messageId: 'a' }), rejectedRecord({ messageId: 'r1' }), acceptedRecord({ messageId: 'b' }), rejectedRecord({ messageId: 'r2' })]);
+      await writer.append([
+        acceptedRecord({ messageId: 'a' }),
+        rejectedRecord({ messageId: 'r1' }),
+        acceptedRecord({ messageId: 'b' }),
+        rejectedRecord({ messageId: 'r2' }),
+      ]);
       const config = LoaderConfig.parse({ port: 0 });
       await runLoaderOnce({ config, dataDir: fresh.dataDir, log: fresh.log });
       // Undo the quarantine table's batch commit: the state a kill right after the events commit leaves.
       const logDir = join(lakeTablePath(fresh.dataDir, 'bronze.quarantine'), '_delta_log');
-      assert.deepEqual((await readdir(logDir)).filter((f) => f.endsWith('.json')).sort(), ['00000000000000000000.json', '00000000000000000001.json']);
+      assert.deepEqual((await readdir(logDir)).filter((f) => f.endsWith('.json')).sort(), [
+        '00000000000000000000.json',
+        '00000000000000000001.json',
+      ]);
       await rm(join(logDir, '00000000000000000001.json'));
       assert.equal((await readTable(fresh.dataDir, 'bronze.quarantine')).length, 0);
       await writer.append([acceptedRecord({ messageId: 'c' })]);
       await runLoaderOnce({ config, dataDir: fresh.dataDir, log: fresh.log });
-      assert.deepEqual((await readTable(fresh.dataDir, 'bronze.events', 'message_id')).map((r) => r['message_id']), ['a', 'b', 'c']);
-      assert.deepEqual((await readTable(fresh.dataDir, 'bronze.quarantine', 'message_id')).map((r) => r['message_id']), ['r1', 'r2']);
+      assert.deepEqual(
+        (await readTable(fresh.dataDir, 'bronze.events', 'message_id')).map((r) => r['message_id']),
+        ['a', 'b', 'c'],
+      );
+      assert.deepEqual(
+        (await readTable(fresh.dataDir, 'bronze.quarantine', 'message_id')).map((r) => r['message_id']),
+        ['r1', 'r2'],
+      );
       await writer.close();
     } finally {
       await fresh.cleanup();

@@ -29,7 +29,13 @@ export interface LoaderResources {
 }
 
 /** Opens everything; bronze tables are created on first use. */
-export async function openLoaderResources(config: LoaderConfig, dataDir: string, log: EventLog, logger: Logger, metrics = new LoaderMetrics()): Promise<LoaderResources> {
+export async function openLoaderResources(
+  config: LoaderConfig,
+  dataDir: string,
+  log: EventLog,
+  logger: Logger,
+  metrics = new LoaderMetrics(),
+): Promise<LoaderResources> {
   const stateDir = join(dataDir, 'loader');
   const leases = new PartitionLeases(join(stateDir, 'leases'), config.leaseTtlMs);
   const tmpRoot = join(stateDir, 'tmp');
@@ -45,13 +51,31 @@ export async function openLoaderResources(config: LoaderConfig, dataDir: string,
       quarantine: await BronzeTable.open(dataDir, 'quarantine', sql),
     };
     dedup = openDedupService(join(stateDir, 'dedup.sqlite'), config.dedupWindowHours * 3_600_000);
-    const compactor = new Compactor(lakeTablePath(dataDir, 'bronze.events'), config.compactEveryCommits, config.compactTargetFileBytes, metrics, logger);
+    const compactor = new Compactor(
+      lakeTablePath(dataDir, 'bronze.events'),
+      config.compactEveryCommits,
+      config.compactTargetFileBytes,
+      metrics,
+      logger,
+    );
     const pool = new MapPool(Math.max(1, Math.min(4, availableParallelism() - 1)), config.quality);
     const index = dedup;
     return {
-      leases, metrics, compactor, stateDir, dedup: index,
+      leases,
+      metrics,
+      compactor,
+      stateDir,
+      dedup: index,
       deps: (partition) => ({
-        partition, log, tables, dedup: index, pool, config, tmpDir, metrics, logger,
+        partition,
+        log,
+        tables,
+        dedup: index,
+        pool,
+        config,
+        tmpDir,
+        metrics,
+        logger,
         owns: () => leases.holds(partition),
         onEventsCommit: () => compactor.onCommit(),
       }),
@@ -73,11 +97,19 @@ export async function openLoaderResources(config: LoaderConfig, dataDir: string,
 /** Temp directories are named `<pid>-…`; those of processes that are gone hold only abandoned batch files. */
 async function removeDeadTempDirs(root: string): Promise<void> {
   let names: string[];
-  try { names = await readdir(root); } catch { return; }
+  try {
+    names = await readdir(root);
+  } catch {
+    return;
+  }
   for (const name of names) {
     const pid = Number(name.split('-')[0]);
     let alive = true;
-    try { process.kill(pid, 0); } catch (error) { alive = (error as NodeJS.ErrnoException).code !== 'ESRCH'; }
+    try {
+      process.kill(pid, 0);
+    } catch (error) {
+      alive = (error as NodeJS.ErrnoException).code !== 'ESRCH';
+    }
     if (!alive) await rm(join(root, name), { recursive: true, force: true });
   }
 }

@@ -8,21 +8,38 @@ import { acceptedRecord, readTable, rejectedRecord, tempDataDir } from './testin
 
 describe('startLoader', () => {
   let env: Awaited<ReturnType<typeof tempDataDir>>;
-  before(async () => { env = await tempDataDir(); });
+  before(async () => {
+    env = await tempDataDir();
+  });
   after(async () => env.cleanup());
 
   it('loads while running, reports metrics and health, and stops cleanly', async () => {
     const writer = await env.log.openWriter();
     const port = 20_000 + Math.floor(Math.random() * 20_000);
-    const loader = await startLoader({ config: LoaderConfig.parse({ port, host: '127.0.0.1', flushIntervalMs: 50 }), dataDir: env.dataDir, log: env.log });
+    const loader = await startLoader({
+      config: LoaderConfig.parse({ port, host: '127.0.0.1', flushIntervalMs: 50 }),
+      dataDir: env.dataDir,
+      log: env.log,
+    });
     try {
-      await writer.append([acceptedRecord({ messageId: 'x1' }), acceptedRecord({ messageId: 'x1' }), acceptedRecord({ messageId: 'x2' }), rejectedRecord()]);
-      const loaded = async (): Promise<boolean> => (await readTable(env.dataDir, 'bronze.events')).length === 2 && (await readTable(env.dataDir, 'bronze.quarantine')).length === 1;
+      await writer.append([
+        acceptedRecord({ messageId: 'x1' }),
+        acceptedRecord({ messageId: 'x1' }),
+        acceptedRecord({ messageId: 'x2' }),
+        rejectedRecord(),
+      ]);
+      const loaded = async (): Promise<boolean> =>
+        (await readTable(env.dataDir, 'bronze.events')).length === 2 &&
+        (await readTable(env.dataDir, 'bronze.quarantine')).length === 1;
       for (let i = 0; i < 200 && !(await loaded()); i++) await new Promise((r) => setTimeout(r, 50));
       // The lag gauge is set right after the commit that made the rows visible: it must reach 0 promptly.
       const scrape = async (): Promise<string> => (await fetch(`http://127.0.0.1:${loader.port}/metrics`)).text();
-      for (let i = 0; i < 50 && !/^lens_loader_lag_events\{partition="0"\} 0$/m.test(await scrape()); i++) await new Promise((r) => setTimeout(r, 20));
-      const health = await (await fetch(`http://127.0.0.1:${loader.port}/health`)).json() as { status: string; partitions: number[] };
+      for (let i = 0; i < 50 && !/^lens_loader_lag_events\{partition="0"\} 0$/m.test(await scrape()); i++)
+        await new Promise((r) => setTimeout(r, 20));
+      const health = (await (await fetch(`http://127.0.0.1:${loader.port}/health`)).json()) as {
+        status: string;
+        partitions: number[];
+      };
       assert.deepEqual(health.partitions, [0]);
       const metrics = await scrape();
       assert.match(metrics, /^lens_loader_events_loaded_total 2$/m);

@@ -21,7 +21,14 @@ export interface LoaderOptions {
 }
 
 /** Totals of a loader instance. */
-export interface LoaderStats { owner: string; owned: number[]; partitions: PartitionStats[]; eventsLoaded: number; quarantined: number; duplicates: number }
+export interface LoaderStats {
+  owner: string;
+  owned: number[];
+  partitions: PartitionStats[];
+  eventsLoaded: number;
+  quarantined: number;
+  duplicates: number;
+}
 
 /** A running loader. */
 export interface RunningLoader {
@@ -32,7 +39,11 @@ export interface RunningLoader {
   stats(): LoaderStats;
 }
 
-interface Runner { loader: PartitionLoader; stop: boolean; done: Promise<void> }
+interface Runner {
+  loader: PartitionLoader;
+  stop: boolean;
+  done: Promise<void>;
+}
 
 /**
  * Starts loading in the background until `stop()`.
@@ -80,36 +91,63 @@ export async function startLoader(options: LoaderOptions): Promise<RunningLoader
     const partitions = await options.log.partitions();
     const fair = Math.ceil(partitions.length / members);
     for (const p of res.leases.held()) {
-      if (!(await res.leases.renew(p))) { const r = runners.get(p); if (r) r.stop = true; }
+      if (!(await res.leases.renew(p))) {
+        const r = runners.get(p);
+        if (r) r.stop = true;
+      }
     }
     const held = res.leases.held();
     for (const p of held.slice(fair)) {
       const r = runners.get(p);
-      if (r) { r.stop = true; await r.done; }
+      if (r) {
+        r.stop = true;
+        await r.done;
+      }
       await res.leases.release(p);
       logger.info({ partition: p, members }, 'loader_partition_released_for_balance');
     }
     for (const p of partitions) {
       if (res.leases.held().length >= fair || runners.has(p) || stopping) continue;
-      if (await res.leases.acquire(p)) { logger.info({ partition: p }, 'loader_partition_acquired'); startRunner(p); }
+      if (await res.leases.acquire(p)) {
+        logger.info({ partition: p }, 'loader_partition_acquired');
+        startRunner(p);
+      }
     }
     res.metrics.partitionsOwned.set(res.leases.held().length);
-    res.leases.held().filter((p) => !runners.has(p)).forEach((p) => startRunner(p));
+    res.leases
+      .held()
+      .filter((p) => !runners.has(p))
+      .forEach((p) => startRunner(p));
   };
 
   let ticking: Promise<void> = tick();
   await ticking;
-  const timer = setInterval(() => {
-    ticking = ticking.then(tick).catch((error: unknown) => logger.error({ err: error }, 'loader_lease_tick_failed'));
-  }, Math.max(50, Math.floor(options.config.leaseTtlMs / 3)));
+  const timer = setInterval(
+    () => {
+      ticking = ticking.then(tick).catch((error: unknown) => logger.error({ err: error }, 'loader_lease_tick_failed'));
+    },
+    Math.max(50, Math.floor(options.config.leaseTtlMs / 3)),
+  );
   const expiry = setInterval(() => void expireDedup(res, options.config, logger), 60_000);
-  const ops: OpsServer | undefined = options.config.port === 0 ? undefined
-    : await startOpsServer(options.config.host, options.config.port, res.metrics.registry, () => ({ owner: res.leases.owner, partitions: res.leases.held() }));
+  const ops: OpsServer | undefined =
+    options.config.port === 0
+      ? undefined
+      : await startOpsServer(options.config.host, options.config.port, res.metrics.registry, () => ({
+          owner: res.leases.owner,
+          partitions: res.leases.held(),
+        }));
 
   const stats = (): LoaderStats => {
     const partitions = [...finished, ...[...runners.values()].map((r) => r.loader.stats)];
     const sum = (k: 'eventsLoaded' | 'quarantined' | 'duplicates'): number => partitions.reduce((n, p) => n + p[k], 0);
-    return { owner: res.leases.owner, owned: res.leases.held(), partitions, eventsLoaded: sum('eventsLoaded'), quarantined: sum('quarantined'), duplicates: sum('duplicates') };
+    return {
+      owner: res.leases.owner,
+      owned: res.leases.held(),
+      partitions,
+      eventsLoaded: sum('eventsLoaded'),
+      quarantined: sum('quarantined'),
+      duplicates: sum('duplicates'),
+    };
   };
   logger.info({ owner: res.leases.owner, partitions: res.leases.held(), port: ops?.port }, 'loader_started');
   return {
@@ -136,7 +174,8 @@ export async function expireDedup(res: LoaderResources, config: LoaderConfig, lo
   const before = Date.now() - config.dedupWindowHours * 3_600_000 - 3_600_000;
   try {
     let total = 0;
-    for (let n = await res.dedup.expire(before); n > 0 && total < 100_000; n = await res.dedup.expire(before)) total += n;
+    for (let n = await res.dedup.expire(before); n > 0 && total < 100_000; n = await res.dedup.expire(before))
+      total += n;
     if (total > 0) logger.info({ deleted: total }, 'loader_dedup_expired');
   } catch (error) {
     logger.warn({ err: error }, 'loader_dedup_expire_failed');

@@ -7,15 +7,37 @@ import type { LoaderQualityConfig } from '@lens/protocol';
 import type { DedupKeys } from './dedup-service.js';
 
 /** A chunk of records to map. */
-export interface MapRequest { id: number; partition: number; buffer: ArrayBuffer; ends: Uint32Array; offsets: Float64Array; timestamps: Float64Array }
+export interface MapRequest {
+  id: number;
+  partition: number;
+  buffer: ArrayBuffer;
+  ends: Uint32Array;
+  offsets: Float64Array;
+  timestamps: Float64Array;
+}
 /**
  * Per record: table (1 events, 2 quarantine), code (quarantine reason or timestamp correction), bot flag, dedup key;
  * its NDJSON line (ending in a line break) is `lineBytes[lineEnds[i-1] .. lineEnds[i])` (from 0 for i = 0).
  */
-export interface MapResult { id: number; table: Uint8Array; lineBytes: Uint8Array; lineEnds: Uint32Array; codes: (string | null)[]; bots: Uint8Array; keys: DedupKeys }
+export interface MapResult {
+  id: number;
+  table: Uint8Array;
+  lineBytes: Uint8Array;
+  lineEnds: Uint32Array;
+  codes: (string | null)[];
+  bots: Uint8Array;
+  keys: DedupKeys;
+}
 
 /** A read packed for a worker: offsets and append times stay on the main thread too. */
-export interface PackedRecords { count: number; bytes: number; offsets: Float64Array; timestamps: Float64Array; buffer: ArrayBuffer; ends: Uint32Array }
+export interface PackedRecords {
+  count: number;
+  bytes: number;
+  offsets: Float64Array;
+  timestamps: Float64Array;
+  buffer: ArrayBuffer;
+  ends: Uint32Array;
+}
 
 /** Packs records into one buffer (the records themselves can then be dropped). */
 export function packRecords(records: readonly LogRecord[]): PackedRecords {
@@ -56,7 +78,10 @@ export class MapPool {
         this.#pending.delete(r.id);
         if (--this.#inFlight[index]! === 0) worker.unref();
       });
-      worker.on('error', (error) => { for (const p of this.#pending.values()) p.reject(error); this.#pending.clear(); });
+      worker.on('error', (error) => {
+        for (const p of this.#pending.values()) p.reject(error);
+        this.#pending.clear();
+      });
       worker.unref();
       return worker;
     });
@@ -71,7 +96,14 @@ export class MapPool {
     return new Promise<MapResult>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       // offsets/timestamps are copied (the main thread keeps them); the record bytes move.
-      const req: MapRequest = { id, partition, buffer: packed.buffer, ends: packed.ends, offsets: packed.offsets, timestamps: packed.timestamps };
+      const req: MapRequest = {
+        id,
+        partition,
+        buffer: packed.buffer,
+        ends: packed.ends,
+        offsets: packed.offsets,
+        timestamps: packed.timestamps,
+      };
       worker.postMessage(req, [packed.buffer]);
     });
   }

@@ -18,15 +18,24 @@ const NEWLINE = 0x0a;
 class Out {
   buf: Buffer;
   at = 0;
-  constructor(capacity: number) { this.buf = Buffer.allocUnsafe(capacity); }
+  constructor(capacity: number) {
+    this.buf = Buffer.allocUnsafe(capacity);
+  }
   #room(n: number): void {
     if (this.at + n <= this.buf.length) return;
     const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n));
     this.buf.copy(next, 0, 0, this.at);
     this.buf = next;
   }
-  text(s: string): void { this.#room(s.length * 3); this.at += this.buf.write(s, this.at, 'utf8'); }
-  bytes(b: Uint8Array): void { this.#room(b.length); this.buf.set(b, this.at); this.at += b.length; }
+  text(s: string): void {
+    this.#room(s.length * 3);
+    this.at += this.buf.write(s, this.at, 'utf8');
+  }
+  bytes(b: Uint8Array): void {
+    this.#room(b.length);
+    this.buf.set(b, this.at);
+    this.at += b.length;
+  }
 }
 
 parentPort?.on('message', (req: MapRequest) => {
@@ -49,7 +58,12 @@ parentPort?.on('message', (req: MapRequest) => {
     // Valid UTF-8 starting with '{' is embedded in the line as is; anything else goes through a string.
     let text: string;
     let verbatim = value[0] === 0x7b;
-    try { text = strict.decode(value); } catch { text = lenient.decode(value); verbatim = false; }
+    try {
+      text = strict.decode(value);
+    } catch {
+      text = lenient.decode(value);
+      verbatim = false;
+    }
     const payload = decodePayload(text);
     let mapped;
     if (typeof payload === 'string') mapped = mapUndecodable(Buffer.from(value), req.timestamps[i]!, at, payload);
@@ -89,6 +103,22 @@ parentPort?.on('message', (req: MapRequest) => {
   }
   const lineBytes = new Uint8Array(out.at);
   lineBytes.set(out.buf.subarray(0, out.at));
-  const result: MapResult = { id: req.id, table, lineBytes, lineEnds, codes, bots, keys: { keys: keyParts.join(''), keyEnds, hasKey, receivedMs: receivedMsOut } };
-  parentPort!.postMessage(result, [lineBytes.buffer, lineEnds.buffer, table.buffer, bots.buffer, keyEnds.buffer, hasKey.buffer, receivedMsOut.buffer]);
+  const result: MapResult = {
+    id: req.id,
+    table,
+    lineBytes,
+    lineEnds,
+    codes,
+    bots,
+    keys: { keys: keyParts.join(''), keyEnds, hasKey, receivedMs: receivedMsOut },
+  };
+  parentPort!.postMessage(result, [
+    lineBytes.buffer,
+    lineEnds.buffer,
+    table.buffer,
+    bots.buffer,
+    keyEnds.buffer,
+    hasKey.buffer,
+    receivedMsOut.buffer,
+  ]);
 });

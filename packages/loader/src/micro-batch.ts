@@ -4,7 +4,10 @@ import { open } from 'node:fs/promises';
 import type { BronzeTableKey } from './bronze-schema.js';
 
 /** Rows of one table in a batch. */
-interface TableLines { pieces: Uint8Array[]; rows: number }
+interface TableLines {
+  pieces: Uint8Array[];
+  rows: number;
+}
 
 /** A batch being filled; `to` moves forward with every record consumed, loaded or not. */
 export class MicroBatch {
@@ -30,7 +33,9 @@ export class MicroBatch {
     t.rows += rows;
   }
 
-  rows(table: BronzeTableKey): number { return this.#tables[table].rows; }
+  rows(table: BronzeTableKey): number {
+    return this.#tables[table].rows;
+  }
 
   /** Writes a table's rows as an NDJSON file; false (nothing written) when it has none. */
   async writeNdjson(table: BronzeTableKey, path: string): Promise<boolean> {
@@ -39,7 +44,8 @@ export class MicroBatch {
     const file = await open(path, 'w');
     try {
       for (const piece of t.pieces) {
-        for (let done = 0; done < piece.length;) done += (await file.write(piece, done, piece.length - done)).bytesWritten;
+        for (let done = 0; done < piece.length;)
+          done += (await file.write(piece, done, piece.length - done)).bytesWritten;
       }
     } finally {
       await file.close();

@@ -5,14 +5,24 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 
 /** A started ops server. */
-export interface OpsServer { readonly port: number; close(): Promise<void> }
+export interface OpsServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
 
 /** Listens on host:port (port 0 is for tests only: the caller decides 0 = off before calling). */
-export async function startOpsServer(host: string, port: number, registry: Registry, health: () => unknown): Promise<OpsServer> {
+export async function startOpsServer(
+  host: string,
+  port: number,
+  registry: Registry,
+  health: () => unknown,
+): Promise<OpsServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/health') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', ...(health() as object) }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ status: 'ok', ...(health() as object) }));
     } else if (req.method === 'GET' && path === '/metrics') {
       registry.metrics().then(
         (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
@@ -26,6 +36,10 @@ export async function startOpsServer(host: string, port: number, registry: Regis
   });
   return {
     port: (server.address() as AddressInfo).port,
-    close: () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

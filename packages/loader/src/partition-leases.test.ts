@@ -20,8 +20,13 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 
 describe('partition leases', () => {
   let env: Awaited<ReturnType<typeof tempDataDir>>;
-  before(async () => { env = await tempDataDir(); });
-  after(async () => { await WorkerProcess.killAll(); await env.cleanup(); });
+  before(async () => {
+    env = await tempDataDir();
+  });
+  after(async () => {
+    await WorkerProcess.killAll();
+    await env.cleanup();
+  });
 
   it('a lease is exclusive, renewable by its owner only, and taken over once expired', async () => {
     const dir = `${env.dataDir}/unit-leases`;
@@ -61,11 +66,17 @@ describe('partition leases', () => {
     await until('B owning both partitions', async () => ((await b.stats()).owned.length === 2 ? true : undefined));
     await feed('after', 500);
     // B alone must load what was appended after A died, including A's former partition.
-    await until('everything loaded', async () => ((await readTable(env.dataDir, 'bronze.events', 'count(*) AS n', ''))[0]?.['n'] === ids.length ? true : undefined));
+    await until('everything loaded', async () =>
+      (await readTable(env.dataDir, 'bronze.events', 'count(*) AS n', ''))[0]?.['n'] === ids.length ? true : undefined,
+    );
     await b.stop();
     const rows = await readTable(env.dataDir, 'bronze.events', 'message_id, log_partition, log_offset');
     assert.equal(rows.length, ids.length);
-    assert.equal(new Set(rows.map((r) => `${r['log_partition']}:${r['log_offset']}`)).size, ids.length, 'no log record loaded twice');
+    assert.equal(
+      new Set(rows.map((r) => `${r['log_partition']}:${r['log_offset']}`)).size,
+      ids.length,
+      'no log record loaded twice',
+    );
     assert.deepEqual(new Set(rows.map((r) => r['message_id'])), new Set(ids));
     await Promise.all(writers.map((w) => w.close()));
   });

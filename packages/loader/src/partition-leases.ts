@@ -7,7 +7,12 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 
 /** The content of a lease (or membership) file. */
-export interface LeaseFile { owner: string; pid: number; host: string; expiresAt: number }
+export interface LeaseFile {
+  owner: string;
+  pid: number;
+  host: string;
+  expiresAt: number;
+}
 
 /** True when the lease can be taken: expired, or held by a dead process on this host. */
 export function isStale(lease: LeaseFile, now: number): boolean {
@@ -42,15 +47,21 @@ export class PartitionLeases {
     this.#ttlMs = ttlMs;
   }
 
-  #path(partition: number): string { return join(this.#dir, `p${partition}.json`); }
+  #path(partition: number): string {
+    return join(this.#dir, `p${partition}.json`);
+  }
 
   async #write(target: string, exclusive: boolean): Promise<number> {
     await mkdir(this.#dir, { recursive: true });
     const expiresAt = Date.now() + this.#ttlMs;
     const tmp = `${target}.${this.owner.replace(/:/g, '_')}.tmp`;
-    await writeFile(tmp, JSON.stringify({ owner: this.owner, pid: process.pid, host: hostname(), expiresAt } satisfies LeaseFile));
+    await writeFile(
+      tmp,
+      JSON.stringify({ owner: this.owner, pid: process.pid, host: hostname(), expiresAt } satisfies LeaseFile),
+    );
     try {
-      if (exclusive) await link(tmp, target); // fails with EEXIST when someone holds it
+      if (exclusive)
+        await link(tmp, target); // fails with EEXIST when someone holds it
       else await rename(tmp, target);
     } finally {
       if (exclusive) await unlink(tmp).catch(() => undefined);
@@ -68,7 +79,11 @@ export class PartitionLeases {
       if (!isStale(current, Date.now())) return false;
       // Compare-and-rename: only one taker moves the stale file away; re-read it to be sure it was the stale one.
       const aside = `${path}.${this.owner.replace(/:/g, '_')}.stale`;
-      try { await rename(path, aside); } catch { return false; }
+      try {
+        await rename(path, aside);
+      } catch {
+        return false;
+      }
       const moved = await readLease(aside);
       if (moved !== undefined && moved.owner !== current.owner && !isStale(moved, Date.now())) {
         await link(aside, path).catch(() => undefined); // a fresh lease got caught: put it back
@@ -114,5 +129,7 @@ export class PartitionLeases {
   }
 
   /** Partitions held now. */
-  held(): number[] { return [...this.#held.keys()].sort((a, b) => a - b); }
+  held(): number[] {
+    return [...this.#held.keys()].sort((a, b) => a - b);
+  }
 }

@@ -40,8 +40,22 @@ export interface PartitionLoaderDeps {
 }
 
 /** One read of a partition, mapped by a worker and checked against the dedup index; per record: offset, end of its bytes in the read, append time. */
-interface Chunk { count: number; offsets: Float64Array; ends: Uint32Array; timestamps: Float64Array; mapped: MapResult; verdicts: Uint8Array }
-const CAUGHT_UP: Chunk = { count: 0, offsets: new Float64Array(0), ends: new Uint32Array(0), timestamps: new Float64Array(0), mapped: undefined as never, verdicts: new Uint8Array(0) };
+interface Chunk {
+  count: number;
+  offsets: Float64Array;
+  ends: Uint32Array;
+  timestamps: Float64Array;
+  mapped: MapResult;
+  verdicts: Uint8Array;
+}
+const CAUGHT_UP: Chunk = {
+  count: 0,
+  offsets: new Float64Array(0),
+  ends: new Uint32Array(0),
+  timestamps: new Float64Array(0),
+  mapped: undefined as never,
+  verdicts: new Uint8Array(0),
+};
 
 /**
  * Keeps up to READ_AHEAD reads of a partition in flight: each read starts as soon as the previous one returned
@@ -54,7 +68,12 @@ class ChunkReader {
   #from: Promise<number | undefined>;
   #posted: Promise<void> = Promise.resolve();
 
-  constructor(private readonly d: PartitionLoaderDeps, from: number, private readonly size: number, private readonly skipBelow: () => number) {
+  constructor(
+    private readonly d: PartitionLoaderDeps,
+    from: number,
+    private readonly size: number,
+    private readonly skipBelow: () => number,
+  ) {
     this.#from = Promise.resolve(from);
   }
 
@@ -71,12 +90,16 @@ class ChunkReader {
 
   #start(): Promise<Chunk> {
     const { partition, log, pool, dedup } = this.d;
-    const read = this.#from.then((from) => (from === undefined ? [] : log.read(partition, from, { maxRecords: this.size })));
+    const read = this.#from.then((from) =>
+      from === undefined ? [] : log.read(partition, from, { maxRecords: this.size }),
+    );
     this.#from = read.then((records) => (records.length === 0 ? undefined : records[records.length - 1]!.offset + 1));
     this.#from.catch(() => undefined); // a failed read surfaces through its chunk
     const previous = this.#posted;
     let posted!: () => void;
-    this.#posted = new Promise<void>((resolve) => { posted = resolve; });
+    this.#posted = new Promise<void>((resolve) => {
+      posted = resolve;
+    });
     const chunk = (async (): Promise<Chunk> => {
       try {
         const records = await read;
@@ -86,7 +109,14 @@ class ChunkReader {
         await previous; // the dedup index sees the partition's records in log order
         const verdicts = dedup.check(partition, packed.offsets, mapped.keys, this.skipBelow());
         posted();
-        return { count: packed.count, offsets: packed.offsets, ends: packed.ends, timestamps: packed.timestamps, mapped, verdicts: await verdicts };
+        return {
+          count: packed.count,
+          offsets: packed.offsets,
+          ends: packed.ends,
+          timestamps: packed.timestamps,
+          mapped,
+          verdicts: await verdicts,
+        };
       } finally {
         posted();
       }
@@ -97,7 +127,14 @@ class ChunkReader {
 }
 
 /** Counters of one partition, for `stats()`. */
-export interface PartitionStats { partition: number; position: number; eventsLoaded: number; quarantined: number; duplicates: number; batches: number }
+export interface PartitionStats {
+  partition: number;
+  position: number;
+  eventsLoaded: number;
+  quarantined: number;
+  duplicates: number;
+  batches: number;
+}
 
 /** Loads one partition; `run` returns when stopped, caught up (`once`), or ownership is lost (throws). */
 export class PartitionLoader {
@@ -115,10 +152,14 @@ export class PartitionLoader {
   /** Resumes from the tables' markers (the source of truth), or the log's retention start when there are none. */
   async #resume(): Promise<void> {
     const { start } = await this.#d.log.bounds(this.#d.partition);
-    for (const key of ['events', 'quarantine'] as const) this.#pos[key] = (await this.#d.tables[key].position(this.#d.partition)) ?? start;
+    for (const key of ['events', 'quarantine'] as const)
+      this.#pos[key] = (await this.#d.tables[key].position(this.#d.partition)) ?? start;
     this.#next = Math.min(this.#pos.events, this.#pos.quarantine);
     if (this.#next < start) {
-      this.#d.logger.error({ partition: this.#d.partition, position: this.#next, start }, 'loader_position_below_log_retention');
+      this.#d.logger.error(
+        { partition: this.#d.partition, position: this.#next, start },
+        'loader_position_below_log_retention',
+      );
       this.#next = start;
     }
     this.stats.position = this.#next;
@@ -144,10 +185,17 @@ export class PartitionLoader {
     await committing;
   }
 
-  async #loop(shouldStop: () => boolean, once: boolean, first: MicroBatch, flush: (b: MicroBatch, final: boolean) => Promise<void>): Promise<void> {
+  async #loop(
+    shouldStop: () => boolean,
+    once: boolean,
+    first: MicroBatch,
+    flush: (b: MicroBatch, final: boolean) => Promise<void>,
+  ): Promise<void> {
     const { maxBatchEvents, maxBatchBytes, flushIntervalMs } = this.#d.config;
     // Reads, mapping and duplicate checks run ahead (worker threads) while this thread fills and commits batches.
-    const reader = new ChunkReader(this.#d, this.#next, Math.min(READ_CHUNK, maxBatchEvents), () => Math.min(this.#pos.events, this.#pos.quarantine));
+    const reader = new ChunkReader(this.#d, this.#next, Math.min(READ_CHUNK, maxBatchEvents), () =>
+      Math.min(this.#pos.events, this.#pos.quarantine),
+    );
     let batch = first;
     for (;;) {
       const stopping = shouldStop();
@@ -189,7 +237,8 @@ export class PartitionLoader {
     let runEnd = 0;
     let runRows = 0;
     const emit = (): void => {
-      if (runRows > 0) batch.add(runTable === 1 ? 'events' : 'quarantine', mapped.lineBytes.subarray(runStart, runEnd), runRows);
+      if (runRows > 0)
+        batch.add(runTable === 1 ? 'events' : 'quarantine', mapped.lineBytes.subarray(runStart, runEnd), runRows);
       runRows = 0;
     };
     for (let k = i; k < j; k++) {
@@ -205,7 +254,10 @@ export class PartitionLoader {
       if (offset < this.#pos[table]) continue;
       const lineStart = k > 0 ? lineEnds[k - 1]! : 0;
       if (runRows > 0 && (t !== runTable || lineStart !== runEnd)) emit();
-      if (runRows === 0) { runTable = t; runStart = lineStart; }
+      if (runRows === 0) {
+        runTable = t;
+        runStart = lineStart;
+      }
       runEnd = lineEnds[k]!;
       runRows++;
       const code = codes[k];
@@ -229,7 +281,8 @@ export class PartitionLoader {
       const idle = Date.now() - this.#lastCommit[key] >= IDLE_MARKER_MS;
       if (rows === 0 && !(final || idle)) continue;
       if (this.#pos[key] >= batch.to) continue;
-      if (!this.#d.owns()) throw new PartitionOwnershipLostError(this.#d.partition, 'lease expired or taken over before commit');
+      if (!this.#d.owns())
+        throw new PartitionOwnershipLostError(this.#d.partition, 'lease expired or taken over before commit');
       const started = process.hrtime.bigint();
       const file = join(this.#d.tmpDir, `p${this.#d.partition}-${key}-${batch.to}-${process.pid}.ndjson`);
       try {
@@ -254,14 +307,27 @@ export class PartitionLoader {
     this.stats.batches++;
     await this.#updateLag(); // the commit ran behind the read loop: refresh lag now, not at its next turn
     this.#d.metrics.batchRecords.observe(batch.records);
-    this.#d.logger.debug({ partition: this.#d.partition, from: batch.from, to: batch.to, events: batch.rows('events'), quarantine: batch.rows('quarantine') }, 'loader_batch_committed');
+    this.#d.logger.debug(
+      {
+        partition: this.#d.partition,
+        from: batch.from,
+        to: batch.to,
+        events: batch.rows('events'),
+        quarantine: batch.rows('quarantine'),
+      },
+      'loader_batch_committed',
+    );
   }
 
   async #updateLag(batch?: MicroBatch): Promise<void> {
     const { end } = await this.#d.log.bounds(this.#d.partition);
     const label = { partition: String(this.#d.partition) };
     this.#d.metrics.lagEvents.set(label, Math.max(0, end - Math.min(this.#pos.events, this.#pos.quarantine)));
-    if (batch) this.#d.metrics.lagSeconds.set(label, batch.firstRecordAt === undefined ? 0 : (Date.now() - batch.firstRecordAt) / 1000);
+    if (batch)
+      this.#d.metrics.lagSeconds.set(
+        label,
+        batch.firstRecordAt === undefined ? 0 : (Date.now() - batch.firstRecordAt) / 1000,
+      );
   }
 }
 

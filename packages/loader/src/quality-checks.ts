@@ -19,10 +19,21 @@ const DAY_MS = 86_400_000;
  * Checks `timestamp` against `receivedAt` (both ISO-8601). Outside [receivedAt − maxPastDays,
  * receivedAt + maxFutureSeconds] the configured action applies; an unparseable timestamp is always corrected.
  */
-export function checkTimestamp(timestamp: string | undefined, receivedAt: string, receivedMs: number, config: LoaderQualityConfig): TimestampVerdict {
+export function checkTimestamp(
+  timestamp: string | undefined,
+  receivedAt: string,
+  receivedMs: number,
+  config: LoaderQualityConfig,
+): TimestampVerdict {
   const ms = typeof timestamp === 'string' ? parseTimestampMs(timestamp) : Number.NaN;
   if (Number.isNaN(ms)) {
-    return { kind: 'corrected', timestamp: receivedAt, from: null, code: 'timestamp_invalid', reason: `timestamp: ${JSON.stringify(timestamp ?? null)} is not a valid time` };
+    return {
+      kind: 'corrected',
+      timestamp: receivedAt,
+      from: null,
+      code: 'timestamp_invalid',
+      reason: `timestamp: ${JSON.stringify(timestamp ?? null)} is not a valid time`,
+    };
   }
   let code: QualityCode | undefined;
   let reason = '';
@@ -39,12 +50,16 @@ export function checkTimestamp(timestamp: string | undefined, receivedAt: string
 }
 
 /** Returns the first JSON column whose text exceeds the limit, as a quarantine reason, or undefined. */
-export function checkJsonColumns(columns: Readonly<Record<string, string | null>>, maxBytes: number): { code: QualityCode; reason: string } | undefined {
+export function checkJsonColumns(
+  columns: Readonly<Record<string, string | null>>,
+  maxBytes: number,
+): { code: QualityCode; reason: string } | undefined {
   for (const [name, text] of Object.entries(columns)) {
     // UTF-8 is at most 3 bytes per UTF-16 unit: short strings skip the exact (slower) byte count.
     if (text === null || text.length * 3 <= maxBytes) continue;
     const bytes = Buffer.byteLength(text, 'utf8');
-    if (bytes > maxBytes) return { code: 'json_column_too_large', reason: `${name}: ${bytes} bytes of JSON (limit ${maxBytes})` };
+    if (bytes > maxBytes)
+      return { code: 'json_column_too_large', reason: `${name}: ${bytes} bytes of JSON (limit ${maxBytes})` };
   }
   return undefined;
 }

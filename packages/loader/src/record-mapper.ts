@@ -8,7 +8,10 @@ import { eventLineHead } from './events-ndjson.js';
 import { checkJsonColumns, checkTimestamp, type QualityCode } from './quality-checks.js';
 
 /** Where a record sits in the log. */
-export interface LogPosition { partition: number; offset: number }
+export interface LogPosition {
+  partition: number;
+  offset: number;
+}
 
 /** A bronze.quarantine row. */
 export type QuarantineRow = Record<string, string | number | boolean | null>;
@@ -19,10 +22,14 @@ export type MappedRecord =
   | { table: 'quarantine'; line: string; code: string };
 
 /** What the mapper needs besides the record. */
-export interface MapperOptions { quality: LoaderQualityConfig; bots: BotDetector }
+export interface MapperOptions {
+  quality: LoaderQualityConfig;
+  bots: BotDetector;
+}
 
 const json = (value: unknown): string | null => (value === undefined || value === null ? null : JSON.stringify(value));
-const str = (value: unknown): string | null => (typeof value === 'string' ? value : value === undefined || value === null ? null : String(value));
+const str = (value: unknown): string | null =>
+  typeof value === 'string' ? value : value === undefined || value === null ? null : String(value);
 
 /** Canonical UTC ISO form of a time string, or null when absent or unparseable. */
 export function isoOrNull(value: unknown): string | null {
@@ -32,24 +39,51 @@ export function isoOrNull(value: unknown): string | null {
 }
 
 /** The shape of `Date#toISOString` (callers have already parsed the value successfully). */
-const isCanonical = (v: unknown): v is string => typeof v === 'string' && v.length === 24 && v.charCodeAt(23) === 90 && v.charCodeAt(10) === 84;
+const isCanonical = (v: unknown): v is string =>
+  typeof v === 'string' && v.length === 24 && v.charCodeAt(23) === 90 && v.charCodeAt(10) === 84;
 
 /**
  * Maps an accepted event to the head of a bronze.events NDJSON line (see events-ndjson.ts: the line is head +
  * `raw`, the record's own JSON text on one line, + `}`); quality failures and records lacking required fields
  * come back as quarantine rows.
  */
-export function mapAccepted(record: AcceptedRecord, raw: string, at: LogPosition, options: MapperOptions, receivedMs = parseTimestampMs(String(record.event.receivedAt))): MappedRecord {
+export function mapAccepted(
+  record: AcceptedRecord,
+  raw: string,
+  at: LogPosition,
+  options: MapperOptions,
+  receivedMs = parseTimestampMs(String(record.event.receivedAt)),
+): MappedRecord {
   const e = record.event;
   const receivedAt = new Date(Number.isNaN(receivedMs) ? 0 : receivedMs).toISOString();
-  if (typeof record.sourceId !== 'string' || typeof e.messageId !== 'string' || typeof e.type !== 'string' || Number.isNaN(receivedMs) || !isCanonical(e.receivedAt)) {
-    return loaderQuarantine(record, at, receivedAt, 'invalid_record', 'log record: sourceId, event.messageId, event.type and a canonical event.receivedAt are required');
+  if (
+    typeof record.sourceId !== 'string' ||
+    typeof e.messageId !== 'string' ||
+    typeof e.type !== 'string' ||
+    Number.isNaN(receivedMs) ||
+    !isCanonical(e.receivedAt)
+  ) {
+    return loaderQuarantine(
+      record,
+      at,
+      receivedAt,
+      'invalid_record',
+      'log record: sourceId, event.messageId, event.type and a canonical event.receivedAt are required',
+    );
   }
   const verdict = checkTimestamp(e.timestamp, receivedAt, receivedMs, options.quality);
   if (verdict.kind === 'quarantine') return loaderQuarantine(record, at, receivedAt, verdict.code, verdict.reason);
   // No JSON column can exceed the limit when the whole record does not (the common case skips serialising).
   if (raw.length * 3 > options.quality.maxJsonColumnBytes) {
-    const tooLarge = checkJsonColumns({ context: json(e.context), properties: json(e.properties), traits: json(e.traits), integrations: json(e.integrations) }, options.quality.maxJsonColumnBytes);
+    const tooLarge = checkJsonColumns(
+      {
+        context: json(e.context),
+        properties: json(e.properties),
+        traits: json(e.traits),
+        integrations: json(e.integrations),
+      },
+      options.quality.maxJsonColumnBytes,
+    );
     if (tooLarge) return loaderQuarantine(record, at, receivedAt, tooLarge.code, tooLarge.reason);
   }
   let extra: Record<string, unknown> | undefined;
@@ -60,18 +94,38 @@ export function mapAccepted(record: AcceptedRecord, raw: string, at: LogPosition
   const isBot = options.quality.detectBots && options.bots.isBot(e.context?.['userAgent']);
   const corrected = verdict.kind === 'corrected';
   const head = eventLineHead({
-    partition: at.partition, offset: at.offset, timestamp, isBot,
-    correctedFrom: corrected ? isoOrNull(verdict.from) : null, correction: corrected ? verdict.reason : null,
+    partition: at.partition,
+    offset: at.offset,
+    timestamp,
+    isBot,
+    correctedFrom: corrected ? isoOrNull(verdict.from) : null,
+    correction: corrected ? verdict.reason : null,
     extra: extra === undefined ? null : JSON.stringify(extra),
   });
   return { table: 'events', head, correction: corrected ? verdict.code : undefined, isBot };
 }
 
-function loaderQuarantine(record: AcceptedRecord, at: LogPosition, receivedAt: string, code: QualityCode | 'invalid_record', reason: string): MappedRecord {
+function loaderQuarantine(
+  record: AcceptedRecord,
+  at: LogPosition,
+  receivedAt: string,
+  code: QualityCode | 'invalid_record',
+  reason: string,
+): MappedRecord {
   const row: QuarantineRow = {
-    received_at: receivedAt, source_id: record.sourceId, route: null, reason, stage: 'loader',
-    message_id: str(record.event.messageId), batch_index: null, raw: JSON.stringify(record.event), raw_encoding: 'utf8',
-    truncated: false, log_partition: at.partition, log_offset: at.offset, quarantine_date: receivedAt.slice(0, 10),
+    received_at: receivedAt,
+    source_id: record.sourceId,
+    route: null,
+    reason,
+    stage: 'loader',
+    message_id: str(record.event.messageId),
+    batch_index: null,
+    raw: JSON.stringify(record.event),
+    raw_encoding: 'utf8',
+    truncated: false,
+    log_partition: at.partition,
+    log_offset: at.offset,
+    quarantine_date: receivedAt.slice(0, 10),
   };
   return { table: 'quarantine', line: JSON.stringify(row), code };
 }
@@ -80,10 +134,19 @@ function loaderQuarantine(record: AcceptedRecord, at: LogPosition, receivedAt: s
 export function mapRejected(record: RejectedRecord, at: LogPosition): MappedRecord {
   const receivedAt = isoOrNull(record.receivedAt) ?? new Date(0).toISOString();
   const row: QuarantineRow = {
-    received_at: receivedAt, source_id: record.sourceId ?? null, route: record.route ?? null, reason: String(record.reason),
-    stage: 'collector', message_id: str(record.messageId), batch_index: record.index ?? null, raw: record.raw ?? null,
-    raw_encoding: record.rawEncoding ?? 'utf8', truncated: record.truncated === true,
-    log_partition: at.partition, log_offset: at.offset, quarantine_date: receivedAt.slice(0, 10),
+    received_at: receivedAt,
+    source_id: record.sourceId ?? null,
+    route: record.route ?? null,
+    reason: String(record.reason),
+    stage: 'collector',
+    message_id: str(record.messageId),
+    batch_index: record.index ?? null,
+    raw: record.raw ?? null,
+    raw_encoding: record.rawEncoding ?? 'utf8',
+    truncated: record.truncated === true,
+    log_partition: at.partition,
+    log_offset: at.offset,
+    quarantine_date: receivedAt.slice(0, 10),
   };
   return { table: 'quarantine', line: JSON.stringify(row), code: 'collector_rejected' };
 }
@@ -92,9 +155,19 @@ export function mapRejected(record: RejectedRecord, at: LogPosition): MappedReco
 export function mapUndecodable(bytes: Buffer, appendedAtMs: number, at: LogPosition, detail: string): MappedRecord {
   const receivedAt = new Date(appendedAtMs).toISOString();
   const row: QuarantineRow = {
-    received_at: receivedAt, source_id: null, route: null, reason: `log record: ${detail}`, stage: 'loader',
-    message_id: null, batch_index: null, raw: bytes.toString('base64'), raw_encoding: 'base64', truncated: false,
-    log_partition: at.partition, log_offset: at.offset, quarantine_date: receivedAt.slice(0, 10),
+    received_at: receivedAt,
+    source_id: null,
+    route: null,
+    reason: `log record: ${detail}`,
+    stage: 'loader',
+    message_id: null,
+    batch_index: null,
+    raw: bytes.toString('base64'),
+    raw_encoding: 'base64',
+    truncated: false,
+    log_partition: at.partition,
+    log_offset: at.offset,
+    quarantine_date: receivedAt.slice(0, 10),
   };
   return { table: 'quarantine', line: JSON.stringify(row), code: 'undecodable_record' };
 }
@@ -108,7 +181,12 @@ export function decodePayload(text: string): LogRecordPayload | string {
     return 'not valid JSON';
   }
   const kind = (value as { kind?: unknown } | null)?.kind;
-  if (kind === 'event' && typeof (value as AcceptedRecord).event === 'object' && (value as AcceptedRecord).event !== null) return value as AcceptedRecord;
+  if (
+    kind === 'event' &&
+    typeof (value as AcceptedRecord).event === 'object' &&
+    (value as AcceptedRecord).event !== null
+  )
+    return value as AcceptedRecord;
   if (kind === 'rejected') return value as RejectedRecord;
   return `unknown record kind ${JSON.stringify(kind ?? null)}`;
 }

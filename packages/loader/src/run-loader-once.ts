@@ -11,7 +11,12 @@ import { PartitionLoader } from './partition-loader.js';
  */
 export async function runLoaderOnce(options: LoaderOptions): Promise<LoaderStats> {
   const logger = options.logger ?? noopLogger;
-  const res = await openLoaderResources({ ...options.config, compactEveryCommits: 0 }, options.dataDir, options.log, logger);
+  const res = await openLoaderResources(
+    { ...options.config, compactEveryCommits: 0 },
+    options.dataDir,
+    options.log,
+    logger,
+  );
   try {
     const mine: number[] = [];
     for (const p of await options.log.partitions()) {
@@ -19,13 +24,26 @@ export async function runLoaderOnce(options: LoaderOptions): Promise<LoaderStats
       else logger.warn({ partition: p }, 'loader_partition_held_elsewhere_skipped');
     }
     // The lease must outlive the pass: renew while partitions load.
-    const renew = setInterval(() => { for (const p of mine) void res.leases.renew(p); }, Math.max(50, Math.floor(options.config.leaseTtlMs / 3)));
+    const renew = setInterval(
+      () => {
+        for (const p of mine) void res.leases.renew(p);
+      },
+      Math.max(50, Math.floor(options.config.leaseTtlMs / 3)),
+    );
     try {
       const loaders = mine.map((p) => new PartitionLoader(res.deps(p)));
       await Promise.all(loaders.map((l) => l.run(() => false, true)));
       const partitions = loaders.map((l) => l.stats);
-      const sum = (k: 'eventsLoaded' | 'quarantined' | 'duplicates'): number => partitions.reduce((n, s) => n + s[k], 0);
-      return { owner: res.leases.owner, owned: mine, partitions, eventsLoaded: sum('eventsLoaded'), quarantined: sum('quarantined'), duplicates: sum('duplicates') };
+      const sum = (k: 'eventsLoaded' | 'quarantined' | 'duplicates'): number =>
+        partitions.reduce((n, s) => n + s[k], 0);
+      return {
+        owner: res.leases.owner,
+        owned: mine,
+        partitions,
+        eventsLoaded: sum('eventsLoaded'),
+        quarantined: sum('quarantined'),
+        duplicates: sum('duplicates'),
+      };
     } finally {
       clearInterval(renew);
       for (const p of mine) await res.leases.release(p);

@@ -15,7 +15,10 @@ export class LogBackpressureError extends LensError {
 
 /** Another live writer (this process or another) owns the partition. */
 export class PartitionLockedError extends LensError {
-  constructor(readonly partition: number, context: Record<string, unknown> = {}) {
+  constructor(
+    readonly partition: number,
+    context: Record<string, unknown> = {},
+  ) {
     super(`partition ${partition} is held by another live writer (${JSON.stringify(context)})`, {
       context: { partition, ...context },
       retriable: true,
@@ -25,7 +28,11 @@ export class PartitionLockedError extends LensError {
 
 /** The requested offset was deleted by retention (below `start`). */
 export class OffsetOutOfRangeError extends LensError {
-  constructor(readonly partition: number, readonly offset: number, readonly start: number) {
+  constructor(
+    readonly partition: number,
+    readonly offset: number,
+    readonly start: number,
+  ) {
     super(`offset ${offset} of partition ${partition} is below the log start ${start} (deleted by retention)`, {
       context: { partition, offset, start },
     });

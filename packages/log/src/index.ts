@@ -3,13 +3,24 @@
 export type { AppendResult, EventLog, LogRecord, LogWriter, ReadOptions } from './event-log.js';
 export { DEFAULT_MAX_READ_BYTES, DEFAULT_MAX_READ_RECORDS, MAX_RECORD_BYTES } from './event-log.js';
 export {
-  LogArgumentError, LogBackpressureError, LogClosedError, LogCorruptionError, OffsetOutOfRangeError,
+  LogArgumentError,
+  LogBackpressureError,
+  LogClosedError,
+  LogCorruptionError,
+  OffsetOutOfRangeError,
   PartitionLockedError,
 } from './errors.js';
 export { noopLogger, type Logger } from './logger.js';
 export {
-  createEventLog, type EventLogConfig, type LocalEventLogConfig, type MemoryEventLogConfig,
+  createEventLog,
+  type EventLogConfig,
+  type LocalEventLogConfig,
+  type MemoryEventLogConfig,
 } from './create-event-log.js';
 export { createLocalEventLog, type LocalEventLogOptions } from './adapters/local/local-event-log.js';
 export type { GroupCommitStats } from './adapters/local/local-log-writer.js';
-export { createMemoryEventLog, MemoryLogStore, type MemoryEventLogOptions } from './adapters/memory/memory-event-log.js';
+export {
+  createMemoryEventLog,
+  MemoryLogStore,
+  type MemoryEventLogOptions,
+} from './adapters/memory/memory-event-log.js';

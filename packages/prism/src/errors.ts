@@ -4,8 +4,15 @@ import { ConfigError, LensError } from '@lens/protocol';
 
 /** A pipeline definition is invalid; `file`, `line` and `key` say where. */
 export class PipelineDefinitionError extends ConfigError {
-  constructor(message: string, readonly file: string, readonly line: number | undefined, readonly key: string | undefined) {
-    super(`${file}${line === undefined ? '' : `:${line}`}${key ? ` (${key})` : ''}: ${message}`, { context: { file, line, key } });
+  constructor(
+    message: string,
+    readonly file: string,
+    readonly line: number | undefined,
+    readonly key: string | undefined,
+  ) {
+    super(`${file}${line === undefined ? '' : `:${line}`}${key ? ` (${key})` : ''}: ${message}`, {
+      context: { file, line, key },
+    });
   }
 }
 
@@ -14,14 +21,24 @@ export class PipelineGraphError extends ConfigError {}
 
 /** An expectation with action `fail` found rows violating it; nothing was committed. */
 export class ExpectationFailedError extends LensError {
-  constructor(readonly dataset: string, readonly expectation: string, readonly failedRows: number) {
-    super(`${dataset}: expectation "${expectation}" failed for ${failedRows} row(s)`, { context: { dataset, expectation, failedRows } });
+  constructor(
+    readonly dataset: string,
+    readonly expectation: string,
+    readonly failedRows: number,
+  ) {
+    super(`${dataset}: expectation "${expectation}" failed for ${failedRows} row(s)`, {
+      context: { dataset, expectation, failedRows },
+    });
   }
 }
 
 /** A run of one dataset failed; `cause` holds the underlying error. Lake conflicts and I/O are retriable. */
 export class PipelineRunError extends LensError {
-  constructor(readonly dataset: string, message: string, options: { cause?: unknown; retriable?: boolean } = {}) {
+  constructor(
+    readonly dataset: string,
+    message: string,
+    options: { cause?: unknown; retriable?: boolean } = {},
+  ) {
     super(`${dataset}: ${message}`, { ...options, context: { dataset } });
   }
 }

@@ -1,6 +1,14 @@
 // @lens/prism: declarative, incremental pipelines from bronze to silver to gold on DuckDB and Delta.
 // This file is the package's only public entry.
-export { DatasetDefinition, Expectation, UpdateSpec, Transform, Schedule, COLUMN_TYPES, type LoadedDataset } from './definition/dataset-definition.js';
+export {
+  DatasetDefinition,
+  Expectation,
+  UpdateSpec,
+  Transform,
+  Schedule,
+  COLUMN_TYPES,
+  type LoadedDataset,
+} from './definition/dataset-definition.js';
 export { loadDefinitions, parseDefinition, SHIPPED_PIPELINES_DIR } from './definition/load-definitions.js';
 export { buildGraph, SOURCE_TABLES, type PipelineGraph } from './graph/pipeline-graph.js';
 export { runDataset, inputTxnId } from './engine/run-dataset.js';

@@ -26,8 +26,18 @@ describe('loadConfig', () => {
   });
 
   it('reads sources and settings from YAML; environment overrides the file; flags override both', () => {
-    const file = yamlFile('sources:\n  - { id: web, name: Web, writeKey: abcdefgh123 }\ncollector:\n  port: 9000\n  limits:\n    maxBatchEvents: 100\n');
-    const config = loadConfig({ file, env: { LENS_COLLECTOR_PORT: '9100', LENS_COLLECTOR_LIMITS_MAX_EVENT_BYTES: '1000', LENS_COLLECTOR_CORS_ORIGINS: 'https://a.example, https://b.example' }, overrides: { dataDir: '/tmp/x' } });
+    const file = yamlFile(
+      'sources:\n  - { id: web, name: Web, writeKey: abcdefgh123 }\ncollector:\n  port: 9000\n  limits:\n    maxBatchEvents: 100\n',
+    );
+    const config = loadConfig({
+      file,
+      env: {
+        LENS_COLLECTOR_PORT: '9100',
+        LENS_COLLECTOR_LIMITS_MAX_EVENT_BYTES: '1000',
+        LENS_COLLECTOR_CORS_ORIGINS: 'https://a.example, https://b.example',
+      },
+      overrides: { dataDir: '/tmp/x' },
+    });
     assert.equal(config.sources[0]?.writeKey, 'abcdefgh123');
     assert.equal(config.sources[0]?.enabled, true);
     assert.equal(config.collector.port, 9100);
@@ -35,17 +45,29 @@ describe('loadConfig', () => {
     assert.equal(config.collector.limits.maxEventBytes, 1000);
     assert.deepEqual(config.collector.cors.origins, ['https://a.example', 'https://b.example']);
     assert.equal(config.dataDir, '/tmp/x');
-    assert.equal(loadConfig({ file, env: { LENS_COLLECTOR_PORT: '9100' }, overrides: { 'collector.port': 7000 } }).collector.port, 7000);
+    assert.equal(
+      loadConfig({ file, env: { LENS_COLLECTOR_PORT: '9100' }, overrides: { 'collector.port': 7000 } }).collector.port,
+      7000,
+    );
   });
 
   it('names file, line, key and problem for a bad value', () => {
     const file = yamlFile('collector:\n  port: "eighty"\nsources:\n  - id: web\n    name: Web\n    writeKey: short\n');
-    assert.throws(() => loadConfig({ file }), (error: unknown) => {
-      assert.ok(error instanceof ConfigError);
-      assert.match(error.message, new RegExp(`config file ${file} line 2: collector\\.port: Expected number, received string`));
-      assert.match(error.message, new RegExp(`config file ${file} line 6: sources\\.0\\.writeKey: at least 8 characters`));
-      return true;
-    });
+    assert.throws(
+      () => loadConfig({ file }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(
+          error.message,
+          new RegExp(`config file ${file} line 2: collector\\.port: Expected number, received string`),
+        );
+        assert.match(
+          error.message,
+          new RegExp(`config file ${file} line 6: sources\\.0\\.writeKey: at least 8 characters`),
+        );
+        return true;
+      },
+    );
   });
 
   it('rejects unknown keys (typos) instead of ignoring them', () => {
@@ -54,13 +76,22 @@ describe('loadConfig', () => {
   });
 
   it('names the environment variable or flag a bad value came from', () => {
-    assert.throws(() => loadConfig({ env: { LENS_COLLECTOR_PORT: 'abc' } }), /environment variable LENS_COLLECTOR_PORT: collector\.port: Expected number, received string/);
-    assert.throws(() => loadConfig({ overrides: { 'collector.port': 70000 } }), /command-line option for collector\.port: collector\.port: Number must be less than or equal to 65535/);
+    assert.throws(
+      () => loadConfig({ env: { LENS_COLLECTOR_PORT: 'abc' } }),
+      /environment variable LENS_COLLECTOR_PORT: collector\.port: Expected number, received string/,
+    );
+    assert.throws(
+      () => loadConfig({ overrides: { 'collector.port': 70000 } }),
+      /command-line option for collector\.port: collector\.port: Number must be less than or equal to 65535/,
+    );
   });
 
   it('reports YAML syntax errors with their line, and unreadable files', () => {
     assert.throws(() => loadConfig({ file: yamlFile('collector:\n  port: 1\n bad: [\n') }), /line \d+: not valid YAML/);
-    assert.throws(() => loadConfig({ file: '/nonexistent/lens.yaml' }), /config file \/nonexistent\/lens\.yaml: cannot be read \(ENOENT\)/);
+    assert.throws(
+      () => loadConfig({ file: '/nonexistent/lens.yaml' }),
+      /config file \/nonexistent\/lens\.yaml: cannot be read \(ENOENT\)/,
+    );
     assert.throws(() => loadConfig({ file: yamlFile('- a\n- b\n') }), /must be a YAML mapping/);
   });
 

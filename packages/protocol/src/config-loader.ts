@@ -24,7 +24,8 @@ export function configEnvironmentVariables(): { name: string; path: string[]; le
   const walk = (schema: z.ZodTypeAny, path: string[]): void => {
     const inner = unwrap(schema);
     if (inner instanceof z.ZodObject) {
-      for (const [key, child] of Object.entries(inner.shape as Record<string, z.ZodTypeAny>)) walk(child, [...path, key]);
+      for (const [key, child] of Object.entries(inner.shape as Record<string, z.ZodTypeAny>))
+        walk(child, [...path, key]);
       return;
     }
     out.push({ name: `LENS_${path.map(toScreamingSnake).join('_')}`, path, leaf: inner });
@@ -67,22 +68,33 @@ export function loadConfig(inputs: ConfigInputs = {}): LensConfig {
       return `${describeOrigin(origin, inputs.file)}: ${key}: ${message}`;
     });
   });
-  throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`, { context: { file: inputs.file, problems } });
+  throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`, {
+    context: { file: inputs.file, problems },
+  });
 }
 
-function readYaml(file: string): { raw: Record<string, unknown>; lineOf: (path: (string | number)[]) => number | undefined } {
+function readYaml(file: string): {
+  raw: Record<string, unknown>;
+  lineOf: (path: (string | number)[]) => number | undefined;
+} {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (cause) {
-    throw new ConfigError(`config file ${file}: cannot be read (${(cause as NodeJS.ErrnoException).code ?? String(cause)})`, { cause, context: { file } });
+    throw new ConfigError(
+      `config file ${file}: cannot be read (${(cause as NodeJS.ErrnoException).code ?? String(cause)})`,
+      { cause, context: { file } },
+    );
   }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const first = doc.errors[0]!;
     const line = first.linePos?.[0]?.line;
-    throw new ConfigError(`config file ${file}${line ? ` line ${line}` : ''}: not valid YAML: ${first.message.split('\n')[0]}`, { context: { file, line } });
+    throw new ConfigError(
+      `config file ${file}${line ? ` line ${line}` : ''}: not valid YAML: ${first.message.split('\n')[0]}`,
+      { context: { file, line } },
+    );
   }
   const value: unknown = doc.toJS() ?? {};
   if (typeof value !== 'object' || Array.isArray(value)) {
@@ -115,12 +127,22 @@ function findOrigin(origins: Map<string, Origin>, path: (string | number)[]): Or
 
 function parseEnvValue(value: string, leaf: z.ZodTypeAny): unknown {
   if (leaf instanceof z.ZodNumber) return value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
-  if (leaf instanceof z.ZodBoolean) return ({ true: true, '1': true, false: false, '0': false } as Record<string, boolean>)[value.toLowerCase()] ?? value;
+  if (leaf instanceof z.ZodBoolean)
+    return (
+      ({ true: true, '1': true, false: false, '0': false } as Record<string, boolean>)[value.toLowerCase()] ?? value
+    );
   if (leaf instanceof z.ZodArray) {
     if (value.trim().startsWith('[')) {
-      try { return JSON.parse(value) as unknown; } catch { return value; }
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        return value;
+      }
     }
-    return value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+    return value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
   }
   return value;
 }
@@ -129,7 +151,8 @@ function unwrap(schema: z.ZodTypeAny): z.ZodTypeAny {
   let current = schema;
   for (;;) {
     if (current instanceof z.ZodDefault) current = current._def.innerType as z.ZodTypeAny;
-    else if (current instanceof z.ZodOptional || current instanceof z.ZodNullable) current = current.unwrap() as z.ZodTypeAny;
+    else if (current instanceof z.ZodOptional || current instanceof z.ZodNullable)
+      current = current.unwrap() as z.ZodTypeAny;
     else if (current instanceof z.ZodEffects) current = current.innerType() as z.ZodTypeAny;
     else return current;
   }

@@ -46,9 +46,17 @@ export const LocalLogConfig = strictObject({
   /** Appends wait at most this long for others to share one fsync (group commit). */
   groupCommitMaxWaitMs: z.number().min(0).max(1000).default(0),
   /** Refuse appends (503 to clients) when the disk has less free space than this. */
-  minFreeDiskBytes: z.number().int().min(0).default(512 * 1024 * 1024),
+  minFreeDiskBytes: z
+    .number()
+    .int()
+    .min(0)
+    .default(512 * 1024 * 1024),
   /** Refuse appends when a consumer lags more than this many bytes behind a partition's end. */
-  maxConsumerLagBytes: z.number().int().min(0).default(8 * 1024 * 1024 * 1024),
+  maxConsumerLagBytes: z
+    .number()
+    .int()
+    .min(0)
+    .default(8 * 1024 * 1024 * 1024),
 });
 export const LogConfig = LocalLogConfig;
 export type LogConfig = z.infer<typeof LogConfig>;
@@ -106,23 +114,27 @@ export type PipelinesConfig = z.infer<typeof PipelinesConfig>;
 /** Recommendations (@lens/recs): the serving store, its cache, list sizes and news age limits. */
 export const RecsConfig = strictObject({
   /** The KeyValueStore serving reads: embedded SQLite (default `<dataDir>/recs/kv.sqlite`) or DynamoDB. */
-  kv: z.discriminatedUnion('backend', [
-    strictObject({ backend: z.literal('sqlite'), path: z.string().optional() }),
-    strictObject({
-      backend: z.literal('dynamodb'),
-      table: z.string().min(3).default('lens-recs'),
-      region: z.string().default('eu-west-1'),
-      endpoint: z.string().url().optional(),
-      createTable: z.boolean().default(false),
-    }),
-  ]).default({ backend: 'sqlite' }),
+  kv: z
+    .discriminatedUnion('backend', [
+      strictObject({ backend: z.literal('sqlite'), path: z.string().optional() }),
+      strictObject({
+        backend: z.literal('dynamodb'),
+        table: z.string().min(3).default('lens-recs'),
+        region: z.string().default('eu-west-1'),
+        endpoint: z.string().url().optional(),
+        createTable: z.boolean().default(false),
+      }),
+    ])
+    .default({ backend: 'sqlite' }),
   /** Entries in the in-process LRU cache in front of the store (0 turns it off). */
   cacheEntries: z.number().int().min(0).default(50_000),
   /** Items returned when a request names no k, and the largest k accepted. */
   k: positiveInt.default(10),
   maxK: positiveInt.default(50),
   /** An article older than this (hours since publication) is not recommended; per section, else `default`. */
-  maxAgeHours: z.record(z.string(), positiveInt).default({ default: 72, news: 48, football: 48, opinion: 96, science: 168, culture: 168, food: 336, travel: 336 }),
+  maxAgeHours: z
+    .record(z.string(), positiveInt)
+    .default({ default: 72, news: 48, football: 48, opinion: 96, science: 168, culture: 168, food: 336, travel: 336 }),
   /** Versions of the loaded tables kept in the store after a swap (for readers mid-request, and rollback). */
   keepVersions: positiveInt.default(2),
 });

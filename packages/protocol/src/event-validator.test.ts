@@ -17,11 +17,15 @@ describe('validateEvent', () => {
       { type: 'screen', anonymousId: 'a', name: 'S' },
       { type: 'group', userId: 'u', groupId: 'g' },
       { type: 'alias', userId: 'u', previousId: 'p' },
-    ]) assert.equal(reason(event), undefined, JSON.stringify(event));
+    ])
+      assert.equal(reason(event), undefined, JSON.stringify(event));
   });
 
   it('gives a reason naming the field for each rule', () => {
-    assert.equal(reason({ type: 'click', userId: 'u' }), 'batch[0].type: must be one of track, identify, page, screen, group, alias');
+    assert.equal(
+      reason({ type: 'click', userId: 'u' }),
+      'batch[0].type: must be one of track, identify, page, screen, group, alias',
+    );
     assert.equal(reason({ userId: 'u' }), 'batch[0].type: required');
     assert.equal(reason({ type: 'page' }), 'batch[0]: needs a userId or an anonymousId');
     assert.equal(reason({ type: 'page', userId: '', anonymousId: null }), 'batch[0]: needs a userId or an anonymousId');
@@ -29,12 +33,21 @@ describe('validateEvent', () => {
     assert.equal(reason({ type: 'track', userId: 'u', event: '' }), 'batch[0].event: required for type "track"');
     assert.equal(reason({ type: 'alias', userId: 'u' }), 'batch[0].previousId: required for type "alias"');
     assert.equal(reason({ type: 'group', userId: 'u' }), 'batch[0].groupId: required for type "group"');
-    assert.equal(reason({ type: 'track', userId: 'u', event: 'e', properties: [] }), 'batch[0].properties: must be object');
+    assert.equal(
+      reason({ type: 'track', userId: 'u', event: 'e', properties: [] }),
+      'batch[0].properties: must be object',
+    );
     assert.equal(reason({ type: 'identify', userId: 'u', traits: 'x' }), 'batch[0].traits: must be object');
     assert.equal(reason({ type: 'page', userId: 'u', context: null }), 'batch[0].context: must be object');
     assert.equal(reason({ type: 'page', userId: { id: 1 } }), 'batch[0].userId: must be string or number or null');
-    assert.equal(reason({ type: 'page', userId: 'u', messageId: 'x'.repeat(101) }), 'batch[0].messageId: longer than 100 characters');
-    assert.equal(reason({ type: 'page', userId: 'u', timestamp: 'not a date' }), 'batch[0].timestamp: not a parseable ISO-8601 timestamp');
+    assert.equal(
+      reason({ type: 'page', userId: 'u', messageId: 'x'.repeat(101) }),
+      'batch[0].messageId: longer than 100 characters',
+    );
+    assert.equal(
+      reason({ type: 'page', userId: 'u', timestamp: 'not a date' }),
+      'batch[0].timestamp: not a parseable ISO-8601 timestamp',
+    );
     assert.equal(reason({ type: 'page', userId: 'u', sentAt: 1700000000 }), 'batch[0].sentAt: must be string');
     assert.equal(reason(['x']), 'batch[0]: must be a JSON object, got an array');
     assert.equal(reason(null), 'batch[0]: must be a JSON object, got null');

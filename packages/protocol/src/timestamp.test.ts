@@ -16,13 +16,23 @@ describe('parseTimestampMs', () => {
   });
 
   it('refuses impossible calendar dates and times', () => {
-    for (const bad of ['2026-02-31T00:00:00.000Z', '2026-13-01T00:00:00.000Z', '2026-01-01T00:60:00.000Z', '2025-02-29T00:00:00Z']) {
+    for (const bad of [
+      '2026-02-31T00:00:00.000Z',
+      '2026-13-01T00:00:00.000Z',
+      '2026-01-01T00:60:00.000Z',
+      '2025-02-29T00:00:00Z',
+    ]) {
       assert.ok(Number.isNaN(parseTimestampMs(bad)), bad);
     }
   });
 
   it('falls back to Date.parse for other formats, and NaN for garbage', () => {
-    for (const other of ['2026-01-02T03:04:05+02:00', '2026-01-02', '2026-01-02T03:04:05.123456Z', 'Fri, 02 Jan 2026 03:04:05 GMT']) {
+    for (const other of [
+      '2026-01-02T03:04:05+02:00',
+      '2026-01-02',
+      '2026-01-02T03:04:05.123456Z',
+      'Fri, 02 Jan 2026 03:04:05 GMT',
+    ]) {
       assert.equal(parseTimestampMs(other), Date.parse(other), other);
     }
     assert.ok(Number.isNaN(parseTimestampMs('yesterday')));

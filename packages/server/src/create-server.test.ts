@@ -20,13 +20,19 @@ describe('lens server', () => {
   before(async () => {
     dataDir = await tempDataDir();
     await appendSilverEvents(dataDir, [
-      { actor: 'a', event: AV, at: '2025-01-06T10:00:00Z' }, { actor: 'a', event: AV, at: '2025-01-06T11:00:00Z' },
-      { actor: 'b', event: AV, at: '2025-01-07T10:00:00Z' }, { actor: 'b', event: 'Paywall Shown', at: '2025-01-07T10:01:00Z' },
+      { actor: 'a', event: AV, at: '2025-01-06T10:00:00Z' },
+      { actor: 'a', event: AV, at: '2025-01-06T11:00:00Z' },
+      { actor: 'b', event: AV, at: '2025-01-07T10:00:00Z' },
+      { actor: 'b', event: 'Paywall Shown', at: '2025-01-07T10:01:00Z' },
     ]);
     const recs = async (app: FastifyInstance): Promise<void> => {
       app.get('/recommendations', async () => ({ items: ['x'] }));
     };
-    server = await createServer({ config: ServerConfig.parse({ readTokens: [TOKEN], sqlRowCap: 2 }), dataDir, plugins: [{ plugin: recs, prefix: '/v1' }] });
+    server = await createServer({
+      config: ServerConfig.parse({ readTokens: [TOKEN], sqlRowCap: 2 }),
+      dataDir,
+      plugins: [{ plugin: recs, prefix: '/v1' }],
+    });
     open = await createServer({ config: ServerConfig.parse({}), dataDir });
   });
   after(async () => {
@@ -43,8 +49,16 @@ describe('lens server', () => {
     assert.equal(body.meta.versions['silver.events'], 1);
     const second = await server.inject({ method: 'POST', url: '/api/insights/trends', headers: auth, payload: TRENDS });
     assert.equal(second.json().meta.cached, true);
-    const funnel = await server.inject({ method: 'POST', url: '/api/insights/funnels', headers: auth, payload: { steps: [{ event: AV }, { event: 'Paywall Shown' }], dateRange: TRENDS.dateRange } });
-    assert.deepEqual(funnel.json().result.steps.map((s: { count: number }) => s.count), [2, 1]);
+    const funnel = await server.inject({
+      method: 'POST',
+      url: '/api/insights/funnels',
+      headers: auth,
+      payload: { steps: [{ event: AV }, { event: 'Paywall Shown' }], dateRange: TRENDS.dateRange },
+    });
+    assert.deepEqual(
+      funnel.json().result.steps.map((s: { count: number }) => s.count),
+      [2, 1],
+    );
   });
 
   it('GET /api/tables/:name gives the version history and the live files; bad and unknown names are 400/404', async () => {
@@ -52,10 +66,18 @@ describe('lens server', () => {
     assert.equal(res.statusCode, 200);
     const detail = res.json();
     assert.equal(detail.name, 'silver.events');
-    assert.deepEqual(detail.history.map((h: { version: number }) => h.version), [...Array(detail.version + 1).keys()].reverse());
+    assert.deepEqual(
+      detail.history.map((h: { version: number }) => h.version),
+      [...Array(detail.version + 1).keys()].reverse(),
+    );
     assert.equal(detail.history.at(-1).operation, 'CREATE TABLE');
-    assert.equal(detail.files.reduce((n: number, f: { rows: number }) => n + f.rows, 0), 4);
-    assert.ok(detail.files.every((f: { sizeBytes: number; path: string }) => f.sizeBytes > 0 && f.path.endsWith('.parquet')));
+    assert.equal(
+      detail.files.reduce((n: number, f: { rows: number }) => n + f.rows, 0),
+      4,
+    );
+    assert.ok(
+      detail.files.every((f: { sizeBytes: number; path: string }) => f.sizeBytes > 0 && f.path.endsWith('.parquet')),
+    );
     assert.equal((await open.inject({ method: 'GET', url: '/api/tables/gold.nothing' })).statusCode, 404);
     const bad = await open.inject({ method: 'GET', url: '/api/tables/nolayer' });
     assert.equal(bad.statusCode, 400);
@@ -63,7 +85,12 @@ describe('lens server', () => {
   });
 
   it('answers 400 naming the field, 404 for an unknown kind', async () => {
-    const bad = await server.inject({ method: 'POST', url: '/api/insights/trends', headers: auth, payload: { ...TRENDS, interval: 'fortnight' } });
+    const bad = await server.inject({
+      method: 'POST',
+      url: '/api/insights/trends',
+      headers: auth,
+      payload: { ...TRENDS, interval: 'fortnight' },
+    });
     assert.equal(bad.statusCode, 400);
     assert.equal(bad.json().error.field, 'interval');
     assert.equal(bad.json().error.code, 'invalid_query');
@@ -73,29 +100,60 @@ describe('lens server', () => {
   });
 
   it('requires a read token on /api/* when tokens are configured', async () => {
-    assert.equal((await server.inject({ method: 'POST', url: '/api/insights/trends', payload: TRENDS })).statusCode, 401);
-    assert.equal((await server.inject({ method: 'GET', url: '/api/tables', headers: { authorization: 'Bearer wrong-token-0123456789' } })).statusCode, 401);
+    assert.equal(
+      (await server.inject({ method: 'POST', url: '/api/insights/trends', payload: TRENDS })).statusCode,
+      401,
+    );
+    assert.equal(
+      (
+        await server.inject({
+          method: 'GET',
+          url: '/api/tables',
+          headers: { authorization: 'Bearer wrong-token-0123456789' },
+        })
+      ).statusCode,
+      401,
+    );
     assert.equal((await server.inject({ method: 'GET', url: '/api/tables', headers: auth })).statusCode, 200);
     assert.equal((await open.inject({ method: 'GET', url: '/api/tables' })).statusCode, 200);
   });
 
   it('POST /api/sql runs a capped SELECT and refuses the rest', async () => {
-    const ok = await server.inject({ method: 'POST', url: '/api/sql', headers: auth, payload: { sql: 'SELECT actor_id FROM silver.events ORDER BY timestamp' } });
+    const ok = await server.inject({
+      method: 'POST',
+      url: '/api/sql',
+      headers: auth,
+      payload: { sql: 'SELECT actor_id FROM silver.events ORDER BY timestamp' },
+    });
     assert.equal(ok.statusCode, 200);
     assert.deepEqual([ok.json().rows.length, ok.json().truncated], [2, true]);
-    const refused = await server.inject({ method: 'POST', url: '/api/sql', headers: auth, payload: { sql: `SELECT * FROM read_csv('/etc/passwd')` } });
+    const refused = await server.inject({
+      method: 'POST',
+      url: '/api/sql',
+      headers: auth,
+      payload: { sql: `SELECT * FROM read_csv('/etc/passwd')` },
+    });
     assert.equal(refused.statusCode, 400);
     assert.equal(refused.json().error.code, 'sql_refused');
-    assert.equal((await server.inject({ method: 'POST', url: '/api/sql', headers: auth, payload: {} })).statusCode, 400);
+    assert.equal(
+      (await server.inject({ method: 'POST', url: '/api/sql', headers: auth, payload: {} })).statusCode,
+      400,
+    );
   });
 
   it('GET /api/tables lists the catalog; /api/trending answers (no bronze yet: empty)', async () => {
     const tables = (await server.inject({ method: 'GET', url: '/api/tables', headers: auth })).json().tables;
-    assert.deepEqual(tables.map((t: { table: string; rows: number }) => [t.table, t.rows]), [['silver.events', 4]]);
+    assert.deepEqual(
+      tables.map((t: { table: string; rows: number }) => [t.table, t.rows]),
+      [['silver.events', 4]],
+    );
     const trending = await server.inject({ method: 'GET', url: '/api/trending?minutes=30&limit=5', headers: auth });
     assert.equal(trending.statusCode, 200);
     assert.deepEqual(trending.json().articles, []);
-    assert.equal((await server.inject({ method: 'GET', url: '/api/trending?minutes=abc', headers: auth })).statusCode, 400);
+    assert.equal(
+      (await server.inject({ method: 'GET', url: '/api/trending?minutes=abc', headers: auth })).statusCode,
+      400,
+    );
   });
 
   it('serves an OpenAPI document generated from the query schemas, /health and /metrics', async () => {
@@ -112,9 +170,16 @@ describe('lens server', () => {
     const { url } = await server.listen({ host: '127.0.0.1', port: 0 });
     const recs = await fetch(`${url}/v1/recommendations`);
     assert.deepEqual(await recs.json(), { items: ['x'] });
-    const res = await fetch(`${url}/api/insights/trends`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(TRENDS) });
+    const res = await fetch(`${url}/api/insights/trends`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify(TRENDS),
+    });
     assert.equal(res.status, 200);
-    assert.deepEqual(((await res.json()) as { result: { series: { values: number[] }[] } }).result.series[0]!.values, [1, 1]);
+    assert.deepEqual(
+      ((await res.json()) as { result: { series: { values: number[] }[] } }).result.series[0]!.values,
+      [1, 1],
+    );
     assert.equal((await fetch(`${url}/api/tables`)).status, 401);
     assert.equal((await fetch(`${url}/nope`)).status, 404);
   });

@@ -4,7 +4,12 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { InsightEngine } from '@lens/insights';
 import type { ServerConfig } from '@lens/protocol';
-import Fastify, { type FastifyInstance, type FastifyPluginAsync, type LightMyRequestResponse, type InjectOptions } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  type LightMyRequestResponse,
+  type InjectOptions,
+} from 'fastify';
 import { installErrorHandlers } from './http-errors.js';
 import { openApiDocument } from './openapi.js';
 import { readTokenCheck, readTokenHook } from './read-tokens.js';
@@ -63,23 +68,43 @@ export async function createServer(options: ServerOptions): Promise<LensServer> 
   const { config } = options;
   const logger = options.logger ?? noopServerLogger;
   const metrics = options.metrics ?? new ServerMetrics();
-  const engine = options.engine ?? (await InsightEngine.create({ dataDir: options.dataDir, timeoutMs: config.queryTimeoutMs, rowCap: config.sqlRowCap, cacheSize: config.cacheEntries, logger }));
+  const engine =
+    options.engine ??
+    (await InsightEngine.create({
+      dataDir: options.dataDir,
+      timeoutMs: config.queryTimeoutMs,
+      rowCap: config.sqlRowCap,
+      cacheSize: config.cacheEntries,
+      logger,
+    }));
   const fastPaths = (options.plugins ?? []).filter((p) => p.fastPath);
   let closing = false;
   const app = Fastify({
-    logger: false, return503OnClosing: true, bodyLimit: 1024 * 1024,
-    ...(fastPaths.length === 0 ? {} : {
-      serverFactory: (fastify: (req: IncomingMessage, res: ServerResponse) => void, opts: Record<string, unknown>) => {
-        // The server Fastify would have made itself (same timeouts), with the fast paths in front.
-        const o = opts as { keepAliveTimeout: number; requestTimeout: number; connectionTimeout: number; maxRequestsPerSocket: number };
-        const server = createHttpServer(fastPathListener(fastPaths, fastify));
-        server.keepAliveTimeout = o.keepAliveTimeout;
-        server.requestTimeout = o.requestTimeout;
-        server.setTimeout(o.connectionTimeout);
-        if (o.maxRequestsPerSocket > 0) server.maxRequestsPerSocket = o.maxRequestsPerSocket;
-        return server;
-      },
-    }),
+    logger: false,
+    return503OnClosing: true,
+    bodyLimit: 1024 * 1024,
+    ...(fastPaths.length === 0
+      ? {}
+      : {
+          serverFactory: (
+            fastify: (req: IncomingMessage, res: ServerResponse) => void,
+            opts: Record<string, unknown>,
+          ) => {
+            // The server Fastify would have made itself (same timeouts), with the fast paths in front.
+            const o = opts as {
+              keepAliveTimeout: number;
+              requestTimeout: number;
+              connectionTimeout: number;
+              maxRequestsPerSocket: number;
+            };
+            const server = createHttpServer(fastPathListener(fastPaths, fastify));
+            server.keepAliveTimeout = o.keepAliveTimeout;
+            server.requestTimeout = o.requestTimeout;
+            server.setTimeout(o.connectionTimeout);
+            if (o.maxRequestsPerSocket > 0) server.maxRequestsPerSocket = o.maxRequestsPerSocket;
+            return server;
+          },
+        }),
   });
   installErrorHandlers(app, logger);
   const auth = readTokenHook(config.readTokens);
@@ -97,7 +122,10 @@ export async function createServer(options: ServerOptions): Promise<LensServer> 
   });
 
   /** Fast paths first (with the server's token check, metrics and log), Fastify for everything else. */
-  function fastPathListener(plugins: readonly ServerPlugin[], fastify: (req: IncomingMessage, res: ServerResponse) => void) {
+  function fastPathListener(
+    plugins: readonly ServerPlugin[],
+    fastify: (req: IncomingMessage, res: ServerResponse) => void,
+  ) {
     return (req: IncomingMessage, res: ServerResponse): void => {
       if (!closing) {
         const started = performance.now();
@@ -107,7 +135,13 @@ export async function createServer(options: ServerOptions): Promise<LensServer> 
             res.once('finish', () => {
               const url = req.url ?? '/';
               const q = url.indexOf('?');
-              observe(q === -1 ? url : url.slice(0, q), req.method ?? 'GET', url, res.statusCode, performance.now() - started);
+              observe(
+                q === -1 ? url : url.slice(0, q),
+                req.method ?? 'GET',
+                url,
+                res.statusCode,
+                performance.now() - started,
+              );
             });
             return;
           }
@@ -118,7 +152,9 @@ export async function createServer(options: ServerOptions): Promise<LensServer> 
   }
 
   app.get('/health', async () => ({ status: 'ok' }));
-  app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  app.get('/metrics', async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
   const document = openApiDocument();
   app.get('/api/openapi.json', async () => document);
   await app.register(async (api) => {
@@ -133,7 +169,9 @@ export async function createServer(options: ServerOptions): Promise<LensServer> 
   }
 
   return {
-    app, engine, metrics,
+    app,
+    engine,
+    metrics,
     async listen(o = {}) {
       const host = o.host ?? config.host;
       await app.listen({ host, port: o.port ?? config.port });

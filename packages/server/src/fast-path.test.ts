@@ -15,20 +15,25 @@ describe('ServerPlugin.fastPath', () => {
   let server: LensServer;
   let url: string;
   const fast: string[] = [];
-  const claim = (path: string) => (req: IncomingMessage, res: ServerResponse): boolean => {
-    if (req.method !== 'GET' || !req.url?.startsWith(path)) return false;
-    fast.push(req.url);
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-    res.end('{"via":"fast"}');
-    return true;
-  };
-  const routes = (path: string) => async (app: FastifyInstance): Promise<void> => {
-    app.get(path, async () => ({ via: 'fastify' }));
-  };
+  const claim =
+    (path: string) =>
+    (req: IncomingMessage, res: ServerResponse): boolean => {
+      if (req.method !== 'GET' || !req.url?.startsWith(path)) return false;
+      fast.push(req.url);
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      res.end('{"via":"fast"}');
+      return true;
+    };
+  const routes =
+    (path: string) =>
+    async (app: FastifyInstance): Promise<void> => {
+      app.get(path, async () => ({ via: 'fastify' }));
+    };
 
   before(async () => {
     server = await createServer({
-      config: ServerConfig.parse({ readTokens: [TOKEN] }), dataDir: await tempDataDir(),
+      config: ServerConfig.parse({ readTokens: [TOKEN] }),
+      dataDir: await tempDataDir(),
       plugins: [
         { plugin: routes('/v1/open'), fastPath: claim('/v1/open') },
         { plugin: routes('/v1/locked'), fastPath: claim('/v1/locked'), protected: true },
@@ -56,9 +61,18 @@ describe('ServerPlugin.fastPath', () => {
     await (await fetch(`${url}/v1/open?y=2`)).text();
     assert.equal(fast.length, before + 2);
     const metrics = await (await fetch(`${url}/metrics`)).text();
-    assert.match(metrics, /lens_server_request_duration_seconds_count\{route="\/v1\/open",method="GET",status="200"\} 3/);
-    assert.match(metrics, /lens_server_request_duration_seconds_count\{route="\/v1\/locked",method="GET",status="200"\} 1/);
-    assert.match(metrics, /lens_server_request_duration_seconds_count\{route="\/v1\/locked",method="GET",status="401"\} 1/);
+    assert.match(
+      metrics,
+      /lens_server_request_duration_seconds_count\{route="\/v1\/open",method="GET",status="200"\} 3/,
+    );
+    assert.match(
+      metrics,
+      /lens_server_request_duration_seconds_count\{route="\/v1\/locked",method="GET",status="200"\} 1/,
+    );
+    assert.match(
+      metrics,
+      /lens_server_request_duration_seconds_count\{route="\/v1\/locked",method="GET",status="401"\} 1/,
+    );
   });
 
   it('leaves the rest to Fastify: other methods, other paths, inject', async () => {

@@ -1,14 +1,24 @@
 // Turns every failure into a JSON answer saying what is wrong: typed errors map to a status by class (a bad
 // query 400 naming the field, refused SQL 400, unknown kind or missing table 404, timeout 504), Fastify's own
 // errors keep their status, anything else is a 500 that is logged.
-import { InsightQueryError, QueryTimeoutError, SqlRefusedError, TableMissingError, UnknownInsightError } from '@lens/insights';
+import {
+  InsightQueryError,
+  QueryTimeoutError,
+  SqlRefusedError,
+  TableMissingError,
+  UnknownInsightError,
+} from '@lens/insights';
 import { LensError } from '@lens/protocol';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { ServerLogger } from './server-logger.js';
 
 /** An error with an HTTP status, for routes and plugins. */
 export class HttpError extends LensError {
-  constructor(readonly statusCode: number, readonly code: string, message: string) {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message, { context: { statusCode, code }, retriable: statusCode >= 500 });
   }
 }
@@ -21,15 +31,23 @@ export interface ErrorBody {
 /** Status, code and body for an error. */
 export function errorAnswer(error: unknown): { status: number; body: ErrorBody } {
   const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof InsightQueryError) return { status: 400, body: { error: { code: 'invalid_query', message, field: error.field, issues: error.issues } } };
+  if (error instanceof InsightQueryError)
+    return {
+      status: 400,
+      body: { error: { code: 'invalid_query', message, field: error.field, issues: error.issues } },
+    };
   if (error instanceof SqlRefusedError) return { status: 400, body: { error: { code: 'sql_refused', message } } };
-  if (error instanceof UnknownInsightError) return { status: 404, body: { error: { code: 'unknown_insight', message } } };
+  if (error instanceof UnknownInsightError)
+    return { status: 404, body: { error: { code: 'unknown_insight', message } } };
   if (error instanceof TableMissingError) return { status: 404, body: { error: { code: 'table_not_found', message } } };
   if (error instanceof QueryTimeoutError) return { status: 504, body: { error: { code: 'query_timeout', message } } };
   if (error instanceof HttpError) return { status: error.statusCode, body: { error: { code: error.code, message } } };
   const fastify = error as Partial<FastifyError>;
   if (typeof fastify.statusCode === 'number' && fastify.statusCode < 500) {
-    return { status: fastify.statusCode, body: { error: { code: (fastify.code ?? 'bad_request').toLowerCase(), message } } };
+    return {
+      status: fastify.statusCode,
+      body: { error: { code: (fastify.code ?? 'bad_request').toLowerCase(), message } },
+    };
   }
   return { status: 500, body: { error: { code: 'internal', message: 'internal error (logged)' } } };
 }
@@ -42,6 +60,8 @@ export function installErrorHandlers(app: FastifyInstance, logger: ServerLogger)
     void reply.status(status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } });
+    void reply
+      .status(404)
+      .send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } });
   });
 }

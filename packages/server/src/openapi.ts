@@ -2,8 +2,14 @@
 // the document cannot drift from what the server accepts.
 import { INSIGHT_KINDS, insightQuerySchemas } from '@lens/insights';
 
-const error = { description: 'error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
-const json = (description: string): object => ({ description, content: { 'application/json': { schema: { type: 'object' } } } });
+const error = {
+  description: 'error',
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+};
+const json = (description: string): object => ({
+  description,
+  content: { 'application/json': { schema: { type: 'object' } } },
+});
 
 /** The OpenAPI document. */
 export function openApiDocument(): Record<string, unknown> {
@@ -12,35 +18,92 @@ export function openApiDocument(): Record<string, unknown> {
   for (const kind of INSIGHT_KINDS) {
     paths[`/api/insights/${kind.name}`] = {
       post: {
-        summary: kind.description, operationId: `insight_${kind.name}`, tags: ['insights'],
-        requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${kind.name}Query` } } } },
-        responses: { 200: json('{ kind, result, meta: { versions, cached, durationMs } }'), 400: error, 401: error, 404: error, 504: error },
+        summary: kind.description,
+        operationId: `insight_${kind.name}`,
+        tags: ['insights'],
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: `#/components/schemas/${kind.name}Query` } } },
+        },
+        responses: {
+          200: json('{ kind, result, meta: { versions, cached, durationMs } }'),
+          400: error,
+          401: error,
+          404: error,
+          504: error,
+        },
       },
     };
   }
   const trending = schemas['trending'] as { properties?: Record<string, Record<string, unknown>> };
   paths['/api/trending'] = {
     get: {
-      summary: 'Articles ranked by time-decayed views over the last N minutes (bronze.events, seconds fresh)', operationId: 'trending', tags: ['insights'],
-      parameters: Object.entries(trending.properties ?? {}).map(([name, schema]) => ({ name, in: 'query', required: false, schema })),
-      responses: { 200: json('{ now, minutes, articles: [{ articleId, site, section, views, score, baselineViewsPerHour, velocity }], bronzeVersion }'), 400: error, 401: error },
+      summary: 'Articles ranked by time-decayed views over the last N minutes (bronze.events, seconds fresh)',
+      operationId: 'trending',
+      tags: ['insights'],
+      parameters: Object.entries(trending.properties ?? {}).map(([name, schema]) => ({
+        name,
+        in: 'query',
+        required: false,
+        schema,
+      })),
+      responses: {
+        200: json(
+          '{ now, minutes, articles: [{ articleId, site, section, views, score, baselineViewsPerHour, velocity }], bronzeVersion }',
+        ),
+        400: error,
+        401: error,
+      },
     },
   };
   paths['/api/sql'] = {
     post: {
-      summary: 'Read-only SQL over the lake tables (one SELECT; no files, network or settings; timeout and row cap)', operationId: 'sql', tags: ['sql'],
-      requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['sql'], properties: { sql: { type: 'string' }, rowCap: { type: 'integer', minimum: 1 } } } } } },
+      summary: 'Read-only SQL over the lake tables (one SELECT; no files, network or settings; timeout and row cap)',
+      operationId: 'sql',
+      tags: ['sql'],
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              required: ['sql'],
+              properties: { sql: { type: 'string' }, rowCap: { type: 'integer', minimum: 1 } },
+            },
+          },
+        },
+      },
       responses: { 200: json('{ columns, rows, truncated, tables }'), 400: error, 401: error, 504: error },
     },
   };
-  paths['/api/tables'] = { get: { summary: 'The lake catalog: schema, version, files, rows, freshness per table', operationId: 'tables', tags: ['catalog'], responses: { 200: json('{ tables: [...] }'), 401: error } } };
+  paths['/api/tables'] = {
+    get: {
+      summary: 'The lake catalog: schema, version, files, rows, freshness per table',
+      operationId: 'tables',
+      tags: ['catalog'],
+      responses: { 200: json('{ tables: [...] }'), 401: error },
+    },
+  };
   const components: Record<string, unknown> = {
-    Error: { type: 'object', properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' } }, required: ['code', 'message'] } } },
+    Error: {
+      type: 'object',
+      properties: {
+        error: {
+          type: 'object',
+          properties: { code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' } },
+          required: ['code', 'message'],
+        },
+      },
+    },
   };
   for (const kind of INSIGHT_KINDS) components[`${kind.name}Query`] = schemas[kind.name];
   return {
     openapi: '3.0.3',
-    info: { title: 'Lens API', version: '0.1.0', description: 'Insights straight on the Delta lake, raw SQL, the catalog, trending now.' },
+    info: {
+      title: 'Lens API',
+      version: '0.1.0',
+      description: 'Insights straight on the Delta lake, raw SQL, the catalog, trending now.',
+    },
     components: { schemas: components, securitySchemes: { readToken: { type: 'http', scheme: 'bearer' } } },
     security: [{ readToken: [] }],
     paths,

@@ -17,10 +17,20 @@ export function readTokenCheck(tokens: readonly string[]): (authorization: strin
 }
 
 /** A preHandler hook that answers 401 unless the request carries a configured read token. */
-export function readTokenHook(tokens: readonly string[]): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
+export function readTokenHook(
+  tokens: readonly string[],
+): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
   const allowed = readTokenCheck(tokens);
   return async (request, reply) => {
     if (allowed(request.headers.authorization)) return;
-    await reply.status(401).header('WWW-Authenticate', 'Bearer realm="lens"').send({ error: { code: 'unauthorized', message: 'a read token is required: Authorization: Bearer <token> (server.readTokens)' } });
+    await reply
+      .status(401)
+      .header('WWW-Authenticate', 'Bearer realm="lens"')
+      .send({
+        error: {
+          code: 'unauthorized',
+          message: 'a read token is required: Authorization: Bearer <token> (server.readTokens)',
+        },
+      });
   };
 }

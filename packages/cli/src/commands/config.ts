@@ -7,11 +7,19 @@ import { resolveConfig, withCommonOptions, type CommonOptions } from '../common-
 
 /** Registers `lens config`. */
 export function registerConfigCommand(program: Command): void {
-  withCommonOptions(program.command('config').description('print the validated configuration (defaults < file < LENS_* environment < flags) as YAML'))
+  withCommonOptions(
+    program
+      .command('config')
+      .description('print the validated configuration (defaults < file < LENS_* environment < flags) as YAML'),
+  )
     .option('--env', 'list the LENS_* environment variable of every key instead')
     .action((flags: CommonOptions & { env?: boolean }) => {
       if (flags.env) {
-        process.stdout.write(`${configEnvironmentVariables().map((v) => `${v.name.padEnd(48)} ${v.path.join('.')}`).join('\n')}\n`);
+        process.stdout.write(
+          `${configEnvironmentVariables()
+            .map((v) => `${v.name.padEnd(48)} ${v.path.join('.')}`)
+            .join('\n')}\n`,
+        );
         return;
       }
       process.stdout.write(stringify(resolveConfig(flags)));

@@ -16,9 +16,13 @@ export function registerDeltaCommand(program: Command): void {
       try {
         const table = await DeltaTable.open(path);
         const version = flags.version === undefined ? undefined : Number(flags.version);
-        if (version !== undefined && !Number.isInteger(version)) throw new Error(`--version must be an integer (got ${flags.version})`);
+        if (version !== undefined && !Number.isInteger(version))
+          throw new Error(`--version must be an integer (got ${flags.version})`);
         const snapshot = await table.snapshot(version === undefined ? {} : { version });
-        const report = { ...describe(snapshot), history: (await table.history(20)).filter((h) => h.version <= snapshot.version) };
+        const report = {
+          ...describe(snapshot),
+          history: (await table.history(20)).filter((h) => h.version <= snapshot.version),
+        };
         process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : render(report));
       } catch (error) {
         process.stderr.write(`lens delta inspect: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -39,7 +43,11 @@ function describe(s: Snapshot) {
     version: s.version,
     protocol: s.protocol,
     tableId: s.metadata.id,
-    schema: s.schema.fields.map((f) => ({ name: f.name, type: typeof f.type === 'string' ? f.type : JSON.stringify(f.type), nullable: f.nullable })),
+    schema: s.schema.fields.map((f) => ({
+      name: f.name,
+      type: typeof f.type === 'string' ? f.type : JSON.stringify(f.type),
+      nullable: f.nullable,
+    })),
     partitionColumns: s.partitionColumns,
     properties: s.metadata.configuration,
     files: s.files.length,
@@ -49,21 +57,28 @@ function describe(s: Snapshot) {
   };
 }
 
-function render(r: ReturnType<typeof describe> & { history: { version: number; timestamp: number; operation: string | undefined }[] }): string {
+function render(
+  r: ReturnType<typeof describe> & { history: { version: number; timestamp: number; operation: string | undefined }[] },
+): string {
   const p = r.protocol;
-  const features = [...(p.readerFeatures ?? []), ...(p.writerFeatures ?? []).filter((f) => !(p.readerFeatures ?? []).includes(f))];
-  return [
-    `version:     ${r.version}`,
-    `protocol:    reader ${p.minReaderVersion}, writer ${p.minWriterVersion}${features.length ? ` (features: ${features.join(', ')})` : ''}`,
-    `table id:    ${r.tableId}`,
-    `partitions:  ${r.partitionColumns.length ? r.partitionColumns.join(', ') : '(none)'}`,
-    `files:       ${r.files}`,
-    `rows:        ${r.rows ?? 'unknown (files without stats)'}`,
-    `size:        ${r.sizeBytes} bytes`,
-    `properties:  ${Object.keys(r.properties).length ? JSON.stringify(r.properties) : '(none)'}`,
-    'schema:',
-    ...r.schema.map((f) => `  ${f.name}: ${f.type}${f.nullable ? '' : ' NOT NULL'}`),
-    'history:',
-    ...r.history.map((h) => `  ${h.version}  ${new Date(h.timestamp).toISOString()}  ${h.operation ?? ''}`),
-  ].join('\n') + '\n';
+  const features = [
+    ...(p.readerFeatures ?? []),
+    ...(p.writerFeatures ?? []).filter((f) => !(p.readerFeatures ?? []).includes(f)),
+  ];
+  return (
+    [
+      `version:     ${r.version}`,
+      `protocol:    reader ${p.minReaderVersion}, writer ${p.minWriterVersion}${features.length ? ` (features: ${features.join(', ')})` : ''}`,
+      `table id:    ${r.tableId}`,
+      `partitions:  ${r.partitionColumns.length ? r.partitionColumns.join(', ') : '(none)'}`,
+      `files:       ${r.files}`,
+      `rows:        ${r.rows ?? 'unknown (files without stats)'}`,
+      `size:        ${r.sizeBytes} bytes`,
+      `properties:  ${Object.keys(r.properties).length ? JSON.stringify(r.properties) : '(none)'}`,
+      'schema:',
+      ...r.schema.map((f) => `  ${f.name}: ${f.type}${f.nullable ? '' : ' NOT NULL'}`),
+      'history:',
+      ...r.history.map((h) => `  ${h.version}  ${new Date(h.timestamp).toISOString()}  ${h.operation ?? ''}`),
+    ].join('\n') + '\n'
+  );
 }

@@ -23,45 +23,77 @@ interface DemoFlags extends CommonOptions {
 function positive(flag: string, integer: boolean): (value: string) => number {
   return (value) => {
     const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new Error(`${flag}: "${value}" is not a positive ${integer ? 'integer' : 'number'}`);
+    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
+      throw new Error(`${flag}: "${value}" is not a positive ${integer ? 'integer' : 'number'}`);
     return n;
   };
 }
 
 /** Registers `lens demo`. */
 export function registerDemoCommand(program: Command): void {
-  withCommonOptions(program.command('demo').description('send live demo traffic (a media group\'s readers, seeded) to a running collector'))
+  withCommonOptions(
+    program
+      .command('demo')
+      .description("send live demo traffic (a media group's readers, seeded) to a running collector"),
+  )
     .option('--url <url>', 'collector base URL', 'http://localhost:8080')
     .option('--write-key <key>', 'write key of the source to send as (default: the configured or development source)')
     .option('--rate <events/s>', 'target events per second', positive('--rate', false), 50)
     .option('--duration <s>', 'seconds to run (default: until Ctrl+C)', positive('--duration', false))
-    .option('--users <n>', 'simulated people (default: 600 × rate, enough to sustain the rate)', positive('--users', true))
-    .option('--seed <n>', 'seed of the simulation (default: from the clock, so messageIds never repeat)', (v: string) => {
-      const n = Number(v);
-      if (!Number.isInteger(n)) throw new Error(`--seed: "${v}" is not an integer`);
-      return n;
-    })
-    .option('--bulk <events>', 'instead of live traffic: write this many events straight into the lake of --out (no HTTP)', positive('--bulk', true))
+    .option(
+      '--users <n>',
+      'simulated people (default: 600 × rate, enough to sustain the rate)',
+      positive('--users', true),
+    )
+    .option(
+      '--seed <n>',
+      'seed of the simulation (default: from the clock, so messageIds never repeat)',
+      (v: string) => {
+        const n = Number(v);
+        if (!Number.isInteger(n)) throw new Error(`--seed: "${v}" is not an integer`);
+        return n;
+      },
+    )
+    .option(
+      '--bulk <events>',
+      'instead of live traffic: write this many events straight into the lake of --out (no HTTP)',
+      positive('--bulk', true),
+    )
     .option('--out <dir>', 'with --bulk: the data directory to fill (its lake gets bronze.events; default: --data)')
     .option('--days <n>', 'with --bulk: days of history the events span, ending today', positive('--days', true), 56)
-    .addHelpText('after', '\nExamples:\n  lens up &\n  lens demo --rate 200 --duration 60\n  lens demo --bulk 10000000 --out ./bench-data   # then: lens pipelines run --data ./bench-data --full-refresh\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  lens up &\n  lens demo --rate 200 --duration 60\n  lens demo --bulk 10000000 --out ./bench-data   # then: lens pipelines run --data ./bench-data --full-refresh\n',
+    )
     .action(async (flags: DemoFlags) => {
       if (flags.out !== undefined && flags.bulk === undefined) throw new Error('--out goes with --bulk');
       const config = resolveConfig({ ...flags, ...(flags.out === undefined ? {} : { data: flags.out }) });
       const logger = createLogger('demo', config.logLevel);
       if (flags.bulk !== undefined) {
-        const result = await runDemoBulk(config, {
-          count: flags.bulk, days: flags.days, seed: flags.seed ?? 42, sourceId: sourcesOrDevSource(config).sources[0]?.id ?? 'demo',
-          ...(flags.users === undefined ? {} : { users: flags.users }),
-          progress: (n) => process.stderr.write(`demo --bulk: ${n} events generated and loaded\n`),
-        }, logger);
-        process.stdout.write(`demo --bulk: ${result.generated} events generated (${result.start} … ${result.end}), ${result.loaded} loaded into bronze.events, ${result.quarantined} quarantined, in ${result.seconds.toFixed(1)} s (${Math.round(result.generated / result.seconds)} events/s; loading took ${result.loadSeconds.toFixed(1)} s) → ${config.dataDir}\n`);
+        const result = await runDemoBulk(
+          config,
+          {
+            count: flags.bulk,
+            days: flags.days,
+            seed: flags.seed ?? 42,
+            sourceId: sourcesOrDevSource(config).sources[0]?.id ?? 'demo',
+            ...(flags.users === undefined ? {} : { users: flags.users }),
+            progress: (n) => process.stderr.write(`demo --bulk: ${n} events generated and loaded\n`),
+          },
+          logger,
+        );
+        process.stdout.write(
+          `demo --bulk: ${result.generated} events generated (${result.start} … ${result.end}), ${result.loaded} loaded into bronze.events, ${result.quarantined} quarantined, in ${result.seconds.toFixed(1)} s (${Math.round(result.generated / result.seconds)} events/s; loading took ${result.loadSeconds.toFixed(1)} s) → ${config.dataDir}\n`,
+        );
         return;
       }
       const writeKey = flags.writeKey ?? process.env.LENS_WRITE_KEY ?? sourcesOrDevSource(config).sources[0]?.writeKey;
       if (writeKey === undefined) throw new Error('--write-key: no write key given and no source configured');
       const traffic = startDemoTraffic({
-        url: flags.url, writeKey, rate: flags.rate, logger,
+        url: flags.url,
+        writeKey,
+        rate: flags.rate,
+        logger,
         ...(flags.duration === undefined ? {} : { durationS: flags.duration }),
         ...(flags.users === undefined ? {} : { users: flags.users }),
         ...(flags.seed === undefined ? {} : { seed: flags.seed }),

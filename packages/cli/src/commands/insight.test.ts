@@ -16,13 +16,18 @@ import { registerInsightCommand } from ${JSON.stringify(join(here, 'insight.js')
 import { registerServerCommand } from ${JSON.stringify(join(here, 'server.js'))};
 const program = new Command('lens'); registerInsightCommand(program); registerServerCommand(program);
 await program.parseAsync(process.argv.slice(1).filter((a, i) => !(i === 0 && a === '--')), { from: 'user' });`;
-const lens = (...args: string[]) => spawnSync(process.execPath, ['--input-type=module', '-e', runner, '--', ...args], { cwd: here, encoding: 'utf8' });
+const lens = (...args: string[]) =>
+  spawnSync(process.execPath, ['--input-type=module', '-e', runner, '--', ...args], { cwd: here, encoding: 'utf8' });
 const AV = 'Article Viewed';
 const QUERY = { series: [{ event: AV, math: 'unique' }], dateRange: { from: '2025-01-06', to: '2025-01-07' } };
 
 it('lens insight prints the result as JSON or a table; a bad query names the field', async () => {
   const dataDir = await tempDataDir();
-  await appendSilverEvents(dataDir, [{ actor: 'a', event: AV, at: '2025-01-06T10:00:00Z' }, { actor: 'b', event: AV, at: '2025-01-06T11:00:00Z' }, { actor: 'a', event: AV, at: '2025-01-07T10:00:00Z' }]);
+  await appendSilverEvents(dataDir, [
+    { actor: 'a', event: AV, at: '2025-01-06T10:00:00Z' },
+    { actor: 'b', event: AV, at: '2025-01-06T11:00:00Z' },
+    { actor: 'a', event: AV, at: '2025-01-07T10:00:00Z' },
+  ]);
   const file = join(dataDir, 'q.json');
   await writeFile(file, JSON.stringify(QUERY));
   const json = lens('insight', 'trends', '--query', file, '--data', dataDir, '--log-level', 'silent');
@@ -40,15 +45,40 @@ it('lens insight prints the result as JSON or a table; a bad query names the fie
 it('lens server reports lens:ready with its URL, answers, and stops on SIGTERM', async () => {
   const dataDir = await tempDataDir();
   await appendSilverEvents(dataDir, [{ actor: 'a', event: AV, at: '2025-01-06T10:00:00Z' }]);
-  const child = spawn(process.execPath, ['--input-type=module', '-e', runner, '--', 'server', '--port', '0', '--host', '127.0.0.1', '--data', dataDir, '--log-level', 'silent'], { cwd: here, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child = spawn(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      runner,
+      '--',
+      'server',
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--data',
+      dataDir,
+      '--log-level',
+      'silent',
+    ],
+    { cwd: here, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
+  );
   try {
     const url = await new Promise<string>((resolve, reject) => {
       child.on('message', (m: { type?: string; url?: string }) => m.type === 'lens:ready' && resolve(m.url!));
       child.on('exit', (code) => reject(new Error(`server exited ${code}`)));
     });
-    const res = await fetch(`${url}/api/insights/trends`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(QUERY) });
+    const res = await fetch(`${url}/api/insights/trends`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(QUERY),
+    });
     assert.equal(res.status, 200);
-    assert.deepEqual(((await res.json()) as { result: { series: { values: number[] }[] } }).result.series[0]!.values, [1, 0]);
+    assert.deepEqual(
+      ((await res.json()) as { result: { series: { values: number[] }[] } }).result.series[0]!.values,
+      [1, 0],
+    );
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     assert.equal(await exited, 0);

@@ -22,7 +22,10 @@ export function registerInsightCommand(program: Command): void {
   )
     .option('-q, --query <file>', 'the query as JSON (a file, or - for stdin); {} when omitted (trending)')
     .option('-f, --format <format>', 'json | table', 'json')
-    .addHelpText('after', `\nExample:\n  echo '{"series":[{"event":"Article Viewed","math":"unique"}],"dateRange":{"last":7}}' | lens insight trends --query - --format table\n`)
+    .addHelpText(
+      'after',
+      `\nExample:\n  echo '{"series":[{"event":"Article Viewed","math":"unique"}],"dateRange":{"last":7}}' | lens insight trends --query - --format table\n`,
+    )
     .action(async (kind: string, flags: InsightFlags) => {
       if (!['json', 'table'].includes(flags.format)) {
         process.stderr.write(`lens insight: --format must be json or table (got ${flags.format})\n`);
@@ -30,9 +33,18 @@ export function registerInsightCommand(program: Command): void {
         return;
       }
       const config = resolveConfig(flags);
-      const engine = await InsightEngine.create({ dataDir: config.dataDir, timeoutMs: config.server.queryTimeoutMs, cacheSize: 0 });
+      const engine = await InsightEngine.create({
+        dataDir: config.dataDir,
+        timeoutMs: config.server.queryTimeoutMs,
+        cacheSize: 0,
+      });
       try {
-        const text = flags.query === undefined ? '{}' : flags.query === '-' ? await readStdin() : await readFile(flags.query, 'utf8');
+        const text =
+          flags.query === undefined
+            ? '{}'
+            : flags.query === '-'
+              ? await readStdin()
+              : await readFile(flags.query, 'utf8');
         let query: unknown;
         try {
           query = JSON.parse(text);

@@ -10,7 +10,10 @@ import { appendBronze, bronzeRows } from '@lens/prism';
 import { LENS_BIN } from '../testing/lens-process.js';
 
 const data = join(mkdtempSync(join(tmpdir(), 'lens-pipelines-')), 'data');
-const lens = (...args: string[]) => spawnSync(process.execPath, [LENS_BIN, 'pipelines', ...args, '--data', data, '--log-level', 'warn'], { encoding: 'utf8' });
+const lens = (...args: string[]) =>
+  spawnSync(process.execPath, [LENS_BIN, 'pipelines', ...args, '--data', data, '--log-level', 'warn'], {
+    encoding: 'utf8',
+  });
 
 before(async () => {
   await appendBronze(data, [...bronzeRows({ seed: 11, users: 120, days: 3, start: '2025-03-03T00:00:00Z' })]);
@@ -20,7 +23,11 @@ describe('lens pipelines', () => {
   it('runs every shipped pipeline (a first run is a full refresh), then has nothing to do', () => {
     const first = lens('run');
     assert.equal(first.status, 0, first.stderr);
-    for (const name of ['silver.events', 'silver.sessions', 'gold.kpi_daily', 'gold.user_features']) assert.match(first.stdout, new RegExp(`^${name.replace('.', '\\.')} +succeeded +(incremental|full_refresh)`, 'm'));
+    for (const name of ['silver.events', 'silver.sessions', 'gold.kpi_daily', 'gold.user_features'])
+      assert.match(
+        first.stdout,
+        new RegExp(`^${name.replace('.', '\\.')} +succeeded +(incremental|full_refresh)`, 'm'),
+      );
     const again = lens('run');
     assert.match(again.stdout, /nothing to do: no input changed since the last run/);
   });
@@ -45,7 +52,13 @@ describe('lens pipelines', () => {
     const history = JSON.parse(lens('history', 'silver.events').stdout) as { pipeline: string; status: string }[];
     assert.ok(history.length >= 2 && history.every((r) => r.pipeline === 'silver.events' && r.status === 'succeeded'));
     assert.match(lens('lineage').stdout, /^silver\.events → gold\.kpi_daily$/m);
-    const events = lens('lineage', '--openlineage').stdout.trim().split('\n').map((line) => JSON.parse(line) as { job: { name: string }; inputs: { name: string }[]; outputs: { name: string }[] });
+    const events = lens('lineage', '--openlineage')
+      .stdout.trim()
+      .split('\n')
+      .map(
+        (line) =>
+          JSON.parse(line) as { job: { name: string }; inputs: { name: string }[]; outputs: { name: string }[] },
+      );
     const kpi = events.find((e) => e.outputs.some((o) => o.name === 'gold.kpi_daily'));
     assert.deepEqual(kpi?.inputs.map((i) => i.name).sort(), ['silver.events', 'silver.sessions']);
   });

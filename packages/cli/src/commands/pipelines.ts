@@ -5,7 +5,12 @@ import { resolveConfig, withCommonOptions, type CommonOptions } from '../common-
 import { createLogger } from '../logger.js';
 import { pipelineGraph, runPipelinesOnce, runPipelinesRole } from '../roles/pipelines-role.js';
 
-interface RunFlags extends CommonOptions { fullRefresh?: boolean; from?: string; to?: string; continuous?: boolean }
+interface RunFlags extends CommonOptions {
+  fullRefresh?: boolean;
+  from?: string;
+  to?: string;
+  continuous?: boolean;
+}
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const print = (value: unknown): void => {
@@ -14,8 +19,12 @@ const print = (value: unknown): void => {
 
 /** Registers `lens pipelines` and its subcommands. */
 export function registerPipelinesCommand(program: Command): void {
-  const pipelines = program.command('pipelines').description('declarative pipelines from bronze to silver to gold (Prism)');
-  withCommonOptions(pipelines.command('run').argument('[names...]', 'pipelines to run (default: all, in dependency order)'))
+  const pipelines = program
+    .command('pipelines')
+    .description('declarative pipelines from bronze to silver to gold (Prism)');
+  withCommonOptions(
+    pipelines.command('run').argument('[names...]', 'pipelines to run (default: all, in dependency order)'),
+  )
     .description('run pipelines once (incremental), as a full refresh, as a backfill of a date range, or continuously')
     .option('--full-refresh', 'recompute the outputs from all of their inputs')
     .option('--from <date>', 'backfill from this date (YYYY-MM-DD, inclusive)')
@@ -26,41 +35,62 @@ export function registerPipelinesCommand(program: Command): void {
       const logger = createLogger('pipelines', config.logLevel);
       if (flags.continuous) return runPipelinesRole(config, logger);
       if ((flags.from === undefined) !== (flags.to === undefined)) throw new Error('--from and --to go together');
-      if (flags.from !== undefined && (!DATE.test(flags.from) || !DATE.test(flags.to!))) throw new Error('--from/--to: dates as YYYY-MM-DD');
-      if (flags.from !== undefined && flags.fullRefresh) throw new Error('--full-refresh and --from/--to exclude each other');
-      const mode = flags.fullRefresh ? { kind: 'full' as const } : flags.from ? { kind: 'backfill' as const, from: flags.from, to: flags.to! } : { kind: 'incremental' as const };
+      if (flags.from !== undefined && (!DATE.test(flags.from) || !DATE.test(flags.to!)))
+        throw new Error('--from/--to: dates as YYYY-MM-DD');
+      if (flags.from !== undefined && flags.fullRefresh)
+        throw new Error('--full-refresh and --from/--to exclude each other');
+      const mode = flags.fullRefresh
+        ? { kind: 'full' as const }
+        : flags.from
+          ? { kind: 'backfill' as const, from: flags.from, to: flags.to! }
+          : { kind: 'incremental' as const };
       const records = await runPipelinesOnce(config, pipelineGraph(config), names, mode, logger);
       for (const r of records) {
-        process.stdout.write(`${r.pipeline.padEnd(24)} ${r.status.padEnd(9)} ${r.mode.padEnd(12)} in ${r.rowsIn} out ${r.rowsOut} deleted ${r.rowsDeleted} ${r.endedAt.getTime() - r.startedAt.getTime()} ms${r.error ? `  ${r.error}` : ''}\n`);
+        process.stdout.write(
+          `${r.pipeline.padEnd(24)} ${r.status.padEnd(9)} ${r.mode.padEnd(12)} in ${r.rowsIn} out ${r.rowsOut} deleted ${r.rowsDeleted} ${r.endedAt.getTime() - r.startedAt.getTime()} ms${r.error ? `  ${r.error}` : ''}\n`,
+        );
       }
       if (records.length === 0) process.stdout.write('nothing to do: no input changed since the last run\n');
       if (records.some((r) => r.status === 'failed')) process.exitCode = 1;
     });
-  withCommonOptions(pipelines.command('list')).description('the pipelines, their inputs, update mode and schedule').action((flags: CommonOptions) => {
-    const graph = pipelineGraph(resolveConfig(flags));
-    for (const d of graph.ordered) {
-      process.stdout.write(`${d.name.padEnd(24)} ${d.update.mode.padEnd(18)} ${d.schedule.padEnd(16)} ← ${d.inputs.join(', ')}${d.shipped ? '' : `  (${d.file})`}\n`);
-    }
-  });
-  withCommonOptions(pipelines.command('status')).description('the last run of each pipeline').action(async (flags: CommonOptions) => {
-    const config = resolveConfig(flags);
-    const runs = await readRuns(config.dataDir, { limit: 10_000 });
-    for (const d of pipelineGraph(config).ordered) {
-      const last = runs.find((r) => r['pipeline'] === d.name);
-      process.stdout.write(`${d.name.padEnd(24)} ${last ? `${String(last['status']).padEnd(9)} ${last['ended_at'] instanceof Date ? last['ended_at'].toISOString() : String(last['ended_at'])} out ${String(last['rows_out'])}${last['error'] ? `  ${String(last['error'])}` : ''}` : 'never run'}\n`);
-    }
-  });
-  withCommonOptions(pipelines.command('history').argument('[name]', 'one pipeline')).option('-n, --limit <n>', 'runs to show', '20')
-    .description('runs from lens.runs, newest first').action(async (name: string | undefined, flags: CommonOptions & { limit: string }) => {
+  withCommonOptions(pipelines.command('list'))
+    .description('the pipelines, their inputs, update mode and schedule')
+    .action((flags: CommonOptions) => {
+      const graph = pipelineGraph(resolveConfig(flags));
+      for (const d of graph.ordered) {
+        process.stdout.write(
+          `${d.name.padEnd(24)} ${d.update.mode.padEnd(18)} ${d.schedule.padEnd(16)} ← ${d.inputs.join(', ')}${d.shipped ? '' : `  (${d.file})`}\n`,
+        );
+      }
+    });
+  withCommonOptions(pipelines.command('status'))
+    .description('the last run of each pipeline')
+    .action(async (flags: CommonOptions) => {
+      const config = resolveConfig(flags);
+      const runs = await readRuns(config.dataDir, { limit: 10_000 });
+      for (const d of pipelineGraph(config).ordered) {
+        const last = runs.find((r) => r['pipeline'] === d.name);
+        process.stdout.write(
+          `${d.name.padEnd(24)} ${last ? `${String(last['status']).padEnd(9)} ${last['ended_at'] instanceof Date ? last['ended_at'].toISOString() : String(last['ended_at'])} out ${String(last['rows_out'])}${last['error'] ? `  ${String(last['error'])}` : ''}` : 'never run'}\n`,
+        );
+      }
+    });
+  withCommonOptions(pipelines.command('history').argument('[name]', 'one pipeline'))
+    .option('-n, --limit <n>', 'runs to show', '20')
+    .description('runs from lens.runs, newest first')
+    .action(async (name: string | undefined, flags: CommonOptions & { limit: string }) => {
       const config = resolveConfig(flags);
       print(await readRuns(config.dataDir, { ...(name ? { pipeline: name } : {}), limit: Number(flags.limit) }));
     });
-  withCommonOptions(pipelines.command('lineage')).option('--openlineage', 'print OpenLineage RunEvents (JSON lines)')
-    .description('table-level lineage from the definitions').action((flags: CommonOptions & { openlineage?: boolean }) => {
+  withCommonOptions(pipelines.command('lineage'))
+    .option('--openlineage', 'print OpenLineage RunEvents (JSON lines)')
+    .description('table-level lineage from the definitions')
+    .action((flags: CommonOptions & { openlineage?: boolean }) => {
       const config = resolveConfig(flags);
       const graph = pipelineGraph(config);
       if (flags.openlineage) {
-        for (const e of lineageEvents(graph, `lens://${config.dataDir}`)) process.stdout.write(`${JSON.stringify(e)}\n`);
+        for (const e of lineageEvents(graph, `lens://${config.dataDir}`))
+          process.stdout.write(`${JSON.stringify(e)}\n`);
         return;
       }
       for (const e of graph.edges) process.stdout.write(`${e.from} → ${e.to}\n`);

@@ -12,7 +12,12 @@ export function toPlain(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toPlain);
   if (value && typeof value === 'object') {
     const proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null && typeof (value as { toString?: unknown }).toString === 'function') return String(value);
+    if (
+      proto !== Object.prototype &&
+      proto !== null &&
+      typeof (value as { toString?: unknown }).toString === 'function'
+    )
+      return String(value);
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toPlain(v)]));
   }
   return value;
@@ -22,14 +27,21 @@ export function toPlain(value: unknown): unknown {
 export function formatRows(rows: Record<string, unknown>[], columns: string[], format: QueryFormat): string {
   const plain = rows.map((r) => Object.fromEntries(columns.map((c) => [c, toPlain(r[c])])));
   if (format === 'json') return `${JSON.stringify(plain)}\n`;
-  const cell = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const cell = (v: unknown) =>
+    v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
   if (format === 'csv') {
     const esc = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
-    return [columns.map(esc).join(','), ...plain.map((r) => columns.map((c) => esc(cell(r[c]))).join(','))].join('\n') + '\n';
+    return (
+      [columns.map(esc).join(','), ...plain.map((r) => columns.map((c) => esc(cell(r[c]))).join(','))].join('\n') + '\n'
+    );
   }
   const text = plain.map((r) => columns.map((c) => (r[c] === null ? 'NULL' : cell(r[c]))));
   const widths = columns.map((c, i) => Math.max(c.length, ...text.map((t) => (t[i] ?? '').length)));
   const line = (cells: string[]) => `| ${cells.map((s, i) => s.padEnd(widths[i] ?? 0)).join(' | ')} |`;
   const rule = `+${widths.map((w) => '-'.repeat(w + 2)).join('+')}+`;
-  return [rule, line(columns), rule, ...text.map(line), rule, `(${rows.length} row${rows.length === 1 ? '' : 's'})`].join('\n') + '\n';
+  return (
+    [rule, line(columns), rule, ...text.map(line), rule, `(${rows.length} row${rows.length === 1 ? '' : 's'})`].join(
+      '\n',
+    ) + '\n'
+  );
 }

@@ -16,19 +16,35 @@ import { registerQueryCommand } from ${JSON.stringify(join(here, 'query.js'))};
 import { registerDeltaCommand } from ${JSON.stringify(join(here, 'delta.js'))};
 const program = new Command('lens'); registerQueryCommand(program); registerDeltaCommand(program);
 await program.parseAsync(process.argv.slice(1).filter((a, i) => !(i === 0 && a === '--')), { from: 'user' });`;
-const lens = (...args: string[]) => spawnSync(process.execPath, ['--input-type=module', '-e', runner, '--', ...args], { cwd: here, encoding: 'utf8' });
+const lens = (...args: string[]) =>
+  spawnSync(process.execPath, ['--input-type=module', '-e', runner, '--', ...args], { cwd: here, encoding: 'utf8' });
 
 it('lens query reads Delta tables through delta_scan in json, csv and table formats; lens delta inspect reports', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'lens-cli-'));
   const t = await DeltaTable.open(dir);
-  await t.create({ columns: [{ name: 'day', type: 'date' }, { name: 'name', type: 'string' }, { name: 'n', type: 'long' }], partitionColumns: ['day'] });
-  await t.append({ rows: [{ day: '2024-01-01', name: 'a,"b"', n: 1 }, { day: '2024-01-02', name: 'c', n: 2 }] });
+  await t.create({
+    columns: [
+      { name: 'day', type: 'date' },
+      { name: 'name', type: 'string' },
+      { name: 'n', type: 'long' },
+    ],
+    partitionColumns: ['day'],
+  });
+  await t.append({
+    rows: [
+      { day: '2024-01-01', name: 'a,"b"', n: 1 },
+      { day: '2024-01-02', name: 'c', n: 2 },
+    ],
+  });
   await t.append({ rows: [{ day: '2024-01-02', name: 'd', n: 3 }] });
   const q = `SELECT day, name, n FROM delta_scan('${dir}') ORDER BY n`;
   const json = lens('query', q, '--format', 'json');
   assert.equal(json.status, 0, json.stderr);
   assert.deepEqual(JSON.parse(json.stdout), [
-    { day: '2024-01-01', name: 'a,"b"', n: 1 }, { day: '2024-01-02', name: 'c', n: 2 }, { day: '2024-01-02', name: 'd', n: 3 }]);
+    { day: '2024-01-01', name: 'a,"b"', n: 1 },
+    { day: '2024-01-02', name: 'c', n: 2 },
+    { day: '2024-01-02', name: 'd', n: 3 },
+  ]);
   const v1 = lens('query', `SELECT count(*) AS c FROM delta_scan('${dir}', version => 1)`, '--format', 'json');
   assert.deepEqual(JSON.parse(v1.stdout), [{ c: 2 }]);
   const csv = lens('query', q, '--format', 'csv');
@@ -46,7 +62,10 @@ it('lens query reads Delta tables through delta_scan in json, csv and table form
   assert.equal(report.rows, 3);
   assert.equal(report.files, 3);
   assert.deepEqual(report.partitionColumns, ['day']);
-  assert.deepEqual(report.history.map((h: { operation: string }) => h.operation), ['WRITE', 'WRITE', 'CREATE TABLE']);
+  assert.deepEqual(
+    report.history.map((h: { operation: string }) => h.operation),
+    ['WRITE', 'WRITE', 'CREATE TABLE'],
+  );
   const old = lens('delta', 'inspect', dir, '--version', '1');
   assert.match(old.stdout, /version: +1\n/);
   assert.match(old.stdout, /rows: +2\n/);

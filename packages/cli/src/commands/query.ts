@@ -17,7 +17,8 @@ interface QueryFlags extends CommonOptions {
 export function parseAsOf(value: string | undefined): SnapshotSelector {
   if (value === undefined) return {};
   if (/^\d+$/.test(value)) return { version: Number(value) };
-  if (Number.isNaN(Date.parse(value))) throw new Error(`--as-of: "${value}" is neither a table version nor a timestamp (e.g. 2026-01-02T10:00:00Z)`);
+  if (Number.isNaN(Date.parse(value)))
+    throw new Error(`--as-of: "${value}" is neither a table version nor a timestamp (e.g. 2026-01-02T10:00:00Z)`);
   return { timestamp: value };
 }
 
@@ -26,12 +27,17 @@ export function registerQueryCommand(program: Command): void {
   withCommonOptions(
     program
       .command('query')
-      .description("run read-only SQL over the lake: tables by name (bronze.events …), delta_scan('PATH') for any Delta table")
+      .description(
+        "run read-only SQL over the lake: tables by name (bronze.events …), delta_scan('PATH') for any Delta table",
+      )
       .argument('<sql>', 'the SQL text (a SELECT)'),
   )
     .option('-f, --format <format>', 'table | json | csv', 'table')
     .option('--as-of <version|timestamp>', 'read the lake tables as of a version or a point in time')
-    .addHelpText('after', `\nExamples:\n  lens query "SELECT type, count(*) FROM bronze.events GROUP BY 1"\n  lens query --format json "SELECT * FROM bronze.events WHERE event_date = DATE '2026-11-26' LIMIT 5"\n  lens query --as-of 3 "SELECT count(*) FROM bronze.events"\n`)
+    .addHelpText(
+      'after',
+      `\nExamples:\n  lens query "SELECT type, count(*) FROM bronze.events GROUP BY 1"\n  lens query --format json "SELECT * FROM bronze.events WHERE event_date = DATE '2026-11-26' LIMIT 5"\n  lens query --as-of 3 "SELECT count(*) FROM bronze.events"\n`,
+    )
     .action(async (text: string, flags: QueryFlags) => {
       if (!['table', 'json', 'csv'].includes(flags.format)) {
         process.stderr.write(`lens query: --format must be table, json or csv (got ${flags.format})\n`);
@@ -50,7 +56,8 @@ export function registerQueryCommand(program: Command): void {
         // strings become numbers when exact.
         const integer = new Set(reader.columnTypes().flatMap((t, i) => (/INT$/.test(String(t)) ? [columns[i]] : [])));
         const rows = (reader.getRowObjectsJson() as Record<string, unknown>[]).map((r) => {
-          for (const c of integer) if (typeof r[c as string] === 'string') r[c as string] = BigInt(r[c as string] as string);
+          for (const c of integer)
+            if (typeof r[c as string] === 'string') r[c as string] = BigInt(r[c as string] as string);
           return r;
         });
         process.stdout.write(formatRows(rows, columns, flags.format as QueryFormat));

@@ -6,58 +6,112 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { runPipelines } from '@lens/prism';
 import {
-  buildDemoLake, evaluateRecommendations, trainPredictions, loadRecommendations, openRecsStore, RECS_INPUTS, recsPipelineGraph, type EvaluationReport, type RankingMetrics,
+  buildDemoLake,
+  evaluateRecommendations,
+  trainPredictions,
+  loadRecommendations,
+  openRecsStore,
+  RECS_INPUTS,
+  recsPipelineGraph,
+  type EvaluationReport,
+  type RankingMetrics,
 } from '@lens/recs';
 import { resolveConfig, withCommonOptions, type CommonOptions } from '../common-options.js';
 
-interface EvaluateFlags extends CommonOptions { k: string; testDays: string; demo?: boolean; users: string; days: string; seed: string; json?: boolean }
+interface EvaluateFlags extends CommonOptions {
+  k: string;
+  testDays: string;
+  demo?: boolean;
+  users: string;
+  days: string;
+  seed: string;
+  json?: boolean;
+}
 
 const row = (name: string, m: RankingMetrics): string =>
   `${name.padEnd(16)} ${[m.precision, m.recall, m.ndcg, m.map, m.coverage].map((x) => x.toFixed(4).padStart(9)).join(' ')} ${String(m.users).padStart(7)}\n`;
 
 function printReport(r: EvaluationReport): void {
   const out = process.stdout;
-  out.write(`train < ${r.cutoff} ≤ test < ${r.testEnd}; k=${r.k}; catalogue ${r.catalogueSize} articles; cold people ${r.coldUsers}\n`);
-  for (const [title, group] of [['people (userId/anonymousId)', r.methods], ['context (next article in the visit)', r.context]] as const) {
-    out.write(`\n${title}\n${'method'.padEnd(16)} ${['P@k', 'R@k', 'nDCG@k', 'MAP@k', 'coverage'].map((h) => h.padStart(9)).join(' ')} ${'n'.padStart(7)}\n`);
+  out.write(
+    `train < ${r.cutoff} ≤ test < ${r.testEnd}; k=${r.k}; catalogue ${r.catalogueSize} articles; cold people ${r.coldUsers}\n`,
+  );
+  for (const [title, group] of [
+    ['people (userId/anonymousId)', r.methods],
+    ['context (next article in the visit)', r.context],
+  ] as const) {
+    out.write(
+      `\n${title}\n${'method'.padEnd(16)} ${['P@k', 'R@k', 'nDCG@k', 'MAP@k', 'coverage'].map((h) => h.padStart(9)).join(' ')} ${'n'.padStart(7)}\n`,
+    );
     for (const [name, m] of Object.entries(group)) out.write(row(name, m));
     out.write(`model / popularity nDCG: ${(group.model.ndcg / Math.max(group.popularity.ndcg, 1e-12)).toFixed(2)}×\n`);
   }
   if (r.planted) {
     out.write('\nplanted section preferences (recommended top 3 vs planted top 3; distance model vs popularity)\n');
-    for (const s of r.planted.segments) out.write(`${s.segment.padEnd(17)} ${s.recommendedTop3.join(',').padEnd(28)} ${s.plantedTop3.join(',').padEnd(28)} ${s.distanceModel.toFixed(2)} vs ${s.distancePopularity.toFixed(2)} (${s.people} people)\n`);
-    out.write(`planted co-reading pairs recovered: ${r.planted.coReadMatches}/${r.planted.coRead.length} (${r.planted.coRead.map((c) => `${c.from}→${c.recovered}${c.recovered === c.planted ? '' : `≠${c.planted}`}`).join(' ')})\n`);
+    for (const s of r.planted.segments)
+      out.write(
+        `${s.segment.padEnd(17)} ${s.recommendedTop3.join(',').padEnd(28)} ${s.plantedTop3.join(',').padEnd(28)} ${s.distanceModel.toFixed(2)} vs ${s.distancePopularity.toFixed(2)} (${s.people} people)\n`,
+      );
+    out.write(
+      `planted co-reading pairs recovered: ${r.planted.coReadMatches}/${r.planted.coRead.length} (${r.planted.coRead.map((c) => `${c.from}→${c.recovered}${c.recovered === c.planted ? '' : `≠${c.planted}`}`).join(' ')})\n`,
+    );
   }
 }
 
 /** Registers `lens recs` and its subcommands. */
 export function registerRecsCommand(program: Command): void {
-  const recs = program.command('recs').description('recommendations: train on the lake, load into the serving store, evaluate');
-  withCommonOptions(recs.command('train')).description('run the recommendation pipelines (and their inputs) in Prism, train the propensity models (gold.predictions), then load for serving')
-    .option('--full-refresh', 'recompute from all input rows').option('--no-load', 'train only')
+  const recs = program
+    .command('recs')
+    .description('recommendations: train on the lake, load into the serving store, evaluate');
+  withCommonOptions(recs.command('train'))
+    .description(
+      'run the recommendation pipelines (and their inputs) in Prism, train the propensity models (gold.predictions), then load for serving',
+    )
+    .option('--full-refresh', 'recompute from all input rows')
+    .option('--no-load', 'train only')
     .action(async (flags: CommonOptions & { fullRefresh?: boolean; load: boolean }) => {
       const config = resolveConfig(flags);
-      const graph = recsPipelineGraph({ shipped: config.pipelines.shipped, ...(config.pipelines.dir ? { dirs: [config.pipelines.dir] } : {}) });
-      const records = await runPipelines({ dataDir: config.dataDir, graph, names: RECS_INPUTS, mode: flags.fullRefresh ? { kind: 'full' } : { kind: 'incremental' } });
-      for (const r of records) process.stdout.write(`${r.pipeline.padEnd(24)} ${r.status.padEnd(9)} out ${r.rowsOut} ${r.endedAt.getTime() - r.startedAt.getTime()} ms${r.error ? `  ${r.error}` : ''}\n`);
+      const graph = recsPipelineGraph({
+        shipped: config.pipelines.shipped,
+        ...(config.pipelines.dir ? { dirs: [config.pipelines.dir] } : {}),
+      });
+      const records = await runPipelines({
+        dataDir: config.dataDir,
+        graph,
+        names: RECS_INPUTS,
+        mode: flags.fullRefresh ? { kind: 'full' } : { kind: 'incremental' },
+      });
+      for (const r of records)
+        process.stdout.write(
+          `${r.pipeline.padEnd(24)} ${r.status.padEnd(9)} out ${r.rowsOut} ${r.endedAt.getTime() - r.startedAt.getTime()} ms${r.error ? `  ${r.error}` : ''}\n`,
+        );
       if (records.some((r) => r.status === 'failed')) {
         process.exitCode = 1;
         return;
       }
       for (const m of await trainPredictions({ dataDir: config.dataDir })) {
-        process.stdout.write(`gold.predictions ${m.model.padEnd(13)} holdout AUC ${m.aucHoldout.toFixed(3)} (${m.rowsTrain} train / ${m.rowsHoldout} holdout, positives ${(m.positiveRate * 100).toFixed(1)} %)\n`);
+        process.stdout.write(
+          `gold.predictions ${m.model.padEnd(13)} holdout AUC ${m.aucHoldout.toFixed(3)} (${m.rowsTrain} train / ${m.rowsHoldout} holdout, positives ${(m.positiveRate * 100).toFixed(1)} %)\n`,
+        );
       }
       if (flags.load) await load(config.dataDir, config);
     });
-  withCommonOptions(recs.command('load')).description('load gold.recommendations / similar_articles / trending_articles into the serving store (new version, then swap)')
+  withCommonOptions(recs.command('load'))
+    .description(
+      'load gold.recommendations / similar_articles / trending_articles into the serving store (new version, then swap)',
+    )
     .action(async (flags: CommonOptions) => {
       const config = resolveConfig(flags);
       await load(config.dataDir, config);
     });
-  withCommonOptions(recs.command('evaluate')).description('time-based split: precision/recall/nDCG/MAP@k and coverage vs popularity and random baselines')
-    .option('--k <k>', 'list length', '10').option('--test-days <n>', 'days at the end of the data held out', '1')
+  withCommonOptions(recs.command('evaluate'))
+    .description('time-based split: precision/recall/nDCG/MAP@k and coverage vs popularity and random baselines')
+    .option('--k <k>', 'list length', '10')
+    .option('--test-days <n>', 'days at the end of the data held out', '1')
     .option('--demo', 'evaluate on generated demo data (in a temporary folder) and check the planted preferences')
-    .option('--users <n>', 'demo people', '3000').option('--days <n>', 'demo days', '28').option('--seed <n>', 'demo seed', '42')
+    .option('--users <n>', 'demo people', '3000')
+    .option('--days <n>', 'demo days', '28')
+    .option('--seed <n>', 'demo seed', '42')
     .option('--json', 'print the report as JSON')
     .action(async (flags: EvaluateFlags) => {
       const config = resolveConfig(flags);
@@ -66,8 +120,14 @@ export function registerRecsCommand(program: Command): void {
       if (flags.demo) {
         const dir = await mkdtemp(join(tmpdir(), 'lens-recs-eval-'));
         try {
-          process.stderr.write(`generating ${flags.users} people × ${flags.days} days of demo events and running the pipelines…\n`);
-          const lake = await buildDemoLake(dir, { users: Number(flags.users), days: Number(flags.days), seed: Number(flags.seed) });
+          process.stderr.write(
+            `generating ${flags.users} people × ${flags.days} days of demo events and running the pipelines…\n`,
+          );
+          const lake = await buildDemoLake(dir, {
+            users: Number(flags.users),
+            days: Number(flags.days),
+            seed: Number(flags.seed),
+          });
           report = await evaluateRecommendations({ dataDir: dir, ...options, segments: lake.segments });
         } finally {
           await rm(dir, { recursive: true, force: true });
@@ -84,7 +144,9 @@ async function load(dataDir: string, config: ReturnType<typeof resolveConfig>): 
   const store = await openRecsStore(config.recs, dataDir);
   try {
     const r = await loadRecommendations({ dataDir, store, keepVersions: config.recs.keepVersions });
-    process.stdout.write(`recs ${r.status}: version ${r.version}, ${r.keys} keys, ${r.ms} ms${r.deletedVersions.length ? `, deleted ${r.deletedVersions.join(', ')}` : ''}\n`);
+    process.stdout.write(
+      `recs ${r.status}: version ${r.version}, ${r.keys} keys, ${r.ms} ms${r.deletedVersions.length ? `, deleted ${r.deletedVersions.join(', ')}` : ''}\n`,
+    );
   } finally {
     await store.close();
   }

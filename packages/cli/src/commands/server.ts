@@ -15,7 +15,9 @@ export function registerServerCommand(program: Command): void {
   withCommonOptions(
     program
       .command('server')
-      .description('run the API server: POST /api/insights/{kind}, GET /api/trending, POST /api/sql, GET /api/tables, /api/openapi.json'),
+      .description(
+        'run the API server: POST /api/insights/{kind}, GET /api/trending, POST /api/sql, GET /api/tables, /api/openapi.json',
+      ),
   )
     .option('-p, --port <port>', 'HTTP port (default: 3000)', parsePort)
     .option('--host <host>', 'interface to listen on (default: 0.0.0.0)')

@@ -10,21 +10,42 @@ import { DeltaTable, LakeCatalog } from '@lens/lake';
 import { LENS_BIN } from '../testing/lens-process.js';
 
 const data = join(mkdtempSync(join(tmpdir(), 'lens-tables-')), 'data');
-const lens = (...args: string[]) => spawnSync(process.execPath, [LENS_BIN, ...args, '--data', data], { encoding: 'utf8' });
+const lens = (...args: string[]) =>
+  spawnSync(process.execPath, [LENS_BIN, ...args, '--data', data], { encoding: 'utf8' });
 
 before(async () => {
   const catalog = new LakeCatalog(join(data, 'lake'));
   const events = await DeltaTable.open(catalog.tablePath('bronze.events'));
-  await events.create({ columns: [{ name: 'message_id', type: 'string' }, { name: 'type', type: 'string' }, { name: 'event_date', type: 'date' }], partitionColumns: ['event_date'] });
-  await events.append({ rows: [{ message_id: 'm1', type: 'track', event_date: '2026-11-25' }, { message_id: 'm2', type: 'page', event_date: '2026-11-26' }] });
+  await events.create({
+    columns: [
+      { name: 'message_id', type: 'string' },
+      { name: 'type', type: 'string' },
+      { name: 'event_date', type: 'date' },
+    ],
+    partitionColumns: ['event_date'],
+  });
+  await events.append({
+    rows: [
+      { message_id: 'm1', type: 'track', event_date: '2026-11-25' },
+      { message_id: 'm2', type: 'page', event_date: '2026-11-26' },
+    ],
+  });
   await events.append({ rows: [{ message_id: 'm3', type: 'track', event_date: '2026-11-26' }] });
 });
 
 describe('lens query over the lake', () => {
   it('resolves bronze.events by name and prints a JSON array of row objects', () => {
-    const out = lens('query', "SELECT type, count(*) AS n FROM bronze.events WHERE event_date = DATE '2026-11-26' GROUP BY 1 ORDER BY 1", '--format', 'json');
+    const out = lens(
+      'query',
+      "SELECT type, count(*) AS n FROM bronze.events WHERE event_date = DATE '2026-11-26' GROUP BY 1 ORDER BY 1",
+      '--format',
+      'json',
+    );
     assert.equal(out.status, 0, out.stderr);
-    assert.deepEqual(JSON.parse(out.stdout), [{ type: 'page', n: 1 }, { type: 'track', n: 1 }]);
+    assert.deepEqual(JSON.parse(out.stdout), [
+      { type: 'page', n: 1 },
+      { type: 'track', n: 1 },
+    ]);
   });
 
   it('travels in time with --as-of VERSION', () => {
@@ -64,7 +85,14 @@ describe('lens tables and lens history', () => {
   it('shows the commit history, newest first; unknown tables are an error', () => {
     const out = lens('history', 'bronze.events', '--format', 'json');
     assert.equal(out.status, 0, out.stderr);
-    assert.deepEqual(JSON.parse(out.stdout).map((h: { version: number; operation: string }) => [h.version, h.operation]), [[2, 'WRITE'], [1, 'WRITE'], [0, 'CREATE TABLE']]);
+    assert.deepEqual(
+      JSON.parse(out.stdout).map((h: { version: number; operation: string }) => [h.version, h.operation]),
+      [
+        [2, 'WRITE'],
+        [1, 'WRITE'],
+        [0, 'CREATE TABLE'],
+      ],
+    );
     const missing = lens('history', 'silver.nope');
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /table silver\.nope does not exist/);

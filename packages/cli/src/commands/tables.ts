@@ -11,13 +11,16 @@ interface TablesFlags extends CommonOptions {
 }
 
 function checkFormat(format: string): QueryFormat {
-  if (!['table', 'json', 'csv'].includes(format)) throw new Error(`--format must be table, json or csv (got ${format})`);
+  if (!['table', 'json', 'csv'].includes(format))
+    throw new Error(`--format must be table, json or csv (got ${format})`);
   return format as QueryFormat;
 }
 
 /** Registers `lens tables`. */
 export function registerTablesCommand(program: Command): void {
-  withCommonOptions(program.command('tables').description('list the lake tables with version, files, rows, size and last commit time'))
+  withCommonOptions(
+    program.command('tables').description('list the lake tables with version, files, rows, size and last commit time'),
+  )
     .option('-f, --format <format>', 'table | json | csv', 'table')
     .action(async (flags: TablesFlags) => {
       const format = checkFormat(flags.format);
@@ -40,7 +43,13 @@ export function registerTablesCommand(program: Command): void {
             last_operation: last?.operation ?? null,
           });
         }
-        process.stdout.write(formatRows(rows, ['table', 'version', 'files', 'rows', 'size_bytes', 'last_commit', 'last_operation'], format));
+        process.stdout.write(
+          formatRows(
+            rows,
+            ['table', 'version', 'files', 'rows', 'size_bytes', 'last_commit', 'last_operation'],
+            format,
+          ),
+        );
       } finally {
         db.close();
       }
@@ -49,7 +58,12 @@ export function registerTablesCommand(program: Command): void {
 
 /** Registers `lens history TABLE`. */
 export function registerHistoryCommand(program: Command): void {
-  withCommonOptions(program.command('history').description("a lake table's commits: version, time, operation, parameters and metrics").argument('<table>', 'layer.name, e.g. bronze.events'))
+  withCommonOptions(
+    program
+      .command('history')
+      .description("a lake table's commits: version, time, operation, parameters and metrics")
+      .argument('<table>', 'layer.name, e.g. bronze.events'),
+  )
     .option('-f, --format <format>', 'table | json | csv', 'table')
     .option('-n, --limit <n>', 'most recent commits to show', (v: string) => {
       const n = Number(v);
@@ -60,7 +74,8 @@ export function registerHistoryCommand(program: Command): void {
       const format = checkFormat(flags.format);
       const config = resolveConfig(flags);
       const catalog = new LakeCatalog(join(config.dataDir, 'lake'));
-      if (!(await catalog.exists(name))) throw new Error(`table ${name} does not exist (tables: ${(await catalog.tables()).join(', ') || 'none yet'})`);
+      if (!(await catalog.exists(name)))
+        throw new Error(`table ${name} does not exist (tables: ${(await catalog.tables()).join(', ') || 'none yet'})`);
       const db = await createDuckDB();
       try {
         const table = await DeltaTable.open(catalog.tablePath(name), { sql: db });

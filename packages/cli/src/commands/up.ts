@@ -16,15 +16,24 @@ interface UpFlags extends CommonOptions {
 }
 
 export function registerUpCommand(program: Command): void {
-  withCommonOptions(program.command('up').description('run every Lens role on this machine with the embedded defaults (no external services)'))
+  withCommonOptions(
+    program
+      .command('up')
+      .description('run every Lens role on this machine with the embedded defaults (no external services)'),
+  )
     .option('-p, --port <port>', 'collector HTTP port (default: 8080)', parsePort)
     .option('-w, --workers <n>', 'collector processes; 0 = one per core (default: 1)')
-    .option('--demo', 'also send demo traffic (a media group\'s readers) so there is data to look at at once')
-    .option('--demo-rate <events/s>', 'events per second of the demo traffic', (v: string) => {
-      const n = Number(v);
-      if (!Number.isFinite(n) || n <= 0) throw new Error(`--demo-rate: "${v}" is not a positive number`);
-      return n;
-    }, 20)
+    .option('--demo', "also send demo traffic (a media group's readers) so there is data to look at at once")
+    .option(
+      '--demo-rate <events/s>',
+      'events per second of the demo traffic',
+      (v: string) => {
+        const n = Number(v);
+        if (!Number.isFinite(n) || n <= 0) throw new Error(`--demo-rate: "${v}" is not a positive number`);
+        return n;
+      },
+      20,
+    )
     .action(async (flags: UpFlags) => {
       const config = resolveConfig(flags, {
         'collector.port': flags.port,
@@ -42,29 +51,41 @@ export function registerUpCommand(program: Command): void {
       };
       try {
         const common = childArgs(flags, config);
-        const collectorUrl = await supervisor.start('collector', [...common, '--port', String(config.collector.port), '--workers', String(config.collector.workers)]);
+        const collectorUrl = await supervisor.start('collector', [
+          ...common,
+          '--port',
+          String(config.collector.port),
+          '--workers',
+          String(config.collector.workers),
+        ]);
         const loaderUrl = await supervisor.start('loader', common);
         await supervisor.start('pipelines', ['run', '--continuous', ...common]);
         const serverUrl = await supervisor.start('server', [...common, '--port', String(config.server.port)]);
         const url = collectorUrl ?? `http://localhost:${config.collector.port}`;
-        process.stdout.write([
-          '',
-          `Lens is up. Data directory: ${config.dataDir}`,
-          `  collector: ${url}  (health: ${url}/health, metrics: ${url}/metrics)`,
-          `  loader:    log → bronze.events every ${config.loader.flushIntervalMs} ms${loaderUrl ? `  (health and metrics: ${loaderUrl})` : ''}`,
-          '  pipelines: bronze → silver → gold, continuously (lens pipelines status)',
-          `  dashboard: ${serverUrl ?? `http://localhost:${config.server.port}`}  (API: /api/insights/{kind}, /api/trending, /api/sql, /api/tables, /api/openapi.json)`,
-          '  query:     npx lens query "SELECT type, count(*) FROM bronze.events GROUP BY 1"',
-          '',
-        ].join('\n'));
+        process.stdout.write(
+          [
+            '',
+            `Lens is up. Data directory: ${config.dataDir}`,
+            `  collector: ${url}  (health: ${url}/health, metrics: ${url}/metrics)`,
+            `  loader:    log → bronze.events every ${config.loader.flushIntervalMs} ms${loaderUrl ? `  (health and metrics: ${loaderUrl})` : ''}`,
+            '  pipelines: bronze → silver → gold, continuously (lens pipelines status)',
+            `  dashboard: ${serverUrl ?? `http://localhost:${config.server.port}`}  (API: /api/insights/{kind}, /api/trending, /api/sql, /api/tables, /api/openapi.json)`,
+            '  query:     npx lens query "SELECT type, count(*) FROM bronze.events GROUP BY 1"',
+            '',
+          ].join('\n'),
+        );
         if (devSource !== undefined) process.stdout.write(`\n${devSourceBanner(devSource, url)}\n`);
         if (flags.demo) {
           const source = sources[0]!;
           demo = startDemoTraffic({ url, writeKey: source.writeKey, rate: flags.demoRate, logger });
-          process.stdout.write(`\nDemo traffic: ~${flags.demoRate} events/s of simulated newsroom readers to source "${source.id}" (a line every 10 s).\n`);
+          process.stdout.write(
+            `\nDemo traffic: ~${flags.demoRate} events/s of simulated newsroom readers to source "${source.id}" (a line every 10 s).\n`,
+          );
           demoTicker = setInterval(() => {
             const stats = demo!.stats();
-            process.stdout.write(`demo: ${stats.accepted} events accepted, ${stats.rejected} quarantined (deliberately malformed), ${stats.failed} failed, ${stats.retries} retries\n`);
+            process.stdout.write(
+              `demo: ${stats.accepted} events accepted, ${stats.rejected} quarantined (deliberately malformed), ${stats.failed} failed, ${stats.retries} retries\n`,
+            );
           }, 10_000);
         }
         process.stdout.write('\nPress Ctrl+C to stop.\n');

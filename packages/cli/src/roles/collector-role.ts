@@ -14,7 +14,11 @@ export interface RunningCollector {
 }
 
 /** Serves the collector in this process until `close()`. */
-export async function startCollector(config: LensConfig, sources: readonly SourceConfig[], logger: Logger): Promise<RunningCollector> {
+export async function startCollector(
+  config: LensConfig,
+  sources: readonly SourceConfig[],
+  logger: Logger,
+): Promise<RunningCollector> {
   const metrics = new CollectorMetrics();
   const log = await createEventLog({
     ...config.log,
@@ -30,7 +34,9 @@ export async function startCollector(config: LensConfig, sources: readonly Sourc
   } catch (error) {
     await writer.close();
     await log.close();
-    throw new Error(`cannot listen on ${config.collector.host}:${config.collector.port}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`cannot listen on ${config.collector.host}:${config.collector.port}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   logger.info({ port, partition: writer.partition }, 'collector_listening');
   return {
@@ -49,7 +55,11 @@ export async function startCollector(config: LensConfig, sources: readonly Sourc
  * Runs the collector with `config.collector.workers` processes (0 = one per core). The primary process only
  * supervises: it restarts a worker that dies, so a crash costs one partition's in-flight requests at most.
  */
-export async function runCollectorRole(config: LensConfig, sources: readonly SourceConfig[], logger: Logger): Promise<void> {
+export async function runCollectorRole(
+  config: LensConfig,
+  sources: readonly SourceConfig[],
+  logger: Logger,
+): Promise<void> {
   const workers = config.collector.workers === 0 ? availableParallelism() : config.collector.workers;
   if (workers <= 1 || cluster.isWorker) {
     const running = await startCollector(config, sources, logger);
@@ -78,11 +88,16 @@ export async function runCollectorRole(config: LensConfig, sources: readonly Sou
   for (let i = 0; i < workers; i++) fork();
   await untilSignal();
   stopping = true;
-  await Promise.all(Object.values(cluster.workers ?? {}).map((worker) => new Promise<void>((resolve) => {
-    if (worker === undefined || worker.isDead()) return resolve();
-    worker.once('exit', () => resolve());
-    worker.process.kill('SIGTERM');
-  })));
+  await Promise.all(
+    Object.values(cluster.workers ?? {}).map(
+      (worker) =>
+        new Promise<void>((resolve) => {
+          if (worker === undefined || worker.isDead()) return resolve();
+          worker.once('exit', () => resolve());
+          worker.process.kill('SIGTERM');
+        }),
+    ),
+  );
 }
 
 /** Resolves on the first SIGINT or SIGTERM. */

@@ -13,7 +13,11 @@ import { bulkPeriodStart, runDemoBulk } from './demo-bulk.js';
 it('writes N demo events into bronze.events and bronze.quarantine, each exactly once', async () => {
   const dataDir = join(mkdtempSync(join(tmpdir(), 'lens-bulk-')), 'data');
   const config = { ...LensConfig.parse({}), dataDir };
-  const result = await runDemoBulk(config, { count: 6000, days: 14, seed: 7, sourceId: 'demo' }, pino({ level: 'silent' }));
+  const result = await runDemoBulk(
+    config,
+    { count: 6000, days: 14, seed: 7, sourceId: 'demo' },
+    pino({ level: 'silent' }),
+  );
   assert.equal(result.generated, 6000);
   assert.equal(result.loaded + result.quarantined, 6000);
   assert.ok(result.quarantined > 0, 'the demo plants malformed events; they must reach the quarantine');

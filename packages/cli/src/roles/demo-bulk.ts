@@ -39,14 +39,16 @@ export interface BulkResult {
 /** The Monday 00:00 UTC on or before `days` ago, so weekly cohorts line up with calendar weeks. */
 export function bulkPeriodStart(days: number, now = Date.now()): Date {
   const from = new Date(now - days * DAY_MS);
-  const monday = Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate()) - ((from.getUTCDay() + 6) % 7) * DAY_MS;
+  const monday =
+    Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate()) - ((from.getUTCDay() + 6) % 7) * DAY_MS;
   return new Date(monday);
 }
 
 /** Generates, ingests and loads `count` events into `config.dataDir`. */
 export async function runDemoBulk(config: LensConfig, options: BulkOptions, logger: Logger): Promise<BulkResult> {
   const started = performance.now();
-  const users = options.users ?? Math.max(100, Math.ceil((options.count / EVENTS_PER_PERSON_8_WEEKS) * (56 / options.days)));
+  const users =
+    options.users ?? Math.max(100, Math.ceil((options.count / EVENTS_PER_PERSON_8_WEEKS) * (56 / options.days)));
   const start = bulkPeriodStart(options.days);
   const log = await createEventLog({ ...config.log, dir: join(config.dataDir, 'log'), logger });
   const writer = await log.openWriter();
@@ -73,11 +75,22 @@ export async function runDemoBulk(config: LensConfig, options: BulkOptions, logg
       // The batch arrives just after its last event was sent, as a real SDK's would.
       const sentAt = String(batch[batch.length - 1]!['sentAt'] ?? batch[batch.length - 1]!['timestamp']);
       const receivedAt = new Date(Date.parse(sentAt) + 40);
-      const prepared = prepareEvents(batch, {
-        sourceId: options.sourceId, route: '/v1/batch', limits: config.collector.limits,
-        receivedAt, receivedAtIso: receivedAt.toISOString(), requestIp: '203.0.113.7',
-        sentAt: undefined, anonymousId: undefined, context: undefined, integrations: undefined,
-      }, 'batch');
+      const prepared = prepareEvents(
+        batch,
+        {
+          sourceId: options.sourceId,
+          route: '/v1/batch',
+          limits: config.collector.limits,
+          receivedAt,
+          receivedAtIso: receivedAt.toISOString(),
+          requestIp: '203.0.113.7',
+          sentAt: undefined,
+          anonymousId: undefined,
+          context: undefined,
+          integrations: undefined,
+        },
+        'batch',
+      );
       inFlight.push(writer.append(prepared.records));
       batch = [];
       if (inFlight.length >= 64) await settle();

@@ -8,18 +8,33 @@ import type { Logger } from 'pino';
 import { untilSignal } from './collector-role.js';
 
 /** Runs the loader in this process; resolves once stopped (or, with `once`, once everything is loaded). */
-export async function runLoaderRole(config: LensConfig, logger: Logger, options: { once?: boolean } = {}): Promise<void> {
+export async function runLoaderRole(
+  config: LensConfig,
+  logger: Logger,
+  options: { once?: boolean } = {},
+): Promise<void> {
   const log = await createEventLog({ ...config.log, dir: join(config.dataDir, 'log'), logger });
   try {
     const loaderOptions = { config: config.loader, dataDir: config.dataDir, log, logger };
     if (options.once) {
       const stats = await runLoaderOnce(loaderOptions);
-      logger.info({ eventsLoaded: stats.eventsLoaded, quarantined: stats.quarantined, duplicates: stats.duplicates, partitions: stats.owned }, 'loader_once_done');
+      logger.info(
+        {
+          eventsLoaded: stats.eventsLoaded,
+          quarantined: stats.quarantined,
+          duplicates: stats.duplicates,
+          partitions: stats.owned,
+        },
+        'loader_once_done',
+      );
       return;
     }
     const loader = await startLoader(loaderOptions);
     // Tells a supervising parent (`lens up`) that this process runs.
-    process.send?.({ type: 'lens:ready', ...(loader.port === undefined ? {} : { url: `http://localhost:${loader.port}` }) });
+    process.send?.({
+      type: 'lens:ready',
+      ...(loader.port === undefined ? {} : { url: `http://localhost:${loader.port}` }),
+    });
     await untilSignal();
     logger.info({}, 'loader_stopping');
     await loader.stop();

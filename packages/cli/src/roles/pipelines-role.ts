@@ -1,6 +1,14 @@
 // The pipelines role: loads the definitions (shipped + the configured folder) once, then either runs the
 // selected pipelines once or keeps the continuous scheduler going until a signal.
-import { buildGraph, loadDefinitions, runPipelines, startScheduler, type PipelineGraph, type ReadMode, type RunRecord } from '@lens/prism';
+import {
+  buildGraph,
+  loadDefinitions,
+  runPipelines,
+  startScheduler,
+  type PipelineGraph,
+  type ReadMode,
+  type RunRecord,
+} from '@lens/prism';
 import type { LensConfig } from '@lens/protocol';
 import { RECS_PIPELINES_DIR } from '@lens/recs';
 import type { Logger } from 'pino';
@@ -9,15 +17,30 @@ import { untilSignal } from './collector-role.js';
 /** The validated pipeline graph for a configuration (config errors name file, line and key). */
 export function pipelineGraph(config: LensConfig): PipelineGraph {
   // The recommendation pipelines (packages/recs) build on the shipped datasets, so they come with them.
-  const dirs = [...(config.pipelines.shipped ? [RECS_PIPELINES_DIR] : []), ...(config.pipelines.dir === undefined ? [] : [config.pipelines.dir])];
+  const dirs = [
+    ...(config.pipelines.shipped ? [RECS_PIPELINES_DIR] : []),
+    ...(config.pipelines.dir === undefined ? [] : [config.pipelines.dir]),
+  ];
   return buildGraph(loadDefinitions({ dirs, shipped: config.pipelines.shipped }));
 }
 
 /** Runs `names` (or all, plus what depends on them when asked) once. */
-export async function runPipelinesOnce(config: LensConfig, graph: PipelineGraph, names: readonly string[], mode: ReadMode, logger: Logger): Promise<RunRecord[]> {
-  for (const n of names) if (!graph.byName.has(n)) throw new Error(`no pipeline named ${n} (lens pipelines list shows them)`);
+export async function runPipelinesOnce(
+  config: LensConfig,
+  graph: PipelineGraph,
+  names: readonly string[],
+  mode: ReadMode,
+  logger: Logger,
+): Promise<RunRecord[]> {
+  for (const n of names)
+    if (!graph.byName.has(n)) throw new Error(`no pipeline named ${n} (lens pipelines list shows them)`);
   return runPipelines({
-    dataDir: config.dataDir, graph, mode, logger, retries: config.pipelines.retries, backoffMs: config.pipelines.retryBackoffMs,
+    dataDir: config.dataDir,
+    graph,
+    mode,
+    logger,
+    retries: config.pipelines.retries,
+    backoffMs: config.pipelines.retryBackoffMs,
     ...(names.length > 0 ? { names } : {}),
   });
 }

@@ -31,7 +31,9 @@ export class RoleSupervisor {
 
   #spawn(role: SupervisedRole): Promise<string | undefined> {
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [LENS_BIN, role.name, ...role.args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const child = spawn(process.execPath, [LENS_BIN, role.name, ...role.args], {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
       role.child = child;
       let ready = false;
       child.on('message', (message: { type?: string; url?: string }) => {
@@ -42,11 +44,15 @@ export class RoleSupervisor {
       });
       child.on('exit', (code, signal) => {
         if (this.#stopping) return;
-        if (!ready) return reject(new Error(`lens ${role.name} exited before it was ready (code ${code}, signal ${signal})`));
+        if (!ready)
+          return reject(new Error(`lens ${role.name} exited before it was ready (code ${code}, signal ${signal})`));
         const delay = Math.min(30_000, 500 * 2 ** role.restarts++);
         this.#logger.error({ role: role.name, code, signal, restartInMs: delay }, 'role_died_restarting');
         setTimeout(() => {
-          if (!this.#stopping) this.#spawn(role).catch((error: unknown) => this.#logger.error({ err: error, role: role.name }, 'role_restart_failed'));
+          if (!this.#stopping)
+            this.#spawn(role).catch((error: unknown) =>
+              this.#logger.error({ err: error, role: role.name }, 'role_restart_failed'),
+            );
         }, delay);
       });
     });
@@ -55,14 +61,19 @@ export class RoleSupervisor {
   /** Asks every role to stop (SIGTERM) and waits for them, killing any still running after `timeoutMs`. */
   async stop(timeoutMs = 10_000): Promise<void> {
     this.#stopping = true;
-    await Promise.all(this.#roles.map(({ child }) => new Promise<void>((resolve) => {
-      if (child === undefined || child.exitCode !== null || child.signalCode !== null) return resolve();
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-      child.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      child.kill('SIGTERM');
-    })));
+    await Promise.all(
+      this.#roles.map(
+        ({ child }) =>
+          new Promise<void>((resolve) => {
+            if (child === undefined || child.exitCode !== null || child.signalCode !== null) return resolve();
+            const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+            child.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
   }
 }

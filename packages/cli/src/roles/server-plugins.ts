@@ -14,11 +14,24 @@ const RECS_REFRESH_MS = 30_000;
 /** The plugins of a Lens server for this configuration. */
 export async function serverPlugins(config: LensConfig, logger: Logger): Promise<ServerPlugin[]> {
   const store = await openRecsStore(config.recs, config.dataDir);
-  const servedLog = createDeltaServedListLog({ dataDir: config.dataDir, onError: (error) => logger.warn({ err: error }, 'recs_served_lists_not_written') });
-  const recs = recommendationsPlugin({ store, servedLog, maxK: config.recs.maxK, defaultK: config.recs.k, ageLimits: config.recs.maxAgeHours });
+  const servedLog = createDeltaServedListLog({
+    dataDir: config.dataDir,
+    onError: (error) => logger.warn({ err: error }, 'recs_served_lists_not_written'),
+  });
+  const recs = recommendationsPlugin({
+    store,
+    servedLog,
+    maxK: config.recs.maxK,
+    defaultK: config.recs.k,
+    ageLimits: config.recs.maxAgeHours,
+  });
   const refresh = async (): Promise<void> => {
     try {
-      const result = await loadRecommendations({ dataDir: config.dataDir, store, keepVersions: config.recs.keepVersions });
+      const result = await loadRecommendations({
+        dataDir: config.dataDir,
+        store,
+        keepVersions: config.recs.keepVersions,
+      });
       if (result.status !== 'unchanged') logger.info({ ...result }, 'recs_loaded');
     } catch (error) {
       // Before the first training run the gold tables do not exist yet: the API falls back meanwhile.

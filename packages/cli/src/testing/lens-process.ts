@@ -24,8 +24,27 @@ export interface LensProcess {
 }
 
 /** Starts `lens collector` on a free port and resolves once it listens. */
-export function startLensCollector(home: { data: string; config: string }, extraArgs: string[] = []): Promise<LensProcess> {
-  const child = spawn(process.execPath, [LENS_BIN, 'collector', '--config', home.config, '--data', home.data, '--port', '0', '--log-level', 'info', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function startLensCollector(
+  home: { data: string; config: string },
+  extraArgs: string[] = [],
+): Promise<LensProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      LENS_BIN,
+      'collector',
+      '--config',
+      home.config,
+      '--data',
+      home.data,
+      '--port',
+      '0',
+      '--log-level',
+      'info',
+      ...extraArgs,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`collector did not start:\n${output}`)), 20_000);

@@ -7,7 +7,13 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: CollectorContext, i
   app.get('/health', async (_request, reply) => {
     const ready = isReady();
     reply.code(ready ? 200 : 503);
-    return { status: ready ? 'ok' : 'unavailable', live: true, ready, partition: ctx.sink.partition, uptimeSeconds: Math.round((Date.now() - started) / 1000) };
+    return {
+      status: ready ? 'ok' : 'unavailable',
+      live: true,
+      ready,
+      partition: ctx.sink.partition,
+      uptimeSeconds: Math.round((Date.now() - started) / 1000),
+    };
   });
   app.get('/metrics', async (_request, reply) => {
     reply.header('content-type', ctx.metrics.registry.contentType);

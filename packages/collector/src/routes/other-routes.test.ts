@@ -7,7 +7,10 @@ import { PIXEL_GIF } from './pixel-routes.js';
 describe('pixels', () => {
   it('GET /pixel/v1/track with dotted query parameters stores the event and answers a GIF', async () => {
     const { app, sink } = await startTestCollector();
-    const res = await app.inject({ method: 'GET', url: `/pixel/v1/track?writeKey=${WRITE_KEY}&event=Email%20Opened&anonymousId=a1&properties.campaign=nov&context.page.url=https%3A%2F%2Fx&__proto__.polluted=1` });
+    const res = await app.inject({
+      method: 'GET',
+      url: `/pixel/v1/track?writeKey=${WRITE_KEY}&event=Email%20Opened&anonymousId=a1&properties.campaign=nov&context.page.url=https%3A%2F%2Fx&__proto__.polluted=1`,
+    });
     assert.equal(res.statusCode, 200);
     assert.equal(res.headers['content-type'], 'image/gif');
     assert.deepEqual(res.rawPayload, PIXEL_GIF);
@@ -22,7 +25,9 @@ describe('pixels', () => {
 
   it('GET /v1/pixel/page?data=base64(JSON) (Segment) stores a page event', async () => {
     const { app, sink } = await startTestCollector();
-    const data = Buffer.from(JSON.stringify({ writeKey: WRITE_KEY, userId: 'u9', name: 'Newsletter' })).toString('base64');
+    const data = Buffer.from(JSON.stringify({ writeKey: WRITE_KEY, userId: 'u9', name: 'Newsletter' })).toString(
+      'base64',
+    );
     const res = await app.inject({ method: 'GET', url: `/v1/pixel/page?data=${encodeURIComponent(data)}` });
     assert.equal(res.statusCode, 200);
     assert.deepEqual([sink.accepted()[0]?.event.type, sink.accepted()[0]?.event.name], ['page', 'Newsletter']);
@@ -57,7 +62,11 @@ describe('SDK configuration endpoints', () => {
 
   it('GET /v1/projects/:writeKey/settings answers analytics-next with Segment.io apiKey and apiHost', async () => {
     const { app } = await startTestCollector();
-    const res = await app.inject({ method: 'GET', url: `/v1/projects/${WRITE_KEY}/settings`, headers: { host: 'collector.local:8080' } });
+    const res = await app.inject({
+      method: 'GET',
+      url: `/v1/projects/${WRITE_KEY}/settings`,
+      headers: { host: 'collector.local:8080' },
+    });
     assert.equal(res.statusCode, 200);
     const segment = res.json().integrations['Segment.io'];
     assert.equal(segment.apiKey, WRITE_KEY);
@@ -71,7 +80,17 @@ describe('operations', () => {
   it('SDK self-metrics posts are answered 200 and counted, not stored', async () => {
     const { app, sink } = await startTestCollector();
     for (const url of ['/v1/m', '/rsaMetrics']) {
-      assert.equal((await app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json' }, payload: { series: [] } })).statusCode, 200);
+      assert.equal(
+        (
+          await app.inject({
+            method: 'POST',
+            url,
+            headers: { 'content-type': 'application/json' },
+            payload: { series: [] },
+          })
+        ).statusCode,
+        200,
+      );
     }
     assert.equal(sink.records.length, 0);
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
@@ -81,7 +100,17 @@ describe('operations', () => {
   it('/health is live and ready; /metrics counts accepted and rejected events by reason', async () => {
     const { app } = await startTestCollector();
     assert.deepEqual((await app.inject({ method: 'GET', url: '/health' })).json().ready, true);
-    await app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: BASIC_AUTH }, payload: { batch: [{ type: 'track', userId: 'u', event: 'e' }, { type: 'track', userId: 'u' }] } });
+    await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      headers: { authorization: BASIC_AUTH },
+      payload: {
+        batch: [
+          { type: 'track', userId: 'u', event: 'e' },
+          { type: 'track', userId: 'u' },
+        ],
+      },
+    });
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
     assert.match(metrics, /lens_collector_events_accepted_total\{source="web"\} 1/);
     assert.match(metrics, /lens_collector_events_rejected_total\{reason="missing_required"\} 1/);

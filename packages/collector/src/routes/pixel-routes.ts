@@ -22,7 +22,12 @@ export function registerPixelRoutes(app: FastifyInstance, ctx: CollectorContext)
   }
 }
 
-async function pixel(ctx: CollectorContext, request: FastifyRequest, reply: FastifyReply, type: 'track' | 'page'): Promise<Buffer> {
+async function pixel(
+  ctx: CollectorContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  type: 'track' | 'page',
+): Promise<Buffer> {
   reply.header('content-type', 'image/gif').header('cache-control', 'no-store, max-age=0');
   try {
     const event = eventFromQuery(request.query as Record<string, unknown>);
@@ -31,18 +36,22 @@ async function pixel(ctx: CollectorContext, request: FastifyRequest, reply: Fast
     delete event.writeKey;
     event.type = type;
     const receivedAt = new Date();
-    const prepared = prepareEvents([event], {
-      sourceId: source.id,
-      route: request.routeOptions.url ?? request.url,
-      limits: ctx.config.limits,
-      receivedAt,
-      receivedAtIso: receivedAt.toISOString(),
-      requestIp: request.ip,
-      sentAt: undefined,
-      anonymousId: undefined,
-      context: undefined,
-      integrations: undefined,
-    }, undefined);
+    const prepared = prepareEvents(
+      [event],
+      {
+        sourceId: source.id,
+        route: request.routeOptions.url ?? request.url,
+        limits: ctx.config.limits,
+        receivedAt,
+        receivedAtIso: receivedAt.toISOString(),
+        requestIp: request.ip,
+        sentAt: undefined,
+        anonymousId: undefined,
+        context: undefined,
+        integrations: undefined,
+      },
+      undefined,
+    );
     await appendDurably(ctx, prepared.records);
     ctx.metrics.eventsAccepted.inc({ source: source.id }, prepared.accepted);
     const rejection = prepared.rejected[0];
@@ -66,7 +75,8 @@ function eventFromQuery(query: Record<string, unknown>): JsonObject {
     } catch {
       throw new HttpError(400, 'invalid_json', 'data: not base64-encoded JSON');
     }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new HttpError(400, 'invalid_json', 'data: must encode a JSON object');
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new HttpError(400, 'invalid_json', 'data: must encode a JSON object');
     return parsed as JsonObject;
   }
   const event: JsonObject = {};

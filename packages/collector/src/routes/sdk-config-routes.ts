@@ -8,10 +8,19 @@ import { findWriteKey } from '../write-key.js';
 export function registerSdkConfigRoutes(app: FastifyInstance, ctx: CollectorContext): void {
   const sourceConfig = async (request: FastifyRequest) => {
     const source = ctx.sources.byWriteKey(findWriteKey(request.headers.authorization, request.query, undefined));
-    if (source === undefined) throw new HttpError(401, 'unknown_write_key', 'missing or unknown writeKey (Basic auth or ?writeKey=)');
+    if (source === undefined)
+      throw new HttpError(401, 'unknown_write_key', 'missing or unknown writeKey (Basic auth or ?writeKey=)');
     return {
       isHosted: false,
-      source: { id: source.id, name: source.name, writeKey: source.writeKey, enabled: true, config: {}, destinations: [], workspaceId: 'lens' },
+      source: {
+        id: source.id,
+        name: source.name,
+        writeKey: source.writeKey,
+        enabled: true,
+        config: {},
+        destinations: [],
+        workspaceId: 'lens',
+      },
     };
   };
   app.get('/sourceConfig', sourceConfig);
@@ -19,14 +28,27 @@ export function registerSdkConfigRoutes(app: FastifyInstance, ctx: CollectorCont
 
   app.get('/v1/projects/:writeKey/settings', async (request) => {
     const { writeKey } = request.params as { writeKey: string };
-    if (ctx.sources.byWriteKey(writeKey) === undefined) throw new HttpError(404, 'unknown_write_key', 'no source has this write key');
+    if (ctx.sources.byWriteKey(writeKey) === undefined)
+      throw new HttpError(404, 'unknown_write_key', 'no source has this write key');
     const host = request.headers.host ?? `localhost:${ctx.config.port}`;
     const protocol = request.protocol;
     return {
       integrations: {
-        'Segment.io': { apiKey: writeKey, apiHost: `${host}/v1`, protocol, unbundledIntegrations: [], addBundledMetadata: true, maybeBundledConfigIds: {}, versionSettings: { version: '4.4.7', componentTypes: ['browser'] } },
+        'Segment.io': {
+          apiKey: writeKey,
+          apiHost: `${host}/v1`,
+          protocol,
+          unbundledIntegrations: [],
+          addBundledMetadata: true,
+          maybeBundledConfigIds: {},
+          versionSettings: { version: '4.4.7', componentTypes: ['browser'] },
+        },
       },
-      plan: { track: { __default: { enabled: true, integrations: {} } }, identify: { __default: { enabled: true } }, group: { __default: { enabled: true } } },
+      plan: {
+        track: { __default: { enabled: true, integrations: {} } },
+        identify: { __default: { enabled: true } },
+        group: { __default: { enabled: true } },
+      },
       edgeFunction: {},
       analyticsNextEnabled: true,
       middlewareSettings: {},

@@ -1,5 +1,11 @@
 // Test harness: a collector app over an in-memory record sink, with helpers to read back what was stored.
-import { decodeLogRecord, LensConfig, type AcceptedRecord, type LogRecordPayload, type RejectedRecord } from '@lens/protocol';
+import {
+  decodeLogRecord,
+  LensConfig,
+  type AcceptedRecord,
+  type LogRecordPayload,
+  type RejectedRecord,
+} from '@lens/protocol';
 import { createCollector, type Collector } from '../collector-app.js';
 import type { RecordSink } from '../collector-context.js';
 
@@ -29,7 +35,9 @@ export class MemorySink implements RecordSink {
   }
 }
 
-export async function startTestCollector(configOverrides: Record<string, unknown> = {}): Promise<{ app: Collector; sink: MemorySink }> {
+export async function startTestCollector(
+  configOverrides: Record<string, unknown> = {},
+): Promise<{ app: Collector; sink: MemorySink }> {
   const config = LensConfig.parse({ collector: configOverrides }).collector;
   const sink = new MemorySink();
   const app = await createCollector({

@@ -18,21 +18,45 @@ export function AppShell() {
   const navigation = useNavigation();
   return (
     <>
-      <a className="skip-link" href="#main">Skip to content</a>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
       <header className="topbar">
-        <span className="brand" aria-label="Lens">◉ Lens</span>
-        <button type="button" className="menu-toggle" aria-expanded={open} aria-controls="primary-nav" onClick={() => setOpen(!open)}>Menu</button>
+        <span className="brand" aria-label="Lens">
+          ◉ Lens
+        </span>
+        <button
+          type="button"
+          className="menu-toggle"
+          aria-expanded={open}
+          aria-controls="primary-nav"
+          onClick={() => setOpen(!open)}
+        >
+          Menu
+        </button>
         <nav id="primary-nav" className={open ? 'nav open' : 'nav'} aria-label="Primary">
           {NAV.map((item) => (
-            <NavLink key={item.to} to={item.to} onClick={() => setOpen(false)}
-              className={({ isActive }) => (isActive || location.pathname.startsWith(item.to.split('/').slice(0, 2).join('/')) ? 'active' : undefined)}>
+            <NavLink
+              key={item.to}
+              to={item.to}
+              onClick={() => setOpen(false)}
+              className={({ isActive }) =>
+                isActive || location.pathname.startsWith(item.to.split('/').slice(0, 2).join('/'))
+                  ? 'active'
+                  : undefined
+              }
+            >
               {item.label}
             </NavLink>
           ))}
         </nav>
       </header>
-      {navigation.state === 'loading' && <div className="route-progress" role="progressbar" aria-label="Loading view" />}
-      <main id="main" tabIndex={-1}><Outlet /></main>
+      {navigation.state === 'loading' && (
+        <div className="route-progress" role="progressbar" aria-label="Loading view" />
+      )}
+      <main id="main" tabIndex={-1}>
+        <Outlet />
+      </main>
     </>
   );
 }

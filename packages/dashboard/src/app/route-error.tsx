@@ -9,7 +9,9 @@ export function RouteError({ notFound }: { notFound?: boolean }) {
       <div className="state state-error" role="alert">
         <h1>{notFound ? 'No such page' : 'Something went wrong'}</h1>
         {!notFound && <p className="error-message">{error?.message ?? String(error)}</p>}
-        <p><Link to="/realtime">Back to Realtime</Link></p>
+        <p>
+          <Link to="/realtime">Back to Realtime</Link>
+        </p>
       </div>
     </div>
   );

@@ -12,26 +12,38 @@ const skip = chromiumMissing();
 
 describe('content, search and data views', { skip, timeout: 150_000 }, () => {
   let h: DashboardHarness;
-  before(async () => { h = await startHarness(); });
+  before(async () => {
+    h = await startHarness();
+  });
   after(async () => {
     await h?.close();
     assert.deepEqual(h?.pageErrors ?? [], [], 'the pages reported no errors');
   });
 
   test('Search: totals and top queries are the search insight', async () => {
-    const { result } = await h.api<{ result: { totals: { searches: number }; topQueries: { query: string; searches: number }[] } }>('/api/insights/search', { dateRange: { last: 7, unit: 'day' }, limit: 50 });
+    const { result } = await h.api<{
+      result: { totals: { searches: number }; topQueries: { query: string; searches: number }[] };
+    }>('/api/insights/search', { dateRange: { last: 7, unit: 'day' }, limit: 50 });
     assert.ok(result.totals.searches > 0);
     await h.page.goto(`${h.url}/search`);
     await h.page.locator('table[aria-label="Top queries"] tbody tr').first().waitFor();
     assert.equal(num(await h.page.getByTestId('search-total').textContent()), result.totals.searches);
-    assert.deepEqual(await columnTexts(h.page, 'Top queries', 1), result.topQueries.map((x) => x.query));
-    assert.deepEqual((await columnTexts(h.page, 'Top queries', 2)).map(num), result.topQueries.map((x) => x.searches));
+    assert.deepEqual(
+      await columnTexts(h.page, 'Top queries', 1),
+      result.topQueries.map((x) => x.query),
+    );
+    assert.deepEqual(
+      (await columnTexts(h.page, 'Top queries', 2)).map(num),
+      result.topQueries.map((x) => x.searches),
+    );
     await h.page.locator('.echart[data-rendered="true"]').first().waitFor();
     await h.shot('search');
   });
 
   test('Content: picking the most read article shows its views and co-read articles', async () => {
-    const [top] = await h.sql(`SELECT article_id, sum(views)::BIGINT AS views FROM gold.content_daily WHERE day > current_date - INTERVAL 7 DAY GROUP BY 1 ORDER BY views DESC, article_id LIMIT 1`);
+    const [top] = await h.sql(
+      `SELECT article_id, sum(views)::BIGINT AS views FROM gold.content_daily WHERE day > current_date - INTERVAL 7 DAY GROUP BY 1 ORDER BY views DESC, article_id LIMIT 1`,
+    );
     await h.page.goto(`${h.url}/content`);
     await h.page.locator('table[aria-label="Most read articles"] tbody tr a').first().click();
     await h.page.getByTestId('article-views').waitFor();
@@ -43,13 +55,20 @@ describe('content, search and data views', { skip, timeout: 150_000 }, () => {
   });
 
   test('Data › Runs, Lineage and Quarantine show lens.runs and bronze.quarantine', async () => {
-    const [runs] = await h.sql(`SELECT count(*) AS n, count(*) FILTER (WHERE status = 'failed') AS failed FROM lens.runs`);
+    const [runs] = await h.sql(
+      `SELECT count(*) AS n, count(*) FILTER (WHERE status = 'failed') AS failed FROM lens.runs`,
+    );
     await h.page.goto(`${h.url}/data/runs`);
     await h.page.getByTestId('runs-count').waitFor();
-    assert.equal(await h.page.getByTestId('runs-count').textContent(), `${Number(runs!['n'])} runs, ${Number(runs!['failed'])} failed`);
+    assert.equal(
+      await h.page.getByTestId('runs-count').textContent(),
+      `${Number(runs!['n'])} runs, ${Number(runs!['failed'])} failed`,
+    );
     await h.shot('data-runs');
 
-    const edges = await h.sql(`SELECT DISTINCT pipeline, unnest(json_keys(input_versions)) AS input FROM lens.runs WHERE status = 'succeeded'`);
+    const edges = await h.sql(
+      `SELECT DISTINCT pipeline, unnest(json_keys(input_versions)) AS input FROM lens.runs WHERE status = 'succeeded'`,
+    );
     await h.page.goto(`${h.url}/data/lineage`);
     await h.page.getByTestId('lineage-edge-count').waitFor();
     assert.equal(num(await h.page.getByTestId('lineage-edge-count').textContent()), edges.length);
@@ -59,7 +78,10 @@ describe('content, search and data views', { skip, timeout: 150_000 }, () => {
 
     await h.page.goto(`${h.url}/data/quarantine`);
     await h.page.locator('table[aria-label="Quarantine reasons"] tbody tr').first().waitFor();
-    assert.deepEqual(await columnTexts(h.page, 'Quarantine reasons', 1), ['schema: event is required', 'timestamp too far in the future']);
+    assert.deepEqual(await columnTexts(h.page, 'Quarantine reasons', 1), [
+      'schema: event is required',
+      'timestamp too far in the future',
+    ]);
     assert.deepEqual((await columnTexts(h.page, 'Quarantine reasons', 3)).map(num), [2, 1]);
     await h.shot('data-quarantine');
   });
@@ -97,7 +119,11 @@ describe('content, search and data views', { skip, timeout: 150_000 }, () => {
 
   test('a server with read tokens: the app asks for one, then shows the data', async () => {
     const token = 'dashboard-e2e-read-token';
-    const locked = await createServer({ config: ServerConfig.parse({ host: '127.0.0.1', port: 0, readTokens: [token] }), dataDir: h.dataDir, plugins: [{ plugin: dashboardPlugin }] });
+    const locked = await createServer({
+      config: ServerConfig.parse({ host: '127.0.0.1', port: 0, readTokens: [token] }),
+      dataDir: h.dataDir,
+      plugins: [{ plugin: dashboardPlugin }],
+    });
     const { url } = await locked.listen({ host: '127.0.0.1', port: 0 });
     const context = await h.browser.newContext();
     try {

@@ -30,30 +30,54 @@ export interface DashboardHarness {
 /** Builds the lake, starts the server on a free port and opens a page at laptop width. */
 export async function startHarness(): Promise<DashboardHarness> {
   const dataDir = await buildDemoLake({ users: 500, days: 3 });
-  const server = await createServer({ config: ServerConfig.parse({ host: '127.0.0.1', port: 0 }), dataDir, plugins: [{ plugin: dashboardPlugin }] });
+  const server = await createServer({
+    config: ServerConfig.parse({ host: '127.0.0.1', port: 0 }),
+    dataDir,
+    plugins: [{ plugin: dashboardPlugin }],
+  });
   const { url } = await server.listen({ host: '127.0.0.1', port: 0 });
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
   const pageErrors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`);
+  });
   page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
-  page.on('response', (r) => { if (r.status() >= 500) pageErrors.push(`HTTP ${r.status()} ${r.url()}`); });
+  page.on('response', (r) => {
+    if (r.status() >= 500) pageErrors.push(`HTTP ${r.status()} ${r.url()}`);
+  });
   // One folder for the whole run (each test file is its own process), overwritten by the next run.
   const shotsDir = join(tmpdir(), 'lens-dashboard-screenshots');
   mkdirSync(shotsDir, { recursive: true });
   process.stderr.write(`dashboard e2e: screenshots in ${shotsDir}\n`);
 
   const api = async <T>(path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${url}${path}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    const res = await fetch(
+      `${url}${path}`,
+      body === undefined
+        ? {}
+        : { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } },
+    );
     if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
     return (await res.json()) as T;
   };
   return {
-    url, dataDir, server, browser, page, shotsDir, pageErrors, api,
+    url,
+    dataDir,
+    server,
+    browser,
+    page,
+    shotsDir,
+    pageErrors,
+    api,
     sql: async (sql) => (await api<{ rows: Record<string, unknown>[] }>('/api/sql', { sql })).rows,
     async shot(name) {
       // Every chart on the page has finished drawing (ECharts animates).
-      await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>('.echart')].every((e) => e.dataset['rendered'] === 'true'), undefined, { timeout: 10_000 });
+      await page.waitForFunction(
+        () => [...document.querySelectorAll<HTMLElement>('.echart')].every((e) => e.dataset['rendered'] === 'true'),
+        undefined,
+        { timeout: 10_000 },
+      );
       const path = join(shotsDir, `${name}.png`);
       await page.screenshot({ path, fullPage: true });
       return path;

@@ -10,7 +10,9 @@ const q = (o: unknown) => encodeURIComponent(JSON.stringify(o));
 
 describe('dashboard views', { skip, timeout: 150_000 }, () => {
   let h: DashboardHarness;
-  before(async () => { h = await startHarness(); });
+  before(async () => {
+    h = await startHarness();
+  });
   after(async () => {
     await h?.close();
     assert.deepEqual(h?.pageErrors ?? [], [], 'the pages reported no errors');
@@ -18,34 +20,70 @@ describe('dashboard views', { skip, timeout: 150_000 }, () => {
 
   test('Realtime: trending articles, views and velocity are the API answer; sparklines add up to the views', async () => {
     const now = (await h.api<{ now: string }>('/api/trending?minutes=60')).now;
-    const api = await h.api<{ articles: { articleId: string; views: number; velocity: number }[] }>(`/api/trending?minutes=60&limit=20&now=${encodeURIComponent(now)}`);
+    const api = await h.api<{ articles: { articleId: string; views: number; velocity: number }[] }>(
+      `/api/trending?minutes=60&limit=20&now=${encodeURIComponent(now)}`,
+    );
     assert.ok(api.articles.length > 3, 'the demo lake has trending articles');
     await h.page.goto(`${h.url}/realtime?q=${q({ minutes: 60, now })}`);
     await h.page.locator('[data-testid="trending-panel"][aria-busy="false"]').waitFor();
-    assert.deepEqual((await columnTexts(h.page, 'Trending articles', 5)).map(num), api.articles.map((a) => a.views));
-    assert.deepEqual((await columnTexts(h.page, 'Trending articles', 6)).map(num), api.articles.map((a) => Number(a.velocity.toFixed(1))));
-    assert.equal(num(await h.page.getByTestId('trending-views').textContent()), api.articles.reduce((n, a) => n + a.views, 0));
-    const spark = await h.page.locator('table[aria-label="Trending articles"] svg.sparkline').evaluateAll((els) => els.map((e) => (e.getAttribute('data-values') ?? '').split(',').map(Number)));
-    assert.deepEqual(spark.map((v) => v.reduce((a, b) => a + b, 0)), api.articles.map((a) => a.views), 'sparkline buckets sum to the window views');
-    const [active] = await h.sql(`SELECT count(DISTINCT coalesce(user_id, anonymous_id)) AS n FROM bronze.events WHERE NOT is_bot AND timestamp > TIMESTAMPTZ '${now}' - INTERVAL 5 MINUTE AND timestamp <= TIMESTAMPTZ '${now}'`);
+    assert.deepEqual(
+      (await columnTexts(h.page, 'Trending articles', 5)).map(num),
+      api.articles.map((a) => a.views),
+    );
+    assert.deepEqual(
+      (await columnTexts(h.page, 'Trending articles', 6)).map(num),
+      api.articles.map((a) => Number(a.velocity.toFixed(1))),
+    );
+    assert.equal(
+      num(await h.page.getByTestId('trending-views').textContent()),
+      api.articles.reduce((n, a) => n + a.views, 0),
+    );
+    const spark = await h.page
+      .locator('table[aria-label="Trending articles"] svg.sparkline')
+      .evaluateAll((els) => els.map((e) => (e.getAttribute('data-values') ?? '').split(',').map(Number)));
+    assert.deepEqual(
+      spark.map((v) => v.reduce((a, b) => a + b, 0)),
+      api.articles.map((a) => a.views),
+      'sparkline buckets sum to the window views',
+    );
+    const [active] = await h.sql(
+      `SELECT count(DISTINCT coalesce(user_id, anonymous_id)) AS n FROM bronze.events WHERE NOT is_bot AND timestamp > TIMESTAMPTZ '${now}' - INTERVAL 5 MINUTE AND timestamp <= TIMESTAMPTZ '${now}'`,
+    );
     assert.equal(num(await h.page.getByTestId('active-readers').textContent()), Number(active!['n']));
-    const [lastMinute] = await h.sql(`SELECT count(*) AS n FROM bronze.events WHERE NOT is_bot AND timestamp > TIMESTAMPTZ '${now}' - INTERVAL 60 SECOND AND timestamp <= TIMESTAMPTZ '${now}'`);
+    const [lastMinute] = await h.sql(
+      `SELECT count(*) AS n FROM bronze.events WHERE NOT is_bot AND timestamp > TIMESTAMPTZ '${now}' - INTERVAL 60 SECOND AND timestamp <= TIMESTAMPTZ '${now}'`,
+    );
     assert.equal(num(await h.page.getByTestId('events-per-minute').textContent()), Number(lastMinute!['n']));
     // Titles come with the views in bronze. (The demo reuses an article id across sites — "foo" is football
     // and food — so an id can carry two titles; the one shown is one of them.)
-    const titles = await h.sql(`SELECT DISTINCT json_extract_string(properties, '$.title') AS title FROM bronze.events WHERE event = 'Article Viewed' AND json_extract_string(properties, '$.article_id') = '${api.articles[0]!.articleId}'`);
-    assert.ok(titles.map((t) => t['title']).includes((await columnTexts(h.page, 'Trending articles', 2))[0]), 'the title is one the article\'s views carried');
-    const sections = await h.sql(`SELECT json_extract_string(properties, '$.section') AS section, count(*) AS views FROM bronze.events WHERE NOT is_bot AND event = 'Article Viewed'
+    const titles = await h.sql(
+      `SELECT DISTINCT json_extract_string(properties, '$.title') AS title FROM bronze.events WHERE event = 'Article Viewed' AND json_extract_string(properties, '$.article_id') = '${api.articles[0]!.articleId}'`,
+    );
+    assert.ok(
+      titles.map((t) => t['title']).includes((await columnTexts(h.page, 'Trending articles', 2))[0]),
+      "the title is one the article's views carried",
+    );
+    const sections =
+      await h.sql(`SELECT json_extract_string(properties, '$.section') AS section, count(*) AS views FROM bronze.events WHERE NOT is_bot AND event = 'Article Viewed'
       AND timestamp > TIMESTAMPTZ '${now}' - INTERVAL 60 MINUTE AND timestamp <= TIMESTAMPTZ '${now}' GROUP BY ALL`);
     await h.page.locator('table[aria-label="Views by section"] tbody tr').first().waitFor();
     const shownViews = (await columnTexts(h.page, 'Views by section', 3)).map(num);
-    assert.equal(shownViews.reduce((a, b) => a + b, 0), sections.reduce((n, r) => n + Number(r['views']), 0), 'views by section add up to bronze.events');
+    assert.equal(
+      shownViews.reduce((a, b) => a + b, 0),
+      sections.reduce((n, r) => n + Number(r['views']), 0),
+      'views by section add up to bronze.events',
+    );
     await h.shot('realtime');
 
     // A section picked from the table narrows trending to it, as the API does for that section.
-    const section = await h.page.locator('table[aria-label="Views by section"] tbody tr td:nth-child(2) button').first().innerText();
+    const section = await h.page
+      .locator('table[aria-label="Views by section"] tbody tr td:nth-child(2) button')
+      .first()
+      .innerText();
     await h.page.locator('table[aria-label="Views by section"] tbody tr td:nth-child(2) button').first().click();
-    const narrowed = await h.api<{ articles: { views: number; section: string }[] }>(`/api/trending?minutes=60&limit=20&now=${encodeURIComponent(now)}&site=${encodeURIComponent(JSON.parse(decodeURIComponent(new URL(h.page.url()).searchParams.get('q') ?? '{}')).site ?? '')}&section=${encodeURIComponent(section)}`);
+    const narrowed = await h.api<{ articles: { views: number; section: string }[] }>(
+      `/api/trending?minutes=60&limit=20&now=${encodeURIComponent(now)}&site=${encodeURIComponent(JSON.parse(decodeURIComponent(new URL(h.page.url()).searchParams.get('q') ?? '{}')).site ?? '')}&section=${encodeURIComponent(section)}`,
+    );
     await h.page.waitForURL(new RegExp(encodeURIComponent(section)));
     // The previous answer stays on screen while the new one loads: wait for rows of that section only.
     await h.page.waitForFunction((s) => {
@@ -54,16 +92,30 @@ describe('dashboard views', { skip, timeout: 150_000 }, () => {
     }, section);
     await h.page.locator('[data-testid="trending-panel"][aria-busy="false"]').waitFor();
     assert.ok(narrowed.articles.length > 0 && narrowed.articles.every((a) => a.section === section));
-    assert.deepEqual((await columnTexts(h.page, 'Trending articles', 5)).map(num), narrowed.articles.map((a) => a.views));
+    assert.deepEqual(
+      (await columnTexts(h.page, 'Trending articles', 5)).map(num),
+      narrowed.articles.map((a) => a.views),
+    );
   });
 
   test('Data › Catalog lists every table of /api/tables with its version and rows', async () => {
-    const { tables } = await h.api<{ tables: { table: string; version: number; rows: number | null }[] }>('/api/tables');
+    const { tables } = await h.api<{ tables: { table: string; version: number; rows: number | null }[] }>(
+      '/api/tables',
+    );
     await h.page.goto(`${h.url}/data/catalog`);
     await h.page.locator('table[aria-label="Lake tables"] tbody tr').first().waitFor();
-    assert.deepEqual(await columnTexts(h.page, 'Lake tables', 1), tables.map((t) => t.table));
-    assert.deepEqual((await columnTexts(h.page, 'Lake tables', 3)).map(num), tables.map((t) => t.version));
-    assert.deepEqual((await columnTexts(h.page, 'Lake tables', 5)).map(num), tables.map((t) => t.rows ?? 0));
+    assert.deepEqual(
+      await columnTexts(h.page, 'Lake tables', 1),
+      tables.map((t) => t.table),
+    );
+    assert.deepEqual(
+      (await columnTexts(h.page, 'Lake tables', 3)).map(num),
+      tables.map((t) => t.version),
+    );
+    assert.deepEqual(
+      (await columnTexts(h.page, 'Lake tables', 5)).map(num),
+      tables.map((t) => t.rows ?? 0),
+    );
     await h.shot('data-catalog');
 
     const events = tables.find((t) => t.table === 'silver.events')!;
@@ -73,35 +125,67 @@ describe('dashboard views', { skip, timeout: 150_000 }, () => {
     assert.equal(num(await h.page.getByTestId('table-version').textContent()), events.version);
     assert.ok((await columnTexts(h.page, 'Table schema', 1)).includes('article_id'));
     await h.page.locator('table[aria-label="Sample rows"] tbody tr').first().waitFor();
-    const detail = await h.api<{ history: { version: number }[]; files: { path: string }[] }>('/api/tables/silver.events');
+    const detail = await h.api<{ history: { version: number }[]; files: { path: string }[] }>(
+      '/api/tables/silver.events',
+    );
     await h.page.locator('table[aria-label="Version history"] tbody tr').first().waitFor();
-    assert.deepEqual((await columnTexts(h.page, 'Version history', 1)).map(num), detail.history.map((v) => v.version));
-    assert.deepEqual(await columnTexts(h.page, 'Live files', 1), detail.files.map((f) => f.path));
+    assert.deepEqual(
+      (await columnTexts(h.page, 'Version history', 1)).map(num),
+      detail.history.map((v) => v.version),
+    );
+    assert.deepEqual(
+      await columnTexts(h.page, 'Live files', 1),
+      detail.files.map((f) => f.path),
+    );
     await h.shot('data-table-detail');
   });
 
   test('SQL: a typed query runs and its rows are the API answer', async () => {
-    const sql = 'SELECT section, count(*) AS views FROM silver.events WHERE section IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 8';
+    const sql =
+      'SELECT section, count(*) AS views FROM silver.events WHERE section IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 8';
     const rows = await h.sql(sql);
     await h.page.goto(`${h.url}/sql`);
     await h.page.locator('#sql-editor').fill(sql);
     await h.page.keyboard.press('Control+Enter');
     await h.page.waitForURL(/\/sql\?q=/);
     // The default query's rows are on screen until the typed query's arrive.
-    await h.page.waitForFunction((first) => document.querySelector('table[aria-label="Query results"] tbody tr td')?.textContent === first, String(rows[0]!['section']));
-    assert.deepEqual(await columnTexts(h.page, 'Query results', 1), rows.map((r) => String(r['section'])));
-    assert.deepEqual((await columnTexts(h.page, 'Query results', 2)).map(num), rows.map((r) => Number(r['views'])));
+    await h.page.waitForFunction(
+      (first) => document.querySelector('table[aria-label="Query results"] tbody tr td')?.textContent === first,
+      String(rows[0]!['section']),
+    );
+    assert.deepEqual(
+      await columnTexts(h.page, 'Query results', 1),
+      rows.map((r) => String(r['section'])),
+    );
+    assert.deepEqual(
+      (await columnTexts(h.page, 'Query results', 2)).map(num),
+      rows.map((r) => Number(r['views'])),
+    );
     await h.page.locator('.echart[data-rendered="true"]').first().waitFor();
     await h.shot('sql');
   });
 
   test('Insights › Trends: the totals are the API answer for the URL query', async () => {
-    const query = { series: [{ event: 'Article Viewed', math: 'total' }, { event: 'Article Viewed', math: 'unique' }], interval: 'day', dateRange: { last: 7, unit: 'day' }, filters: [] };
-    const { result } = await h.api<{ result: { series: { values: (number | null)[] }[] } }>('/api/insights/trends', { ...query, series: query.series.map((s) => ({ ...s, filters: [] })) });
+    const query = {
+      series: [
+        { event: 'Article Viewed', math: 'total' },
+        { event: 'Article Viewed', math: 'unique' },
+      ],
+      interval: 'day',
+      dateRange: { last: 7, unit: 'day' },
+      filters: [],
+    };
+    const { result } = await h.api<{ result: { series: { values: (number | null)[] }[] } }>('/api/insights/trends', {
+      ...query,
+      series: query.series.map((s) => ({ ...s, filters: [] })),
+    });
     await h.page.goto(`${h.url}/insights/trends?q=${q(query)}`);
     await h.page.locator('table[aria-label="Trend totals"] tbody tr').nth(1).waitFor();
     const sum = (v: (number | null)[]) => v.reduce<number>((a, b) => a + (b ?? 0), 0);
-    assert.deepEqual((await columnTexts(h.page, 'Trend totals', 3)).map(num), result.series.map((s) => sum(s.values)));
+    assert.deepEqual(
+      (await columnTexts(h.page, 'Trend totals', 3)).map(num),
+      result.series.map((s) => sum(s.values)),
+    );
     assert.ok(sum(result.series[0]!.values) > 100);
     await h.page.locator('.echart[data-rendered="true"]').first().waitFor();
     await h.shot('insights-trends');
@@ -110,32 +194,65 @@ describe('dashboard views', { skip, timeout: 150_000 }, () => {
     await h.page.getByLabel('Formula').fill('A/B');
     await h.page.getByRole('button', { name: 'Run query' }).click();
     await h.page.waitForURL(/%22formula%22/);
-    const ratio = await h.api<{ result: { formula: { series: { values: (number | null)[] }[] } } }>('/api/insights/trends', { ...query, series: query.series.map((s) => ({ ...s, filters: [] })), formula: 'A/B' });
+    const ratio = await h.api<{ result: { formula: { series: { values: (number | null)[] }[] } } }>(
+      '/api/insights/trends',
+      { ...query, series: query.series.map((s) => ({ ...s, filters: [] })), formula: 'A/B' },
+    );
     await h.page.locator('table[aria-label="Trend totals"] tbody tr').nth(2).waitFor();
     assert.equal((await columnTexts(h.page, 'Trend totals', 1))[2], 'A/B');
-    assert.equal(num((await columnTexts(h.page, 'Trend totals', 4))[2] ?? ''), Number((ratio.result.formula.series[0]!.values.at(-1) ?? 0).toFixed(2)));
+    assert.equal(
+      num((await columnTexts(h.page, 'Trend totals', 4))[2] ?? ''),
+      Number((ratio.result.formula.series[0]!.values.at(-1) ?? 0).toFixed(2)),
+    );
     await h.page.getByLabel('Formula').fill('');
 
     // The same series broken down by section through the builder: one line per section, the API's totals.
     await h.page.getByLabel('Breakdown').selectOption('section');
     await h.page.getByRole('button', { name: 'Run query' }).click();
     await h.page.waitForURL(/%22breakdown%22/);
-    const broken = await h.api<{ result: { series: { label: string; breakdown: string | null; values: (number | null)[] }[] } }>('/api/insights/trends', { ...query, series: query.series.map((s) => ({ ...s, filters: [] })), breakdown: { property: 'section', limit: 10 } });
-    await h.page.locator('table[aria-label="Trend totals"] tbody tr').nth(broken.result.series.length - 1).waitFor();
+    const broken = await h.api<{
+      result: { series: { label: string; breakdown: string | null; values: (number | null)[] }[] };
+    }>('/api/insights/trends', {
+      ...query,
+      series: query.series.map((s) => ({ ...s, filters: [] })),
+      breakdown: { property: 'section', limit: 10 },
+    });
+    await h.page
+      .locator('table[aria-label="Trend totals"] tbody tr')
+      .nth(broken.result.series.length - 1)
+      .waitFor();
     assert.ok(broken.result.series.length > 2);
     // Compared as sets: the API's order of lines with equal labels is not stable between runs (reported).
     const labels = await columnTexts(h.page, 'Trend totals', 1);
     const totals = (await columnTexts(h.page, 'Trend totals', 3)).map(num);
-    const shown = (await columnTexts(h.page, 'Trend totals', 2)).map((b, i) => `${labels[i]!.slice(0, 1)}|${b}|${totals[i]}`).sort();
+    const shown = (await columnTexts(h.page, 'Trend totals', 2))
+      .map((b, i) => `${labels[i]!.slice(0, 1)}|${b}|${totals[i]}`)
+      .sort();
     assert.deepEqual(shown, broken.result.series.map((s) => `${s.label}|${s.breakdown ?? ''}|${sum(s.values)}`).sort());
   });
 
   test('Insights › Retention: the cohort table is the API answer', async () => {
-    const query = { startEvent: { event: 'Article Viewed' }, returnEvent: { event: 'Article Viewed' }, cohort: 'first_time', period: 'day', periods: 3, mode: 'on', dateRange: { last: 7, unit: 'day' }, filters: [] };
-    const { result } = await h.api<{ result: { cohorts: { size: number }[] } }>('/api/insights/retention', { ...query, startEvent: { event: 'Article Viewed', filters: [] }, returnEvent: { event: 'Article Viewed', filters: [] } });
+    const query = {
+      startEvent: { event: 'Article Viewed' },
+      returnEvent: { event: 'Article Viewed' },
+      cohort: 'first_time',
+      period: 'day',
+      periods: 3,
+      mode: 'on',
+      dateRange: { last: 7, unit: 'day' },
+      filters: [],
+    };
+    const { result } = await h.api<{ result: { cohorts: { size: number }[] } }>('/api/insights/retention', {
+      ...query,
+      startEvent: { event: 'Article Viewed', filters: [] },
+      returnEvent: { event: 'Article Viewed', filters: [] },
+    });
     await h.page.goto(`${h.url}/insights/retention?q=${q(query)}`);
     await h.page.locator('table[aria-label="Retention cohorts"] tbody tr').nth(1).waitFor();
-    assert.deepEqual((await columnTexts(h.page, 'Retention cohorts', 2)).slice(1).map(num), result.cohorts.map((c) => c.size));
+    assert.deepEqual(
+      (await columnTexts(h.page, 'Retention cohorts', 2)).slice(1).map(num),
+      result.cohorts.map((c) => c.size),
+    );
     await h.page.locator('.echart[data-rendered="true"]').first().waitFor();
     await h.shot('insights-retention');
   });

@@ -20,7 +20,11 @@ export interface DashboardPluginOptions {
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const TOP_LEVEL_TYPES: Record<string, string> = {
-  '.svg': 'image/svg+xml', '.ico': 'image/x-icon', '.png': 'image/png', '.txt': 'text/plain; charset=utf-8', '.webmanifest': 'application/manifest+json',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+  '.png': 'image/png',
+  '.txt': 'text/plain; charset=utf-8',
+  '.webmanifest': 'application/manifest+json',
 };
 // File-like URLs that are not in the build are 404s; anything else (even /data/catalog/silver.events) is a client route.
 const ASSET_URL = /^\/assets\/|\.(m?js|css|map|svg|png|jpe?g|gif|ico|webp|woff2?|txt|json|webmanifest)$/i;
@@ -35,29 +39,45 @@ export const dashboardPlugin: FastifyPluginAsync<DashboardPluginOptions> = async
   const indexPath = join(root, 'index.html');
   if (!existsSync(indexPath)) {
     app.get('/', async (_request, reply) =>
-      reply.code(503).type('text/plain').send('The dashboard is not built: run `npm run build:app -w @lens/dashboard`.\n'));
+      reply
+        .code(503)
+        .type('text/plain')
+        .send('The dashboard is not built: run `npm run build:app -w @lens/dashboard`.\n'),
+    );
     return;
   }
   const common = { preCompressed: true, decorateReply: false, cacheControl: false, index: false } as const;
   // Hashed assets by wildcard, looked up per request: a rebuild while the server runs (npm test next to
   // lens up) replaces them, and the new index.html must find its new files.
   await app.register(fastifyStatic, {
-    ...common, root: join(root, 'assets'), prefix: '/assets/', wildcard: true,
+    ...common,
+    root: join(root, 'assets'),
+    prefix: '/assets/',
+    wildcard: true,
     setHeaders: (res) => res.setHeader('Cache-Control', IMMUTABLE),
   });
   // The few top-level files copied from public/ (favicon…), found once at start.
   for (const name of readdirSync(root)) {
     const type = TOP_LEVEL_TYPES[extname(name)];
     if (type === undefined || name === 'index.html' || !statSync(join(root, name)).isFile()) continue;
-    app.get(`/${name}`, async (_request, reply) => reply.header('Cache-Control', 'no-cache').type(type).send(await readFile(join(root, name))));
+    app.get(`/${name}`, async (_request, reply) =>
+      reply
+        .header('Cache-Control', 'no-cache')
+        .type(type)
+        .send(await readFile(join(root, name))),
+    );
   }
   const sendIndex = async (reply: FastifyReply) =>
-    reply.header('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(await readFile(indexPath));
+    reply
+      .header('Cache-Control', 'no-cache')
+      .type('text/html; charset=utf-8')
+      .send(await readFile(indexPath));
   app.get('/', async (_request, reply) => sendIndex(reply));
   app.get('/*', async (request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
     // Missing files (a stale hashed asset) and API paths are real 404s, not the app shell.
-    if (reserved.some((p) => path === p || path.startsWith(`${p}/`)) || ASSET_URL.test(path)) return reply.callNotFound();
+    if (reserved.some((p) => path === p || path.startsWith(`${p}/`)) || ASSET_URL.test(path))
+      return reply.callNotFound();
     return sendIndex(reply);
   });
 };

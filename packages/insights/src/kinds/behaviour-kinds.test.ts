@@ -11,31 +11,57 @@ import type { PathsResult } from './paths.js';
 import type { SearchResult } from './search.js';
 import type { StickinessResult } from './stickiness.js';
 
-const e = (actor: string, event: string, at: string, extra: Partial<FixtureEvent> = {}): FixtureEvent => ({ actor, event, at: `2025-01-${at}Z`, ...extra });
+const e = (actor: string, event: string, at: string, extra: Partial<FixtureEvent> = {}): FixtureEvent => ({
+  actor,
+  event,
+  at: `2025-01-${at}Z`,
+  ...extra,
+});
 const AV = 'Article Viewed';
 const EVENTS: FixtureEvent[] = [
   // Paths: x has two sessions (a 2-hour gap), y one; x repeats Article (collapsed).
-  e('x', 'Home', '06T10:00:00'), e('x', 'Article', '06T10:01:00'), e('x', 'Article', '06T10:02:00'), e('x', 'Search', '06T10:03:00'), e('x', 'Article', '06T10:04:00'),
-  e('x', 'Article', '06T12:30:00'), e('x', 'Subscribe', '06T12:31:00'),
-  e('y', 'Home', '06T09:00:00'), e('y', 'Search', '06T09:01:00'), e('y', 'Article', '06T09:02:00'),
-  e('y', '$pageview', '06T09:03:00', { page_path: '/home' }), e('y', '$pageview', '06T09:04:00', { page_path: '/politics' }),
+  e('x', 'Home', '06T10:00:00'),
+  e('x', 'Article', '06T10:01:00'),
+  e('x', 'Article', '06T10:02:00'),
+  e('x', 'Search', '06T10:03:00'),
+  e('x', 'Article', '06T10:04:00'),
+  e('x', 'Article', '06T12:30:00'),
+  e('x', 'Subscribe', '06T12:31:00'),
+  e('y', 'Home', '06T09:00:00'),
+  e('y', 'Search', '06T09:01:00'),
+  e('y', 'Article', '06T09:02:00'),
+  e('y', '$pageview', '06T09:03:00', { page_path: '/home' }),
+  e('y', '$pageview', '06T09:04:00', { page_path: '/politics' }),
   // Lifecycle / stickiness (event Login): L1 on 6, 7, 9; L2 on 3 (before the range) and 7; L3 on 8 (device l3b = L1? no: its own person).
-  e('l1', 'Login', '06T08:00:00'), e('l1b', 'Login', '07T08:00:00'), e('l1', 'Login', '09T08:00:00'),
-  e('l2', 'Login', '03T08:00:00'), e('l2', 'Login', '07T08:00:00'), e('l3', 'Login', '08T08:00:00'), e('l3', 'Login', '08T09:00:00'),
+  e('l1', 'Login', '06T08:00:00'),
+  e('l1b', 'Login', '07T08:00:00'),
+  e('l1', 'Login', '09T08:00:00'),
+  e('l2', 'Login', '03T08:00:00'),
+  e('l2', 'Login', '07T08:00:00'),
+  e('l3', 'Login', '08T08:00:00'),
+  e('l3', 'Login', '08T09:00:00'),
   // Affinity: r1 news, politics, news (one session); r2 news, politics; r3 news, tech; r4 food.
-  e('r1', AV, '06T10:00:00', { section: 'news' }), e('r1', AV, '06T10:05:00', { section: 'politics' }), e('r1', AV, '06T10:10:00', { section: 'news' }),
-  e('r2', AV, '06T10:00:00', { section: 'news' }), e('r2', AV, '07T10:00:00', { section: 'politics' }),
-  e('r3', AV, '06T10:00:00', { section: 'news' }), e('r3', AV, '06T10:01:00', { section: 'tech' }), e('r4', AV, '06T10:00:00', { section: 'food' }),
+  e('r1', AV, '06T10:00:00', { section: 'news' }),
+  e('r1', AV, '06T10:05:00', { section: 'politics' }),
+  e('r1', AV, '06T10:10:00', { section: 'news' }),
+  e('r2', AV, '06T10:00:00', { section: 'news' }),
+  e('r2', AV, '07T10:00:00', { section: 'politics' }),
+  e('r3', AV, '06T10:00:00', { section: 'news' }),
+  e('r3', AV, '06T10:01:00', { section: 'tech' }),
+  e('r4', AV, '06T10:00:00', { section: 'food' }),
   // Search: s1 brexit → click in 1 min; "Brexit " → refined to "brexit deal" in 2 min (0 results); s2 football → click after 40 min.
-  e('s1', 'Search Performed', '06T10:00:00', { search_query: 'brexit', result_count: 5 }), e('s1', 'Search Result Clicked', '06T10:01:00'),
+  e('s1', 'Search Performed', '06T10:00:00', { search_query: 'brexit', result_count: 5 }),
+  e('s1', 'Search Result Clicked', '06T10:01:00'),
   e('s1', 'Search Performed', '06T11:00:00', { search_query: 'Brexit ', result_count: 5 }),
   e('s1', 'Search Performed', '06T11:02:00', { search_query: 'brexit deal', result_count: 0 }),
-  e('s2', 'Search Performed', '06T10:00:00', { search_query: 'football', result_count: 3 }), e('s2', 'Search Result Clicked', '06T10:40:00'),
+  e('s2', 'Search Performed', '06T10:00:00', { search_query: 'football', result_count: 3 }),
+  e('s2', 'Search Result Clicked', '06T10:40:00'),
 ];
 
 describe('paths, stickiness, lifecycle, affinity, search', () => {
   let engine: InsightEngine;
-  const run = async <R>(kind: string, q: object): Promise<R> => (await engine.run<R>(kind, { dateRange: { from: '2025-01-06', to: '2025-01-09' }, ...q })).result;
+  const run = async <R>(kind: string, q: object): Promise<R> =>
+    (await engine.run<R>(kind, { dateRange: { from: '2025-01-06', to: '2025-01-09' }, ...q })).result;
   const links = (r: PathsResult): string[] => r.links.map((l) => `${l.source}>${l.target}:${l.value}`).sort();
 
   before(async () => {
@@ -48,15 +74,28 @@ describe('paths, stickiness, lifecycle, affinity, search', () => {
 
   it('paths from a start event: levels within the session, repeats collapsed', async () => {
     const r = await run<PathsResult>('paths', { start: 'Home', steps: 3 });
-    assert.deepEqual(links(r), ['1_Home>2_Article:1', '1_Home>2_Search:1', '2_Article>3_Search:1', '2_Search>3_Article:1']);
+    assert.deepEqual(links(r), [
+      '1_Home>2_Article:1',
+      '1_Home>2_Search:1',
+      '2_Article>3_Search:1',
+      '2_Search>3_Article:1',
+    ]);
     assert.equal(r.sessions, 2);
-    assert.deepEqual(r.nodes.filter((n) => n.level === 1).map((n) => [n.name, n.value]), [['Home', 2]]);
+    assert.deepEqual(
+      r.nodes.filter((n) => n.level === 1).map((n) => [n.name, n.value]),
+      [['Home', 2]],
+    );
   });
 
   it('paths to an end event stay inside the session that reached it', async () => {
     const r = await run<PathsResult>('paths', { end: 'Subscribe', steps: 3 });
     assert.deepEqual(links(r), ['2_Article>3_Subscribe:1']);
-    const both = await run<PathsResult>('paths', { start: 'Home', end: 'Article', steps: 4, exclude: ['Login', AV, 'Search Performed', 'Search Result Clicked'] });
+    const both = await run<PathsResult>('paths', {
+      start: 'Home',
+      end: 'Article',
+      steps: 4,
+      exclude: ['Login', AV, 'Search Performed', 'Search Result Clicked'],
+    });
     assert.deepEqual(links(both), ['1_Home>2_Article:1', '1_Home>2_Search:1', '2_Search>3_Article:1']);
     const pages = await run<PathsResult>('paths', { nodeType: 'page' });
     assert.deepEqual(links(pages), ['1_/home>2_/politics:1']);
@@ -65,12 +104,18 @@ describe('paths, stickiness, lifecycle, affinity, search', () => {
   it('stickiness: persons by days active in the range', async () => {
     const r = await run<StickinessResult>('stickiness', { event: { event: 'Login' } });
     assert.equal(r.periods, 4);
-    assert.deepEqual(r.counts.map((c) => c.persons), [2, 0, 1, 0]);
+    assert.deepEqual(
+      r.counts.map((c) => c.persons),
+      [2, 0, 1, 0],
+    );
   });
 
   it('lifecycle: new, returning, resurrecting and dormant per day, with history before the range', async () => {
     const r = await run<LifecycleResult>('lifecycle', { event: { event: 'Login' } });
-    assert.deepEqual(r.buckets.map((b) => b.slice(8, 10)), ['06', '07', '08', '09']);
+    assert.deepEqual(
+      r.buckets.map((b) => b.slice(8, 10)),
+      ['06', '07', '08', '09'],
+    );
     assert.deepEqual(r.new, [1, 0, 1, 0]);
     assert.deepEqual(r.returning, [0, 1, 0, 0]);
     assert.deepEqual(r.resurrecting, [0, 1, 0, 1]);
@@ -81,10 +126,13 @@ describe('paths, stickiness, lifecycle, affinity, search', () => {
     const r = await run<AffinityResult>('affinity', {});
     assert.equal(r.total, 4);
     const np = r.pairs.find((p) => p.from === 'news' && p.to === 'politics')!;
-    assert.deepEqual([np.count, np.support, np.confidence, np.lift], [2, 0.5, 2 / 3, (2 / 3) / (2 / 4)]);
+    assert.deepEqual([np.count, np.support, np.confidence, np.lift], [2, 0.5, 2 / 3, 2 / 3 / (2 / 4)]);
     const pn = r.pairs.find((p) => p.from === 'politics' && p.to === 'news')!;
     assert.deepEqual([pn.confidence, pn.lift], [1, 1 / (3 / 4)]);
-    assert.equal(r.pairs.some((p) => p.from === 'food' || p.to === 'food'), false);
+    assert.equal(
+      r.pairs.some((p) => p.from === 'food' || p.to === 'food'),
+      false,
+    );
     assert.equal((await run<AffinityResult>('affinity', { minSupport: 2 })).pairs.length, 2);
   });
 
@@ -98,9 +146,14 @@ describe('paths, stickiness, lifecycle, affinity, search', () => {
 
   it('search: per query click-through, refinement and zero results', async () => {
     const r = await run<SearchResult>('search', {});
-    const by = Object.fromEntries(r.topQueries.map((s) => [s.query, [s.searches, s.clickThroughRate, s.refinementRate, s.zeroResultSearches]]));
+    const by = Object.fromEntries(
+      r.topQueries.map((s) => [s.query, [s.searches, s.clickThroughRate, s.refinementRate, s.zeroResultSearches]]),
+    );
     assert.deepEqual(by, { brexit: [2, 0.5, 0.5, 0], 'brexit deal': [1, 0, 0, 1], football: [1, 0, 0, 0] });
-    assert.deepEqual(r.zeroResultQueries.map((s) => s.query), ['brexit deal']);
+    assert.deepEqual(
+      r.zeroResultQueries.map((s) => s.query),
+      ['brexit deal'],
+    );
     assert.deepEqual(r.totals, { searches: 4, zeroResultRate: 0.25, clickThroughRate: 0.25, refinementRate: 0.25 });
   });
 

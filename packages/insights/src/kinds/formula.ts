@@ -32,7 +32,8 @@ export function compileFormula(text: string, letters: readonly string[]): Formul
     if (!tok) throw new SyntaxError('unexpected end of formula');
     if (tok.t === 'num') return () => tok.v;
     if (tok.t === 'ref') {
-      if (!letters.includes(tok.v)) throw new SyntaxError(`series ${tok.v} does not exist (series: ${letters.join(', ')})`);
+      if (!letters.includes(tok.v))
+        throw new SyntaxError(`series ${tok.v} does not exist (series: ${letters.join(', ')})`);
       return (v) => v[tok.v] ?? null;
     }
     if (tok.v === '(') {
@@ -42,7 +43,10 @@ export function compileFormula(text: string, letters: readonly string[]): Formul
     }
     if (tok.v === '-') {
       const inner = primary();
-      return (v) => { const x = inner(v); return x === null ? null : -x; };
+      return (v) => {
+        const x = inner(v);
+        return x === null ? null : -x;
+      };
     }
     throw new SyntaxError(`unexpected "${tok.v}"`);
   };

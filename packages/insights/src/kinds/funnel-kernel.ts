@@ -46,7 +46,14 @@ function upper(a: Float64Array, from: number, to: number, x: number): number {
  * Computes the summary rows from columns [pidx × MASK_SPAN + mask, t (µs), bd code]; `bdNames[code]` names a
  * breakdown code (without a breakdown, no groups but the total).
  */
-export function funnelKernel(q: FunnelQuery, cols: NumericColumns, windowSeconds: number, fromUs: number, toUs: number, bdNames?: readonly string[]): FunnelSummaryRow[] {
+export function funnelKernel(
+  q: FunnelQuery,
+  cols: NumericColumns,
+  windowSeconds: number,
+  fromUs: number,
+  toUs: number,
+  bdNames?: readonly string[],
+): FunnelSummaryRow[] {
   const [PM, T0, B0] = cols.cols as [Float64Array, Float64Array, Float64Array | undefined];
   const n = cols.rows;
   const pidx = new Int32Array(n);
@@ -57,7 +64,15 @@ export function funnelKernel(q: FunnelQuery, cols: NumericColumns, windowSeconds
     M0[i] = PM[i]! - p * MASK_SPAN;
   }
   // Rows regrouped by person, in time order.
-  const { cols: [T, Mf, B], starts, persons } = groupByPerson(pidx, B0 ? [T0, M0, B0] : [T0, M0]) as { cols: [Float64Array, Float64Array, Float64Array | undefined]; starts: Int32Array; persons: number };
+  const {
+    cols: [T, Mf, B],
+    starts,
+    persons,
+  } = groupByPerson(pidx, B0 ? [T0, M0, B0] : [T0, M0]) as {
+    cols: [Float64Array, Float64Array, Float64Array | undefined];
+    starts: Int32Array;
+    persons: number;
+  };
   const M = Int32Array.from(Mf);
   const N = q.steps.length;
   const X = q.exclusions.length;
@@ -77,7 +92,11 @@ export function funnelKernel(q: FunnelQuery, cols: NumericColumns, windowSeconds
   const groups = new Map<number, { c: number[]; diffs: number[][]; conv: number[] }>();
   const group = (g: number): { c: number[]; diffs: number[][]; conv: number[] } => {
     let x = groups.get(g);
-    if (!x) groups.set(g, (x = { c: new Array<number>(N + 1).fill(0), diffs: Array.from({ length: N + 1 }, () => []), conv: [] }));
+    if (!x)
+      groups.set(
+        g,
+        (x = { c: new Array<number>(N + 1).fill(0), diffs: Array.from({ length: N + 1 }, () => []), conv: [] }),
+      );
     return x;
   };
   group(0);
@@ -145,7 +164,7 @@ export function funnelKernel(q: FunnelQuery, cols: NumericColumns, windowSeconds
   }
   const rows: FunnelSummaryRow[] = [];
   for (const [g, x] of groups) {
-    const row: FunnelSummaryRow = { total: g === 0 ? 1 : 0, bd: g === 0 ? null : bdNames![g - 1] ?? '$other' };
+    const row: FunnelSummaryRow = { total: g === 0 ? 1 : 0, bd: g === 0 ? null : (bdNames![g - 1] ?? '$other') };
     for (let k = 1; k <= N; k++) row[`c${k}`] = x.c[k]!;
     for (let k = 2; k <= N; k++) {
       const d = Float64Array.from(x.diffs[k]!).sort();

@@ -8,11 +8,13 @@ import { matcherSql, needsAllEvents, sourceCtes } from '../sql/event-source.js';
 import { plainRows } from '../sql/sql-text.js';
 import type { InsightKind } from './insight-kind.js';
 
-export const LifecycleQuery = z.object({
-  event: EventMatcher,
-  interval: Interval.exclude(['hour']).default('day'),
-  ...commonFields,
-}).strict();
+export const LifecycleQuery = z
+  .object({
+    event: EventMatcher,
+    interval: Interval.exclude(['hour']).default('day'),
+    ...commonFields,
+  })
+  .strict();
 export type LifecycleQuery = z.infer<typeof LifecycleQuery>;
 
 export interface LifecycleResult {
@@ -37,10 +39,19 @@ export const lifecycle: InsightKind<LifecycleQuery, LifecycleResult> = {
     const window = resolveWindow(q.dateRange, q.timezone, env.now);
     // "New" needs each person's whole history up to the range end.
     const history = historyWindow(window);
-    const ctes = sourceCtes(env.ctx, 'ev', { window: history, filters: q.filters, sample: q.sample, allEvents: needsAllEvents(q.filters, [q.event]) });
+    const ctes = sourceCtes(env.ctx, 'ev', {
+      window: history,
+      filters: q.filters,
+      sample: q.sample,
+      allEvents: needsAllEvents(q.filters, [q.event]),
+    });
     const iv = `INTERVAL 1 ${q.interval}`;
-    ctes.push(`act AS (SELECT DISTINCT person_id, ${bucketSql(q.interval, q.timezone, history)} AS b FROM ev WHERE ${matcherSql(q.event)})`);
-    ctes.push(`l AS (SELECT person_id, b, min(b) OVER (PARTITION BY person_id) AS fb, lag(b) OVER (PARTITION BY person_id ORDER BY b) AS prev, lead(b) OVER (PARTITION BY person_id ORDER BY b) AS nxt FROM act)`);
+    ctes.push(
+      `act AS (SELECT DISTINCT person_id, ${bucketSql(q.interval, q.timezone, history)} AS b FROM ev WHERE ${matcherSql(q.event)})`,
+    );
+    ctes.push(
+      `l AS (SELECT person_id, b, min(b) OVER (PARTITION BY person_id) AS fb, lag(b) OVER (PARTITION BY person_id ORDER BY b) AS prev, lead(b) OVER (PARTITION BY person_id ORDER BY b) AS nxt FROM act)`,
+    );
     ctes.push(`grid AS (${bucketGridSql(window, q.interval)})`);
     const sql = `WITH ${ctes.join(',\n')}, s AS (
         SELECT b, CASE WHEN b = fb THEN 'new' WHEN prev = b - ${iv} THEN 'returning' ELSE 'resurrecting' END AS status, count(*) AS n FROM l GROUP BY ALL
@@ -48,8 +59,18 @@ export const lifecycle: InsightKind<LifecycleQuery, LifecycleResult> = {
       SELECT strftime(g.bucket, '%Y-%m-%dT%H:%M:%S') AS bucket, s.status, s.n FROM grid g LEFT JOIN s ON s.b = g.bucket ORDER BY 1`;
     const rows = plainRows(await env.query(sql));
     const buckets = [...new Set(rows.map((r) => String(r['bucket'])))].sort();
-    const result: LifecycleResult = { interval: q.interval, buckets, new: [], returning: [], resurrecting: [], dormant: [] };
-    for (const status of STATUSES) result[status] = buckets.map((b) => Number(rows.find((r) => r['bucket'] === b && r['status'] === status)?.['n'] ?? 0));
+    const result: LifecycleResult = {
+      interval: q.interval,
+      buckets,
+      new: [],
+      returning: [],
+      resurrecting: [],
+      dormant: [],
+    };
+    for (const status of STATUSES)
+      result[status] = buckets.map((b) =>
+        Number(rows.find((r) => r['bucket'] === b && r['status'] === status)?.['n'] ?? 0),
+      );
     return result;
   },
 };

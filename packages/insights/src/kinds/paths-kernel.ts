@@ -16,10 +16,14 @@ export function pathsKernel(q: PathsQuery, cols: NumericColumns, names: readonly
   const [P, T0, C0] = cols.cols as [Float64Array, Float64Array, Float64Array];
   const n = cols.rows;
   const pidx = Int32Array.from(P);
-  const { cols: [T, Cf], starts, persons } = groupByPerson(pidx, [T0, C0]) as { cols: [Float64Array, Float64Array]; starts: Int32Array; persons: number };
+  const {
+    cols: [T, Cf],
+    starts,
+    persons,
+  } = groupByPerson(pidx, [T0, C0]) as { cols: [Float64Array, Float64Array]; starts: Int32Array; persons: number };
   const code = new Map(names.map((name, i) => [name, i]));
-  const startCode = q.start === undefined ? -1 : code.get(q.start) ?? -2;
-  const endCode = q.end === undefined ? -1 : code.get(q.end) ?? -2;
+  const startCode = q.start === undefined ? -1 : (code.get(q.start) ?? -2);
+  const endCode = q.end === undefined ? -1 : (code.get(q.end) ?? -2);
   const S = q.steps;
   const K = names.length + 1;
   const gap = q.sessionGapMinutes * 60_000_000;
@@ -91,7 +95,8 @@ export function pathsKernel(q: PathsQuery, cols: NumericColumns, names: readonly
     const level = Math.floor(key / K / K);
     rows.push({ k: 'link', level, node: names[a], nxt: names[b], value });
   }
-  for (const [key, value] of nodes) rows.push({ k: 'node', level: Math.floor(key / K), node: names[key % K], nxt: null, value });
+  for (const [key, value] of nodes)
+    rows.push({ k: 'node', level: Math.floor(key / K), node: names[key % K], nxt: null, value });
   rows.push({ k: 'sessions', level: null, node: null, nxt: null, value: sessions });
   return rows;
 }

@@ -14,7 +14,11 @@ export interface PersonGroups {
  * Groups rows by `pidx` (small non-negative integers) and orders each person's rows by (cols[0], then the
  * columns at `tieCols`); returns the columns reordered.
  */
-export function groupByPerson(pidx: Int32Array, cols: readonly Float64Array[], tieCols: readonly number[] = []): PersonGroups {
+export function groupByPerson(
+  pidx: Int32Array,
+  cols: readonly Float64Array[],
+  tieCols: readonly number[] = [],
+): PersonGroups {
   const n = pidx.length;
   let max = 0;
   for (let i = 0; i < n; i++) if (pidx[i]! > max) max = pidx[i]!;

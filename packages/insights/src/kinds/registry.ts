@@ -10,4 +10,13 @@ import { stickiness } from './stickiness.js';
 import { trends } from './trends.js';
 
 /** All kinds, by name. */
-export const INSIGHT_KINDS: readonly InsightKind[] = [trends, funnels, retention, paths, stickiness, lifecycle, affinity, search];
+export const INSIGHT_KINDS: readonly InsightKind[] = [
+  trends,
+  funnels,
+  retention,
+  paths,
+  stickiness,
+  lifecycle,
+  affinity,
+  search,
+];

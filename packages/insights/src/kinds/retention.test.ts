@@ -8,20 +8,40 @@ import { appendSilverEvents, tempDataDir, writeIdentities, type FixtureEvent } f
 import type { RetentionResult } from './retention.js';
 
 const AV = 'Article Viewed';
-const at = (actor: string, when: string): FixtureEvent => ({ actor, event: AV, at: when.length === 5 ? `2025-${when}T10:00:00Z` : when });
+const at = (actor: string, when: string): FixtureEvent => ({
+  actor,
+  event: AV,
+  at: when.length === 5 ? `2025-${when}T10:00:00Z` : when,
+});
 const EVENTS: FixtureEvent[] = [
-  at('q1', '01-06'), at('q1', '01-14'), at('q1', '01-28'),
-  at('q2', '2025-01-12T23:30:00Z'), at('q2', '2025-01-13T00:10:00Z'),
-  at('q3', '01-14'), at('q3', '01-22'), at('q3', '01-29'),
-  at('q4', '01-02'), at('q4', '01-08'), at('q4', '01-15'),
-  at('b5', '01-07'), at('u:u5', '01-21'),
+  at('q1', '01-06'),
+  at('q1', '01-14'),
+  at('q1', '01-28'),
+  at('q2', '2025-01-12T23:30:00Z'),
+  at('q2', '2025-01-13T00:10:00Z'),
+  at('q3', '01-14'),
+  at('q3', '01-22'),
+  at('q3', '01-29'),
+  at('q4', '01-02'),
+  at('q4', '01-08'),
+  at('q4', '01-15'),
+  at('b5', '01-07'),
+  at('u:u5', '01-21'),
 ];
-const BASE = { startEvent: { event: AV }, returnEvent: { event: AV }, period: 'week', periods: 4, dateRange: { from: '2025-01-06', to: '2025-01-19' } };
+const BASE = {
+  startEvent: { event: AV },
+  returnEvent: { event: AV },
+  period: 'week',
+  periods: 4,
+  dateRange: { from: '2025-01-06', to: '2025-01-19' },
+};
 
 describe('retention', () => {
   let engine: InsightEngine;
-  const run = async (q: object): Promise<RetentionResult> => (await engine.run<RetentionResult>('retention', { ...BASE, ...q })).result;
-  const table = (r: RetentionResult): Record<string, (number | null)[]> => Object.fromEntries(r.cohorts.map((c) => [c.cohort.slice(0, 10), [c.size, ...c.values]]));
+  const run = async (q: object): Promise<RetentionResult> =>
+    (await engine.run<RetentionResult>('retention', { ...BASE, ...q })).result;
+  const table = (r: RetentionResult): Record<string, (number | null)[]> =>
+    Object.fromEntries(r.cohorts.map((c) => [c.cohort.slice(0, 10), [c.size, ...c.values]]));
 
   before(async () => {
     const dataDir = await tempDataDir();
@@ -44,12 +64,18 @@ describe('retention', () => {
   });
 
   it('recurring cohorts take every week with a start event, including a person first seen before the range', async () => {
-    assert.deepEqual(table(await run({ cohort: 'recurring' })), { '2025-01-06': [4, 4, 3, 1, 1, null], '2025-01-13': [4, 4, 1, 2, null, null] });
+    assert.deepEqual(table(await run({ cohort: 'recurring' })), {
+      '2025-01-06': [4, 4, 3, 1, 1, null],
+      '2025-01-13': [4, 4, 1, 2, null, null],
+    });
   });
 
   it('cohorts follow the query timezone', async () => {
     const r = await run({ timezone: 'Europe/Berlin' });
-    assert.deepEqual(Object.fromEntries(r.cohorts.map((c) => [c.cohort.slice(0, 10), c.size])), { '2025-01-06': 2, '2025-01-13': 2 });
+    assert.deepEqual(Object.fromEntries(r.cohorts.map((c) => [c.cohort.slice(0, 10), c.size])), {
+      '2025-01-06': 2,
+      '2025-01-13': 2,
+    });
   });
 
   it('daily periods and an empty range', async () => {

@@ -8,17 +8,19 @@ import { matcherSql, needsAllEvents, sourceCtes } from '../sql/event-source.js';
 import { lit, plainRows } from '../sql/sql-text.js';
 import type { InsightKind } from './insight-kind.js';
 
-export const RetentionQuery = z.object({
-  startEvent: EventMatcher,
-  returnEvent: EventMatcher,
-  /** first_time: cohort = period of the person's first-ever start event; recurring: every period with one. */
-  cohort: z.enum(['first_time', 'recurring']).default('first_time'),
-  period: z.enum(['day', 'week', 'month']).default('week'),
-  /** Periods after the cohort's own (period 0) to report. */
-  periods: z.number().int().min(1).max(100).default(8),
-  mode: z.enum(['on', 'on_or_after']).default('on'),
-  ...commonFields,
-}).strict();
+export const RetentionQuery = z
+  .object({
+    startEvent: EventMatcher,
+    returnEvent: EventMatcher,
+    /** first_time: cohort = period of the person's first-ever start event; recurring: every period with one. */
+    cohort: z.enum(['first_time', 'recurring']).default('first_time'),
+    period: z.enum(['day', 'week', 'month']).default('week'),
+    /** Periods after the cohort's own (period 0) to report. */
+    periods: z.number().int().min(1).max(100).default(8),
+    mode: z.enum(['on', 'on_or_after']).default('on'),
+    ...commonFields,
+  })
+  .strict();
 export type RetentionQuery = z.infer<typeof RetentionQuery>;
 
 /** One cohort row: counts and rates for periods 0..N (null = not observed yet). */
@@ -52,31 +54,52 @@ export const retention: InsightKind<RetentionQuery, RetentionResult> = {
     const ahead = extendWindow(window, 0, (q.periods + 1) * SECONDS[p]);
     const ctes = sourceCtes(env.ctx, 'ev', { window: ahead, filters: q.filters, sample: q.sample, allEvents: all });
     // First-time cohorts need the person's whole history before the range.
-    if (q.cohort === 'first_time') ctes.push(...sourceCtes(env.ctx, 'evh', { window: historyWindow(ahead), filters: q.filters, sample: q.sample, allEvents: false }));
+    if (q.cohort === 'first_time')
+      ctes.push(
+        ...sourceCtes(env.ctx, 'evh', {
+          window: historyWindow(ahead),
+          filters: q.filters,
+          sample: q.sample,
+          allEvents: false,
+        }),
+      );
     const b = (_col: string): string => bucketSql(p, q.timezone, historyWindow(ahead));
     const lo = `date_trunc(${lit(p)}, ${localTs(window.fromSql, q.timezone)})`;
     const hi = localTs(window.toSql, q.timezone);
-    ctes.push(q.cohort === 'first_time'
-      ? `cohorts AS (SELECT person_id, min(${b('timestamp')}) AS cohort FROM evh WHERE ${matcherSql(q.startEvent)} AND timestamp < ${window.toSql} GROUP BY 1 HAVING cohort >= ${lo} AND cohort < ${hi})`
-      : `cohorts AS (SELECT DISTINCT person_id, ${b('timestamp')} AS cohort FROM ev WHERE ${matcherSql(q.startEvent)} AND timestamp >= ${window.fromSql} AND timestamp < ${window.toSql})`);
-    ctes.push(`returns AS (SELECT DISTINCT person_id, ${b('timestamp')} AS r FROM ev WHERE ${matcherSql(q.returnEvent)})`);
-    ctes.push(`ret AS (SELECT c.cohort, c.person_id, datediff(${lit(p)}, c.cohort, r.r) AS k FROM cohorts c JOIN returns r ON r.person_id = c.person_id AND r.r >= c.cohort WHERE datediff(${lit(p)}, c.cohort, r.r) <= ${q.periods})`);
-    const agg = q.mode === 'on'
-      ? `SELECT 'ret' AS t, cohort, k, count(DISTINCT person_id) AS n FROM ret GROUP BY ALL`
-      : `SELECT 'max' AS t, cohort, mk AS k, count(*) AS n FROM (SELECT cohort, person_id, max(k) AS mk FROM ret GROUP BY ALL) GROUP BY ALL`;
+    ctes.push(
+      q.cohort === 'first_time'
+        ? `cohorts AS (SELECT person_id, min(${b('timestamp')}) AS cohort FROM evh WHERE ${matcherSql(q.startEvent)} AND timestamp < ${window.toSql} GROUP BY 1 HAVING cohort >= ${lo} AND cohort < ${hi})`
+        : `cohorts AS (SELECT DISTINCT person_id, ${b('timestamp')} AS cohort FROM ev WHERE ${matcherSql(q.startEvent)} AND timestamp >= ${window.fromSql} AND timestamp < ${window.toSql})`,
+    );
+    ctes.push(
+      `returns AS (SELECT DISTINCT person_id, ${b('timestamp')} AS r FROM ev WHERE ${matcherSql(q.returnEvent)})`,
+    );
+    ctes.push(
+      `ret AS (SELECT c.cohort, c.person_id, datediff(${lit(p)}, c.cohort, r.r) AS k FROM cohorts c JOIN returns r ON r.person_id = c.person_id AND r.r >= c.cohort WHERE datediff(${lit(p)}, c.cohort, r.r) <= ${q.periods})`,
+    );
+    const agg =
+      q.mode === 'on'
+        ? `SELECT 'ret' AS t, cohort, k, count(DISTINCT person_id) AS n FROM ret GROUP BY ALL`
+        : `SELECT 'max' AS t, cohort, mk AS k, count(*) AS n FROM (SELECT cohort, person_id, max(k) AS mk FROM ret GROUP BY ALL) GROUP BY ALL`;
     const sql = `WITH ${ctes.join(',\n')}
       SELECT 'size' AS t, strftime(cohort, '%Y-%m-%dT%H:%M:%S') AS cohort, NULL::BIGINT AS k, count(*) AS n FROM cohorts GROUP BY ALL
       UNION ALL SELECT t, strftime(cohort, '%Y-%m-%dT%H:%M:%S'), k, n FROM (${agg})
       UNION ALL SELECT 'seen', strftime(max(${b('timestamp')}), '%Y-%m-%dT%H:%M:%S'), NULL, NULL FROM ev`;
     const rows = plainRows(await env.query(sql));
     const seen = rows.find((r) => r['t'] === 'seen')?.['cohort'] as string | null;
-    const cohorts = rows.filter((r) => r['t'] === 'size').map((r) => String(r['cohort'])).sort();
+    const cohorts = rows
+      .filter((r) => r['t'] === 'size')
+      .map((r) => String(r['cohort']))
+      .sort();
     const out: RetentionCohort[] = cohorts.map((c) => {
       const size = Number(rows.find((r) => r['t'] === 'size' && r['cohort'] === c)!['n']);
       const values = Array.from({ length: q.periods + 1 }, (_, k) => {
         if (seen === null || periodStart(c, p, k) > seen) return null;
-        if (q.mode === 'on') return Number(rows.find((r) => r['t'] === 'ret' && r['cohort'] === c && r['k'] === k)?.['n'] ?? 0);
-        return rows.filter((r) => r['t'] === 'max' && r['cohort'] === c && Number(r['k']) >= k).reduce((t, r) => t + Number(r['n']), 0);
+        if (q.mode === 'on')
+          return Number(rows.find((r) => r['t'] === 'ret' && r['cohort'] === c && r['k'] === k)?.['n'] ?? 0);
+        return rows
+          .filter((r) => r['t'] === 'max' && r['cohort'] === c && Number(r['k']) >= k)
+          .reduce((t, r) => t + Number(r['n']), 0);
       });
       return { cohort: c, size, values, rates: values.map((v) => (v === null || size === 0 ? null : v / size)) };
     });

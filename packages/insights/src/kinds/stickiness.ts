@@ -7,11 +7,13 @@ import { matcherSql, needsAllEvents, sourceCtes } from '../sql/event-source.js';
 import { plainRows } from '../sql/sql-text.js';
 import type { InsightKind } from './insight-kind.js';
 
-export const StickinessQuery = z.object({
-  event: EventMatcher,
-  interval: z.enum(['day', 'week']).default('day'),
-  ...commonFields,
-}).strict();
+export const StickinessQuery = z
+  .object({
+    event: EventMatcher,
+    interval: z.enum(['day', 'week']).default('day'),
+    ...commonFields,
+  })
+  .strict();
 export type StickinessQuery = z.infer<typeof StickinessQuery>;
 
 export interface StickinessResult {
@@ -30,7 +32,12 @@ export const stickiness: InsightKind<StickinessQuery, StickinessResult> = {
   tables: ['silver.events', 'silver.identities'],
   async run(q, env) {
     const window = resolveWindow(q.dateRange, q.timezone, env.now);
-    const ctes = sourceCtes(env.ctx, 'ev', { window, filters: q.filters, sample: q.sample, allEvents: needsAllEvents(q.filters, [q.event]) });
+    const ctes = sourceCtes(env.ctx, 'ev', {
+      window,
+      filters: q.filters,
+      sample: q.sample,
+      allEvents: needsAllEvents(q.filters, [q.event]),
+    });
     const sql = `WITH ${ctes.join(',\n')}, grid AS (${bucketGridSql(window, q.interval)})
       SELECT 'k' AS t, k, count(*) AS n FROM (SELECT person_id, count(DISTINCT ${bucketSql(q.interval, q.timezone, window)}) AS k FROM ev WHERE ${matcherSql(q.event)} GROUP BY 1) GROUP BY ALL
       UNION ALL SELECT 'periods', NULL, count(*) FROM grid`;

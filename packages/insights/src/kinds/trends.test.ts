@@ -46,7 +46,13 @@ describe('trends', () => {
   });
 
   it('counts a person once across anonymous and logged-in devices', async () => {
-    const r = await run({ series: [{ event: AV, math: 'unique' }, { event: AV, math: 'per_person_avg' }], dateRange: JAN });
+    const r = await run({
+      series: [
+        { event: AV, math: 'unique' },
+        { event: AV, math: 'per_person_avg' },
+      ],
+      dateRange: JAN,
+    });
     assert.deepEqual(values(r, 'A'), [2, 2, 0]);
     assert.deepEqual(values(r, 'B'), [1.5, 1, null]);
   });
@@ -57,17 +63,34 @@ describe('trends', () => {
   });
 
   it('handles the DST change: 23 hourly buckets on 2025-03-30 in London, midnight BST is the next day', async () => {
-    const days = await run({ series: [{ event: AV }], dateRange: { from: '2025-03-30', to: '2025-03-31' }, timezone: 'Europe/London' });
+    const days = await run({
+      series: [{ event: AV }],
+      dateRange: { from: '2025-03-30', to: '2025-03-31' },
+      timezone: 'Europe/London',
+    });
     assert.deepEqual(values(days), [1, 1]);
     const utc = await run({ series: [{ event: AV }], dateRange: { from: '2025-03-30', to: '2025-03-31' } });
     assert.deepEqual(values(utc), [2, 0]);
-    const hours = await run({ series: [{ event: AV }], dateRange: { from: '2025-03-30', to: '2025-03-30' }, interval: 'hour', timezone: 'Europe/London' });
+    const hours = await run({
+      series: [{ event: AV }],
+      dateRange: { from: '2025-03-30', to: '2025-03-30' },
+      interval: 'hour',
+      timezone: 'Europe/London',
+    });
     assert.equal(hours.buckets.length, 23);
     assert.equal(values(hours)[0], 1);
   });
 
   it('aggregates a numeric property and the active-user windows (WAU reaches back before the range)', async () => {
-    const r = await run({ series: [{ event: AV, math: 'sum', property: 'read_time_s' }, { event: AV, math: 'max', property: 'read_time_s' }, { event: AV, math: 'wau' }, { event: AV, math: 'dau' }], dateRange: JAN });
+    const r = await run({
+      series: [
+        { event: AV, math: 'sum', property: 'read_time_s' },
+        { event: AV, math: 'max', property: 'read_time_s' },
+        { event: AV, math: 'wau' },
+        { event: AV, math: 'dau' },
+      ],
+      dateRange: JAN,
+    });
     assert.deepEqual(values(r, 'A'), [100, 50, 0]);
     assert.deepEqual(values(r, 'B'), [50, 40, null]);
     assert.deepEqual(values(r, 'C'), [2, 2, 2]);
@@ -82,28 +105,56 @@ describe('trends', () => {
   });
 
   it('filters on event properties and evaluates formulas across series', async () => {
-    const r = await run({ series: [{ event: AV }, { event: AV, math: 'unique', filters: [{ property: 'section', op: 'in', value: ['news', 'politics'] }] }], formula: 'A/B', dateRange: JAN });
+    const r = await run({
+      series: [
+        { event: AV },
+        { event: AV, math: 'unique', filters: [{ property: 'section', op: 'in', value: ['news', 'politics'] }] },
+      ],
+      formula: 'A/B',
+      dateRange: JAN,
+    });
     assert.deepEqual(values(r, 'B'), [2, 1, 0]);
     assert.deepEqual(r.formula!.series[0]!.values, [1.5, 2, null]);
-    const weekly = await run({ series: [{ event: AV }], dateRange: JAN, interval: 'week', filters: [{ property: 'read_time_s', op: 'gte', value: 30 }] });
+    const weekly = await run({
+      series: [{ event: AV }],
+      dateRange: JAN,
+      interval: 'week',
+      filters: [{ property: 'read_time_s', op: 'gte', value: 30 }],
+    });
     assert.deepEqual(values(weekly), [3]);
   });
 
   it('answers an empty range with zeros, and relative ranges end now', async () => {
-    assert.deepEqual(values(await run({ series: [{ event: AV }], dateRange: { from: '2024-01-01', to: '2024-01-02' } })), [0, 0]);
+    assert.deepEqual(
+      values(await run({ series: [{ event: AV }], dateRange: { from: '2024-01-01', to: '2024-01-02' } })),
+      [0, 0],
+    );
     const rel = await run({ series: [{ event: AV }], dateRange: { last: 3, unit: 'day' } });
     assert.deepEqual(values(rel), [3, 2, 0]);
   });
 
   it('rejects bad queries naming the field', async () => {
-    const field = async (q: object): Promise<string> => engine.run('trends', q).then(() => 'accepted', (e: unknown) => (e instanceof InsightQueryError ? e.field : String(e)));
+    const field = async (q: object): Promise<string> =>
+      engine.run('trends', q).then(
+        () => 'accepted',
+        (e: unknown) => (e instanceof InsightQueryError ? e.field : String(e)),
+      );
     assert.equal(await field({ series: [{ event: AV, math: 'mode' }], dateRange: JAN }), 'series.0.math');
     assert.equal(await field({ series: [{ event: AV, math: 'sum' }], dateRange: JAN }), 'series.0.property');
     assert.equal(await field({ series: [{ event: AV }], dateRange: JAN, timezone: 'Mars/Olympus' }), 'timezone');
-    assert.equal(await field({ series: [{ event: AV }], dateRange: { from: '2025-13-01', to: '2025-01-02' } }), 'dateRange.from');
+    assert.equal(
+      await field({ series: [{ event: AV }], dateRange: { from: '2025-13-01', to: '2025-01-02' } }),
+      'dateRange.from',
+    );
     assert.equal(await field({ series: [], dateRange: JAN }), 'series');
-    assert.equal(await field({ series: [{ event: AV, filters: [{ property: 'x;drop', value: 1 }] }], dateRange: JAN }), 'series.0.filters.0.property');
-    await assert.rejects(engine.run('trends', { series: [{ event: AV }], dateRange: JAN, formula: 'A/C' }), /series C does not exist/);
+    assert.equal(
+      await field({ series: [{ event: AV, filters: [{ property: 'x;drop', value: 1 }] }], dateRange: JAN }),
+      'series.0.filters.0.property',
+    );
+    await assert.rejects(
+      engine.run('trends', { series: [{ event: AV }], dateRange: JAN, formula: 'A/C' }),
+      /series C does not exist/,
+    );
   });
 
   it('serves a repeat from the cache until a commit changes a table', async () => {
@@ -118,7 +169,13 @@ describe('trends', () => {
       await appendSilverEvents(dataDir, EVENTS.slice(2, 3));
       const third = await e.run<TrendsResult>('trends', q);
       assert.equal(third.meta.cached, false);
-      assert.deepEqual([first.result.series[0]!.values, third.result.series[0]!.values], [[2, 0, 0], [2, 1, 0]]);
+      assert.deepEqual(
+        [first.result.series[0]!.values, third.result.series[0]!.values],
+        [
+          [2, 0, 0],
+          [2, 1, 0],
+        ],
+      );
     } finally {
       await e.close();
     }

@@ -3,40 +3,60 @@
 import { z } from 'zod';
 
 /** A property name: a silver.events column or a key of the event's `properties` JSON (dots for nesting). */
-export const PropertyName = z.string().regex(/^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z0-9_$]+)*$/, 'letters, digits, "_", "$", dots between keys');
+export const PropertyName = z
+  .string()
+  .regex(/^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z0-9_$]+)*$/, 'letters, digits, "_", "$", dots between keys');
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
 /** One condition on an event property, or (scope `person`) on any event of the person ("persons who ever …"). */
-export const PropertyFilter = z.object({
-  property: PropertyName,
-  op: z.enum(['eq', 'neq', 'in', 'not_in', 'contains', 'gt', 'gte', 'lt', 'lte', 'is_set', 'is_not_set']).default('eq'),
-  value: z.union([scalar, z.array(scalar).min(1)]).optional(),
-  scope: z.enum(['event', 'person']).default('event'),
-}).strict().superRefine((f, ctx) => {
-  const needsList = f.op === 'in' || f.op === 'not_in';
-  const needsNone = f.op === 'is_set' || f.op === 'is_not_set';
-  if (needsNone) return;
-  if (f.value === undefined) ctx.addIssue({ code: 'custom', path: ['value'], message: `required for op ${f.op}` });
-  else if (needsList !== Array.isArray(f.value)) ctx.addIssue({ code: 'custom', path: ['value'], message: needsList ? 'a list for in/not_in' : 'a single value' });
-});
+export const PropertyFilter = z
+  .object({
+    property: PropertyName,
+    op: z
+      .enum(['eq', 'neq', 'in', 'not_in', 'contains', 'gt', 'gte', 'lt', 'lte', 'is_set', 'is_not_set'])
+      .default('eq'),
+    value: z.union([scalar, z.array(scalar).min(1)]).optional(),
+    scope: z.enum(['event', 'person']).default('event'),
+  })
+  .strict()
+  .superRefine((f, ctx) => {
+    const needsList = f.op === 'in' || f.op === 'not_in';
+    const needsNone = f.op === 'is_set' || f.op === 'is_not_set';
+    if (needsNone) return;
+    if (f.value === undefined) ctx.addIssue({ code: 'custom', path: ['value'], message: `required for op ${f.op}` });
+    else if (needsList !== Array.isArray(f.value))
+      ctx.addIssue({ code: 'custom', path: ['value'], message: needsList ? 'a list for in/not_in' : 'a single value' });
+  });
 export type PropertyFilter = z.infer<typeof PropertyFilter>;
 
 /** An event to match: a name (or `$any`) plus filters of its own. */
-export const EventMatcher = z.object({
-  event: z.string().min(1).max(200),
-  filters: z.array(PropertyFilter).max(20).default([]),
-}).strict();
+export const EventMatcher = z
+  .object({
+    event: z.string().min(1).max(200),
+    filters: z.array(PropertyFilter).max(20).default([]),
+  })
+  .strict();
 export type EventMatcher = z.infer<typeof EventMatcher>;
 
 const isoDate = /^\d{4}-\d{2}-\d{2}$/;
 const isoDateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/;
-const DateOrTime = z.string().refine((s) => (isoDate.test(s) || isoDateTime.test(s)) && !Number.isNaN(Date.parse(s)), 'YYYY-MM-DD or an ISO-8601 date-time');
+const DateOrTime = z
+  .string()
+  .refine(
+    (s) => (isoDate.test(s) || isoDateTime.test(s)) && !Number.isNaN(Date.parse(s)),
+    'YYYY-MM-DD or an ISO-8601 date-time',
+  );
 
 /** Absolute (`from`..`to`, dates inclusive, in the query's timezone) or relative (`last` N units up to now). */
 export const DateRange = z.union([
   z.object({ from: DateOrTime, to: DateOrTime }).strict(),
-  z.object({ last: z.number().int().positive().max(3660), unit: z.enum(['hour', 'day', 'week', 'month']).default('day') }).strict(),
+  z
+    .object({
+      last: z.number().int().positive().max(3660),
+      unit: z.enum(['hour', 'day', 'week', 'month']).default('day'),
+    })
+    .strict(),
 ]);
 export type DateRange = z.infer<typeof DateRange>;
 
@@ -51,11 +71,13 @@ export const TimeZone = z.string().refine((tz) => {
 }, 'an IANA time zone such as Europe/London or UTC');
 
 /** Break results down by a property's values: the top `limit` values, the rest as `$other`. */
-export const Breakdown = z.object({
-  property: PropertyName,
-  scope: z.enum(['event', 'person']).default('event'),
-  limit: z.number().int().min(1).max(100).default(10),
-}).strict();
+export const Breakdown = z
+  .object({
+    property: PropertyName,
+    scope: z.enum(['event', 'person']).default('event'),
+    limit: z.number().int().min(1).max(100).default(10),
+  })
+  .strict();
 export type Breakdown = z.infer<typeof Breakdown>;
 
 /** The fields every kind accepts. */
@@ -72,7 +94,12 @@ export const Interval = z.enum(['hour', 'day', 'week', 'month']);
 export type Interval = z.infer<typeof Interval>;
 
 /** A duration such as a conversion window. */
-export const Duration = z.object({ value: z.number().int().positive().max(100_000), unit: z.enum(['second', 'minute', 'hour', 'day', 'week']) }).strict();
+export const Duration = z
+  .object({
+    value: z.number().int().positive().max(100_000),
+    unit: z.enum(['second', 'minute', 'hour', 'day', 'week']),
+  })
+  .strict();
 export type Duration = z.infer<typeof Duration>;
 
 /** Seconds in a Duration. */

@@ -18,7 +18,8 @@ export function parseQuery<Q>(schema: z.ZodType<Q, z.ZodTypeDef, unknown>, raw: 
 function unionMessage(issue: z.ZodIssue): string {
   if (issue.code === 'invalid_union') {
     const deepest = issue.unionErrors.flatMap((e) => e.issues).sort((a, b) => b.path.length - a.path.length)[0];
-    if (deepest) return `${deepest.path.slice(-1).join('') ? `${deepest.path.slice(-1).join('')}: ` : ''}${deepest.message}`;
+    if (deepest)
+      return `${deepest.path.slice(-1).join('') ? `${deepest.path.slice(-1).join('')}: ` : ''}${deepest.message}`;
   }
   return issue.message;
 }

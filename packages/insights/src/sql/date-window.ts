@@ -21,7 +21,12 @@ const DAY_MS = 86_400_000;
 
 /** The local calendar date (YYYY-MM-DD) of an instant in `tz`. */
 export function localDate(instant: Date, tz: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: tz,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(instant);
   return parts.slice(0, 10);
 }
 
@@ -31,9 +36,29 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function offsetMs(instant: Date, tz: string): number {
   if (tz === 'UTC') return 0;
   let f = formatters.get(tz);
-  if (!f) formatters.set(tz, (f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })));
+  if (!f)
+    formatters.set(
+      tz,
+      (f = new Intl.DateTimeFormat('en-US', {
+        timeZone: tz,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+      })),
+    );
   const p = Object.fromEntries(f.formatToParts(instant).map((x) => [x.type, x.value]));
-  const asUtc = Date.UTC(Number(p['year']), Number(p['month']) - 1, Number(p['day']), Number(p['hour']), Number(p['minute']), Number(p['second']));
+  const asUtc = Date.UTC(
+    Number(p['year']),
+    Number(p['month']) - 1,
+    Number(p['day']),
+    Number(p['hour']),
+    Number(p['minute']),
+    Number(p['second']),
+  );
   return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
 }
 
@@ -108,7 +133,11 @@ export function localTs(column: string, tz: string): string {
 const EARLIEST = Date.UTC(2000, 0, 1);
 
 /** UTC offset changes of `tz` within [from, to]: the offset before the first change, then each change. */
-export function offsetChanges(tz: string, from: Date, to: Date): { first: number; changes: { at: Date; offsetMs: number }[] } {
+export function offsetChanges(
+  tz: string,
+  from: Date,
+  to: Date,
+): { first: number; changes: { at: Date; offsetMs: number }[] } {
   const start = Math.max(from.getTime(), EARLIEST) - DAY_MS;
   const end = Math.max(to.getTime(), start) + DAY_MS;
   const first = offsetMs(new Date(start), tz);
@@ -153,7 +182,10 @@ export function bucketSql(interval: Interval, tz: string, span: { from: Date; to
 
 /** The UTC event_date bounds that surely hold the window's rows (±1 day for any zone offset). */
 export function partitionBounds(w: { from: Date; to: Date }): { from: string; to: string } {
-  return { from: new Date(w.from.getTime() - DAY_MS).toISOString().slice(0, 10), to: new Date(w.to.getTime() + DAY_MS).toISOString().slice(0, 10) };
+  return {
+    from: new Date(w.from.getTime() - DAY_MS).toISOString().slice(0, 10),
+    to: new Date(w.to.getTime() + DAY_MS).toISOString().slice(0, 10),
+  };
 }
 
 /** SQL for the whole local buckets a window covers. */

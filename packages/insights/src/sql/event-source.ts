@@ -15,17 +15,53 @@ export interface SourceContext {
 
 /** silver.events columns addressable by name; any other property is read from the `properties` JSON. */
 export const SILVER_COLUMNS: ReadonlySet<string> = new Set([
-  'message_id', 'source_id', 'type', 'event_name', 'actor_id', 'anonymous_id', 'user_id', 'timestamp', 'received_at',
-  'event_date', 'site', 'platform', 'page_url', 'page_path', 'referrer_host', 'campaign_source', 'campaign_medium',
-  'campaign_name', 'article_id', 'section', 'author', 'scroll_depth', 'read_time_s', 'search_query', 'result_count',
-  'list_id', 'position', 'plan', 'price', 'user_agent', 'browser', 'os', 'device_type', 'locale', 'person_id', 'person_name', 'ts_utc',
+  'message_id',
+  'source_id',
+  'type',
+  'event_name',
+  'actor_id',
+  'anonymous_id',
+  'user_id',
+  'timestamp',
+  'received_at',
+  'event_date',
+  'site',
+  'platform',
+  'page_url',
+  'page_path',
+  'referrer_host',
+  'campaign_source',
+  'campaign_medium',
+  'campaign_name',
+  'article_id',
+  'section',
+  'author',
+  'scroll_depth',
+  'read_time_s',
+  'search_query',
+  'result_count',
+  'list_id',
+  'position',
+  'plan',
+  'price',
+  'user_agent',
+  'browser',
+  'os',
+  'device_type',
+  'locale',
+  'person_id',
+  'person_name',
+  'ts_utc',
 ]);
 
 /** SQL for a property of the row aliased `alias` (VARCHAR for JSON properties). */
 export function propertySql(property: string, alias = ''): string {
   const prefix = alias ? `${alias}.` : '';
   if (SILVER_COLUMNS.has(property)) return `${prefix}${ident(property)}`;
-  const path = property.split('.').map((k) => `"${k}"`).join('.');
+  const path = property
+    .split('.')
+    .map((k) => `"${k}"`)
+    .join('.');
   return `json_extract_string(${prefix}properties, ${lit(`$.${path}`)})`;
 }
 
@@ -34,29 +70,47 @@ export function conditionSql(f: PropertyFilter, alias = ''): string {
   const p = propertySql(f.property, alias);
   const v = f.value;
   const numeric = (x: unknown): boolean => typeof x === 'number';
-  const cmp = (op: string): string => (numeric(v) ? `TRY_CAST(${p} AS DOUBLE) ${op} ${scalarLit(v as number)}` : `CAST(${p} AS VARCHAR) ${op} ${scalarLit(String(v))}`);
+  const cmp = (op: string): string =>
+    numeric(v)
+      ? `TRY_CAST(${p} AS DOUBLE) ${op} ${scalarLit(v as number)}`
+      : `CAST(${p} AS VARCHAR) ${op} ${scalarLit(String(v))}`;
   const list = (): string => (v as (string | number | boolean)[]).map((x) => scalarLit(String(x))).join(', ');
   switch (f.op) {
-    case 'eq': return cmp('=');
-    case 'neq': return `(${p} IS NULL OR ${cmp('<>')})`;
-    case 'gt': return cmp('>');
-    case 'gte': return cmp('>=');
-    case 'lt': return cmp('<');
-    case 'lte': return cmp('<=');
-    case 'in': return `CAST(${p} AS VARCHAR) IN (${list()})`;
-    case 'not_in': return `(${p} IS NULL OR CAST(${p} AS VARCHAR) NOT IN (${list()}))`;
-    case 'contains': return `contains(lower(CAST(${p} AS VARCHAR)), lower(${scalarLit(String(v))}))`;
-    case 'is_set': return `${p} IS NOT NULL`;
-    case 'is_not_set': return `${p} IS NULL`;
+    case 'eq':
+      return cmp('=');
+    case 'neq':
+      return `(${p} IS NULL OR ${cmp('<>')})`;
+    case 'gt':
+      return cmp('>');
+    case 'gte':
+      return cmp('>=');
+    case 'lt':
+      return cmp('<');
+    case 'lte':
+      return cmp('<=');
+    case 'in':
+      return `CAST(${p} AS VARCHAR) IN (${list()})`;
+    case 'not_in':
+      return `(${p} IS NULL OR CAST(${p} AS VARCHAR) NOT IN (${list()}))`;
+    case 'contains':
+      return `contains(lower(CAST(${p} AS VARCHAR)), lower(${scalarLit(String(v))}))`;
+    case 'is_set':
+      return `${p} IS NOT NULL`;
+    case 'is_not_set':
+      return `${p} IS NULL`;
   }
 }
 
 /** Filters ANDed; person-scoped ones become "the person has any event where …" over `allEvents`. */
 export function filtersSql(filters: readonly PropertyFilter[], allEvents = '__all_ev'): string {
   if (filters.length === 0) return 'TRUE';
-  return filters.map((f) => (f.scope === 'person'
-    ? `person_id IN (SELECT person_id FROM ${allEvents} WHERE ${conditionSql(f)})`
-    : conditionSql(f))).join(' AND ');
+  return filters
+    .map((f) =>
+      f.scope === 'person'
+        ? `person_id IN (SELECT person_id FROM ${allEvents} WHERE ${conditionSql(f)})`
+        : conditionSql(f),
+    )
+    .join(' AND ');
 }
 
 /** A matcher (event name or `$any`, plus its filters) as a condition. */
@@ -66,8 +120,15 @@ export function matcherSql(m: EventMatcher): string {
 }
 
 /** True when any filter (or matcher filter) is person-scoped, so `__all_ev` must be defined. */
-export function needsAllEvents(filters: readonly PropertyFilter[], matchers: readonly EventMatcher[] = [], breakdown?: Breakdown): boolean {
-  return [...filters, ...matchers.flatMap((m) => m.filters)].some((f) => f.scope === 'person') || breakdown?.scope === 'person';
+export function needsAllEvents(
+  filters: readonly PropertyFilter[],
+  matchers: readonly EventMatcher[] = [],
+  breakdown?: Breakdown,
+): boolean {
+  return (
+    [...filters, ...matchers.flatMap((m) => m.filters)].some((f) => f.scope === 'person') ||
+    breakdown?.scope === 'person'
+  );
 }
 
 /** `e.timestamp` as a naive UTC TIMESTAMP (no ICU: plain microseconds). */
@@ -87,7 +148,10 @@ export function identityJoinSql(hasIdentities: boolean): string {
  * SELECT of identity-resolved events within `window` (or all when undefined), without further filters.
  * `person_id` is a 64-bit hash of the person (fast to group and count), `person_name` the person itself.
  */
-export function resolvedEventsSql(ctx: SourceContext, window?: { from: Date; to: Date; fromSql: string; toSql: string }): string {
+export function resolvedEventsSql(
+  ctx: SourceContext,
+  window?: { from: Date; to: Date; fromSql: string; toSql: string },
+): string {
   let where = 'TRUE';
   if (window) {
     const p = partitionBounds(window);
@@ -113,7 +177,9 @@ export function sourceCtes(ctx: SourceContext, name: string, o: SourceOptions): 
   // NOT MATERIALIZED: each use scans the source with its own projection instead of copying every column once.
   if (o.allEvents) ctes.push(`__all_ev AS NOT MATERIALIZED (${resolvedEventsSql(ctx)})`);
   const sample = o.sample < 1 ? ` AND person_id % 10000 < ${Math.round(o.sample * 10000)}` : '';
-  ctes.push(`${name} AS NOT MATERIALIZED (SELECT * FROM (${resolvedEventsSql(ctx, o.window)}) WHERE ${filtersSql(o.filters)}${sample})`);
+  ctes.push(
+    `${name} AS NOT MATERIALIZED (SELECT * FROM (${resolvedEventsSql(ctx, o.window)}) WHERE ${filtersSql(o.filters)}${sample})`,
+  );
   return ctes;
 }
 
@@ -125,10 +191,14 @@ export function breakdownCtes(b: Breakdown, source: string, matcher: string): { 
   const ctes: string[] = [];
   let raw = `coalesce(CAST(${propertySql(b.property)} AS VARCHAR), '$none')`;
   if (b.scope === 'person') {
-    ctes.push(`__person_bd AS (SELECT person_id, mode(CAST(${propertySql(b.property)} AS VARCHAR)) AS v FROM __all_ev GROUP BY 1)`);
+    ctes.push(
+      `__person_bd AS (SELECT person_id, mode(CAST(${propertySql(b.property)} AS VARCHAR)) AS v FROM __all_ev GROUP BY 1)`,
+    );
     raw = `coalesce((SELECT v FROM __person_bd WHERE __person_bd.person_id = ${source}.person_id), '$none')`;
   }
-  ctes.push(`__top AS (SELECT ${raw} AS v FROM ${source} WHERE ${matcher} GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT ${b.limit})`);
+  ctes.push(
+    `__top AS (SELECT ${raw} AS v FROM ${source} WHERE ${matcher} GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT ${b.limit})`,
+  );
   return { ctes, rawSql: raw };
 }
 

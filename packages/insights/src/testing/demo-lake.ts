@@ -30,7 +30,13 @@ export async function buildDemoLake(o: DemoLakeOptions): Promise<{ dataDir: stri
   if (batch.length) await appendBronze(dataDir, batch);
   total += batch.length;
   const graph = buildGraph(loadDefinitions({}));
-  const records = await runPipelines({ dataDir, graph, names: ['silver.events', 'silver.identities'], mode: { kind: 'full' }, retries: 0 });
+  const records = await runPipelines({
+    dataDir,
+    graph,
+    names: ['silver.events', 'silver.identities'],
+    mode: { kind: 'full' },
+    retries: 0,
+  });
   const failed = records.find((r) => r.status !== 'succeeded');
   if (failed) throw new Error(`pipeline ${failed.pipeline} failed: ${failed.error ?? 'unknown'}`);
   return { dataDir, bronzeRows: total };

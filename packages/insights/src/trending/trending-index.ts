@@ -15,7 +15,11 @@ export class TrendingIndex {
   #coveredFrom = Infinity;
   readonly #runner: DuckDBRunner;
 
-  private constructor(readonly catalog: LakeCatalog, db: DuckDBSession, timeoutMs: number) {
+  private constructor(
+    readonly catalog: LakeCatalog,
+    db: DuckDBSession,
+    timeoutMs: number,
+  ) {
     this.#runner = new DuckDBRunner(db, timeoutMs);
   }
 
@@ -45,7 +49,8 @@ export class TrendingIndex {
       this.#version = latest;
     } else if (latest > this.#version) {
       const changes = await table.changes(this.#version, latest);
-      if (changes.added.length > 0) await db.run(select((await table.scanFiles(changes.added, latest)).sql, this.#coveredFrom));
+      if (changes.added.length > 0)
+        await db.run(select((await table.scanFiles(changes.added, latest)).sql, this.#coveredFrom));
       this.#version = latest;
     }
     return this.#version;
@@ -59,8 +64,11 @@ export class TrendingIndex {
     return this.#runner.exclusive(async () => {
       const version = await this.#refresh(baselineStart);
       const ts = (d: Date): string => `${lit(d.toISOString())}::TIMESTAMPTZ`;
-      const filter = (q.site === undefined ? '' : ` AND site = ${lit(q.site)}`) + (q.section === undefined ? '' : ` AND section = ${lit(q.section)}`);
-      const rows = plainRows(await this.#runner.all(`
+      const filter =
+        (q.site === undefined ? '' : ` AND site = ${lit(q.site)}`) +
+        (q.section === undefined ? '' : ` AND section = ${lit(q.section)}`);
+      const rows = plainRows(
+        await this.#runner.all(`
         WITH w AS (
           SELECT article_id, any_value(site) AS site, any_value(section) AS section, count(*) AS views,
                  sum(pow(2, -(epoch(${ts(now)}) - epoch(ts)) / 60 / ${q.halfLifeMinutes})) AS score
@@ -68,10 +76,16 @@ export class TrendingIndex {
         b AS (SELECT article_id, count(*) AS base FROM views WHERE ts > ${ts(baselineStart)} AND ts <= ${ts(windowStart)}${filter} GROUP BY article_id)
         SELECT w.*, coalesce(b.base, 0) / ${q.baselineHours}::DOUBLE AS base_ph,
                (w.views / ${q.minutes / 60}) / ((coalesce(b.base, 0) + 1) / ${q.baselineHours}::DOUBLE) AS velocity
-        FROM w LEFT JOIN b USING (article_id) ORDER BY score DESC, article_id LIMIT ${q.limit}`));
+        FROM w LEFT JOIN b USING (article_id) ORDER BY score DESC, article_id LIMIT ${q.limit}`),
+      );
       const articles: TrendingArticle[] = rows.map((r) => ({
-        articleId: String(r['article_id']), site: (r['site'] as string | null) ?? null, section: (r['section'] as string | null) ?? null,
-        views: Number(r['views']), score: Number(r['score']), baselineViewsPerHour: Number(r['base_ph']), velocity: Number(r['velocity']),
+        articleId: String(r['article_id']),
+        site: (r['site'] as string | null) ?? null,
+        section: (r['section'] as string | null) ?? null,
+        views: Number(r['views']),
+        score: Number(r['score']),
+        baselineViewsPerHour: Number(r['base_ph']),
+        velocity: Number(r['velocity']),
       }));
       return { now: now.toISOString(), minutes: q.minutes, articles, bronzeVersion: version };
     });

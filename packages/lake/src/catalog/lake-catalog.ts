@@ -13,12 +13,19 @@ const NAME = /^[a-z][a-z0-9_]{0,62}$/;
 /** Splits and validates a `layer.name` table name; the error says what is wrong with it. */
 export function parseTableName(table: string): { layer: LakeLayer; name: string } {
   const parts = table.split('.');
-  if (parts.length !== 2) throw new InvalidInputError(`table "${table}": expected layer.name, e.g. bronze.events`, { table });
+  if (parts.length !== 2)
+    throw new InvalidInputError(`table "${table}": expected layer.name, e.g. bronze.events`, { table });
   const [layer, name] = parts as [string, string];
   if (!(LAKE_LAYERS as readonly string[]).includes(layer)) {
-    throw new InvalidInputError(`table "${table}": unknown layer "${layer}" (one of ${LAKE_LAYERS.join(', ')})`, { table });
+    throw new InvalidInputError(`table "${table}": unknown layer "${layer}" (one of ${LAKE_LAYERS.join(', ')})`, {
+      table,
+    });
   }
-  if (!NAME.test(name)) throw new InvalidInputError(`table "${table}": name must be lower-case letters, digits and "_", starting with a letter`, { table });
+  if (!NAME.test(name))
+    throw new InvalidInputError(
+      `table "${table}": name must be lower-case letters, digits and "_", starting with a letter`,
+      { table },
+    );
   return { layer: layer as LakeLayer, name };
 }
 
@@ -54,5 +61,8 @@ export class LakeCatalog {
 }
 
 async function isDeltaTable(dir: string): Promise<boolean> {
-  return stat(join(dir, '_delta_log')).then((s) => s.isDirectory(), () => false);
+  return stat(join(dir, '_delta_log')).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }

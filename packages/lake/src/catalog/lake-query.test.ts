@@ -19,16 +19,36 @@ before(async () => {
   catalog = new LakeCatalog(join(mkdtempSync(join(tmpdir(), 'lens-catalog-')), 'lake'));
   const events = await DeltaTable.open(catalog.tablePath('bronze.events'), { sql: db });
   await events.create({
-    columns: [{ name: 'id', type: 'long' }, { name: 'type', type: 'string' }, { name: 'ts', type: 'timestamp' }, { name: 'event_date', type: 'date' }],
+    columns: [
+      { name: 'id', type: 'long' },
+      { name: 'type', type: 'string' },
+      { name: 'ts', type: 'timestamp' },
+      { name: 'event_date', type: 'date' },
+    ],
     partitionColumns: ['event_date'],
   });
   for (const day of ['2026-01-01', '2026-01-02', '2026-01-03']) {
-    const rows = Array.from({ length: 10 }, (_, i) => ({ id: i, type: i % 2 ? 'track' : 'page', ts: `${day}T0${i % 10}:00:00Z`, event_date: day }));
+    const rows = Array.from({ length: 10 }, (_, i) => ({
+      id: i,
+      type: i % 2 ? 'track' : 'page',
+      ts: `${day}T0${i % 10}:00:00Z`,
+      event_date: day,
+    }));
     await events.append({ rows });
   }
   const users = await DeltaTable.open(catalog.tablePath('silver.users'), { sql: db });
-  await users.create({ columns: [{ name: 'id', type: 'long' }, { name: 'name', type: 'string' }] });
-  await users.append({ rows: [{ id: 1, name: 'one' }, { id: 2, name: 'two' }] });
+  await users.create({
+    columns: [
+      { name: 'id', type: 'long' },
+      { name: 'name', type: 'string' },
+    ],
+  });
+  await users.append({
+    rows: [
+      { id: 1, name: 'one' },
+      { id: 2, name: 'two' },
+    ],
+  });
 });
 after(() => db.close());
 
@@ -50,14 +70,25 @@ describe('prepareLakeQuery', () => {
   });
 
   it('skips by column stats on a time range, with BETWEEN and a table alias in a join', async () => {
-    const text = "SELECT e.id, u.name FROM bronze.events e JOIN silver.users u ON u.id = e.id WHERE e.ts BETWEEN TIMESTAMPTZ '2026-01-03 00:00:00+00' AND TIMESTAMPTZ '2026-01-03 23:00:00+00' ORDER BY 1";
+    const text =
+      "SELECT e.id, u.name FROM bronze.events e JOIN silver.users u ON u.id = e.id WHERE e.ts BETWEEN TIMESTAMPTZ '2026-01-03 00:00:00+00' AND TIMESTAMPTZ '2026-01-03 23:00:00+00' ORDER BY 1";
     const registered = await prepareLakeQuery(catalog, db, text);
-    assert.deepEqual(registered.map((r) => [r.table, r.filesRead]), [['bronze.events', 1], ['silver.users', 1]]);
-    assert.deepEqual(await db.all(text), [{ id: 1n, name: 'one' }, { id: 2n, name: 'two' }]);
+    assert.deepEqual(
+      registered.map((r) => [r.table, r.filesRead]),
+      [
+        ['bronze.events', 1],
+        ['silver.users', 1],
+      ],
+    );
+    assert.deepEqual(await db.all(text), [
+      { id: 1n, name: 'one' },
+      { id: 2n, name: 'two' },
+    ]);
   });
 
   it('reads every file when a read of the table has no usable condition', async () => {
-    const text = "SELECT count(*) AS n FROM (SELECT * FROM bronze.events WHERE event_date = '2026-01-01' UNION ALL SELECT * FROM bronze.events)";
+    const text =
+      "SELECT count(*) AS n FROM (SELECT * FROM bronze.events WHERE event_date = '2026-01-01' UNION ALL SELECT * FROM bronze.events)";
     const [registered] = await prepareLakeQuery(catalog, db, text);
     assert.equal(registered?.filesRead, 3);
     assert.deepEqual(await db.all(text), [{ n: 40n }]);
@@ -74,7 +105,10 @@ describe('prepareLakeQuery', () => {
   it('refuses anything but SELECT, and names unknown tables with the ones that exist', async () => {
     await assert.rejects(prepareLakeQuery(catalog, db, 'DELETE FROM bronze.events'), /read-only: only SELECT queries/);
     await assert.rejects(prepareLakeQuery(catalog, db, "COPY (SELECT 1) TO '/tmp/x.csv'"), /read-only/);
-    await assert.rejects(prepareLakeQuery(catalog, db, 'SELECT * FROM gold.nope'), /table gold\.nope does not exist .*\(tables: bronze\.events, silver\.users\)/);
+    await assert.rejects(
+      prepareLakeQuery(catalog, db, 'SELECT * FROM gold.nope'),
+      /table gold\.nope does not exist .*\(tables: bronze\.events, silver\.users\)/,
+    );
     await assert.rejects(prepareLakeQuery(catalog, db, 'SELEC 1'), /syntax error/i);
   });
 });
@@ -82,7 +116,12 @@ describe('prepareLakeQuery', () => {
 describe('analyzeQuery', () => {
   it('finds conditions on unqualified columns only when one lake table is in the FROM', async () => {
     const [single] = await analyzeQuery(db, "SELECT 1 FROM bronze.events WHERE '2026-01-02' <= event_date AND id > 3");
-    assert.deepEqual(referencePredicate(single!), { and: [{ column: 'event_date', op: '>=', value: '2026-01-02' }, { column: 'id', op: '>', value: 3 }] });
+    assert.deepEqual(referencePredicate(single!), {
+      and: [
+        { column: 'event_date', op: '>=', value: '2026-01-02' },
+        { column: 'id', op: '>', value: 3 },
+      ],
+    });
     const joined = await analyzeQuery(db, 'SELECT 1 FROM bronze.events JOIN silver.users USING (id) WHERE id = 1');
     assert.ok(joined.every((r) => referencePredicate(r) === undefined));
   });

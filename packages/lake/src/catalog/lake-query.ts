@@ -22,13 +22,21 @@ export interface RegisteredTable {
  * Throws InvalidInputError for non-SELECT statements and for a table that does not exist.
  * @example await prepareLakeQuery(new LakeCatalog('./lens-data/lake'), db, 'SELECT count(*) FROM bronze.events');
  */
-export async function prepareLakeQuery(catalog: LakeCatalog, sql: Sql, text: string, asOf: SnapshotSelector = {}): Promise<RegisteredTable[]> {
+export async function prepareLakeQuery(
+  catalog: LakeCatalog,
+  sql: Sql,
+  text: string,
+  asOf: SnapshotSelector = {},
+): Promise<RegisteredTable[]> {
   const references = await analyzeQuery(sql, text);
   const registered: RegisteredTable[] = [];
   for (const reference of references) {
     if (!(await catalog.exists(reference.table))) {
       const known = await catalog.tables();
-      throw new InvalidInputError(`table ${reference.table} does not exist in ${catalog.root} (tables: ${known.join(', ') || 'none yet'})`, { table: reference.table });
+      throw new InvalidInputError(
+        `table ${reference.table} does not exist in ${catalog.root} (tables: ${known.join(', ') || 'none yet'})`,
+        { table: reference.table },
+      );
     }
     const table = await DeltaTable.open(catalog.tablePath(reference.table), { sql });
     const snapshot = await table.snapshot(asOf);
@@ -37,7 +45,12 @@ export async function prepareLakeQuery(catalog: LakeCatalog, sql: Sql, text: str
     const { layer, name } = parseTableName(reference.table);
     await sql.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(layer)}`);
     await sql.run(`CREATE OR REPLACE VIEW ${quoteIdent(layer)}.${quoteIdent(name)} AS ${plan.sql}`);
-    registered.push({ table: reference.table, version: snapshot.version, filesRead: plan.filesRead, filesTotal: plan.filesTotal });
+    registered.push({
+      table: reference.table,
+      version: snapshot.version,
+      filesRead: plan.filesRead,
+      filesTotal: plan.filesTotal,
+    });
   }
   return registered;
 }

@@ -17,8 +17,12 @@ export interface TableReference {
 type Node = { [key: string]: unknown };
 
 const OPS: Record<string, Comparison['op']> = {
-  COMPARE_EQUAL: '=', COMPARE_NOTEQUAL: '!=', COMPARE_LESSTHAN: '<', COMPARE_GREATERTHAN: '>',
-  COMPARE_LESSTHANOREQUALTO: '<=', COMPARE_GREATERTHANOREQUALTO: '>=',
+  COMPARE_EQUAL: '=',
+  COMPARE_NOTEQUAL: '!=',
+  COMPARE_LESSTHAN: '<',
+  COMPARE_GREATERTHAN: '>',
+  COMPARE_LESSTHANOREQUALTO: '<=',
+  COMPARE_GREATERTHANOREQUALTO: '>=',
 };
 const FLIPPED: Record<string, Comparison['op']> = { '=': '=', '!=': '!=', '<': '>', '>': '<', '<=': '>=', '>=': '<=' };
 
@@ -28,10 +32,16 @@ const FLIPPED: Record<string, Comparison['op']> = { '=': '=', '!=': '!=', '<': '
  */
 export async function analyzeQuery(sql: Sql, text: string): Promise<TableReference[]> {
   const [row] = await sql.all(`SELECT json_serialize_sql(${quoteLiteral(text)}) AS j`);
-  const parsed = JSON.parse(String(row?.['j'])) as { error: boolean; error_message?: string; error_type?: string; statements?: { node: Node }[] };
+  const parsed = JSON.parse(String(row?.['j'])) as {
+    error: boolean;
+    error_message?: string;
+    error_type?: string;
+    statements?: { node: Node }[];
+  };
   if (parsed.error) {
     const message = parsed.error_message ?? 'cannot be parsed';
-    if (/only SELECT statements/i.test(message)) throw new InvalidInputError('read-only: only SELECT queries may run against the lake', { sql: text });
+    if (/only SELECT statements/i.test(message))
+      throw new InvalidInputError('read-only: only SELECT queries may run against the lake', { sql: text });
     throw new InvalidInputError(message, { sql: text });
   }
   const found = new Map<string, Comparison[][]>();
@@ -96,7 +106,10 @@ function comparisonFor(term: Node, aliases: Set<string>, onlyTable: boolean): Co
     const lower = constant(term['lower']);
     const upper = constant(term['upper']);
     if (col === undefined || lower === undefined || upper === undefined) return [];
-    return [{ column: col, op: '>=', value: lower }, { column: col, op: '<=', value: upper }];
+    return [
+      { column: col, op: '>=', value: lower },
+      { column: col, op: '<=', value: upper },
+    ];
   }
   const op = OPS[String(term['type'])];
   if (op === undefined) return [];

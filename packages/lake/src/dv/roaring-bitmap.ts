@@ -12,7 +12,8 @@ export function decodeDeletionBitmap(bytes: Uint8Array): number[] {
   try {
     return decode(bytes);
   } catch (error) {
-    if (error instanceof RangeError) throw new DeltaProtocolError('deletion vector bitmap is truncated', { bytes: bytes.length }, { cause: error });
+    if (error instanceof RangeError)
+      throw new DeltaProtocolError('deletion vector bitmap is truncated', { bytes: bytes.length }, { cause: error });
     throw error;
   }
 }

@@ -98,7 +98,11 @@ export interface SidecarAction {
 }
 
 /** Free-form provenance of a commit; only a few fields are interpreted. */
-export type CommitInfoAction = Record<string, unknown> & { timestamp?: number; inCommitTimestamp?: number; operation?: string };
+export type CommitInfoAction = Record<string, unknown> & {
+  timestamp?: number;
+  inCommitTimestamp?: number;
+  operation?: string;
+};
 
 /** One line of a commit file or one row of a checkpoint: exactly one key is set. */
 export interface Action {

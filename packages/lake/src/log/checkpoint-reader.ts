@@ -9,7 +9,16 @@ import type { ObjectStore } from '../storage/object-store.js';
 import { parseCommit, type Action } from './actions.js';
 import { LOG_DIR } from './log-files.js';
 
-const ACTION_KEYS = ['protocol', 'metaData', 'add', 'remove', 'txn', 'domainMetadata', 'checkpointMetadata', 'sidecar'] as const;
+const ACTION_KEYS = [
+  'protocol',
+  'metaData',
+  'add',
+  'remove',
+  'txn',
+  'domainMetadata',
+  'checkpointMetadata',
+  'sidecar',
+] as const;
 
 /** All actions of a checkpoint (every part, plus sidecars of a v2 checkpoint). */
 export async function readCheckpointActions(store: ObjectStore, sql: Sql, keys: string[]): Promise<Action[]> {
@@ -18,7 +27,9 @@ export async function readCheckpointActions(store: ObjectStore, sql: Sql, keys: 
   const actions: Action[] = [];
   for (const key of jsonKeys) actions.push(...parseCommit(new TextDecoder().decode(await store.get(key))));
   if (parquetKeys.length > 0) actions.push(...(await readParquetActions(store, sql, parquetKeys)));
-  const sidecars = actions.flatMap((a) => (a.sidecar ? [`${LOG_DIR}/_sidecars/${decodeURIComponent(a.sidecar.path)}`] : []));
+  const sidecars = actions.flatMap((a) =>
+    a.sidecar ? [`${LOG_DIR}/_sidecars/${decodeURIComponent(a.sidecar.path)}`] : [],
+  );
   if (sidecars.length > 0) actions.push(...(await readParquetActions(store, sql, sidecars)));
   return actions;
 }
@@ -29,7 +40,10 @@ export async function readParquetActions(store: ObjectStore, sql: Sql, keys: str
   const locations: string[] = [];
   for (const key of keys) {
     const direct = store.readableLocation(key);
-    if (direct !== undefined) { locations.push(direct); continue; }
+    if (direct !== undefined) {
+      locations.push(direct);
+      continue;
+    }
     staged ??= await mkdtemp(join(tmpdir(), 'lens-ckpt-'));
     const local = join(staged, `${locations.length}.parquet`);
     await writeFile(local, await store.get(key));

@@ -6,13 +6,18 @@ import { parseCommit } from './actions.js';
 import { listCommits } from './log-segment.js';
 
 /** Version and commit time of every commit still in the log, ascending. */
-export async function commitTimestamps(store: ObjectStore, inCommit: boolean): Promise<{ version: number; timestamp: number }[]> {
+export async function commitTimestamps(
+  store: ObjectStore,
+  inCommit: boolean,
+): Promise<{ version: number; timestamp: number }[]> {
   const commits = await listCommits(store);
-  return Promise.all(commits.map(async (c) => {
-    if (!inCommit) return { version: c.version, timestamp: c.lastModified };
-    const info = parseCommit(new TextDecoder().decode(await store.get(c.key))).find((a) => a.commitInfo)?.commitInfo;
-    return { version: c.version, timestamp: Number(info?.inCommitTimestamp ?? c.lastModified) };
-  }));
+  return Promise.all(
+    commits.map(async (c) => {
+      if (!inCommit) return { version: c.version, timestamp: c.lastModified };
+      const info = parseCommit(new TextDecoder().decode(await store.get(c.key))).find((a) => a.commitInfo)?.commitInfo;
+      return { version: c.version, timestamp: Number(info?.inCommitTimestamp ?? c.lastModified) };
+    }),
+  );
 }
 
 /** The latest version committed at or before `at`; errors when `at` precedes the oldest commit. */
@@ -28,7 +33,8 @@ export async function versionAtTimestamp(store: ObjectStore, at: Date, inCommit:
   }
   if (found === undefined) {
     throw new VersionNotFoundError(`timestamp ${at.toISOString()} is before the earliest commit`, {
-      timestamp: at.toISOString(), earliest: times[0] ? new Date(times[0].timestamp).toISOString() : null,
+      timestamp: at.toISOString(),
+      earliest: times[0] ? new Date(times[0].timestamp).toISOString() : null,
     });
   }
   return found;

@@ -4,7 +4,15 @@
 /** A commit or checkpoint file found by listing `_delta_log`. */
 export type LogFile =
   | { kind: 'commit'; version: number; key: string; lastModified: number }
-  | { kind: 'checkpoint'; version: number; key: string; part: number; parts: number; format: 'parquet' | 'json'; uuid?: string };
+  | {
+      kind: 'checkpoint';
+      version: number;
+      key: string;
+      part: number;
+      parts: number;
+      format: 'parquet' | 'json';
+      uuid?: string;
+    };
 
 const COMMIT = /^(\d{20})\.json$/;
 const CLASSIC = /^(\d{20})\.checkpoint\.parquet$/;
@@ -34,8 +42,25 @@ export function parseLogFile(key: string, lastModified: number): LogFile | undef
   m = CLASSIC.exec(name);
   if (m) return { kind: 'checkpoint', version: Number(m[1]), key, part: 1, parts: 1, format: 'parquet' };
   m = MULTI.exec(name);
-  if (m) return { kind: 'checkpoint', version: Number(m[1]), key, part: Number(m[2]), parts: Number(m[3]), format: 'parquet' };
+  if (m)
+    return {
+      kind: 'checkpoint',
+      version: Number(m[1]),
+      key,
+      part: Number(m[2]),
+      parts: Number(m[3]),
+      format: 'parquet',
+    };
   m = UUID.exec(name);
-  if (m) return { kind: 'checkpoint', version: Number(m[1]), key, part: 1, parts: 1, format: m[3] as 'json' | 'parquet', uuid: m[2] };
+  if (m)
+    return {
+      kind: 'checkpoint',
+      version: Number(m[1]),
+      key,
+      part: 1,
+      parts: 1,
+      format: m[3] as 'json' | 'parquet',
+      uuid: m[2],
+    };
   return undefined;
 }

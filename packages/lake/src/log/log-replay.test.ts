@@ -10,12 +10,34 @@ import { serializeCommit, type Action } from './actions.js';
 import { commitKey } from './log-files.js';
 import { writeCheckpoint } from '../write/checkpoint-writer.js';
 
-const meta: Action = { metaData: { id: 'x', format: { provider: 'parquet' }, schemaString: '{"type":"struct","fields":[]}', partitionColumns: [], configuration: {} } };
+const meta: Action = {
+  metaData: {
+    id: 'x',
+    format: { provider: 'parquet' },
+    schemaString: '{"type":"struct","fields":[]}',
+    partitionColumns: [],
+    configuration: {},
+  },
+};
 const proto: Action = { protocol: { minReaderVersion: 1, minWriterVersion: 2 } };
-const add = (path: string, dv?: string): Action => ({ add: { path, partitionValues: {}, size: 1, modificationTime: 0, dataChange: true,
-  ...(dv ? { deletionVector: { storageType: 'i', pathOrInlineDv: dv, sizeInBytes: 1, cardinality: 1 } } : {}) } });
-const remove = (path: string, dv?: string): Action => ({ remove: { path, dataChange: true, deletionTimestamp: 1,
-  ...(dv ? { deletionVector: { storageType: 'i', pathOrInlineDv: dv, sizeInBytes: 1, cardinality: 1 } } : {}) } });
+const add = (path: string, dv?: string): Action => ({
+  add: {
+    path,
+    partitionValues: {},
+    size: 1,
+    modificationTime: 0,
+    dataChange: true,
+    ...(dv ? { deletionVector: { storageType: 'i', pathOrInlineDv: dv, sizeInBytes: 1, cardinality: 1 } } : {}),
+  },
+});
+const remove = (path: string, dv?: string): Action => ({
+  remove: {
+    path,
+    dataChange: true,
+    deletionTimestamp: 1,
+    ...(dv ? { deletionVector: { storageType: 'i', pathOrInlineDv: dv, sizeInBytes: 1, cardinality: 1 } } : {}),
+  },
+});
 const enc = (actions: Action[]) => new TextEncoder().encode(serializeCommit(actions));
 
 it('replays adds and removes keyed by canonical path and deletion-vector id', async () => {
@@ -23,11 +45,17 @@ it('replays adds and removes keyed by canonical path and deletion-vector id', as
   const sql = await sharedDuckDB();
   await assert.rejects(loadSnapshot(store, sql), TableNotFoundError);
   await store.put(commitKey(0), enc([proto, meta, add('a%20b'), add('c')]));
-  await store.put(commitKey(1), enc([remove('a b'), add('c', 'dv1'), remove('c'), { txn: { appId: 'app', version: 4 } }]));
+  await store.put(
+    commitKey(1),
+    enc([remove('a b'), add('c', 'dv1'), remove('c'), { txn: { appId: 'app', version: 4 } }]),
+  );
   await store.put(commitKey(2), enc([remove('c', 'dv1'), add('c', 'dv2'), { txn: { appId: 'app', version: 5 } }]));
   const s = await loadSnapshot(store, sql);
   assert.equal(s.version, 2);
-  assert.deepEqual(s.files.map((f) => `${f.path}:${f.deletionVector?.pathOrInlineDv}`), ['c:dv2']);
+  assert.deepEqual(
+    s.files.map((f) => `${f.path}:${f.deletionVector?.pathOrInlineDv}`),
+    ['c:dv2'],
+  );
   assert.equal(s.tombstones.length, 3);
   assert.equal(s.txns.get('app')?.version, 5);
   assert.deepEqual((await loadSnapshot(store, sql, 0)).files.map((f) => f.path).sort(), ['a%20b', 'c']);
@@ -44,7 +72,10 @@ it('starts from a checkpoint found through _last_checkpoint, even when older com
   await store.delete(commitKey(0));
   await store.delete(commitKey(1));
   const s = await loadSnapshot(store, sql);
-  assert.deepEqual(s.files.map((f) => f.path), ['b']);
+  assert.deepEqual(
+    s.files.map((f) => f.path),
+    ['b'],
+  );
   await assert.rejects(loadSnapshot(store, sql, 0), VersionNotFoundError);
   await store.put(commitKey(4), enc([add('z')]));
   await assert.rejects(loadSnapshot(store, sql), DeltaProtocolError);

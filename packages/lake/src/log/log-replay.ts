@@ -2,7 +2,15 @@
 // order into the table state — latest protocol/metadata, txn per appId, live files and tombstones keyed by
 // (canonical path, deletion-vector id), domain metadata.
 import { deletionVectorId } from '../dv/deletion-vector.js';
-import type { Action, AddAction, DomainMetadataAction, MetadataAction, ProtocolAction, RemoveAction, TxnAction } from './actions.js';
+import type {
+  Action,
+  AddAction,
+  DomainMetadataAction,
+  MetadataAction,
+  ProtocolAction,
+  RemoveAction,
+  TxnAction,
+} from './actions.js';
 
 /** The reconciled state of a table at one version. */
 export interface TableState {
@@ -16,7 +24,14 @@ export interface TableState {
 
 /** A fresh empty state. */
 export function emptyState(): TableState {
-  return { protocol: undefined, metadata: undefined, files: new Map(), tombstones: new Map(), txns: new Map(), domains: new Map() };
+  return {
+    protocol: undefined,
+    metadata: undefined,
+    files: new Map(),
+    tombstones: new Map(),
+    txns: new Map(),
+    domains: new Map(),
+  };
 }
 
 /**

@@ -22,7 +22,8 @@ export async function buildLogSegment(store: ObjectStore, target?: number): Prom
     const files = await listLog(store, hint.version);
     // A stale or corrupt hint (checkpoint missing or incomplete) falls back to a full listing.
     const segment = files.some((f) => f.kind === 'checkpoint' && f.version === hint.version)
-      ? tryFromFiles(files, target, store) : undefined;
+      ? tryFromFiles(files, target, store)
+      : undefined;
     if (segment?.checkpoint && segment.checkpoint.version >= hint.version) return segment;
   }
   const segment = fromFiles(await listLog(store, 0), target, store);
@@ -57,7 +58,10 @@ function fromFiles(files: LogFile[], target: number | undefined, store: ObjectSt
   if (latestKnown < 0) return undefined;
   const version = target ?? latestKnown;
   if (version > latestKnown) {
-    throw new VersionNotFoundError(`version ${version} does not exist; latest is ${latestKnown}`, { version, latest: latestKnown });
+    throw new VersionNotFoundError(`version ${version} does not exist; latest is ${latestKnown}`, {
+      version,
+      latest: latestKnown,
+    });
   }
   const checkpoint = checkpoints.filter((c) => c.version <= version).at(-1);
   const after = commits.filter((c) => c.version > (checkpoint?.version ?? -1) && c.version <= version);
@@ -65,19 +69,26 @@ function fromFiles(files: LogFile[], target: number | undefined, store: ObjectSt
   for (const c of after) {
     if (c.version !== expected) {
       throw new DeltaProtocolError(`versions are not contiguous: expected ${expected}, found ${c.version}`, {
-        table: store.description, expected, found: c.version,
+        table: store.description,
+        expected,
+        found: c.version,
       });
     }
     expected += 1;
   }
   if (expected - 1 !== version) {
     if (!checkpoint && after.length === 0 && target !== undefined) {
-      throw new VersionNotFoundError(`cannot reconstruct version ${version}: its commit and earlier checkpoints are gone`, { version });
+      throw new VersionNotFoundError(
+        `cannot reconstruct version ${version}: its commit and earlier checkpoints are gone`,
+        { version },
+      );
     }
     throw new DeltaProtocolError(`log ends at ${expected - 1} but version ${version} was asked`, { version });
   }
   if (!checkpoint && after[0]?.version !== 0) {
-    throw new VersionNotFoundError(`cannot reconstruct version ${version}: no checkpoint and commit 0 is missing`, { version });
+    throw new VersionNotFoundError(`cannot reconstruct version ${version}: no checkpoint and commit 0 is missing`, {
+      version,
+    });
   }
   return { version, checkpoint, commits: after };
 }
@@ -89,7 +100,10 @@ function completeCheckpoints(files: Checkpoint[]): { version: number; files: Che
   const out: { version: number; files: Checkpoint[] }[] = [];
   for (const [version, all] of [...byVersion.entries()].sort((a, b) => a[0] - b[0])) {
     const single = all.find((f) => f.parts === 1 && f.uuid === undefined) ?? all.find((f) => f.parts === 1);
-    if (single) { out.push({ version, files: [single] }); continue; }
+    if (single) {
+      out.push({ version, files: [single] });
+      continue;
+    }
     const parts = all[0]?.parts ?? 0;
     const set = all.filter((f) => f.parts === parts).sort((a, b) => a.part - b.part);
     if (set.length === parts && set.every((f, i) => f.part === i + 1)) out.push({ version, files: set });

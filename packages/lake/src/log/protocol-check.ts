@@ -5,23 +5,36 @@ import type { MetadataAction, ProtocolAction } from './actions.js';
 
 /** Reader features whose semantics this library implements. */
 export const SUPPORTED_READER_FEATURES: ReadonlySet<string> = new Set([
-  'columnMapping', 'deletionVectors', 'timestampNtz', 'v2Checkpoint', 'vacuumProtocolCheck', 'typeWidening', 'typeWidening-preview',
+  'columnMapping',
+  'deletionVectors',
+  'timestampNtz',
+  'v2Checkpoint',
+  'vacuumProtocolCheck',
+  'typeWidening',
+  'typeWidening-preview',
 ]);
 
 /** Writer features this library honours when it commits (others make the table read-only here). */
 export const SUPPORTED_WRITER_FEATURES: ReadonlySet<string> = new Set([
-  'appendOnly', 'invariants', 'timestampNtz', 'domainMetadata', 'vacuumProtocolCheck',
+  'appendOnly',
+  'invariants',
+  'timestampNtz',
+  'domainMetadata',
+  'vacuumProtocolCheck',
 ]);
 
 /** Throws UnsupportedFeatureError unless every reader requirement is met. */
 export function checkReadable(protocol: ProtocolAction): void {
   const v = protocol.minReaderVersion;
   if (!Number.isInteger(v) || v < 1 || v > 3) {
-    throw new UnsupportedFeatureError(`readerVersion ${v}`, 'this library reads reader versions 1 to 3', { minReaderVersion: v });
+    throw new UnsupportedFeatureError(`readerVersion ${v}`, 'this library reads reader versions 1 to 3', {
+      minReaderVersion: v,
+    });
   }
   if (v === 3) {
     for (const feature of protocol.readerFeatures ?? []) {
-      if (!SUPPORTED_READER_FEATURES.has(feature)) throw new UnsupportedFeatureError(feature, 'reader feature not supported by Lens');
+      if (!SUPPORTED_READER_FEATURES.has(feature))
+        throw new UnsupportedFeatureError(feature, 'reader feature not supported by Lens');
     }
   }
 }
@@ -32,10 +45,19 @@ export function checkWritable(protocol: ProtocolAction, metadata: MetadataAction
   const w = protocol.minWriterVersion;
   if (w === 7) {
     for (const feature of protocol.writerFeatures ?? []) {
-      if (!SUPPORTED_WRITER_FEATURES.has(feature)) throw new UnsupportedFeatureError(feature, 'writer feature not supported by Lens');
+      if (!SUPPORTED_WRITER_FEATURES.has(feature))
+        throw new UnsupportedFeatureError(feature, 'writer feature not supported by Lens');
     }
   } else if (w > 2) {
-    const legacy = ['', '', '', 'checkConstraints', 'changeDataFeed/generatedColumns', 'columnMapping', 'identityColumns'];
+    const legacy = [
+      '',
+      '',
+      '',
+      'checkConstraints',
+      'changeDataFeed/generatedColumns',
+      'columnMapping',
+      'identityColumns',
+    ];
     throw new UnsupportedFeatureError(legacy[w] ?? `writerVersion ${w}`, `writer version ${w}`);
   }
   if (metadata.schemaString.includes('"delta.invariants"')) {

@@ -25,15 +25,21 @@ export interface TableChanges {
  * @throws VersionNotFoundError when a commit in the range is missing (e.g. cleaned up after log retention).
  */
 export async function readChanges(store: ObjectStore, fromVersion: number, toVersion: number): Promise<TableChanges> {
-  if (toVersion < fromVersion) throw new VersionNotFoundError(`change range ${fromVersion}..${toVersion} is reversed`, { fromVersion, toVersion });
+  if (toVersion < fromVersion)
+    throw new VersionNotFoundError(`change range ${fromVersion}..${toVersion} is reversed`, { fromVersion, toVersion });
   const versions = Array.from({ length: toVersion - fromVersion }, (_, i) => fromVersion + 1 + i);
-  const texts = await Promise.all(versions.map(async (v) => {
-    try {
-      return new TextDecoder().decode(await store.get(commitKey(v)));
-    } catch (error) {
-      throw new VersionNotFoundError(`commit ${v} is not in the log (cleaned up, or not yet written)`, { version: v, cause: String(error) });
-    }
-  }));
+  const texts = await Promise.all(
+    versions.map(async (v) => {
+      try {
+        return new TextDecoder().decode(await store.get(commitKey(v)));
+      } catch (error) {
+        throw new VersionNotFoundError(`commit ${v} is not in the log (cleaned up, or not yet written)`, {
+          version: v,
+          cause: String(error),
+        });
+      }
+    }),
+  );
   const added = new Map<string, AddAction>();
   const removed = new Map<string, RemoveAction>();
   let hasDataRemoval = false;

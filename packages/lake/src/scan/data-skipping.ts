@@ -4,10 +4,20 @@ import type { AddAction } from '../log/actions.js';
 import { physicalName, type DeltaField } from '../schema/delta-schema.js';
 import type { Comparison, Predicate } from './predicate.js';
 
-interface FileStats { numRecords?: number; minValues?: Record<string, unknown>; maxValues?: Record<string, unknown>; nullCount?: Record<string, unknown> }
+interface FileStats {
+  numRecords?: number;
+  minValues?: Record<string, unknown>;
+  maxValues?: Record<string, unknown>;
+  nullCount?: Record<string, unknown>;
+}
 
 /** Keeps the files that may contain matching rows. */
-export function skipFiles(files: readonly AddAction[], predicate: Predicate, fields: readonly DeltaField[], partitionColumns: readonly string[]): AddAction[] {
+export function skipFiles(
+  files: readonly AddAction[],
+  predicate: Predicate,
+  fields: readonly DeltaField[],
+  partitionColumns: readonly string[],
+): AddAction[] {
   const byName = new Map(fields.map((f) => [f.name, f]));
   return files.filter((file) => mayMatch(file, predicate, byName, partitionColumns));
 }
@@ -28,12 +38,25 @@ function mayMatch(file: AddAction, p: Predicate, fields: Map<string, DeltaField>
   const min = stats.minValues?.[key];
   const max = stats.maxValues?.[key];
   const nulls = typeof stats.nullCount?.[key] === 'number' ? (stats.nullCount[key] as number) : undefined;
-  return compareRange(p, min == null ? undefined : toComparable(min, field.type, false),
-    max == null ? undefined : toComparable(max, field.type, true), nulls, stats.numRecords, field.type);
+  return compareRange(
+    p,
+    min == null ? undefined : toComparable(min, field.type, false),
+    max == null ? undefined : toComparable(max, field.type, true),
+    nulls,
+    stats.numRecords,
+    field.type,
+  );
 }
 
 /** Evaluates one comparison against [min, max] and the null count; `undefined` bounds mean unknown. */
-function compareRange(p: Comparison, min: unknown, max: unknown, nulls: number | undefined, rows: number | undefined, type: string): boolean {
+function compareRange(
+  p: Comparison,
+  min: unknown,
+  max: unknown,
+  nulls: number | undefined,
+  rows: number | undefined,
+  type: string,
+): boolean {
   if (p.op === 'is null') return nulls === undefined || nulls > 0;
   if (p.op === 'is not null') return nulls === undefined || rows === undefined || nulls < rows;
   if (min === null && max === null) return false; // partition value NULL never satisfies a comparison
@@ -44,12 +67,18 @@ function compareRange(p: Comparison, min: unknown, max: unknown, nulls: number |
   const lo = min as number | string | undefined;
   const hi = max as number | string | undefined;
   switch (p.op) {
-    case '=': return (lo === undefined || lo <= v) && (hi === undefined || v <= hi);
-    case '!=': return !(lo !== undefined && hi !== undefined && lo === v && hi === v);
-    case '<': return lo === undefined || lo < v;
-    case '<=': return lo === undefined || lo <= v;
-    case '>': return hi === undefined || hi > v;
-    case '>=': return hi === undefined || hi >= v;
+    case '=':
+      return (lo === undefined || lo <= v) && (hi === undefined || v <= hi);
+    case '!=':
+      return !(lo !== undefined && hi !== undefined && lo === v && hi === v);
+    case '<':
+      return lo === undefined || lo < v;
+    case '<=':
+      return lo === undefined || lo <= v;
+    case '>':
+      return hi === undefined || hi > v;
+    case '>=':
+      return hi === undefined || hi >= v;
   }
 }
 
@@ -60,8 +89,16 @@ function compareRange(p: Comparison, min: unknown, max: unknown, nulls: number |
 function toComparable(v: unknown, type: string, isMax: boolean): number | string | undefined {
   if (type === 'timestamp' || type === 'timestamp_ntz') {
     // SQL literals come as '2026-01-03 00:00:00+00' as often as ISO-8601: normalise the separator and offset.
-    const text = String(v).trim().replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00');
-    const ms = v instanceof Date ? v.getTime() : typeof v === 'number' ? v : Date.parse(text + (/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? '' : 'Z'));
+    const text = String(v)
+      .trim()
+      .replace(' ', 'T')
+      .replace(/([+-]\d\d)$/, '$1:00');
+    const ms =
+      v instanceof Date
+        ? v.getTime()
+        : typeof v === 'number'
+          ? v
+          : Date.parse(text + (/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? '' : 'Z'));
     if (Number.isNaN(ms)) return undefined;
     const micros = String(v).match(/\.\d{3}(\d{1,3})/)?.[1];
     return ms * 1000 + (micros ? Number(micros.padEnd(3, '0')) : 0) + (isMax ? 999 : 0);

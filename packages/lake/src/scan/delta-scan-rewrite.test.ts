@@ -9,7 +9,17 @@ import { DeltaTable } from '../delta-table.js';
 import { sharedDuckDB } from '../duckdb/sql.js';
 import { hasDeltaScan, rewriteDeltaScans } from './delta-scan-rewrite.js';
 
-const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', '..', 'shared', 'fixtures', 'delta-golden');
+const GOLDEN = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  '..',
+  '..',
+  '..',
+  'shared',
+  'fixtures',
+  'delta-golden',
+);
 
 it('rewrites delta_scan calls, with and without version, including joins of two tables', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'lens-scan-'));
@@ -29,11 +39,25 @@ it('rewrites delta_scan calls, with and without version, including joins of two 
 it('time-range predicates skip files by their stats', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'lens-skip-'));
   const t = await DeltaTable.open(dir);
-  await t.create({ columns: [{ name: 'ts', type: 'timestamp' }, { name: 'v', type: 'long' }] });
+  await t.create({
+    columns: [
+      { name: 'ts', type: 'timestamp' },
+      { name: 'v', type: 'long' },
+    ],
+  });
   for (let h = 0; h < 6; h++) {
-    await t.append({ sql: `SELECT TIMESTAMPTZ '2024-01-01 00:00:00+00' + INTERVAL (${h}) HOUR + INTERVAL (range) MINUTE AS ts, range AS v FROM range(60)` });
+    await t.append({
+      sql: `SELECT TIMESTAMPTZ '2024-01-01 00:00:00+00' + INTERVAL (${h}) HOUR + INTERVAL (range) MINUTE AS ts, range AS v FROM range(60)`,
+    });
   }
-  const plan = await t.scan({ predicate: { and: [{ column: 'ts', op: '>=', value: '2024-01-01T02:00:00Z' }, { column: 'ts', op: '<', value: '2024-01-01T04:00:00Z' }] } });
+  const plan = await t.scan({
+    predicate: {
+      and: [
+        { column: 'ts', op: '>=', value: '2024-01-01T02:00:00Z' },
+        { column: 'ts', op: '<', value: '2024-01-01T04:00:00Z' },
+      ],
+    },
+  });
   assert.equal(plan.filesRead, 2);
   assert.equal(plan.filesTotal, 6);
   const rows = await t.sql.all(plan.sql);

@@ -12,13 +12,15 @@ const DELTA_SCAN = /delta_scan\s*\(\s*'((?:[^']|'')*)'\s*(?:,\s*version\s*(?:=>|
 export async function rewriteDeltaScans(text: string, sql: Sql, cwd = process.cwd()): Promise<string> {
   const calls = [...text.matchAll(DELTA_SCAN)];
   if (calls.length === 0) return text;
-  const replacements = await Promise.all(calls.map(async (m) => {
-    const raw = (m[1] as string).replaceAll("''", "'");
-    const path = isAbsolute(raw) ? raw : resolve(cwd, raw);
-    const store = createFsObjectStore(path);
-    const snapshot = await loadSnapshot(store, sql, m[2] === undefined ? undefined : Number(m[2]));
-    return `(${(await planScan(store, sql, snapshot)).sql})`;
-  }));
+  const replacements = await Promise.all(
+    calls.map(async (m) => {
+      const raw = (m[1] as string).replaceAll("''", "'");
+      const path = isAbsolute(raw) ? raw : resolve(cwd, raw);
+      const store = createFsObjectStore(path);
+      const snapshot = await loadSnapshot(store, sql, m[2] === undefined ? undefined : Number(m[2]));
+      return `(${(await planScan(store, sql, snapshot)).sql})`;
+    }),
+  );
   let out = '';
   let last = 0;
   calls.forEach((m, i) => {

@@ -32,6 +32,9 @@ export const where = {
   gte: (column: string, value: string | number | Date): Predicate => ({ column, op: '>=', value }),
   lt: (column: string, value: string | number | Date): Predicate => ({ column, op: '<', value }),
   between: (column: string, from: string | number | Date, to: string | number | Date): Predicate => ({
-    and: [{ column, op: '>=', value: from }, { column, op: '<', value: to }],
+    and: [
+      { column, op: '>=', value: from },
+      { column, op: '<', value: to },
+    ],
   }),
 };

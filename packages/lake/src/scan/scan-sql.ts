@@ -27,7 +27,12 @@ export interface ScanPlan {
 }
 
 /** Builds the SELECT reading a snapshot's rows (logical column names, schema order). */
-export async function planScan(store: ObjectStore, sql: Sql, snapshot: Snapshot, options: ScanOptions = {}): Promise<ScanPlan> {
+export async function planScan(
+  store: ObjectStore,
+  sql: Sql,
+  snapshot: Snapshot,
+  options: ScanOptions = {},
+): Promise<ScanPlan> {
   const fields = snapshot.schema.fields.filter((f) => f.type !== 'void');
   const files = options.predicate
     ? skipFiles(snapshot.files, options.predicate, fields, snapshot.partitionColumns)
@@ -51,21 +56,29 @@ export async function planScan(store: ObjectStore, sql: Sql, snapshot: Snapshot,
   let from = `${reader} AS __d`;
   if (partitioned) {
     const rows = located.map((l) => {
-      const values = snapshot.partitionFields.map((pf) => partitionValueSql(l.file.partitionValues[physicalName(pf)] ?? l.file.partitionValues[pf.name], pf.type));
+      const values = snapshot.partitionFields.map((pf) =>
+        partitionValueSql(l.file.partitionValues[physicalName(pf)] ?? l.file.partitionValues[pf.name], pf.type),
+      );
       return `(${[quoteLiteral(l.location), ...values].join(', ')})`;
     });
     const names = ['__f', ...snapshot.partitionFields.map((pf) => quoteIdent(pf.name))].join(', ');
     from += ` JOIN (VALUES ${rows.join(', ')}) AS __p(${names}) ON __d.__lens_file = __p.__f`;
   }
   if (withDv.length > 0) {
-    const deleted = await Promise.all(withDv.map(async (l) => {
-      const rows = await readDeletionVector(store, l.file.deletionVector!);
-      return `SELECT ${quoteLiteral(l.location)} AS f, unnest([${rows.join(',')}]::BIGINT[]) AS r`;
-    }));
+    const deleted = await Promise.all(
+      withDv.map(async (l) => {
+        const rows = await readDeletionVector(store, l.file.deletionVector!);
+        return `SELECT ${quoteLiteral(l.location)} AS f, unnest([${rows.join(',')}]::BIGINT[]) AS r`;
+      }),
+    );
     from += ` ANTI JOIN (${deleted.join(' UNION ALL ')}) AS __dv ON __d.__lens_file = __dv.f AND __d.file_row_number = __dv.r`;
   }
   const inner = `SELECT ${select.join(', ')} FROM ${from}`;
-  return { sql: where ? `SELECT * FROM (${inner})${where}` : inner, filesRead: files.length, filesTotal: snapshot.files.length };
+  return {
+    sql: where ? `SELECT * FROM (${inner})${where}` : inner,
+    filesRead: files.length,
+    filesTotal: snapshot.files.length,
+  };
 }
 
 /** Where DuckDB reads a data file: relative paths are URL-encoded keys under the table root. */
@@ -76,6 +89,7 @@ function locate(store: ObjectStore, file: AddAction): string {
     return path;
   }
   const location = store.readableLocation(path);
-  if (location === undefined) throw new UnsupportedFeatureError('scan', `DuckDB cannot read files of store ${store.description}`);
+  if (location === undefined)
+    throw new UnsupportedFeatureError('scan', `DuckDB cannot read files of store ${store.description}`);
   return location;
 }

@@ -5,13 +5,30 @@ import { DeltaProtocolError, UnsupportedFeatureError } from '../errors.js';
 /** A Delta data type: a primitive name or a nested definition. */
 export type DeltaType = string | DeltaStructType | DeltaArrayType | DeltaMapType;
 /** A struct (also the table's top-level schema). */
-export interface DeltaStructType { type: 'struct'; fields: DeltaField[] }
+export interface DeltaStructType {
+  type: 'struct';
+  fields: DeltaField[];
+}
 /** An array type. */
-export interface DeltaArrayType { type: 'array'; elementType: DeltaType; containsNull: boolean }
+export interface DeltaArrayType {
+  type: 'array';
+  elementType: DeltaType;
+  containsNull: boolean;
+}
 /** A map type. */
-export interface DeltaMapType { type: 'map'; keyType: DeltaType; valueType: DeltaType; valueContainsNull: boolean }
+export interface DeltaMapType {
+  type: 'map';
+  keyType: DeltaType;
+  valueType: DeltaType;
+  valueContainsNull: boolean;
+}
 /** A (possibly nested) column. */
-export interface DeltaField { name: string; type: DeltaType; nullable: boolean; metadata: Record<string, unknown> }
+export interface DeltaField {
+  name: string;
+  type: DeltaType;
+  nullable: boolean;
+  metadata: Record<string, unknown>;
+}
 
 /** Parses `metaData.schemaString`. */
 export function parseSchema(schemaString: string): DeltaStructType {
@@ -31,9 +48,18 @@ export function isStruct(t: unknown): t is DeltaStructType {
 }
 
 const PRIMITIVES: Record<string, string> = {
-  string: 'VARCHAR', long: 'BIGINT', integer: 'INTEGER', short: 'SMALLINT', byte: 'TINYINT',
-  float: 'FLOAT', double: 'DOUBLE', boolean: 'BOOLEAN', binary: 'BLOB', date: 'DATE',
-  timestamp: 'TIMESTAMPTZ', timestamp_ntz: 'TIMESTAMP',
+  string: 'VARCHAR',
+  long: 'BIGINT',
+  integer: 'INTEGER',
+  short: 'SMALLINT',
+  byte: 'TINYINT',
+  float: 'FLOAT',
+  double: 'DOUBLE',
+  boolean: 'BOOLEAN',
+  binary: 'BLOB',
+  date: 'DATE',
+  timestamp: 'TIMESTAMPTZ',
+  timestamp_ntz: 'TIMESTAMP',
 };
 
 /** The DuckDB SQL type of a Delta type (nested types use logical field names unless `physical`). */
@@ -43,7 +69,8 @@ export function toDuckDBType(t: DeltaType, physical = false): string {
     if (prim) return prim;
     const dec = /^decimal\((\d+),\s*(-?\d+)\)$/.exec(t);
     if (dec) return `DECIMAL(${dec[1]},${dec[2]})`;
-    if (t === 'variant') throw new UnsupportedFeatureError('variantType', 'DuckDB cannot read Delta variant columns here');
+    if (t === 'variant')
+      throw new UnsupportedFeatureError('variantType', 'DuckDB cannot read Delta variant columns here');
     throw new UnsupportedFeatureError(`type ${t}`);
   }
   if (t.type === 'struct') {
@@ -57,10 +84,25 @@ export function toDuckDBType(t: DeltaType, physical = false): string {
 export function fromDuckDBType(sqlType: string): DeltaType {
   const t = sqlType.trim().toUpperCase();
   const direct: Record<string, string> = {
-    VARCHAR: 'string', BIGINT: 'long', INTEGER: 'integer', SMALLINT: 'short', TINYINT: 'byte', FLOAT: 'float',
-    DOUBLE: 'double', BOOLEAN: 'boolean', BLOB: 'binary', DATE: 'date', 'TIMESTAMP WITH TIME ZONE': 'timestamp',
-    TIMESTAMPTZ: 'timestamp', TIMESTAMP: 'timestamp_ntz', UUID: 'string', JSON: 'string',
-    HUGEINT: 'decimal(38,0)', UINTEGER: 'long', USMALLINT: 'integer', UTINYINT: 'short',
+    VARCHAR: 'string',
+    BIGINT: 'long',
+    INTEGER: 'integer',
+    SMALLINT: 'short',
+    TINYINT: 'byte',
+    FLOAT: 'float',
+    DOUBLE: 'double',
+    BOOLEAN: 'boolean',
+    BLOB: 'binary',
+    DATE: 'date',
+    'TIMESTAMP WITH TIME ZONE': 'timestamp',
+    TIMESTAMPTZ: 'timestamp',
+    TIMESTAMP: 'timestamp_ntz',
+    UUID: 'string',
+    JSON: 'string',
+    HUGEINT: 'decimal(38,0)',
+    UINTEGER: 'long',
+    USMALLINT: 'integer',
+    UTINYINT: 'short',
   };
   const found = direct[t];
   if (found) return found;

@@ -23,13 +23,16 @@ export function serializePartitionValue(value: unknown, type: DeltaType): string
     const d = value instanceof Date ? value : new Date(String(value));
     if (Number.isNaN(d.getTime())) throw new InvalidInputError(`bad timestamp partition value ${String(value)}`);
     const iso = d.toISOString();
-    return type === 'timestamp' ? iso.replace(/\.(\d{3})Z$/, '.$1000Z') : iso.replace('T', ' ').replace(/\.(\d{3})Z$/, '.$1000');
+    return type === 'timestamp'
+      ? iso.replace(/\.(\d{3})Z$/, '.$1000Z')
+      : iso.replace('T', ' ').replace(/\.(\d{3})Z$/, '.$1000');
   }
   if (type === 'date') {
     if (value instanceof Date) return value.toISOString().slice(0, 10);
     return String(value).slice(0, 10);
   }
-  if (typeof value === 'object') throw new InvalidInputError(`partition column of type ${JSON.stringify(type)} cannot hold ${typeof value}`);
+  if (typeof value === 'object')
+    throw new InvalidInputError(`partition column of type ${JSON.stringify(type)} cannot hold ${typeof value}`);
   return String(value);
 }
 
@@ -42,7 +45,8 @@ export function escapePartitionPathValue(value: string | null): string {
   let out = '';
   for (const ch of value) {
     const code = ch.charCodeAt(0);
-    out += code < 0x20 || '"#%\'*/:=?\\\x7f{[]^'.includes(ch) ? `%${code.toString(16).toUpperCase().padStart(2, '0')}` : ch;
+    out +=
+      code < 0x20 || '"#%\'*/:=?\\\x7f{[]^'.includes(ch) ? `%${code.toString(16).toUpperCase().padStart(2, '0')}` : ch;
   }
   return out;
 }

@@ -42,18 +42,29 @@ export function objectStoreContract(name: string, make: () => Promise<ObjectStor
 
     it('list returns keys under a prefix, recursively and sorted, and nothing else', async () => {
       const store = await make();
-      for (const key of ['_delta_log/002.json', '_delta_log/001.json', 'p=1/f.parquet', 'x.parquet', '_delta_log/_sidecars/s.parquet']) {
+      for (const key of [
+        '_delta_log/002.json',
+        '_delta_log/001.json',
+        'p=1/f.parquet',
+        'x.parquet',
+        '_delta_log/_sidecars/s.parquet',
+      ]) {
         await store.put(key, bytes(key));
       }
-      assert.deepEqual((await store.list('_delta_log/')).map((m) => m.key), [
-        '_delta_log/001.json', '_delta_log/002.json', '_delta_log/_sidecars/s.parquet',
-      ]);
-      assert.deepEqual((await store.list('_delta_log/00')).map((m) => m.key), ['_delta_log/001.json', '_delta_log/002.json']);
+      assert.deepEqual(
+        (await store.list('_delta_log/')).map((m) => m.key),
+        ['_delta_log/001.json', '_delta_log/002.json', '_delta_log/_sidecars/s.parquet'],
+      );
+      assert.deepEqual(
+        (await store.list('_delta_log/00')).map((m) => m.key),
+        ['_delta_log/001.json', '_delta_log/002.json'],
+      );
       assert.equal((await store.list('')).length, 5);
       assert.deepEqual(await store.list('missing/'), []);
-      assert.deepEqual((await store.list('_delta_log/', { startAfter: '_delta_log/001.json' })).map((m) => m.key), [
-        '_delta_log/002.json', '_delta_log/_sidecars/s.parquet',
-      ]);
+      assert.deepEqual(
+        (await store.list('_delta_log/', { startAfter: '_delta_log/001.json' })).map((m) => m.key),
+        ['_delta_log/002.json', '_delta_log/_sidecars/s.parquet'],
+      );
     });
 
     it('delete removes an object and tolerates a missing one', async () => {

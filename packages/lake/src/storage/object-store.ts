@@ -45,5 +45,8 @@ export interface ObjectStore {
 
 /** Joins key segments with `/`, dropping empty ones. */
 export function joinKey(...parts: string[]): string {
-  return parts.filter((p) => p !== '').join('/').replace(/\/{2,}/g, '/');
+  return parts
+    .filter((p) => p !== '')
+    .join('/')
+    .replace(/\/{2,}/g, '/');
 }

@@ -10,22 +10,38 @@ import { protocolFor, type ColumnSpec } from './create-table.js';
 import { commit, type CommitResult } from './transaction.js';
 
 /** Appends nullable top-level columns to the schema. */
-export async function addColumns(store: ObjectStore, snapshot: Snapshot, columns: readonly ColumnSpec[]): Promise<CommitResult> {
+export async function addColumns(
+  store: ObjectStore,
+  snapshot: Snapshot,
+  columns: readonly ColumnSpec[],
+): Promise<CommitResult> {
   checkWritable(snapshot.protocol, snapshot.metadata);
   const schema = snapshot.schema;
   for (const c of columns) {
-    if (c.nullable === false) throw new InvalidInputError(`added column ${c.name} must be nullable`, { column: c.name });
-    if (schema.fields.some((f) => f.name.toLowerCase() === c.name.toLowerCase())) throw new InvalidInputError(`column ${c.name} already exists`, { column: c.name });
+    if (c.nullable === false)
+      throw new InvalidInputError(`added column ${c.name} must be nullable`, { column: c.name });
+    if (schema.fields.some((f) => f.name.toLowerCase() === c.name.toLowerCase()))
+      throw new InvalidInputError(`column ${c.name} already exists`, { column: c.name });
     toDuckDBType(c.type);
   }
-  const next = { ...schema, fields: [...schema.fields, ...columns.map((c) => ({ name: c.name, type: c.type, nullable: true, metadata: {} }))] };
+  const next = {
+    ...schema,
+    fields: [...schema.fields, ...columns.map((c) => ({ name: c.name, type: c.type, nullable: true, metadata: {} }))],
+  };
   const needed = protocolFor(next);
   const upgrade = needed.minWriterVersion > snapshot.protocol.minWriterVersion;
   const actions = [
     // Writer version 2 implied appendOnly and invariants; as table features they must be listed explicitly.
-    ...(upgrade ? [{ protocol: { ...needed, writerFeatures: ['appendOnly', 'invariants', ...(needed.writerFeatures ?? [])] } }] : []),
+    ...(upgrade
+      ? [{ protocol: { ...needed, writerFeatures: ['appendOnly', 'invariants', ...(needed.writerFeatures ?? [])] } }]
+      : []),
     { metaData: { ...snapshot.metadata, schemaString: JSON.stringify(next) } },
   ];
-  return commit(store, snapshot.version, actions, { files: new Set(), predicate: 'all', fields: [], partitionColumns: [] },
-    () => commitInfo('ADD COLUMNS', { columns: columns.map((c) => ({ column: c.name })) }, snapshot.version, false, {}));
+  return commit(
+    store,
+    snapshot.version,
+    actions,
+    { files: new Set(), predicate: 'all', fields: [], partitionColumns: [] },
+    () => commitInfo('ADD COLUMNS', { columns: columns.map((c) => ({ column: c.name })) }, snapshot.version, false, {}),
+  );
 }

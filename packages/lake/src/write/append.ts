@@ -22,13 +22,23 @@ export interface AppendOptions {
 }
 
 /** Writes rows and commits them; returns the version or `already-committed` for a seen txn. */
-export async function appendRows(store: ObjectStore, sql: Sql, snapshot: Snapshot, source: RowSource, options: AppendOptions = {}): Promise<CommitResult> {
+export async function appendRows(
+  store: ObjectStore,
+  sql: Sql,
+  snapshot: Snapshot,
+  source: RowSource,
+  options: AppendOptions = {},
+): Promise<CommitResult> {
   checkWritable(snapshot.protocol, snapshot.metadata);
   const mode = options.mode ?? 'append';
   if (mode === 'overwrite' && isAppendOnly(snapshot.metadata)) {
     throw new InvalidInputError('table is append-only (delta.appendOnly=true); overwrite is not allowed');
   }
-  const txn: TxnAction | undefined = options.txn && { appId: options.txn.appId, version: options.txn.version, lastUpdated: Date.now() };
+  const txn: TxnAction | undefined = options.txn && {
+    appId: options.txn.appId,
+    version: options.txn.version,
+    lastUpdated: Date.now(),
+  };
   const seen = txn && snapshot.txns.get(txn.appId);
   if (txn && seen && seen.version >= txn.version) return { status: 'already-committed', version: snapshot.version };
   const { select, tempDir } = await sourceSelect(sql, snapshot.schema, source);
@@ -39,19 +49,48 @@ export async function appendRows(store: ObjectStore, sql: Sql, snapshot: Snapsho
     if (tempDir) await rm(tempDir, { recursive: true, force: true });
   }
   const now = Date.now();
-  const removes: Action[] = mode === 'overwrite'
-    ? snapshot.files.map((f) => ({ remove: { path: f.path, deletionTimestamp: now, dataChange: true, extendedFileMetadata: true, partitionValues: f.partitionValues, size: f.size, ...(f.deletionVector ? { deletionVector: f.deletionVector } : {}) } }))
-    : [];
+  const removes: Action[] =
+    mode === 'overwrite'
+      ? snapshot.files.map((f) => ({
+          remove: {
+            path: f.path,
+            deletionTimestamp: now,
+            dataChange: true,
+            extendedFileMetadata: true,
+            partitionValues: f.partitionValues,
+            size: f.size,
+            ...(f.deletionVector ? { deletionVector: f.deletionVector } : {}),
+          },
+        }))
+      : [];
   const actions: Action[] = [...(txn ? [{ txn }] : []), ...removes, ...adds.map((add) => ({ add }))];
   const rows = adds.reduce((n, a) => n + Number(JSON.parse(a.stats ?? '{}').numRecords ?? 0), 0);
   const metrics = { numFiles: adds.length, numOutputRows: rows, numOutputBytes: adds.reduce((n, a) => n + a.size, 0) };
-  const result = await commit(store, snapshot.version, actions, {
-    files: new Set(mode === 'overwrite' ? snapshot.files.map(fileKey) : []),
-    predicate: mode === 'overwrite' ? 'all' : undefined,
-    fields: snapshot.schema.fields,
-    partitionColumns: snapshot.partitionColumns,
-  }, () => commitInfo('WRITE', { mode: mode === 'overwrite' ? 'Overwrite' : 'Append', partitionBy: snapshot.partitionColumns }, snapshot.version, mode === 'append', metrics), txn);
-  if (result.status === 'already-committed') await deleteUncommitted(store, adds.map((a) => a.path));
+  const result = await commit(
+    store,
+    snapshot.version,
+    actions,
+    {
+      files: new Set(mode === 'overwrite' ? snapshot.files.map(fileKey) : []),
+      predicate: mode === 'overwrite' ? 'all' : undefined,
+      fields: snapshot.schema.fields,
+      partitionColumns: snapshot.partitionColumns,
+    },
+    () =>
+      commitInfo(
+        'WRITE',
+        { mode: mode === 'overwrite' ? 'Overwrite' : 'Append', partitionBy: snapshot.partitionColumns },
+        snapshot.version,
+        mode === 'append',
+        metrics,
+      ),
+    txn,
+  );
+  if (result.status === 'already-committed')
+    await deleteUncommitted(
+      store,
+      adds.map((a) => a.path),
+    );
   else await afterCommit(store, sql, result.version, snapshot.metadata);
   return result;
 }

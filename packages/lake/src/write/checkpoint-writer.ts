@@ -13,14 +13,16 @@ import type { Snapshot } from '../snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
 
 const MAP = 'MAP(VARCHAR, VARCHAR)';
-const DV = 'STRUCT(storageType VARCHAR, pathOrInlineDv VARCHAR, "offset" INTEGER, sizeInBytes INTEGER, cardinality BIGINT, maxRowIndex BIGINT)';
+const DV =
+  'STRUCT(storageType VARCHAR, pathOrInlineDv VARCHAR, "offset" INTEGER, sizeInBytes INTEGER, cardinality BIGINT, maxRowIndex BIGINT)';
 /** Column types of Spark's checkpoint Parquet schema, in Spark's column order. */
 export const CHECKPOINT_COLUMNS: Record<string, string> = {
   txn: 'STRUCT(appId VARCHAR, "version" BIGINT, lastUpdated BIGINT)',
   add: `STRUCT(path VARCHAR, partitionValues ${MAP}, size BIGINT, modificationTime BIGINT, dataChange BOOLEAN, tags ${MAP}, deletionVector ${DV}, baseRowId BIGINT, defaultRowCommitVersion BIGINT, stats VARCHAR)`,
   remove: `STRUCT(path VARCHAR, deletionTimestamp BIGINT, dataChange BOOLEAN, extendedFileMetadata BOOLEAN, partitionValues ${MAP}, size BIGINT, deletionVector ${DV}, baseRowId BIGINT, defaultRowCommitVersion BIGINT)`,
   metaData: `STRUCT(id VARCHAR, "name" VARCHAR, description VARCHAR, format STRUCT(provider VARCHAR, "options" ${MAP}), schemaString VARCHAR, partitionColumns VARCHAR[], "configuration" ${MAP}, createdTime BIGINT)`,
-  protocol: 'STRUCT(minReaderVersion INTEGER, minWriterVersion INTEGER, readerFeatures VARCHAR[], writerFeatures VARCHAR[])',
+  protocol:
+    'STRUCT(minReaderVersion INTEGER, minWriterVersion INTEGER, readerFeatures VARCHAR[], writerFeatures VARCHAR[])',
   domainMetadata: 'STRUCT("domain" VARCHAR, "configuration" VARCHAR, removed BOOLEAN)',
 };
 
@@ -28,7 +30,12 @@ export const CHECKPOINT_COLUMNS: Record<string, string> = {
 const TOMBSTONE_RETENTION_MS = 7 * 24 * 3600 * 1000;
 
 /** Writes the checkpoint of `snapshot` and points `_last_checkpoint` at it. */
-export async function writeCheckpoint(store: ObjectStore, sql: Sql, snapshot: Snapshot, now = Date.now()): Promise<void> {
+export async function writeCheckpoint(
+  store: ObjectStore,
+  sql: Sql,
+  snapshot: Snapshot,
+  now = Date.now(),
+): Promise<void> {
   const cutoff = now - TOMBSTONE_RETENTION_MS;
   const actions: Action[] = [
     { protocol: snapshot.protocol },
@@ -37,18 +44,29 @@ export async function writeCheckpoint(store: ObjectStore, sql: Sql, snapshot: Sn
     ...[...snapshot.domains.values()].map((domainMetadata) => ({ domainMetadata })),
     ...snapshot.files.map((add) => ({ add: { ...add, dataChange: false } })),
     // Expired tombstones are dropped (PROTOCOL.md "Checkpoints": only unexpired tombstones are kept).
-    ...snapshot.tombstones.filter((r) => (r.deletionTimestamp ?? now) > cutoff).map((remove) => ({ remove: { ...remove, dataChange: false } })),
+    ...snapshot.tombstones
+      .filter((r) => (r.deletionTimestamp ?? now) > cutoff)
+      .map((remove) => ({ remove: { ...remove, dataChange: false } })),
   ];
   const dir = await mkdtemp(join(tmpdir(), 'lens-ckpt-w-'));
   try {
     const json = join(dir, 'actions.json');
     await writeFile(json, actions.map((a) => JSON.stringify(a)).join('\n') + '\n');
-    const columns = Object.entries(CHECKPOINT_COLUMNS).map(([k, t]) => `${k}: ${quoteLiteral(t)}`).join(', ');
+    const columns = Object.entries(CHECKPOINT_COLUMNS)
+      .map(([k, t]) => `${k}: ${quoteLiteral(t)}`)
+      .join(', ');
     const out = join(dir, `${randomUUID()}.parquet`);
-    const rows = await sql.all(`COPY (SELECT ${Object.keys(CHECKPOINT_COLUMNS).join(', ')} FROM read_json(${quoteLiteral(json)}, format = 'newline_delimited', columns = {${columns}})) TO ${quoteLiteral(out)} (FORMAT parquet, COMPRESSION snappy, RETURN_STATS)`);
+    const rows = await sql.all(
+      `COPY (SELECT ${Object.keys(CHECKPOINT_COLUMNS).join(', ')} FROM read_json(${quoteLiteral(json)}, format = 'newline_delimited', columns = {${columns}})) TO ${quoteLiteral(out)} (FORMAT parquet, COMPRESSION snappy, RETURN_STATS)`,
+    );
     const sizeInBytes = Number(rows[0]?.['file_size_bytes'] ?? 0);
     await store.putFile(`${LOG_DIR}/${pad20(snapshot.version)}.checkpoint.parquet`, out);
-    await writeLastCheckpoint(store, { version: snapshot.version, size: actions.length, sizeInBytes, numOfAddFiles: snapshot.files.length });
+    await writeLastCheckpoint(store, {
+      version: snapshot.version,
+      size: actions.length,
+      sizeInBytes,
+      numOfAddFiles: snapshot.files.length,
+    });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -22,7 +22,9 @@ export function commitInfo(
     commitInfo: {
       timestamp: Date.now(),
       operation,
-      operationParameters: Object.fromEntries(Object.entries(operationParameters).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])),
+      operationParameters: Object.fromEntries(
+        Object.entries(operationParameters).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+      ),
       ...(readVersion >= 0 ? { readVersion } : {}),
       isolationLevel: 'Serializable',
       isBlindAppend,
@@ -42,7 +44,12 @@ export function checkpointInterval(metadata: MetadataAction): number {
  * After a commit at `version`: checkpoint when due, then clean expired logs. Failures are swallowed because
  * the commit itself is durable and both steps are optional optimisations another writer will redo.
  */
-export async function afterCommit(store: ObjectStore, sql: Sql, version: number, metadata: MetadataAction): Promise<void> {
+export async function afterCommit(
+  store: ObjectStore,
+  sql: Sql,
+  version: number,
+  metadata: MetadataAction,
+): Promise<void> {
   if (version === 0 || version % checkpointInterval(metadata) !== 0) return;
   try {
     const snapshot = await loadSnapshot(store, sql, version);

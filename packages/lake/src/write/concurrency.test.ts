@@ -16,10 +16,24 @@ const worker = join(dirname(fileURLToPath(import.meta.url)), 'concurrency-worker
 it('concurrent appends, optimize and delete from separate processes lose and duplicate nothing', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'lens-conc-'));
   const table = await DeltaTable.open(dir);
-  await table.create({ columns: [{ name: 'day', type: 'date' }, { name: 'n', type: 'long' }], partitionColumns: ['day'] });
+  await table.create({
+    columns: [
+      { name: 'day', type: 'date' },
+      { name: 'n', type: 'long' },
+    ],
+    partitionColumns: ['day'],
+  });
   await table.append({ sql: `SELECT DATE '2024-01-01' + (range % 3)::INT AS day, range - 100 AS n FROM range(100)` });
-  const roles: [string, number][] = [['append', 1], ['append', 2], ['append', 3], ['optimize', 0], ['delete', 0]];
-  const results = await Promise.all(roles.map(async ([role, id]) => JSON.parse((await run(process.execPath, [worker, role, dir, String(id)])).stdout)));
+  const roles: [string, number][] = [
+    ['append', 1],
+    ['append', 2],
+    ['append', 3],
+    ['optimize', 0],
+    ['delete', 0],
+  ];
+  const results = await Promise.all(
+    roles.map(async ([role, id]) => JSON.parse((await run(process.execPath, [worker, role, dir, String(id)])).stdout)),
+  );
   for (const appender of results.slice(0, 3)) {
     const statuses = (appender as { status: string }[]).map((r) => r.status);
     assert.equal(statuses.filter((s) => s === 'committed').length, 8);
@@ -31,7 +45,10 @@ it('concurrent appends, optimize and delete from separate processes lose and dup
   const expected = [...Array.from({ length: 50 }, (_, i) => i - 50)];
   for (const w of [1, 2, 3]) for (let i = 0; i < 80; i++) expected.push(w * 1000 + i);
   const rows = (await table.query()).map((r) => Number(r['n'])).sort((a, b) => a - b);
-  assert.deepEqual(rows, expected.sort((a, b) => a - b));
+  assert.deepEqual(
+    rows,
+    expected.sort((a, b) => a - b),
+  );
   const log = (await readdir(join(dir, '_delta_log'))).filter((n) => /^\d{20}\.json$/.test(n)).sort();
   log.forEach((name, i) => assert.equal(Number(name.slice(0, 20)), i, 'versions are contiguous'));
   for (const name of log) {

@@ -25,12 +25,16 @@ export interface ReadSet {
 /** Throws ConcurrentModificationError when `winner` (a commit that took our version) conflicts with us. */
 export function checkConflicts(read: ReadSet, winner: readonly Action[], winnerVersion: number): void {
   const fail = (why: string, extra: Record<string, unknown> = {}): never => {
-    throw new ConcurrentModificationError(`concurrent commit ${winnerVersion} conflicts: ${why}`, { winnerVersion, ...extra });
+    throw new ConcurrentModificationError(`concurrent commit ${winnerVersion} conflicts: ${why}`, {
+      winnerVersion,
+      ...extra,
+    });
   };
   for (const a of winner) {
     if (a.protocol) fail('the protocol changed');
     if (a.metaData) fail('the table metadata changed');
-    if (a.remove && read.files.has(fileKey(a.remove))) fail('a file this transaction read or removes was removed', { path: a.remove.path });
+    if (a.remove && read.files.has(fileKey(a.remove)))
+      fail('a file this transaction read or removes was removed', { path: a.remove.path });
   }
   if (read.predicate === undefined) return;
   const added = winner.flatMap((a) => (a.add && a.add.dataChange ? [a.add] : []));
@@ -38,5 +42,6 @@ export function checkConflicts(read: ReadSet, winner: readonly Action[], winnerV
   const predicate = read.predicate;
   if (predicate === 'all') return fail('data was added to a table this transaction rewrites');
   const matching: AddAction[] = skipFiles(added, predicate, read.fields, read.partitionColumns);
-  if (matching.length > 0) fail('data was added that may match this transaction\'s predicate', { path: matching[0]?.path });
+  if (matching.length > 0)
+    fail("data was added that may match this transaction's predicate", { path: matching[0]?.path });
 }

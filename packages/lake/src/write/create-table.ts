@@ -5,7 +5,13 @@ import type { Sql } from '../duckdb/sql.js';
 import { ConcurrentModificationError, InvalidInputError } from '../errors.js';
 import { LOG_DIR, parseLogFile } from '../log/log-files.js';
 import type { MetadataAction, ProtocolAction } from '../log/actions.js';
-import { isStruct, toDuckDBType, type DeltaField, type DeltaStructType, type DeltaType } from '../schema/delta-schema.js';
+import {
+  isStruct,
+  toDuckDBType,
+  type DeltaField,
+  type DeltaStructType,
+  type DeltaType,
+} from '../schema/delta-schema.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { commitInfo } from './commit-support.js';
 import { commit, type CommitResult } from './transaction.js';
@@ -30,7 +36,15 @@ export interface CreateTableOptions {
 
 /** The schema JSON of a column list. */
 export function schemaOf(columns: readonly ColumnSpec[]): DeltaStructType {
-  return { type: 'struct', fields: columns.map((c): DeltaField => ({ name: c.name, type: c.type, nullable: c.nullable ?? true, metadata: {} })) };
+  return {
+    type: 'struct',
+    fields: columns.map((c): DeltaField => ({
+      name: c.name,
+      type: c.type,
+      nullable: c.nullable ?? true,
+      metadata: {},
+    })),
+  };
 }
 
 /** Rejects duplicate column names, unknown types and partition columns that are missing or not primitive. */
@@ -44,7 +58,8 @@ export function checkColumns(columns: readonly ColumnSpec[], partitionColumns: r
   for (const p of partitionColumns) {
     const column = columns.find((c) => c.name === p);
     if (!column) throw new InvalidInputError(`partition column ${p} is not a column`, { column: p });
-    if (isStruct(column.type) || typeof column.type !== 'string') throw new InvalidInputError(`partition column ${p} must be a primitive type`, { column: p });
+    if (isStruct(column.type) || typeof column.type !== 'string')
+      throw new InvalidInputError(`partition column ${p} must be a primitive type`, { column: p });
   }
 }
 
@@ -73,14 +88,33 @@ export async function createTable(store: ObjectStore, _sql: Sql, options: Create
   };
   const protocol = protocolFor(schema);
   if ((await store.list(`${LOG_DIR}/`)).some((m) => parseLogFile(m.key, m.lastModified))) {
-    throw new InvalidInputError(`a Delta table already exists at ${store.description}`, { location: store.description });
+    throw new InvalidInputError(`a Delta table already exists at ${store.description}`, {
+      location: store.description,
+    });
   }
   try {
-    return await commit(store, -1, [{ protocol }, { metaData }], { files: new Set(), predicate: 'all', fields: [], partitionColumns: [] },
-    () => commitInfo('CREATE TABLE', { isManaged: false, partitionBy: partitionColumns, properties: metaData.configuration }, -1, true, {}));
+    return await commit(
+      store,
+      -1,
+      [{ protocol }, { metaData }],
+      { files: new Set(), predicate: 'all', fields: [], partitionColumns: [] },
+      () =>
+        commitInfo(
+          'CREATE TABLE',
+          { isManaged: false, partitionBy: partitionColumns, properties: metaData.configuration },
+          -1,
+          true,
+          {},
+        ),
+    );
   } catch (error) {
     // Losing the race for version 0 means another process created the table first.
-    if (error instanceof ConcurrentModificationError) throw new InvalidInputError(`a Delta table already exists at ${store.description}`, { location: store.description }, { cause: error });
+    if (error instanceof ConcurrentModificationError)
+      throw new InvalidInputError(
+        `a Delta table already exists at ${store.description}`,
+        { location: store.description },
+        { cause: error },
+      );
     throw error;
   }
 }

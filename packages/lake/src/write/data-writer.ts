@@ -20,14 +20,23 @@ export interface WriteLayout {
 
 /** Encodes a store key as the relative URI path the log stores (PROTOCOL.md "Add File and Remove File"). */
 export function keyToLogPath(key: string): string {
-  return key.split('/').map((s) => encodeURIComponent(s).replace(/%3D/g, '=').replace(/%40/g, '@')).join('/');
+  return key
+    .split('/')
+    .map((s) => encodeURIComponent(s).replace(/%3D/g, '=').replace(/%40/g, '@'))
+    .join('/');
 }
 
 /**
  * Writes the rows of `selectSql` (which must produce the table's logical columns) as new data files and
  * returns their add actions (dataChange as given). Files are invisible until a commit references them.
  */
-export async function writeDataFiles(store: ObjectStore, sql: Sql, layout: WriteLayout, selectSql: string, dataChange = true): Promise<AddAction[]> {
+export async function writeDataFiles(
+  store: ObjectStore,
+  sql: Sql,
+  layout: WriteLayout,
+  selectSql: string,
+  dataChange = true,
+): Promise<AddAction[]> {
   const stagingKey = `_lens_staging/${randomUUID()}`;
   const local = store.readableLocation(stagingKey);
   // Stage inside the table when the store is local (same file system: moving a file is a rename).
@@ -35,8 +44,14 @@ export async function writeDataFiles(store: ObjectStore, sql: Sql, layout: Write
   await mkdir(staging, { recursive: true });
   const partitioned = layout.partitionColumns.length > 0;
   const options = [
-    'FORMAT parquet', 'COMPRESSION zstd', 'RETURN_STATS', `FILENAME_PATTERN 'part-{uuid}'`, 'ROW_GROUP_SIZE 1048576',
-    ...(partitioned ? [`PARTITION_BY (${layout.partitionColumns.map(quoteIdent).join(', ')})`, 'OVERWRITE_OR_IGNORE'] : []),
+    'FORMAT parquet',
+    'COMPRESSION zstd',
+    'RETURN_STATS',
+    `FILENAME_PATTERN 'part-{uuid}'`,
+    'ROW_GROUP_SIZE 1048576',
+    ...(partitioned
+      ? [`PARTITION_BY (${layout.partitionColumns.map(quoteIdent).join(', ')})`, 'OVERWRITE_OR_IGNORE']
+      : []),
   ];
   const target = partitioned ? staging : join(staging, `part-${randomUUID()}.parquet`);
   try {
@@ -47,7 +62,9 @@ export async function writeDataFiles(store: ObjectStore, sql: Sql, layout: Write
       const count = Number(row['count']);
       if (count === 0) continue;
       const partitionValues = partitionValuesOf(row['partition_keys'], layout);
-      const dir = layout.partitionColumns.map((c) => `${c}=${escapePartitionPathValue(partitionValues[c] ?? null)}`).join('/');
+      const dir = layout.partitionColumns
+        .map((c) => `${c}=${escapePartitionPathValue(partitionValues[c] ?? null)}`)
+        .join('/');
       const key = `${dir === '' ? '' : `${dir}/`}part-00000-${randomUUID()}.c000.zstd.parquet`;
       await store.putFile(key, String(row['filename']));
       adds.push({
@@ -71,18 +88,26 @@ function partitionValuesOf(keys: unknown, layout: WriteLayout): Record<string, s
   for (const column of layout.partitionColumns) {
     const raw = entries.get(column) ?? null;
     const type = layout.schema.fields.find((f) => f.name === column)?.type ?? 'string';
-    if (raw === null) { out[column] = null; continue; }
+    if (raw === null) {
+      out[column] = null;
+      continue;
+    }
     const text = String(raw);
-    out[column] = type === 'timestamp' || type === 'timestamp_ntz'
-      ? serializePartitionValue(new Date(text.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00') + (type === 'timestamp_ntz' ? 'Z' : '')), type)
-      : text;
+    out[column] =
+      type === 'timestamp' || type === 'timestamp_ntz'
+        ? serializePartitionValue(
+            new Date(text.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00') + (type === 'timestamp_ntz' ? 'Z' : '')),
+            type,
+          )
+        : text;
   }
   return out;
 }
 
 /** DuckDB MAPs arrive as arrays of {key, value}; this reads them as a Map. */
 function entriesOf(value: unknown): Map<string, unknown> {
-  if (Array.isArray(value)) return new Map(value.map((e: { key: unknown; value: unknown }) => [String(e.key), e.value]));
+  if (Array.isArray(value))
+    return new Map(value.map((e: { key: unknown; value: unknown }) => [String(e.key), e.value]));
   if (value && typeof value === 'object') return new Map(Object.entries(value));
   return new Map();
 }

@@ -16,11 +16,20 @@ import { writeDataFiles } from './data-writer.js';
 import { commit, type CommitResult } from './transaction.js';
 
 /** Deletes rows matching `where` (a Predicate, or SQL text over the logical columns: no data skipping then). */
-export async function deleteWhere(store: ObjectStore, sql: Sql, snapshot: Snapshot, where: Predicate | string): Promise<CommitResult & { deletedRows: number }> {
+export async function deleteWhere(
+  store: ObjectStore,
+  sql: Sql,
+  snapshot: Snapshot,
+  where: Predicate | string,
+): Promise<CommitResult & { deletedRows: number }> {
   checkWritable(snapshot.protocol, snapshot.metadata);
-  if (isAppendOnly(snapshot.metadata)) throw new InvalidInputError('table is append-only (delta.appendOnly=true); delete is not allowed');
+  if (isAppendOnly(snapshot.metadata))
+    throw new InvalidInputError('table is append-only (delta.appendOnly=true); delete is not allowed');
   const condition = typeof where === 'string' ? `(${where})` : predicateToSql(where);
-  const candidates = typeof where === 'string' ? [...snapshot.files] : skipFiles(snapshot.files, where, snapshot.schema.fields, snapshot.partitionColumns);
+  const candidates =
+    typeof where === 'string'
+      ? [...snapshot.files]
+      : skipFiles(snapshot.files, where, snapshot.schema.fields, snapshot.partitionColumns);
   const removed: AddAction[] = [];
   const added: AddAction[] = [];
   let deletedRows = 0;
@@ -28,28 +37,55 @@ export async function deleteWhere(store: ObjectStore, sql: Sql, snapshot: Snapsh
   for (const file of candidates) {
     const one = { ...snapshot, files: [file] } as Snapshot;
     const scan = (await planScan(store, sql, one)).sql;
-    const [counts] = await sql.all(`SELECT count(*) FILTER (WHERE COALESCE(${condition}, FALSE)) AS hit, count(*) AS total FROM (${scan})`);
+    const [counts] = await sql.all(
+      `SELECT count(*) FILTER (WHERE COALESCE(${condition}, FALSE)) AS hit, count(*) AS total FROM (${scan})`,
+    );
     const hit = Number(counts?.['hit'] ?? 0);
     if (hit === 0) continue;
     deletedRows += hit;
     removed.push(file);
     if (hit < Number(counts?.['total'] ?? 0)) {
-      added.push(...(await writeDataFiles(store, sql, snapshot, `SELECT * FROM (${scan}) WHERE NOT COALESCE(${condition}, FALSE)`)));
+      added.push(
+        ...(await writeDataFiles(
+          store,
+          sql,
+          snapshot,
+          `SELECT * FROM (${scan}) WHERE NOT COALESCE(${condition}, FALSE)`,
+        )),
+      );
     }
   }
   if (removed.length === 0) return { status: 'committed', version: snapshot.version, deletedRows: 0 };
   const actions: Action[] = [
-    ...removed.map((f) => ({ remove: { path: f.path, deletionTimestamp: now, dataChange: true, extendedFileMetadata: true, partitionValues: f.partitionValues, size: f.size } })),
+    ...removed.map((f) => ({
+      remove: {
+        path: f.path,
+        deletionTimestamp: now,
+        dataChange: true,
+        extendedFileMetadata: true,
+        partitionValues: f.partitionValues,
+        size: f.size,
+      },
+    })),
     ...added.map((add) => ({ add })),
   ];
-  const result = await commit(store, snapshot.version, actions, {
-    files: new Set(candidates.map(fileKey)),
-    predicate: typeof where === 'string' ? 'all' : where,
-    fields: snapshot.schema.fields,
-    partitionColumns: snapshot.partitionColumns,
-  }, () => commitInfo('DELETE', { predicate: [condition] }, snapshot.version, false, {
-    numRemovedFiles: removed.length, numAddedFiles: added.length, numDeletedRows: deletedRows,
-  }));
+  const result = await commit(
+    store,
+    snapshot.version,
+    actions,
+    {
+      files: new Set(candidates.map(fileKey)),
+      predicate: typeof where === 'string' ? 'all' : where,
+      fields: snapshot.schema.fields,
+      partitionColumns: snapshot.partitionColumns,
+    },
+    () =>
+      commitInfo('DELETE', { predicate: [condition] }, snapshot.version, false, {
+        numRemovedFiles: removed.length,
+        numAddedFiles: added.length,
+        numDeletedRows: deletedRows,
+      }),
+  );
   await afterCommit(store, sql, result.version, snapshot.metadata);
   return { ...result, deletedRows };
 }

@@ -12,7 +12,12 @@ class RawJson {
 }
 
 /** Builds the stats JSON string for one written file. */
-export function buildStatsJson(count: number, columnStats: ReadonlyMap<string, ReadonlyMap<string, string | null>>, schema: DeltaStructType, partitionColumns: readonly string[]): string {
+export function buildStatsJson(
+  count: number,
+  columnStats: ReadonlyMap<string, ReadonlyMap<string, string | null>>,
+  schema: DeltaStructType,
+  partitionColumns: readonly string[],
+): string {
   const minValues: Nested = {};
   const maxValues: Nested = {};
   const nullCount: Nested = {};
@@ -49,21 +54,28 @@ function setIf(target: Nested, key: string, value: RawJson | undefined): void {
 
 function render(n: Nested | RawJson): string {
   if (n instanceof RawJson) return n.text;
-  return `{${Object.entries(n).map(([k, v]) => `${JSON.stringify(k)}:${render(v)}`).join(',')}}`;
+  return `{${Object.entries(n)
+    .map(([k, v]) => `${JSON.stringify(k)}:${render(v)}`)
+    .join(',')}}`;
 }
 
 /** Formats one DuckDB stat string as Spark does; undefined when Spark would not record it. */
 function formatStat(value: string, type: DeltaType, isMax: boolean): RawJson | undefined {
   switch (type) {
-    case 'long': case 'integer': case 'short': case 'byte':
+    case 'long':
+    case 'integer':
+    case 'short':
+    case 'byte':
       return /^-?\d+$/.test(value) ? new RawJson(value) : undefined;
-    case 'float': case 'double': {
+    case 'float':
+    case 'double': {
       const n = Number(value);
       return Number.isFinite(n) ? new RawJson(JSON.stringify(n)) : undefined;
     }
     case 'date':
       return new RawJson(JSON.stringify(value.slice(0, 10)));
-    case 'timestamp': case 'timestamp_ntz': {
+    case 'timestamp':
+    case 'timestamp_ntz': {
       // Stats are truncated to milliseconds (readers widen the max by 1 ms).
       const m = /^(\d{4,}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(?:\.(\d+))?/.exec(value);
       if (!m) return undefined;
@@ -78,7 +90,8 @@ function formatStat(value: string, type: DeltaType, isMax: boolean): RawJson | u
       return new RawJson(JSON.stringify(isMax ? `${prefix}\uffff` : prefix));
     }
     default:
-      if (typeof type === 'string' && type.startsWith('decimal')) return /^-?\d+(\.\d+)?$/.test(value) ? new RawJson(value) : undefined;
+      if (typeof type === 'string' && type.startsWith('decimal'))
+        return /^-?\d+(\.\d+)?$/.test(value) ? new RawJson(value) : undefined;
       return undefined; // boolean, binary: Spark records no min/max
   }
 }

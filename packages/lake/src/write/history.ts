@@ -17,16 +17,19 @@ export interface HistoryEntry {
 /** The commitInfo of each retained commit, newest first (at most `limit`). */
 export async function history(store: ObjectStore, limit = Infinity): Promise<HistoryEntry[]> {
   const commits = (await listCommits(store)).reverse().slice(0, limit);
-  return Promise.all(commits.map(async (c) => {
-    const info = parseCommit(new TextDecoder().decode(await store.get(c.key))).find((a) => a.commitInfo)?.commitInfo ?? {};
-    return {
-      version: c.version,
-      timestamp: Number(info.inCommitTimestamp ?? info.timestamp ?? c.lastModified),
-      operation: info.operation,
-      operationParameters: (info['operationParameters'] as Record<string, unknown> | undefined) ?? {},
-      operationMetrics: (info['operationMetrics'] as Record<string, unknown> | undefined) ?? {},
-      isBlindAppend: info['isBlindAppend'] as boolean | undefined,
-      readVersion: info['readVersion'] as number | undefined,
-    };
-  }));
+  return Promise.all(
+    commits.map(async (c) => {
+      const info =
+        parseCommit(new TextDecoder().decode(await store.get(c.key))).find((a) => a.commitInfo)?.commitInfo ?? {};
+      return {
+        version: c.version,
+        timestamp: Number(info.inCommitTimestamp ?? info.timestamp ?? c.lastModified),
+        operation: info.operation,
+        operationParameters: (info['operationParameters'] as Record<string, unknown> | undefined) ?? {},
+        operationMetrics: (info['operationMetrics'] as Record<string, unknown> | undefined) ?? {},
+        isBlindAppend: info['isBlindAppend'] as boolean | undefined,
+        readVersion: info['readVersion'] as number | undefined,
+      };
+    }),
+  );
 }

@@ -26,7 +26,12 @@ export interface OptimizeResult {
 }
 
 /** Compacts small files; commits nothing when no partition has two or more small files. */
-export async function optimize(store: ObjectStore, sql: Sql, snapshot: Snapshot, options: OptimizeOptions = {}): Promise<OptimizeResult> {
+export async function optimize(
+  store: ObjectStore,
+  sql: Sql,
+  snapshot: Snapshot,
+  options: OptimizeOptions = {},
+): Promise<OptimizeResult> {
   checkWritable(snapshot.protocol, snapshot.metadata);
   const target = options.targetFileSize ?? 128 * 1024 * 1024;
   const byPartition = new Map<string, AddAction[]>();
@@ -41,7 +46,11 @@ export async function optimize(store: ObjectStore, sql: Sql, snapshot: Snapshot,
     let bin: AddAction[] = [];
     let size = 0;
     for (const f of [...files].sort((a, b) => a.size - b.size)) {
-      if (size + f.size > target && bin.length > 0) { bins.push(bin); bin = []; size = 0; }
+      if (size + f.size > target && bin.length > 0) {
+        bins.push(bin);
+        bin = [];
+        size = 0;
+      }
       bin.push(f);
       size += f.size;
     }
@@ -58,17 +67,34 @@ export async function optimize(store: ObjectStore, sql: Sql, snapshot: Snapshot,
   }
   const now = Date.now();
   const actions: Action[] = [
-    ...removed.map((f) => ({ remove: { path: f.path, deletionTimestamp: now, dataChange: false, extendedFileMetadata: true, partitionValues: f.partitionValues, size: f.size } })),
+    ...removed.map((f) => ({
+      remove: {
+        path: f.path,
+        deletionTimestamp: now,
+        dataChange: false,
+        extendedFileMetadata: true,
+        partitionValues: f.partitionValues,
+        size: f.size,
+      },
+    })),
     ...added.map((add) => ({ add })),
   ];
-  const result = await commit(store, snapshot.version, actions, {
-    files: new Set(removed.map(fileKey)),
-    predicate: undefined,
-    fields: snapshot.schema.fields,
-    partitionColumns: snapshot.partitionColumns,
-  }, () => commitInfo('OPTIMIZE', { predicate: [], zOrderBy: [] }, snapshot.version, false, {
-    numRemovedFiles: removed.length, numAddedFiles: added.length,
-  }));
+  const result = await commit(
+    store,
+    snapshot.version,
+    actions,
+    {
+      files: new Set(removed.map(fileKey)),
+      predicate: undefined,
+      fields: snapshot.schema.fields,
+      partitionColumns: snapshot.partitionColumns,
+    },
+    () =>
+      commitInfo('OPTIMIZE', { predicate: [], zOrderBy: [] }, snapshot.version, false, {
+        numRemovedFiles: removed.length,
+        numAddedFiles: added.length,
+      }),
+  );
   await afterCommit(store, sql, result.version, snapshot.metadata);
   return { commit: result, filesRemoved: removed.length, filesAdded: added.length };
 }

@@ -37,18 +37,41 @@ export interface ReplaceOptions {
 }
 
 /** Deletes `where` and appends `source` in one commit. */
-export async function replaceWhere(store: ObjectStore, sql: Sql, snapshot: Snapshot, source: RowSource, options: ReplaceOptions = {}): Promise<CommitResult & { deletedRows: number }> {
+export async function replaceWhere(
+  store: ObjectStore,
+  sql: Sql,
+  snapshot: Snapshot,
+  source: RowSource,
+  options: ReplaceOptions = {},
+): Promise<CommitResult & { deletedRows: number }> {
   checkWritable(snapshot.protocol, snapshot.metadata);
-  const txns: TxnAction[] = (options.txns ?? []).map((t) => ({ appId: t.appId, version: t.version, lastUpdated: Date.now() }));
+  const txns: TxnAction[] = (options.txns ?? []).map((t) => ({
+    appId: t.appId,
+    version: t.version,
+    lastUpdated: Date.now(),
+  }));
   if (txns.length > 0 && txns.every((t) => (snapshot.txns.get(t.appId)?.version ?? -Infinity) >= t.version)) {
     return { status: 'already-committed', version: snapshot.version, deletedRows: 0 };
   }
   const where = options.where;
   const target = options.schema ? overwrittenLayout(snapshot, options.schema, where) : undefined;
-  if (where !== undefined && isAppendOnly(snapshot.metadata)) throw new InvalidInputError('table is append-only (delta.appendOnly=true); replace is not allowed');
-  const condition = where === undefined ? 'FALSE' : where === 'all' ? 'TRUE' : typeof where === 'string' ? `(${where})` : predicateToSql(where);
+  if (where !== undefined && isAppendOnly(snapshot.metadata))
+    throw new InvalidInputError('table is append-only (delta.appendOnly=true); replace is not allowed');
+  const condition =
+    where === undefined
+      ? 'FALSE'
+      : where === 'all'
+        ? 'TRUE'
+        : typeof where === 'string'
+          ? `(${where})`
+          : predicateToSql(where);
   const skip = typeof where === 'object' ? where : options.skip;
-  const candidates = where === undefined ? [] : skip ? skipFiles(snapshot.files, skip, snapshot.schema.fields, snapshot.partitionColumns) : [...snapshot.files];
+  const candidates =
+    where === undefined
+      ? []
+      : skip
+        ? skipFiles(snapshot.files, skip, snapshot.schema.fields, snapshot.partitionColumns)
+        : [...snapshot.files];
   const removed: AddAction[] = [];
   const adds: AddAction[] = [];
   let deletedRows = 0;
@@ -56,12 +79,22 @@ export async function replaceWhere(store: ObjectStore, sql: Sql, snapshot: Snaps
   try {
     for (const file of candidates) {
       const scan = (await planScan(store, sql, { ...snapshot, files: [file] } as Snapshot)).sql;
-      const [counts] = await sql.all(`SELECT count(*) FILTER (WHERE COALESCE(${condition}, FALSE)) AS hit, count(*) AS total FROM (${scan})`);
+      const [counts] = await sql.all(
+        `SELECT count(*) FILTER (WHERE COALESCE(${condition}, FALSE)) AS hit, count(*) AS total FROM (${scan})`,
+      );
       const hit = Number(counts?.['hit'] ?? 0);
       if (hit === 0) continue;
       deletedRows += hit;
       removed.push(file);
-      if (hit < Number(counts?.['total'] ?? 0)) adds.push(...(await writeDataFiles(store, sql, snapshot, `SELECT * FROM (${scan}) WHERE NOT COALESCE(${condition}, FALSE)`)));
+      if (hit < Number(counts?.['total'] ?? 0))
+        adds.push(
+          ...(await writeDataFiles(
+            store,
+            sql,
+            snapshot,
+            `SELECT * FROM (${scan}) WHERE NOT COALESCE(${condition}, FALSE)`,
+          )),
+        );
     }
     adds.push(...(await writeDataFiles(store, sql, target ?? snapshot, select)));
   } finally {
@@ -72,43 +105,85 @@ export async function replaceWhere(store: ObjectStore, sql: Sql, snapshot: Snaps
     ...(target?.protocol ? [{ protocol: target.protocol }] : []),
     ...(target ? [{ metaData: target.metadata }] : []),
     ...txns.map((txn) => ({ txn })),
-    ...removed.map((f) => ({ remove: { path: f.path, deletionTimestamp: now, dataChange: true, extendedFileMetadata: true, partitionValues: f.partitionValues, size: f.size } })),
+    ...removed.map((f) => ({
+      remove: {
+        path: f.path,
+        deletionTimestamp: now,
+        dataChange: true,
+        extendedFileMetadata: true,
+        partitionValues: f.partitionValues,
+        size: f.size,
+      },
+    })),
     ...adds.map((add) => ({ add })),
   ];
   const rows = adds.reduce((n, a) => n + Number(JSON.parse(a.stats ?? '{}').numRecords ?? 0), 0);
-  const result = await commit(store, snapshot.version, actions, {
-    files: new Set(candidates.map(fileKey)),
-    // Conservative: any concurrent data added to a table we rewrite by condition is a conflict (retried from a fresh snapshot).
-    predicate: where === undefined ? undefined : typeof where === 'object' ? where : 'all',
-    fields: snapshot.schema.fields,
-    partitionColumns: snapshot.partitionColumns,
-  }, () => commitInfo(where === undefined ? 'WRITE' : 'REPLACE WHERE', { predicate: [condition], ...(target ? { overwriteSchema: true } : {}) }, snapshot.version, where === undefined, {
-    numRemovedFiles: removed.length, numAddedFiles: adds.length, numDeletedRows: deletedRows, numOutputRows: rows,
-  }), txns[0]);
-  if (result.status === 'already-committed') await deleteUncommitted(store, adds.map((a) => a.path));
+  const result = await commit(
+    store,
+    snapshot.version,
+    actions,
+    {
+      files: new Set(candidates.map(fileKey)),
+      // Conservative: any concurrent data added to a table we rewrite by condition is a conflict (retried from a fresh snapshot).
+      predicate: where === undefined ? undefined : typeof where === 'object' ? where : 'all',
+      fields: snapshot.schema.fields,
+      partitionColumns: snapshot.partitionColumns,
+    },
+    () =>
+      commitInfo(
+        where === undefined ? 'WRITE' : 'REPLACE WHERE',
+        { predicate: [condition], ...(target ? { overwriteSchema: true } : {}) },
+        snapshot.version,
+        where === undefined,
+        {
+          numRemovedFiles: removed.length,
+          numAddedFiles: adds.length,
+          numDeletedRows: deletedRows,
+          numOutputRows: rows,
+        },
+      ),
+    txns[0],
+  );
+  if (result.status === 'already-committed')
+    await deleteUncommitted(
+      store,
+      adds.map((a) => a.path),
+    );
   else await afterCommit(store, sql, result.version, target?.metadata ?? snapshot.metadata);
   return { ...result, deletedRows };
 }
 
 /** The new schema, metaData and (when the columns need a higher one) protocol of a schema overwrite. */
-function overwrittenLayout(snapshot: Snapshot, next: NonNullable<ReplaceOptions['schema']>, where: ReplaceOptions['where']) {
+function overwrittenLayout(
+  snapshot: Snapshot,
+  next: NonNullable<ReplaceOptions['schema']>,
+  where: ReplaceOptions['where'],
+) {
   if (where !== 'all') throw new InvalidInputError("a schema overwrite replaces the whole table: use where 'all'");
-  if (snapshot.columnMapping !== 'none') throw new InvalidInputError('a schema overwrite of a table with column mapping is not supported by Lens', { mode: snapshot.columnMapping });
+  if (snapshot.columnMapping !== 'none')
+    throw new InvalidInputError('a schema overwrite of a table with column mapping is not supported by Lens', {
+      mode: snapshot.columnMapping,
+    });
   const partitionColumns = [...(next.partitionColumns ?? snapshot.partitionColumns)];
   checkColumns(next.columns, partitionColumns);
   const schema = schemaOf(next.columns);
   const needed = protocolFor(schema);
   const current = snapshot.protocol;
   const union = (...lists: (readonly string[] | undefined)[]) => [...new Set(lists.flatMap((l) => l ?? []))];
-  const protocol: ProtocolAction | undefined = needed.minWriterVersion > current.minWriterVersion || needed.minReaderVersion > current.minReaderVersion
-    ? {
-      minReaderVersion: Math.max(needed.minReaderVersion, current.minReaderVersion),
-      minWriterVersion: Math.max(needed.minWriterVersion, current.minWriterVersion),
-      readerFeatures: union(current.readerFeatures, needed.readerFeatures),
-      // Writer version 2 implied appendOnly and invariants; as table features they must be listed explicitly.
-      writerFeatures: union(current.minWriterVersion < 7 ? ['appendOnly', 'invariants'] : [], current.writerFeatures, needed.writerFeatures),
-    }
-    : undefined;
+  const protocol: ProtocolAction | undefined =
+    needed.minWriterVersion > current.minWriterVersion || needed.minReaderVersion > current.minReaderVersion
+      ? {
+          minReaderVersion: Math.max(needed.minReaderVersion, current.minReaderVersion),
+          minWriterVersion: Math.max(needed.minWriterVersion, current.minWriterVersion),
+          readerFeatures: union(current.readerFeatures, needed.readerFeatures),
+          // Writer version 2 implied appendOnly and invariants; as table features they must be listed explicitly.
+          writerFeatures: union(
+            current.minWriterVersion < 7 ? ['appendOnly', 'invariants'] : [],
+            current.writerFeatures,
+            needed.writerFeatures,
+          ),
+        }
+      : undefined;
   const metadata: MetadataAction = { ...snapshot.metadata, schemaString: JSON.stringify(schema), partitionColumns };
   return { schema, partitionColumns, metadata, protocol };
 }

@@ -15,7 +15,11 @@ export type RowSource =
   | { parquetFiles: string | readonly string[] };
 
 /** A SELECT over the source with the table's columns, plus a cleanup for staged input. */
-export async function sourceSelect(sql: Sql, schema: DeltaStructType, source: RowSource): Promise<{ select: string; tempDir?: string }> {
+export async function sourceSelect(
+  sql: Sql,
+  schema: DeltaStructType,
+  source: RowSource,
+): Promise<{ select: string; tempDir?: string }> {
   const typed = `{${schema.fields.map((f) => `${quoteLiteral(f.name)}: ${quoteLiteral(toDuckDBType(f.type))}`).join(', ')}}`;
   let from: string;
   let tempDir: string | undefined;
@@ -44,7 +48,8 @@ export async function sourceSelect(sql: Sql, schema: DeltaStructType, source: Ro
     return `CAST(NULL AS ${toDuckDBType(f.type)}) AS ${quoteIdent(f.name)}`;
   });
   const extra = [...present.keys()].filter((c) => !schema.fields.some((f) => f.name === c));
-  if (extra.length > 0) throw new InvalidInputError(`input has columns the table lacks: ${extra.join(', ')}`, { columns: extra });
+  if (extra.length > 0)
+    throw new InvalidInputError(`input has columns the table lacks: ${extra.join(', ')}`, { columns: extra });
   return { select: `SELECT ${cols.join(', ')} FROM ${from}`, ...(tempDir ? { tempDir } : {}) };
 }
 

@@ -37,7 +37,10 @@ it('log clean-up removes only expired files before an expired checkpoint, and th
   const deleted = await cleanupExpiredLogs(t.store, snapshot.metadata);
   assert.equal(deleted.length, 10);
   const left = (await readdir(join(dir, '_delta_log'))).filter((n) => n.endsWith('.json'));
-  assert.deepEqual(left.map((n) => Number(n.slice(0, 20))), [10, 11, 12]);
+  assert.deepEqual(
+    left.map((n) => Number(n.slice(0, 20))),
+    [10, 11, 12],
+  );
   assert.equal((await t.query()).length, 12);
   await assert.rejects(t.snapshot({ version: 5 }), VersionNotFoundError);
 });

@@ -20,10 +20,14 @@ export interface VacuumOptions {
 
 /** Deletes (or with dryRun lists) unreferenced files older than the retention; returns their keys. */
 export async function vacuum(store: ObjectStore, snapshot: Snapshot, options: VacuumOptions = {}): Promise<string[]> {
-  const tableRetention = parseInterval(snapshot.metadata.configuration['delta.deletedFileRetentionDuration'] ?? 'interval 7 days');
+  const tableRetention = parseInterval(
+    snapshot.metadata.configuration['delta.deletedFileRetentionDuration'] ?? 'interval 7 days',
+  );
   const retention = options.retentionHours === undefined ? tableRetention : options.retentionHours * 3_600_000;
   if (retention < tableRetention && !options.force) {
-    throw new InvalidInputError(`retention ${options.retentionHours}h is shorter than the table's ${tableRetention / 3_600_000}h; pass force to proceed`);
+    throw new InvalidInputError(
+      `retention ${options.retentionHours}h is shorter than the table's ${tableRetention / 3_600_000}h; pass force to proceed`,
+    );
   }
   const cutoff = (options.now ?? Date.now()) - retention;
   const live = new Set<string>();

@@ -13,28 +13,63 @@ import { createFsObjectStore } from '../storage/fs/fs-object-store.js';
 
 const tempTable = async () => DeltaTable.open(await mkdtemp(join(tmpdir(), 'lens-tbl-')));
 const logLines = async (dir: string, v: number) =>
-  (await readFile(join(dir, '_delta_log', `${String(v).padStart(20, '0')}.json`), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+  (await readFile(join(dir, '_delta_log', `${String(v).padStart(20, '0')}.json`), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, any>);
 
 describe('writing tables', () => {
   it('round-trips every supported type, nested ones included', async () => {
     const t = await tempTable();
-    await t.create({ columns: [
-      { name: 's', type: 'string' }, { name: 'l', type: 'long' }, { name: 'i', type: 'integer' }, { name: 'sh', type: 'short' },
-      { name: 'b', type: 'byte' }, { name: 'f', type: 'float' }, { name: 'd', type: 'double' }, { name: 'dec', type: 'decimal(12,3)' },
-      { name: 'bool', type: 'boolean' }, { name: 'bin', type: 'binary' }, { name: 'dt', type: 'date' }, { name: 'ts', type: 'timestamp' },
-      { name: 'st', type: { type: 'struct', fields: [{ name: 'x', type: 'integer', nullable: true, metadata: {} }] } },
-      { name: 'arr', type: { type: 'array', elementType: 'string', containsNull: true } },
-      { name: 'm', type: { type: 'map', keyType: 'string', valueType: 'long', valueContainsNull: true } },
-    ] });
-    const v = await t.append({ sql: `SELECT 'héllo' AS s, 9007199254740993::BIGINT AS l, -5 AS i, 7 AS sh, -1 AS b, 1.5 AS f, 2.25 AS d,
+    await t.create({
+      columns: [
+        { name: 's', type: 'string' },
+        { name: 'l', type: 'long' },
+        { name: 'i', type: 'integer' },
+        { name: 'sh', type: 'short' },
+        { name: 'b', type: 'byte' },
+        { name: 'f', type: 'float' },
+        { name: 'd', type: 'double' },
+        { name: 'dec', type: 'decimal(12,3)' },
+        { name: 'bool', type: 'boolean' },
+        { name: 'bin', type: 'binary' },
+        { name: 'dt', type: 'date' },
+        { name: 'ts', type: 'timestamp' },
+        {
+          name: 'st',
+          type: { type: 'struct', fields: [{ name: 'x', type: 'integer', nullable: true, metadata: {} }] },
+        },
+        { name: 'arr', type: { type: 'array', elementType: 'string', containsNull: true } },
+        { name: 'm', type: { type: 'map', keyType: 'string', valueType: 'long', valueContainsNull: true } },
+      ],
+    });
+    const v = await t.append({
+      sql: `SELECT 'héllo' AS s, 9007199254740993::BIGINT AS l, -5 AS i, 7 AS sh, -1 AS b, 1.5 AS f, 2.25 AS d,
       123456789.125 AS dec, true AS bool, '\\x00\\xFF'::BLOB AS bin, DATE '2024-02-29' AS dt, TIMESTAMPTZ '2024-01-02 03:04:05.123456+00' AS ts,
-      {'x': 4} AS st, ['a', NULL] AS arr, MAP {'k': 1} AS m UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL` });
+      {'x': 4} AS st, ['a', NULL] AS arr, MAP {'k': 1} AS m UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL`,
+    });
     assert.deepEqual(v, { status: 'committed', version: 1 });
     await assert.rejects(t.create({ columns: [{ name: 's', type: 'string' }] }), /already exists/);
-    const rows = await t.sql.all(`SELECT s, l::VARCHAR AS l, i, sh, b, f, d, dec::VARCHAR AS dec, bool, hex(bin) AS bin, dt::VARCHAR AS dt, ts::VARCHAR AS ts,
+    const rows = await t.sql
+      .all(`SELECT s, l::VARCHAR AS l, i, sh, b, f, d, dec::VARCHAR AS dec, bool, hex(bin) AS bin, dt::VARCHAR AS dt, ts::VARCHAR AS ts,
       st.x AS sx, arr, m['k'] AS mk FROM (${(await t.scan()).sql}) ORDER BY s NULLS LAST`);
-    assert.deepEqual(rows[0], { s: 'héllo', l: '9007199254740993', i: -5, sh: 7, b: -1, f: 1.5, d: 2.25, dec: '123456789.125', bool: true, bin: '00FF',
-      dt: '2024-02-29', ts: '2024-01-02 03:04:05.123456+00', sx: 4, arr: ['a', null], mk: 1n });
+    assert.deepEqual(rows[0], {
+      s: 'héllo',
+      l: '9007199254740993',
+      i: -5,
+      sh: 7,
+      b: -1,
+      f: 1.5,
+      d: 2.25,
+      dec: '123456789.125',
+      bool: true,
+      bin: '00FF',
+      dt: '2024-02-29',
+      ts: '2024-01-02 03:04:05.123456+00',
+      sx: 4,
+      arr: ['a', null],
+      mk: 1n,
+    });
     assert.ok(Object.values(rows[1]!).every((x) => x === null));
     const stats = JSON.parse((await t.snapshot()).files[0]!.stats!);
     assert.equal(stats.numRecords, 2);
@@ -48,17 +83,32 @@ describe('writing tables', () => {
 
   it('partitions by date with null and special-character values, Spark-style paths', async () => {
     const t = await tempTable();
-    await t.create({ columns: [{ name: 'day', type: 'date' }, { name: 'k', type: 'string' }, { name: 'n', type: 'long' }], partitionColumns: ['day', 'k'] });
-    await t.append({ rows: [
-      { day: '2024-01-01', k: 'a b/c%', n: 1 }, { day: '2024-01-01', k: null, n: 2 }, { day: null, k: 'x', n: 3 }, { day: '2024-01-02', k: 'a b/c%', n: 4 },
-    ] });
+    await t.create({
+      columns: [
+        { name: 'day', type: 'date' },
+        { name: 'k', type: 'string' },
+        { name: 'n', type: 'long' },
+      ],
+      partitionColumns: ['day', 'k'],
+    });
+    await t.append({
+      rows: [
+        { day: '2024-01-01', k: 'a b/c%', n: 1 },
+        { day: '2024-01-01', k: null, n: 2 },
+        { day: null, k: 'x', n: 3 },
+        { day: '2024-01-02', k: 'a b/c%', n: 4 },
+      ],
+    });
     const s = await t.snapshot();
     assert.equal(s.files.length, 4);
     const f = s.files.find((x) => x.partitionValues['k'] === 'a b/c%' && x.partitionValues['day'] === '2024-01-01')!;
     assert.match(f.path, /^day=2024-01-01\/k=a%20b%252Fc%2525\/part-00000-[0-9a-f-]{36}\.c000\.zstd\.parquet$/);
     assert.ok(s.files.some((x) => x.partitionValues['k'] === null && x.path.includes('k=__HIVE_DEFAULT_PARTITION__')));
     const rows = await t.query();
-    assert.deepEqual(rows.map((r) => `${r['day'] === null ? null : (r['day'] as any).toString?.()}|${r['k']}|${r['n']}`).length, 4);
+    assert.deepEqual(
+      rows.map((r) => `${r['day'] === null ? null : (r['day'] as any).toString?.()}|${r['k']}|${r['n']}`).length,
+      4,
+    );
     const one = await t.query({ predicate: where.eq('k', 'a b/c%') });
     assert.deepEqual(one.map((r) => Number(r['n'])).sort(), [1, 4]);
     assert.equal((await t.scan({ predicate: where.eq('k', 'a b/c%') })).filesRead, 2);
@@ -68,9 +118,18 @@ describe('writing tables', () => {
     const t = await tempTable();
     await t.create({ columns: [{ name: 'n', type: 'long' }] });
     const batch = { rows: [{ n: 1 }, { n: 2 }] };
-    assert.deepEqual(await t.append(batch, { txn: { appId: 'loader', version: 7 } }), { status: 'committed', version: 1 });
-    assert.deepEqual(await t.append(batch, { txn: { appId: 'loader', version: 7 } }), { status: 'already-committed', version: 1 });
-    assert.deepEqual(await t.append(batch, { txn: { appId: 'loader', version: 6 } }), { status: 'already-committed', version: 1 });
+    assert.deepEqual(await t.append(batch, { txn: { appId: 'loader', version: 7 } }), {
+      status: 'committed',
+      version: 1,
+    });
+    assert.deepEqual(await t.append(batch, { txn: { appId: 'loader', version: 7 } }), {
+      status: 'already-committed',
+      version: 1,
+    });
+    assert.deepEqual(await t.append(batch, { txn: { appId: 'loader', version: 6 } }), {
+      status: 'already-committed',
+      version: 1,
+    });
     assert.equal((await t.query()).length, 2);
     assert.equal((await t.snapshot()).txns.get('loader')?.version, 7);
   });
@@ -78,12 +137,24 @@ describe('writing tables', () => {
   it('overwrite, delete-where, add columns, optimize, history and vacuum', async () => {
     const t = await tempTable();
     const dir = t.store.description;
-    await t.create({ columns: [{ name: 'day', type: 'date' }, { name: 'n', type: 'long' }], partitionColumns: ['day'] });
-    for (let i = 0; i < 4; i++) await t.append({ sql: `SELECT DATE '2024-01-01' + (${i} % 2) AS day, range AS n FROM range(${i * 10}, ${i * 10 + 10})` });
+    await t.create({
+      columns: [
+        { name: 'day', type: 'date' },
+        { name: 'n', type: 'long' },
+      ],
+      partitionColumns: ['day'],
+    });
+    for (let i = 0; i < 4; i++)
+      await t.append({
+        sql: `SELECT DATE '2024-01-01' + (${i} % 2) AS day, range AS n FROM range(${i * 10}, ${i * 10 + 10})`,
+      });
     assert.equal((await t.snapshot()).files.length, 4);
     const del = await t.delete(where.gte('n', 35));
     assert.equal(del.deletedRows, 5);
-    assert.deepEqual((await t.query()).map((r) => Number(r['n'])).sort((a, b) => a - b), Array.from({ length: 35 }, (_, i) => i));
+    assert.deepEqual(
+      (await t.query()).map((r) => Number(r['n'])).sort((a, b) => a - b),
+      Array.from({ length: 35 }, (_, i) => i),
+    );
     await t.addColumns([{ name: 'note', type: 'string' }]);
     await t.append({ rows: [{ day: '2024-01-01', n: 100, note: 'new' }] });
     const opt = await t.optimize();
@@ -95,9 +166,21 @@ describe('writing tables', () => {
     assert.equal(rows.find((r) => Number(r['n']) === 100)?.['note'], 'new');
     assert.equal(rows.filter((r) => r['note'] === null).length, 35);
     const optCommit = await logLines(dir, opt.commit!.version);
-    assert.ok(optCommit.filter((a) => a['add'] || a['remove']).every((a) => (a['add'] ?? a['remove']).dataChange === false));
+    assert.ok(
+      optCommit.filter((a) => a['add'] || a['remove']).every((a) => (a['add'] ?? a['remove']).dataChange === false),
+    );
     const ops = (await t.history()).map((h) => h.operation);
-    assert.deepEqual(ops, ['OPTIMIZE', 'WRITE', 'ADD COLUMNS', 'DELETE', 'WRITE', 'WRITE', 'WRITE', 'WRITE', 'CREATE TABLE']);
+    assert.deepEqual(ops, [
+      'OPTIMIZE',
+      'WRITE',
+      'ADD COLUMNS',
+      'DELETE',
+      'WRITE',
+      'WRITE',
+      'WRITE',
+      'WRITE',
+      'CREATE TABLE',
+    ]);
     assert.equal((await t.history())[1]!.isBlindAppend, true);
     await t.append({ rows: [{ day: '2024-01-03', n: 1 }] }, { mode: 'overwrite' });
     assert.equal((await t.query()).length, 1);
@@ -111,7 +194,7 @@ describe('writing tables', () => {
     await assert.rejects(t.query({ version: 3 }), /No files found/);
   });
 
-  it('checkpoints every 10 commits in Spark\'s schema and reloads the same state from it', async () => {
+  it("checkpoints every 10 commits in Spark's schema and reloads the same state from it", async () => {
     const t = await tempTable();
     const dir = t.store.description;
     await t.create({ columns: [{ name: 'n', type: 'long' }], partitionColumns: [] });
@@ -120,40 +203,86 @@ describe('writing tables', () => {
     assert.ok(names.includes('00000000000000000010.checkpoint.parquet'));
     assert.equal(JSON.parse(await readFile(join(dir, '_delta_log', '_last_checkpoint'), 'utf8')).version, 10);
     const sql = await sharedDuckDB();
-    const cols = await sql.describe(`SELECT * FROM read_parquet('${join(dir, '_delta_log', '00000000000000000010.checkpoint.parquet')}')`);
-    assert.deepEqual(cols.map((c) => c.name), ['txn', 'add', 'remove', 'metaData', 'protocol', 'domainMetadata']);
-    const actions = await readParquetActions(createFsObjectStore(dir), sql, ['_delta_log/00000000000000000010.checkpoint.parquet']);
+    const cols = await sql.describe(
+      `SELECT * FROM read_parquet('${join(dir, '_delta_log', '00000000000000000010.checkpoint.parquet')}')`,
+    );
+    assert.deepEqual(
+      cols.map((c) => c.name),
+      ['txn', 'add', 'remove', 'metaData', 'protocol', 'domainMetadata'],
+    );
+    const actions = await readParquetActions(createFsObjectStore(dir), sql, [
+      '_delta_log/00000000000000000010.checkpoint.parquet',
+    ]);
     assert.equal(actions.filter((a) => a.add).length, 10);
     assert.equal(actions.find((a) => a.txn)?.txn?.version, 9);
     const s = await t.snapshot();
     assert.equal(s.version, 11);
-    assert.deepEqual((await t.query()).map((r) => Number(r['n'])).sort((a, b) => a - b), Array.from({ length: 11 }, (_, i) => i));
+    assert.deepEqual(
+      (await t.query()).map((r) => Number(r['n'])).sort((a, b) => a - b),
+      Array.from({ length: 11 }, (_, i) => i),
+    );
   });
 
   it('writes log JSON exactly as the spec lays it out', async () => {
     const t = await tempTable();
     const dir = t.store.description;
-    await t.create({ columns: [{ name: 'ts', type: 'timestamp', nullable: false }, { name: 'p', type: 'string' }], partitionColumns: ['p'], properties: { 'delta.appendOnly': 'true' } });
+    await t.create({
+      columns: [
+        { name: 'ts', type: 'timestamp', nullable: false },
+        { name: 'p', type: 'string' },
+      ],
+      partitionColumns: ['p'],
+      properties: { 'delta.appendOnly': 'true' },
+    });
     const [ci, proto, meta] = await logLines(dir, 0);
     assert.equal(ci!['commitInfo'].operation, 'CREATE TABLE');
     assert.deepEqual(proto, { protocol: { minReaderVersion: 1, minWriterVersion: 2 } });
-    assert.deepEqual(Object.keys(meta!['metaData']).sort(), ['configuration', 'createdTime', 'description', 'format', 'id', 'name', 'partitionColumns', 'schemaString']);
+    assert.deepEqual(Object.keys(meta!['metaData']).sort(), [
+      'configuration',
+      'createdTime',
+      'description',
+      'format',
+      'id',
+      'name',
+      'partitionColumns',
+      'schemaString',
+    ]);
     assert.deepEqual(meta!['metaData'].format, { provider: 'parquet', options: {} });
-    assert.deepEqual(JSON.parse(meta!['metaData'].schemaString), { type: 'struct', fields: [
-      { name: 'ts', type: 'timestamp', nullable: false, metadata: {} }, { name: 'p', type: 'string', nullable: true, metadata: {} }] });
+    assert.deepEqual(JSON.parse(meta!['metaData'].schemaString), {
+      type: 'struct',
+      fields: [
+        { name: 'ts', type: 'timestamp', nullable: false, metadata: {} },
+        { name: 'p', type: 'string', nullable: true, metadata: {} },
+      ],
+    });
     await t.append({ rows: [{ ts: '2024-05-01T10:00:00.5Z', p: 'x' }] }, { txn: { appId: 'app', version: 1 } });
     const lines = await logLines(dir, 1);
-    assert.deepEqual(lines.map((l) => Object.keys(l)[0]), ['commitInfo', 'txn', 'add']);
+    assert.deepEqual(
+      lines.map((l) => Object.keys(l)[0]),
+      ['commitInfo', 'txn', 'add'],
+    );
     const add = lines[2]!['add'];
-    assert.deepEqual(Object.keys(add).sort(), ['dataChange', 'modificationTime', 'partitionValues', 'path', 'size', 'stats']);
+    assert.deepEqual(Object.keys(add).sort(), [
+      'dataChange',
+      'modificationTime',
+      'partitionValues',
+      'path',
+      'size',
+      'stats',
+    ]);
     assert.deepEqual(add.partitionValues, { p: 'x' });
     assert.equal(typeof add.size, 'number');
     assert.equal(add.dataChange, true);
-    assert.deepEqual(JSON.parse(add.stats), { numRecords: 1, minValues: { ts: '2024-05-01T10:00:00.500Z' }, maxValues: { ts: '2024-05-01T10:00:00.500Z' }, nullCount: { ts: 0 } });
+    assert.deepEqual(JSON.parse(add.stats), {
+      numRecords: 1,
+      minValues: { ts: '2024-05-01T10:00:00.500Z' },
+      maxValues: { ts: '2024-05-01T10:00:00.500Z' },
+      nullCount: { ts: 0 },
+    });
     assert.deepEqual(Object.keys(lines[1]!['txn']).sort(), ['appId', 'lastUpdated', 'version']);
     assert.equal(lines[0]!['commitInfo'].readVersion, 0);
     assert.equal(lines[0]!['commitInfo'].isBlindAppend, true);
-    await assert.rejects(t.delete('p = \'x\''), /append-only/);
+    await assert.rejects(t.delete("p = 'x'"), /append-only/);
     await assert.rejects(t.append({ rows: [{ ts: null, p: 'y' }] }), /NULL in non-nullable column ts/);
     assert.equal((await t.snapshot()).version, 1);
   });
@@ -168,7 +297,10 @@ describe('writing tables', () => {
     await writeFile(join(dir, '_delta_log', '.lens-tmp-deadbeef'), '{"add":');
     await writeFile(join(dir, 'part-orphan.parquet'), 'not referenced');
     assert.equal((await t.snapshot()).version, 1);
-    assert.deepEqual((await t.query()).map((r) => Number(r['n'])), [1]);
+    assert.deepEqual(
+      (await t.query()).map((r) => Number(r['n'])),
+      [1],
+    );
     assert.deepEqual(await t.append({ rows: [{ n: 2 }] }), { status: 'committed', version: 2 });
     assert.deepEqual(await t.vacuum({ retentionHours: 0, force: true, dryRun: true }), ['part-orphan.parquet']);
   });

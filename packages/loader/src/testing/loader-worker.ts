@@ -13,6 +13,9 @@ process.send?.({ type: 'ready', stats: loader.stats() });
 process.on('message', (message: { type?: string }) => {
   if (message.type === 'stats') process.send?.({ type: 'stats', stats: loader.stats() });
   if (message.type === 'stop') {
-    void loader.stop().then(() => log.close()).then(() => process.send?.({ type: 'stopped' }, () => process.exit(0)));
+    void loader
+      .stop()
+      .then(() => log.close())
+      .then(() => process.send?.({ type: 'stopped' }, () => process.exit(0)));
   }
 });

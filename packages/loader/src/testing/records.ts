@@ -6,16 +6,34 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDuckDB, DeltaTable } from '@lens/lake';
 import { createEventLog, type EventLog } from '@lens/log';
-import { encodeLogRecord, LOG_RECORD_VERSION, type AcceptedRecord, type EnrichedEvent, type RejectedRecord } from '@lens/protocol';
+import {
+  encodeLogRecord,
+  LOG_RECORD_VERSION,
+  type AcceptedRecord,
+  type EnrichedEvent,
+  type RejectedRecord,
+} from '@lens/protocol';
 import { lakeTablePath } from '../lake-table-path.js';
 
 /** An accepted record as the collector writes it: enriched event, source, request IP. */
-export function acceptedRecord(event: Partial<EnrichedEvent> = {}, sourceId = 'web', requestIp = '203.0.113.7'): Buffer {
+export function acceptedRecord(
+  event: Partial<EnrichedEvent> = {},
+  sourceId = 'web',
+  requestIp = '203.0.113.7',
+): Buffer {
   const now = new Date().toISOString();
   const e: EnrichedEvent = {
-    type: 'track', event: 'Clicked', messageId: randomUUID(), anonymousId: 'anon-1',
-    properties: { button: 'buy' }, context: { ip: requestIp, library: { name: 'analytics.js', version: '1.0' } },
-    originalTimestamp: now, sentAt: now, receivedAt: now, timestamp: now, ...event,
+    type: 'track',
+    event: 'Clicked',
+    messageId: randomUUID(),
+    anonymousId: 'anon-1',
+    properties: { button: 'buy' },
+    context: { ip: requestIp, library: { name: 'analytics.js', version: '1.0' } },
+    originalTimestamp: now,
+    sentAt: now,
+    receivedAt: now,
+    timestamp: now,
+    ...event,
   } as EnrichedEvent;
   const record: AcceptedRecord = { v: LOG_RECORD_VERSION, kind: 'event', sourceId, requestIp, event: e };
   return encodeLogRecord(record);
@@ -24,9 +42,18 @@ export function acceptedRecord(event: Partial<EnrichedEvent> = {}, sourceId = 'w
 /** A rejected (quarantine) record as the collector writes it. */
 export function rejectedRecord(fields: Partial<RejectedRecord> = {}): Buffer {
   const record: RejectedRecord = {
-    v: LOG_RECORD_VERSION, kind: 'rejected', sourceId: 'web', receivedAt: new Date().toISOString(), requestIp: '203.0.113.7',
-    route: '/v1/batch', reason: 'batch[0].event: required for type "track"', index: 0, messageId: randomUUID(),
-    raw: '{"type":"track"}', rawEncoding: 'utf8', ...fields,
+    v: LOG_RECORD_VERSION,
+    kind: 'rejected',
+    sourceId: 'web',
+    receivedAt: new Date().toISOString(),
+    requestIp: '203.0.113.7',
+    route: '/v1/batch',
+    reason: 'batch[0].event: required for type "track"',
+    index: 0,
+    messageId: randomUUID(),
+    raw: '{"type":"track"}',
+    rawEncoding: 'utf8',
+    ...fields,
   };
   return encodeLogRecord(record);
 }
@@ -35,17 +62,31 @@ export function rejectedRecord(fields: Partial<RejectedRecord> = {}): Buffer {
 export async function tempDataDir(): Promise<{ dataDir: string; log: EventLog; cleanup(): Promise<void> }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'lens-loader-test-'));
   const log = await createEventLog({ backend: 'local', dir: join(dataDir, 'log'), minFreeDiskBytes: 0 });
-  return { dataDir, log, cleanup: async () => { await log.close(); await rm(dataDir, { recursive: true, force: true }); } };
+  return {
+    dataDir,
+    log,
+    cleanup: async () => {
+      await log.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Reads a lake table with timestamps and dates as ISO text, ordered by log position. */
-export async function readTable(dataDir: string, table: string, columns = '*', tail = 'ORDER BY log_partition, log_offset'): Promise<Record<string, unknown>[]> {
+export async function readTable(
+  dataDir: string,
+  table: string,
+  columns = '*',
+  tail = 'ORDER BY log_partition, log_offset',
+): Promise<Record<string, unknown>[]> {
   const sql = await createDuckDB();
   try {
     const t = await DeltaTable.open(lakeTablePath(dataDir, table), { sql });
     const plan = await t.scan();
     const rows = await sql.all(`SELECT ${columns} FROM (${plan.sql}) ${tail}`);
-    return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])));
+    return rows.map((r) =>
+      Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])),
+    );
   } finally {
     sql.close();
   }

@@ -28,10 +28,25 @@ export class WorkerProcess {
 
   #next(type: string, timeoutMs: number): Promise<{ stats: LoaderStats }> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => { cleanup(); reject(new Error(`worker: no ${type} within ${timeoutMs} ms`)); }, timeoutMs);
-      const onMessage = (m: { type: string; stats: LoaderStats }): void => { if (m.type === type) { cleanup(); resolve(m); } };
-      const onExit = (code: number | null): void => { cleanup(); reject(new Error(`worker exited (${code}) before ${type}`)); };
-      const cleanup = (): void => { clearTimeout(timer); this.child.off('message', onMessage); this.child.off('exit', onExit); };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`worker: no ${type} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onMessage = (m: { type: string; stats: LoaderStats }): void => {
+        if (m.type === type) {
+          cleanup();
+          resolve(m);
+        }
+      };
+      const onExit = (code: number | null): void => {
+        cleanup();
+        reject(new Error(`worker exited (${code}) before ${type}`));
+      };
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        this.child.off('message', onMessage);
+        this.child.off('exit', onExit);
+      };
       this.child.on('message', onMessage);
       this.child.once('exit', onExit);
     });

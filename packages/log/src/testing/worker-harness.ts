@@ -29,13 +29,25 @@ export interface AppendWorker {
 
 /** Starts `node append-worker.js <args>` and parses its output line by line. */
 export function startAppendWorker(args: {
-  dir: string; partition?: number; concurrency?: number; segmentBytes?: number; maxAppends?: number;
+  dir: string;
+  partition?: number;
+  concurrency?: number;
+  segmentBytes?: number;
+  maxAppends?: number;
 }): AppendWorker {
   const script = fileURLToPath(new URL('./append-worker.js', import.meta.url));
-  const child = spawn(process.execPath, [
-    script, args.dir, String(args.partition ?? 'any'), String(args.concurrency ?? 8),
-    String(args.segmentBytes ?? 65536), String(args.maxAppends ?? 0),
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      script,
+      args.dir,
+      String(args.partition ?? 'any'),
+      String(args.concurrency ?? 8),
+      String(args.segmentBytes ?? 65536),
+      String(args.maxAppends ?? 0),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const acks: WorkerAck[] = [];
   let err = '';
   let pending = '';
@@ -55,13 +67,22 @@ export function startAppendWorker(args: {
     for (const w of waiters.filter((w) => acks.length >= w.n)) w.resolve();
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })));
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   return {
-    child, partition, pid: child.pid!, acks, exited, stderr: () => err,
-    waitForAcks: (n) => new Promise<void>((resolve, reject) => {
-      if (acks.length >= n) return resolve();
-      waiters.push({ n, resolve });
-      void exited.then((e) => reject(new Error(`worker exited (${JSON.stringify(e)}) after ${acks.length} acks: ${err}`)));
-    }),
+    child,
+    partition,
+    pid: child.pid!,
+    acks,
+    exited,
+    stderr: () => err,
+    waitForAcks: (n) =>
+      new Promise<void>((resolve, reject) => {
+        if (acks.length >= n) return resolve();
+        waiters.push({ n, resolve });
+        void exited.then((e) =>
+          reject(new Error(`worker exited (${JSON.stringify(e)}) after ${acks.length} acks: ${err}`)),
+        );
+      }),
   };
 }

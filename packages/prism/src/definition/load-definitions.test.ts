@@ -5,18 +5,37 @@ import { describe, it } from 'node:test';
 import { buildGraph } from '../graph/pipeline-graph.js';
 import { loadDefinitions, parseDefinition } from './load-definitions.js';
 
-const base = (extra: string) => `name: gold.x\ndescription: d\nowner: me\ninputs: [silver.events]\ntransform:\n  sql: SELECT 1 AS a\nupdate:\n  mode: append\n${extra}`;
+const base = (extra: string) =>
+  `name: gold.x\ndescription: d\nowner: me\ninputs: [silver.events]\ntransform:\n  sql: SELECT 1 AS a\nupdate:\n  mode: append\n${extra}`;
 
 describe('pipeline definitions', () => {
   it('names the file, line and key of a schema error', () => {
-    assert.throws(() => parseDefinition(base('schedule: sometimes\n'), 'p/x.yaml'), (e: Error) => {
-      assert.equal(e.name, 'PipelineDefinitionError');
-      assert.match(e.message, /^p\/x\.yaml:9 \(schedule\): continuous/);
-      return true;
-    });
-    assert.throws(() => parseDefinition(base('expectations:\n  - name: ok\n    condition: a > 0\n    action: explode\n'), 'y.yaml'), /y\.yaml:12 \(expectations\.0\.action\)/);
-    assert.throws(() => parseDefinition(base('partitionBy: [a]\n').replace('mode: append', 'mode: replace_partitions').replace('partitionBy: [a]', ''), 'z.yaml'), /replace_partitions needs partitionBy/);
-    assert.throws(() => parseDefinition(base('').replace('SELECT 1 AS a', 'SELECT * FROM this'), 'w.yaml'), /w\.yaml:5 \(transform\).*must declare `columns`/);
+    assert.throws(
+      () => parseDefinition(base('schedule: sometimes\n'), 'p/x.yaml'),
+      (e: Error) => {
+        assert.equal(e.name, 'PipelineDefinitionError');
+        assert.match(e.message, /^p\/x\.yaml:9 \(schedule\): continuous/);
+        return true;
+      },
+    );
+    assert.throws(
+      () => parseDefinition(base('expectations:\n  - name: ok\n    condition: a > 0\n    action: explode\n'), 'y.yaml'),
+      /y\.yaml:12 \(expectations\.0\.action\)/,
+    );
+    assert.throws(
+      () =>
+        parseDefinition(
+          base('partitionBy: [a]\n')
+            .replace('mode: append', 'mode: replace_partitions')
+            .replace('partitionBy: [a]', ''),
+          'z.yaml',
+        ),
+      /replace_partitions needs partitionBy/,
+    );
+    assert.throws(
+      () => parseDefinition(base('').replace('SELECT 1 AS a', 'SELECT * FROM this'), 'w.yaml'),
+      /w\.yaml:5 \(transform\).*must declare `columns`/,
+    );
     assert.throws(() => parseDefinition('name: [', 'bad.yaml'), /bad\.yaml:1/);
   });
 
@@ -27,7 +46,9 @@ describe('pipeline definitions', () => {
     assert.throws(() => buildGraph([a]), /reads gold\.y, which no pipeline defines/);
     const graph = buildGraph(loadDefinitions());
     const order = graph.ordered.map((d) => d.name);
-    for (const d of graph.ordered) for (const i of d.inputs) if (order.includes(i)) assert.ok(order.indexOf(i) < order.indexOf(d.name), `${i} before ${d.name}`);
+    for (const d of graph.ordered)
+      for (const i of d.inputs)
+        if (order.includes(i)) assert.ok(order.indexOf(i) < order.indexOf(d.name), `${i} before ${d.name}`);
     assert.ok(graph.downstream('silver.events').includes('gold.kpi_daily'));
   });
 });

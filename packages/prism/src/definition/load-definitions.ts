@@ -17,19 +17,35 @@ export const SHIPPED_PIPELINES_DIR = fileURLToPath(new URL('../../pipelines', im
  */
 export function loadDefinitions(options: { dirs?: readonly string[]; shipped?: boolean } = {}): LoadedDataset[] {
   const out: LoadedDataset[] = [];
-  const sources = [...(options.shipped === false ? [] : [{ dir: SHIPPED_PIPELINES_DIR, shipped: true }]), ...(options.dirs ?? []).map((dir) => ({ dir, shipped: false }))];
+  const sources = [
+    ...(options.shipped === false ? [] : [{ dir: SHIPPED_PIPELINES_DIR, shipped: true }]),
+    ...(options.dirs ?? []).map((dir) => ({ dir, shipped: false })),
+  ];
   for (const { dir, shipped } of sources) {
     let names: string[];
     try {
-      names = readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort();
+      names = readdirSync(dir)
+        .filter((n) => /\.ya?ml$/.test(n))
+        .sort();
     } catch (error) {
-      throw new PipelineDefinitionError(`cannot read the pipelines folder: ${(error as Error).message}`, dir, undefined, undefined);
+      throw new PipelineDefinitionError(
+        `cannot read the pipelines folder: ${(error as Error).message}`,
+        dir,
+        undefined,
+        undefined,
+      );
     }
     for (const name of names) {
       const file = join(dir, name);
       const dataset = parseDefinition(readFileSync(file, 'utf8'), file, shipped);
       const twin = out.find((d) => d.name === dataset.name);
-      if (twin) throw new PipelineDefinitionError(`dataset ${dataset.name} is also defined in ${twin.file}`, file, undefined, 'name');
+      if (twin)
+        throw new PipelineDefinitionError(
+          `dataset ${dataset.name} is also defined in ${twin.file}`,
+          file,
+          undefined,
+          'name',
+        );
       out.push(dataset);
     }
   }
@@ -43,29 +59,53 @@ export function parseDefinition(text: string, file: string, shipped = false): Lo
   const lineOf = (path: readonly (string | number)[]): number | undefined => nodeLine(doc, lines, path);
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    throw new PipelineDefinitionError(e.message.split('\n')[0] ?? 'invalid YAML', file, e.linePos?.[0]?.line, undefined);
+    throw new PipelineDefinitionError(
+      e.message.split('\n')[0] ?? 'invalid YAML',
+      file,
+      e.linePos?.[0]?.line,
+      undefined,
+    );
   }
   const parsed = DatasetDefinition.safeParse(doc.toJS());
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const key = issue.path.join('.');
-    throw new PipelineDefinitionError(issue.message, file, lineOf(issue.path) ?? lineOf(issue.path.slice(0, -1)), key || undefined);
+    throw new PipelineDefinitionError(
+      issue.message,
+      file,
+      lineOf(issue.path) ?? lineOf(issue.path.slice(0, -1)),
+      key || undefined,
+    );
   }
   const d = parsed.data;
   const fail = (message: string, path: (string | number)[]): never => {
     throw new PipelineDefinitionError(message, file, lineOf(path), path.join('.'));
   };
-  const sqlTexts = ['sql' in d.transform ? d.transform.sql : '', d.affected ?? '', d.update.mode === 'replace' ? d.update.where : ''];
-  if (sqlTexts.some((s) => /\bthis\b/.test(s)) && !d.columns) fail('a transform that reads its own output (`this`) must declare `columns`', ['transform']);
+  const sqlTexts = [
+    'sql' in d.transform ? d.transform.sql : '',
+    d.affected ?? '',
+    d.update.mode === 'replace' ? d.update.where : '',
+  ];
+  if (sqlTexts.some((s) => /\bthis\b/.test(s)) && !d.columns)
+    fail('a transform that reads its own output (`this`) must declare `columns`', ['transform']);
   if ('builtin' in d.transform && !BUILTIN_TRANSFORMS[d.transform.builtin]) {
-    fail(`unknown built-in transform "${d.transform.builtin}" (one of ${Object.keys(BUILTIN_TRANSFORMS).join(', ')})`, ['transform', 'builtin']);
+    fail(`unknown built-in transform "${d.transform.builtin}" (one of ${Object.keys(BUILTIN_TRANSFORMS).join(', ')})`, [
+      'transform',
+      'builtin',
+    ]);
   }
-  if (d.update.mode === 'replace_partitions' && d.partitionBy.length === 0) fail('replace_partitions needs partitionBy', ['update', 'mode']);
+  if (d.update.mode === 'replace_partitions' && d.partitionBy.length === 0)
+    fail('replace_partitions needs partitionBy', ['update', 'mode']);
   if (d.inputs.includes(d.name)) fail('a dataset cannot read itself as an input (use `this`)', ['inputs']);
   if (d.columns) {
     const declared = Object.keys(d.columns);
-    d.partitionBy.forEach((c, i) => declared.includes(c) || fail(`partition column ${c} is not in columns`, ['partitionBy', i]));
-    if (d.update.mode === 'merge') d.update.keys.forEach((c, i) => declared.includes(c) || fail(`key ${c} is not in columns`, ['update', 'keys', i]));
+    d.partitionBy.forEach(
+      (c, i) => declared.includes(c) || fail(`partition column ${c} is not in columns`, ['partitionBy', i]),
+    );
+    if (d.update.mode === 'merge')
+      d.update.keys.forEach(
+        (c, i) => declared.includes(c) || fail(`key ${c} is not in columns`, ['update', 'keys', i]),
+      );
   }
   return { ...d, file, shipped };
 }

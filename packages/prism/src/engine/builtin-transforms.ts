@@ -5,12 +5,14 @@ import { z } from 'zod';
 /** A built-in: validates its params and returns the DuckDB SQL of the transform. */
 export type BuiltinTransform = (params: Record<string, unknown>) => string;
 
-const SessionizeParams = z.object({
-  /** Relation of events (a view name such as silver.events). */
-  events: z.string().default('silver.events'),
-  /** Inactivity that ends a session. */
-  gap_minutes: z.number().int().positive().default(30),
-}).strict();
+const SessionizeParams = z
+  .object({
+    /** Relation of events (a view name such as silver.events). */
+    events: z.string().default('silver.events'),
+    /** Inactivity that ends a session. */
+    gap_minutes: z.number().int().positive().default(30),
+  })
+  .strict();
 
 /**
  * Sessions per device (anonymous id, else user id): a new session after `gap_minutes` of silence, across

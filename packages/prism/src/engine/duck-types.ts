@@ -3,8 +3,18 @@ import type { ColumnSpec, DeltaType } from '@lens/lake';
 import { PipelineRunError } from '../errors.js';
 
 const SIMPLE: Record<string, DeltaType> = {
-  VARCHAR: 'string', BIGINT: 'long', INTEGER: 'integer', SMALLINT: 'short', TINYINT: 'byte', DOUBLE: 'double', FLOAT: 'float',
-  BOOLEAN: 'boolean', DATE: 'date', 'TIMESTAMP WITH TIME ZONE': 'timestamp', TIMESTAMPTZ: 'timestamp', BLOB: 'binary',
+  VARCHAR: 'string',
+  BIGINT: 'long',
+  INTEGER: 'integer',
+  SMALLINT: 'short',
+  TINYINT: 'byte',
+  DOUBLE: 'double',
+  FLOAT: 'float',
+  BOOLEAN: 'boolean',
+  DATE: 'date',
+  'TIMESTAMP WITH TIME ZONE': 'timestamp',
+  TIMESTAMPTZ: 'timestamp',
+  BLOB: 'binary',
 };
 
 /** The Delta type for a DuckDB type name (lists become arrays); unsupported types name the column. */
@@ -13,8 +23,12 @@ export function deltaTypeOf(dataset: string, column: string, duckType: string): 
   if (SIMPLE[t]) return SIMPLE[t];
   const dec = /^DECIMAL\((\d+),(\d+)\)$/.exec(t);
   if (dec) return `decimal(${dec[1]},${dec[2]})`;
-  if (t.endsWith('[]')) return { type: 'array', elementType: deltaTypeOf(dataset, column, t.slice(0, -2)), containsNull: true };
-  throw new PipelineRunError(dataset, `column ${column} has type ${duckType}, which has no Delta equivalent here; cast it (e.g. ::BIGINT, ::TIMESTAMPTZ, ::VARCHAR)`);
+  if (t.endsWith('[]'))
+    return { type: 'array', elementType: deltaTypeOf(dataset, column, t.slice(0, -2)), containsNull: true };
+  throw new PipelineRunError(
+    dataset,
+    `column ${column} has type ${duckType}, which has no Delta equivalent here; cast it (e.g. ::BIGINT, ::TIMESTAMPTZ, ::VARCHAR)`,
+  );
 }
 
 /** Column specs for a described relation. */

@@ -50,31 +50,55 @@ it('applies warn, drop, quarantine and fail, records the counts, and a failing p
   const rows = [...bronzeRows({ seed: 3, users: 400, days: 14, start: '2025-03-03T00:00:00Z' })];
   await appendBronze(dataDir, rows);
   const count = (type: string) => rows.filter((r) => r['type'] === type).length;
-  assert.ok(count('identify') > 0 && count('alias') > 0 && count('group') > 0 && count('page') > 0, 'the demo data has every type');
+  assert.ok(
+    count('identify') > 0 && count('alias') > 0 && count('group') > 0 && count('page') > 0,
+    'the demo data has every type',
+  );
 
   const graph = buildGraph(loadDefinitions({ dirs: [dir], shipped: false }));
   const records = await runPipelines({ dataDir, graph, retries: 0 });
   const checked = records.find((r) => r.pipeline === 'silver.checked')!;
   const strict = records.find((r) => r.pipeline === 'silver.strict')!;
   assert.equal(checked.status, 'succeeded');
-  assert.deepEqual(checked.expectations.map((e) => [e.name, e.action, e.failedRows]), [
-    ['no_identify', 'warn', count('identify')], ['no_alias', 'drop', count('alias')], ['no_group', 'quarantine', count('group')],
-  ]);
+  assert.deepEqual(
+    checked.expectations.map((e) => [e.name, e.action, e.failedRows]),
+    [
+      ['no_identify', 'warn', count('identify')],
+      ['no_alias', 'drop', count('alias')],
+      ['no_group', 'quarantine', count('group')],
+    ],
+  );
   assert.equal(strict.status, 'failed');
   assert.match(strict.error ?? '', /no_pages/);
 
   const out = await (await DeltaTable.open(lakeTablePath(dataDir, 'silver.checked'))).query();
   assert.equal(out.length, rows.length - count('alias') - count('group'));
-  assert.ok(out.some((r) => r['type'] === 'identify'), 'warn keeps the rows');
+  assert.ok(
+    out.some((r) => r['type'] === 'identify'),
+    'warn keeps the rows',
+  );
   assert.ok(!out.some((r) => r['type'] === 'alias' || r['type'] === 'group'));
-  const quarantined = await (await DeltaTable.open(lakeTablePath(dataDir, quarantineTableName('silver.checked')))).query();
+  const quarantined = await (
+    await DeltaTable.open(lakeTablePath(dataDir, quarantineTableName('silver.checked')))
+  ).query();
   assert.equal(quarantined.length, count('group'));
   assert.ok(quarantined.every((q) => q['expectation'] === 'no_group' && JSON.parse(String(q['row'])).type === 'group'));
-  assert.equal(await DeltaTable.open(lakeTablePath(dataDir, 'silver.strict')).then((t) => t.snapshot()).then((s) => s.version, () => -1) <= 0, true);
+  assert.equal(
+    (await DeltaTable.open(lakeTablePath(dataDir, 'silver.strict'))
+      .then((t) => t.snapshot())
+      .then(
+        (s) => s.version,
+        () => -1,
+      )) <= 0,
+    true,
+  );
 
   const runs = await readRuns(dataDir, { limit: 10 });
   const failed = runs.find((r) => r['pipeline'] === 'silver.strict');
   assert.equal(failed?.['status'], 'failed');
   assert.match(String(failed?.['error']), /no_pages/);
-  assert.match(String(runs.find((r) => r['pipeline'] === 'silver.checked')?.['expectations']), /"no_group".*"failedRows":\d+/);
+  assert.match(
+    String(runs.find((r) => r['pipeline'] === 'silver.checked')?.['expectations']),
+    /"no_group".*"failedRows":\d+/,
+  );
 });

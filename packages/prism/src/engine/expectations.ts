@@ -7,10 +7,18 @@ import { ExpectationFailedError } from '../errors.js';
 import { literal } from './duck-types.js';
 
 /** Per-expectation outcome of one run. */
-export interface ExpectationResult { name: string; action: Expectation['action']; failedRows: number }
+export interface ExpectationResult {
+  name: string;
+  action: Expectation['action'];
+  failedRows: number;
+}
 
 /** Applies the expectations; returns their counts and how many rows went to quarantine. */
-export async function applyExpectations(db: Sql, dataset: string, expectations: readonly Expectation[]): Promise<{ results: ExpectationResult[]; quarantined: number }> {
+export async function applyExpectations(
+  db: Sql,
+  dataset: string,
+  expectations: readonly Expectation[],
+): Promise<{ results: ExpectationResult[]; quarantined: number }> {
   await db.run(`CREATE OR REPLACE TEMP TABLE __prism_quarantine (expectation VARCHAR, "row" VARCHAR)`);
   const results: ExpectationResult[] = [];
   let quarantined = 0;
@@ -22,7 +30,9 @@ export async function applyExpectations(db: Sql, dataset: string, expectations: 
     if (failedRows === 0 || e.action === 'warn') continue;
     if (e.action === 'fail') throw new ExpectationFailedError(dataset, e.name, failedRows);
     if (e.action === 'quarantine') {
-      await db.run(`INSERT INTO __prism_quarantine SELECT ${literal(e.name)}, to_json(t)::VARCHAR FROM __prism_out t WHERE ${failing}`);
+      await db.run(
+        `INSERT INTO __prism_quarantine SELECT ${literal(e.name)}, to_json(t)::VARCHAR FROM __prism_out t WHERE ${failing}`,
+      );
       quarantined += failedRows;
     }
     await db.run(`DELETE FROM __prism_out WHERE ${failing}`);

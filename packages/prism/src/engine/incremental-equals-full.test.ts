@@ -22,7 +22,12 @@ function batches(rows: BronzeRow[]): BronzeRow[][] {
     const b = Math.floor((i * BATCHES) / rows.length);
     const late = i % 20 === 7 ? Math.min(BATCHES - 1, b + 2) : b;
     out[late]!.push(row);
-    if (i % 100 === 3) out[Math.min(BATCHES - 1, b + 1)]!.push({ ...row, received_at: new Date(Date.parse(String(row['received_at'])) + 3_600_000).toISOString(), log_offset: 1e9 + i });
+    if (i % 100 === 3)
+      out[Math.min(BATCHES - 1, b + 1)]!.push({
+        ...row,
+        received_at: new Date(Date.parse(String(row['received_at'])) + 3_600_000).toISOString(),
+        log_offset: 1e9 + i,
+      });
   });
   return out;
 }
@@ -36,18 +41,28 @@ describe('incremental runs over many small batches equal one full refresh', () =
     for (const part of parts) {
       await appendBronze(incDir, part);
       const records = await runPipelines({ dataDir: incDir, graph, retries: 0 });
-      assert.deepEqual(records.filter((r) => r.status !== 'succeeded').map((r) => `${r.pipeline}: ${r.error}`), []);
+      assert.deepEqual(
+        records.filter((r) => r.status !== 'succeeded').map((r) => `${r.pipeline}: ${r.error}`),
+        [],
+      );
     }
     await appendBronze(fullDir, parts.flat());
     const records = await runPipelines({ dataDir: fullDir, graph, mode: { kind: 'full' }, retries: 0 });
-    assert.deepEqual(records.filter((r) => r.status !== 'succeeded').map((r) => `${r.pipeline}: ${r.error}`), []);
+    assert.deepEqual(
+      records.filter((r) => r.status !== 'succeeded').map((r) => `${r.pipeline}: ${r.error}`),
+      [],
+    );
   });
 
   for (const dataset of graph.ordered) {
     it(dataset.name, async () => {
       const diff = await compareTables(lakeTablePath(incDir, dataset.name), lakeTablePath(fullDir, dataset.name));
       assert.ok(diff.rowsB > 0, `${dataset.name} is empty`);
-      assert.deepEqual({ onlyInIncremental: diff.onlyInA, onlyInFull: diff.onlyInB }, { onlyInIncremental: 0, onlyInFull: 0 }, JSON.stringify(diff.sample, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)).slice(0, 1500));
+      assert.deepEqual(
+        { onlyInIncremental: diff.onlyInA, onlyInFull: diff.onlyInB },
+        { onlyInIncremental: 0, onlyInFull: 0 },
+        JSON.stringify(diff.sample, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)).slice(0, 1500),
+      );
     });
   }
 

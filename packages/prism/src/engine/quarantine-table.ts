@@ -7,16 +7,31 @@ import { lakeTablePath } from '@lens/loader';
 export const quarantineTableName = (dataset: string): string => `${dataset}_quarantine`;
 
 /** Appends __prism_quarantine exactly once per batch (txn), overwriting on a full refresh. */
-export async function writeQuarantine(dataDir: string, db: Sql, dataset: string, batch: number, overwrite: boolean): Promise<void> {
+export async function writeQuarantine(
+  dataDir: string,
+  db: Sql,
+  dataset: string,
+  batch: number,
+  overwrite: boolean,
+): Promise<void> {
   const table = await DeltaTable.open(lakeTablePath(dataDir, quarantineTableName(dataset)), { sql: db });
-  if (!(await table.snapshot().then(() => true, () => false))) {
-    await table.create({
-      columns: [
-        { name: 'expectation', type: 'string', nullable: false }, { name: 'batch', type: 'long' },
-        { name: 'quarantined_at', type: 'timestamp' }, { name: 'row', type: 'string' },
-      ],
-      name: quarantineTableName(dataset),
-    }).catch(() => undefined);
+  if (
+    !(await table.snapshot().then(
+      () => true,
+      () => false,
+    ))
+  ) {
+    await table
+      .create({
+        columns: [
+          { name: 'expectation', type: 'string', nullable: false },
+          { name: 'batch', type: 'long' },
+          { name: 'quarantined_at', type: 'timestamp' },
+          { name: 'row', type: 'string' },
+        ],
+        name: quarantineTableName(dataset),
+      })
+      .catch(() => undefined);
   }
   await table.append(
     { sql: `SELECT expectation, ${batch}::BIGINT AS batch, now() AS quarantined_at, "row" FROM __prism_quarantine` },

@@ -24,11 +24,20 @@ export interface RunRecord {
 }
 
 const COLUMNS: ColumnSpec[] = [
-  { name: 'run_id', type: 'string', nullable: false }, { name: 'pipeline', type: 'string', nullable: false },
-  { name: 'mode', type: 'string' }, { name: 'status', type: 'string' }, { name: 'attempt', type: 'integer' },
-  { name: 'started_at', type: 'timestamp' }, { name: 'ended_at', type: 'timestamp' }, { name: 'input_versions', type: 'string' },
-  { name: 'output_version', type: 'long' }, { name: 'rows_in', type: 'long' }, { name: 'rows_out', type: 'long' },
-  { name: 'rows_deleted', type: 'long' }, { name: 'expectations', type: 'string' }, { name: 'error', type: 'string' },
+  { name: 'run_id', type: 'string', nullable: false },
+  { name: 'pipeline', type: 'string', nullable: false },
+  { name: 'mode', type: 'string' },
+  { name: 'status', type: 'string' },
+  { name: 'attempt', type: 'integer' },
+  { name: 'started_at', type: 'timestamp' },
+  { name: 'ended_at', type: 'timestamp' },
+  { name: 'input_versions', type: 'string' },
+  { name: 'output_version', type: 'long' },
+  { name: 'rows_in', type: 'long' },
+  { name: 'rows_out', type: 'long' },
+  { name: 'rows_deleted', type: 'long' },
+  { name: 'expectations', type: 'string' },
+  { name: 'error', type: 'string' },
 ];
 
 /** Appends run records to lens.runs (creating it on first use). */
@@ -38,18 +47,35 @@ export async function recordRuns(dataDir: string, records: readonly RunRecord[])
   try {
     await table.snapshot();
   } catch {
-    await table.create({ columns: COLUMNS, name: 'lens.runs', description: 'Prism pipeline runs' }).catch(() => undefined);
+    await table
+      .create({ columns: COLUMNS, name: 'lens.runs', description: 'Prism pipeline runs' })
+      .catch(() => undefined);
   }
-  await table.append({ rows: records.map((r) => ({
-    run_id: r.runId, pipeline: r.pipeline, mode: r.mode, status: r.status, attempt: r.attempt,
-    started_at: r.startedAt.toISOString(), ended_at: r.endedAt.toISOString(), input_versions: JSON.stringify(r.inputVersions),
-    output_version: r.outputVersion, rows_in: r.rowsIn, rows_out: r.rowsOut, rows_deleted: r.rowsDeleted,
-    expectations: JSON.stringify(r.expectations), error: r.error,
-  })) });
+  await table.append({
+    rows: records.map((r) => ({
+      run_id: r.runId,
+      pipeline: r.pipeline,
+      mode: r.mode,
+      status: r.status,
+      attempt: r.attempt,
+      started_at: r.startedAt.toISOString(),
+      ended_at: r.endedAt.toISOString(),
+      input_versions: JSON.stringify(r.inputVersions),
+      output_version: r.outputVersion,
+      rows_in: r.rowsIn,
+      rows_out: r.rowsOut,
+      rows_deleted: r.rowsDeleted,
+      expectations: JSON.stringify(r.expectations),
+      error: r.error,
+    })),
+  });
 }
 
 /** Runs from lens.runs, newest first (optionally of one pipeline). */
-export async function readRuns(dataDir: string, options: { pipeline?: string; limit?: number } = {}): Promise<Record<string, unknown>[]> {
+export async function readRuns(
+  dataDir: string,
+  options: { pipeline?: string; limit?: number } = {},
+): Promise<Record<string, unknown>[]> {
   const table = await DeltaTable.open(lakeTablePath(dataDir, 'lens.runs'));
   try {
     await table.snapshot();
@@ -57,5 +83,7 @@ export async function readRuns(dataDir: string, options: { pipeline?: string; li
     return [];
   }
   const filter = options.pipeline ? ` WHERE pipeline = '${options.pipeline.replace(/'/g, "''")}'` : '';
-  return table.sql.all(`SELECT * FROM (${(await table.scan()).sql})${filter} ORDER BY started_at DESC LIMIT ${options.limit ?? 50}`);
+  return table.sql.all(
+    `SELECT * FROM (${(await table.scan()).sql})${filter} ORDER BY started_at DESC LIMIT ${options.limit ?? 50}`,
+  );
 }

@@ -41,16 +41,39 @@ export async function runPipelines(options: RunPipelinesOptions): Promise<RunRec
         const record = await runDataset(options.dataDir, dataset, options.mode ?? { kind: 'incremental' }, attempt);
         if (record) {
           records.push(record);
-          logger.info({ pipeline: dataset.name, status: record.status, rowsIn: record.rowsIn, rowsOut: record.rowsOut, ms: record.endedAt.getTime() - startedAt.getTime() }, 'pipeline_run');
+          logger.info(
+            {
+              pipeline: dataset.name,
+              status: record.status,
+              rowsIn: record.rowsIn,
+              rowsOut: record.rowsOut,
+              ms: record.endedAt.getTime() - startedAt.getTime(),
+            },
+            'pipeline_run',
+          );
         }
         break;
       } catch (error) {
         const final = attempt > retries || error instanceof ExpectationFailedError;
-        logger[final ? 'error' : 'warn']({ pipeline: dataset.name, attempt, err: error }, final ? 'pipeline_failed' : 'pipeline_retrying');
+        logger[final ? 'error' : 'warn'](
+          { pipeline: dataset.name, attempt, err: error },
+          final ? 'pipeline_failed' : 'pipeline_retrying',
+        );
         if (final) {
           records.push({
-            runId: randomUUID(), pipeline: dataset.name, mode: modeName(options.mode), status: 'failed', attempt, startedAt, endedAt: new Date(),
-            inputVersions: {}, outputVersion: null, rowsIn: 0, rowsOut: 0, rowsDeleted: 0, expectations: [],
+            runId: randomUUID(),
+            pipeline: dataset.name,
+            mode: modeName(options.mode),
+            status: 'failed',
+            attempt,
+            startedAt,
+            endedAt: new Date(),
+            inputVersions: {},
+            outputVersion: null,
+            rowsIn: 0,
+            rowsOut: 0,
+            rowsDeleted: 0,
+            expectations: [],
             error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
           });
           break;

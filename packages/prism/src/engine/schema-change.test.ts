@@ -31,7 +31,13 @@ it('a changed output schema fails incremental runs clearly and is adopted by a f
   const file = join(dir, 'silver.typed_events.yaml');
   const rows = [...bronzeRows({ seed: 5, users: 150, days: 7, start: '2025-03-03T00:00:00Z' })];
   await appendBronze(dataDir, rows.slice(0, 2000));
-  const run = (full = false) => runPipelines({ dataDir, graph: buildGraph(loadDefinitions({ dirs: [dir], shipped: false })), retries: 0, ...(full ? { mode: { kind: 'full' as const } } : {}) });
+  const run = (full = false) =>
+    runPipelines({
+      dataDir,
+      graph: buildGraph(loadDefinitions({ dirs: [dir], shipped: false })),
+      retries: 0,
+      ...(full ? { mode: { kind: 'full' as const } } : {}),
+    });
 
   writeFileSync(file, definition('message_id, type, event'));
   assert.equal((await run())[0]!.status, 'succeeded');
@@ -39,22 +45,39 @@ it('a changed output schema fails incremental runs clearly and is adopted by a f
   const before = await table.snapshot();
 
   // New columns, one dropped, a new partitioning; more bronze arrives.
-  writeFileSync(file, definition("message_id, type, length(coalesce(event, '')) AS event_length, CAST(timestamp AS DATE) AS event_date", 'partitionBy: [event_date]\n'));
+  writeFileSync(
+    file,
+    definition(
+      "message_id, type, length(coalesce(event, '')) AS event_length, CAST(timestamp AS DATE) AS event_date",
+      'partitionBy: [event_date]\n',
+    ),
+  );
   await appendBronze(dataDir, rows.slice(2000, 3000));
   const [refused] = await run();
   assert.equal(refused!.status, 'failed');
-  assert.match(refused!.error ?? '', /output schema changed \(new columns event_length, event_date; columns no longer produced event; partitioning \[\] → \["event_date"\]\)/);
+  assert.match(
+    refused!.error ?? '',
+    /output schema changed \(new columns event_length, event_date; columns no longer produced event; partitioning \[\] → \["event_date"\]\)/,
+  );
   assert.match(refused!.error ?? '', /lens pipelines run silver\.typed_events --full-refresh/);
   assert.equal((await table.snapshot()).version, before.version, 'nothing committed');
 
   const [rebuilt] = await run(true);
   assert.equal(rebuilt!.status, 'succeeded');
   const after = await table.snapshot();
-  assert.deepEqual(after.schema.fields.map((f) => f.name), ['message_id', 'type', 'event_length', 'event_date']);
+  assert.deepEqual(
+    after.schema.fields.map((f) => f.name),
+    ['message_id', 'type', 'event_length', 'event_date'],
+  );
   assert.deepEqual(after.partitionColumns, ['event_date']);
-  const count = async () => Number((await table.sql.all(`SELECT count(*) AS n FROM (${(await table.scan()).sql})`))[0]!['n']);
+  const count = async () =>
+    Number((await table.sql.all(`SELECT count(*) AS n FROM (${(await table.scan()).sql})`))[0]!['n']);
   assert.equal(await count(), 3000);
-  assert.deepEqual(await table.sql.all(`SELECT * FROM (${(await table.scan({ version: before.version })).sql}) LIMIT 0`), [], 'old versions still readable');
+  assert.deepEqual(
+    await table.sql.all(`SELECT * FROM (${(await table.scan({ version: before.version })).sql}) LIMIT 0`),
+    [],
+    'old versions still readable',
+  );
 
   // Incremental runs continue in the new shape.
   await appendBronze(dataDir, rows.slice(3000, 3500));

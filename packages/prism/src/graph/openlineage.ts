@@ -14,7 +14,17 @@ export function lineageEvents(graph: PipelineGraph, namespace: string, at = new 
     producer: PRODUCER,
     schemaURL: SCHEMA_URL,
     run: { runId: randomUUID() },
-    job: { namespace, name: d.name, facets: { documentation: { _producer: PRODUCER, _schemaURL: 'https://openlineage.io/spec/facets/1-0-0/DocumentationJobFacet.json', description: d.description } } },
+    job: {
+      namespace,
+      name: d.name,
+      facets: {
+        documentation: {
+          _producer: PRODUCER,
+          _schemaURL: 'https://openlineage.io/spec/facets/1-0-0/DocumentationJobFacet.json',
+          description: d.description,
+        },
+      },
+    },
     inputs: d.inputs.map((name) => ({ namespace, name })),
     outputs: [{ namespace, name: d.name }],
   }));

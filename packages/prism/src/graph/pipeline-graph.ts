@@ -21,12 +21,18 @@ export interface PipelineGraph {
  * Builds the graph; an input that is neither a dataset nor a source table, or a cycle, is a PipelineGraphError.
  * @example buildGraph(loadDefinitions()).ordered.map((d) => d.name) // ['silver.events', 'silver.identities', …]
  */
-export function buildGraph(datasets: readonly LoadedDataset[], sources: readonly string[] = SOURCE_TABLES): PipelineGraph {
+export function buildGraph(
+  datasets: readonly LoadedDataset[],
+  sources: readonly string[] = SOURCE_TABLES,
+): PipelineGraph {
   const byName = new Map(datasets.map((d) => [d.name, d]));
   for (const d of datasets) {
     for (const input of d.inputs) {
       if (!byName.has(input) && !sources.includes(input)) {
-        throw new PipelineGraphError(`${d.file}: ${d.name} reads ${input}, which no pipeline defines and is not a source table (${sources.join(', ')})`, { context: { dataset: d.name, input } });
+        throw new PipelineGraphError(
+          `${d.file}: ${d.name} reads ${input}, which no pipeline defines and is not a source table (${sources.join(', ')})`,
+          { context: { dataset: d.name, input } },
+        );
       }
     }
   }
@@ -55,7 +61,11 @@ export function buildGraph(datasets: readonly LoadedDataset[], sources: readonly
     downstream(name) {
       const out = new Set<string>();
       const walk = (n: string): void => {
-        for (const e of edges) if (e.from === n && !out.has(e.to)) { out.add(e.to); walk(e.to); }
+        for (const e of edges)
+          if (e.from === n && !out.has(e.to)) {
+            out.add(e.to);
+            walk(e.to);
+          }
       };
       walk(name);
       return ordered.filter((d) => out.has(d.name)).map((d) => d.name);

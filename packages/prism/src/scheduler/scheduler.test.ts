@@ -29,10 +29,17 @@ describe('scheduler', () => {
     const scheduler = startScheduler({ dataDir, graph, tickMs: 50 });
     const count = async () => {
       const t = await DeltaTable.open(lakeTablePath(dataDir, 'silver.events'));
-      return t.snapshot().then(async () => Number((await t.sql.all(`SELECT count(*) AS n FROM (${(await t.scan()).sql})`))[0]?.['n']), () => 0);
+      return t.snapshot().then(
+        async () => Number((await t.sql.all(`SELECT count(*) AS n FROM (${(await t.scan()).sql})`))[0]?.['n']),
+        () => 0,
+      );
     };
     const until = async (pred: (n: number) => boolean) => {
-      for (let i = 0; i < 200; i++) { const n = await count(); if (pred(n)) return n; await new Promise((r) => setTimeout(r, 50)); }
+      for (let i = 0; i < 200; i++) {
+        const n = await count();
+        if (pred(n)) return n;
+        await new Promise((r) => setTimeout(r, 50));
+      }
       return count();
     };
     const first = await until((n) => n > 0);

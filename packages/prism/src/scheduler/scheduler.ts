@@ -35,7 +35,9 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
   const loop = (async () => {
     while (!stopping) {
       const now = new Date();
-      const due = options.graph.ordered.filter((d) => nextDue(d.schedule, lastRun.get(d.name), now) <= now).map((d) => d.name);
+      const due = options.graph.ordered
+        .filter((d) => nextDue(d.schedule, lastRun.get(d.name), now) <= now)
+        .map((d) => d.name);
       if (due.length > 0) {
         try {
           const records = await runPipelines({ dataDir: options.dataDir, graph: options.graph, names: due, logger });
@@ -46,7 +48,11 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
           logger.error({ err: error }, 'pipelines_tick_failed');
         }
       }
-      if (!stopping) await new Promise<void>((r) => { wake = r; setTimeout(r, options.tickMs ?? 500); });
+      if (!stopping)
+        await new Promise<void>((r) => {
+          wake = r;
+          setTimeout(r, options.tickMs ?? 500);
+        });
     }
   })();
   return {

@@ -19,12 +19,30 @@ export function* bronzeRows(options: GenerateOptions): Generator<BronzeRow> {
     const received = new Date(e['sentAt'] ?? e['timestamp']).toISOString();
     const ua = String(e['context']?.['userAgent'] ?? '');
     yield {
-      message_id: String(e['messageId']), source_id: e['context']?.['app'] ? 'app' : 'web', type: String(e['type']),
-      event: str(e['event']), name: str(e['name']), category: str(e['category']), user_id: str(e['userId']),
-      anonymous_id: str(e['anonymousId']), group_id: str(e['groupId']), previous_id: str(e['previousId']),
-      timestamp: ts, original_timestamp: null, sent_at: str(e['sentAt']), received_at: received,
-      context: json(e['context']), properties: json(e['properties']), traits: json(e['traits']), integrations: null, extra: null,
-      request_ip: null, is_bot: BOT_USER_AGENTS.some((b) => ua.includes(b)), log_partition: 0, log_offset: offset++, event_date: ts.slice(0, 10),
+      message_id: String(e['messageId']),
+      source_id: e['context']?.['app'] ? 'app' : 'web',
+      type: String(e['type']),
+      event: str(e['event']),
+      name: str(e['name']),
+      category: str(e['category']),
+      user_id: str(e['userId']),
+      anonymous_id: str(e['anonymousId']),
+      group_id: str(e['groupId']),
+      previous_id: str(e['previousId']),
+      timestamp: ts,
+      original_timestamp: null,
+      sent_at: str(e['sentAt']),
+      received_at: received,
+      context: json(e['context']),
+      properties: json(e['properties']),
+      traits: json(e['traits']),
+      integrations: null,
+      extra: null,
+      request_ip: null,
+      is_bot: BOT_USER_AGENTS.some((b) => ua.includes(b)),
+      log_partition: 0,
+      log_offset: offset++,
+      event_date: ts.slice(0, 10),
     };
   }
 }
@@ -32,7 +50,12 @@ export function* bronzeRows(options: GenerateOptions): Generator<BronzeRow> {
 /** Creates bronze.events under `dataDir` (if missing) and appends `rows` as one commit. */
 export async function appendBronze(dataDir: string, rows: readonly BronzeRow[]): Promise<number> {
   const table = await DeltaTable.open(lakeTablePath(dataDir, 'bronze.events'));
-  if (!(await table.snapshot().then(() => true, () => false))) {
+  if (
+    !(await table.snapshot().then(
+      () => true,
+      () => false,
+    ))
+  ) {
     await table.create({ columns: EVENTS_COLUMNS, partitionColumns: ['event_date'], name: 'bronze.events' });
   }
   return (await table.append({ rows })).version;

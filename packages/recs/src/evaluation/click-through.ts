@@ -19,7 +19,8 @@ export interface ClickThrough {
 export async function clickThrough(dataDir: string): Promise<ClickThrough[]> {
   const db = await createDuckDB();
   try {
-    const scan = async (t: string): Promise<string> => (await (await DeltaTable.open(lakeTablePath(dataDir, t), { sql: db })).scan()).sql;
+    const scan = async (t: string): Promise<string> =>
+      (await (await DeltaTable.open(lakeTablePath(dataDir, t), { sql: db })).scan()).sql;
     const rows = await db.all(`
       WITH served AS (SELECT * FROM (${await scan('lens.served_recommendations')})),
       clicks AS (SELECT list_id, article_id FROM (${await scan('silver.events')}) WHERE event_name = 'Recommendation Clicked' AND list_id IS NOT NULL),
@@ -33,7 +34,13 @@ export async function clickThrough(dataDir: string): Promise<ClickThrough[]> {
     return rows.map((r) => {
       const lists = Number(r['lists']);
       const clickedLists = Number(r['clicked_lists']);
-      return { source: String(r['source']), lists, clickedLists, clicks: Number(r['clicks']), ctr: lists === 0 ? 0 : clickedLists / lists };
+      return {
+        source: String(r['source']),
+        lists,
+        clickedLists,
+        clicks: Number(r['clicks']),
+        ctr: lists === 0 ? 0 : clickedLists / lists,
+      };
     });
   } finally {
     db.close();

@@ -26,7 +26,9 @@ test('Recommendation Clicked with the served list_id lands in silver.events and 
   const log = await createEventLog({ backend: 'local', dir: join(dataDir, 'log'), minFreeDiskBytes: 0 });
   const writer = await log.openWriter();
   const collector = await createCollector({
-    config: LensConfig.parse({}).collector, sources: [{ id: 'web', name: 'Web', writeKey: WRITE_KEY, enabled: true }], sink: writer,
+    config: LensConfig.parse({}).collector,
+    sources: [{ id: 'web', name: 'Web', writeKey: WRITE_KEY, enabled: true }],
+    sink: writer,
   });
   const { port } = await collector.listen({ host: '127.0.0.1', port: 0 });
   try {
@@ -40,22 +42,41 @@ test('Recommendation Clicked with the served list_id lands in silver.events and 
     await served.close();
 
     const event = {
-      type: 'track', event: 'Recommendation Clicked', userId: 'u1', anonymousId: 'd1', messageId: 'click-1', timestamp: new Date(SYNTHETIC_NOW + 5000).toISOString(),
+      type: 'track',
+      event: 'Recommendation Clicked',
+      userId: 'u1',
+      anonymousId: 'd1',
+      messageId: 'click-1',
+      timestamp: new Date(SYNTHETIC_NOW + 5000).toISOString(),
       properties: { list_id: clicked.listId, article_id: clicked.items[1].articleId, position: 2 },
     };
     const res = await fetch(`http://127.0.0.1:${port}/v1/track`, {
-      method: 'POST', body: JSON.stringify(event),
-      headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}` },
+      method: 'POST',
+      body: JSON.stringify(event),
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`,
+      },
     });
     assert.equal(res.status, 200);
     await runLoaderOnce({ config: LoaderConfig.parse({ port: 0 }), dataDir, log });
-    const records = await runPipelines({ dataDir, graph: buildGraph(loadDefinitions()), names: ['silver.events'], retries: 0 });
+    const records = await runPipelines({
+      dataDir,
+      graph: buildGraph(loadDefinitions()),
+      names: ['silver.events'],
+      retries: 0,
+    });
     assert.equal(records[0]?.status, 'succeeded', JSON.stringify(records));
 
     const db = await createDuckDB();
-    const rows = await db.all(`SELECT list_id, article_id, position FROM (${(await (await DeltaTable.open(lakeTablePath(dataDir, 'silver.events'), { sql: db })).scan()).sql}) WHERE event_name = 'Recommendation Clicked'`);
+    const rows = await db.all(
+      `SELECT list_id, article_id, position FROM (${(await (await DeltaTable.open(lakeTablePath(dataDir, 'silver.events'), { sql: db })).scan()).sql}) WHERE event_name = 'Recommendation Clicked'`,
+    );
     db.close();
-    assert.deepEqual(rows.map((r) => ({ ...r, position: Number(r['position']) })), [{ list_id: clicked.listId, article_id: clicked.items[1].articleId, position: 2 }]);
+    assert.deepEqual(
+      rows.map((r) => ({ ...r, position: Number(r['position']) })),
+      [{ list_id: clicked.listId, article_id: clicked.items[1].articleId, position: 2 }],
+    );
 
     const ctr = await clickThrough(dataDir);
     assert.deepEqual(ctr, [

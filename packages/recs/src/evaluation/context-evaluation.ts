@@ -5,10 +5,20 @@ import type { DuckDBSession } from '@lens/lake';
 import { rankingMetrics, type RankingMetrics } from './ranking-metrics.js';
 
 /** Metrics of the next-article task; `users` counts (article, next article) pairs. */
-export interface ContextMetrics { model: RankingMetrics; popularity: RankingMetrics; random: RankingMetrics }
+export interface ContextMetrics {
+  model: RankingMetrics;
+  popularity: RankingMetrics;
+  random: RankingMetrics;
+}
 
 /** Needs the tables `catalogue` and gold.* built by `evaluateRecommendations` and the cutoff `T` (SQL literal). */
-export async function contextEvaluation(db: DuckDBSession, T: string, k: number, seed: number, catalogueSize: number): Promise<ContextMetrics> {
+export async function contextEvaluation(
+  db: DuckDBSession,
+  T: string,
+  k: number,
+  seed: number,
+  catalogueSize: number,
+): Promise<ContextMetrics> {
   await db.run(`CREATE TABLE next_reads AS
     SELECT row_number() OVER () AS q, article_id, next_id FROM (
       SELECT article_id, lead(article_id) OVER w AS next_id, date_diff('second', timestamp, lead(timestamp) OVER w) AS gap_s
@@ -16,21 +26,40 @@ export async function contextEvaluation(db: DuckDBSession, T: string, k: number,
       WINDOW w AS (PARTITION BY actor_id ORDER BY timestamp, message_id))
     WHERE gap_s <= 1800 AND next_id <> article_id AND next_id IN (SELECT article_id FROM catalogue)
       AND article_id IN (SELECT article_id FROM gold.similar_articles)`);
-  const relevant = new Map((await db.all('SELECT q, next_id FROM next_reads')).map((r) => [String(r['q']), new Set([String(r['next_id'])])]));
+  const relevant = new Map(
+    (await db.all('SELECT q, next_id FROM next_reads')).map((r) => [String(r['q']), new Set([String(r['next_id'])])]),
+  );
   const lists = async (sql: string): Promise<Map<string, string[]>> => {
     const out = new Map<string, string[]>();
-    for (const r of await db.all(`SELECT q, item FROM (${sql}) QUALIFY row_number() OVER (PARTITION BY q ORDER BY o, item) <= ${k} ORDER BY q, o, item`)) {
+    for (const r of await db.all(
+      `SELECT q, item FROM (${sql}) QUALIFY row_number() OVER (PARTITION BY q ORDER BY o, item) <= ${k} ORDER BY q, o, item`,
+    )) {
       const key = String(r['q']);
       out.set(key, [...(out.get(key) ?? []), String(r['item'])]);
     }
     return out;
   };
   return {
-    model: rankingMetrics(await lists(`SELECT n.q, s.similar_article_id AS item, s.rank AS o FROM next_reads n JOIN gold.similar_articles s USING (article_id)
-      WHERE s.similar_article_id IN (SELECT article_id FROM catalogue)`), relevant, k, catalogueSize),
-    popularity: rankingMetrics(await lists(`SELECT n.q, t.article_id AS item, t.rank_overall AS o FROM next_reads n
-      CROSS JOIN (SELECT * FROM gold.trending_articles WHERE article_id IN (SELECT article_id FROM catalogue) ORDER BY rank_overall LIMIT ${k + 1}) t WHERE t.article_id <> n.article_id`), relevant, k, catalogueSize),
-    random: rankingMetrics(await lists(`SELECT n.q, c.article_id AS item, hash(n.q || c.article_id || '${seed}') AS o FROM next_reads n CROSS JOIN catalogue c
-      WHERE c.article_id <> n.article_id`), relevant, k, catalogueSize),
+    model: rankingMetrics(
+      await lists(`SELECT n.q, s.similar_article_id AS item, s.rank AS o FROM next_reads n JOIN gold.similar_articles s USING (article_id)
+      WHERE s.similar_article_id IN (SELECT article_id FROM catalogue)`),
+      relevant,
+      k,
+      catalogueSize,
+    ),
+    popularity: rankingMetrics(
+      await lists(`SELECT n.q, t.article_id AS item, t.rank_overall AS o FROM next_reads n
+      CROSS JOIN (SELECT * FROM gold.trending_articles WHERE article_id IN (SELECT article_id FROM catalogue) ORDER BY rank_overall LIMIT ${k + 1}) t WHERE t.article_id <> n.article_id`),
+      relevant,
+      k,
+      catalogueSize,
+    ),
+    random: rankingMetrics(
+      await lists(`SELECT n.q, c.article_id AS item, hash(n.q || c.article_id || '${seed}') AS o FROM next_reads n CROSS JOIN catalogue c
+      WHERE c.article_id <> n.article_id`),
+      relevant,
+      k,
+      catalogueSize,
+    ),
   };
 }

@@ -41,7 +41,13 @@ export interface EvaluationReport {
    * trending list (gold.trending_articles overall, what an unknown person is served); `sitePopularity` = the
    * trending list of the site the person read most; `recentPopularity` = views in the 6 hours before the cutoff.
    */
-  methods: { model: RankingMetrics; popularity: RankingMetrics; sitePopularity: RankingMetrics; recentPopularity: RankingMetrics; random: RankingMetrics };
+  methods: {
+    model: RankingMetrics;
+    popularity: RankingMetrics;
+    sitePopularity: RankingMetrics;
+    recentPopularity: RankingMetrics;
+    random: RankingMetrics;
+  };
   /** Context lists (`context=articleId`): the next article read in the same visit; `users` counts pairs. */
   context: ContextMetrics;
   planted?: PlantedRecovery;
@@ -74,32 +80,61 @@ export async function evaluateRecommendations(options: EvaluateOptions): Promise
           AND NOT EXISTS (SELECT 1 FROM train_reads t WHERE t.person_id = ${PERSON} AND t.article_id = e.article_id);
       CREATE TABLE warm AS SELECT DISTINCT person_id FROM relevant WHERE person_id IN (SELECT person_id FROM gold.recommendations);`);
     const lists = {
-      model: await ranked(db, `SELECT r.person_id, r.article_id, r.rank AS o FROM gold.recommendations r JOIN catalogue USING (article_id) WHERE r.person_id IN (SELECT person_id FROM warm)`, k),
-      popularity: await ranked(db, `SELECT w.person_id, t.article_id, t.rank_overall AS o FROM warm w CROSS JOIN (SELECT * FROM gold.trending_articles WHERE article_id IN (SELECT article_id FROM catalogue) ORDER BY rank_overall LIMIT ${k + 300}) t
-        WHERE NOT EXISTS (SELECT 1 FROM train_reads r WHERE r.person_id = w.person_id AND r.article_id = t.article_id)`, k),
-      sitePopularity: await ranked(db, `WITH home AS (
+      model: await ranked(
+        db,
+        `SELECT r.person_id, r.article_id, r.rank AS o FROM gold.recommendations r JOIN catalogue USING (article_id) WHERE r.person_id IN (SELECT person_id FROM warm)`,
+        k,
+      ),
+      popularity: await ranked(
+        db,
+        `SELECT w.person_id, t.article_id, t.rank_overall AS o FROM warm w CROSS JOIN (SELECT * FROM gold.trending_articles WHERE article_id IN (SELECT article_id FROM catalogue) ORDER BY rank_overall LIMIT ${k + 300}) t
+        WHERE NOT EXISTS (SELECT 1 FROM train_reads r WHERE r.person_id = w.person_id AND r.article_id = t.article_id)`,
+        k,
+      ),
+      sitePopularity: await ranked(
+        db,
+        `WITH home AS (
           SELECT t.person_id, c.site FROM train_reads t JOIN silver.content c USING (article_id) WHERE t.person_id IN (SELECT person_id FROM warm)
           GROUP BY t.person_id, c.site QUALIFY row_number() OVER (PARTITION BY t.person_id ORDER BY count(*) DESC, c.site) = 1)
         SELECT h.person_id, t.article_id, t.rank_in_site AS o FROM home h JOIN gold.trending_articles t ON t.site = h.site AND t.rank_in_site <= ${k + 300}
-        WHERE t.article_id IN (SELECT article_id FROM catalogue) AND NOT EXISTS (SELECT 1 FROM train_reads r WHERE r.person_id = h.person_id AND r.article_id = t.article_id)`, k),
-      recentPopularity: await ranked(db, `SELECT w.person_id, t.article_id, -t.n AS o FROM warm w CROSS JOIN (
+        WHERE t.article_id IN (SELECT article_id FROM catalogue) AND NOT EXISTS (SELECT 1 FROM train_reads r WHERE r.person_id = h.person_id AND r.article_id = t.article_id)`,
+        k,
+      ),
+      recentPopularity: await ranked(
+        db,
+        `SELECT w.person_id, t.article_id, -t.n AS o FROM warm w CROSS JOIN (
           SELECT article_id, count(*) AS n FROM silver.events WHERE event_name = 'Article Viewed' AND timestamp >= ${T} - INTERVAL 6 HOUR
             AND article_id IN (SELECT article_id FROM catalogue) GROUP BY ALL ORDER BY n DESC, article_id LIMIT ${k + 300}) t
-        WHERE NOT EXISTS (SELECT 1 FROM train_reads r WHERE r.person_id = w.person_id AND r.article_id = t.article_id)`, k),
-      random: await ranked(db, `SELECT w.person_id, c.article_id, hash(w.person_id || c.article_id || '${options.seed ?? 1}') AS o FROM warm w CROSS JOIN catalogue c
-        WHERE NOT EXISTS (SELECT 1 FROM train_reads r WHERE r.person_id = w.person_id AND r.article_id = c.article_id)`, k),
+        WHERE NOT EXISTS (SELECT 1 FROM train_reads r WHERE r.person_id = w.person_id AND r.article_id = t.article_id)`,
+        k,
+      ),
+      random: await ranked(
+        db,
+        `SELECT w.person_id, c.article_id, hash(w.person_id || c.article_id || '${options.seed ?? 1}') AS o FROM warm w CROSS JOIN catalogue c
+        WHERE NOT EXISTS (SELECT 1 FROM train_reads r WHERE r.person_id = w.person_id AND r.article_id = c.article_id)`,
+        k,
+      ),
     };
     const relevant = new Map<string, Set<string>>();
-    for (const r of await db.all(`SELECT person_id, article_id FROM relevant WHERE person_id IN (SELECT person_id FROM warm)`)) {
+    for (const r of await db.all(
+      `SELECT person_id, article_id FROM relevant WHERE person_id IN (SELECT person_id FROM warm)`,
+    )) {
       const set = relevant.get(String(r['person_id'])) ?? new Set<string>();
       set.add(String(r['article_id']));
       relevant.set(String(r['person_id']), set);
     }
     const [cat] = await db.all('SELECT count(*) AS n FROM catalogue');
-    const [cold] = await db.all('SELECT count(DISTINCT person_id) AS n FROM relevant WHERE person_id NOT IN (SELECT person_id FROM warm)');
+    const [cold] = await db.all(
+      'SELECT count(DISTINCT person_id) AS n FROM relevant WHERE person_id NOT IN (SELECT person_id FROM warm)',
+    );
     const size = Number(cat?.['n'] ?? 0);
     return {
-      cutoff, testEnd: end.toISOString(), k, catalogueSize: size, coldUsers: Number(cold?.['n'] ?? 0), trainingMs,
+      cutoff,
+      testEnd: end.toISOString(),
+      k,
+      catalogueSize: size,
+      coldUsers: Number(cold?.['n'] ?? 0),
+      trainingMs,
       methods: {
         model: rankingMetrics(lists.model, relevant, k, size),
         popularity: rankingMetrics(lists.popularity, relevant, k, size),
@@ -116,7 +151,9 @@ export async function evaluateRecommendations(options: EvaluateOptions): Promise
 }
 
 async function ranked(db: DuckDBSession, sql: string, k: number): Promise<Map<string, string[]>> {
-  const rows = await db.all(`SELECT person_id, article_id FROM (${sql}) QUALIFY row_number() OVER (PARTITION BY person_id ORDER BY o, article_id) <= ${k} ORDER BY person_id, o, article_id`);
+  const rows = await db.all(
+    `SELECT person_id, article_id FROM (${sql}) QUALIFY row_number() OVER (PARTITION BY person_id ORDER BY o, article_id) <= ${k} ORDER BY person_id, o, article_id`,
+  );
   const out = new Map<string, string[]>();
   for (const r of rows) {
     const p = String(r['person_id']);

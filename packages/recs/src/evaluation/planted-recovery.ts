@@ -22,17 +22,26 @@ export interface PlantedRecovery {
   coReadMatches: number;
 }
 
-const top = (mix: Record<string, number>, n: number): string[] => Object.entries(mix).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, n).map(([s]) => s);
+const top = (mix: Record<string, number>, n: number): string[] =>
+  Object.entries(mix)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, n)
+    .map(([s]) => s);
 
-function mixOf(lists: ReadonlyMap<string, readonly string[]>, people: readonly string[], sectionOf: ReadonlyMap<string, string>): Record<string, number> {
+function mixOf(
+  lists: ReadonlyMap<string, readonly string[]>,
+  people: readonly string[],
+  sectionOf: ReadonlyMap<string, string>,
+): Record<string, number> {
   const counts: Record<string, number> = {};
   let n = 0;
-  for (const p of people) for (const a of lists.get(p) ?? []) {
-    const s = sectionOf.get(a);
-    if (!s) continue;
-    counts[s] = (counts[s] ?? 0) + 1;
-    n++;
-  }
+  for (const p of people)
+    for (const a of lists.get(p) ?? []) {
+      const s = sectionOf.get(a);
+      if (!s) continue;
+      counts[s] = (counts[s] ?? 0) + 1;
+      n++;
+    }
   return Object.fromEntries(Object.entries(counts).map(([s, c]) => [s, c / Math.max(1, n)]));
 }
 
@@ -40,8 +49,17 @@ const distance = (a: Record<string, number>, b: Readonly<Record<string, number>>
   [...new Set([...Object.keys(a), ...Object.keys(b)])].reduce((d, s) => d + Math.abs((a[s] ?? 0) - (b[s] ?? 0)), 0) / 2;
 
 /** Compares the run's lists (`model`, `popularity`) and gold.similar_articles in `db` with the planted truths. */
-export async function plantedRecovery(db: DuckDBSession, lists: { model: ReadonlyMap<string, readonly string[]>; popularity: ReadonlyMap<string, readonly string[]> }, segments: ReadonlyMap<string, string>): Promise<PlantedRecovery> {
-  const sectionOf = new Map((await db.all('SELECT article_id, section FROM silver.content')).map((r) => [String(r['article_id']), String(r['section'])]));
+export async function plantedRecovery(
+  db: DuckDBSession,
+  lists: { model: ReadonlyMap<string, readonly string[]>; popularity: ReadonlyMap<string, readonly string[]> },
+  segments: ReadonlyMap<string, string>,
+): Promise<PlantedRecovery> {
+  const sectionOf = new Map(
+    (await db.all('SELECT article_id, section FROM silver.content')).map((r) => [
+      String(r['article_id']),
+      String(r['section']),
+    ]),
+  );
   const bySegment = new Map<string, string[]>();
   for (const person of lists.model.keys()) {
     const seg = segments.get(person);
@@ -51,23 +69,36 @@ export async function plantedRecovery(db: DuckDBSession, lists: { model: Readonl
     const people = bySegment.get(segment) ?? [];
     const model = mixOf(lists.model, people, sectionOf);
     return {
-      segment, people: people.length, recommendedTop3: top(model, 3), plantedTop3: top({ ...planted }, 3),
-      distanceModel: distance(model, planted), distancePopularity: distance(mixOf(lists.popularity, people, sectionOf), planted),
+      segment,
+      people: people.length,
+      recommendedTop3: top(model, 3),
+      plantedTop3: top({ ...planted }, 3),
+      distanceModel: distance(model, planted),
+      distancePopularity: distance(mixOf(lists.popularity, people, sectionOf), planted),
     };
   });
-  const flows = await db.all(`SELECT c.section AS from_s, s.similar_section AS to_s, sum(s.co_readers) AS n FROM gold.similar_articles s JOIN silver.content c USING (article_id)
+  const flows =
+    await db.all(`SELECT c.section AS from_s, s.similar_section AS to_s, sum(s.co_readers) AS n FROM gold.similar_articles s JOIN silver.content c USING (article_id)
     WHERE s.reason = 'co_read' AND c.section <> s.similar_section GROUP BY ALL`);
   const affinity = sectionAffinity();
   const coRead = Object.entries(affinity).map(([from, row]) => {
     const planted = top(Object.fromEntries(Object.entries(row).filter(([s]) => s !== from)), 1)[0]!;
-    const mine = Object.fromEntries(flows.filter((f) => f['from_s'] === from).map((f) => [String(f['to_s']), Number(f['n'])]));
+    const mine = Object.fromEntries(
+      flows.filter((f) => f['from_s'] === from).map((f) => [String(f['to_s']), Number(f['n'])]),
+    );
     return { from, planted, recovered: top(mine, 1)[0] ?? null };
   });
-  return { segments: segmentRows satisfies SegmentRecovery[], coRead, coReadMatches: coRead.filter((c) => c.planted === c.recovered).length };
+  return {
+    segments: segmentRows satisfies SegmentRecovery[],
+    coRead,
+    coReadMatches: coRead.filter((c) => c.planted === c.recovered).length,
+  };
 }
 
 /** The segment of every device and user id in demo events (`generateLabelledEvents` ground truth). */
-export function segmentsOf(labelled: Iterable<{ event: { anonymousId?: unknown; userId?: unknown }; segment: string; bot: boolean }>): Map<string, string> {
+export function segmentsOf(
+  labelled: Iterable<{ event: { anonymousId?: unknown; userId?: unknown }; segment: string; bot: boolean }>,
+): Map<string, string> {
   const out = new Map<string, string>();
   for (const l of labelled) {
     if (l.bot) continue;

@@ -21,8 +21,15 @@ test('scoreList: no hits is zero everywhere; a perfect list is one', () => {
 });
 
 test('rankingMetrics averages over people with relevant items; missing lists count as empty; coverage', () => {
-  const lists = new Map([['p1', ['a', 'b']], ['p3', ['c', 'd']]]);
-  const relevant = new Map([['p1', new Set(['a'])], ['p2', new Set(['a'])], ['p3', new Set<string>()]]);
+  const lists = new Map([
+    ['p1', ['a', 'b']],
+    ['p3', ['c', 'd']],
+  ]);
+  const relevant = new Map([
+    ['p1', new Set(['a'])],
+    ['p2', new Set(['a'])],
+    ['p3', new Set<string>()],
+  ]);
   const m = rankingMetrics(lists, relevant, 2, 10);
   assert.equal(m.users, 2);
   close(m.precision, (1 / 2 + 0) / 2);

@@ -14,7 +14,11 @@ export interface RankingMetrics {
 }
 
 /** Metrics of one person's ranked list against the set of items they went on to read. */
-export function scoreList(ranked: readonly string[], relevant: ReadonlySet<string>, k: number): { precision: number; recall: number; ndcg: number; ap: number } {
+export function scoreList(
+  ranked: readonly string[],
+  relevant: ReadonlySet<string>,
+  k: number,
+): { precision: number; recall: number; ndcg: number; ap: number } {
   const top = ranked.slice(0, k);
   let hits = 0;
   let dcg = 0;
@@ -39,7 +43,12 @@ export function scoreList(ranked: readonly string[], relevant: ReadonlySet<strin
  * Mean metrics of `lists` (person → ranked items) over the people in `relevant` (person → items read in the
  * test period). A person without a list counts with an empty one. `catalogueSize` is the coverage denominator.
  */
-export function rankingMetrics(lists: ReadonlyMap<string, readonly string[]>, relevant: ReadonlyMap<string, ReadonlySet<string>>, k: number, catalogueSize: number): RankingMetrics {
+export function rankingMetrics(
+  lists: ReadonlyMap<string, readonly string[]>,
+  relevant: ReadonlyMap<string, ReadonlySet<string>>,
+  k: number,
+  catalogueSize: number,
+): RankingMetrics {
   const sum = { precision: 0, recall: 0, ndcg: 0, map: 0 };
   const recommended = new Set<string>();
   let users = 0;
@@ -56,7 +65,11 @@ export function rankingMetrics(lists: ReadonlyMap<string, readonly string[]>, re
   }
   const mean = (x: number): number => (users === 0 ? 0 : x / users);
   return {
-    precision: mean(sum.precision), recall: mean(sum.recall), ndcg: mean(sum.ndcg), map: mean(sum.map),
-    coverage: catalogueSize === 0 ? 0 : recommended.size / catalogueSize, users,
+    precision: mean(sum.precision),
+    recall: mean(sum.recall),
+    ndcg: mean(sum.ndcg),
+    map: mean(sum.map),
+    coverage: catalogueSize === 0 ? 0 : recommended.size / catalogueSize,
+    users,
   };
 }

@@ -14,11 +14,18 @@ export async function openSplitSession(dataDir: string, cutoffIso: string): Prom
       return (await (await DeltaTable.open(lakeTablePath(dataDir, table), { sql: db })).scan()).sql;
     } catch (cause) {
       db.close();
-      throw new RecsTrainingError(`cannot read ${table} in ${dataDir} (run the pipelines first)`, { cause, context: { step: 'evaluate', table } });
+      throw new RecsTrainingError(`cannot read ${table} in ${dataDir} (run the pipelines first)`, {
+        cause,
+        context: { step: 'evaluate', table },
+      });
     }
   };
   const cut = `TIMESTAMPTZ '${cutoffIso}'`;
-  const [events, identities, content] = [await scan('silver.events'), await scan('silver.identities'), await scan('silver.content')];
+  const [events, identities, content] = [
+    await scan('silver.events'),
+    await scan('silver.identities'),
+    await scan('silver.content'),
+  ];
   await db.run('CREATE SCHEMA IF NOT EXISTS silver; CREATE SCHEMA IF NOT EXISTS gold');
   await db.run(`CREATE TABLE full_events AS SELECT * FROM (${events})`);
   await db.run(`CREATE VIEW silver.events AS SELECT * FROM full_events WHERE timestamp < ${cut}`);
@@ -29,10 +36,16 @@ export async function openSplitSession(dataDir: string, cutoffIso: string): Prom
 }
 
 /** Runs definitions' SQL transforms, in order, into tables of the session named after them (full refresh). */
-export async function runDefinitionsInSession(db: DuckDBSession, datasets: readonly LoadedDataset[]): Promise<Record<string, number>> {
+export async function runDefinitionsInSession(
+  db: DuckDBSession,
+  datasets: readonly LoadedDataset[],
+): Promise<Record<string, number>> {
   const timings: Record<string, number> = {};
   for (const d of datasets) {
-    if (!('sql' in d.transform)) throw new RecsTrainingError(`${d.name}: only SQL transforms can run in an evaluation session`, { context: { step: 'evaluate' } });
+    if (!('sql' in d.transform))
+      throw new RecsTrainingError(`${d.name}: only SQL transforms can run in an evaluation session`, {
+        context: { step: 'evaluate' },
+      });
     const started = Date.now();
     await db.run(`CREATE OR REPLACE TABLE ${d.name} AS ${d.transform.sql}`);
     timings[d.name] = Date.now() - started;

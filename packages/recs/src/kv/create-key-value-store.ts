@@ -39,6 +39,9 @@ export async function createKeyValueStore(options: KvOptions): Promise<KeyValueS
  * The configured store with the LRU cache in front, as serving uses it. `uncachedPrefixes` are read through
  * every time (the current-version pointer).
  */
-export async function createCachedKeyValueStore(options: KvOptions, cache: { maxEntries: number; ttlMs?: number; uncachedPrefixes?: readonly string[] }): Promise<CachedKeyValueStore> {
+export async function createCachedKeyValueStore(
+  options: KvOptions,
+  cache: { maxEntries: number; ttlMs?: number; uncachedPrefixes?: readonly string[] },
+): Promise<CachedKeyValueStore> {
   return withLruCache(await createKeyValueStore(options), cache);
 }

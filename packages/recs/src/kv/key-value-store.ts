@@ -39,12 +39,15 @@ export const MAX_VALUE_BYTES = 350 * 1024;
 /** Throws InvalidKeyValueError for an empty or oversized key. */
 export function checkKey(key: string): void {
   if (typeof key !== 'string' || key.length === 0) throw new InvalidKeyValueError('a key must be a non-empty string');
-  if (Buffer.byteLength(key) > MAX_KEY_BYTES) throw new InvalidKeyValueError(`key longer than ${MAX_KEY_BYTES} bytes`, { context: { key: key.slice(0, 80) } });
+  if (Buffer.byteLength(key) > MAX_KEY_BYTES)
+    throw new InvalidKeyValueError(`key longer than ${MAX_KEY_BYTES} bytes`, { context: { key: key.slice(0, 80) } });
 }
 
 /** Throws InvalidKeyValueError for a bad entry. */
 export function checkEntry(entry: KeyValueEntry): void {
   checkKey(entry.key);
-  if (typeof entry.value !== 'string') throw new InvalidKeyValueError('a value must be a string', { context: { key: entry.key } });
-  if (Buffer.byteLength(entry.value) > MAX_VALUE_BYTES) throw new InvalidKeyValueError(`value longer than ${MAX_VALUE_BYTES} bytes`, { context: { key: entry.key } });
+  if (typeof entry.value !== 'string')
+    throw new InvalidKeyValueError('a value must be a string', { context: { key: entry.key } });
+  if (Buffer.byteLength(entry.value) > MAX_VALUE_BYTES)
+    throw new InvalidKeyValueError(`value longer than ${MAX_VALUE_BYTES} bytes`, { context: { key: entry.key } });
 }

@@ -6,7 +6,7 @@ import { auc, fitLogisticRegression, predictProbability } from './logistic-regre
 
 function synthetic(n: number, seed: number): { X: number[][]; y: number[] } {
   let s = seed;
-  const rnd = (): number => ((s = (s * 16807) % 2147483647) / 2147483647);
+  const rnd = (): number => (s = (s * 16807) % 2147483647) / 2147483647;
   const normal = (): number => Math.sqrt(-2 * Math.log(rnd())) * Math.cos(2 * Math.PI * rnd());
   const X: number[][] = [];
   const y: number[] = [];
@@ -28,7 +28,10 @@ test('recovers the generating coefficients (on standardised features) with a wea
   assert.ok(Math.abs(raw[2]!) < 0.06, `c: ${raw[2]}`);
   assert.ok(m.iterations < 15);
   const holdout = synthetic(5000, 99);
-  const score = auc(holdout.X.map((x) => predictProbability(m, x)), holdout.y);
+  const score = auc(
+    holdout.X.map((x) => predictProbability(m, x)),
+    holdout.y,
+  );
   assert.ok(score > 0.8 && score < 0.95, `auc ${score}`);
 });
 

@@ -19,12 +19,19 @@ const sigmoid = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.e
  * Fits P(y = 1 | x) = σ(b + w·z), z the standardised x, minimising log-loss + (l2 / 2)·|w|² (intercept not penalised).
  * @example const model = fitLogisticRegression(['visits'], [[1], [5]], [0, 1], { l2: 1 });
  */
-export function fitLogisticRegression(features: string[], X: readonly number[][], y: readonly number[], options: { l2?: number; maxIterations?: number; tolerance?: number } = {}): LogisticModel {
+export function fitLogisticRegression(
+  features: string[],
+  X: readonly number[][],
+  y: readonly number[],
+  options: { l2?: number; maxIterations?: number; tolerance?: number } = {},
+): LogisticModel {
   const n = X.length;
   const d = features.length;
   const l2 = options.l2 ?? 1;
   const means = features.map((_, j) => X.reduce((s, r) => s + r[j]!, 0) / Math.max(1, n));
-  const stds = features.map((_, j) => Math.sqrt(X.reduce((s, r) => s + (r[j]! - means[j]!) ** 2, 0) / Math.max(1, n)) || 1);
+  const stds = features.map(
+    (_, j) => Math.sqrt(X.reduce((s, r) => s + (r[j]! - means[j]!) ** 2, 0) / Math.max(1, n)) || 1,
+  );
   const Z = X.map((r) => [1, ...r.map((v, j) => (v - means[j]!) / stds[j]!)]);
   const beta = new Array<number>(d + 1).fill(0);
   let iterations = 0;
@@ -60,7 +67,9 @@ export function fitLogisticRegression(features: string[], X: readonly number[][]
 
 /** P(y = 1) for one row of raw (unstandardised) features. */
 export function predictProbability(model: LogisticModel, x: readonly number[]): number {
-  return sigmoid(model.intercept + model.weights.reduce((s, w, j) => s + w * ((x[j]! - model.means[j]!) / model.stds[j]!), 0));
+  return sigmoid(
+    model.intercept + model.weights.reduce((s, w, j) => s + w * ((x[j]! - model.means[j]!) / model.stds[j]!), 0),
+  );
 }
 
 /** Area under the ROC curve (Mann–Whitney U with tied scores counted half); NaN without both classes. */
@@ -72,7 +81,11 @@ export function auc(scores: readonly number[], labels: readonly number[]): numbe
     let j = i;
     while (j < order.length && order[j]![0] === order[i]![0]) j++;
     const midRank = (i + 1 + j) / 2; // ranks i+1..j share their mean
-    for (let t = i; t < j; t++) if (order[t]![1] === 1) { rankSumPos += midRank; pos++; }
+    for (let t = i; t < j; t++)
+      if (order[t]![1] === 1) {
+        rankSumPos += midRank;
+        pos++;
+      }
     i = j;
   }
   const neg = order.length - pos;
@@ -93,6 +106,7 @@ function solve(A: number[][], b: number[]): number[] {
     }
   }
   const x = new Array<number>(n).fill(0);
-  for (let r = n - 1; r >= 0; r--) x[r] = (M[r]![n]! - M[r]!.slice(r + 1, n).reduce((s, v, k) => s + v * x[r + 1 + k]!, 0)) / M[r]![r]!;
+  for (let r = n - 1; r >= 0; r--)
+    x[r] = (M[r]![n]! - M[r]!.slice(r + 1, n).reduce((s, v, k) => s + v * x[r + 1 + k]!, 0)) / M[r]![r]!;
   return x;
 }

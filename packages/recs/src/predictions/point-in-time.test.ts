@@ -21,9 +21,17 @@ test('features as of the cutoff, label from after it', async () => {
     assert.equal(churn.horizonDays, 14);
     const rows = await db.all(pointInTimeSql({ ...churn, horizonDays: 14 }, 'SELECT * FROM ev', 0.2));
     // Cutoff: 2025-03-31 12:00 − 14 days = 2025-03-17 12:00.
-    assert.deepEqual(rows.map((r) => [r['actor_id'], r['label']]), [['a', 0], ['b', 1]], 'c and d appear only after the cutoff');
+    assert.deepEqual(
+      rows.map((r) => [r['actor_id'], r['label']]),
+      [
+        ['a', 0],
+        ['b', 1],
+      ],
+      'c and d appear only after the cutoff',
+    );
     const [a, b] = rows;
-    const near = (actual: unknown, expected: number, what: string) => assert.ok(Math.abs(Number(actual) - expected) < 1e-9, `${what}: ${actual} ≠ ${expected}`);
+    const near = (actual: unknown, expected: number, what: string) =>
+      assert.ok(Math.abs(Number(actual) - expected) < 1e-9, `${what}: ${actual} ≠ ${expected}`);
     near(a!['log_events'], Math.log(3), 'log_events: the subscription after the cutoff is not counted');
     assert.equal(a!['subscribed'], 0);
     assert.equal(a!['recency_days'], 7.5);
@@ -32,7 +40,11 @@ test('features as of the cutoff, label from after it', async () => {
     assert.equal(a!['top_section_share'], 0.5);
     near(b!['log_searches'], Math.log(2), 'log_searches');
     near(b!['log_active_days'], Math.log(2), 'log_active_days');
-    near(b!['recency_days'], (Date.parse('2025-03-17T12:00:00Z') - Date.parse('2025-03-05T09:00:00Z')) / 86_400_000, 'recency_days');
+    near(
+      b!['recency_days'],
+      (Date.parse('2025-03-17T12:00:00Z') - Date.parse('2025-03-05T09:00:00Z')) / 86_400_000,
+      'recency_days',
+    );
     assert.equal(new Date(Number(a!['now_ms'])).toISOString(), '2025-03-17T12:00:00.000Z');
   } finally {
     db.close();

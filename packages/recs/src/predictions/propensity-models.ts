@@ -51,7 +51,9 @@ export function featureSql(spec: PropensitySpec, userFeatures: string, holdoutSh
     SELECT actor_id, user_id, ${spec.label} AS label,
            (hash(actor_id) % 1000) < ${Math.round(holdoutShare * 1000)} AS holdout,
            epoch_ms(now_ts) AS now_ms,
-           ${Object.entries(spec.features).map(([n, e]) => `CAST(${e} AS DOUBLE) AS ${n}`).join(', ')}
+           ${Object.entries(spec.features)
+             .map(([n, e]) => `CAST(${e} AS DOUBLE) AS ${n}`)
+             .join(', ')}
     FROM uf ORDER BY actor_id`;
 }
 
@@ -60,7 +62,11 @@ export function featureSql(spec: PropensitySpec, userFeatures: string, holdoutSh
  * event), gold.user_features' columns as of the cutoff (same definitions as its pipeline), `now_ts` = the cutoff,
  * and label 1 when the actor has no event after it.
  */
-export function pointInTimeSql(spec: PropensitySpec & { horizonDays: number }, silverEvents: string, holdoutShare: number): string {
+export function pointInTimeSql(
+  spec: PropensitySpec & { horizonDays: number },
+  silverEvents: string,
+  holdoutShare: number,
+): string {
   return `WITH all_ev AS (SELECT * FROM (${silverEvents})),
     ref AS (SELECT max(timestamp) - INTERVAL ${Math.trunc(spec.horizonDays)} DAY AS now_ts FROM all_ev),
     ev AS (SELECT all_ev.* FROM all_ev, ref WHERE all_ev.timestamp <= ref.now_ts),
@@ -85,6 +91,8 @@ export function pointInTimeSql(spec: PropensitySpec & { horizonDays: number }, s
     SELECT actor_id, user_id, inactive_after AS label,
            (hash(actor_id) % 1000) < ${Math.round(holdoutShare * 1000)} AS holdout,
            epoch_ms(now_ts) AS now_ms,
-           ${Object.entries(spec.features).map(([n, e]) => `CAST(${e} AS DOUBLE) AS ${n}`).join(', ')}
+           ${Object.entries(spec.features)
+             .map(([n, e]) => `CAST(${e} AS DOUBLE) AS ${n}`)
+             .join(', ')}
     FROM uf ORDER BY actor_id`;
 }

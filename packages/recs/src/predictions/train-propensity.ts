@@ -21,26 +21,46 @@ export interface ModelRun {
 }
 
 const PREDICTIONS: readonly ColumnSpec[] = [
-  { name: 'actor_id', type: 'string', nullable: false }, { name: 'user_id', type: 'string' }, { name: 'model', type: 'string', nullable: false },
-  { name: 'score', type: 'double' }, { name: 'computed_at', type: 'timestamp' }, { name: 'run_id', type: 'string' },
+  { name: 'actor_id', type: 'string', nullable: false },
+  { name: 'user_id', type: 'string' },
+  { name: 'model', type: 'string', nullable: false },
+  { name: 'score', type: 'double' },
+  { name: 'computed_at', type: 'timestamp' },
+  { name: 'run_id', type: 'string' },
 ];
 const RUNS: readonly ColumnSpec[] = [
-  { name: 'run_id', type: 'string', nullable: false }, { name: 'model', type: 'string' }, { name: 'trained_at', type: 'timestamp' },
-  { name: 'rows_train', type: 'long' }, { name: 'rows_holdout', type: 'long' }, { name: 'positive_rate', type: 'double' },
-  { name: 'auc_holdout', type: 'double' }, { name: 'l2', type: 'double' }, { name: 'model_json', type: 'string' },
+  { name: 'run_id', type: 'string', nullable: false },
+  { name: 'model', type: 'string' },
+  { name: 'trained_at', type: 'timestamp' },
+  { name: 'rows_train', type: 'long' },
+  { name: 'rows_holdout', type: 'long' },
+  { name: 'positive_rate', type: 'double' },
+  { name: 'auc_holdout', type: 'double' },
+  { name: 'l2', type: 'double' },
+  { name: 'model_json', type: 'string' },
 ];
 
 /**
  * Trains every model in `models` (default: subscription and churn propensity) and writes the outputs.
  * @example const runs = await trainPredictions({ dataDir: './lens-data' }); runs[0].aucHoldout
  */
-export async function trainPredictions(options: { dataDir: string; models?: readonly PropensitySpec[]; l2?: number; holdoutShare?: number }): Promise<ModelRun[]> {
+export async function trainPredictions(options: {
+  dataDir: string;
+  models?: readonly PropensitySpec[];
+  l2?: number;
+  holdoutShare?: number;
+}): Promise<ModelRun[]> {
   const db = await createDuckDB();
   try {
     const uf = await DeltaTable.open(lakeTablePath(options.dataDir, 'gold.user_features'), { sql: db });
-    const scan = (await uf.scan().catch((cause: unknown) => {
-      throw new RecsTrainingError('gold.user_features is missing (run the pipelines first)', { cause, context: { step: 'predictions' } });
-    })).sql;
+    const scan = (
+      await uf.scan().catch((cause: unknown) => {
+        throw new RecsTrainingError('gold.user_features is missing (run the pipelines first)', {
+          cause,
+          context: { step: 'predictions' },
+        });
+      })
+    ).sql;
     const runs: ModelRun[] = [];
     const predictions: Record<string, unknown>[] = [];
     let events: string | undefined;
@@ -50,25 +70,57 @@ export async function trainPredictions(options: { dataDir: string; models?: read
       const rows = await db.all(featureSql(spec, scan, holdoutShare));
       let labelled = rows;
       if (spec.horizonDays !== undefined) {
-        events ??= (await (await DeltaTable.open(lakeTablePath(options.dataDir, 'silver.events'), { sql: db })).scan().catch((cause: unknown) => {
-          throw new RecsTrainingError('silver.events is missing (run the pipelines first)', { cause, context: { step: 'predictions' } });
-        })).sql;
+        events ??= (
+          await (
+            await DeltaTable.open(lakeTablePath(options.dataDir, 'silver.events'), { sql: db })
+          )
+            .scan()
+            .catch((cause: unknown) => {
+              throw new RecsTrainingError('silver.events is missing (run the pipelines first)', {
+                cause,
+                context: { step: 'predictions' },
+              });
+            })
+        ).sql;
         labelled = await db.all(pointInTimeSql({ ...spec, horizonDays: spec.horizonDays }, events, holdoutShare));
       }
       const x = (r: Record<string, unknown>): number[] => names.map((n) => Number(r[n] ?? 0));
       const train = labelled.filter((r) => !r['holdout']);
       const holdout = labelled.filter((r) => r['holdout']);
-      if (train.length < 20 || holdout.length < 5) throw new RecsTrainingError(`${spec.name}: too few actors to train (${labelled.length})`, { context: { step: 'predictions' } });
-      const model = fitLogisticRegression(names, train.map(x), train.map((r) => Number(r['label'])), { l2: options.l2 ?? 1 });
+      if (train.length < 20 || holdout.length < 5)
+        throw new RecsTrainingError(`${spec.name}: too few actors to train (${labelled.length})`, {
+          context: { step: 'predictions' },
+        });
+      const model = fitLogisticRegression(
+        names,
+        train.map(x),
+        train.map((r) => Number(r['label'])),
+        { l2: options.l2 ?? 1 },
+      );
       const run: ModelRun = {
-        runId: randomUUID(), model: spec.name, trainedAt: new Date().toISOString(), rowsTrain: train.length, rowsHoldout: holdout.length,
+        runId: randomUUID(),
+        model: spec.name,
+        trainedAt: new Date().toISOString(),
+        rowsTrain: train.length,
+        rowsHoldout: holdout.length,
         positiveRate: labelled.reduce((s, r) => s + Number(r['label']), 0) / labelled.length,
-        aucHoldout: auc(holdout.map((r) => predictProbability(model, x(r))), holdout.map((r) => Number(r['label']))),
+        aucHoldout: auc(
+          holdout.map((r) => predictProbability(model, x(r))),
+          holdout.map((r) => Number(r['label'])),
+        ),
         weights: Object.fromEntries(names.map((n, j) => [n, model.weights[j]!])),
       };
       runs.push(run);
       const at = new Date(Number(rows[0]?.['now_ms'] ?? Date.now())).toISOString();
-      for (const r of rows) predictions.push({ actor_id: r['actor_id'], user_id: r['user_id'] ?? null, model: spec.name, score: predictProbability(model, x(r)), computed_at: at, run_id: run.runId });
+      for (const r of rows)
+        predictions.push({
+          actor_id: r['actor_id'],
+          user_id: r['user_id'] ?? null,
+          model: spec.name,
+          score: predictProbability(model, x(r)),
+          computed_at: at,
+          run_id: run.runId,
+        });
       await appendRun(options.dataDir, run, model);
     }
     const out = await openOrCreate(options.dataDir, 'gold.predictions', PREDICTIONS);
@@ -81,14 +133,31 @@ export async function trainPredictions(options: { dataDir: string; models?: read
 
 async function openOrCreate(dataDir: string, name: string, columns: readonly ColumnSpec[]): Promise<DeltaTable> {
   const table = await DeltaTable.open(lakeTablePath(dataDir, name));
-  if (!(await table.snapshot().then(() => true, () => false))) await table.create({ columns, name });
+  if (
+    !(await table.snapshot().then(
+      () => true,
+      () => false,
+    ))
+  )
+    await table.create({ columns, name });
   return table;
 }
 
 async function appendRun(dataDir: string, run: ModelRun, model: object): Promise<void> {
   const table = await openOrCreate(dataDir, 'lens.model_runs', RUNS);
-  await table.append({ rows: [{
-    run_id: run.runId, model: run.model, trained_at: run.trainedAt, rows_train: run.rowsTrain, rows_holdout: run.rowsHoldout,
-    positive_rate: run.positiveRate, auc_holdout: Number.isNaN(run.aucHoldout) ? null : run.aucHoldout, l2: (model as { l2: number }).l2, model_json: JSON.stringify(model),
-  }] });
+  await table.append({
+    rows: [
+      {
+        run_id: run.runId,
+        model: run.model,
+        trained_at: run.trainedAt,
+        rows_train: run.rowsTrain,
+        rows_holdout: run.rowsHoldout,
+        positive_rate: run.positiveRate,
+        auc_holdout: Number.isNaN(run.aucHoldout) ? null : run.aucHoldout,
+        l2: (model as { l2: number }).l2,
+        model_json: JSON.stringify(model),
+      },
+    ],
+  });
 }

@@ -5,7 +5,16 @@
 export type AgeLimits = Readonly<Record<string, number>>;
 
 /** The default limits (hours): fast news sections are short-lived, lifestyle keeps longer. */
-export const DEFAULT_AGE_LIMITS: AgeLimits = { default: 72, news: 48, football: 48, opinion: 96, science: 168, culture: 168, food: 336, travel: 336 };
+export const DEFAULT_AGE_LIMITS: AgeLimits = {
+  default: 72,
+  news: 48,
+  football: 48,
+  opinion: 96,
+  science: 168,
+  culture: 168,
+  food: 336,
+  travel: 336,
+};
 
 /** The age limit in hours of `section`. */
 export function maxAgeHours(section: string | null | undefined, limits: AgeLimits): number {
@@ -13,14 +22,22 @@ export function maxAgeHours(section: string | null | undefined, limits: AgeLimit
 }
 
 /** True when an article published at `publishedAtMs` (unknown: treated as fresh) may still be recommended at `nowMs`. */
-export function isFresh(section: string | null | undefined, publishedAtMs: number | null | undefined, nowMs: number, limits: AgeLimits): boolean {
+export function isFresh(
+  section: string | null | undefined,
+  publishedAtMs: number | null | undefined,
+  nowMs: number,
+  limits: AgeLimits,
+): boolean {
   if (publishedAtMs === null || publishedAtMs === undefined || Number.isNaN(publishedAtMs)) return true;
   return nowMs - publishedAtMs <= maxAgeHours(section, limits) * 3_600_000;
 }
 
 /** The same rule as a DuckDB boolean expression over a section and a TIMESTAMPTZ column at `nowSql`. */
 export function freshSql(sectionCol: string, publishedCol: string, nowSql: string, limits: AgeLimits): string {
-  const cases = Object.entries(limits).filter(([s]) => s !== 'default').map(([s, h]) => `WHEN '${s.replace(/'/g, "''")}' THEN ${Number(h)}`).join(' ');
+  const cases = Object.entries(limits)
+    .filter(([s]) => s !== 'default')
+    .map(([s, h]) => `WHEN '${s.replace(/'/g, "''")}' THEN ${Number(h)}`)
+    .join(' ');
   const hours = `CASE ${sectionCol} ${cases} ELSE ${Number(maxAgeHours(undefined, limits))} END`;
   return `(${publishedCol} IS NULL OR ${publishedCol} >= ${nowSql} - to_hours(CAST(${hours} AS BIGINT)))`;
 }

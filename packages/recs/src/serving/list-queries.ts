@@ -9,7 +9,15 @@ export interface ListQuery {
 }
 
 const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
-const item = (article: string, score: string, reason: string, because: string, section: string, site: string, published: string): string =>
+const item = (
+  article: string,
+  score: string,
+  reason: string,
+  because: string,
+  section: string,
+  site: string,
+  published: string,
+): string =>
   `{'a': ${article}, 's': round(${score}, 6), 'r': ${reason}, 'b': ${because}, 'sec': ${section}, 'site': ${site}, 'pub': epoch_ms(${published})}`;
 
 /** The queries for `version` over the scans (SQL) of the gold tables and silver.identities. */

@@ -23,7 +23,10 @@ let store: CachedKeyValueStore;
 
 before(async () => {
   await buildDemoLake(dataDir, OPTIONS);
-  store = withLruCache(createSqliteKeyValueStore({ backend: 'sqlite', path: join(dataDir, 'recs', 'kv.sqlite') }), { maxEntries: 10_000, uncachedPrefixes: [POINTER_KEY] });
+  store = withLruCache(createSqliteKeyValueStore({ backend: 'sqlite', path: join(dataDir, 'recs', 'kv.sqlite') }), {
+    maxEntries: 10_000,
+    uncachedPrefixes: [POINTER_KEY],
+  });
 });
 after(async () => {
   await store.close();
@@ -32,9 +35,17 @@ after(async () => {
 
 async function addDay(day: number): Promise<void> {
   const from = new Date(Date.parse(DEMO_START) + (day - 1) * 86_400_000).toISOString().slice(0, 10);
-  await appendBronze(dataDir, [...bronzeRows({ ...OPTIONS, days: day, seed: 42, start: DEMO_START })].filter((r) => String(r['timestamp']) >= from));
+  await appendBronze(
+    dataDir,
+    [...bronzeRows({ ...OPTIONS, days: day, seed: 42, start: DEMO_START })].filter(
+      (r) => String(r['timestamp']) >= from,
+    ),
+  );
   const runs = await runPipelines({ dataDir, graph: recsPipelineGraph(), retries: 0, names: RECS_INPUTS });
-  assert.ok(runs.every((r) => r.status === 'succeeded'), JSON.stringify(runs.filter((r) => r.status !== 'succeeded')));
+  assert.ok(
+    runs.every((r) => r.status === 'succeeded'),
+    JSON.stringify(runs.filter((r) => r.status !== 'succeeded')),
+  );
 }
 
 test('a load serves what gold.recommendations holds; reloading an unchanged lake is a no-op', async () => {
@@ -43,11 +54,17 @@ test('a load serves what gold.recommendations holds; reloading an unchanged lake
   assert.ok(first.keys > 500, `${first.keys} keys`);
   const rows = await (await DeltaTable.open(lakeTablePath(dataDir, 'gold.recommendations'))).query();
   const person = String(rows.find((r) => Number(r['rank']) === 1)!['person_id']);
-  const expected = rows.filter((r) => r['person_id'] === person).sort((a, b) => Number(a['rank']) - Number(b['rank'])).map((r) => String(r['article_id']));
-  const service = createRecommendationService({ store, now: () => (Date.now()), ageLimits: { default: 100_000 } });
+  const expected = rows
+    .filter((r) => r['person_id'] === person)
+    .sort((a, b) => Number(a['rank']) - Number(b['rank']))
+    .map((r) => String(r['article_id']));
+  const service = createRecommendationService({ store, now: () => Date.now(), ageLimits: { default: 100_000 } });
   const res = await service.recommend({ userId: person, k: 5 });
   assert.equal(res.source, 'person');
-  assert.deepEqual(res.items.map((i) => i.articleId), expected.slice(0, 5));
+  assert.deepEqual(
+    res.items.map((i) => i.articleId),
+    expected.slice(0, 5),
+  );
   assert.equal((await loadRecommendations({ dataDir, store })).status, 'unchanged');
 });
 
@@ -73,7 +90,10 @@ test('a reload swaps versions under live traffic without a failed or mixed answe
   assert.notEqual(second.version, v1);
   const firstNew = seen.indexOf(second.version);
   assert.ok(seen.length > 10 && seen[0] === v1, `answers during the load: ${seen.length}`);
-  assert.ok(firstNew > 0 && seen.slice(firstNew).every((v) => v === second.version), 'after the swap, only the new version');
+  assert.ok(
+    firstNew > 0 && seen.slice(firstNew).every((v) => v === second.version),
+    'after the swap, only the new version',
+  );
   assert.ok((await store.keys(versionPrefix(v1))).length > 0, 'the previous version is kept (keepVersions 2)');
   await addDay(OPTIONS.days + 2);
   const third = await loadRecommendations({ dataDir, store });

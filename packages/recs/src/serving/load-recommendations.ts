@@ -30,7 +30,12 @@ export interface LoadResult {
   ms: number;
 }
 
-const TABLES = ['gold.recommendations', 'gold.similar_articles', 'gold.trending_articles', 'silver.identities'] as const;
+const TABLES = [
+  'gold.recommendations',
+  'gold.similar_articles',
+  'gold.trending_articles',
+  'silver.identities',
+] as const;
 
 /**
  * Loads the gold tables' latest versions into `store` and makes them the served version.
@@ -47,7 +52,10 @@ export async function loadRecommendations(options: LoadOptions): Promise<LoadRes
     for (const name of TABLES) {
       const table = await DeltaTable.open(lakeTablePath(options.dataDir, name), { sql: db });
       const snap = await table.snapshot().catch((cause: unknown) => {
-        throw new RecsTrainingError(`cannot load recommendations: ${name} is missing (run the pipelines first)`, { cause, context: { step: 'load', table: name } });
+        throw new RecsTrainingError(`cannot load recommendations: ${name} is missing (run the pipelines first)`, {
+          cause,
+          context: { step: 'load', table: name },
+        });
       });
       tables[name] = snap.version;
       ids.push(`${snap.metadata.id}@${snap.version}`);
@@ -56,14 +64,18 @@ export async function loadRecommendations(options: LoadOptions): Promise<LoadRes
     // Delta versions name the version; the tables' ids make it change when a table is dropped and recreated.
     const version = `${TABLES.map((t) => tables[t]).join('-')}-${createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 8)}`;
     const current = await readPointer(options.store);
-    if (current?.version === version) return { status: 'unchanged', version, keys: 0, deletedVersions: [], ms: Date.now() - started };
+    if (current?.version === version)
+      return { status: 'unchanged', version, keys: 0, deletedVersions: [], ms: Date.now() - started };
     const keys = await writeVersion(db, options, version, scans);
     const [ref] = await db.all(`SELECT epoch_ms(max(computed_at)) AS t FROM (${scans['gold.trending_articles']})`);
     const pointer: CurrentVersion = { version, computedAt: Number(ref?.['t'] ?? now()), loadedAt: now(), tables };
     const versions = [...(await readVersions(options.store)).filter((v) => v !== version), version];
     const keep = Math.max(1, options.keepVersions ?? 2);
     const stale = versions.slice(0, Math.max(0, versions.length - keep));
-    await options.store.putMany([{ key: POINTER_KEY, value: JSON.stringify(pointer) }, { key: VERSIONS_KEY, value: JSON.stringify(versions.slice(-keep)) }]);
+    await options.store.putMany([
+      { key: POINTER_KEY, value: JSON.stringify(pointer) },
+      { key: VERSIONS_KEY, value: JSON.stringify(versions.slice(-keep)) },
+    ]);
     for (const old of stale) {
       const doomed = await options.store.keys(versionPrefix(old));
       for (let i = 0; i < doomed.length; i += 1000) await options.store.deleteMany(doomed.slice(i, i + 1000));
@@ -85,7 +97,12 @@ async function readVersions(store: KeyValueStore): Promise<string[]> {
   return raw === undefined ? [] : (JSON.parse(raw) as string[]);
 }
 
-async function writeVersion(db: DuckDBSession, options: LoadOptions, version: string, scans: Record<string, string>): Promise<number> {
+async function writeVersion(
+  db: DuckDBSession,
+  options: LoadOptions,
+  version: string,
+  scans: Record<string, string>,
+): Promise<number> {
   const batch = options.batchSize ?? 500;
   let written = 0;
   let pending: KeyValueEntry[] = [];

@@ -12,7 +12,13 @@ export function kvOptionsFromConfig(config: RecsConfig, dataDir: string): KvOpti
   const kv = config.kv;
   return kv.backend === 'sqlite'
     ? { backend: 'sqlite', path: kv.path ?? join(dataDir, 'recs', 'kv.sqlite') }
-    : { backend: 'dynamodb', table: kv.table, region: kv.region, createTable: kv.createTable, ...(kv.endpoint ? { endpoint: kv.endpoint } : {}) };
+    : {
+        backend: 'dynamodb',
+        table: kv.table,
+        region: kv.region,
+        createTable: kv.createTable,
+        ...(kv.endpoint ? { endpoint: kv.endpoint } : {}),
+      };
 }
 
 /**
@@ -21,5 +27,7 @@ export function kvOptionsFromConfig(config: RecsConfig, dataDir: string): KvOpti
  */
 export async function openRecsStore(config: RecsConfig, dataDir: string): Promise<KeyValueStore> {
   const store = await createKeyValueStore(kvOptionsFromConfig(config, dataDir));
-  return config.cacheEntries > 0 ? withLruCache(store, { maxEntries: config.cacheEntries, uncachedPrefixes: [POINTER_KEY] }) : store;
+  return config.cacheEntries > 0
+    ? withLruCache(store, { maxEntries: config.cacheEntries, uncachedPrefixes: [POINTER_KEY] })
+    : store;
 }

@@ -8,16 +8,26 @@ import { ParsedListCache } from './parsed-list-cache.js';
 
 function counting(store: KeyValueStore): KeyValueStore & { reads: number } {
   const s = Object.assign(Object.create(store) as KeyValueStore, { reads: 0 });
-  s.getMany = async (keys) => { s.reads += keys.length; return store.getMany(keys); };
+  s.getMany = async (keys) => {
+    s.reads += keys.length;
+    return store.getMany(keys);
+  };
   return s;
 }
 
 test('lists and misses are read once; misses do not push lists out; the bounds hold', async () => {
   const base = createMemoryKeyValueStore();
-  await base.putMany([{ key: 'list', value: JSON.stringify([{ a: 'x', s: 1, r: 'r' }]) }, { key: 'link', value: 'u1' }]);
+  await base.putMany([
+    { key: 'list', value: JSON.stringify([{ a: 'x', s: 1, r: 'r' }]) },
+    { key: 'link', value: 'u1' },
+  ]);
   const store = counting(base);
   const cache = new ParsedListCache(store, 4, 8);
-  assert.deepEqual(await cache.getMany(['list', 'link', 'none'], [true, false, true]), [[{ a: 'x', s: 1, r: 'r' }], 'u1', undefined]);
+  assert.deepEqual(await cache.getMany(['list', 'link', 'none'], [true, false, true]), [
+    [{ a: 'x', s: 1, r: 'r' }],
+    'u1',
+    undefined,
+  ]);
   assert.equal(store.reads, 3);
   const again = await cache.getMany(['list', 'link', 'none'], [true, false, true]);
   assert.equal(store.reads, 3, 'all three were cached, the miss too');

@@ -76,20 +76,37 @@ export function createRecommendationService(options: RecommendationServiceOption
   const cache = new ParsedListCache(store, options.parsedCacheEntries ?? 20_000);
   let pointer: { value: CurrentVersion | undefined; at: number } | undefined;
   const current = async (): Promise<CurrentVersion> => {
-    if (!pointer || now() - pointer.at > (options.pointerTtlMs ?? 1000)) pointer = { value: await readPointer(store), at: now() };
+    if (!pointer || now() - pointer.at > (options.pointerTtlMs ?? 1000))
+      pointer = { value: await readPointer(store), at: now() };
     if (!pointer.value) throw new RecsRequestError('no recommendations are loaded yet (run `lens recs load`)', 503);
     return pointer.value;
   };
   return {
     async recommend(request) {
       const k = request.k ?? options.defaultK ?? 10;
-      if (!Number.isInteger(k) || k < 1 || k > maxK) throw new RecsRequestError(`k must be an integer from 1 to ${maxK}`, 400, { k });
+      if (!Number.isInteger(k) || k < 1 || k > maxK)
+        throw new RecsRequestError(`k must be an integer from 1 to ${maxK}`, 400, { k });
       const v = await current();
       const ids = [request.userId, request.anonymousId].filter((x): x is string => !!x);
-      const links = ids.length === 0 ? [] : await cache.getMany(ids.map((id) => identityKey(v.version, id)), ids.map(() => false));
+      const links =
+        ids.length === 0
+          ? []
+          : await cache.getMany(
+              ids.map((id) => identityKey(v.version, id)),
+              ids.map(() => false),
+            );
       const people = [...new Set(ids.map((id, i) => (typeof links[i] === 'string' ? (links[i] as string) : id)))];
-      const keys = [...people.map((p) => personKey(v.version, p)), ...(request.context ? [articleKey(v.version, request.context)] : []), trendingKey(v.version, request.site ?? '*')];
-      const values = (await cache.getMany(keys, keys.map(() => true))).map((x) => (Array.isArray(x) ? x : undefined));
+      const keys = [
+        ...people.map((p) => personKey(v.version, p)),
+        ...(request.context ? [articleKey(v.version, request.context)] : []),
+        trendingKey(v.version, request.site ?? '*'),
+      ];
+      const values = (
+        await cache.getMany(
+          keys,
+          keys.map(() => true),
+        )
+      ).map((x) => (Array.isArray(x) ? x : undefined));
       const personIndex = people.findIndex((_, i) => values[i] !== undefined && values[i]!.length > 0);
       const personal = personIndex >= 0 ? values[personIndex]! : [];
       const similar = request.context ? (values[people.length] ?? []) : [];
@@ -98,8 +115,19 @@ export function createRecommendationService(options: RecommendationServiceOption
       const at = v.computedAt + (now() - v.loadedAt);
       const context = request.context;
       const skip = request.exclude && request.exclude.length > 0 ? new Set(request.exclude) : undefined;
-      const ok = (i: StoredItem): boolean => i.a !== context && !skip?.has(i.a) && (!request.site || !i.site || i.site === request.site) && isFresh(i.sec, i.pub, at, limits);
-      const source = personal.length > 0 ? (similar.length > 0 ? 'person+context' : 'person') : similar.length > 0 ? 'context' : 'trending';
+      const ok = (i: StoredItem): boolean =>
+        i.a !== context &&
+        !skip?.has(i.a) &&
+        (!request.site || !i.site || i.site === request.site) &&
+        isFresh(i.sec, i.pub, at, limits);
+      const source =
+        personal.length > 0
+          ? similar.length > 0
+            ? 'person+context'
+            : 'person'
+          : similar.length > 0
+            ? 'context'
+            : 'trending';
       const chosen = new Map<string, StoredItem>();
       // Walk the lists lazily up to k: most requests stop early, so most items are never filtered or copied.
       const take = (list: readonly StoredItem[]): void => {
@@ -108,7 +136,13 @@ export function createRecommendationService(options: RecommendationServiceOption
           if (!chosen.has(i.a) && ok(i)) chosen.set(i.a, i);
         }
       };
-      take(personal.length > 0 && similar.length > 0 ? blend(personal.filter(ok), similar.filter(ok)) : personal.length > 0 ? personal : similar);
+      take(
+        personal.length > 0 && similar.length > 0
+          ? blend(personal.filter(ok), similar.filter(ok))
+          : personal.length > 0
+            ? personal
+            : similar,
+      );
       take(trending);
       const items: RecommendedItem[] = [];
       for (const i of chosen.values()) {
@@ -119,7 +153,11 @@ export function createRecommendationService(options: RecommendationServiceOption
         items.push(item);
       }
       const response: RecommendationResponse = {
-        listId: randomUUID(), source, modelVersion: v.version, items, ...(personIndex >= 0 ? { personId: people[personIndex]! } : {}),
+        listId: randomUUID(),
+        source,
+        modelVersion: v.version,
+        items,
+        ...(personIndex >= 0 ? { personId: people[personIndex]! } : {}),
       };
       log.record({ listId: response.listId, servedAt: now(), request, response });
       return response;
@@ -133,7 +171,10 @@ function blend(personal: StoredItem[], similar: StoredItem[]): StoredItem[] {
   const top = (l: StoredItem[]): number => Math.max(...l.map((i) => i.s), 1e-12);
   const [tp, ts] = [top(personal), top(similar)];
   const merged = new Map<string, StoredItem>();
-  for (const [list, t] of [[personal, tp], [similar, ts]] as const) {
+  for (const [list, t] of [
+    [personal, tp],
+    [similar, ts],
+  ] as const) {
     for (const i of list) {
       const prev = merged.get(i.a);
       const s = i.s / t;

@@ -8,7 +8,12 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { KeyValueStoreError, RecsRequestError } from '../errors.js';
 import { createMemoryKeyValueStore } from '../kv/adapters/memory/index.js';
 import { SYNTHETIC_NOW, writeSyntheticVersion } from '../testing/synthetic-store.js';
-import { createRecommendationService, type RecommendationRequest, type RecommendationResponse, type RecommendationService } from './recommendation-service.js';
+import {
+  createRecommendationService,
+  type RecommendationRequest,
+  type RecommendationResponse,
+  type RecommendationService,
+} from './recommendation-service.js';
 import { recommendationsPlugin } from './recommendations-plugin.js';
 import { responseJson } from './response-json.js';
 
@@ -21,28 +26,73 @@ async function schemaRoute(service: RecommendationService): Promise<FastifyInsta
   const itemSchema = {
     type: 'object',
     properties: {
-      articleId: { type: 'string' }, score: { type: 'number' }, reason: { type: 'string' }, becauseArticleId: { type: 'string' },
-      section: { type: 'string' }, site: { type: 'string' }, position: { type: 'integer' },
+      articleId: { type: 'string' },
+      score: { type: 'number' },
+      reason: { type: 'string' },
+      becauseArticleId: { type: 'string' },
+      section: { type: 'string' },
+      site: { type: 'string' },
+      position: { type: 'integer' },
     },
   } as const;
   app.setErrorHandler((error, _request, reply) => {
     if (error instanceof RecsRequestError) return reply.status(error.statusCode).send({ error: error.message });
-    if (error instanceof KeyValueStoreError) return reply.status(503).send({ error: 'recommendations store unavailable' });
-    if ((error as { validation?: unknown }).validation) return reply.status(400).send({ error: (error as Error).message });
+    if (error instanceof KeyValueStoreError)
+      return reply.status(503).send({ error: 'recommendations store unavailable' });
+    if ((error as { validation?: unknown }).validation)
+      return reply.status(400).send({ error: (error as Error).message });
     return reply.status(500).send({ error: 'internal error' });
   });
-  app.get<{ Querystring: { userId?: string; anonymousId?: string; k?: number; context?: string; site?: string; exclude?: string } }>('/v1/recommendations', {
-    schema: {
-      querystring: { type: 'object', properties: { userId: id, anonymousId: id, context: id, site: id, k: { type: 'integer', minimum: 1, maximum: MAX_K }, exclude: { type: 'string', maxLength: 8192 } } },
-      response: { 200: { type: 'object', properties: { listId: { type: 'string' }, source: { type: 'string' }, personId: { type: 'string' }, modelVersion: { type: 'string' }, items: { type: 'array', items: itemSchema } } } },
+  app.get<{
+    Querystring: {
+      userId?: string;
+      anonymousId?: string;
+      k?: number;
+      context?: string;
+      site?: string;
+      exclude?: string;
+    };
+  }>(
+    '/v1/recommendations',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: {
+            userId: id,
+            anonymousId: id,
+            context: id,
+            site: id,
+            k: { type: 'integer', minimum: 1, maximum: MAX_K },
+            exclude: { type: 'string', maxLength: 8192 },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              listId: { type: 'string' },
+              source: { type: 'string' },
+              personId: { type: 'string' },
+              modelVersion: { type: 'string' },
+              items: { type: 'array', items: itemSchema },
+            },
+          },
+        },
+      },
     },
-  }, async (request) => {
-    const q = request.query;
-    return service.recommend({
-      ...(q.userId ? { userId: q.userId } : {}), ...(q.anonymousId ? { anonymousId: q.anonymousId } : {}), ...(q.k ? { k: q.k } : {}),
-      ...(q.context ? { context: q.context } : {}), ...(q.site ? { site: q.site } : {}), ...(q.exclude ? { exclude: q.exclude.split(',').filter(Boolean) } : {}),
-    });
-  });
+    async (request) => {
+      const q = request.query;
+      return service.recommend({
+        ...(q.userId ? { userId: q.userId } : {}),
+        ...(q.anonymousId ? { anonymousId: q.anonymousId } : {}),
+        ...(q.k ? { k: q.k } : {}),
+        ...(q.context ? { context: q.context } : {}),
+        ...(q.site ? { site: q.site } : {}),
+        ...(q.exclude ? { exclude: q.exclude.split(',').filter(Boolean) } : {}),
+      });
+    },
+  );
   return app;
 }
 
@@ -53,18 +103,77 @@ function echoService(): RecommendationService {
       if (request.userId === 'boom') throw new Error('unexpected');
       if (request.userId === 'down') throw new KeyValueStoreError('down');
       if (request.userId === 'nothing') throw new RecsRequestError('no recommendations are loaded yet', 503);
-      return { listId: 'L', source: 'person', modelVersion: JSON.stringify(request), items: [{ articleId: 'a', score: 1, reason: 'r', position: 1 }] };
+      return {
+        listId: 'L',
+        source: 'person',
+        modelVersion: JSON.stringify(request),
+        items: [{ articleId: 'a', score: 1, reason: 'r', position: 1 }],
+      };
     },
   };
 }
 
 const QUERIES = [
-  '', 'userId=u1', 'userId=u1&k=2', 'k=0', 'k=21', 'k=20', 'k=abc', 'k=', 'k=1.5', 'k=1.0', 'k=%205', 'k=+5', 'k=5&k=6', 'k=0x5', 'k=1e1', 'k=-0', 'k=-3',
-  'k=true', 'k=Infinity', 'k=-Infinity', 'k=1e400', 'k=1e21', 'k=07', 'k=2&k=abc', 'k=%00', 'userId=', 'userId=a&userId=b', 'userId=u1&userId=', `context=${'x'.repeat(256)}`, `context=${'x'.repeat(257)}`,
-  `context=${'é'.repeat(256)}`, `context=${'😀'.repeat(200)}`, `context=${'😀'.repeat(257)}`, `exclude=${'x'.repeat(8192)}`, `exclude=${'x'.repeat(8193)}`, 'exclude=',
-  'userId=%E0%A4%A', 'userId=a%00b', 'site=', 'k=3&foo=bar', 'anonymousId=nobody&k=3', 'exclude=,,new-1,&k=2&anonymousId=x', 'exclude=a&exclude=b', 'userId=u+1',
-  'userId=%22q%22%5C', 'anonymousId=d1&userId=u2&context=c&site=s&k=4&exclude=a,b', 'userId=&k=0', 'k=0&userId=', 'site=a&site=b&k=0', 'context=&k=99',
-  'userId', 'userId&k=3', '=x', '&&', 'userId=boom', 'userId=down', 'userId=nothing', '__proto__=x&userId=p', 'constructor=1', 'k=3%26userId=x',
+  '',
+  'userId=u1',
+  'userId=u1&k=2',
+  'k=0',
+  'k=21',
+  'k=20',
+  'k=abc',
+  'k=',
+  'k=1.5',
+  'k=1.0',
+  'k=%205',
+  'k=+5',
+  'k=5&k=6',
+  'k=0x5',
+  'k=1e1',
+  'k=-0',
+  'k=-3',
+  'k=true',
+  'k=Infinity',
+  'k=-Infinity',
+  'k=1e400',
+  'k=1e21',
+  'k=07',
+  'k=2&k=abc',
+  'k=%00',
+  'userId=',
+  'userId=a&userId=b',
+  'userId=u1&userId=',
+  `context=${'x'.repeat(256)}`,
+  `context=${'x'.repeat(257)}`,
+  `context=${'é'.repeat(256)}`,
+  `context=${'😀'.repeat(200)}`,
+  `context=${'😀'.repeat(257)}`,
+  `exclude=${'x'.repeat(8192)}`,
+  `exclude=${'x'.repeat(8193)}`,
+  'exclude=',
+  'userId=%E0%A4%A',
+  'userId=a%00b',
+  'site=',
+  'k=3&foo=bar',
+  'anonymousId=nobody&k=3',
+  'exclude=,,new-1,&k=2&anonymousId=x',
+  'exclude=a&exclude=b',
+  'userId=u+1',
+  'userId=%22q%22%5C',
+  'anonymousId=d1&userId=u2&context=c&site=s&k=4&exclude=a,b',
+  'userId=&k=0',
+  'k=0&userId=',
+  'site=a&site=b&k=0',
+  'context=&k=99',
+  'userId',
+  'userId&k=3',
+  '=x',
+  '&&',
+  'userId=boom',
+  'userId=down',
+  'userId=nothing',
+  '__proto__=x&userId=p',
+  'constructor=1',
+  'k=3%26userId=x',
 ];
 
 describe('GET /v1/recommendations answers as the schema-validated route did', () => {
@@ -89,9 +198,20 @@ describe('GET /v1/recommendations answers as the schema-validated route did', ()
 
   it('the response JSON is byte for byte what fast-json-stringify wrote, awkward strings and numbers included', async () => {
     const response: RecommendationResponse = {
-      listId: 'l-1', source: 'person+context', personId: 'p "quoted" \\ \u0001 \u2028 é 😀 \ud800', modelVersion: 'v',
+      listId: 'l-1',
+      source: 'person+context',
+      personId: 'p "quoted" \\ \u0001 \u2028 é 😀 \ud800',
+      modelVersion: 'v',
       items: [
-        { articleId: 'a\n1', score: 0.1 + 0.2, reason: 'co_read', becauseArticleId: 'b', section: 'news', site: 's', position: 1 },
+        {
+          articleId: 'a\n1',
+          score: 0.1 + 0.2,
+          reason: 'co_read',
+          becauseArticleId: 'b',
+          section: 'news',
+          site: 's',
+          position: 1,
+        },
         { articleId: 'a2', score: 1e-7, reason: 'trending', position: 2 },
         { articleId: 'a3', score: 123456789012345680000, reason: 'x', section: '', position: 3 },
         { articleId: 'a4', score: -0, reason: 'y', site: 'only-site', position: 4 },
@@ -100,7 +220,10 @@ describe('GET /v1/recommendations answers as the schema-validated route did', ()
     const fixed: RecommendationService = { recommend: async () => response };
     const want = (await (await schemaRoute(fixed)).inject({ url: '/v1/recommendations' })).body;
     assert.equal(responseJson(response), want);
-    assert.equal(responseJson({ ...response, personId: undefined as unknown as string, items: [] }), '{"listId":"l-1","source":"person+context","modelVersion":"v","items":[]}');
+    assert.equal(
+      responseJson({ ...response, personId: undefined as unknown as string, items: [] }),
+      '{"listId":"l-1","source":"person+context","modelVersion":"v","items":[]}',
+    );
   });
 });
 
@@ -114,10 +237,11 @@ describe('the node:http fast path', () => {
     const service = createRecommendationService({ store, now: () => SYNTHETIC_NOW, maxK: MAX_K });
     const plugin = recommendationsPlugin({ service, maxK: MAX_K });
     fastify = Fastify({
-      serverFactory: (handler) => createServer((req: IncomingMessage, res: ServerResponse) => {
-        if (plugin.fastPath(req, res)) fastCalls++;
-        else handler(req, res);
-      }),
+      serverFactory: (handler) =>
+        createServer((req: IncomingMessage, res: ServerResponse) => {
+          if (plugin.fastPath(req, res)) fastCalls++;
+          else handler(req, res);
+        }),
     });
     await fastify.register(plugin);
     base = await fastify.listen({ host: '127.0.0.1', port: 0 });
@@ -127,7 +251,17 @@ describe('the node:http fast path', () => {
   const strip = (body: string): string => body.replace(/"listId":"[^"]+"/, '"listId":"X"');
 
   it('answers GET /v1/recommendations with the same status, headers and body as the Fastify route', async () => {
-    for (const q of ['userId=u1&k=5', 'anonymousId=d1&k=2', 'anonymousId=stranger&context=pol-1&k=3', 'k=0', 'k=abc', 'userId=', 'userId=a&userId=b', '', 'exclude=foo-1&site=www.pitchside.example']) {
+    for (const q of [
+      'userId=u1&k=5',
+      'anonymousId=d1&k=2',
+      'anonymousId=stranger&context=pol-1&k=3',
+      'k=0',
+      'k=abc',
+      'userId=',
+      'userId=a&userId=b',
+      '',
+      'exclude=foo-1&site=www.pitchside.example',
+    ]) {
       const before = fastCalls;
       const res = await fetch(`${base}/v1/recommendations?${q}`);
       assert.equal(fastCalls, before + 1, `${q} took the fast path`);

@@ -40,7 +40,10 @@ const UNAVAILABLE = errorBody('recommendations store unavailable');
  * The endpoint over a service.
  * @example const endpoint = createRecommendationsEndpoint(service, { maxK: 50 }); createServer((req, res) => endpoint.fastPath(req, res) || fallback(req, res));
  */
-export function createRecommendationsEndpoint(service: RecommendationService, options: { maxK: number; onError?: (error: unknown) => void }): RecommendationsEndpoint {
+export function createRecommendationsEndpoint(
+  service: RecommendationService,
+  options: { maxK: number; onError?: (error: unknown) => void },
+): RecommendationsEndpoint {
   const { maxK } = options;
   const failed = (error: unknown): HttpAnswer => {
     if (error instanceof RecsRequestError) return { status: error.statusCode, body: errorBody(error.message) };
@@ -66,7 +69,10 @@ export function createRecommendationsEndpoint(service: RecommendationService, op
     const url = req.url ?? '';
     const q = url.indexOf('?');
     if ((q === -1 ? url : url.slice(0, q)) !== RECOMMENDATIONS_PATH) return false;
-    answer(parseQueryString(q === -1 ? '' : url.slice(q + 1)) as ParsedQuery).then((a) => send(res, a), (error: unknown) => send(res, failed(error)));
+    answer(parseQueryString(q === -1 ? '' : url.slice(q + 1)) as ParsedQuery).then(
+      (a) => send(res, a),
+      (error: unknown) => send(res, failed(error)),
+    );
     return true;
   };
   return { answer, fastPath };

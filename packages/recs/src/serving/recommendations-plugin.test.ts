@@ -42,9 +42,15 @@ test('a known person gets their list with reasons; stale articles (section age l
   assert.equal(body.source, 'person');
   assert.equal(body.personId, 'u1');
   assert.deepEqual(ids(body), ['foo-1', 'foo-2', 'mot-1', 'new-1', 'pol-2']); // new-old is 60 h old: news allows 48 h
-  assert.deepEqual(body.items.map((i: any) => i.reason), ['section_affinity', 'co_read', 'section_affinity', 'trending', 'trending']);
+  assert.deepEqual(
+    body.items.map((i: any) => i.reason),
+    ['section_affinity', 'co_read', 'section_affinity', 'trending', 'trending'],
+  );
   assert.equal(body.items[1].becauseArticleId, 'foo-0');
-  assert.deepEqual(body.items.map((i: any) => i.position), [1, 2, 3, 4, 5]);
+  assert.deepEqual(
+    body.items.map((i: any) => i.position),
+    [1, 2, 3, 4, 5],
+  );
   assert.match(body.listId, /^[0-9a-f-]{36}$/);
   assert.equal(log.entries.length, 1);
   assert.equal(log.entries[0]!.listId, body.listId);

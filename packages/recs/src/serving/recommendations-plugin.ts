@@ -5,12 +5,22 @@
 // bad request 400 naming the parameter, nothing loaded or the store unreachable 503.
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { KeyValueStoreError, RecsRequestError } from '../errors.js';
-import { createRecommendationService, type RecommendationService, type RecommendationServiceOptions } from './recommendation-service.js';
-import { createRecommendationsEndpoint, JSON_CONTENT_TYPE, RECOMMENDATIONS_PATH, type FastPathHandler } from './recommendations-http.js';
+import {
+  createRecommendationService,
+  type RecommendationService,
+  type RecommendationServiceOptions,
+} from './recommendation-service.js';
+import {
+  createRecommendationsEndpoint,
+  JSON_CONTENT_TYPE,
+  RECOMMENDATIONS_PATH,
+  type FastPathHandler,
+} from './recommendations-http.js';
 import type { ParsedQuery } from './recommendations-query.js';
 
 /** Options: a ready service, or what to build one from. */
-export type RecommendationsPluginOptions = { service: RecommendationService; maxK?: number } | RecommendationServiceOptions;
+export type RecommendationsPluginOptions =
+  { service: RecommendationService; maxK?: number } | RecommendationServiceOptions;
 
 /** The plugin, carrying the same route as a node:http listener. */
 export type RecommendationsPlugin = FastifyPluginAsync & {
@@ -28,13 +38,18 @@ export type RecommendationsPlugin = FastifyPluginAsync & {
 export function recommendationsPlugin(options: RecommendationsPluginOptions): RecommendationsPlugin {
   const service = 'service' in options ? options.service : createRecommendationService(options);
   let logError: (error: unknown) => void = () => {};
-  const endpoint = createRecommendationsEndpoint(service, { maxK: options.maxK ?? 50, onError: (error) => logError(error) });
+  const endpoint = createRecommendationsEndpoint(service, {
+    maxK: options.maxK ?? 50,
+    onError: (error) => logError(error),
+  });
   const plugin = async (app: FastifyInstance): Promise<void> => {
     logError = (error) => app.log.error({ err: error }, 'recommendations_failed');
     app.setErrorHandler((error, _request, reply) => {
       if (error instanceof RecsRequestError) return reply.status(error.statusCode).send({ error: error.message });
-      if (error instanceof KeyValueStoreError) return reply.status(503).send({ error: 'recommendations store unavailable' });
-      if ((error as { validation?: unknown }).validation) return reply.status(400).send({ error: (error as Error).message });
+      if (error instanceof KeyValueStoreError)
+        return reply.status(503).send({ error: 'recommendations store unavailable' });
+      if ((error as { validation?: unknown }).validation)
+        return reply.status(400).send({ error: (error as Error).message });
       app.log.error({ err: error }, 'recommendations_failed');
       return reply.status(500).send({ error: 'internal error' });
     });

@@ -8,19 +8,38 @@ import { test } from 'node:test';
 import { DeltaTable } from '@lens/lake';
 import { lakeTablePath } from '@lens/loader';
 import type { RecommendationResponse } from './recommendation-service.js';
-import { createDeltaServedListLog, SERVED_TABLE, servedLine, servedRow, type ServedListEntry } from './served-list-log.js';
+import {
+  createDeltaServedListLog,
+  SERVED_TABLE,
+  servedLine,
+  servedRow,
+  type ServedListEntry,
+} from './served-list-log.js';
 import { COMPACT_EVERY_COMMITS } from './served-list-schema.js';
 
 const entry = (i: number): ServedListEntry => {
   const response: RecommendationResponse = {
-    listId: `list-${i}`, source: i % 2 ? 'person' : 'trending', modelVersion: 'v1', ...(i % 2 ? { personId: `u${i}` } : {}),
-    items: [{ articleId: `a${i}`, score: 1, reason: 'co_read', position: 1 }, { articleId: 'b', score: 0.5, reason: 'trending', position: 2 }],
+    listId: `list-${i}`,
+    source: i % 2 ? 'person' : 'trending',
+    modelVersion: 'v1',
+    ...(i % 2 ? { personId: `u${i}` } : {}),
+    items: [
+      { articleId: `a${i}`, score: 1, reason: 'co_read', position: 1 },
+      { articleId: 'b', score: 0.5, reason: 'trending', position: 2 },
+    ],
   };
-  return { listId: response.listId, servedAt: Date.parse('2025-03-01T12:00:00Z') + i, request: { userId: `u${i}`, k: 2, context: 'ctx' }, response };
+  return {
+    listId: response.listId,
+    servedAt: Date.parse('2025-03-01T12:00:00Z') + i,
+    request: { userId: `u${i}`, k: 2, context: 'ctx' },
+    response,
+  };
 };
 
 const rowsOf = async (dataDir: string): Promise<Record<string, unknown>[]> =>
-  (await (await DeltaTable.open(lakeTablePath(dataDir, SERVED_TABLE))).query()).sort((a, b) => String(a['list_id']).localeCompare(String(b['list_id']), 'en', { numeric: true }));
+  (await (await DeltaTable.open(lakeTablePath(dataDir, SERVED_TABLE))).query()).sort((a, b) =>
+    String(a['list_id']).localeCompare(String(b['list_id']), 'en', { numeric: true }),
+  );
 
 test('flush resolves once the recorded lists are committed; close writes the rest (nothing lost)', async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'lens-served-'));
@@ -30,11 +49,28 @@ test('flush resolves once the recorded lists are committed; close writes the res
     for (let i = 0; i < 3; i++) log.record(entry(i));
     await log.flush();
     const first = await rowsOf(dataDir);
-    assert.deepEqual(first.map((r) => r['list_id']), ['list-0', 'list-1', 'list-2']);
-    assert.deepEqual({ ...first[1], served_at: String(first[1]!['served_at']), served_date: String(first[1]!['served_date']) }, {
-      list_id: 'list-1', served_at: String(first[1]!['served_at']), served_date: String(first[1]!['served_date']), user_id: 'u1', anonymous_id: null,
-      person_id: 'u1', context_article_id: 'ctx', site: null, source: 'person', model_version: 'v1', article_ids: 'a1,b', reasons: 'co_read,trending', k: 2,
-    });
+    assert.deepEqual(
+      first.map((r) => r['list_id']),
+      ['list-0', 'list-1', 'list-2'],
+    );
+    assert.deepEqual(
+      { ...first[1], served_at: String(first[1]!['served_at']), served_date: String(first[1]!['served_date']) },
+      {
+        list_id: 'list-1',
+        served_at: String(first[1]!['served_at']),
+        served_date: String(first[1]!['served_date']),
+        user_id: 'u1',
+        anonymous_id: null,
+        person_id: 'u1',
+        context_article_id: 'ctx',
+        site: null,
+        source: 'person',
+        model_version: 'v1',
+        article_ids: 'a1,b',
+        reasons: 'co_read,trending',
+        k: 2,
+      },
+    );
     for (let i = 3; i < 700; i++) log.record(entry(i)); // more than one hand-over to the writer thread
     await log.close();
     const all = await rowsOf(dataDir);
@@ -55,7 +91,12 @@ test('a lake that cannot be written: the error is reported, unwritten entries ar
   await writeFile(notADir, 'x');
   const errors: unknown[] = [];
   try {
-    const log = createDeltaServedListLog({ dataDir: notADir, flushEveryMs: 60_000, maxBuffered: 2, onError: (e) => errors.push(e) });
+    const log = createDeltaServedListLog({
+      dataDir: notADir,
+      flushEveryMs: 60_000,
+      maxBuffered: 2,
+      onError: (e) => errors.push(e),
+    });
     for (let i = 0; i < 25; i++) log.record(entry(i));
     assert.equal(log.dropped(), 5, 'beyond 10 × maxBuffered unwritten entries, new ones are dropped');
     await log.flush();
@@ -70,10 +111,12 @@ test('a lake that cannot be written: the error is reported, unwritten entries ar
 
 test('servedLine is JSON.stringify(servedRow(e)), awkward strings and absent fields included', () => {
   const odd: ServedListEntry = {
-    ...entry(1), servedAt: Date.parse('2025-12-31T23:59:59.999Z'),
+    ...entry(1),
+    servedAt: Date.parse('2025-12-31T23:59:59.999Z'),
     request: { anonymousId: 'd "1" \\ é 😀 \u0001', site: 's', exclude: ['x'] },
   };
-  for (const e of [entry(0), entry(1), entry(2), odd, { ...odd, response: { ...odd.response, items: [] } }]) assert.equal(servedLine(e), JSON.stringify(servedRow(e)));
+  for (const e of [entry(0), entry(1), entry(2), odd, { ...odd, response: { ...odd.response, items: [] } }])
+    assert.equal(servedLine(e), JSON.stringify(servedRow(e)));
 });
 
 test('the writer compacts the small files its appends make (every COMPACT_EVERY_COMMITS appends), rows intact', async () => {

@@ -39,10 +39,19 @@ export function createMemoryServedListLog(): ServedListLog & { entries: ServedLi
 export function servedRow(e: ServedListEntry): Record<string, unknown> {
   const at = new Date(e.servedAt).toISOString();
   return {
-    list_id: e.listId, served_at: at, served_date: at.slice(0, 10), user_id: e.request.userId ?? null, anonymous_id: e.request.anonymousId ?? null,
-    person_id: e.response.personId ?? null, context_article_id: e.request.context ?? null, site: e.request.site ?? null, source: e.response.source,
-    model_version: e.response.modelVersion, article_ids: e.response.items.map((i) => i.articleId).join(','),
-    reasons: e.response.items.map((i) => i.reason).join(','), k: e.response.items.length,
+    list_id: e.listId,
+    served_at: at,
+    served_date: at.slice(0, 10),
+    user_id: e.request.userId ?? null,
+    anonymous_id: e.request.anonymousId ?? null,
+    person_id: e.response.personId ?? null,
+    context_article_id: e.request.context ?? null,
+    site: e.request.site ?? null,
+    source: e.response.source,
+    model_version: e.response.modelVersion,
+    article_ids: e.response.items.map((i) => i.articleId).join(','),
+    reasons: e.response.items.map((i) => i.reason).join(','),
+    k: e.response.items.length,
   };
 }
 
@@ -69,10 +78,35 @@ export function servedLine(e: ServedListEntry): string {
     reasons += items[i]!.reason;
   }
   const r = e.request;
-  return '{"list_id":' + q(e.listId) + ',"served_at":"' + lastIso + '","served_date":"' + lastIso.slice(0, 10) + '","user_id":' + orNull(r.userId)
-    + ',"anonymous_id":' + orNull(r.anonymousId) + ',"person_id":' + orNull(e.response.personId) + ',"context_article_id":' + orNull(r.context)
-    + ',"site":' + orNull(r.site) + ',"source":' + q(e.response.source) + ',"model_version":' + q(e.response.modelVersion)
-    + ',"article_ids":' + q(ids) + ',"reasons":' + q(reasons) + ',"k":' + items.length + '}';
+  return (
+    '{"list_id":' +
+    q(e.listId) +
+    ',"served_at":"' +
+    lastIso +
+    '","served_date":"' +
+    lastIso.slice(0, 10) +
+    '","user_id":' +
+    orNull(r.userId) +
+    ',"anonymous_id":' +
+    orNull(r.anonymousId) +
+    ',"person_id":' +
+    orNull(e.response.personId) +
+    ',"context_article_id":' +
+    orNull(r.context) +
+    ',"site":' +
+    orNull(r.site) +
+    ',"source":' +
+    q(e.response.source) +
+    ',"model_version":' +
+    q(e.response.modelVersion) +
+    ',"article_ids":' +
+    q(ids) +
+    ',"reasons":' +
+    q(reasons) +
+    ',"k":' +
+    items.length +
+    '}'
+  );
 }
 
 /** Rows handed to the writer thread per message (small, so no single hand-over is long). */
@@ -85,7 +119,12 @@ const POST_EVERY = 256;
  * recorded before it is committed (or the write failed: `onError` is told, the rows are retried), `close`
  * flushes and stops the thread — a clean shutdown loses nothing. The thread starts with the first entry.
  */
-export function createDeltaServedListLog(options: { dataDir: string; flushEveryMs?: number; maxBuffered?: number; onError?: (error: unknown) => void }): ServedListLog & { dropped(): number } {
+export function createDeltaServedListLog(options: {
+  dataDir: string;
+  flushEveryMs?: number;
+  maxBuffered?: number;
+  onError?: (error: unknown) => void;
+}): ServedListLog & { dropped(): number } {
   const max = options.maxBuffered ?? 5000;
   let lines: string[] = [];
   /** Entries recorded and not yet committed (here or in the writer). */
@@ -102,7 +141,8 @@ export function createDeltaServedListLog(options: { dataDir: string; flushEveryM
     w.on('message', (m: FromWriter) => {
       if (m.type === 'written') unwritten -= m.n;
       else if (m.type === 'error') options.onError?.(new Error(`served lists not written (retried): ${m.message}`));
-      else if (m.type === 'compaction-failed') options.onError?.(new Error(`served lists table not compacted (retried later): ${m.message}`));
+      else if (m.type === 'compaction-failed')
+        options.onError?.(new Error(`served lists table not compacted (retried later): ${m.message}`));
       else settle(m.id);
     });
     w.on('error', (error) => options.onError?.(error));

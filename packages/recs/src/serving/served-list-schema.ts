@@ -6,10 +6,19 @@ export const SERVED_TABLE = 'lens.served_recommendations';
 
 /** Columns of lens.served_recommendations (article_ids and reasons comma-separated, in list order). */
 export const SERVED_COLUMNS: readonly ColumnSpec[] = [
-  { name: 'list_id', type: 'string', nullable: false }, { name: 'served_at', type: 'timestamp' }, { name: 'served_date', type: 'date' },
-  { name: 'user_id', type: 'string' }, { name: 'anonymous_id', type: 'string' }, { name: 'person_id', type: 'string' },
-  { name: 'context_article_id', type: 'string' }, { name: 'site', type: 'string' }, { name: 'source', type: 'string' },
-  { name: 'model_version', type: 'string' }, { name: 'article_ids', type: 'string' }, { name: 'reasons', type: 'string' }, { name: 'k', type: 'integer' },
+  { name: 'list_id', type: 'string', nullable: false },
+  { name: 'served_at', type: 'timestamp' },
+  { name: 'served_date', type: 'date' },
+  { name: 'user_id', type: 'string' },
+  { name: 'anonymous_id', type: 'string' },
+  { name: 'person_id', type: 'string' },
+  { name: 'context_article_id', type: 'string' },
+  { name: 'site', type: 'string' },
+  { name: 'source', type: 'string' },
+  { name: 'model_version', type: 'string' },
+  { name: 'article_ids', type: 'string' },
+  { name: 'reasons', type: 'string' },
+  { name: 'k', type: 'integer' },
 ];
 
 /** Every this many appends the writer compacts the table (each append adds a file per served date). */

@@ -23,7 +23,10 @@ export interface ServedListWriterData {
 /** Messages to the writer. */
 export type ToWriter = { type: 'rows'; lines: string[] } | { type: 'flush'; id: number };
 /** Messages from the writer. */
-export type FromWriter = { type: 'written'; n: number } | { type: 'flushed'; id: number; ok: boolean } | { type: 'error'; message: string }
+export type FromWriter =
+  | { type: 'written'; n: number }
+  | { type: 'flushed'; id: number; ok: boolean }
+  | { type: 'error'; message: string }
   | { type: 'compaction-failed'; message: string };
 
 const data = workerData as ServedListWriterData;
@@ -31,10 +34,11 @@ const port = parentPort!;
 let buffer: string[] = [];
 let session: Promise<DuckDBSession> | undefined;
 /** The writer's own DuckDB, on one thread: a background write never takes both cores from the serving thread. */
-const duckdb = (): Promise<DuckDBSession> => (session ??= createDuckDB().then(async (s) => {
-  await s.run('SET threads = 1');
-  return s;
-}));
+const duckdb = (): Promise<DuckDBSession> =>
+  (session ??= createDuckDB().then(async (s) => {
+    await s.run('SET threads = 1');
+    return s;
+  }));
 let writing: Promise<boolean> = Promise.resolve(true);
 /** A write started because the buffer is full is pending (one at a time). */
 let autoQueued = false;
@@ -52,10 +56,23 @@ async function writeBuffered(): Promise<boolean> {
     const file = join(dir, 'rows.ndjson');
     await writeFile(file, taken.join('\n') + '\n');
     const table = await DeltaTable.open(lakeTablePath(data.dataDir, SERVED_TABLE), { sql: await duckdb() });
-    if (!(await table.snapshot().then(() => true, () => false))) {
-      await table.create({ columns: SERVED_COLUMNS, partitionColumns: ['served_date'], name: SERVED_TABLE }).catch(async (e: unknown) => {
-        if (!(await table.snapshot().then(() => true, () => false))) throw e; // a racing writer created it
-      });
+    if (
+      !(await table.snapshot().then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      await table
+        .create({ columns: SERVED_COLUMNS, partitionColumns: ['served_date'], name: SERVED_TABLE })
+        .catch(async (e: unknown) => {
+          if (
+            !(await table.snapshot().then(
+              () => true,
+              () => false,
+            ))
+          )
+            throw e; // a racing writer created it
+        });
     }
     await table.append({ ndjsonFile: file });
     port.postMessage({ type: 'written', n: taken.length } satisfies FromWriter);
@@ -63,13 +80,21 @@ async function writeBuffered(): Promise<boolean> {
     if (++commitsSinceCompaction >= COMPACT_EVERY_COMMITS) {
       commitsSinceCompaction = 0;
       // Same thread, between appends: compaction (dataChange=false) never races this writer's own commits.
-      await table.optimize().catch((error: unknown) => port.postMessage({ type: 'compaction-failed', message: error instanceof Error ? error.message : String(error) } satisfies FromWriter));
+      await table.optimize().catch((error: unknown) =>
+        port.postMessage({
+          type: 'compaction-failed',
+          message: error instanceof Error ? error.message : String(error),
+        } satisfies FromWriter),
+      );
     }
     return true;
   } catch (error) {
     buffer = taken.concat(buffer); // retried at the next write
     failing = true;
-    port.postMessage({ type: 'error', message: error instanceof Error ? error.message : String(error) } satisfies FromWriter);
+    port.postMessage({
+      type: 'error',
+      message: error instanceof Error ? error.message : String(error),
+    } satisfies FromWriter);
     return false;
   } finally {
     if (dir) await rm(dir, { recursive: true, force: true }).catch(() => {});

@@ -17,17 +17,32 @@ export interface DemoLake {
 }
 
 /** The datasets recommendations and predictions read, and their own. */
-export const RECS_INPUTS = ['silver.events', 'silver.identities', 'silver.content', 'gold.user_features', ...RECS_DATASETS];
+export const RECS_INPUTS = [
+  'silver.events',
+  'silver.identities',
+  'silver.content',
+  'gold.user_features',
+  ...RECS_DATASETS,
+];
 
 /** Appends demo events as bronze (in `commits` commits) and runs the pipelines (default RECS_INPUTS); throws if one failed. */
-export async function buildDemoLake(dataDir: string, options: Partial<GenerateOptions> & { users: number; days: number; commits?: number; names?: readonly string[] }): Promise<DemoLake> {
+export async function buildDemoLake(
+  dataDir: string,
+  options: Partial<GenerateOptions> & { users: number; days: number; commits?: number; names?: readonly string[] },
+): Promise<DemoLake> {
   const gen: GenerateOptions = { start: DEMO_START, seed: 42, ...options };
   const rows = [...bronzeRows(gen)];
   const commits = options.commits ?? 1;
   const size = Math.ceil(rows.length / commits);
   for (let i = 0; i < rows.length; i += size) await appendBronze(dataDir, rows.slice(i, i + size));
-  const runs = await runPipelines({ dataDir, graph: recsPipelineGraph(), retries: 0, names: options.names ?? RECS_INPUTS });
+  const runs = await runPipelines({
+    dataDir,
+    graph: recsPipelineGraph(),
+    retries: 0,
+    names: options.names ?? RECS_INPUTS,
+  });
   const failed = runs.filter((r) => r.status !== 'succeeded');
-  if (failed.length > 0) throw new Error(`pipelines failed: ${failed.map((r) => `${r.pipeline}: ${r.error}`).join('; ')}`);
+  if (failed.length > 0)
+    throw new Error(`pipelines failed: ${failed.map((r) => `${r.pipeline}: ${r.error}`).join('; ')}`);
   return { events: rows.length, runs, segments: segmentsOf(generateLabelledEvents(gen)) };
 }

@@ -28,7 +28,10 @@ after(() => rmSync(dataDir, { recursive: true, force: true }));
 async function query(sql: string, tables: string[]): Promise<Record<string, unknown>[]> {
   const db = await createDuckDB();
   try {
-    for (const t of tables) await db.run(`CREATE VIEW ${t.replace('.', '_')} AS ${(await (await DeltaTable.open(lakeTablePath(dataDir, t), { sql: db })).scan()).sql}`);
+    for (const t of tables)
+      await db.run(
+        `CREATE VIEW ${t.replace('.', '_')} AS ${(await (await DeltaTable.open(lakeTablePath(dataDir, t), { sql: db })).scan()).sql}`,
+      );
     return await db.all(sql);
   } finally {
     db.close();
@@ -43,21 +46,32 @@ test('the recs pipelines ran inside Prism next to the shipped ones', () => {
 });
 
 test('gold.recommendations never lists an article the person read, and ranks are 1..n by score', async () => {
-  const [read] = await query(`SELECT count(*) AS n FROM gold_recommendations r JOIN silver_events e ON e.event_name = 'Article Viewed' AND e.article_id = r.article_id
+  const [read] = await query(
+    `SELECT count(*) AS n FROM gold_recommendations r JOIN silver_events e ON e.event_name = 'Article Viewed' AND e.article_id = r.article_id
     LEFT JOIN silver_identities i ON i.anonymous_id = e.anonymous_id WHERE coalesce(i.person_id, e.user_id, e.anonymous_id) = r.person_id`,
-  ['gold.recommendations', 'silver.events', 'silver.identities']);
+    ['gold.recommendations', 'silver.events', 'silver.identities'],
+  );
   assert.equal(Number(read!['n']), 0);
-  const [bad] = await query(`SELECT count(*) FILTER (WHERE n > 50 OR max_rank <> n) AS bad_ranks, count(*) AS people FROM (
-    SELECT person_id, count(*) AS n, max(rank) AS max_rank FROM gold_recommendations GROUP BY ALL)`, ['gold.recommendations']);
+  const [bad] = await query(
+    `SELECT count(*) FILTER (WHERE n > 50 OR max_rank <> n) AS bad_ranks, count(*) AS people FROM (
+    SELECT person_id, count(*) AS n, max(rank) AS max_rank FROM gold_recommendations GROUP BY ALL)`,
+    ['gold.recommendations'],
+  );
   assert.equal(Number(bad!['bad_ranks']), 0);
   assert.ok(Number(bad!['people']) > 500);
-  const [order] = await query(`SELECT count(*) AS n FROM (SELECT score < lead(score) OVER (PARTITION BY person_id ORDER BY rank) AS inverted FROM gold_recommendations) WHERE inverted`, ['gold.recommendations']);
+  const [order] = await query(
+    `SELECT count(*) AS n FROM (SELECT score < lead(score) OVER (PARTITION BY person_id ORDER BY rank) AS inverted FROM gold_recommendations) WHERE inverted`,
+    ['gold.recommendations'],
+  );
   assert.equal(Number(order!['n']), 0);
 });
 
 test('gold.similar_articles: no article is its own neighbour, at most 30 each, co-read and section reasons present', async () => {
-  const [s] = await query(`SELECT count(*) FILTER (WHERE article_id = similar_article_id) AS self, max(rank) AS max_rank,
-    count(DISTINCT reason) FILTER (WHERE reason IN ('co_read', 'section_co_read')) AS reasons, count(*) FILTER (WHERE jaccard > 0) AS co FROM gold_similar_articles`, ['gold.similar_articles']);
+  const [s] = await query(
+    `SELECT count(*) FILTER (WHERE article_id = similar_article_id) AS self, max(rank) AS max_rank,
+    count(DISTINCT reason) FILTER (WHERE reason IN ('co_read', 'section_co_read')) AS reasons, count(*) FILTER (WHERE jaccard > 0) AS co FROM gold_similar_articles`,
+    ['gold.similar_articles'],
+  );
   assert.equal(Number(s!['self']), 0);
   assert.equal(Number(s!['max_rank']), 30);
   assert.equal(Number(s!['reasons']), 2);
@@ -76,33 +90,56 @@ test('evaluation: the model beats random on people and beats popularity on the n
 test('evaluation recovers the planted truths: segment section preferences and co-reading pairs', () => {
   const planted = report.planted!;
   for (const s of planted.segments) {
-    assert.ok(s.plantedTop3.slice(0, 2).includes(s.recommendedTop3[0]!), `${s.segment}: ${s.recommendedTop3} vs planted ${s.plantedTop3}`);
-    assert.ok(s.distanceModel < s.distancePopularity / 2, `${s.segment}: ${s.distanceModel} vs ${s.distancePopularity}`);
+    assert.ok(
+      s.plantedTop3.slice(0, 2).includes(s.recommendedTop3[0]!),
+      `${s.segment}: ${s.recommendedTop3} vs planted ${s.plantedTop3}`,
+    );
+    assert.ok(
+      s.distanceModel < s.distancePopularity / 2,
+      `${s.segment}: ${s.distanceModel} vs ${s.distancePopularity}`,
+    );
   }
   assert.ok(planted.coReadMatches >= 5, JSON.stringify(planted.coRead));
 });
 
 test('new events refresh the outputs incrementally; a run without new events changes nothing', async () => {
   const before = await query('SELECT max(computed_at) AS t FROM gold_recommendations', ['gold.recommendations']);
-  const next = [...bronzeRows({ ...OPTIONS, days: OPTIONS.days + 1, seed: 42, start: DEMO_START })].filter((r) => String(r['timestamp']) >= `2025-01-${6 + OPTIONS.days}`);
+  const next = [...bronzeRows({ ...OPTIONS, days: OPTIONS.days + 1, seed: 42, start: DEMO_START })].filter(
+    (r) => String(r['timestamp']) >= `2025-01-${6 + OPTIONS.days}`,
+  );
   await appendBronze(dataDir, next);
   const runs = await runPipelines({ dataDir, graph: recsPipelineGraph(), retries: 0, names: RECS_INPUTS });
   assert.ok(runs.some((r) => r.pipeline === 'gold.recommendations' && r.status === 'succeeded'));
   const afterRun = await query('SELECT max(computed_at) AS t FROM gold_recommendations', ['gold.recommendations']);
-  assert.ok(new Date(afterRun[0]!['t'] as Date) > new Date(before[0]!['t'] as Date), `${afterRun[0]!['t']} > ${before[0]!['t']}`);
+  assert.ok(
+    new Date(afterRun[0]!['t'] as Date) > new Date(before[0]!['t'] as Date),
+    `${afterRun[0]!['t']} > ${before[0]!['t']}`,
+  );
   const idle = await runPipelines({ dataDir, graph: recsPipelineGraph(), retries: 0, names: RECS_INPUTS });
-  assert.deepEqual(idle.filter((r) => r.pipeline.startsWith('gold.') && r.status === 'succeeded').map((r) => r.pipeline), []);
+  assert.deepEqual(
+    idle.filter((r) => r.pipeline.startsWith('gold.') && r.status === 'succeeded').map((r) => r.pipeline),
+    [],
+  );
 });
 
 test('predictions: both propensity models beat chance on the holdout; gold.predictions and lens.model_runs are written', async () => {
   const runs = await trainPredictions({ dataDir });
-  assert.deepEqual(runs.map((r) => r.model), ['subscription', 'churn']);
+  assert.deepEqual(
+    runs.map((r) => r.model),
+    ['subscription', 'churn'],
+  );
   const [subscription, churn] = runs;
   assert.ok(subscription!.aucHoldout > 0.7 && subscription!.rowsHoldout > 100, JSON.stringify(subscription));
   // Churn is trained point in time (features as of 14 days before the end of this 21-day lake, label from the 14
   // days after): fewer actors and an honest, lower AUC than a snapshot would fake.
-  assert.ok(churn!.aucHoldout > 0.6 && churn!.rowsHoldout > 50 && churn!.positiveRate > 0.2 && churn!.positiveRate < 0.8, JSON.stringify(churn));
-  const [p] = await query(`SELECT count(*) AS n, count(DISTINCT actor_id) AS actors, min(score) AS lo, max(score) AS hi FROM gold_predictions`, ['gold.predictions']);
+  assert.ok(
+    churn!.aucHoldout > 0.6 && churn!.rowsHoldout > 50 && churn!.positiveRate > 0.2 && churn!.positiveRate < 0.8,
+    JSON.stringify(churn),
+  );
+  const [p] = await query(
+    `SELECT count(*) AS n, count(DISTINCT actor_id) AS actors, min(score) AS lo, max(score) AS hi FROM gold_predictions`,
+    ['gold.predictions'],
+  );
   assert.equal(Number(p!['n']), 2 * Number(p!['actors']));
   assert.ok(Number(p!['lo']) >= 0 && Number(p!['hi']) <= 1 && Number(p!['hi']) > Number(p!['lo']));
   await trainPredictions({ dataDir });

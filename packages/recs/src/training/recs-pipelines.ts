@@ -21,5 +21,7 @@ export function loadRecsDefinitions(): LoadedDataset[] {
  * @example await runPipelines({ dataDir, graph: recsPipelineGraph() });
  */
 export function recsPipelineGraph(options: { dirs?: readonly string[]; shipped?: boolean } = {}): PipelineGraph {
-  return buildGraph(loadDefinitions({ shipped: options.shipped ?? true, dirs: [...(options.dirs ?? []), RECS_PIPELINES_DIR] }));
+  return buildGraph(
+    loadDefinitions({ shipped: options.shipped ?? true, dirs: [...(options.dirs ?? []), RECS_PIPELINES_DIR] }),
+  );
 }

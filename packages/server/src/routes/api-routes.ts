@@ -27,11 +27,15 @@ export async function apiRoutes(app: FastifyInstance, options: ApiRouteOptions):
 
   app.post<{ Body: { sql?: unknown; rowCap?: unknown } }>('/api/sql', async (request) => {
     const { sql, rowCap } = (request.body ?? {}) as { sql?: unknown; rowCap?: unknown };
-    if (typeof sql !== 'string' || sql.trim() === '') throw new HttpError(400, 'invalid_query', 'sql: a SELECT statement (string) is required');
-    if (rowCap !== undefined && (!Number.isInteger(rowCap) || (rowCap as number) < 1)) throw new HttpError(400, 'invalid_query', 'rowCap: a positive integer');
+    if (typeof sql !== 'string' || sql.trim() === '')
+      throw new HttpError(400, 'invalid_query', 'sql: a SELECT statement (string) is required');
+    if (rowCap !== undefined && (!Number.isInteger(rowCap) || (rowCap as number) < 1))
+      throw new HttpError(400, 'invalid_query', 'rowCap: a positive integer');
     return engine.sql(sql, Math.min(options.sqlRowCap, (rowCap as number | undefined) ?? options.sqlRowCap));
   });
 
   app.get('/api/tables', async () => ({ tables: await engine.tables() }));
-  app.get<{ Params: { name: string } }>('/api/tables/:name', async (request) => tableDetail(engine.catalog, request.params.name));
+  app.get<{ Params: { name: string } }>('/api/tables/:name', async (request) =>
+    tableDetail(engine.catalog, request.params.name),
+  );
 }

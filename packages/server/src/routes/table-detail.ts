@@ -7,14 +7,31 @@ import { HttpError } from '../http-errors.js';
 export interface TableDetail {
   name: string;
   version: number;
-  history: { version: number; timestamp: string; operation: string | null; parameters: Record<string, unknown>; metrics: Record<string, unknown> }[];
-  files: { path: string; partitionValues: Record<string, string | null>; sizeBytes: number; rows: number | null; modifiedAt: string }[];
+  history: {
+    version: number;
+    timestamp: string;
+    operation: string | null;
+    parameters: Record<string, unknown>;
+    metrics: Record<string, unknown>;
+  }[];
+  files: {
+    path: string;
+    partitionValues: Record<string, string | null>;
+    sizeBytes: number;
+    rows: number | null;
+    modifiedAt: string;
+  }[];
   /** True when `files` was cut at the limit. */
   filesTruncated: boolean;
 }
 
 /** Reads a table's history (at most `historyLimit` versions) and live files (at most `fileLimit`). */
-export async function tableDetail(catalog: LakeCatalog, name: string, historyLimit = 100, fileLimit = 500): Promise<TableDetail> {
+export async function tableDetail(
+  catalog: LakeCatalog,
+  name: string,
+  historyLimit = 100,
+  fileLimit = 500,
+): Promise<TableDetail> {
   try {
     parseTableName(name);
   } catch (error) {
@@ -27,7 +44,13 @@ export async function tableDetail(catalog: LakeCatalog, name: string, historyLim
   return {
     name,
     version: snapshot.version,
-    history: history.map((h) => ({ version: h.version, timestamp: new Date(h.timestamp).toISOString(), operation: h.operation ?? null, parameters: h.operationParameters, metrics: h.operationMetrics })),
+    history: history.map((h) => ({
+      version: h.version,
+      timestamp: new Date(h.timestamp).toISOString(),
+      operation: h.operation ?? null,
+      parameters: h.operationParameters,
+      metrics: h.operationMetrics,
+    })),
     files: snapshot.files.slice(0, fileLimit).map((f) => ({
       path: f.path,
       partitionValues: f.partitionValues,

@@ -17,18 +17,48 @@ export function createStore(kind: 'localStorage' | 'memory' = 'localStorage'): K
   if (ls) {
     return {
       persistent: true,
-      get: (key) => { try { return ls.getItem(key); } catch { return null; } },
-      set: (key, value) => { try { ls.setItem(key, value); return true; } catch { return false; } },
-      remove: (key) => { try { ls.removeItem(key); } catch { /* blocked storage: nothing to remove */ } },
-      keys: () => { try { return Object.keys(ls); } catch { return []; } },
+      get: (key) => {
+        try {
+          return ls.getItem(key);
+        } catch {
+          return null;
+        }
+      },
+      set: (key, value) => {
+        try {
+          ls.setItem(key, value);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      remove: (key) => {
+        try {
+          ls.removeItem(key);
+        } catch {
+          /* blocked storage: nothing to remove */
+        }
+      },
+      keys: () => {
+        try {
+          return Object.keys(ls);
+        } catch {
+          return [];
+        }
+      },
     };
   }
   const map = new Map<string, string>();
   return {
     persistent: false,
     get: (key) => map.get(key) ?? null,
-    set: (key, value) => { map.set(key, value); return true; },
-    remove: (key) => { map.delete(key); },
+    set: (key, value) => {
+      map.set(key, value);
+      return true;
+    },
+    remove: (key) => {
+      map.delete(key);
+    },
     keys: () => [...map.keys()],
   };
 }
@@ -45,7 +75,11 @@ function probeLocalStorage(): Storage | undefined {
 }
 
 /** Cookie settings: `domain` to share across subdomains; `secure` on https pages by default. */
-export interface CookieOptions { domain?: string; secure?: boolean; maxAgeDays?: number }
+export interface CookieOptions {
+  domain?: string;
+  secure?: boolean;
+  maxAgeDays?: number;
+}
 
 export function readCookie(name: string): string | null {
   try {
@@ -53,7 +87,9 @@ export function readCookie(name: string): string | null {
       const eq = part.indexOf('=');
       if (part.slice(0, eq) === name) return decodeURIComponent(part.slice(eq + 1));
     }
-  } catch { /* sandboxed frames throw on document.cookie */ }
+  } catch {
+    /* sandboxed frames throw on document.cookie */
+  }
   return null;
 }
 
@@ -61,7 +97,11 @@ export function writeCookie(name: string, value: string | null, options: CookieO
   try {
     const maxAge = value === null ? 0 : Math.round((options.maxAgeDays ?? 365) * 86_400);
     const secure = options.secure ?? location.protocol === 'https:';
-    document.cookie = `${name}=${encodeURIComponent(value ?? '')}; Max-Age=${maxAge}; Path=/; SameSite=Lax`
-      + (options.domain ? `; Domain=${options.domain}` : '') + (secure ? '; Secure' : '');
-  } catch { /* as above */ }
+    document.cookie =
+      `${name}=${encodeURIComponent(value ?? '')}; Max-Age=${maxAge}; Path=/; SameSite=Lax` +
+      (options.domain ? `; Domain=${options.domain}` : '') +
+      (secure ? '; Secure' : '');
+  } catch {
+    /* as above */
+  }
 }

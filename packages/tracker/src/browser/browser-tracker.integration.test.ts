@@ -17,7 +17,12 @@ if (missing) console.warn(`\n!!!!! ${missing} !!!!!\n`);
 let browser: Browser;
 let lens: LensFixture;
 let site: PageServer;
-const fast: LoadOptions = { flushAt: 1, flushIntervalMs: 100, retry: { baseMs: 200, maxMs: 1000 }, adoptIntervalMs: 300 };
+const fast: LoadOptions = {
+  flushAt: 1,
+  flushIntervalMs: 100,
+  retry: { baseMs: 200, maxMs: 1000 },
+  adoptIntervalMs: 300,
+};
 
 /** Opens the tracker page (served at `path`) in `context` and waits for the SDK to replace the snippet stub. */
 async function open(context: BrowserContext, path: string, loadOptions: LoadOptions, query = ''): Promise<Page> {
@@ -31,7 +36,8 @@ async function open(context: BrowserContext, path: string, loadOptions: LoadOpti
   return page;
 }
 
-const countsOf = async (prefix: string): Promise<number[]> => [...(await lens.counts())].filter(([id]) => id.startsWith(prefix)).map(([, n]) => n);
+const countsOf = async (prefix: string): Promise<number[]> =>
+  [...(await lens.counts())].filter(([id]) => id.startsWith(prefix)).map(([, n]) => n);
 
 describe('browser tracker in Chromium', { skip: missing }, () => {
   before(async () => {
@@ -40,12 +46,25 @@ describe('browser tracker in Chromium', { skip: missing }, () => {
     site.set('/lens.iife.min.js', iife);
     site.set('/other.html', OTHER_PAGE);
   });
-  after(async () => { await browser?.close(); await site?.close(); await lens?.close(); });
+  after(async () => {
+    await browser?.close();
+    await site?.close();
+    await lens?.close();
+  });
 
   it('sends events with the context the well-known SDKs capture; calls before load are kept; one global only', async () => {
-    const context = await browser.newContext({ locale: 'de-DE', timezoneId: 'Europe/Berlin', viewport: { width: 900, height: 700 } });
-    site.set('/ctx.html', trackerPage({ collectorUrl: lens.url, writeKey: WRITE_KEY, loadOptions: fast, title: 'Context Page' })
-      .replace('</script></head>', 'lens.track("Before Load",{early:true},{messageId:"ctx-early"});</script></head>'));
+    const context = await browser.newContext({
+      locale: 'de-DE',
+      timezoneId: 'Europe/Berlin',
+      viewport: { width: 900, height: 700 },
+    });
+    site.set(
+      '/ctx.html',
+      trackerPage({ collectorUrl: lens.url, writeKey: WRITE_KEY, loadOptions: fast, title: 'Context Page' }).replace(
+        '</script></head>',
+        'lens.track("Before Load",{early:true},{messageId:"ctx-early"});</script></head>',
+      ),
+    );
     const page = await context.newPage();
     await page.goto(`${site.url}/ctx.html?utm_source=newsletter&utm_campaign=spring&utm_medium=email&q=1`);
     await page.waitForFunction(() => (window as unknown as { lens?: { loaded?: boolean } }).lens?.loaded === true);
@@ -63,7 +82,13 @@ describe('browser tracker in Chromium', { skip: missing }, () => {
     assert.equal(track.event, 'Clicked');
     assert.deepEqual(track.properties, { button: 'buy' });
     assert.equal(track.userId, 'user-42');
-    assert.deepEqual(ctx['page'], { path: '/ctx.html', referrer: '', search: '?utm_source=newsletter&utm_campaign=spring&utm_medium=email&q=1', title: 'Context Page', url: `${site.url}/ctx.html?utm_source=newsletter&utm_campaign=spring&utm_medium=email&q=1` });
+    assert.deepEqual(ctx['page'], {
+      path: '/ctx.html',
+      referrer: '',
+      search: '?utm_source=newsletter&utm_campaign=spring&utm_medium=email&q=1',
+      title: 'Context Page',
+      url: `${site.url}/ctx.html?utm_source=newsletter&utm_campaign=spring&utm_medium=email&q=1`,
+    });
     assert.deepEqual(ctx['campaign'], { source: 'newsletter', name: 'spring', medium: 'email' });
     assert.match(ctx['userAgent'], /Chrome\//);
     assert.equal(ctx['locale'], 'de-DE');
@@ -82,8 +107,16 @@ describe('browser tracker in Chromium', { skip: missing }, () => {
     assert.equal((pageEvent.properties as Record<string, unknown>)['path'], '/ctx.html');
     const early = byId.get('ctx-early')!;
     assert.equal(early.event, 'Before Load');
-    assert.ok(Date.parse(early.originalTimestamp!) <= Date.parse(track.originalTimestamp!), 'the stub kept the call time');
-    const added = await page.evaluate(() => Object.getOwnPropertyNames(window).filter((n) => n !== '__globalsBefore' && !(window as unknown as { __globalsBefore: string[] }).__globalsBefore.includes(n)));
+    assert.ok(
+      Date.parse(early.originalTimestamp!) <= Date.parse(track.originalTimestamp!),
+      'the stub kept the call time',
+    );
+    const added = await page.evaluate(() =>
+      Object.getOwnPropertyNames(window).filter(
+        (n) =>
+          n !== '__globalsBefore' && !(window as unknown as { __globalsBefore: string[] }).__globalsBefore.includes(n),
+      ),
+    );
     assert.deepEqual(added, ['lens'], 'the only global is the one the snippet asked for');
     await context.close();
   });
@@ -92,7 +125,9 @@ describe('browser tracker in Chromium', { skip: missing }, () => {
     const context = await browser.newContext();
     const page = await open(context, '/outage.html', fast);
     await lens.down();
-    await page.evaluate(() => { for (let i = 0; i < 10; i++) (window as any).lens.track('Offline', { i }, { messageId: `outage-${i}` }); });
+    await page.evaluate(() => {
+      for (let i = 0; i < 10; i++) (window as any).lens.track('Offline', { i }, { messageId: `outage-${i}` });
+    });
     await page.waitForTimeout(1200);
     await lens.up();
     lens.refuseSeconds = 1;
@@ -112,29 +147,43 @@ describe('browser tracker in Chromium', { skip: missing }, () => {
     const context = await browser.newContext();
     const page = await open(context, '/reload.html', fast);
     await lens.down();
-    await page.evaluate(() => { for (let i = 0; i < 5; i++) (window as any).lens.track('Queued', { i }, { messageId: `reload-${i}` }); });
-    await page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith('lens.q.') && localStorage.getItem(k)!.includes('reload-4')));
+    await page.evaluate(() => {
+      for (let i = 0; i < 5; i++) (window as any).lens.track('Queued', { i }, { messageId: `reload-${i}` });
+    });
+    await page.waitForFunction(() =>
+      Object.keys(localStorage).some((k) => k.startsWith('lens.q.') && localStorage.getItem(k)!.includes('reload-4')),
+    );
     await page.reload();
     await page.waitForFunction(() => (window as any).lens?.loaded === true);
     await lens.up();
     await waitFor('reloaded events', async () => (await countsOf('reload-')).length === 5);
     await page.waitForTimeout(1000);
     assert.deepEqual(await countsOf('reload-'), Array(5).fill(1), 'each messageId received once by the collector');
-    assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('lens.q.')).length), 0, 'no queue left behind');
+    assert.equal(
+      await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('lens.q.')).length),
+      0,
+      'no queue left behind',
+    );
     await context.close();
   });
 
   it('reload right after track with the collector up: sent on pagehide, re-sent by the next page, once in bronze', async () => {
     const context = await browser.newContext();
     const page = await open(context, '/reload-up.html', { ...fast, flushAt: 100, flushIntervalMs: 60_000 });
-    await page.evaluate(() => { for (let i = 0; i < 5; i++) (window as any).lens.track('Reloaded', { i }, { messageId: `rlup-${i}` }); });
+    await page.evaluate(() => {
+      for (let i = 0; i < 5; i++) (window as any).lens.track('Reloaded', { i }, { messageId: `rlup-${i}` });
+    });
     await page.reload();
     await page.waitForFunction(() => (window as any).lens?.loaded === true);
     await page.evaluate(() => (window as any).lens.flush());
     await waitFor('events after reload', async () => (await countsOf('rlup-')).length === 5);
     await context.close();
     const rows = (await lens.bronze()).filter((r) => String(r['message_id']).startsWith('rlup-'));
-    assert.deepEqual(rows.map((r) => r['message_id']).sort(), [0, 1, 2, 3, 4].map((i) => `rlup-${i}`), 'each event once in bronze.events');
+    assert.deepEqual(
+      rows.map((r) => r['message_id']).sort(),
+      [0, 1, 2, 3, 4].map((i) => `rlup-${i}`),
+      'each event once in bronze.events',
+    );
   });
 
   it('navigating away right after track still delivers the event (keepalive on pagehide)', async () => {
@@ -142,21 +191,36 @@ describe('browser tracker in Chromium', { skip: missing }, () => {
     const page = await open(context, '/leave.html', { ...fast, flushAt: 100, flushIntervalMs: 60_000 });
     await Promise.all([
       page.waitForURL('**/other.html'),
-      page.evaluate(() => { (window as any).lens.track('Left', {}, { messageId: 'leave-1' }); document.getElementById('away')!.click(); }),
+      page.evaluate(() => {
+        (window as any).lens.track('Left', {}, { messageId: 'leave-1' });
+        document.getElementById('away')!.click();
+      }),
     ]);
     await waitFor('event sent while leaving', async () => (await countsOf('leave-')).length === 1);
     assert.deepEqual(await countsOf('leave-'), [1]);
     await context.close();
   });
 
-  it('two tabs send their own events once each; a closed tab\'s queue is adopted by the other, not duplicated', async () => {
+  it("two tabs send their own events once each; a closed tab's queue is adopted by the other, not duplicated", async () => {
     const context = await browser.newContext();
     const [a, b] = [await open(context, '/tabs.html', fast), await open(context, '/tabs.html', fast)];
-    await Promise.all([a, b].map((tab, t) => tab.evaluate((t) => { for (let i = 0; i < 10; i++) (window as any).lens.track('Tab', { t }, { messageId: `tabs-${t}-${i}` }); }, t)));
+    await Promise.all(
+      [a, b].map((tab, t) =>
+        tab.evaluate((t) => {
+          for (let i = 0; i < 10; i++) (window as any).lens.track('Tab', { t }, { messageId: `tabs-${t}-${i}` });
+        }, t),
+      ),
+    );
     await waitFor('both tabs delivered', async () => (await countsOf('tabs-')).length === 20);
     await lens.down();
-    await b.evaluate(() => { for (let i = 0; i < 5; i++) (window as any).lens.track('Orphan', {}, { messageId: `tabs-orphan-${i}` }); });
-    await b.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith('lens.q.') && localStorage.getItem(k)!.includes('tabs-orphan-4')));
+    await b.evaluate(() => {
+      for (let i = 0; i < 5; i++) (window as any).lens.track('Orphan', {}, { messageId: `tabs-orphan-${i}` });
+    });
+    await b.waitForFunction(() =>
+      Object.keys(localStorage).some(
+        (k) => k.startsWith('lens.q.') && localStorage.getItem(k)!.includes('tabs-orphan-4'),
+      ),
+    );
     await b.close();
     await lens.up();
     await waitFor('orphans adopted and delivered', async () => (await countsOf('tabs-')).length === 25);
@@ -164,7 +228,10 @@ describe('browser tracker in Chromium', { skip: missing }, () => {
     assert.deepEqual(await countsOf('tabs-'), Array(25).fill(1), 'no messageId twice');
     const ids = await Promise.all([a.evaluate(() => (window as any).lens.user().anonymousId)]);
     const events = (await lens.events()).filter((e) => e.messageId.startsWith('tabs-'));
-    assert.ok(events.every((e) => e.anonymousId === ids[0]), 'tabs share the visitor');
+    assert.ok(
+      events.every((e) => e.anonymousId === ids[0]),
+      'tabs share the visitor',
+    );
     await context.close();
   });
 
@@ -204,7 +271,10 @@ describe('browser tracker in Chromium', { skip: missing }, () => {
       lens.track('Hidden', {}, { messageId: 'consent-hidden' });
       history.pushState({}, '', '/spa/opted-out');
     });
-    assert.equal(await page.evaluate(() => document.cookie.includes('lens_aid') || localStorage.getItem('lens.aid') !== null), false);
+    assert.equal(
+      await page.evaluate(() => document.cookie.includes('lens_aid') || localStorage.getItem('lens.aid') !== null),
+      false,
+    );
     await page.evaluate(() => {
       const lens = (window as any).lens;
       lens.optIn();
@@ -217,8 +287,14 @@ describe('browser tracker in Chromium', { skip: missing }, () => {
     await page.waitForTimeout(500);
     const events = await lens.events();
     assert.deepEqual(await countsOf('consent-hidden'), []);
-    const views = events.filter((e) => e.type === 'page' && String((e.properties as Record<string, unknown>)['path']).startsWith('/spa'));
-    assert.deepEqual(views.map((e) => (e.properties as Record<string, unknown>)['path']), ['/spa.html', '/spa/articles/7'], 'initial view, then one per URL change (not the fragment, not while opted out)');
+    const views = events.filter(
+      (e) => e.type === 'page' && String((e.properties as Record<string, unknown>)['path']).startsWith('/spa'),
+    );
+    assert.deepEqual(
+      views.map((e) => (e.properties as Record<string, unknown>)['path']),
+      ['/spa.html', '/spa/articles/7'],
+      'initial view, then one per URL change (not the fragment, not while opted out)',
+    );
     await context.close();
   });
 });

@@ -34,7 +34,14 @@ export interface Tracker {
 /** Calls made before load are kept up to this many (then counted as dropped). */
 const MAX_PENDING = 1000;
 
-interface Loaded { queue: DeliveryQueue; identity: IdentityStore; store: KeyValueStore; prefix: string; options: LoadOptions; optedOut: boolean }
+interface Loaded {
+  queue: DeliveryQueue;
+  identity: IdentityStore;
+  store: KeyValueStore;
+  prefix: string;
+  options: LoadOptions;
+  optedOut: boolean;
+}
 
 /**
  * Creates a tracker; `preloaded` replays calls a snippet stub recorded before the script loaded.
@@ -49,21 +56,45 @@ export function createTracker(preloaded: readonly unknown[][] = []): Tracker {
   let scheduled = false;
   let lostBeforeLoad = 0;
 
-  const report = (error: unknown): void => { try { state?.options.onError?.(error); } catch { /* never into the page */ } };
-  const guard = <A extends unknown[], R>(fn: (...args: A) => R, fallback: R) => (...args: A): R => {
-    try { return fn(...args); } catch (error) { report(error); return fallback; }
+  const report = (error: unknown): void => {
+    try {
+      state?.options.onError?.(error);
+    } catch {
+      /* never into the page */
+    }
   };
+  const guard =
+    <A extends unknown[], R>(fn: (...args: A) => R, fallback: R) =>
+    (...args: A): R => {
+      try {
+        return fn(...args);
+      } catch (error) {
+        report(error);
+        return fallback;
+      }
+    };
   const drop = (reason: DropReason, n = 1): void => {
     if (!state) return;
     state.queue.stats.dropped[reason] += n;
-    try { state.options.onDrop?.(n, reason); } catch { /* as above */ }
+    try {
+      state.options.onDrop?.(n, reason);
+    } catch {
+      /* as above */
+    }
   };
 
   const record = (m: string, args: unknown[], ts = Date.now()): void => {
     if (state?.optedOut) return;
-    if (pending.length >= MAX_PENDING) { if (state) drop('queue_full'); else lostBeforeLoad++; return; }
+    if (pending.length >= MAX_PENDING) {
+      if (state) drop('queue_full');
+      else lostBeforeLoad++;
+      return;
+    }
     pending.push({ m, args, snap: { ts, href: location.href, title: document.title } });
-    if (state && !scheduled) { scheduled = true; setTimeout(drain, 0); }
+    if (state && !scheduled) {
+      scheduled = true;
+      setTimeout(drain, 0);
+    }
   };
 
   function drain(): void {
@@ -87,9 +118,13 @@ export function createTracker(preloaded: readonly unknown[][] = []): Tracker {
         if (event === null) drop('invalid');
         else if (event) {
           const measured = measure(event);
-          if (measured.n > max) drop('too_large'); else out.push(measured);
+          if (measured.n > max) drop('too_large');
+          else out.push(measured);
         }
-      } catch (error) { report(error); drop('invalid'); } // e.g. circular properties
+      } catch (error) {
+        report(error);
+        drop('invalid');
+      } // e.g. circular properties
     }
     if (out.length > 0) state.queue.add(out);
   }
@@ -100,7 +135,12 @@ export function createTracker(preloaded: readonly unknown[][] = []): Tracker {
     const prefix = options.storagePrefix ?? 'lens';
     const consent = store.get(`${prefix}.optout`);
     const optedOut = consent === '1' || (consent === null && options.optOut === true);
-    const identity = new IdentityStore(store, prefix, { ...(options.cookieDomain ? { domain: options.cookieDomain } : {}) }, !optedOut);
+    const identity = new IdentityStore(
+      store,
+      prefix,
+      { ...(options.cookieDomain ? { domain: options.cookieDomain } : {}) },
+      !optedOut,
+    );
     // Settle the visitor id now (a cookie and a localStorage write), not at the first event: a second tab
     // opened meanwhile must find it, or the same browser would count as two visitors.
     if (!optedOut) void identity.anonymousId;
@@ -111,9 +151,13 @@ export function createTracker(preloaded: readonly unknown[][] = []): Tracker {
       ...o,
       // text/plain and no custom header: a CORS "simple request", so no preflight round trip, and keepalive
       // so a send in flight survives the page going away (the write key travels in the body).
-      send: (batch) => sendBatch(fetch as unknown as FetchLike, {
-        url: endpoint, headers: { 'Content-Type': 'text/plain' }, keepalive: true, body: JSON.stringify({ batch, sentAt: new Date().toISOString(), writeKey }),
-      }),
+      send: (batch) =>
+        sendBatch(fetch as unknown as FetchLike, {
+          url: endpoint,
+          headers: { 'Content-Type': 'text/plain' },
+          keepalive: true,
+          body: JSON.stringify({ batch, sentAt: new Date().toISOString(), writeKey }),
+        }),
       onChange: (entries) => tabs.save(entries),
       ...(options.onDrop ? { onDrop: options.onDrop } : {}),
       canSend: () => !state?.optedOut && navigator.onLine !== false,
@@ -122,12 +166,19 @@ export function createTracker(preloaded: readonly unknown[][] = []): Tracker {
     state = { queue, identity, store, prefix, options, optedOut };
     if (optedOut) pending = [];
 
-    const hide = guard(() => { drain(); queue.sendAllNow(); }, undefined);
+    const hide = guard(() => {
+      drain();
+      queue.sendAllNow();
+    }, undefined);
     addEventListener('pagehide', hide);
-    document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') hide(); });
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'hidden') hide();
+    });
     addEventListener('online', () => queue.kick());
     const adopt = (): void => {
-      tabs.adoptOrphans().then((entries) => { if (entries.length > 0) queue.add(entries); }, report);
+      tabs.adoptOrphans().then((entries) => {
+        if (entries.length > 0) queue.add(entries);
+      }, report);
     };
     setTimeout(adopt, 0);
     setInterval(adopt, o.adoptIntervalMs);
@@ -135,11 +186,17 @@ export function createTracker(preloaded: readonly unknown[][] = []): Tracker {
       record('page', []);
       watchPageViews(() => record('page', []));
     }
-    if (pending.length > 0 && !scheduled) { scheduled = true; setTimeout(drain, 0); }
+    if (pending.length > 0 && !scheduled) {
+      scheduled = true;
+      setTimeout(drain, 0);
+    }
   }
 
   const setConsent = (optOut: boolean): void => {
-    if (!state) { record(optOut ? 'optOut' : 'optIn', []); return; }
+    if (!state) {
+      record(optOut ? 'optOut' : 'optIn', []);
+      return;
+    }
     state.optedOut = optOut;
     state.store.set(`${state.prefix}.optout`, optOut ? '1' : '0');
     state.identity.persist = !optOut;
@@ -163,20 +220,49 @@ export function createTracker(preloaded: readonly unknown[][] = []): Tracker {
     group: guard((...args: unknown[]) => record('group', args), undefined),
     alias: guard((...args: unknown[]) => record('alias', args), undefined),
     reset: guard(() => record('reset', []), undefined),
-    flush: guard(() => { drain(); return state ? state.queue.flush().catch(report) : Promise.resolve(); }, Promise.resolve()),
+    flush: guard(() => {
+      drain();
+      return state ? state.queue.flush().catch(report) : Promise.resolve();
+    }, Promise.resolve()),
     optOut: guard(() => setConsent(true), undefined),
     optIn: guard(() => setConsent(false), undefined),
-    user: guard(() => {
-      drain();
-      return state && !state.optedOut ? { anonymousId: state.identity.anonymousId, userId: state.identity.userId, traits: state.identity.traits } : { anonymousId: null, userId: null, traits: {} };
-    }, { anonymousId: null, userId: null, traits: {} }),
-    stats: guard(() => JSON.parse(JSON.stringify(state?.queue.stats ?? { queued: pending.length, delivered: 0, dropped: { queue_full: lostBeforeLoad, too_large: 0, max_attempts: 0, rejected_by_collector: 0, opted_out: 0, invalid: 0 }, retries: 0 })) as TrackerStats, undefined as unknown as TrackerStats),
+    user: guard(
+      () => {
+        drain();
+        return state && !state.optedOut
+          ? { anonymousId: state.identity.anonymousId, userId: state.identity.userId, traits: state.identity.traits }
+          : { anonymousId: null, userId: null, traits: {} };
+      },
+      { anonymousId: null, userId: null, traits: {} },
+    ),
+    stats: guard(
+      () =>
+        JSON.parse(
+          JSON.stringify(
+            state?.queue.stats ?? {
+              queued: pending.length,
+              delivered: 0,
+              dropped: {
+                queue_full: lostBeforeLoad,
+                too_large: 0,
+                max_attempts: 0,
+                rejected_by_collector: 0,
+                opted_out: 0,
+                invalid: 0,
+              },
+              retries: 0,
+            },
+          ),
+        ) as TrackerStats,
+      undefined as unknown as TrackerStats,
+    ),
   };
   for (const call of preloaded) {
     const [m, ts, ...args] = call as [keyof Tracker, number, ...unknown[]];
     if (m === 'load') load(...(args as Parameters<typeof load>));
     else if (m === 'optOut' || m === 'optIn') api[m]();
-    else if (typeof m === 'string' && m !== 'flush' && m !== 'user' && m !== 'stats') guard(record, undefined)(m, args, typeof ts === 'number' ? ts : Date.now());
+    else if (typeof m === 'string' && m !== 'flush' && m !== 'user' && m !== 'stats')
+      guard(record, undefined)(m, args, typeof ts === 'number' ? ts : Date.now());
   }
   return api;
 }

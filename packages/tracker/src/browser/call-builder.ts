@@ -6,10 +6,15 @@ import type { IdentityStore } from './identity-store.js';
 import { browserContext, pageProperties, type PageSnapshot } from './page-context.js';
 
 /** A call as recorded synchronously: method, raw arguments, and the page snapshot. */
-export interface RecordedCall { m: string; args: unknown[]; snap: PageSnapshot }
+export interface RecordedCall {
+  m: string;
+  args: unknown[];
+  snap: PageSnapshot;
+}
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | undefined => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
 
 /**
  * The event for a call, `undefined` for calls that send nothing (reset), or `null` when the arguments are
@@ -27,9 +32,16 @@ export function buildEvent(call: RecordedCall, identity: IdentityStore): Trackin
       break;
     case 'page': {
       // page([category], [name], [properties], [options]), as analytics.js accepts it.
-      const [category, name, rest] = typeof a[1] === 'string' ? [a[0], a[1], a.slice(2)] : [undefined, isObject(a[0]) ? undefined : a[0], isObject(a[0]) ? a : a.slice(1)];
+      const [category, name, rest] =
+        typeof a[1] === 'string'
+          ? [a[0], a[1], a.slice(2)]
+          : [undefined, isObject(a[0]) ? undefined : a[0], isObject(a[0]) ? a : a.slice(1)];
       const props = isObject(rest[0]) ? rest[0] : {};
-      fields = { ...(str(name) ? { name: str(name) } : {}), ...(str(category) ? { category: str(category) } : {}), properties: { ...pageProperties(call.snap), ...props } };
+      fields = {
+        ...(str(name) ? { name: str(name) } : {}),
+        ...(str(category) ? { category: str(category) } : {}),
+        properties: { ...pageProperties(call.snap), ...props },
+      };
       options = rest[1];
       break;
     }
@@ -63,7 +75,11 @@ export function buildEvent(call: RecordedCall, identity: IdentityStore): Trackin
       return null;
   }
   const opts: CallOptions = isObject(options) ? options : {};
-  const context: JsonObject = { ...browserContext(call.snap), ...(Object.keys(identity.traits).length ? { traits: identity.traits } : {}), ...opts.context };
+  const context: JsonObject = {
+    ...browserContext(call.snap),
+    ...(Object.keys(identity.traits).length ? { traits: identity.traits } : {}),
+    ...opts.context,
+  };
   const explicit = opts.timestamp === undefined ? undefined : new Date(opts.timestamp).toISOString();
   return {
     type: call.m as TrackingEvent['type'],

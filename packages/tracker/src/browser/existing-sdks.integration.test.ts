@@ -27,19 +27,33 @@ describe('existing browser SDKs against the Lens collector', { skip: missing }, 
     site.set('/rudder.js', rudder.code);
     site.set('/segment.js', segment.code);
   });
-  after(async () => { await browser?.close(); await site?.close(); await lens?.close(); });
+  after(async () => {
+    await browser?.close();
+    await site?.close();
+    await lens?.close();
+  });
 
   it('@rudderstack/analytics-js (bundled) loads its config from the collector and its events land in bronze', async () => {
-    site.set('/rudder.html', page('/rudder.js', `
+    site.set(
+      '/rudder.html',
+      page(
+        '/rudder.js',
+        `
       const ra = new RudderAnalytics();
       ra.load(${JSON.stringify(WRITE_KEY)}, ${JSON.stringify(lens.url)}, { configUrl: ${JSON.stringify(lens.url)}, polyfillIfRequired: false });
       ra.identify('rudder-user', { plan: 'team' });
       ra.page('Docs', 'Rudder Page', { run: ${JSON.stringify(run)} });
-      ra.track('Rudder Clicked', { run: ${JSON.stringify(run)}, n: 1 });`));
+      ra.track('Rudder Clicked', { run: ${JSON.stringify(run)}, n: 1 });`,
+      ),
+    );
     const context = await browser.newContext();
     const tab = await context.newPage();
     await tab.goto(`${site.url}/rudder.html`);
-    await waitFor('RudderStack events in the log', async () => (await lens.events()).filter((e) => e.userId === 'rudder-user').length >= 3, 20_000);
+    await waitFor(
+      'RudderStack events in the log',
+      async () => (await lens.events()).filter((e) => e.userId === 'rudder-user').length >= 3,
+      20_000,
+    );
     await context.close();
     const rows = (await lens.bronze()).filter((r) => r['user_id'] === 'rudder-user');
     const byType = new Map(rows.map((r) => [r['type'], r]));
@@ -53,16 +67,26 @@ describe('existing browser SDKs against the Lens collector', { skip: missing }, 
 
   it('@segment/analytics-next loads its settings from the collector and its events land in bronze', async () => {
     const apiHost = `${new URL(lens.url).host}/v1`;
-    site.set('/segment.html', page('/segment.js', `
+    site.set(
+      '/segment.html',
+      page(
+        '/segment.js',
+        `
       const analytics = AnalyticsBrowser.load({ writeKey: ${JSON.stringify(WRITE_KEY)}, cdnURL: ${JSON.stringify(lens.url)} },
         { integrations: { 'Segment.io': { apiHost: ${JSON.stringify(apiHost)}, protocol: 'http' } } });
       analytics.identify('segment-user', { plan: 'enterprise' });
       analytics.page('Docs', 'Segment Page', { run: ${JSON.stringify(run)} });
-      analytics.track('Segment Clicked', { run: ${JSON.stringify(run)}, n: 2 });`));
+      analytics.track('Segment Clicked', { run: ${JSON.stringify(run)}, n: 2 });`,
+      ),
+    );
     const context = await browser.newContext();
     const tab = await context.newPage();
     await tab.goto(`${site.url}/segment.html`);
-    await waitFor('Segment events in the log', async () => (await lens.events()).filter((e) => e.userId === 'segment-user').length >= 3, 20_000);
+    await waitFor(
+      'Segment events in the log',
+      async () => (await lens.events()).filter((e) => e.userId === 'segment-user').length >= 3,
+      20_000,
+    );
     await context.close();
     const rows = (await lens.bronze()).filter((r) => r['user_id'] === 'segment-user');
     const byType = new Map(rows.map((r) => [r['type'], r]));

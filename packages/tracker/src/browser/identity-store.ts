@@ -10,7 +10,12 @@ export class IdentityStore {
   userId: string | null;
   traits: JsonObject;
 
-  constructor(readonly store: KeyValueStore, readonly prefix: string, readonly cookie: CookieOptions, public persist: boolean) {
+  constructor(
+    readonly store: KeyValueStore,
+    readonly prefix: string,
+    readonly cookie: CookieOptions,
+    public persist: boolean,
+  ) {
     this.userId = store.get(`${prefix}.uid`);
     this.traits = parseObject(store.get(`${prefix}.traits`));
   }

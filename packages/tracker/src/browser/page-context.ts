@@ -4,12 +4,28 @@ import type { JsonObject } from '../core/types.js';
 import { LIBRARY_NAME, LIBRARY_VERSION } from '../core/version.js';
 
 /** What a call records synchronously (cheap): when, and which page it was made on. */
-export interface PageSnapshot { ts: number; href: string; title: string }
+export interface PageSnapshot {
+  ts: number;
+  href: string;
+  title: string;
+}
 
 /** `context.page` and the default page() properties; the URL without its fragment, as analytics.js sends it. */
-export function pageProperties(snap: PageSnapshot): { path: string; referrer: string; search: string; title: string; url: string } {
+export function pageProperties(snap: PageSnapshot): {
+  path: string;
+  referrer: string;
+  search: string;
+  title: string;
+  url: string;
+} {
   const url = new URL(snap.href);
-  return { path: url.pathname, referrer: document.referrer, search: url.search, title: snap.title, url: url.href.split('#')[0]! };
+  return {
+    path: url.pathname,
+    referrer: document.referrer,
+    search: url.search,
+    title: snap.title,
+    url: url.href.split('#')[0]!,
+  };
 }
 
 /** `context.campaign` from utm_* parameters (utm_campaign → name), undefined when there are none. */
@@ -44,7 +60,13 @@ export function browserContext(snap: PageSnapshot): JsonObject {
     ...staticContext,
     page: { ...page },
     ...(utm ? { campaign: { ...utm } } : {}),
-    screen: { width: screen.width, height: screen.height, density: devicePixelRatio, innerWidth: innerWidth, innerHeight: innerHeight },
+    screen: {
+      width: screen.width,
+      height: screen.height,
+      density: devicePixelRatio,
+      innerWidth: innerWidth,
+      innerHeight: innerHeight,
+    },
   };
 }
 

@@ -20,8 +20,14 @@ export function watchPageViews(onPageView: () => void): () => void {
   }
   // Fallback: wrap the history methods (what every SDK does there), undone by the returned function.
   const { pushState, replaceState } = history;
-  history.pushState = function (...args: Parameters<History['pushState']>) { pushState.apply(this, args); check(); };
-  history.replaceState = function (...args: Parameters<History['replaceState']>) { replaceState.apply(this, args); check(); };
+  history.pushState = function (...args: Parameters<History['pushState']>) {
+    pushState.apply(this, args);
+    check();
+  };
+  history.replaceState = function (...args: Parameters<History['replaceState']>) {
+    replaceState.apply(this, args);
+    check();
+  };
   addEventListener('popstate', check);
   return () => {
     history.pushState = pushState;

@@ -23,16 +23,23 @@ export class TabQueueStore {
   #held = false;
   #unsaved: readonly StoredEntry[] | undefined;
 
-  constructor(readonly store: KeyValueStore, readonly prefix: string) {
+  constructor(
+    readonly store: KeyValueStore,
+    readonly prefix: string,
+  ) {
     this.#locks = (navigator as { locks?: LockManagerLike }).locks;
     if (!store.persistent) return;
     if (this.#locks) {
       // Held until the document goes away; the promise never resolves on purpose.
-      void this.#locks.request(this.#lockName(this.tabId), () => {
-        this.#held = true;
-        if (this.#unsaved) this.save(this.#unsaved);
-        return new Promise(() => {});
-      }).catch(() => { /* locks unavailable in this context (opaque origin): stay on stale-time fallback */ });
+      void this.#locks
+        .request(this.#lockName(this.tabId), () => {
+          this.#held = true;
+          if (this.#unsaved) this.save(this.#unsaved);
+          return new Promise(() => {});
+        })
+        .catch(() => {
+          /* locks unavailable in this context (opaque origin): stay on stale-time fallback */
+        });
     } else {
       this.#held = true;
     }
@@ -41,7 +48,10 @@ export class TabQueueStore {
   /** Writes this tab's queue (removes the key when empty). Deferred until the tab's lock is held. */
   save(entries: readonly StoredEntry[]): void {
     if (!this.store.persistent) return;
-    if (!this.#held) { this.#unsaved = entries; return; }
+    if (!this.#held) {
+      this.#unsaved = entries;
+      return;
+    }
     this.#unsaved = undefined;
     const key = `${this.prefix}.q.${this.tabId}`;
     if (entries.length === 0) this.store.remove(key);
@@ -61,7 +71,11 @@ export class TabQueueStore {
         adopted.push(...stored.q);
       };
       if (this.#locks) {
-        await this.#locks.request(this.#lockName(key.slice(queuePrefix.length)), { ifAvailable: true }, (lock) => { if (lock) take(); }).catch(() => {});
+        await this.#locks
+          .request(this.#lockName(key.slice(queuePrefix.length)), { ifAvailable: true }, (lock) => {
+            if (lock) take();
+          })
+          .catch(() => {});
       } else if (Date.now() - parse(this.store.get(key)).t > STALE_MS) {
         take();
       }
@@ -77,7 +91,10 @@ export class TabQueueStore {
 function parse(text: string | null): { t: number; q: StoredEntry[] } {
   try {
     const value = JSON.parse(text ?? '') as { t?: unknown; q?: unknown };
-    return { t: typeof value.t === 'number' ? value.t : 0, q: Array.isArray(value.q) ? (value.q as StoredEntry[]) : [] };
+    return {
+      t: typeof value.t === 'number' ? value.t : 0,
+      q: Array.isArray(value.q) ? (value.q as StoredEntry[]) : [],
+    };
   } catch {
     return { t: 0, q: [] };
   }

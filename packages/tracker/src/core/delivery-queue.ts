@@ -4,7 +4,12 @@ import { backoffDelay, DEFAULT_RETRY, type RetryOptions, type SendOutcome } from
 import { emptyStats, type DropHandler, type DropReason, type TrackerStats, type TrackingEvent } from './types.js';
 
 /** A queued event: the event, its serialised size, the attempts it used, and an arrival number (`s`). */
-export interface QueueEntry { e: TrackingEvent; n: number; a: number; s: number }
+export interface QueueEntry {
+  e: TrackingEvent;
+  n: number;
+  a: number;
+  s: number;
+}
 
 export interface DeliveryQueueOptions {
   flushAt: number;
@@ -38,7 +43,9 @@ export class DeliveryQueue {
 
   constructor(readonly options: DeliveryQueueOptions) {}
 
-  get entries(): readonly QueueEntry[] { return this.#entries; }
+  get entries(): readonly QueueEntry[] {
+    return this.#entries;
+  }
 
   /** Wraps events as entries (arrival order) and enqueues them; over the bounds, the oldest idle ones go. */
   add(events: readonly { e: TrackingEvent; n: number; a?: number }[]): void {
@@ -47,7 +54,11 @@ export class DeliveryQueue {
       this.#bytes += n;
     }
     let over = 0;
-    while ((this.#entries.length > this.options.maxQueueEvents || this.#bytes > this.options.maxQueueBytes) && this.#removeOldestIdle()) over++;
+    while (
+      (this.#entries.length > this.options.maxQueueEvents || this.#bytes > this.options.maxQueueBytes) &&
+      this.#removeOldestIdle()
+    )
+      over++;
     if (over > 0) this.#drop(over, 'queue_full');
     this.#changed();
     this.#schedule();
@@ -68,7 +79,9 @@ export class DeliveryQueue {
   }
 
   /** Re-evaluates the timers (after coming back online, after opt-in). */
-  kick(): void { this.#schedule(); }
+  kick(): void {
+    this.#schedule();
+  }
 
   /** Removes everything (opt-out, tests). */
   clear(reason: DropReason): void {
@@ -93,13 +106,20 @@ export class DeliveryQueue {
     if (this.#entries.length === this.#inflight.size || this.options.canSend?.() === false) return;
     let idle = 0;
     let bytes = 0;
-    for (const entry of this.#entries) if (!this.#inflight.has(entry)) { idle++; bytes += entry.n; }
+    for (const entry of this.#entries)
+      if (!this.#inflight.has(entry)) {
+        idle++;
+        bytes += entry.n;
+      }
     if (this.#waiters.length > 0 || idle >= this.options.flushAt || bytes >= this.options.maxBatchBytes) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
       void this.#pump();
     } else if (this.#timer === undefined) {
-      this.#timer = setTimeout(() => { this.#timer = undefined; void this.#pump(); }, this.options.flushIntervalMs);
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        void this.#pump();
+      }, this.options.flushIntervalMs);
     }
   }
 
@@ -121,7 +141,11 @@ export class DeliveryQueue {
     let bytes = 0;
     for (const entry of this.#entries) {
       if (this.#inflight.has(entry)) continue;
-      if (batch.length >= this.options.maxBatchEvents || (batch.length > 0 && bytes + entry.n > this.options.maxBatchBytes)) break;
+      if (
+        batch.length >= this.options.maxBatchEvents ||
+        (batch.length > 0 && bytes + entry.n > this.options.maxBatchBytes)
+      )
+        break;
       batch.push(entry);
       bytes += entry.n;
     }
@@ -130,8 +154,12 @@ export class DeliveryQueue {
   }
 
   async #send(batch: QueueEntry[], keepalive: boolean): Promise<void> {
-    const outcome = await this.options.send(batch.map((entry) => entry.e), keepalive).catch(
-      (error: unknown): SendOutcome => ({ kind: 'retry', reason: String(error), countsAsAttempt: false }));
+    const outcome = await this.options
+      .send(
+        batch.map((entry) => entry.e),
+        keepalive,
+      )
+      .catch((error: unknown): SendOutcome => ({ kind: 'retry', reason: String(error), countsAsAttempt: false }));
     for (const entry of batch) this.#inflight.delete(entry);
     if (outcome.kind === 'ok') {
       this.#failures = 0;
@@ -146,9 +174,18 @@ export class DeliveryQueue {
       this.#failures++;
       const max = this.options.retry?.maxAttempts ?? DEFAULT_RETRY.maxAttempts;
       const spent = outcome.countsAsAttempt ? batch.filter((entry) => ++entry.a >= max) : [];
-      if (spent.length > 0) { this.#remove(spent); this.#drop(spent.length, 'max_attempts'); }
+      if (spent.length > 0) {
+        this.#remove(spent);
+        this.#drop(spent.length, 'max_attempts');
+      }
       if (this.#backoff === undefined && !this.#closed) {
-        this.#backoff = setTimeout(() => { this.#backoff = undefined; this.#schedule(); }, backoffDelay(this.#failures, this.options.retry, outcome.retryAfterMs));
+        this.#backoff = setTimeout(
+          () => {
+            this.#backoff = undefined;
+            this.#schedule();
+          },
+          backoffDelay(this.#failures, this.options.retry, outcome.retryAfterMs),
+        );
       }
     }
     this.#changed();
@@ -169,7 +206,11 @@ export class DeliveryQueue {
 
   #drop(count: number, reason: DropReason): void {
     this.stats.dropped[reason] += count;
-    try { this.options.onDrop?.(count, reason); } catch { /* a caller's handler must not break delivery */ }
+    try {
+      this.options.onDrop?.(count, reason);
+    } catch {
+      /* a caller's handler must not break delivery */
+    }
   }
 
   #changed(): void {
@@ -177,7 +218,10 @@ export class DeliveryQueue {
     this.options.onChange?.(this.#entries);
     for (let i = this.#waiters.length - 1; i >= 0; i--) {
       const waiter = this.#waiters[i]!;
-      if (!this.#entries.some((entry) => entry.s <= waiter.seq)) { this.#waiters.splice(i, 1); waiter.resolve(); }
+      if (!this.#entries.some((entry) => entry.s <= waiter.seq)) {
+        this.#waiters.splice(i, 1);
+        waiter.resolve();
+      }
     }
   }
 }

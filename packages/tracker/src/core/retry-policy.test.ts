@@ -7,9 +7,15 @@ import { utf8Length } from './event-size.js';
 describe('retry policy', () => {
   it('retries 5xx, 408 and 429, never other 4xx; 2xx/3xx succeed', () => {
     for (const status of [500, 502, 503, 504]) assert.equal(classifyStatus(status, null).kind, 'retry', String(status));
-    assert.deepEqual(classifyStatus(429, '7'), { kind: 'retry', reason: 'http_429', retryAfterMs: 7000, countsAsAttempt: false });
+    assert.deepEqual(classifyStatus(429, '7'), {
+      kind: 'retry',
+      reason: 'http_429',
+      retryAfterMs: 7000,
+      countsAsAttempt: false,
+    });
     assert.equal(classifyStatus(408, null).kind, 'retry');
-    for (const status of [400, 401, 403, 404, 413]) assert.equal(classifyStatus(status, null).kind, 'drop', String(status));
+    for (const status of [400, 401, 403, 404, 413])
+      assert.equal(classifyStatus(status, null).kind, 'drop', String(status));
     assert.equal(classifyStatus(200, null).kind, 'ok');
     const unavailable = classifyStatus(503, null);
     assert.ok(unavailable.kind === 'retry' && unavailable.countsAsAttempt, 'a 5xx uses up an attempt');
@@ -25,12 +31,30 @@ describe('retry policy', () => {
 
   it('backs off exponentially with jitter between half and all of the step, never below Retry-After', () => {
     const opts = { baseMs: 1000, maxMs: 60_000 };
-    assert.equal(backoffDelay(1, opts, 0, () => 0), 500);
-    assert.equal(backoffDelay(1, opts, 0, () => 1), 1000);
-    assert.equal(backoffDelay(4, opts, 0, () => 0), 4000);
-    assert.equal(backoffDelay(4, opts, 0, () => 1), 8000);
-    assert.equal(backoffDelay(30, opts, 0, () => 1), 60_000);
-    assert.equal(backoffDelay(1, opts, 9000, () => 1), 9000);
+    assert.equal(
+      backoffDelay(1, opts, 0, () => 0),
+      500,
+    );
+    assert.equal(
+      backoffDelay(1, opts, 0, () => 1),
+      1000,
+    );
+    assert.equal(
+      backoffDelay(4, opts, 0, () => 0),
+      4000,
+    );
+    assert.equal(
+      backoffDelay(4, opts, 0, () => 1),
+      8000,
+    );
+    assert.equal(
+      backoffDelay(30, opts, 0, () => 1),
+      60_000,
+    );
+    assert.equal(
+      backoffDelay(1, opts, 9000, () => 1),
+      9000,
+    );
     const spread = new Set(Array.from({ length: 50 }, () => backoffDelay(3, opts)));
     assert.ok(spread.size > 10, 'jitter spreads clients out');
   });

@@ -22,7 +22,12 @@ export function classifyStatus(status: number, retryAfter: string | null): SendO
   if (status < 400) return { kind: 'ok', rejected: 0 };
   if (status === 429 || status === 408 || status >= 500) {
     const retryAfterMs = parseRetryAfter(retryAfter);
-    return { kind: 'retry', reason: `http_${status}`, ...(retryAfterMs === undefined ? {} : { retryAfterMs }), countsAsAttempt: status >= 500 };
+    return {
+      kind: 'retry',
+      reason: `http_${status}`,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      countsAsAttempt: status >= 500,
+    };
   }
   return { kind: 'drop', reason: `http_${status}` };
 }
@@ -44,7 +49,12 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
  * half random) so many clients failing together do not come back together; never below Retry-After.
  * @example backoffDelay(3, { baseMs: 1000, maxMs: 60000 }) // between 4000 and 8000
  */
-export function backoffDelay(failures: number, options: RetryOptions = {}, retryAfterMs = 0, random = Math.random): number {
+export function backoffDelay(
+  failures: number,
+  options: RetryOptions = {},
+  retryAfterMs = 0,
+  random = Math.random,
+): number {
   const base = options.baseMs ?? DEFAULT_RETRY.baseMs;
   const max = options.maxMs ?? DEFAULT_RETRY.maxMs;
   const exp = Math.min(max, base * 2 ** Math.max(0, failures - 1));

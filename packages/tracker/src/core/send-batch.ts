@@ -3,9 +3,17 @@
 import { classifyStatus, type SendOutcome } from './retry-policy.js';
 
 /** The subset of `fetch` the SDKs use (the platform's, or one the caller injects). */
-export type FetchLike = (url: string, init: {
-  method: string; body: string; headers: Record<string, string>; keepalive?: boolean; credentials?: 'omit'; signal?: AbortSignal;
-}) => Promise<{ status: number; headers: { get(name: string): string | null }; text(): Promise<string> }>;
+export type FetchLike = (
+  url: string,
+  init: {
+    method: string;
+    body: string;
+    headers: Record<string, string>;
+    keepalive?: boolean;
+    credentials?: 'omit';
+    signal?: AbortSignal;
+  },
+) => Promise<{ status: number; headers: { get(name: string): string | null }; text(): Promise<string> }>;
 
 export interface SendRequest {
   url: string;

@@ -6,7 +6,8 @@ import type { RetryOptions } from './retry-policy.js';
 export type { JsonObject, TrackingEvent };
 
 /** Why events left the queue without being delivered; every one is counted in `stats()`. */
-export type DropReason = 'queue_full' | 'too_large' | 'max_attempts' | 'rejected_by_collector' | 'opted_out' | 'invalid';
+export type DropReason =
+  'queue_full' | 'too_large' | 'max_attempts' | 'rejected_by_collector' | 'opted_out' | 'invalid';
 
 /** Counters every tracker keeps, so an overflow or a rejection is visible rather than silent. */
 export interface TrackerStats {
@@ -52,5 +53,10 @@ export interface CallOptions {
 }
 
 export function emptyStats(): TrackerStats {
-  return { queued: 0, delivered: 0, dropped: { queue_full: 0, too_large: 0, max_attempts: 0, rejected_by_collector: 0, opted_out: 0, invalid: 0 }, retries: 0 };
+  return {
+    queued: 0,
+    delivered: 0,
+    dropped: { queue_full: 0, too_large: 0, max_attempts: 0, rejected_by_collector: 0, opted_out: 0, invalid: 0 },
+    retries: 0,
+  };
 }

@@ -7,7 +7,9 @@ import { NodeTracker } from './node-tracker.js';
 import type { FetchLike } from '../core/send-batch.js';
 
 let lens: LensFixture;
-before(async () => { lens = await startLens(); });
+before(async () => {
+  lens = await startLens();
+});
 after(() => lens.close());
 
 const fast = { baseMs: 100, maxMs: 1000 };
@@ -32,9 +34,20 @@ describe('NodeTracker', () => {
   it('delivers every call type with identities, fields and library context', async () => {
     const tracker = new NodeTracker({ writeKey: WRITE_KEY, host: lens.url, flushAt: 100 });
     const when = new Date('2026-02-03T04:05:06.000Z');
-    tracker.track({ userId: 'u-node', event: 'Order Completed', properties: { total: 12.5 }, messageId: 'node-track-1' });
+    tracker.track({
+      userId: 'u-node',
+      event: 'Order Completed',
+      properties: { total: 12.5 },
+      messageId: 'node-track-1',
+    });
     tracker.identify({ userId: 'u-node', traits: { plan: 'pro' }, messageId: 'node-identify-1' });
-    tracker.page({ anonymousId: 'a-node', name: 'Home', category: 'Docs', properties: { path: '/' }, messageId: 'node-page-1' });
+    tracker.page({
+      anonymousId: 'a-node',
+      name: 'Home',
+      category: 'Docs',
+      properties: { path: '/' },
+      messageId: 'node-page-1',
+    });
     tracker.screen({ userId: 'u-node', name: 'Feed', messageId: 'node-screen-1' });
     tracker.group({ userId: 'u-node', groupId: 'org-1', traits: { seats: 3 }, messageId: 'node-group-1' });
     tracker.alias({ userId: 'u-node', previousId: 'a-node', timestamp: when, messageId: 'node-alias-1' });
@@ -62,9 +75,15 @@ describe('NodeTracker', () => {
     const { fetch, statuses } = countingFetch();
     const tracker = new NodeTracker({ writeKey: WRITE_KEY, host: lens.url, flushAt: 10, retry: fast, fetch });
     lens.refuseSeconds = 1;
-    setTimeout(() => { lens.refuseSeconds = undefined; }, 2500);
+    setTimeout(() => {
+      lens.refuseSeconds = undefined;
+    }, 2500);
     const sent: string[] = [];
-    for (let i = 0; i < 45; i++) { const messageId = `node-503-${i}`; sent.push(messageId); tracker.track({ userId: 'u', event: 'E', messageId }); }
+    for (let i = 0; i < 45; i++) {
+      const messageId = `node-503-${i}`;
+      sent.push(messageId);
+      tracker.track({ userId: 'u', event: 'E', messageId });
+    }
     const started = Date.now();
     await tracker.flush();
     assert.ok(Date.now() - started >= 2000, 'flush waited for the collector to recover');
@@ -93,11 +112,22 @@ describe('NodeTracker', () => {
   it('stays bounded under a refusing collector: overflow drops the oldest and counts them', async () => {
     lens.refuseSeconds = 1;
     const drops: number[] = [];
-    const tracker = new NodeTracker({ writeKey: WRITE_KEY, host: lens.url, flushAt: 50, maxQueueEvents: 100, retry: fast, onDrop: (n) => drops.push(n) });
-    for (let i = 0; i < 1000; i++) tracker.track({ userId: 'u', event: 'Flood', messageId: `node-flood-${i}`, properties: { i } });
+    const tracker = new NodeTracker({
+      writeKey: WRITE_KEY,
+      host: lens.url,
+      flushAt: 50,
+      maxQueueEvents: 100,
+      retry: fast,
+      onDrop: (n) => drops.push(n),
+    });
+    for (let i = 0; i < 1000; i++)
+      tracker.track({ userId: 'u', event: 'Flood', messageId: `node-flood-${i}`, properties: { i } });
     assert.ok(tracker.stats().queued <= 100);
     assert.equal(tracker.stats().dropped.queue_full, 900);
-    assert.equal(drops.reduce((a, b) => a + b, 0), 900);
+    assert.equal(
+      drops.reduce((a, b) => a + b, 0),
+      900,
+    );
     assert.equal(await tracker.closeAndFlush({ timeoutMs: 300 }), false, 'closeAndFlush reports it could not deliver');
     lens.refuseSeconds = undefined;
   });

@@ -40,7 +40,10 @@ export class NodeTracker {
   constructor(options: NodeTrackerOptions) {
     this.#options = options;
     const endpoint = `${options.host.replace(/\/+$/, '')}/v1/batch`;
-    const headers = { 'Content-Type': 'application/json', Authorization: `Basic ${Buffer.from(`${options.writeKey}:`).toString('base64')}` };
+    const headers = {
+      'Content-Type': 'application/json',
+      Authorization: `Basic ${Buffer.from(`${options.writeKey}:`).toString('base64')}`,
+    };
     const fetchFn = options.fetch ?? (globalThis.fetch as unknown as FetchLike);
     this.#queue = new DeliveryQueue({
       flushAt: options.flushAt ?? 20,
@@ -51,27 +54,49 @@ export class NodeTracker {
       maxQueueBytes: options.maxQueueBytes ?? 16 * 1024 * 1024,
       ...(options.retry ? { retry: options.retry } : {}),
       ...(options.onDrop ? { onDrop: options.onDrop } : {}),
-      send: (batch) => sendBatch(fetchFn, { url: endpoint, headers, timeoutMs: options.timeoutMs ?? 10_000, body: JSON.stringify({ batch, sentAt: new Date().toISOString() }) }),
+      send: (batch) =>
+        sendBatch(fetchFn, {
+          url: endpoint,
+          headers,
+          timeoutMs: options.timeoutMs ?? 10_000,
+          body: JSON.stringify({ batch, sentAt: new Date().toISOString() }),
+        }),
     });
   }
 
   track(message: NodeMessage & { event: string; properties?: JsonObject }): void {
-    this.#enqueue('track', message, message.event ? { event: message.event, properties: message.properties ?? {} } : undefined);
+    this.#enqueue(
+      'track',
+      message,
+      message.event ? { event: message.event, properties: message.properties ?? {} } : undefined,
+    );
   }
   identify(message: NodeMessage & { traits?: JsonObject }): void {
     this.#enqueue('identify', message, { traits: message.traits ?? {} });
   }
   page(message: NodeMessage & { name?: string; category?: string; properties?: JsonObject }): void {
-    this.#enqueue('page', message, { name: message.name, category: message.category, properties: message.properties ?? {} });
+    this.#enqueue('page', message, {
+      name: message.name,
+      category: message.category,
+      properties: message.properties ?? {},
+    });
   }
   screen(message: NodeMessage & { name?: string; properties?: JsonObject }): void {
     this.#enqueue('screen', message, { name: message.name, properties: message.properties ?? {} });
   }
   group(message: NodeMessage & { groupId: string | number; traits?: JsonObject }): void {
-    this.#enqueue('group', message, message.groupId !== undefined ? { groupId: message.groupId, traits: message.traits ?? {} } : undefined);
+    this.#enqueue(
+      'group',
+      message,
+      message.groupId !== undefined ? { groupId: message.groupId, traits: message.traits ?? {} } : undefined,
+    );
   }
   alias(message: NodeMessage & { userId: string | number; previousId: string | number }): void {
-    this.#enqueue('alias', message, message.previousId !== undefined && message.userId !== undefined ? { previousId: message.previousId } : undefined);
+    this.#enqueue(
+      'alias',
+      message,
+      message.previousId !== undefined && message.userId !== undefined ? { previousId: message.previousId } : undefined,
+    );
   }
 
   /** Sends everything queued; resolves once it is delivered or dropped (retries included). */
@@ -87,7 +112,9 @@ export class NodeTracker {
   async closeAndFlush({ timeoutMs = 10_000 }: { timeoutMs?: number } = {}): Promise<boolean> {
     this.#closed = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs); });
+    const timedOut = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
     const flushed = await Promise.race([this.#queue.flush().then(() => true as const), timedOut]);
     clearTimeout(timer);
     this.#queue.close();
@@ -108,7 +135,8 @@ export class NodeTracker {
     const now = new Date().toISOString();
     const timestamp = message.timestamp === undefined ? undefined : new Date(message.timestamp).toISOString();
     const event: TrackingEvent = {
-      type, ...fields,
+      type,
+      ...fields,
       messageId: message.messageId ?? uuid(),
       ...(message.userId == null ? {} : { userId: message.userId }),
       ...(message.anonymousId == null ? {} : { anonymousId: message.anonymousId }),

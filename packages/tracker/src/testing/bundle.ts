@@ -9,7 +9,14 @@ import { build } from 'esbuild';
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Paths and sizes of the built bundles. */
-export interface Bundles { esmPath: string; iifePath: string; esm: string; iife: string; esmGzipBytes: number; iifeGzipBytes: number }
+export interface Bundles {
+  esmPath: string;
+  iifePath: string;
+  esm: string;
+  iife: string;
+  esmGzipBytes: number;
+  iifeGzipBytes: number;
+}
 
 /**
  * Bundles `src/index.ts` (ESM) and `src/browser/iife-entry.ts` (IIFE), minified, for browsers of 2021 on.
@@ -17,14 +24,34 @@ export interface Bundles { esmPath: string; iifePath: string; esm: string; iife:
  */
 export async function buildBundles(outDir = join(packageDir, 'dist', 'bundle')): Promise<Bundles> {
   await mkdir(outDir, { recursive: true });
-  const common = { bundle: true, minify: true, platform: 'browser', target: 'es2022', legalComments: 'none', write: true, logLevel: 'silent' } as const;
+  const common = {
+    bundle: true,
+    minify: true,
+    platform: 'browser',
+    target: 'es2022',
+    legalComments: 'none',
+    write: true,
+    logLevel: 'silent',
+  } as const;
   const esmPath = join(outDir, 'lens.min.js');
   const iifePath = join(outDir, 'lens.iife.min.js');
   await Promise.all([
     build({ ...common, entryPoints: [join(packageDir, 'src', 'index.ts')], format: 'esm', outfile: esmPath }),
-    build({ ...common, entryPoints: [join(packageDir, 'src', 'browser', 'iife-entry.ts')], format: 'iife', outfile: iifePath }),
+    build({
+      ...common,
+      entryPoints: [join(packageDir, 'src', 'browser', 'iife-entry.ts')],
+      format: 'iife',
+      outfile: iifePath,
+    }),
   ]);
   const { readFile } = await import('node:fs/promises');
   const [esm, iife] = await Promise.all([readFile(esmPath, 'utf8'), readFile(iifePath, 'utf8')]);
-  return { esmPath, iifePath, esm, iife, esmGzipBytes: gzipSync(esm, { level: 9 }).length, iifeGzipBytes: gzipSync(iife, { level: 9 }).length };
+  return {
+    esmPath,
+    iifePath,
+    esm,
+    iife,
+    esmGzipBytes: gzipSync(esm, { level: 9 }).length,
+    iifeGzipBytes: gzipSync(iife, { level: 9 }).length,
+  };
 }

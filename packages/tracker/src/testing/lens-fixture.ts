@@ -54,7 +54,8 @@ export async function startLens(): Promise<LensFixture> {
       const sink: RecordSink = {
         partition: writer.partition,
         append: async (values) => {
-          if (fixture.refuseSeconds !== undefined) throw new LogBackpressureError('test: refusing appends', fixture.refuseSeconds * 1000);
+          if (fixture.refuseSeconds !== undefined)
+            throw new LogBackpressureError('test: refusing appends', fixture.refuseSeconds * 1000);
           return writer.append(values);
         },
       };
@@ -96,7 +97,11 @@ export async function startLens(): Promise<LensFixture> {
 }
 
 /** Polls `check` until it returns true (or throws after `timeoutMs`, naming `what`). */
-export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 15_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

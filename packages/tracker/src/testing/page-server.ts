@@ -16,7 +16,10 @@ export async function startPageServer(): Promise<PageServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     const body = files.get(path);
-    if (body === undefined) { res.writeHead(404).end('not found'); return; }
+    if (body === undefined) {
+      res.writeHead(404).end('not found');
+      return;
+    }
     const type = path.endsWith('.js') ? 'text/javascript' : 'text/html';
     res.writeHead(200, { 'Content-Type': `${type}; charset=utf-8`, 'Cache-Control': 'no-store' }).end(body);
   });
@@ -24,7 +27,13 @@ export async function startPageServer(): Promise<PageServer> {
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    set: (path, body) => { files.set(path, body); },
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    set: (path, body) => {
+      files.set(path, body);
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -4,8 +4,19 @@ import { snippet } from '../browser/snippet.js';
 import type { LoadOptions } from '../browser/load-options.js';
 
 /** A page titled `title` with the snippet (script at `/lens.iife.min.js`) pointed at `collectorUrl`. */
-export function trackerPage(options: { collectorUrl: string; writeKey: string; title?: string; loadOptions?: LoadOptions; body?: string }): string {
-  const code = snippet({ src: '/lens.iife.min.js', writeKey: options.writeKey, collectorUrl: options.collectorUrl, loadOptions: options.loadOptions ?? {} });
+export function trackerPage(options: {
+  collectorUrl: string;
+  writeKey: string;
+  title?: string;
+  loadOptions?: LoadOptions;
+  body?: string;
+}): string {
+  const code = snippet({
+    src: '/lens.iife.min.js',
+    writeKey: options.writeKey,
+    collectorUrl: options.collectorUrl,
+    loadOptions: options.loadOptions ?? {},
+  });
   return `<!doctype html><html><head><meta charset="utf-8"><title>${options.title ?? 'Test Page'}</title>
 <script>window.__globalsBefore = Object.getOwnPropertyNames(window);</script>
 <script>${code}</script></head><body>${options.body ?? '<a id="away" href="/other.html">away</a>'}</body></html>`;

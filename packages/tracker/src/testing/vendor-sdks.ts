@@ -5,8 +5,15 @@ import { build } from 'esbuild';
 
 /** The two vendor SDKs: what the bundle puts on `window`, and the import that provides it. */
 export const VENDOR_SDKS = {
-  rudderstack: { global: 'RudderAnalytics', source: "import { RudderAnalytics } from '@rudderstack/analytics-js/bundled'; window.RudderAnalytics = RudderAnalytics;" },
-  segment: { global: 'AnalyticsBrowser', source: "import { AnalyticsBrowser } from '@segment/analytics-next'; window.AnalyticsBrowser = AnalyticsBrowser;" },
+  rudderstack: {
+    global: 'RudderAnalytics',
+    source:
+      "import { RudderAnalytics } from '@rudderstack/analytics-js/bundled'; window.RudderAnalytics = RudderAnalytics;",
+  },
+  segment: {
+    global: 'AnalyticsBrowser',
+    source: "import { AnalyticsBrowser } from '@segment/analytics-next'; window.AnalyticsBrowser = AnalyticsBrowser;",
+  },
 } as const;
 
 /**
@@ -16,8 +23,15 @@ export const VENDOR_SDKS = {
 export async function buildVendorSdk(name: keyof typeof VENDOR_SDKS): Promise<{ code: string; gzipBytes: number }> {
   const result = await build({
     stdin: { contents: VENDOR_SDKS[name].source, resolveDir: process.cwd(), loader: 'js' },
-    bundle: true, minify: true, format: 'iife', platform: 'browser', target: 'es2020', write: false, legalComments: 'none',
-    define: { 'process.env.NODE_ENV': '"production"' }, logLevel: 'silent',
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2020',
+    write: false,
+    legalComments: 'none',
+    define: { 'process.env.NODE_ENV': '"production"' },
+    logLevel: 'silent',
   });
   const code = result.outputFiles[0]!.text;
   return { code, gzipBytes: gzipSync(code, { level: 9 }).length };

@@ -4,7 +4,11 @@
 /** A failed API call: HTTP status plus the server's error message (or the network error's). */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
-  constructor(readonly status: number, message: string, readonly details?: unknown) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details?: unknown,
+  ) {
     super(message);
   }
 }
@@ -13,11 +17,20 @@ export class ApiError extends Error {
 export async function parseResponse<T>(response: Response): Promise<T> {
   const text = await response.text();
   let body: unknown;
-  try { body = text === '' ? undefined : JSON.parse(text); } catch { body = text; }
+  try {
+    body = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    body = text;
+  }
   if (!response.ok) {
     const b = body as { message?: string; error?: string | { message?: string } } | string | undefined;
-    const message = typeof b === 'string' ? b
-      : (typeof b?.error === 'object' ? b.error.message : undefined) ?? b?.message ?? (typeof b?.error === 'string' ? b.error : undefined) ?? response.statusText;
+    const message =
+      typeof b === 'string'
+        ? b
+        : ((typeof b?.error === 'object' ? b.error.message : undefined) ??
+          b?.message ??
+          (typeof b?.error === 'string' ? b.error : undefined) ??
+          response.statusText);
     throw new ApiError(response.status, message || `HTTP ${response.status}`, body);
   }
   return body as T;
@@ -27,12 +40,21 @@ const TOKEN_KEY = 'lens.readToken';
 
 /** The read token this browser stored (servers with `server.readTokens` answer 401 without one). */
 export function readToken(): string | null {
-  try { return localStorage.getItem(TOKEN_KEY); } catch { return null; }
+  try {
+    return localStorage.getItem(TOKEN_KEY);
+  } catch {
+    return null;
+  }
 }
 
 /** Stores (or with '' forgets) the read token sent as `Authorization: Bearer`. */
 export function setReadToken(token: string): void {
-  try { if (token) localStorage.setItem(TOKEN_KEY, token); else localStorage.removeItem(TOKEN_KEY); } catch { /* private mode */ }
+  try {
+    if (token) localStorage.setItem(TOKEN_KEY, token);
+    else localStorage.removeItem(TOKEN_KEY);
+  } catch {
+    /* private mode */
+  }
 }
 
 function headers(extra: Record<string, string> = {}): Record<string, string> {
@@ -47,8 +69,12 @@ export async function apiGet<T>(path: string, signal?: AbortSignal): Promise<T> 
 
 /** POST a JSON body, get JSON back. */
 export async function apiPost<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
-  return parseResponse<T>(await fetch(path, {
-    method: 'POST', signal, body: JSON.stringify(body),
-    headers: headers({ 'content-type': 'application/json' }),
-  }));
+  return parseResponse<T>(
+    await fetch(path, {
+      method: 'POST',
+      signal,
+      body: JSON.stringify(body),
+      headers: headers({ 'content-type': 'application/json' }),
+    }),
+  );
 }

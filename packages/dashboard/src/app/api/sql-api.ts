@@ -37,7 +37,9 @@ export function normalizeSql(raw: RawSqlAnswer): SqlResult {
  * @example const { rows } = await runSql('SELECT count(*) AS n FROM silver.events');
  */
 export async function runSql(sql: string, signal?: AbortSignal, rowCap?: number): Promise<SqlResult> {
-  return normalizeSql(await apiPost<RawSqlAnswer>('/api/sql', rowCap === undefined ? { sql } : { sql, rowCap }, signal));
+  return normalizeSql(
+    await apiPost<RawSqlAnswer>('/api/sql', rowCap === undefined ? { sql } : { sql, rowCap }, signal),
+  );
 }
 
 /** Quotes a string as a SQL literal. */

@@ -19,15 +19,21 @@ export interface TableInfo {
   raw: Record<string, unknown>;
 }
 
-const num = (v: unknown): number | null => (typeof v === 'number' ? v : typeof v === 'string' && v !== '' && !Number.isNaN(Number(v)) ? Number(v) : null);
+const num = (v: unknown): number | null =>
+  typeof v === 'number' ? v : typeof v === 'string' && v !== '' && !Number.isNaN(Number(v)) ? Number(v) : null;
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-const first = (o: Record<string, unknown>, ...keys: string[]): unknown => keys.map((k) => o[k]).find((v) => v !== undefined);
+const first = (o: Record<string, unknown>, ...keys: string[]): unknown =>
+  keys.map((k) => o[k]).find((v) => v !== undefined);
 
 /** Maps one table entry of the server's answer. */
 export function normalizeTable(o: Record<string, unknown>): TableInfo {
   const name = String(first(o, 'name', 'table') ?? '?');
   const schema = first(o, 'columns', 'schema', 'fields');
-  const list = Array.isArray(schema) ? schema : Array.isArray((schema as { fields?: unknown })?.fields) ? (schema as { fields: unknown[] }).fields : [];
+  const list = Array.isArray(schema)
+    ? schema
+    : Array.isArray((schema as { fields?: unknown })?.fields)
+      ? (schema as { fields: unknown[] }).fields
+      : [];
   return {
     name,
     layer: String(first(o, 'layer') ?? name.split('.')[0] ?? ''),
@@ -58,8 +64,20 @@ export async function fetchTables(signal?: AbortSignal): Promise<TableInfo[]> {
 export interface TableDetail {
   name: string;
   version: number;
-  history: { version: number; timestamp: string; operation: string | null; parameters: Record<string, unknown>; metrics: Record<string, unknown> }[];
-  files: { path: string; partitionValues: Record<string, string | null>; sizeBytes: number; rows: number | null; modifiedAt: string }[];
+  history: {
+    version: number;
+    timestamp: string;
+    operation: string | null;
+    parameters: Record<string, unknown>;
+    metrics: Record<string, unknown>;
+  }[];
+  files: {
+    path: string;
+    partitionValues: Record<string, string | null>;
+    sizeBytes: number;
+    rows: number | null;
+    modifiedAt: string;
+  }[];
   filesTruncated: boolean;
 }
 

@@ -3,12 +3,31 @@
 import { apiGet, parseResponse } from './api-client';
 
 /** Mirrors @lens/insights' TrendingArticle. */
-export interface TrendingArticle { articleId: string; site: string | null; section: string | null; views: number; score: number; baselineViewsPerHour: number; velocity: number }
+export interface TrendingArticle {
+  articleId: string;
+  site: string | null;
+  section: string | null;
+  views: number;
+  score: number;
+  baselineViewsPerHour: number;
+  velocity: number;
+}
 /** Mirrors @lens/insights' TrendingResult. */
-export interface TrendingResult { now: string; minutes: number; articles: TrendingArticle[]; bronzeVersion: number }
+export interface TrendingResult {
+  now: string;
+  minutes: number;
+  articles: TrendingArticle[];
+  bronzeVersion: number;
+}
 
 /** Query parameters the Realtime view sends. */
-export interface TrendingParams { minutes: number; site?: string; section?: string; limit?: number; now?: string }
+export interface TrendingParams {
+  minutes: number;
+  site?: string;
+  section?: string;
+  limit?: number;
+  now?: string;
+}
 
 /** The query string of a trending request. */
 export function trendingPath(p: TrendingParams): string {
@@ -20,7 +39,9 @@ export function trendingPath(p: TrendingParams): string {
 }
 
 declare global {
-  interface Window { __lensEarlyFetch?: { path: string; response: Promise<Response> } }
+  interface Window {
+    __lensEarlyFetch?: { path: string; response: Promise<Response> };
+  }
 }
 
 /** Fetches the trending articles; the first call may take over the request index.html started early. */
@@ -30,7 +51,11 @@ export async function fetchTrending(p: TrendingParams, signal?: AbortSignal): Pr
   if (early) {
     window.__lensEarlyFetch = undefined;
     if (early.path === path) {
-      try { return await parseResponse<TrendingResult>(await early.response); } catch { /* fall back to asking again */ }
+      try {
+        return await parseResponse<TrendingResult>(await early.response);
+      } catch {
+        /* fall back to asking again */
+      }
     }
   }
   return apiGet<TrendingResult>(path, signal);

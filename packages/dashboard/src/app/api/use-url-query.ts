@@ -12,12 +12,23 @@ export function useUrlQuery<T extends object>(param: string, initial: T): [T, (n
   const raw = params.get(param);
   const value = useMemo<T>(() => {
     if (raw === null) return initial;
-    try { return { ...initial, ...(JSON.parse(raw) as T) }; } catch { return initial; }
+    try {
+      return { ...initial, ...(JSON.parse(raw) as T) };
+    } catch {
+      return initial;
+    }
     // `initial` is a module constant in every caller.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [raw]);
-  const set = useCallback((next: T) => {
-    setParams((p) => { const copy = new URLSearchParams(p); copy.set(param, JSON.stringify(next)); return copy; });
-  }, [param, setParams]);
+  const set = useCallback(
+    (next: T) => {
+      setParams((p) => {
+        const copy = new URLSearchParams(p);
+        copy.set(param, JSON.stringify(next));
+        return copy;
+      });
+    },
+    [param, setParams],
+  );
   return [value, set];
 }

@@ -6,7 +6,12 @@ import type { ApiState } from '../api/use-api';
 import { TokenForm } from './token-form';
 
 /** Renders the right state for an ApiState; `children` gets the data once there is some. */
-export function DataState<T>({ state, isEmpty, empty, children }: {
+export function DataState<T>({
+  state,
+  isEmpty,
+  empty,
+  children,
+}: {
   state: ApiState<T>;
   isEmpty?: (data: T) => boolean;
   empty?: ReactNode;
@@ -17,17 +22,27 @@ export function DataState<T>({ state, isEmpty, empty, children }: {
     return (
       <div className="state state-error" role="alert">
         <strong>Could not load this.</strong> <span className="error-message">{state.error.message}</span>{' '}
-        <button type="button" onClick={state.reload}>Retry</button>
+        <button type="button" onClick={state.reload}>
+          Retry
+        </button>
       </div>
     );
   }
   if (state.data === undefined) {
-    return state.loading ? <div className="state state-loading" role="status" aria-live="polite"><span className="spinner" aria-hidden="true" /> Loading…</div> : null;
+    return state.loading ? (
+      <div className="state state-loading" role="status" aria-live="polite">
+        <span className="spinner" aria-hidden="true" /> Loading…
+      </div>
+    ) : null;
   }
   if (isEmpty?.(state.data)) return <div className="state state-empty">{empty ?? 'Nothing here yet.'}</div>;
   return (
     <>
-      {state.error && <div className="state state-error" role="alert">Refresh failed: {state.error.message}</div>}
+      {state.error && (
+        <div className="state state-error" role="alert">
+          Refresh failed: {state.error.message}
+        </div>
+      )}
       {children(state.data)}
     </>
   );

@@ -3,9 +3,14 @@
 /** Select of 1/7/14/30/90 days. */
 export function DaysSelect({ value, onChange }: { value: number; onChange: (days: number) => void }) {
   return (
-    <label>Period
+    <label>
+      Period
       <select value={value} onChange={(e) => onChange(Number(e.target.value))}>
-        {[1, 7, 14, 30, 90].map((d) => <option key={d} value={d}>{d === 1 ? 'Today' : `Last ${d} days`}</option>)}
+        {[1, 7, 14, 30, 90].map((d) => (
+          <option key={d} value={d}>
+            {d === 1 ? 'Today' : `Last ${d} days`}
+          </option>
+        ))}
       </select>
     </label>
   );

@@ -4,7 +4,15 @@ import { useEffect, useRef } from 'react';
 import { echarts, type ChartOption } from './echarts-core';
 
 /** Renders `option` into a div of the given height. */
-export default function EChartCanvas({ option, height, label }: { option: ChartOption; height: number; label: string }) {
+export default function EChartCanvas({
+  option,
+  height,
+  label,
+}: {
+  option: ChartOption;
+  height: number;
+  label: string;
+}) {
   const host = useRef<HTMLDivElement>(null);
   const chart = useRef<ReturnType<typeof echarts.init> | null>(null);
   useEffect(() => {
@@ -14,10 +22,16 @@ export default function EChartCanvas({ option, height, label }: { option: ChartO
     const instance = echarts.init(el, dark ? 'dark' : undefined, { renderer: 'canvas' });
     chart.current = instance;
     // `data-rendered` marks a chart whose animation has finished (screenshots and tests wait for it).
-    instance.on('finished', () => { el.dataset['rendered'] = 'true'; });
+    instance.on('finished', () => {
+      el.dataset['rendered'] = 'true';
+    });
     const observer = new ResizeObserver(() => instance.resize());
     observer.observe(host.current);
-    return () => { observer.disconnect(); instance.dispose(); chart.current = null; };
+    return () => {
+      observer.disconnect();
+      instance.dispose();
+      chart.current = null;
+    };
   }, []);
   useEffect(() => {
     if (host.current) host.current.dataset['rendered'] = 'false';

@@ -8,7 +8,13 @@ const EChartCanvas = lazy(() => import('./echart-canvas'));
 /** An ECharts chart; `label` describes it for screen readers (charts are canvases). */
 export function EChart({ option, height = 320, label }: { option: ChartOption; height?: number; label: string }) {
   return (
-    <Suspense fallback={<div className="echart state-loading" style={{ height }} role="status">Loading chart…</div>}>
+    <Suspense
+      fallback={
+        <div className="echart state-loading" style={{ height }} role="status">
+          Loading chart…
+        </div>
+      }
+    >
       <EChartCanvas option={option} height={height} label={label} />
     </Suspense>
   );

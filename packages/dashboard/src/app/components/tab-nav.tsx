@@ -5,7 +5,11 @@ import { NavLink } from 'react-router';
 export function TabNav({ label, items }: { label: string; items: readonly { to: string; label: string }[] }) {
   return (
     <nav className="tabs" aria-label={label}>
-      {items.map((i) => <NavLink key={i.to} to={i.to} className={({ isActive }) => (isActive ? 'active' : undefined)}>{i.label}</NavLink>)}
+      {items.map((i) => (
+        <NavLink key={i.to} to={i.to} className={({ isActive }) => (isActive ? 'active' : undefined)}>
+          {i.label}
+        </NavLink>
+      ))}
     </nav>
   );
 }

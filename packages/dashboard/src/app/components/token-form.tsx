@@ -7,10 +7,23 @@ import { setReadToken } from '../api/api-client';
 export function TokenForm({ onSaved }: { onSaved: () => void }) {
   const [token, setToken] = useState('');
   return (
-    <form className="state state-error builder" role="alert" onSubmit={(e) => { e.preventDefault(); setReadToken(token.trim()); onSaved(); }}>
+    <form
+      className="state state-error builder"
+      role="alert"
+      onSubmit={(e) => {
+        e.preventDefault();
+        setReadToken(token.trim());
+        onSaved();
+      }}
+    >
       <span>This Lens server needs a read token.</span>
-      <label>Read token<input type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} /></label>
-      <button type="submit" className="primary">Use token</button>
+      <label>
+        Read token
+        <input type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} />
+      </label>
+      <button type="submit" className="primary">
+        Use token
+      </button>
     </form>
   );
 }

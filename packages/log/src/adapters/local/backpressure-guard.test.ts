@@ -39,14 +39,23 @@ describe('local backpressure', () => {
   it('refuses appends while a consumer lags more than maxConsumerLagBytes, admits them after it commits', async () => {
     const dir = await tempDir();
     const log = await createLocalEventLog({
-      dir, minFreeDiskBytes: 0, maxConsumerLagBytes: 5000, segmentBytes: 2048, backpressureCheckIntervalMs: 0,
+      dir,
+      minFreeDiskBytes: 0,
+      maxConsumerLagBytes: 5000,
+      segmentBytes: 2048,
+      backpressureCheckIntervalMs: 0,
     });
     const writer = await log.openWriter({ partition: 0 });
     const value = Buffer.alloc(500, 1);
     for (let i = 0; i < 12; i++) await writer.append([value]); // no consumer yet: no limit applies
     await log.commit('loader', 0, 0);
-    await assert.rejects(writer.append([value]), (error: unknown) =>
-      error instanceof LogBackpressureError && error.context['reason'] === 'consumer_lag' && (error.context['lagBytes'] as number) > 5000);
+    await assert.rejects(
+      writer.append([value]),
+      (error: unknown) =>
+        error instanceof LogBackpressureError &&
+        error.context['reason'] === 'consumer_lag' &&
+        (error.context['lagBytes'] as number) > 5000,
+    );
     await log.commit('loader', 0, 8);
     assert.equal((await writer.append([value])).firstOffset, 12);
     await log.close();

@@ -90,7 +90,10 @@ class LocalEventLog implements EventLog {
 
   async partitions(): Promise<number[]> {
     const names = await readdirOrEmpty(layout.partitionsDir(this.#options.dir));
-    return names.filter((n) => /^\d+$/.test(n)).map(Number).sort((a, b) => a - b);
+    return names
+      .filter((n) => /^\d+$/.test(n))
+      .map(Number)
+      .sort((a, b) => a - b);
   }
 
   async read(partition: number, offset: number, options?: ReadOptions): Promise<LogRecord[]> {
@@ -160,17 +163,23 @@ class LocalEventLog implements EventLog {
     try {
       const recovered = await recoverPartition(dir, partition, logger);
       const guard = new BackpressureGuard({
-        dir, partition, logger,
+        dir,
+        partition,
+        logger,
         minFreeDiskBytes: this.#options.minFreeDiskBytes,
         maxConsumerLagBytes: this.#options.maxConsumerLagBytes,
         intervalMs: this.#options.backpressureCheckIntervalMs,
         consumerLagBytes: async () => {
           const slowest = await slowestPosition(this.#offsets, partition);
-          return slowest === undefined ? 0 : bytesAfter(dir, partition, slowest, await this.#reader.durableEnd(partition));
+          return slowest === undefined
+            ? 0
+            : bytesAfter(dir, partition, slowest, await this.#reader.durableEnd(partition));
         },
       });
       const writer = new LocalLogWriter(recovered, {
-        dir, partition, logger,
+        dir,
+        partition,
+        logger,
         segmentBytes: this.#options.segmentBytes,
         groupCommitMaxWaitMs: this.#options.groupCommitMaxWaitMs,
         onGroupCommit: this.#options.onGroupCommit,

@@ -38,7 +38,10 @@ it('groupCommitMaxWaitMs holds the first append so later ones join its fsync', a
   }
   const results = await Promise.all(pending);
   assert.ok(performance.now() - started >= 55, 'the first append waited for company');
-  assert.deepEqual(results.map((r) => r.firstOffset), [0, 1, 2, 3, 4]);
+  assert.deepEqual(
+    results.map((r) => r.firstOffset),
+    [0, 1, 2, 3, 4],
+  );
   const records = await log.read(writer.partition, 0);
   assert.equal(new Set(records.map((r) => r.timestamp)).size, 1, 'all five shared one group');
   await log.close();

@@ -148,7 +148,13 @@ export class LocalLogWriter implements LogWriter {
     const started = performance.now();
     await this.#writeAll(iov, iovBytes); // O_DSYNC: durable when it returns
     const durableWriteMs = performance.now() - started;
-    this.#options.onGroupCommit({ partition: this.partition, appends: group.length, records: count, bytes: iovBytes, durableWriteMs });
+    this.#options.onGroupCommit({
+      partition: this.partition,
+      appends: group.length,
+      records: count,
+      bytes: iovBytes,
+      durableWriteMs,
+    });
     this.#next = offset;
     return results;
   }
@@ -179,7 +185,10 @@ export class LocalLogWriter implements LogWriter {
   /** After a failed write or fsync the page cache cannot be trusted: refuse everything until reopened. */
   #fail(error: unknown, group: PendingAppend[]): void {
     this.#failure = error;
-    this.#options.logger.error({ err: error, partition: this.partition, segment: this.#activeBase }, 'log_append_failed');
+    this.#options.logger.error(
+      { err: error, partition: this.partition, segment: this.#activeBase },
+      'log_append_failed',
+    );
     const wrapped = new LogClosedError(`append to partition ${this.partition} failed: ${(error as Error).message}`, {
       cause: error,
       context: { partition: this.partition },

@@ -60,7 +60,7 @@ describe('local EventLog across processes', () => {
     }
   });
 
-  it('two processes append to two partitions at once; each partition holds its own writer\'s acknowledged records', async () => {
+  it("two processes append to two partitions at once; each partition holds its own writer's acknowledged records", async () => {
     const dir = await tempDir();
     const workers = [0, 1].map(() => startAppendWorker({ dir, concurrency: 4 }));
     // Both run until both have appended a lot, so they certainly held their partitions at the same time.
@@ -74,7 +74,7 @@ describe('local EventLog across processes', () => {
       for (const [i, worker] of workers.entries()) {
         const records = await readAll(log, partitions[i]!);
         const pids = new Set(records.map((r) => r.value.toString().split(':')[0]));
-        assert.deepEqual([...pids], [String(worker.pid)], 'a partition holds one writer\'s records only');
+        assert.deepEqual([...pids], [String(worker.pid)], "a partition holds one writer's records only");
         for (const ack of worker.acks) {
           assert.deepEqual(records[ack.last]?.value, workerValue(worker.pid, ack.seq + ack.last - ack.first));
         }
@@ -90,8 +90,10 @@ describe('local EventLog across processes', () => {
     const log = await createLocalEventLog({ dir, minFreeDiskBytes: 0 });
     try {
       await worker.waitForAcks(20);
-      await assert.rejects(log.openWriter({ partition: 0 }), (e: unknown) =>
-        e instanceof PartitionLockedError && e.context['holderPid'] === worker.pid);
+      await assert.rejects(
+        log.openWriter({ partition: 0 }),
+        (e: unknown) => e instanceof PartitionLockedError && e.context['holderPid'] === worker.pid,
+      );
       const other = await log.openWriter();
       assert.equal(other.partition, 1);
       let seen = 0;

@@ -28,6 +28,8 @@ it('takes over stale locks, refuses live ones, and frees on release', async () =
   await fromPastLife.release();
 
   await writeFile(path, String(process.ppid)); // a live process that is not us
-  await assert.rejects(acquirePartitionLock(path, 0, noopLogger), (e: unknown) =>
-    e instanceof PartitionLockedError && e.context['holderPid'] === process.ppid);
+  await assert.rejects(
+    acquirePartitionLock(path, 0, noopLogger),
+    (e: unknown) => e instanceof PartitionLockedError && e.context['holderPid'] === process.ppid,
+  );
 });

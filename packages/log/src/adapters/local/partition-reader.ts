@@ -103,8 +103,10 @@ export class PartitionReader {
         continue;
       }
       if (stop === 'visitor' && records.length > 0) break; // next record would exceed maxBytes
-      throw new LogCorruptionError(`partition ${partition}: offset ${next} below durable end ${end} is unreadable (${stop})`,
-        { partition, offset: next, end, segment: base, pos, stop });
+      throw new LogCorruptionError(
+        `partition ${partition}: offset ${next} below durable end ${end} is unreadable (${stop})`,
+        { partition, offset: next, end, segment: base, pos, stop },
+      );
     }
     return records;
   }

@@ -73,7 +73,13 @@ describe('local partition recovery', () => {
     await appendFile(seg, Buffer.concat([header, payload]));
     const { appended, records } = await reopenAndAppend(dir, capture());
     assert.equal(appended.firstOffset, 11);
-    assert.deepEqual(records, expected([[10, payload.toString()], [11, 'new']]));
+    assert.deepEqual(
+      records,
+      expected([
+        [10, payload.toString()],
+        [11, 'new'],
+      ]),
+    );
   });
 
   it('a flipped payload byte fails the checksum and is cut', async () => {

@@ -45,8 +45,10 @@ export async function recoverPartition(dir: string, partition: number, logger: L
     });
     const fileSize = (await segment.stat()).size;
     if (pos < fileSize) {
-      logger.warn({ partition, segment: activeBase, stop, keptBytes: pos, droppedBytes: fileSize - pos, next },
-        'log_torn_tail_truncated');
+      logger.warn(
+        { partition, segment: activeBase, stop, keptBytes: pos, droppedBytes: fileSize - pos, next },
+        'log_torn_tail_truncated',
+      );
       await segment.truncate(pos);
       await segment.datasync();
     }
@@ -54,10 +56,15 @@ export async function recoverPartition(dir: string, partition: number, logger: L
     if (markedEnd !== undefined && markedEnd > next) {
       // Acknowledged (fsynced) records are damaged: a disk fault, not a crash. Keep serving, but skip their
       // offsets with a new segment so no consumer ever sees an offset reused for different data.
-      logger.error({ partition, markedEnd, intactEnd: next, segment: activeBase, lostRecords: markedEnd - next },
-        'log_acknowledged_records_lost');
+      logger.error(
+        { partition, markedEnd, intactEnd: next, segment: activeBase, lostRecords: markedEnd - next },
+        'log_acknowledged_records_lost',
+      );
       await segment.close();
-      const fresh = await open(layout.segmentPath(dir, partition, markedEnd), SEGMENT_WRITE_FLAGS | constants.O_CREAT | constants.O_TRUNC);
+      const fresh = await open(
+        layout.segmentPath(dir, partition, markedEnd),
+        SEGMENT_WRITE_FLAGS | constants.O_CREAT | constants.O_TRUNC,
+      );
       active = { segment: fresh, activeBase: markedEnd, size: 0 };
       next = markedEnd;
     }

@@ -41,22 +41,35 @@ it('rolls segments at segmentBytes and reads across them', async () => {
   }
 
   const all = [];
-  for (let o = 0; o < n; ) {
+  for (let o = 0; o < n;) {
     const batch = await log.read(0, o, { maxRecords: 7 });
     assert.ok(batch.length > 0);
     all.push(...batch);
     o += batch.length;
   }
-  assert.deepEqual(all.map((r) => r.offset), Array.from({ length: n }, (_, i) => i));
+  assert.deepEqual(
+    all.map((r) => r.offset),
+    Array.from({ length: n }, (_, i) => i),
+  );
   for (let i = 0; i < n - 1; i++) assert.deepEqual(all[i]!.value, value(i));
   assert.equal(all[n - 1]!.value.length, 3000);
 
   const from = segments[4]! + 1; // inside a segment, then on past its end
-  assert.deepEqual((await log.read(0, from, { maxRecords: 40 })).map((r) => r.offset), Array.from({ length: 40 }, (_, i) => from + i));
+  assert.deepEqual(
+    (await log.read(0, from, { maxRecords: 40 })).map((r) => r.offset),
+    Array.from({ length: 40 }, (_, i) => from + i),
+  );
   await log.close();
 
   const again = await createLocalEventLog({ dir, segmentBytes, minFreeDiskBytes: 0 });
-  assert.deepEqual((await again.read(0, 100, { maxRecords: 3 })).map((r) => r.value), [value(100), value(101), value(102)]);
-  assert.deepEqual(await (await again.openWriter({ partition: 0 })).append([value(0)]), { partition: 0, firstOffset: n, lastOffset: n });
+  assert.deepEqual(
+    (await again.read(0, 100, { maxRecords: 3 })).map((r) => r.value),
+    [value(100), value(101), value(102)],
+  );
+  assert.deepEqual(await (await again.openWriter({ partition: 0 })).append([value(0)]), {
+    partition: 0,
+    firstOffset: n,
+    lastOffset: n,
+  });
   await again.close();
 });

@@ -2,8 +2,13 @@
 // argument checks) without durability, for unit tests of callers and as the contract suite's reference.
 import { LogClosedError, OffsetOutOfRangeError, PartitionLockedError } from '../../errors.js';
 import {
-  DEFAULT_MAX_READ_BYTES, DEFAULT_MAX_READ_RECORDS,
-  type AppendResult, type EventLog, type LogRecord, type LogWriter, type ReadOptions,
+  DEFAULT_MAX_READ_BYTES,
+  DEFAULT_MAX_READ_RECORDS,
+  type AppendResult,
+  type EventLog,
+  type LogRecord,
+  type LogWriter,
+  type ReadOptions,
 } from '../../event-log.js';
 import { checkConsumer, checkOffset, checkPartition, checkValues } from '../../validate.js';
 
@@ -41,7 +46,10 @@ class MemoryEventLog implements EventLog {
   #closed = false;
   readonly #writers = new Set<LogWriter>();
 
-  constructor(readonly store: MemoryLogStore, readonly segmentBytes: number) {}
+  constructor(
+    readonly store: MemoryLogStore,
+    readonly segmentBytes: number,
+  ) {}
 
   async openWriter(options: { partition?: number } = {}): Promise<LogWriter> {
     this.#assertOpen();

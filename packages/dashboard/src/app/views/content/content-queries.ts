@@ -47,5 +47,7 @@ export function sumReferrers(values: readonly unknown[]): { host: string; views:
       totals.set(part.slice(0, at), (totals.get(part.slice(0, at)) ?? 0) + Number(part.slice(at + 1)));
     }
   }
-  return [...totals].map(([host, views]) => ({ host, views })).sort((a, b) => b.views - a.views || a.host.localeCompare(b.host));
+  return [...totals]
+    .map(([host, views]) => ({ host, views }))
+    .sort((a, b) => b.views - a.views || a.host.localeCompare(b.host));
 }

@@ -17,23 +17,70 @@ export default function ContentView() {
   const top = useApi(`top:${query.days}`, (s) => runSql(topArticlesSql(query.days), s));
   return (
     <div className="page">
-      <div className="page-header"><h1>Content</h1><span className="muted">How an article is read: readers over time, where they come from, how far they read.</span></div>
+      <div className="page-header">
+        <h1>Content</h1>
+        <span className="muted">
+          How an article is read: readers over time, where they come from, how far they read.
+        </span>
+      </div>
       <div className="panel builder">
         <DaysSelect value={query.days} onChange={(days) => setQuery({ ...query, days })} />
-        {query.article && <button type="button" onClick={() => setQuery({ days: query.days })}>← All articles</button>}
+        {query.article && (
+          <button type="button" onClick={() => setQuery({ days: query.days })}>
+            ← All articles
+          </button>
+        )}
       </div>
-      {query.article ? <ArticleDetail id={query.article} days={query.days} onPick={(article) => setQuery({ ...query, article })} /> : (
+      {query.article ? (
+        <ArticleDetail id={query.article} days={query.days} onPick={(article) => setQuery({ ...query, article })} />
+      ) : (
         <DataState state={top} isEmpty={(r) => r.rows.length === 0} empty="No article views in this period.">
           {(r) => {
             const needle = filter.toLowerCase();
-            const rows = r.rows.filter((x) => !needle || `${String(x['title'])} ${String(x['article_id'])} ${String(x['section'])}`.toLowerCase().includes(needle));
+            const rows = r.rows.filter(
+              (x) =>
+                !needle ||
+                `${String(x['title'])} ${String(x['article_id'])} ${String(x['section'])}`
+                  .toLowerCase()
+                  .includes(needle),
+            );
             return (
-              <div className="panel"><h2>Most read</h2>
-                <div className="builder"><label>Find an article<input type="search" value={filter} onChange={(e) => setFilter(e.target.value)} placeholder="title, id or section" /></label></div>
-                <DataTable label="Most read articles" rows={rows} columns={[
-                  { key: 'title', header: 'Article', render: (x) => <a href={`?q=${encodeURIComponent(JSON.stringify({ days: query.days, article: x['article_id'] }))}`} onClick={(e) => { e.preventDefault(); setQuery({ ...query, article: String(x['article_id']) }); }}>{String(x['title'] ?? x['article_id'])}</a> },
-                  { key: 'section', header: 'Section' }, { key: 'views', header: 'Views', numeric: true },
-                ]} />
+              <div className="panel">
+                <h2>Most read</h2>
+                <div className="builder">
+                  <label>
+                    Find an article
+                    <input
+                      type="search"
+                      value={filter}
+                      onChange={(e) => setFilter(e.target.value)}
+                      placeholder="title, id or section"
+                    />
+                  </label>
+                </div>
+                <DataTable
+                  label="Most read articles"
+                  rows={rows}
+                  columns={[
+                    {
+                      key: 'title',
+                      header: 'Article',
+                      render: (x) => (
+                        <a
+                          href={`?q=${encodeURIComponent(JSON.stringify({ days: query.days, article: x['article_id'] }))}`}
+                          onClick={(e) => {
+                            e.preventDefault();
+                            setQuery({ ...query, article: String(x['article_id']) });
+                          }}
+                        >
+                          {String(x['title'] ?? x['article_id'])}
+                        </a>
+                      ),
+                    },
+                    { key: 'section', header: 'Section' },
+                    { key: 'views', header: 'Views', numeric: true },
+                  ]}
+                />
               </div>
             );
           }}

@@ -11,13 +11,33 @@ import { DataTabs } from './data-tabs';
 type Row = TableInfo & Record<string, unknown>;
 
 const COLUMNS: Column<Row>[] = [
-  { key: 'name', header: 'Table', render: (t) => <Link to={`/data/catalog/${encodeURIComponent(t.name)}`}>{t.name}</Link> },
+  {
+    key: 'name',
+    header: 'Table',
+    render: (t) => <Link to={`/data/catalog/${encodeURIComponent(t.name)}`}>{t.name}</Link>,
+  },
   { key: 'layer', header: 'Layer', hideNarrow: true },
   { key: 'version', header: 'Version', numeric: true },
   { key: 'files', header: 'Files', numeric: true, hideNarrow: true },
   { key: 'rows', header: 'Rows', numeric: true },
-  { key: 'sizeBytes', header: 'Size', numeric: true, render: (t) => (t.sizeBytes === null ? '—' : formatBytes(t.sizeBytes)) },
-  { key: 'lastCommit', header: 'Last commit', render: (t) => (t.lastCommit ? <time dateTime={t.lastCommit} title={t.lastCommit}>{formatAge(t.lastCommit)}</time> : '—') },
+  {
+    key: 'sizeBytes',
+    header: 'Size',
+    numeric: true,
+    render: (t) => (t.sizeBytes === null ? '—' : formatBytes(t.sizeBytes)),
+  },
+  {
+    key: 'lastCommit',
+    header: 'Last commit',
+    render: (t) =>
+      t.lastCommit ? (
+        <time dateTime={t.lastCommit} title={t.lastCommit}>
+          {formatAge(t.lastCommit)}
+        </time>
+      ) : (
+        '—'
+      ),
+  },
 ];
 
 /** The catalog page. */
@@ -25,12 +45,21 @@ export default function CatalogView() {
   const tables = useApi('tables', fetchTables, { refreshMs: 15_000 });
   return (
     <div className="page">
-      <div className="page-header"><h1>Data</h1><span className="muted">The lakehouse: Delta tables by layer.</span></div>
+      <div className="page-header">
+        <h1>Data</h1>
+        <span className="muted">The lakehouse: Delta tables by layer.</span>
+      </div>
       <DataTabs />
-      <DataState state={tables} isEmpty={(t) => t.length === 0} empty="No tables yet: start the loader and the pipelines (lens up).">
+      <DataState
+        state={tables}
+        isEmpty={(t) => t.length === 0}
+        empty="No tables yet: start the loader and the pipelines (lens up)."
+      >
         {(list) => (
           <div className="panel">
-            <h2>Catalog <span className="muted">{list.length} tables</span></h2>
+            <h2>
+              Catalog <span className="muted">{list.length} tables</span>
+            </h2>
             <DataTable label="Lake tables" rows={list as Row[]} columns={COLUMNS} />
           </div>
         )}

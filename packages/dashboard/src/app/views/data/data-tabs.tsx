@@ -3,8 +3,15 @@ import { TabNav } from '../../components/tab-nav';
 
 /** Tabs shown on every Data page. */
 export function DataTabs() {
-  return <TabNav label="Data" items={[
-    { to: '/data/catalog', label: 'Catalog' }, { to: '/data/runs', label: 'Pipeline runs' },
-    { to: '/data/lineage', label: 'Lineage' }, { to: '/data/quarantine', label: 'Quarantine' },
-  ]} />;
+  return (
+    <TabNav
+      label="Data"
+      items={[
+        { to: '/data/catalog', label: 'Catalog' },
+        { to: '/data/runs', label: 'Pipeline runs' },
+        { to: '/data/lineage', label: 'Lineage' },
+        { to: '/data/quarantine', label: 'Quarantine' },
+      ]}
+    />
+  );
 }

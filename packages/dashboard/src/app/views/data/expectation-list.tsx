@@ -1,7 +1,12 @@
 // One run's expectation results (lens.runs.expectations, JSON): name, pass/fail, failing row count, action.
 
 /** An expectation outcome as Prism records it (fields read loosely: the JSON is Prism's). */
-export interface ExpectationOutcome { name: string; passed: boolean; failed: number; action?: string }
+export interface ExpectationOutcome {
+  name: string;
+  passed: boolean;
+  failed: number;
+  action?: string;
+}
 
 /** Parses lens.runs.expectations. */
 export function parseExpectations(json: string | null): ExpectationOutcome[] {
@@ -10,7 +15,12 @@ export function parseExpectations(json: string | null): ExpectationOutcome[] {
     const list = JSON.parse(json) as Record<string, unknown>[];
     return list.map((e) => {
       const failed = Number(e['failedRows'] ?? e['failed'] ?? e['violations'] ?? 0);
-      return { name: String(e['name'] ?? '?'), failed, passed: typeof e['passed'] === 'boolean' ? e['passed'] : failed === 0, action: e['action'] === undefined ? undefined : String(e['action']) };
+      return {
+        name: String(e['name'] ?? '?'),
+        failed,
+        passed: typeof e['passed'] === 'boolean' ? e['passed'] : failed === 0,
+        action: e['action'] === undefined ? undefined : String(e['action']),
+      };
     });
   } catch {
     return [];
@@ -23,8 +33,13 @@ export function ExpectationList({ results }: { results: readonly ExpectationOutc
   return (
     <span>
       {results.map((e) => (
-        <span key={e.name} className={`pill ${e.passed ? 'good' : 'bad'}`} title={e.action ? `on failure: ${e.action}` : undefined}>
-          {e.passed ? '✓' : '✗'} {e.name}{e.passed ? '' : ` (${e.failed})`}
+        <span
+          key={e.name}
+          className={`pill ${e.passed ? 'good' : 'bad'}`}
+          title={e.action ? `on failure: ${e.action}` : undefined}
+        >
+          {e.passed ? '✓' : '✗'} {e.name}
+          {e.passed ? '' : ` (${e.failed})`}
         </span>
       ))}
     </span>

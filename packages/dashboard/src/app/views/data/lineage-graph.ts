@@ -2,7 +2,10 @@
 // table (pipeline) and its input tables (input_versions keys). Layered left to right by depth.
 
 /** A dataset and the tables it reads. */
-export interface LineageEdge { from: string; to: string }
+export interface LineageEdge {
+  from: string;
+  to: string;
+}
 
 /** Edges from lens.runs rows (pipeline, input_versions JSON). */
 export function lineageEdges(rows: readonly { pipeline: unknown; input_versions: unknown }[]): LineageEdge[] {
@@ -10,7 +13,11 @@ export function lineageEdges(rows: readonly { pipeline: unknown; input_versions:
   const edges: LineageEdge[] = [];
   for (const r of rows) {
     let inputs: Record<string, unknown> = {};
-    try { inputs = JSON.parse(String(r.input_versions ?? '{}')) as Record<string, unknown>; } catch { /* a run without inputs */ }
+    try {
+      inputs = JSON.parse(String(r.input_versions ?? '{}')) as Record<string, unknown>;
+    } catch {
+      /* a run without inputs */
+    }
     for (const from of Object.keys(inputs)) {
       const key = `${from}\u0000${String(r.pipeline)}`;
       if (seen.has(key)) continue;
@@ -47,18 +54,38 @@ export function lineageDepths(edges: readonly LineageEdge[]): Map<string, number
 export function lineageChartOption(edges: readonly LineageEdge[]) {
   const depth = lineageDepths(edges);
   const columns = new Map<number, string[]>();
-  for (const [t, d] of [...depth].sort((a, b) => a[0].localeCompare(b[0]))) columns.set(d, [...(columns.get(d) ?? []), t]);
+  for (const [t, d] of [...depth].sort((a, b) => a[0].localeCompare(b[0])))
+    columns.set(d, [...(columns.get(d) ?? []), t]);
   const layerColor: Record<string, string> = { bronze: '#b45309', silver: '#64748b', gold: '#ca8a04', lens: '#2563eb' };
   const nodes = [...depth.keys()].map((name) => {
     const d = depth.get(name) ?? 0;
     const col = columns.get(d) ?? [];
-    return { name, x: d * 260, y: col.indexOf(name) * 70, symbolSize: 14, itemStyle: { color: layerColor[name.split('.')[0] ?? ''] ?? '#2563eb' }, label: { show: true, position: 'right' as const } };
+    return {
+      name,
+      x: d * 260,
+      y: col.indexOf(name) * 70,
+      symbolSize: 14,
+      itemStyle: { color: layerColor[name.split('.')[0] ?? ''] ?? '#2563eb' },
+      label: { show: true, position: 'right' as const },
+    };
   });
   return {
     tooltip: {},
-    series: [{
-      type: 'graph', layout: 'none', roam: true, top: 40, bottom: 40, left: 40, right: 160, data: nodes, edgeSymbol: ['none', 'arrow'], edgeSymbolSize: 8,
-      lineStyle: { opacity: 0.7, curveness: 0.1 }, links: edges.map((e) => ({ source: e.from, target: e.to })),
-    }],
+    series: [
+      {
+        type: 'graph',
+        layout: 'none',
+        roam: true,
+        top: 40,
+        bottom: 40,
+        left: 40,
+        right: 160,
+        data: nodes,
+        edgeSymbol: ['none', 'arrow'],
+        edgeSymbolSize: 8,
+        lineStyle: { opacity: 0.7, curveness: 0.1 },
+        links: edges.map((e) => ({ source: e.from, target: e.to })),
+      },
+    ],
   };
 }

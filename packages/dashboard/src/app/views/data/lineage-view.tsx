@@ -15,20 +15,43 @@ export default function LineageView() {
   const runs = useApi('lineage', (s) => runSql(SQL, s));
   return (
     <div className="page">
-      <div className="page-header"><h1>Data</h1><span className="muted">Lineage: the tables each pipeline reads, from recorded runs.</span></div>
+      <div className="page-header">
+        <h1>Data</h1>
+        <span className="muted">Lineage: the tables each pipeline reads, from recorded runs.</span>
+      </div>
       <DataTabs />
-      <DataState state={runs} isEmpty={(r) => r.rows.length === 0} empty="No pipeline has run yet, so there is no lineage to show.">
+      <DataState
+        state={runs}
+        isEmpty={(r) => r.rows.length === 0}
+        empty="No pipeline has run yet, so there is no lineage to show."
+      >
         {(r) => {
           const edges = lineageEdges(r.rows as { pipeline: unknown; input_versions: unknown }[]);
           return (
             <>
               <div className="panel">
-                <h2>Graph <span className="muted" data-testid="lineage-edge-count">{edges.length} edges</span></h2>
-                <EChart option={lineageChartOption(edges)} height={420} label={`Lineage graph: ${edges.map((e) => `${e.from} to ${e.to}`).join('; ')}`} />
+                <h2>
+                  Graph{' '}
+                  <span className="muted" data-testid="lineage-edge-count">
+                    {edges.length} edges
+                  </span>
+                </h2>
+                <EChart
+                  option={lineageChartOption(edges)}
+                  height={420}
+                  label={`Lineage graph: ${edges.map((e) => `${e.from} to ${e.to}`).join('; ')}`}
+                />
               </div>
               <div className="panel">
                 <h2>Edges</h2>
-                <DataTable label="Lineage edges" rows={edges as unknown as Record<string, unknown>[]} columns={[{ key: 'from', header: 'Reads' }, { key: 'to', header: 'Writes' }]} />
+                <DataTable
+                  label="Lineage edges"
+                  rows={edges as unknown as Record<string, unknown>[]}
+                  columns={[
+                    { key: 'from', header: 'Reads' },
+                    { key: 'to', header: 'Writes' },
+                  ]}
+                />
               </div>
             </>
           );

@@ -32,21 +32,37 @@ export default function QuarantineView() {
   const rows = useApi(q ? `rows:${table}` : null, (s) => runSql(q!.rows, s));
   return (
     <div className="page">
-      <div className="page-header"><h1>Data</h1><span className="muted">Quarantine: rows kept out, and why.</span></div>
+      <div className="page-header">
+        <h1>Data</h1>
+        <span className="muted">Quarantine: rows kept out, and why.</span>
+      </div>
       <DataTabs />
-      <DataState state={tables} isEmpty={() => quarantines.length === 0} empty="No quarantine tables: nothing has been rejected yet.">
+      <DataState
+        state={tables}
+        isEmpty={() => quarantines.length === 0}
+        empty="No quarantine tables: nothing has been rejected yet."
+      >
         {() => (
           <>
-            <div className="builder panel"><label>Table
-              <select value={table} onChange={(e) => setPicked(e.target.value)}>{quarantines.map((n) => <option key={n}>{n}</option>)}</select>
-            </label></div>
+            <div className="builder panel">
+              <label>
+                Table
+                <select value={table} onChange={(e) => setPicked(e.target.value)}>
+                  {quarantines.map((n) => (
+                    <option key={n}>{n}</option>
+                  ))}
+                </select>
+              </label>
+            </div>
             <div className="grid">
-              <div className="panel"><h2>Reasons</h2>
+              <div className="panel">
+                <h2>Reasons</h2>
                 <DataState state={reasons} isEmpty={(r) => r.rows.length === 0} empty="This table is empty.">
                   {(r) => <DataTable label="Quarantine reasons" rows={r.rows} columns={columnsOf(r.columns)} />}
                 </DataState>
               </div>
-              <div className="panel"><h2>Latest rows</h2>
+              <div className="panel">
+                <h2>Latest rows</h2>
                 <DataState state={rows} isEmpty={(r) => r.rows.length === 0} empty="This table is empty.">
                   {(r) => <DataTable label="Quarantined rows" rows={r.rows} columns={columnsOf(r.columns)} />}
                 </DataState>

@@ -9,21 +9,52 @@ import { formatAge, formatDuration } from '../../components/format';
 import { DataTabs } from './data-tabs';
 import { ExpectationList, parseExpectations } from './expectation-list';
 
-type RunRow = Record<string, unknown> & { pipeline: string; status: string; started_at: string; ended_at: string; expectations: string | null; error: string | null };
+type RunRow = Record<string, unknown> & {
+  pipeline: string;
+  status: string;
+  started_at: string;
+  ended_at: string;
+  expectations: string | null;
+  error: string | null;
+};
 
 const RUNS_SQL = `SELECT run_id, pipeline, mode, status, attempt, CAST(started_at AS VARCHAR) AS started_at, CAST(ended_at AS VARCHAR) AS ended_at,
   output_version, rows_in, rows_out, rows_deleted, expectations, error FROM lens.runs ORDER BY started_at DESC LIMIT 500`;
 
 const COLUMNS: Column<RunRow>[] = [
   { key: 'pipeline', header: 'Pipeline' },
-  { key: 'status', header: 'Status', render: (r) => <span className={`pill ${r.status === 'succeeded' ? 'good' : r.status === 'failed' ? 'bad' : ''}`}>{r.status}</span> },
+  {
+    key: 'status',
+    header: 'Status',
+    render: (r) => (
+      <span className={`pill ${r.status === 'succeeded' ? 'good' : r.status === 'failed' ? 'bad' : ''}`}>
+        {r.status}
+      </span>
+    ),
+  },
   { key: 'mode', header: 'Mode' },
-  { key: 'started_at', header: 'Started', render: (r) => <time dateTime={r.started_at} title={r.started_at}>{formatAge(r.started_at)}</time> },
-  { key: 'ended_at', header: 'Took', render: (r) => formatDuration((Date.parse(r.ended_at) - Date.parse(r.started_at)) / 1000) },
+  {
+    key: 'started_at',
+    header: 'Started',
+    render: (r) => (
+      <time dateTime={r.started_at} title={r.started_at}>
+        {formatAge(r.started_at)}
+      </time>
+    ),
+  },
+  {
+    key: 'ended_at',
+    header: 'Took',
+    render: (r) => formatDuration((Date.parse(r.ended_at) - Date.parse(r.started_at)) / 1000),
+  },
   { key: 'rows_in', header: 'Rows in', numeric: true },
   { key: 'rows_out', header: 'Rows out', numeric: true },
   { key: 'output_version', header: 'Version', numeric: true },
-  { key: 'expectations', header: 'Expectations', render: (r) => <ExpectationList results={parseExpectations(r.expectations)} /> },
+  {
+    key: 'expectations',
+    header: 'Expectations',
+    render: (r) => <ExpectationList results={parseExpectations(r.expectations)} />,
+  },
   { key: 'error', header: 'Error', render: (r) => (r.error ? <code className="error-message">{r.error}</code> : '') },
 ];
 
@@ -33,7 +64,10 @@ export default function RunsView() {
   const [pipeline, setPipeline] = useState('');
   return (
     <div className="page">
-      <div className="page-header"><h1>Data</h1><span className="muted">Prism pipeline runs and their expectation results (lens.runs).</span></div>
+      <div className="page-header">
+        <h1>Data</h1>
+        <span className="muted">Prism pipeline runs and their expectation results (lens.runs).</span>
+      </div>
       <DataTabs />
       <DataState state={runs} isEmpty={(r) => r.rows.length === 0} empty="No pipeline runs recorded yet.">
         {(r) => {
@@ -43,11 +77,23 @@ export default function RunsView() {
           const failed = rows.filter((x) => x.status === 'failed').length;
           return (
             <div className="panel">
-              <h2>Runs <span className="muted" data-testid="runs-count">{rows.length} runs, {failed} failed</span></h2>
-              <div className="builder"><label>Pipeline
-                <select value={pipeline} onChange={(e) => setPipeline(e.target.value)}>
-                  <option value="">All pipelines</option>{names.map((n) => <option key={n}>{n}</option>)}
-                </select></label></div>
+              <h2>
+                Runs{' '}
+                <span className="muted" data-testid="runs-count">
+                  {rows.length} runs, {failed} failed
+                </span>
+              </h2>
+              <div className="builder">
+                <label>
+                  Pipeline
+                  <select value={pipeline} onChange={(e) => setPipeline(e.target.value)}>
+                    <option value="">All pipelines</option>
+                    {names.map((n) => (
+                      <option key={n}>{n}</option>
+                    ))}
+                  </select>
+                </label>
+              </div>
               <DataTable label="Pipeline runs" rows={shown} columns={COLUMNS} />
             </div>
           );

@@ -25,14 +25,29 @@ export function InsightPage<Q extends object, R>(props: InsightPageProps<Q, R>) 
   const [draft, setDraft] = useState<Q>(query);
   const key = JSON.stringify(query);
   useEffect(() => setDraft(query), [key]); // eslint-disable-line react-hooks/exhaustive-deps -- follow back/forward
-  const answer = useApi<InsightResponse<R>>(`${props.kind}:${key}`, (signal) => runInsight<R>(props.kind, props.toRequest(query), signal));
+  const answer = useApi<InsightResponse<R>>(`${props.kind}:${key}`, (signal) =>
+    runInsight<R>(props.kind, props.toRequest(query), signal),
+  );
   return (
     <>
-      <DataState state={schema} isEmpty={(s) => s.events.length === 0} empty="No events in silver.events yet: run the pipelines first.">
+      <DataState
+        state={schema}
+        isEmpty={(s) => s.events.length === 0}
+        empty="No events in silver.events yet: run the pipelines first."
+      >
         {(s) => (
-          <form className="panel builder" aria-label={`${props.kind} query`} onSubmit={(e) => { e.preventDefault(); setQuery(draft); }}>
+          <form
+            className="panel builder"
+            aria-label={`${props.kind} query`}
+            onSubmit={(e) => {
+              e.preventDefault();
+              setQuery(draft);
+            }}
+          >
             {props.builder(draft, setDraft, s)}
-            <button type="submit" className="primary">Run query</button>
+            <button type="submit" className="primary">
+              Run query
+            </button>
           </form>
         )}
       </DataState>
@@ -40,7 +55,11 @@ export function InsightPage<Q extends object, R>(props: InsightPageProps<Q, R>) 
         {(a) => (
           <div aria-busy={answer.loading} data-testid="insight-result">
             {props.result(a.result, query)}
-            {a.meta?.durationMs !== undefined && <p className="muted">{a.meta.cached ? 'Cached' : 'Computed'} in {Math.round(a.meta.durationMs)} ms.</p>}
+            {a.meta?.durationMs !== undefined && (
+              <p className="muted">
+                {a.meta.cached ? 'Cached' : 'Computed'} in {Math.round(a.meta.durationMs)} ms.
+              </p>
+            )}
           </div>
         )}
       </DataState>

@@ -18,12 +18,28 @@ export default function InsightsView() {
   const entry = KINDS[kind];
   return (
     <div className="page">
-      <div className="page-header"><h1>Insights</h1><span className="muted">Queries over silver.events, identity-resolved. The URL holds the query: share it.</span></div>
-      <TabNav label="Insight kinds" items={Object.entries(KINDS).map(([k, v]) => ({ to: `/insights/${k}`, label: v.label }))} />
+      <div className="page-header">
+        <h1>Insights</h1>
+        <span className="muted">Queries over silver.events, identity-resolved. The URL holds the query: share it.</span>
+      </div>
+      <TabNav
+        label="Insight kinds"
+        items={Object.entries(KINDS).map(([k, v]) => ({ to: `/insights/${k}`, label: v.label }))}
+      />
       {entry ? (
-        <Suspense fallback={<div className="state state-loading" role="status">Loading…</div>}><entry.page /></Suspense>
+        <Suspense
+          fallback={
+            <div className="state state-loading" role="status">
+              Loading…
+            </div>
+          }
+        >
+          <entry.page />
+        </Suspense>
       ) : (
-        <div className="state state-error" role="alert">Unknown insight kind “{kind}”.</div>
+        <div className="state state-error" role="alert">
+          Unknown insight kind “{kind}”.
+        </div>
       )}
     </div>
   );

@@ -3,7 +3,12 @@
 import { sqlString } from '../../api/sql-api';
 
 /** Filters shared by every Realtime query. */
-export interface RealtimeScope { minutes: number; site?: string; section?: string; now?: string }
+export interface RealtimeScope {
+  minutes: number;
+  site?: string;
+  section?: string;
+  now?: string;
+}
 
 const nowSql = (s: RealtimeScope) => (s.now ? `TIMESTAMPTZ ${sqlString(s.now)}` : 'now()');
 
@@ -12,7 +17,9 @@ function where(s: RealtimeScope, minutes: number, extra = ''): string {
   const parts = [
     // Partition pruning first: the bronze partitions of the window's days only.
     `event_date >= CAST(${now} - INTERVAL ${minutes} MINUTE AS DATE) - 1`,
-    `timestamp > ${now} - INTERVAL ${minutes} MINUTE`, `timestamp <= ${now}`, 'NOT is_bot',
+    `timestamp > ${now} - INTERVAL ${minutes} MINUTE`,
+    `timestamp <= ${now}`,
+    'NOT is_bot',
   ];
   if (s.site) parts.push(`json_extract_string(properties, '$.site') = ${sqlString(s.site)}`);
   if (s.section) parts.push(`json_extract_string(properties, '$.section') = ${sqlString(s.section)}`);

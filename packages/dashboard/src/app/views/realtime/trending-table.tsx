@@ -11,11 +11,39 @@ type Row = TrendingArticle & { rank: number; title: string; spark: number[] } & 
 
 const COLUMNS: Column<Row>[] = [
   { key: 'rank', header: '#', numeric: true },
-  { key: 'title', header: 'Article', render: (r) => <a href={`/content?q=${encodeURIComponent(JSON.stringify({ days: 1, article: r.articleId }))}`}>{r.title}</a> },
-  { key: 'section', header: 'Section', hideNarrow: true, render: (r) => [r.site, r.section].filter(Boolean).join(' / ') },
-  { key: 'spark', header: 'Last hour', hideNarrow: true, render: (r) => <Sparkline values={r.spark} label={`${r.title}: views over the window, ${r.spark.join(', ')}`} /> },
+  {
+    key: 'title',
+    header: 'Article',
+    render: (r) => (
+      <a href={`/content?q=${encodeURIComponent(JSON.stringify({ days: 1, article: r.articleId }))}`}>{r.title}</a>
+    ),
+  },
+  {
+    key: 'section',
+    header: 'Section',
+    hideNarrow: true,
+    render: (r) => [r.site, r.section].filter(Boolean).join(' / '),
+  },
+  {
+    key: 'spark',
+    header: 'Last hour',
+    hideNarrow: true,
+    render: (r) => <Sparkline values={r.spark} label={`${r.title}: views over the window, ${r.spark.join(', ')}`} />,
+  },
   { key: 'views', header: 'Views', numeric: true },
-  { key: 'velocity', header: 'Velocity', numeric: true, render: (r) => <span className={r.velocity >= 1 ? 'velocity-up' : 'velocity-down'} title={`baseline ${r.baselineViewsPerHour.toFixed(1)} views/h`}>{r.velocity >= 1 ? '▲' : '▼'} {r.velocity.toFixed(1)}×</span> },
+  {
+    key: 'velocity',
+    header: 'Velocity',
+    numeric: true,
+    render: (r) => (
+      <span
+        className={r.velocity >= 1 ? 'velocity-up' : 'velocity-down'}
+        title={`baseline ${r.baselineViewsPerHour.toFixed(1)} views/h`}
+      >
+        {r.velocity >= 1 ? '▲' : '▼'} {r.velocity.toFixed(1)}×
+      </span>
+    ),
+  },
 ];
 
 /** The trending table with sparklines. */
@@ -25,16 +53,25 @@ export function TrendingTable({ result, scope }: { result: TrendingResult; scope
   // Pinned to the trending answer's own `now`, so sparklines and counts describe the same window.
   const extras = useApi(ids.length ? key : null, async (s) => {
     const spark = await runSql(sparklineSql({ ...scope, now: result.now }, ids), s);
-    return { spark: spark.rows, titles: new Map(spark.rows.filter((r) => r['title']).map((r) => [String(r['article_id']), String(r['title'])])) };
+    return {
+      spark: spark.rows,
+      titles: new Map(spark.rows.filter((r) => r['title']).map((r) => [String(r['article_id']), String(r['title'])])),
+    };
   });
   const rows: Row[] = result.articles.map((a, i) => {
     const spark = new Array<number>(12).fill(0);
-    for (const r of extras.data?.spark ?? []) if (r['article_id'] === a.articleId) spark[11 - Number(r['bucket'])] = Number(r['views']);
+    for (const r of extras.data?.spark ?? [])
+      if (r['article_id'] === a.articleId) spark[11 - Number(r['bucket'])] = Number(r['views']);
     return { ...a, rank: i + 1, title: extras.data?.titles.get(a.articleId) ?? a.articleId, spark };
   });
   return (
     <div className="panel" aria-busy={extras.data === undefined} data-testid="trending-panel">
-      <h2>Trending now <span className="muted">top {result.articles.length} over {result.minutes} min · bronze v{result.bronzeVersion}</span></h2>
+      <h2>
+        Trending now{' '}
+        <span className="muted">
+          top {result.articles.length} over {result.minutes} min · bronze v{result.bronzeVersion}
+        </span>
+      </h2>
       <DataTable label="Trending articles" rows={rows} columns={COLUMNS} />
     </div>
   );

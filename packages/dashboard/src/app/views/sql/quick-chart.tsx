@@ -4,11 +4,18 @@ import { useMemo, useState } from 'react';
 import type { SqlResult } from '../../api/sql-api';
 import { EChart } from '../../components/echart';
 
-const isNumeric = (v: unknown) => typeof v === 'number' || (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)) && /^-?\d/.test(v));
+const isNumeric = (v: unknown) =>
+  typeof v === 'number' || (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)) && /^-?\d/.test(v));
 
 /** Bar/line chart of one numeric column of a result against another column. */
 export function QuickChart({ result }: { result: SqlResult }) {
-  const numeric = useMemo(() => result.columns.filter((c) => result.rows.length > 0 && result.rows.every((r) => r[c] === null || isNumeric(r[c]))), [result]);
+  const numeric = useMemo(
+    () =>
+      result.columns.filter(
+        (c) => result.rows.length > 0 && result.rows.every((r) => r[c] === null || isNumeric(r[c])),
+      ),
+    [result],
+  );
   const [x, setX] = useState(result.columns[0] ?? '');
   const [y, setY] = useState(numeric.find((c) => c !== result.columns[0]) ?? numeric[0] ?? '');
   const [kind, setKind] = useState<'bar' | 'line'>('bar');
@@ -25,9 +32,29 @@ export function QuickChart({ result }: { result: SqlResult }) {
     <div className="panel">
       <h2>Quick chart</h2>
       <div className="builder">
-        <label>X<select value={x} onChange={(e) => setX(e.target.value)}>{result.columns.map((c) => <option key={c}>{c}</option>)}</select></label>
-        <label>Y<select value={y} onChange={(e) => setY(e.target.value)}>{numeric.map((c) => <option key={c}>{c}</option>)}</select></label>
-        <label>Type<select value={kind} onChange={(e) => setKind(e.target.value as 'bar' | 'line')}><option value="bar">Bar</option><option value="line">Line</option></select></label>
+        <label>
+          X
+          <select value={x} onChange={(e) => setX(e.target.value)}>
+            {result.columns.map((c) => (
+              <option key={c}>{c}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Y
+          <select value={y} onChange={(e) => setY(e.target.value)}>
+            {numeric.map((c) => (
+              <option key={c}>{c}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Type
+          <select value={kind} onChange={(e) => setKind(e.target.value as 'bar' | 'line')}>
+            <option value="bar">Bar</option>
+            <option value="line">Line</option>
+          </select>
+        </label>
       </div>
       <EChart option={option} height={280} label={`${kind} chart of ${y} by ${x}`} />
     </div>

@@ -15,12 +15,26 @@ export interface DynamoDbClientLike {
 }
 
 /** The response shapes read by the adapter (subsets of the SDK's outputs). */
-export interface GetItemOutput { Item?: DynamoItem }
-export interface BatchGetOutput { Responses?: Record<string, DynamoItem[]>; UnprocessedKeys?: Record<string, { Keys?: DynamoItem[] }> }
-export interface BatchWriteOutput { UnprocessedItems?: Record<string, unknown[]> }
-export interface ScanOutput { Items?: DynamoItem[]; LastEvaluatedKey?: DynamoItem }
+export interface GetItemOutput {
+  Item?: DynamoItem;
+}
+export interface BatchGetOutput {
+  Responses?: Record<string, DynamoItem[]>;
+  UnprocessedKeys?: Record<string, { Keys?: DynamoItem[] }>;
+}
+export interface BatchWriteOutput {
+  UnprocessedItems?: Record<string, unknown[]>;
+}
+export interface ScanOutput {
+  Items?: DynamoItem[];
+  LastEvaluatedKey?: DynamoItem;
+}
 
 /** Error names DynamoDB uses for throttling and transient faults (worth a retry). */
 export const RETRIABLE_ERRORS = new Set([
-  'ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'InternalServerError', 'ServiceUnavailable',
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
 ]);

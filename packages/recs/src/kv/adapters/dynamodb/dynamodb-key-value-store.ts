@@ -1,16 +1,29 @@
 // The DynamoDB KeyValueStore: one item per key (`k` hash key, `v` value), batched reads (100) and writes (25)
 // with unprocessed items retried under backoff. Tested against dynalite; for scale-out deployments.
 import {
-  BatchGetItemCommand, BatchWriteItemCommand, CreateTableCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, ScanCommand,
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { KeyValueStoreError } from '../../../errors.js';
 import { checkEntry, checkKey, type KeyValueStore } from '../../key-value-store.js';
 import {
-  RETRIABLE_ERRORS, type BatchGetOutput, type BatchWriteOutput, type DynamoDbClientLike, type DynamoItem, type GetItemOutput, type ScanOutput,
+  RETRIABLE_ERRORS,
+  type BatchGetOutput,
+  type BatchWriteOutput,
+  type DynamoDbClientLike,
+  type DynamoItem,
+  type GetItemOutput,
+  type ScanOutput,
 } from './dynamodb-client.js';
 import { DynamoDbKvOptions } from './dynamodb-options.js';
 
-const chunks = <T>(xs: readonly T[], n: number): T[][] => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
+const chunks = <T>(xs: readonly T[], n: number): T[][] =>
+  Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const ATTEMPTS = 8;
 
@@ -18,24 +31,38 @@ const ATTEMPTS = 8;
  * A KeyValueStore in a DynamoDB table. Pass `client` to reuse a configured client (or a DAX client).
  * @example const store = await createDynamoDbKeyValueStore({ backend: 'dynamodb', table: 'lens-recs', region: 'eu-west-1' });
  */
-export async function createDynamoDbKeyValueStore(options: DynamoDbKvOptions, client?: DynamoDbClientLike): Promise<KeyValueStore> {
+export async function createDynamoDbKeyValueStore(
+  options: DynamoDbKvOptions,
+  client?: DynamoDbClientLike,
+): Promise<KeyValueStore> {
   const o = DynamoDbKvOptions.parse(options);
-  const c: DynamoDbClientLike = client ?? new DynamoDBClient({
-    region: o.region, ...(o.endpoint ? { endpoint: o.endpoint } : {}), ...(o.credentials ? { credentials: o.credentials } : {}),
-  });
+  const c: DynamoDbClientLike =
+    client ??
+    new DynamoDBClient({
+      region: o.region,
+      ...(o.endpoint ? { endpoint: o.endpoint } : {}),
+      ...(o.credentials ? { credentials: o.credentials } : {}),
+    });
   const send = async <T>(what: string, command: object): Promise<T> => {
     try {
       return (await c.send(command)) as T;
     } catch (cause) {
       const name = cause instanceof Error ? cause.name : '';
-      throw new KeyValueStoreError(`DynamoDB ${what} on ${o.table} failed: ${name}`, { cause, retriable: RETRIABLE_ERRORS.has(name), context: { table: o.table } });
+      throw new KeyValueStoreError(`DynamoDB ${what} on ${o.table} failed: ${name}`, {
+        cause,
+        retriable: RETRIABLE_ERRORS.has(name),
+        context: { table: o.table },
+      });
     }
   };
   if (o.createTable) await ensureTable(o.table, send);
   return {
     async get(key) {
       checkKey(key);
-      const out = await send<GetItemOutput>('GetItem', new GetItemCommand({ TableName: o.table, Key: { k: { S: key } }, ConsistentRead: o.consistentRead }));
+      const out = await send<GetItemOutput>(
+        'GetItem',
+        new GetItemCommand({ TableName: o.table, Key: { k: { S: key } }, ConsistentRead: o.consistentRead }),
+      );
       return out.Item?.['v']?.S;
     },
     async getMany(keys) {
@@ -44,9 +71,18 @@ export async function createDynamoDbKeyValueStore(options: DynamoDbKvOptions, cl
       for (const part of chunks([...new Set(keys)], 100)) {
         let pending: DynamoItem[] = part.map((k) => ({ k: { S: k } }));
         for (let attempt = 0; pending.length > 0; attempt++) {
-          if (attempt === ATTEMPTS) throw new KeyValueStoreError('DynamoDB BatchGetItem left keys unprocessed', { retriable: true, context: { table: o.table } });
+          if (attempt === ATTEMPTS)
+            throw new KeyValueStoreError('DynamoDB BatchGetItem left keys unprocessed', {
+              retriable: true,
+              context: { table: o.table },
+            });
           if (attempt > 0) await sleep(25 * 2 ** attempt);
-          const out = await send<BatchGetOutput>('BatchGetItem', new BatchGetItemCommand({ RequestItems: { [o.table]: { Keys: pending, ConsistentRead: o.consistentRead } } }));
+          const out = await send<BatchGetOutput>(
+            'BatchGetItem',
+            new BatchGetItemCommand({
+              RequestItems: { [o.table]: { Keys: pending, ConsistentRead: o.consistentRead } },
+            }),
+          );
           for (const item of out.Responses?.[o.table] ?? []) found.set(item['k']!.S, item['v']!.S);
           pending = out.UnprocessedKeys?.[o.table]?.Keys ?? [];
         }
@@ -66,10 +102,17 @@ export async function createDynamoDbKeyValueStore(options: DynamoDbKvOptions, cl
       const out: string[] = [];
       let start: DynamoItem | undefined;
       do {
-        const page: ScanOutput = await send<ScanOutput>('Scan', new ScanCommand({
-          TableName: o.table, ProjectionExpression: 'k', ExclusiveStartKey: start,
-          ...(prefix ? { FilterExpression: 'begins_with(k, :p)', ExpressionAttributeValues: { ':p': { S: prefix } } } : {}),
-        }));
+        const page: ScanOutput = await send<ScanOutput>(
+          'Scan',
+          new ScanCommand({
+            TableName: o.table,
+            ProjectionExpression: 'k',
+            ExclusiveStartKey: start,
+            ...(prefix
+              ? { FilterExpression: 'begins_with(k, :p)', ExpressionAttributeValues: { ':p': { S: prefix } } }
+              : {}),
+          }),
+        );
         for (const item of page.Items ?? []) out.push(item['k']!.S);
         start = page.LastEvaluatedKey;
       } while (start);
@@ -84,9 +127,16 @@ export async function createDynamoDbKeyValueStore(options: DynamoDbKvOptions, cl
     for (const part of chunks(requests, 25)) {
       let pending: unknown[] = part;
       for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt === ATTEMPTS) throw new KeyValueStoreError('DynamoDB BatchWriteItem left items unprocessed', { retriable: true, context: { table: o.table } });
+        if (attempt === ATTEMPTS)
+          throw new KeyValueStoreError('DynamoDB BatchWriteItem left items unprocessed', {
+            retriable: true,
+            context: { table: o.table },
+          });
         if (attempt > 0) await sleep(25 * 2 ** attempt);
-        const out = await send<BatchWriteOutput>('BatchWriteItem', new BatchWriteItemCommand({ RequestItems: { [o.table]: pending as never } }));
+        const out = await send<BatchWriteOutput>(
+          'BatchWriteItem',
+          new BatchWriteItemCommand({ RequestItems: { [o.table]: pending as never } }),
+        );
         pending = out.UnprocessedItems?.[o.table] ?? [];
       }
     }
@@ -94,21 +144,33 @@ export async function createDynamoDbKeyValueStore(options: DynamoDbKvOptions, cl
 }
 
 async function ensureTable(table: string, send: <T>(what: string, command: object) => Promise<T>): Promise<void> {
-  const status = async (): Promise<string | undefined> => send<{ Table?: { TableStatus?: string } }>('DescribeTable', new DescribeTableCommand({ TableName: table }))
-    .then((d) => d.Table?.TableStatus, (e: unknown) => {
-      if ((e as { cause?: { name?: string } }).cause?.name === 'ResourceNotFoundException') return undefined;
-      throw e;
-    });
+  const status = async (): Promise<string | undefined> =>
+    send<{ Table?: { TableStatus?: string } }>('DescribeTable', new DescribeTableCommand({ TableName: table })).then(
+      (d) => d.Table?.TableStatus,
+      (e: unknown) => {
+        if ((e as { cause?: { name?: string } }).cause?.name === 'ResourceNotFoundException') return undefined;
+        throw e;
+      },
+    );
   if ((await status()) === undefined) {
-    await send('CreateTable', new CreateTableCommand({
-      TableName: table, BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'k', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'k', KeyType: 'HASH' }],
-    })).catch((e: unknown) => {
+    await send(
+      'CreateTable',
+      new CreateTableCommand({
+        TableName: table,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'k', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'k', KeyType: 'HASH' }],
+      }),
+    ).catch((e: unknown) => {
       if ((e as { cause?: { name?: string } }).cause?.name !== 'ResourceInUseException') throw e; // created by a racing peer
     });
   }
   for (let i = 0; (await status()) !== 'ACTIVE'; i++) {
-    if (i > 120) throw new KeyValueStoreError(`DynamoDB table ${table} did not become ACTIVE`, { retriable: true, context: { table } });
+    if (i > 120)
+      throw new KeyValueStoreError(`DynamoDB table ${table} did not become ACTIVE`, {
+        retriable: true,
+        context: { table },
+      });
     await sleep(250);
   }
 }

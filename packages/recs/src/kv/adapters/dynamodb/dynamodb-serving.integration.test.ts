@@ -15,15 +15,26 @@ const skip = await dynaliteUnavailable();
 
 test('the service answers from DynamoDB (dynalite) behind the LRU cache', { skip }, async () => {
   const dynamo = await startDynalite();
-  const store = withLruCache(await createKeyValueStore({
-    backend: 'dynamodb', endpoint: dynamo.endpoint, region: 'local', table: 'lens-recs-serving', createTable: true, credentials: DYNALITE_CREDENTIALS,
-  }), { maxEntries: 100 });
+  const store = withLruCache(
+    await createKeyValueStore({
+      backend: 'dynamodb',
+      endpoint: dynamo.endpoint,
+      region: 'local',
+      table: 'lens-recs-serving',
+      createTable: true,
+      credentials: DYNALITE_CREDENTIALS,
+    }),
+    { maxEntries: 100 },
+  );
   try {
     await writeSyntheticVersion(store);
     const service = createRecommendationService({ store, now: () => SYNTHETIC_NOW });
     const res = await service.recommend({ anonymousId: 'd1', k: 3 });
     assert.equal(res.personId, 'u1');
-    assert.deepEqual(res.items.map((i) => i.articleId), ['foo-1', 'foo-2', 'mot-1']);
+    assert.deepEqual(
+      res.items.map((i) => i.articleId),
+      ['foo-1', 'foo-2', 'mot-1'],
+    );
     assert.equal((await service.recommend({ context: 'pol-1', k: 1 })).items[0]!.articleId, 'opi-1');
   } finally {
     await store.close();
@@ -38,13 +49,24 @@ test('only the dynamodb adapter folder imports @aws-sdk; the factory loads it dy
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, e.name);
       if (e.isDirectory()) walk(p);
-      else if (p.endsWith('.js') && !p.endsWith('.test.js') && !relative(dist, p).startsWith(join('kv', 'adapters', 'dynamodb'))) {
+      else if (
+        p.endsWith('.js') &&
+        !p.endsWith('.test.js') &&
+        !relative(dist, p).startsWith(join('kv', 'adapters', 'dynamodb'))
+      ) {
         const text = readFileSync(p, 'utf8');
-        if (/from ['"]@aws-sdk|import\(['"]@aws-sdk/.test(text) || /^import .*adapters\/dynamodb\/index\.js/m.test(text)) offenders.push(relative(dist, p));
+        if (
+          /from ['"]@aws-sdk|import\(['"]@aws-sdk/.test(text) ||
+          /^import .*adapters\/dynamodb\/index\.js/m.test(text)
+        )
+          offenders.push(relative(dist, p));
       }
     }
   };
   walk(dist);
   assert.deepEqual(offenders, []);
-  assert.match(readFileSync(join(dist, 'kv', 'create-key-value-store.js'), 'utf8'), /await import\('\.\/adapters\/dynamodb\/index\.js'\)/);
+  assert.match(
+    readFileSync(join(dist, 'kv', 'create-key-value-store.js'), 'utf8'),
+    /await import\('\.\/adapters\/dynamodb\/index\.js'\)/,
+  );
 });

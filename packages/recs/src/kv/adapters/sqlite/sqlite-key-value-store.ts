@@ -29,10 +29,14 @@ export function createSqliteKeyValueStore(options: SqliteKvOptions): KeyValueSto
     throw new KeyValueStoreError(`cannot open the SQLite store ${o.path}`, { cause, context: { path: o.path } });
   }
   const getStmt = db.prepare<[string], { value: string }>('SELECT value FROM kv WHERE key = ?');
-  const putStmt = db.prepare<[string, string]>('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+  const putStmt = db.prepare<[string, string]>(
+    'INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  );
   const delStmt = db.prepare<[string]>('DELETE FROM kv WHERE key = ?');
   const allKeys = db.prepare<[], { key: string }>('SELECT key FROM kv ORDER BY key');
-  const rangeKeys = db.prepare<[string, string], { key: string }>('SELECT key FROM kv WHERE key >= ? AND key < ? ORDER BY key');
+  const rangeKeys = db.prepare<[string, string], { key: string }>(
+    'SELECT key FROM kv WHERE key >= ? AND key < ? ORDER BY key',
+  );
   const putAll = db.transaction((entries: readonly { key: string; value: string }[]) => {
     for (const e of entries) putStmt.run(e.key, e.value);
   });
@@ -67,7 +71,9 @@ export function createSqliteKeyValueStore(options: SqliteKvOptions): KeyValueSto
       guard('deleteMany', () => deleteAll(keys));
     },
     async keys(prefix) {
-      return guard('keys', () => (prefix === '' ? allKeys.all() : rangeKeys.all(prefix, prefixEnd(prefix))).map((r) => r.key));
+      return guard('keys', () =>
+        (prefix === '' ? allKeys.all() : rangeKeys.all(prefix, prefixEnd(prefix))).map((r) => r.key),
+      );
     },
     async close() {
       if (db.open) db.close();

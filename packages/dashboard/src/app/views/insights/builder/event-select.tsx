@@ -2,16 +2,31 @@
 import type { EventSchema } from '../../../api/event-schema';
 
 /** A labelled select of event names; `allowAny` adds `$any`. */
-export function EventSelect({ schema, value, onChange, label, allowAny }: {
-  schema: EventSchema; value: string; onChange: (v: string) => void; label: string; allowAny?: boolean;
+export function EventSelect({
+  schema,
+  value,
+  onChange,
+  label,
+  allowAny,
+}: {
+  schema: EventSchema;
+  value: string;
+  onChange: (v: string) => void;
+  label: string;
+  allowAny?: boolean;
 }) {
   const known = schema.events.some((e) => e.name === value) || value === '$any';
   return (
-    <label>{label}
+    <label>
+      {label}
       <select value={value} onChange={(e) => onChange(e.target.value)}>
         {allowAny && <option value="$any">Any event</option>}
         {!known && value !== '' && <option value={value}>{value}</option>}
-        {schema.events.map((e) => <option key={e.name} value={e.name}>{e.name === '' ? '(any)' : `${e.name} (${e.count.toLocaleString('en-US')})`}</option>)}
+        {schema.events.map((e) => (
+          <option key={e.name} value={e.name}>
+            {e.name === '' ? '(any)' : `${e.name} (${e.count.toLocaleString('en-US')})`}
+          </option>
+        ))}
       </select>
     </label>
   );

@@ -16,10 +16,19 @@ export interface FunnelDraft extends CommonQuery {
 /** The request body of a funnel draft (also used for the drop-off persons query). */
 export function funnelRequest(q: FunnelDraft): Record<string, unknown> {
   return {
-    steps: q.steps.map((s) => ({ event: s.event, filters: cleanFilters(s.filters) })), window: q.window, order: q.order,
-    dateRange: q.dateRange, filters: cleanFilters(q.filters),
+    steps: q.steps.map((s) => ({ event: s.event, filters: cleanFilters(s.filters) })),
+    window: q.window,
+    order: q.order,
+    dateRange: q.dateRange,
+    filters: cleanFilters(q.filters),
     ...(q.breakdown?.property ? { breakdown: { property: q.breakdown.property, limit: q.breakdown.limit ?? 10 } } : {}),
     // Exclusions left pointing past the last step (steps were removed) are dropped rather than sent invalid.
-    ...(q.exclusions?.length ? { exclusions: q.exclusions.filter((x) => x.event && x.toStep > x.fromStep && x.toStep <= q.steps.length).map((x) => ({ event: x.event, filters: [], fromStep: x.fromStep, toStep: x.toStep })) } : {}),
+    ...(q.exclusions?.length
+      ? {
+          exclusions: q.exclusions
+            .filter((x) => x.event && x.toStep > x.fromStep && x.toStep <= q.steps.length)
+            .map((x) => ({ event: x.event, filters: [], fromStep: x.fromStep, toStep: x.toStep })),
+        }
+      : {}),
   };
 }

@@ -7,18 +7,38 @@ import { TrendsBuilder } from './trends-builder';
 import { TrendsResultView, type TrendsResult } from './trends-result';
 
 /** One series as the builder edits it. */
-export interface TrendSeriesDraft extends EventMatcher { math: string; property?: string }
+export interface TrendSeriesDraft extends EventMatcher {
+  math: string;
+  property?: string;
+}
 /** The trends query kept in the URL. */
-export interface TrendsDraft extends CommonQuery { series: TrendSeriesDraft[]; interval: Interval; breakdown?: Breakdown; formula?: string }
+export interface TrendsDraft extends CommonQuery {
+  series: TrendSeriesDraft[];
+  interval: Interval;
+  breakdown?: Breakdown;
+  formula?: string;
+}
 
-const DEFAULTS: TrendsDraft = { series: [{ event: 'Article Viewed', math: 'total' }], interval: 'day', dateRange: { last: 7, unit: 'day' }, filters: [] };
+const DEFAULTS: TrendsDraft = {
+  series: [{ event: 'Article Viewed', math: 'total' }],
+  interval: 'day',
+  dateRange: { last: 7, unit: 'day' },
+  filters: [],
+};
 
 /** Request body: drops an empty breakdown and the property of math that takes none. */
 export function trendsRequest(q: TrendsDraft): object {
   const propertyMath = ['sum', 'avg', 'min', 'max', 'median', 'p90'];
   return {
-    series: q.series.map((s) => ({ event: s.event, math: s.math, filters: cleanFilters(s.filters), ...(propertyMath.includes(s.math) && s.property ? { property: s.property } : {}) })),
-    interval: q.interval, dateRange: q.dateRange, filters: cleanFilters(q.filters),
+    series: q.series.map((s) => ({
+      event: s.event,
+      math: s.math,
+      filters: cleanFilters(s.filters),
+      ...(propertyMath.includes(s.math) && s.property ? { property: s.property } : {}),
+    })),
+    interval: q.interval,
+    dateRange: q.dateRange,
+    filters: cleanFilters(q.filters),
     ...(q.breakdown?.property ? { breakdown: { property: q.breakdown.property, limit: q.breakdown.limit ?? 10 } } : {}),
     ...(q.formula?.trim() ? { formula: q.formula.trim() } : {}),
   };
@@ -28,7 +48,9 @@ export function trendsRequest(q: TrendsDraft): object {
 export default function TrendsPage() {
   return (
     <InsightPage<TrendsDraft, TrendsResult>
-      kind="trends" defaults={DEFAULTS} toRequest={trendsRequest}
+      kind="trends"
+      defaults={DEFAULTS}
+      toRequest={trendsRequest}
       builder={(draft, set, schema) => <TrendsBuilder draft={draft} onChange={set} schema={schema} />}
       result={(r) => <TrendsResultView result={r} />}
       isEmpty={(r) => r.series.length === 0}

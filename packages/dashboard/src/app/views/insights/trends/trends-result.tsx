@@ -3,31 +3,73 @@ import { EChart } from '../../../components/echart';
 import { DataTable } from '../../../components/data-table';
 
 /** Mirrors @lens/insights' TrendsResult. */
-export interface TrendLine { label: string; event?: string; math?: string; breakdown: string | null; values: (number | null)[]; total: number | null }
-export interface TrendsResult { interval: string; timezone: string; buckets: string[]; series: TrendLine[]; formula?: { expression: string; series: TrendLine[] } }
+export interface TrendLine {
+  label: string;
+  event?: string;
+  math?: string;
+  breakdown: string | null;
+  values: (number | null)[];
+  total: number | null;
+}
+export interface TrendsResult {
+  interval: string;
+  timezone: string;
+  buckets: string[];
+  series: TrendLine[];
+  formula?: { expression: string; series: TrendLine[] };
+}
 
-const name = (l: TrendLine) => [l.label, l.event, l.math, l.breakdown].filter((x) => x !== null && x !== undefined).join(' · ');
+const name = (l: TrendLine) =>
+  [l.label, l.event, l.math, l.breakdown].filter((x) => x !== null && x !== undefined).join(' · ');
 
 /** Chart + totals table. */
 export function TrendsResultView({ result }: { result: TrendsResult }) {
   // Biggest breakdown values first within each series (the API's order of those lines is not stable).
   const sum = (l: TrendLine) => l.total ?? l.values.reduce<number>((t, v) => t + (v ?? 0), 0);
-  const sorted = [...result.series].sort((a, b) => a.label.localeCompare(b.label) || sum(b) - sum(a) || String(a.breakdown).localeCompare(String(b.breakdown)));
+  const sorted = [...result.series].sort(
+    (a, b) =>
+      a.label.localeCompare(b.label) || sum(b) - sum(a) || String(a.breakdown).localeCompare(String(b.breakdown)),
+  );
   const lines = result.formula ? [...sorted, ...result.formula.series] : sorted;
   const hourly = result.interval === 'hour';
   const option = {
-    tooltip: { trigger: 'axis' }, legend: { type: 'scroll', bottom: 0 },
+    tooltip: { trigger: 'axis' },
+    legend: { type: 'scroll', bottom: 0 },
     grid: { left: 56, right: 16, top: 16, bottom: 56 },
-    xAxis: { type: 'category', data: result.buckets.map((b) => (hourly ? b.slice(5, 16).replace('T', ' ') : b.slice(0, 10))) },
+    xAxis: {
+      type: 'category',
+      data: result.buckets.map((b) => (hourly ? b.slice(5, 16).replace('T', ' ') : b.slice(0, 10))),
+    },
     yAxis: { type: 'value' },
     series: lines.map((l) => ({ type: 'line', name: name(l), data: l.values, showSymbol: result.buckets.length < 40 })),
   };
-  const rows = lines.map((l) => ({ series: name(l), breakdown: l.breakdown ?? '', total: sum(l), last: l.values[l.values.length - 1] ?? null }));
+  const rows = lines.map((l) => ({
+    series: name(l),
+    breakdown: l.breakdown ?? '',
+    total: sum(l),
+    last: l.values[l.values.length - 1] ?? null,
+  }));
   return (
     <>
-      <div className="panel"><h2>Trend</h2><EChart option={option} label={`Line chart of ${lines.length} series over ${result.buckets.length} ${result.interval}s`} /></div>
-      <div className="panel"><h2>Totals</h2>
-        <DataTable label="Trend totals" rows={rows} columns={[{ key: 'series', header: 'Series' }, { key: 'breakdown', header: 'Breakdown' }, { key: 'total', header: 'Sum of buckets', numeric: true }, { key: 'last', header: 'Last bucket', numeric: true }]} />
+      <div className="panel">
+        <h2>Trend</h2>
+        <EChart
+          option={option}
+          label={`Line chart of ${lines.length} series over ${result.buckets.length} ${result.interval}s`}
+        />
+      </div>
+      <div className="panel">
+        <h2>Totals</h2>
+        <DataTable
+          label="Trend totals"
+          rows={rows}
+          columns={[
+            { key: 'series', header: 'Series' },
+            { key: 'breakdown', header: 'Breakdown' },
+            { key: 'total', header: 'Sum of buckets', numeric: true },
+            { key: 'last', header: 'Last bucket', numeric: true },
+          ]}
+        />
       </div>
     </>
   );
