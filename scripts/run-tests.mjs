@@ -1,6 +1,6 @@
 // Runs the whole test suite with node's built-in runner over the compiled tests (packages/*/dist/**/*.test.js).
 // Node 20's `--test` takes no globs, so the files are listed here. Extra args filter by path substring.
-// The whole suite (no filter) starts with ESLint: a lint error fails the run before the long tests.
+// The whole suite (no filter) starts with ESLint and Prettier's check: a finding fails the run before the long tests.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -32,11 +32,16 @@ if (files.length === 0) {
 }
 files.sort();
 if (filters.length === 0) {
-  process.stdout.write('run-tests: eslint .\n');
+  process.stdout.write('run-tests: eslint . && prettier --check\n');
   const lint = spawnSync(process.execPath, [join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'), '.'], { cwd: root, stdio: 'inherit' });
   if (lint.status !== 0) {
-    process.stderr.write('run-tests: ESLint found problems (above); fix them or run `npm run lint -- --fix`\n');
+    process.stderr.write('run-tests: ESLint found problems (above); fix them (`npx eslint --fix FILE` fixes some)\n');
     process.exit(lint.status ?? 1);
+  }
+  const format = spawnSync(process.execPath, [join(root, 'node_modules', 'prettier', 'bin', 'prettier.cjs'), '--check', 'packages/*/src/**/*.{ts,tsx}'], { cwd: root, stdio: 'inherit' });
+  if (format.status !== 0) {
+    process.stderr.write('run-tests: files not formatted by Prettier (above); run `npm run format`\n');
+    process.exit(format.status ?? 1);
   }
 }
 const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { cwd: root, stdio: 'inherit' });
