@@ -137,6 +137,8 @@ export const RecsConfig = strictObject({
     .default({ default: 72, news: 48, football: 48, opinion: 96, science: 168, culture: 168, food: 336, travel: 336 }),
   /** Versions of the loaded tables kept in the store after a swap (for readers mid-request, and rollback). */
   keepVersions: positiveInt.default(2),
+  /** Browser origins (publishers' pages) allowed to call GET /v1/recommendations; `*` allows any. */
+  cors: strictObject({ origins: z.array(z.string()).default(['*']) }).default({}),
 });
 export type RecsConfig = z.infer<typeof RecsConfig>;
 

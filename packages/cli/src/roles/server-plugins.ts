@@ -23,6 +23,7 @@ export async function serverPlugins(config: LensConfig, logger: Logger): Promise
     servedLog,
     maxK: config.recs.maxK,
     defaultK: config.recs.k,
+    corsOrigins: config.recs.cors.origins,
     ageLimits: config.recs.maxAgeHours,
   });
   const refresh = async (): Promise<void> => {

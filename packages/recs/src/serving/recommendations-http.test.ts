@@ -14,6 +14,7 @@ import {
   type RecommendationResponse,
   type RecommendationService,
 } from './recommendation-service.js';
+import { corsHeaders } from './recommendations-http.js';
 import { recommendationsPlugin } from './recommendations-plugin.js';
 import { responseJson } from './response-json.js';
 
@@ -282,5 +283,82 @@ describe('the node:http fast path', () => {
     assert.equal(head.status, 200);
     assert.equal((await fetch(`${base}/v1/recommendations`, { method: 'POST', body: '{}' })).status, 404);
     assert.equal(fastCalls, before);
+  });
+});
+
+describe('CORS for publishers’ pages (both paths)', () => {
+  let fastify: FastifyInstance;
+  let base: string;
+  let fastCalls = 0;
+  const PAGE = 'https://www.northwind-daily.example';
+  before(async () => {
+    const store = createMemoryKeyValueStore();
+    await writeSyntheticVersion(store);
+    const service = createRecommendationService({ store, now: () => SYNTHETIC_NOW, maxK: MAX_K });
+    const plugin = recommendationsPlugin({ service, maxK: MAX_K, corsOrigins: [PAGE] });
+    fastify = Fastify({
+      serverFactory: (handler) =>
+        createServer((req: IncomingMessage, res: ServerResponse) => {
+          if (plugin.fastPath(req, res)) fastCalls++;
+          else handler(req, res);
+        }),
+    });
+    await fastify.register(plugin);
+    base = await fastify.listen({ host: '127.0.0.1', port: 0 });
+  });
+  after(() => fastify.close());
+
+  it('an allowed origin is echoed with Vary: Origin on answers and errors; another origin gets no CORS headers', async () => {
+    for (const q of ['userId=u1&k=3', 'k=0']) {
+      const res = await fetch(`${base}/v1/recommendations?${q}`, { headers: { origin: PAGE } });
+      assert.equal(res.headers.get('access-control-allow-origin'), PAGE, q);
+      assert.equal(res.headers.get('vary'), 'Origin', q);
+      const viaFastify = await fastify.inject({ url: `/v1/recommendations?${q}`, headers: { origin: PAGE } });
+      assert.equal(viaFastify.headers['access-control-allow-origin'], PAGE, q);
+      assert.equal(viaFastify.statusCode, res.status, q);
+    }
+    const other = await fetch(`${base}/v1/recommendations?userId=u1`, {
+      headers: { origin: 'https://elsewhere.example' },
+    });
+    assert.equal(other.status, 200);
+    assert.equal(other.headers.get('access-control-allow-origin'), null);
+    const viaFastify = await fastify.inject({
+      url: '/v1/recommendations?userId=u1',
+      headers: { origin: 'https://elsewhere.example' },
+    });
+    assert.equal(viaFastify.headers['access-control-allow-origin'], undefined);
+  });
+
+  it('answers the preflight with 204, the origin, the method and headers allowed', async () => {
+    const before = fastCalls;
+    const preflight = {
+      origin: PAGE,
+      'access-control-request-method': 'GET',
+      'access-control-request-headers': 'content-type',
+    };
+    const res = await fetch(`${base}/v1/recommendations?userId=u1`, { method: 'OPTIONS', headers: preflight });
+    assert.equal(fastCalls, before + 1, 'the fast path answered it');
+    assert.equal(res.status, 204);
+    assert.equal(res.headers.get('access-control-allow-origin'), PAGE);
+    assert.match(res.headers.get('access-control-allow-methods') ?? '', /\bGET\b/);
+    assert.match(res.headers.get('access-control-allow-headers') ?? '', /Content-Type/i);
+    const viaFastify = await fastify.inject({
+      method: 'OPTIONS',
+      url: '/v1/recommendations?userId=u1',
+      headers: preflight,
+    });
+    assert.equal(viaFastify.statusCode, 204);
+    assert.equal(viaFastify.headers['access-control-allow-origin'], PAGE);
+  });
+
+  it('`*` allows any origin; no origins configured, no CORS headers', () => {
+    assert.deepEqual(corsHeaders(['*']).response('https://any.example'), [
+      'access-control-allow-origin',
+      'https://any.example',
+      'vary',
+      'Origin',
+    ]);
+    assert.deepEqual(corsHeaders([]).response('https://any.example'), []);
+    assert.deepEqual(corsHeaders(['*']).response(undefined), [], 'no Origin header, no CORS headers');
   });
 });

@@ -28,8 +28,10 @@ export type FastPathHandler = (req: IncomingMessage, res: ServerResponse) => boo
 export interface RecommendationsEndpoint {
   /** Answers a parsed query; errors become their status and `{"error": …}`. */
   answer(query: ParsedQuery): Promise<HttpAnswer>;
-  /** Answers GET /v1/recommendations on node:http; returns false for anything else. */
+  /** Answers GET (and the CORS preflight OPTIONS) of /v1/recommendations on node:http; false for anything else. */
   fastPath: FastPathHandler;
+  /** The CORS headers both paths add. */
+  cors: RecommendationsCors;
 }
 
 const errorBody = (message: string): string => JSON.stringify({ error: message });
@@ -42,9 +44,10 @@ const UNAVAILABLE = errorBody('recommendations store unavailable');
  */
 export function createRecommendationsEndpoint(
   service: RecommendationService,
-  options: { maxK: number; onError?: (error: unknown) => void },
+  options: { maxK: number; corsOrigins?: readonly string[]; onError?: (error: unknown) => void },
 ): RecommendationsEndpoint {
   const { maxK } = options;
+  const cors = corsHeaders(options.corsOrigins ?? []);
   const failed = (error: unknown): HttpAnswer => {
     if (error instanceof RecsRequestError) return { status: error.statusCode, body: errorBody(error.message) };
     if (error instanceof KeyValueStoreError) return { status: 503, body: UNAVAILABLE };
@@ -60,20 +63,66 @@ export function createRecommendationsEndpoint(
       return failed(error);
     }
   };
-  const send = (res: ServerResponse, a: HttpAnswer): void => {
-    res.writeHead(a.status, ['content-type', JSON_CONTENT_TYPE, 'content-length', String(Buffer.byteLength(a.body))]);
+  const send = (res: ServerResponse, a: HttpAnswer, origin: string | undefined): void => {
+    res.writeHead(a.status, [
+      'content-type',
+      JSON_CONTENT_TYPE,
+      'content-length',
+      String(Buffer.byteLength(a.body)),
+      ...cors.response(origin),
+    ]);
     res.end(a.body);
   };
   const fastPath: FastPathHandler = (req, res) => {
-    if (req.method !== 'GET') return false;
+    if (req.method !== 'GET' && req.method !== 'OPTIONS') return false;
     const url = req.url ?? '';
     const q = url.indexOf('?');
     if ((q === -1 ? url : url.slice(0, q)) !== RECOMMENDATIONS_PATH) return false;
+    const origin = req.headers.origin;
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, cors.preflight(origin));
+      res.end();
+      return true;
+    }
     answer(parseQueryString(q === -1 ? '' : url.slice(q + 1)) as ParsedQuery).then(
-      (a) => send(res, a),
-      (error: unknown) => send(res, failed(error)),
+      (a) => send(res, a, origin),
+      (error: unknown) => send(res, failed(error), origin),
     );
     return true;
   };
-  return { answer, fastPath };
+  return { answer, fastPath, cors };
+}
+
+/** CORS header lists (name, value, …) for answers and preflights, for the origins allowed (`*`: any). */
+export interface RecommendationsCors {
+  response(origin: string | undefined): string[];
+  preflight(origin: string | undefined): string[];
+}
+
+/**
+ * Publishers' pages call the route from the browser: an allowed Origin is echoed (with `Vary: Origin`), a
+ * preflight (a page sending extra headers) gets the method and headers allowed; other origins get no CORS headers.
+ */
+export function corsHeaders(origins: readonly string[]): RecommendationsCors {
+  const any = origins.includes('*');
+  const allowed = new Set(origins);
+  const ok = (origin: string | undefined): origin is string => origin !== undefined && (any || allowed.has(origin));
+  return {
+    response: (origin) => (ok(origin) ? ['access-control-allow-origin', origin, 'vary', 'Origin'] : []),
+    preflight: (origin) =>
+      ok(origin)
+        ? [
+            'access-control-allow-origin',
+            origin,
+            'vary',
+            'Origin',
+            'access-control-allow-methods',
+            'GET, OPTIONS',
+            'access-control-allow-headers',
+            'Content-Type, Authorization',
+            'access-control-max-age',
+            '600',
+          ]
+        : [],
+  };
 }

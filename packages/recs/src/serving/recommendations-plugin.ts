@@ -3,7 +3,7 @@
 // Both answer through one endpoint (recommendations-http.ts): the query checked with the rules and messages of
 // the route's former JSON schema, the response written as its former serialiser wrote it, errors mapped here:
 // bad request 400 naming the parameter, nothing loaded or the store unreachable 503.
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
 import { KeyValueStoreError, RecsRequestError } from '../errors.js';
 import {
   createRecommendationService,
@@ -19,8 +19,12 @@ import {
 import type { ParsedQuery } from './recommendations-query.js';
 
 /** Options: a ready service, or what to build one from. */
-export type RecommendationsPluginOptions =
-  { service: RecommendationService; maxK?: number } | RecommendationServiceOptions;
+export type RecommendationsPluginOptions = (
+  { service: RecommendationService; maxK?: number } | RecommendationServiceOptions
+) & {
+  /** Browser origins allowed to call the route (`*`: any); none by default. */
+  corsOrigins?: readonly string[];
+};
 
 /** The plugin, carrying the same route as a node:http listener. */
 export type RecommendationsPlugin = FastifyPluginAsync & {
@@ -40,8 +44,13 @@ export function recommendationsPlugin(options: RecommendationsPluginOptions): Re
   let logError: (error: unknown) => void = () => {};
   const endpoint = createRecommendationsEndpoint(service, {
     maxK: options.maxK ?? 50,
+    corsOrigins: options.corsOrigins ?? [],
     onError: (error) => logError(error),
   });
+  const withHeaders = (reply: FastifyReply, list: string[]): FastifyReply => {
+    for (let i = 0; i < list.length; i += 2) reply.header(list[i]!, list[i + 1]!);
+    return reply;
+  };
   const plugin = async (app: FastifyInstance): Promise<void> => {
     logError = (error) => app.log.error({ err: error }, 'recommendations_failed');
     app.setErrorHandler((error, _request, reply) => {
@@ -55,8 +64,14 @@ export function recommendationsPlugin(options: RecommendationsPluginOptions): Re
     });
     app.get(RECOMMENDATIONS_PATH, async (request, reply) => {
       const a = await endpoint.answer(request.query as ParsedQuery);
-      return reply.status(a.status).type(JSON_CONTENT_TYPE).send(a.body);
+      return withHeaders(reply, endpoint.cors.response(request.headers.origin))
+        .status(a.status)
+        .type(JSON_CONTENT_TYPE)
+        .send(a.body);
     });
+    app.options(RECOMMENDATIONS_PATH, async (request, reply) =>
+      withHeaders(reply, endpoint.cors.preflight(request.headers.origin)).status(204).send(),
+    );
   };
   return Object.assign(plugin, { fastPath: endpoint.fastPath });
 }
