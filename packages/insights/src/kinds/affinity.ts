@@ -3,8 +3,7 @@
 // transitions with both), confidence P(B | A) and lift confidence / P(B).
 import { z } from 'zod';
 import { commonFields } from '../query/common.js';
-import { resolveWindow } from '../sql/date-window.js';
-import { needsAllEvents, sourceCtes } from '../sql/event-source.js';
+import { windowedSource } from '../sql/event-source.js';
 import { lit, plainRows } from '../sql/sql-text.js';
 import type { InsightKind } from './insight-kind.js';
 
@@ -47,13 +46,7 @@ export const affinity: InsightKind<AffinityQuery, AffinityResult> = {
   schema: AffinityQuery,
   tables: ['silver.events', 'silver.identities'],
   async run(q, env) {
-    const window = resolveWindow(q.dateRange, q.timezone, env.now);
-    const ctes = sourceCtes(env.ctx, 'ev', {
-      window,
-      filters: q.filters,
-      sample: q.sample,
-      allEvents: needsAllEvents(q.filters),
-    });
+    const { ctes } = windowedSource(env.ctx, env.now, q);
     const item = q.level === 'section' ? 'section' : 'article_id';
     const reads = `SELECT person_id, ts_utc AS ts, message_id, ${item} AS item FROM ev WHERE event_name = ${lit(q.event)} AND ${item} IS NOT NULL`;
     if (q.mode === 'co_read') {

@@ -3,8 +3,7 @@
 // `sessionGapMinutes` of silence; repeats of the same node in a row count once.
 import { z } from 'zod';
 import { commonFields } from '../query/common.js';
-import { resolveWindow } from '../sql/date-window.js';
-import { needsAllEvents, sourceCtes } from '../sql/event-source.js';
+import { windowedSource } from '../sql/event-source.js';
 import { lit, plainRows } from '../sql/sql-text.js';
 import { WARM_NAMES, WARM_PERSONS } from '../warm-events.js';
 import type { InsightKind } from './insight-kind.js';
@@ -41,13 +40,7 @@ export const paths: InsightKind<PathsQuery, PathsResult> = {
   schema: PathsQuery,
   tables: ['silver.events', 'silver.identities'],
   async run(q, env) {
-    const window = resolveWindow(q.dateRange, q.timezone, env.now);
-    const ctes = sourceCtes(env.ctx, 'ev', {
-      window,
-      filters: q.filters,
-      sample: q.sample,
-      allEvents: needsAllEvents(q.filters),
-    });
+    const { ctes } = windowedSource(env.ctx, env.now, q);
     const node = q.nodeType === 'event' ? 'event_name' : `CASE WHEN type IN ('page', 'screen') THEN page_path END`;
     const exclude = q.exclude.length ? ` AND event_name NOT IN (${q.exclude.map(lit).join(', ')})` : '';
     let rows: Record<string, unknown>[] | undefined;

@@ -3,8 +3,7 @@
 // is a different search within the refine window); plus the top zero-result queries.
 import { z } from 'zod';
 import { commonFields } from '../query/common.js';
-import { resolveWindow } from '../sql/date-window.js';
-import { needsAllEvents, sourceCtes } from '../sql/event-source.js';
+import { windowedSource } from '../sql/event-source.js';
 import { lit, plainRows } from '../sql/sql-text.js';
 import type { InsightKind } from './insight-kind.js';
 
@@ -47,13 +46,7 @@ export const search: InsightKind<SearchQuery, SearchResult> = {
   schema: SearchQuery,
   tables: ['silver.events', 'silver.identities'],
   async run(q, env) {
-    const window = resolveWindow(q.dateRange, q.timezone, env.now);
-    const ctes = sourceCtes(env.ctx, 'ev', {
-      window,
-      filters: q.filters,
-      sample: q.sample,
-      allEvents: needsAllEvents(q.filters),
-    });
+    const { ctes } = windowedSource(env.ctx, env.now, q);
     const [se, ce] = [lit(q.searchEvent), lit(q.clickEvent)];
     ctes.push(
       `s AS (SELECT person_id, ts_utc AS ts, message_id, event_name, lower(trim(search_query)) AS q, result_count FROM ev WHERE event_name IN (${se}, ${ce}))`,

@@ -2,8 +2,8 @@
 // over 1..N active periods.
 import { z } from 'zod';
 import { EventMatcher, commonFields } from '../query/common.js';
-import { bucketGridSql, bucketSql, resolveWindow } from '../sql/date-window.js';
-import { matcherSql, needsAllEvents, sourceCtes } from '../sql/event-source.js';
+import { bucketGridSql, bucketSql } from '../sql/date-window.js';
+import { matcherSql, windowedSource } from '../sql/event-source.js';
 import { plainRows } from '../sql/sql-text.js';
 import type { InsightKind } from './insight-kind.js';
 
@@ -31,13 +31,7 @@ export const stickiness: InsightKind<StickinessQuery, StickinessResult> = {
   schema: StickinessQuery,
   tables: ['silver.events', 'silver.identities'],
   async run(q, env) {
-    const window = resolveWindow(q.dateRange, q.timezone, env.now);
-    const ctes = sourceCtes(env.ctx, 'ev', {
-      window,
-      filters: q.filters,
-      sample: q.sample,
-      allEvents: needsAllEvents(q.filters, [q.event]),
-    });
+    const { window, ctes } = windowedSource(env.ctx, env.now, q, [q.event]);
     const sql = `WITH ${ctes.join(',\n')}, grid AS (${bucketGridSql(window, q.interval)})
       SELECT 'k' AS t, k, count(*) AS n FROM (SELECT person_id, count(DISTINCT ${bucketSql(q.interval, q.timezone, window)}) AS k FROM ev WHERE ${matcherSql(q.event)} GROUP BY 1) GROUP BY ALL
       UNION ALL SELECT 'periods', NULL, count(*) FROM grid`;

@@ -1,8 +1,8 @@
 // The identity-resolved event source every insight reads: silver.events with person_id (anonymous devices
 // mapped to the person through silver.identities), the date window, filters and person sampling applied.
 // Conditions on event_date are plain literals so the lake's data skipping prunes partitions.
-import type { Breakdown, EventMatcher, PropertyFilter } from '../query/common.js';
-import { type DateWindow, partitionBounds } from './date-window.js';
+import type { Breakdown, DateRange, EventMatcher, PropertyFilter } from '../query/common.js';
+import { type DateWindow, partitionBounds, resolveWindow } from './date-window.js';
 import { ident, lit, scalarLit } from './sql-text.js';
 
 /** What the builders need to know about the lake at query time. */
@@ -205,4 +205,24 @@ export function breakdownCtes(b: Breakdown, source: string, matcher: string): { 
 /** The bucketed breakdown expression given the raw value SQL. */
 export function breakdownValueSql(rawSql: string): string {
   return `CASE WHEN ${rawSql} IN (SELECT v FROM __top) THEN ${rawSql} ELSE '$other' END`;
+}
+
+/**
+ * The usual source of a kind: the query's window and the `ev` CTEs over it (its filters and sampling, and
+ * `__all_ev` when a filter or one of `matchers` is person-scoped).
+ */
+export function windowedSource(
+  ctx: SourceContext,
+  now: Date,
+  q: { dateRange: DateRange; timezone: string; filters: readonly PropertyFilter[]; sample: number },
+  matchers: readonly EventMatcher[] = [],
+): { window: DateWindow; ctes: string[] } {
+  const window = resolveWindow(q.dateRange, q.timezone, now);
+  const ctes = sourceCtes(ctx, 'ev', {
+    window,
+    filters: q.filters,
+    sample: q.sample,
+    allEvents: needsAllEvents(q.filters, matchers),
+  });
+  return { window, ctes };
 }

@@ -8,7 +8,7 @@ import { fileKey } from '../log/log-replay.js';
 import { checkWritable, isAppendOnly } from '../log/protocol-check.js';
 import type { Snapshot } from '../snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { afterCommit, commitInfo, deleteUncommitted } from './commit-support.js';
+import { afterCommit, commitInfo, deleteUncommitted, removeOf } from './commit-support.js';
 import { writeDataFiles } from './data-writer.js';
 import { sourceSelect, type RowSource } from './row-source.js';
 import { commit, type CommitResult } from './transaction.js';
@@ -49,20 +49,7 @@ export async function appendRows(
     if (tempDir) await rm(tempDir, { recursive: true, force: true });
   }
   const now = Date.now();
-  const removes: Action[] =
-    mode === 'overwrite'
-      ? snapshot.files.map((f) => ({
-          remove: {
-            path: f.path,
-            deletionTimestamp: now,
-            dataChange: true,
-            extendedFileMetadata: true,
-            partitionValues: f.partitionValues,
-            size: f.size,
-            ...(f.deletionVector ? { deletionVector: f.deletionVector } : {}),
-          },
-        }))
-      : [];
+  const removes: Action[] = mode === 'overwrite' ? snapshot.files.map((f) => removeOf(f, now)) : [];
   const actions: Action[] = [...(txn ? [{ txn }] : []), ...removes, ...adds.map((add) => ({ add }))];
   const rows = adds.reduce((n, a) => n + Number(JSON.parse(a.stats ?? '{}').numRecords ?? 0), 0);
   const metrics = { numFiles: adds.length, numOutputRows: rows, numOutputBytes: adds.reduce((n, a) => n + a.size, 0) };

@@ -1,7 +1,7 @@
 // Shared steps around every write: the commitInfo Spark readers expect, the post-commit checkpoint every
 // `delta.checkpointInterval` versions (10 by default) and expired-log clean-up, and a dropped-files sweep.
 import type { Sql } from '../duckdb/sql.js';
-import type { Action, MetadataAction } from '../log/actions.js';
+import type { Action, AddAction, MetadataAction } from '../log/actions.js';
 import { loadSnapshot } from '../snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { writeCheckpoint } from './checkpoint-writer.js';
@@ -63,4 +63,22 @@ export async function afterCommit(
 /** Deletes data files written for a transaction that did not commit them (best effort). */
 export async function deleteUncommitted(store: ObjectStore, paths: readonly string[]): Promise<void> {
   await Promise.all(paths.map((p) => store.delete(decodeURIComponent(p)).catch(() => undefined)));
+}
+
+/**
+ * The remove action of a live file: its deletion vector goes with it, since a file's identity in the log is its
+ * path and its DV (PROTOCOL.md "Add File and Remove File"). `dataChange` is false for compaction.
+ */
+export function removeOf(file: AddAction, at: number, dataChange = true): Action {
+  return {
+    remove: {
+      path: file.path,
+      deletionTimestamp: at,
+      dataChange,
+      extendedFileMetadata: true,
+      partitionValues: file.partitionValues,
+      size: file.size,
+      ...(file.deletionVector ? { deletionVector: file.deletionVector } : {}),
+    },
+  };
 }

@@ -11,7 +11,7 @@ import { predicateToSql, type Predicate } from '../scan/predicate.js';
 import { planScan } from '../scan/scan-sql.js';
 import type { Snapshot } from '../snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { afterCommit, commitInfo } from './commit-support.js';
+import { afterCommit, commitInfo, removeOf } from './commit-support.js';
 import { writeDataFiles } from './data-writer.js';
 import { commit, type CommitResult } from './transaction.js';
 
@@ -56,19 +56,7 @@ export async function deleteWhere(
     }
   }
   if (removed.length === 0) return { status: 'committed', version: snapshot.version, deletedRows: 0 };
-  const actions: Action[] = [
-    ...removed.map((f) => ({
-      remove: {
-        path: f.path,
-        deletionTimestamp: now,
-        dataChange: true,
-        extendedFileMetadata: true,
-        partitionValues: f.partitionValues,
-        size: f.size,
-      },
-    })),
-    ...added.map((add) => ({ add })),
-  ];
+  const actions: Action[] = [...removed.map((f) => removeOf(f, now)), ...added.map((add) => ({ add }))];
   const result = await commit(
     store,
     snapshot.version,

@@ -8,7 +8,7 @@ import { checkWritable } from '../log/protocol-check.js';
 import { planScan } from '../scan/scan-sql.js';
 import type { Snapshot } from '../snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { afterCommit, commitInfo } from './commit-support.js';
+import { afterCommit, commitInfo, removeOf } from './commit-support.js';
 import { writeDataFiles } from './data-writer.js';
 import { commit, type CommitResult } from './transaction.js';
 
@@ -66,19 +66,7 @@ export async function optimize(
     removed.push(...bin);
   }
   const now = Date.now();
-  const actions: Action[] = [
-    ...removed.map((f) => ({
-      remove: {
-        path: f.path,
-        deletionTimestamp: now,
-        dataChange: false,
-        extendedFileMetadata: true,
-        partitionValues: f.partitionValues,
-        size: f.size,
-      },
-    })),
-    ...added.map((add) => ({ add })),
-  ];
+  const actions: Action[] = [...removed.map((f) => removeOf(f, now, false)), ...added.map((add) => ({ add }))];
   const result = await commit(
     store,
     snapshot.version,

@@ -12,7 +12,7 @@ import { predicateToSql, type Predicate } from '../scan/predicate.js';
 import { planScan } from '../scan/scan-sql.js';
 import type { Snapshot } from '../snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { afterCommit, commitInfo, deleteUncommitted } from './commit-support.js';
+import { afterCommit, commitInfo, deleteUncommitted, removeOf } from './commit-support.js';
 import { checkColumns, protocolFor, schemaOf, type ColumnSpec } from './create-table.js';
 import { writeDataFiles } from './data-writer.js';
 import { sourceSelect, type RowSource } from './row-source.js';
@@ -105,16 +105,7 @@ export async function replaceWhere(
     ...(target?.protocol ? [{ protocol: target.protocol }] : []),
     ...(target ? [{ metaData: target.metadata }] : []),
     ...txns.map((txn) => ({ txn })),
-    ...removed.map((f) => ({
-      remove: {
-        path: f.path,
-        deletionTimestamp: now,
-        dataChange: true,
-        extendedFileMetadata: true,
-        partitionValues: f.partitionValues,
-        size: f.size,
-      },
-    })),
+    ...removed.map((f) => removeOf(f, now)),
     ...adds.map((add) => ({ add })),
   ];
   const rows = adds.reduce((n, a) => n + Number(JSON.parse(a.stats ?? '{}').numRecords ?? 0), 0);

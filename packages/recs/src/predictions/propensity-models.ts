@@ -48,13 +48,7 @@ export const PROPENSITY_MODELS: readonly PropensitySpec[] = [
 export function featureSql(spec: PropensitySpec, userFeatures: string, holdoutShare: number): string {
   return `WITH src AS (SELECT * FROM (${userFeatures})), ref AS (SELECT max(last_seen_at) AS now_ts FROM src),
     uf AS (SELECT * FROM src, ref)
-    SELECT actor_id, user_id, ${spec.label} AS label,
-           (hash(actor_id) % 1000) < ${Math.round(holdoutShare * 1000)} AS holdout,
-           epoch_ms(now_ts) AS now_ms,
-           ${Object.entries(spec.features)
-             .map(([n, e]) => `CAST(${e} AS DOUBLE) AS ${n}`)
-             .join(', ')}
-    FROM uf ORDER BY actor_id`;
+    ${rowsSql(spec, spec.label, holdoutShare)}`;
 }
 
 /**
@@ -88,11 +82,13 @@ export function pointInTimeSql(
       FROM ev e LEFT JOIN sec s USING (actor_id) GROUP BY e.actor_id
     ),
     uf AS (SELECT as_of.*, ref.now_ts, (later.actor_id IS NULL)::INT AS inactive_after FROM as_of CROSS JOIN ref LEFT JOIN later USING (actor_id))
-    SELECT actor_id, user_id, inactive_after AS label,
-           (hash(actor_id) % 1000) < ${Math.round(holdoutShare * 1000)} AS holdout,
-           epoch_ms(now_ts) AS now_ms,
-           ${Object.entries(spec.features)
-             .map(([n, e]) => `CAST(${e} AS DOUBLE) AS ${n}`)
-             .join(', ')}
+    ${rowsSql(spec, 'inactive_after', holdoutShare)}`;
+}
+
+/** The model rows over the feature view `uf` (with `now_ts`): ids, label, holdout flag, now, features. */
+function rowsSql(spec: PropensitySpec, label: string, holdoutShare: number): string {
+  const features = Object.entries(spec.features).map(([n, e]) => `CAST(${e} AS DOUBLE) AS ${n}`);
+  return `SELECT actor_id, user_id, ${label} AS label, (hash(actor_id) % 1000) < ${Math.round(holdoutShare * 1000)} AS holdout,
+      epoch_ms(now_ts) AS now_ms, ${features.join(', ')}
     FROM uf ORDER BY actor_id`;
 }

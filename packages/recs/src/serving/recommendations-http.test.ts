@@ -228,26 +228,36 @@ describe('GET /v1/recommendations answers as the schema-validated route did', ()
   });
 });
 
-describe('the node:http fast path', () => {
-  let fastify: FastifyInstance;
-  let base: string;
-  let fastCalls = 0;
-  before(async () => {
-    const store = createMemoryKeyValueStore();
-    await writeSyntheticVersion(store);
-    const service = createRecommendationService({ store, now: () => SYNTHETIC_NOW, maxK: MAX_K });
-    const plugin = recommendationsPlugin({ service, maxK: MAX_K });
-    fastify = Fastify({
-      serverFactory: (handler) =>
-        createServer((req: IncomingMessage, res: ServerResponse) => {
-          if (plugin.fastPath(req, res)) fastCalls++;
-          else handler(req, res);
-        }),
-    });
-    await fastify.register(plugin);
-    base = await fastify.listen({ host: '127.0.0.1', port: 0 });
+/** The plugin on Fastify with its fast path in front, as `lens server` mounts it; `calls.fast` counts fast-path answers. */
+interface FastPathServer {
+  fastify: FastifyInstance;
+  base: string;
+  calls: { fast: number };
+}
+
+async function startWithFastPath(corsOrigins?: string[]): Promise<FastPathServer> {
+  const store = createMemoryKeyValueStore();
+  await writeSyntheticVersion(store);
+  const service = createRecommendationService({ store, now: () => SYNTHETIC_NOW, maxK: MAX_K });
+  const plugin = recommendationsPlugin({ service, maxK: MAX_K, ...(corsOrigins ? { corsOrigins } : {}) });
+  const calls = { fast: 0 };
+  const fastify = Fastify({
+    serverFactory: (handler) =>
+      createServer((req: IncomingMessage, res: ServerResponse) => {
+        if (plugin.fastPath(req, res)) calls.fast++;
+        else handler(req, res);
+      }),
   });
-  after(() => fastify.close());
+  await fastify.register(plugin);
+  return { fastify, base: await fastify.listen({ host: '127.0.0.1', port: 0 }), calls };
+}
+
+describe('the node:http fast path', () => {
+  let s: FastPathServer;
+  before(async () => {
+    s = await startWithFastPath();
+  });
+  after(() => s.fastify.close());
 
   const strip = (body: string): string => body.replace(/"listId":"[^"]+"/, '"listId":"X"');
 
@@ -263,11 +273,11 @@ describe('the node:http fast path', () => {
       '',
       'exclude=foo-1&site=www.pitchside.example',
     ]) {
-      const before = fastCalls;
-      const res = await fetch(`${base}/v1/recommendations?${q}`);
-      assert.equal(fastCalls, before + 1, `${q} took the fast path`);
+      const before = s.calls.fast;
+      const res = await fetch(`${s.base}/v1/recommendations?${q}`);
+      assert.equal(s.calls.fast, before + 1, `${q} took the fast path`);
       const body = await res.text();
-      const want = await fastify.inject({ url: `/v1/recommendations?${q}` });
+      const want = await s.fastify.inject({ url: `/v1/recommendations?${q}` });
       assert.equal(res.status, want.statusCode, q);
       assert.equal(res.headers.get('content-type'), want.headers['content-type'], q);
       assert.equal(res.headers.get('content-length'), String(Buffer.byteLength(body)), q);
@@ -276,53 +286,39 @@ describe('the node:http fast path', () => {
   });
 
   it('leaves other methods and paths to Fastify', async () => {
-    const before = fastCalls;
-    assert.equal((await fetch(`${base}/v1/recommendations/?userId=u1`)).status, 404);
-    assert.equal((await fetch(`${base}/v1/recommendationsX`)).status, 404);
-    const head = await fetch(`${base}/v1/recommendations?userId=u1`, { method: 'HEAD' });
+    const before = s.calls.fast;
+    assert.equal((await fetch(`${s.base}/v1/recommendations/?userId=u1`)).status, 404);
+    assert.equal((await fetch(`${s.base}/v1/recommendationsX`)).status, 404);
+    const head = await fetch(`${s.base}/v1/recommendations?userId=u1`, { method: 'HEAD' });
     assert.equal(head.status, 200);
-    assert.equal((await fetch(`${base}/v1/recommendations`, { method: 'POST', body: '{}' })).status, 404);
-    assert.equal(fastCalls, before);
+    assert.equal((await fetch(`${s.base}/v1/recommendations`, { method: 'POST', body: '{}' })).status, 404);
+    assert.equal(s.calls.fast, before);
   });
 });
 
 describe('CORS for publishers’ pages (both paths)', () => {
-  let fastify: FastifyInstance;
-  let base: string;
-  let fastCalls = 0;
   const PAGE = 'https://www.northwind-daily.example';
+  let s: FastPathServer;
   before(async () => {
-    const store = createMemoryKeyValueStore();
-    await writeSyntheticVersion(store);
-    const service = createRecommendationService({ store, now: () => SYNTHETIC_NOW, maxK: MAX_K });
-    const plugin = recommendationsPlugin({ service, maxK: MAX_K, corsOrigins: [PAGE] });
-    fastify = Fastify({
-      serverFactory: (handler) =>
-        createServer((req: IncomingMessage, res: ServerResponse) => {
-          if (plugin.fastPath(req, res)) fastCalls++;
-          else handler(req, res);
-        }),
-    });
-    await fastify.register(plugin);
-    base = await fastify.listen({ host: '127.0.0.1', port: 0 });
+    s = await startWithFastPath([PAGE]);
   });
-  after(() => fastify.close());
+  after(() => s.fastify.close());
 
   it('an allowed origin is echoed with Vary: Origin on answers and errors; another origin gets no CORS headers', async () => {
     for (const q of ['userId=u1&k=3', 'k=0']) {
-      const res = await fetch(`${base}/v1/recommendations?${q}`, { headers: { origin: PAGE } });
+      const res = await fetch(`${s.base}/v1/recommendations?${q}`, { headers: { origin: PAGE } });
       assert.equal(res.headers.get('access-control-allow-origin'), PAGE, q);
       assert.equal(res.headers.get('vary'), 'Origin', q);
-      const viaFastify = await fastify.inject({ url: `/v1/recommendations?${q}`, headers: { origin: PAGE } });
+      const viaFastify = await s.fastify.inject({ url: `/v1/recommendations?${q}`, headers: { origin: PAGE } });
       assert.equal(viaFastify.headers['access-control-allow-origin'], PAGE, q);
       assert.equal(viaFastify.statusCode, res.status, q);
     }
-    const other = await fetch(`${base}/v1/recommendations?userId=u1`, {
+    const other = await fetch(`${s.base}/v1/recommendations?userId=u1`, {
       headers: { origin: 'https://elsewhere.example' },
     });
     assert.equal(other.status, 200);
     assert.equal(other.headers.get('access-control-allow-origin'), null);
-    const viaFastify = await fastify.inject({
+    const viaFastify = await s.fastify.inject({
       url: '/v1/recommendations?userId=u1',
       headers: { origin: 'https://elsewhere.example' },
     });
@@ -330,19 +326,19 @@ describe('CORS for publishers’ pages (both paths)', () => {
   });
 
   it('answers the preflight with 204, the origin, the method and headers allowed', async () => {
-    const before = fastCalls;
+    const before = s.calls.fast;
     const preflight = {
       origin: PAGE,
       'access-control-request-method': 'GET',
       'access-control-request-headers': 'content-type',
     };
-    const res = await fetch(`${base}/v1/recommendations?userId=u1`, { method: 'OPTIONS', headers: preflight });
-    assert.equal(fastCalls, before + 1, 'the fast path answered it');
+    const res = await fetch(`${s.base}/v1/recommendations?userId=u1`, { method: 'OPTIONS', headers: preflight });
+    assert.equal(s.calls.fast, before + 1, 'the fast path answered it');
     assert.equal(res.status, 204);
     assert.equal(res.headers.get('access-control-allow-origin'), PAGE);
     assert.match(res.headers.get('access-control-allow-methods') ?? '', /\bGET\b/);
     assert.match(res.headers.get('access-control-allow-headers') ?? '', /Content-Type/i);
-    const viaFastify = await fastify.inject({
+    const viaFastify = await s.fastify.inject({
       method: 'OPTIONS',
       url: '/v1/recommendations?userId=u1',
       headers: preflight,
