@@ -1,10 +1,13 @@
-// Duplicates: the SQLite index's verdicts (new, replay of the same record, duplicate, outside the window) and,
-// end to end, resends loaded once within the window — across restarts — and again outside it.
+// Duplicates: the index's verdicts (new, replay of the same record, duplicate, outside the window) and,
+// end to end, resends loaded once within the window — across restarts — and again outside it; hash collisions,
+// other processes' entries, expiry and the earlier layout's entries.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { LoaderConfig } from '@lens/protocol';
-import { openDedupIndex } from './dedup-index.js';
+import Database from 'better-sqlite3';
+import { keyHash, openDedupConnection, openDedupIndex } from './dedup-index.js';
 import { runLoaderOnce } from './run-loader-once.js';
 import { acceptedRecord, readTable, tempDataDir } from './testing/records.js';
 
@@ -77,5 +80,79 @@ describe('duplicates', () => {
       ],
     );
     await writer.close();
+  });
+});
+
+describe('duplicate index internals', () => {
+  let env: Awaited<ReturnType<typeof tempDataDir>>;
+  before(async () => {
+    env = await tempDataDir();
+  });
+  after(async () => env.cleanup());
+  const t0 = Date.UTC(2026, 0, 1);
+  const at = (offset: number, partition = 0): { partition: number; offset: number } => ({ partition, offset });
+
+  it('never takes a hash collision for a duplicate: every key hashing the same stays distinct', () => {
+    const index = openDedupConnection(join(env.dataDir, 'collide', 'dedup.sqlite'), 24 * HOUR, () => 42);
+    for (let i = 0; i < 50; i++) assert.equal(index.check('web', `m${i}`, at(i), t0), 'new', `m${i}`);
+    assert.equal(index.check('app', 'm0', at(50), t0), 'new', 'same message id, other source');
+    for (let i = 0; i < 50; i++) assert.equal(index.check('web', `m${i}`, at(100 + i), t0 + HOUR), 'duplicate');
+    assert.equal(index.check('web', 'm7', at(7), t0), 'replay');
+    assert.equal(index.check('web', 'm7', at(200), t0 + 30 * HOUR), 'new', 'outside the window');
+    assert.equal(index.check('web', 'm7', at(201), t0 + 31 * HOUR), 'duplicate', 'of the newer sighting');
+    index.close();
+  });
+
+  it('sees what another connection (another loader process) recorded, and what it expired', () => {
+    const path = join(env.dataDir, 'shared', 'dedup.sqlite');
+    const a = openDedupConnection(path, 24 * HOUR);
+    const b = openDedupConnection(path, 24 * HOUR);
+    assert.equal(a.check('web', 'x', at(1), t0), 'new');
+    assert.equal(a.check('web', 'old', at(2), t0 - 30 * HOUR), 'new');
+    void a.sync(); // commits synchronously (the fsync is what is awaited)
+    assert.equal(b.check('web', 'x', at(1, 1), t0 + HOUR), 'duplicate', 'a row appended by the other connection');
+    assert.equal(b.check('web', 'y', at(2, 1), t0 + HOUR), 'new');
+    void b.sync();
+    assert.equal(a.check('web', 'y', at(3), t0 + HOUR), 'duplicate');
+    void a.sync();
+    assert.equal(b.expire(t0 - 24 * HOUR), 0, 'expiry stops at the oldest row that is not expired');
+    assert.equal(b.expire(t0 + 10 * HOUR), 3);
+    assert.equal(a.check('web', 'x', at(9), t0 + 2 * HOUR), 'new', 'expired by the other connection');
+    a.close();
+    b.close();
+  });
+
+  it('expires the oldest entries, which then load again, and keeps the rest', () => {
+    const index = openDedupConnection(join(env.dataDir, 'expire', 'dedup.sqlite'), HOUR);
+    // 200k entries make the in-memory table grow several times; the first half is 2 h older.
+    for (let i = 0; i < 200_000; i++) index.check('web', `k${i}`, at(i), i < 100_000 ? t0 : t0 + 2 * HOUR);
+    let n = 0;
+    for (let d = index.expire(t0 + HOUR, 30_000); d > 0; d = index.expire(t0 + HOUR, 30_000)) n += d;
+    assert.equal(n, 100_000);
+    assert.equal(index.check('web', 'k5', at(300_000), t0 + 2 * HOUR), 'new', 'expired');
+    assert.equal(index.check('web', 'k150000', at(300_001), t0 + 2 * HOUR), 'duplicate', 'kept');
+    assert.equal(index.check('web', 'k199999', at(199_999), t0 + 2 * HOUR), 'replay', 'kept');
+    index.close();
+  });
+
+  it('takes over the entries of the earlier text-keyed layout', () => {
+    const path = join(env.dataDir, 'migrate', 'dedup.sqlite');
+    mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path);
+    db.exec(`CREATE TABLE seen (source_id TEXT NOT NULL, message_id TEXT NOT NULL, first_partition INTEGER NOT NULL,
+      first_offset INTEGER NOT NULL, seen_at INTEGER NOT NULL, PRIMARY KEY (source_id, message_id)) WITHOUT ROWID;
+      INSERT INTO seen VALUES ('web', 'm1', 0, 10, ${t0}), ('web', 'm2', 1, 4, ${t0});`);
+    db.close();
+    const index = openDedupConnection(path, 24 * HOUR);
+    assert.equal(index.check('web', 'm1', at(11), t0 + HOUR), 'duplicate');
+    assert.equal(index.check('web', 'm2', at(4, 1), t0), 'replay');
+    assert.equal(index.check('web', 'm3', at(12), t0), 'new');
+    index.close();
+  });
+
+  it('hashes both ids, apart', () => {
+    assert.notEqual(keyHash('ab', 'c'), keyHash('a', 'bc'));
+    assert.notEqual(keyHash('web', 'm1'), keyHash('web', 'm2'));
+    assert.ok(Number.isSafeInteger(keyHash('web', 'm1')) && keyHash('web', 'm1') >= 0);
   });
 });
