@@ -2,8 +2,12 @@
 // the columns insights read, no raw JSON) materialised once per (silver.events, silver.identities) version in
 // the engine's DuckDB. Queries read it instead of decoding Parquet and joining identities each time; a new
 // commit to either table rebuilds it. A query needing other columns (JSON properties …) reads the lake.
-// Beside it, two small dictionaries for the typed-array kernels (funnel-kernel.ts, paths-kernel.ts): persons
-// as dense integers (WARM_PERSONS: person_id → pidx) and event names as codes (WARM_NAMES: event_name → code).
+// The rows are stored in (time, message) order with three extra columns for the typed-array kernels
+// (funnel-kernel.ts, paths-kernel.ts): the person as a dense integer (pidx, from WARM_PERSONS), the event name as a
+// code (name_code, from WARM_NAMES) and the row's rank in that order (seq). A kernel then reads a plain filtered
+// scan — no join to the dictionaries, no ORDER BY: DuckDB returns a scan in storage order, so grouping the rows
+// per person in JS (a stable counting sort) already yields each person's rows in (time, message) order, and seq
+// settles any row a join or filter may have moved.
 import { prepareLakeQuery, type LakeCatalog } from '@lens/lake';
 import type { DuckDBRunner } from './duckdb-runner.js';
 import { TS_UTC_SQL, identityJoinSql, personNameSql } from './sql/event-source.js';
@@ -68,21 +72,32 @@ export class WarmEvents {
     const present = new Set((await db.describe(probe)).map((c) => c.name));
     const kept = WARM_COLUMNS.filter((c) => present.has(c));
     const person = personNameSql(hasIdentities);
+    const staging = `${WARM_TABLE}_staging`;
     const select = `SELECT hash(${person}) AS person_id, ${person} AS person_name, hash(e.message_id) AS message_id, ${TS_UTC_SQL} AS ts_utc, ${kept.map((c) => `e.${ident(c)}`).join(', ')}
       FROM silver.events e${identityJoinSql(hasIdentities)}`;
     await prepareLakeQuery(this.catalog, db, select);
     this.#key = undefined;
-    for (const t of [WARM_TABLE, WARM_PERSONS, WARM_NAMES]) await db.run(`DROP TABLE IF EXISTS ${t}`);
-    await this.runner.all(`CREATE TABLE ${WARM_TABLE} AS ${select}`, 10 * this.runner.timeoutMs);
-    await this.runner.all(
-      `CREATE TABLE ${WARM_PERSONS} AS SELECT person_id, (row_number() OVER ())::INTEGER AS pidx FROM (SELECT DISTINCT person_id FROM ${WARM_TABLE})`,
-      10 * this.runner.timeoutMs,
-    );
-    await this.runner.all(
-      `CREATE TABLE ${WARM_NAMES} AS SELECT event_name, (row_number() OVER (ORDER BY event_name) - 1)::INTEGER AS code FROM (SELECT DISTINCT event_name FROM ${WARM_TABLE} WHERE event_name IS NOT NULL)`,
-      10 * this.runner.timeoutMs,
-    );
-    this.#columns = new Set(['person_id', 'person_name', 'message_id', 'ts_utc', ...kept]);
+    for (const t of [WARM_TABLE, WARM_PERSONS, WARM_NAMES, staging]) await db.run(`DROP TABLE IF EXISTS ${t}`);
+    const timeout = 10 * this.runner.timeoutMs;
+    try {
+      await this.runner.all(`CREATE TABLE ${staging} AS ${select}`, timeout);
+      await this.runner.all(
+        `CREATE TABLE ${WARM_PERSONS} AS SELECT person_id, (row_number() OVER ())::INTEGER AS pidx FROM (SELECT DISTINCT person_id FROM ${staging})`,
+        timeout,
+      );
+      await this.runner.all(
+        `CREATE TABLE ${WARM_NAMES} AS SELECT event_name, (row_number() OVER (ORDER BY event_name) - 1)::INTEGER AS code FROM (SELECT DISTINCT event_name FROM ${staging} WHERE event_name IS NOT NULL)`,
+        timeout,
+      );
+      await this.runner.all(
+        `CREATE TABLE ${WARM_TABLE} AS SELECT s.*, p.pidx, n.code AS name_code, (row_number() OVER (ORDER BY s.ts_utc, s.message_id))::INTEGER AS seq
+          FROM ${staging} s JOIN ${WARM_PERSONS} p USING (person_id) LEFT JOIN ${WARM_NAMES} n USING (event_name) ORDER BY seq`,
+        timeout,
+      );
+    } finally {
+      await db.run(`DROP TABLE IF EXISTS ${staging}`);
+    }
+    this.#columns = new Set(['person_id', 'person_name', 'message_id', 'ts_utc', 'pidx', 'name_code', 'seq', ...kept]);
     this.#key = key;
   }
 

@@ -5,7 +5,6 @@ import { Breakdown, Duration, EventMatcher, commonFields, durationSeconds } from
 import { extendWindow, resolveWindow } from '../sql/date-window.js';
 import { breakdownCtes, breakdownValueSql, matcherSql, needsAllEvents, sourceCtes } from '../sql/event-source.js';
 import { plainRows } from '../sql/sql-text.js';
-import { WARM_PERSONS } from '../warm-events.js';
 import { MASK_SPAN, funnelKernel, funnelKernelApplies } from './funnel-kernel.js';
 import { funnelCtes, funnelSummarySql } from './funnels-sql.js';
 import type { InsightKind } from './insight-kind.js';
@@ -152,9 +151,10 @@ export const funnels: InsightKind<FunnelQuery, FunnelResult> = {
         bdNames = ['$other', ...top.map((r) => String(r['v']))];
         bdCode = `CASE WHEN ${matcherSql(q.steps[0]!)} THEN coalesce(list_position((SELECT list(v) FROM __top), __bd), 0) END::DOUBLE`;
       }
+      // No ORDER BY: the warm table's scan order is time order, and the kernel groups rows per person itself.
       const cols =
-        await env.columns(`WITH ${ctes.join(',\n')}, __k AS (SELECT person_id, epoch_us(ts_utc)::DOUBLE AS t, ${mask} AS m${q.breakdown ? `, ${bdCode} AS bd` : ''} FROM ev)
-        SELECT p.pidx::DOUBLE * ${MASK_SPAN} + k.m AS pm, k.t${q.breakdown ? ', k.bd' : ''} FROM __k k JOIN ${WARM_PERSONS} p USING (person_id) WHERE k.m > 0 ORDER BY p.pidx, k.t`);
+        await env.columns(`WITH ${ctes.join(',\n')}, __k AS (SELECT pidx, epoch_us(ts_utc)::DOUBLE AS t, ${mask} AS m${q.breakdown ? `, ${bdCode} AS bd` : ''} FROM ev)
+        SELECT pidx::DOUBLE * ${MASK_SPAN} + m AS pm, t${q.breakdown ? ', bd' : ''} FROM __k WHERE m > 0`);
       rows = funnelKernel(q, cols, w, window.from.getTime() * 1000, window.to.getTime() * 1000, bdNames);
     }
     ctes.push(...funnelCtes(q, w, window.fromUtc, window.toUtc));

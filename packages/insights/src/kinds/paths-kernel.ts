@@ -1,5 +1,5 @@
-// Event paths as a typed-array kernel: the window's events (person index, time in µs, event-name code) read
-// once from the warm table, ordered by DuckDB by (person, time, message), then one pass in JS splits sessions
+// Event paths as a typed-array kernel: the window's events (person index, rank in (time, message) order, time in
+// µs, event-name code) read once from the warm table, grouped per person in rank order, then one pass in JS splits sessions
 // after the gap, collapses repeats of a node in a row, anchors on the start/end node and counts the Sankey's
 // nodes and links per level. It returns the row shape of paths.ts's SQL, so the result is shaped the same way.
 import type { NumericColumns } from '../duckdb-runner.js';
@@ -13,14 +13,18 @@ export function pathsKernelApplies(q: PathsQuery): boolean {
 
 /** Rows like the SQL's: link (level, node, nxt, value), node (level, node, value), sessions (value). */
 export function pathsKernel(q: PathsQuery, cols: NumericColumns, names: readonly string[]): Record<string, unknown>[] {
-  const [P, T0, C0] = cols.cols as [Float64Array, Float64Array, Float64Array];
+  const [P, S0, T0, C0] = cols.cols as [Float64Array, Float64Array, Float64Array, Float64Array];
   const n = cols.rows;
   const pidx = Int32Array.from(P);
   const {
-    cols: [T, Cf],
+    cols: [, T, Cf],
     starts,
     persons,
-  } = groupByPerson(pidx, [T0, C0]) as { cols: [Float64Array, Float64Array]; starts: Int32Array; persons: number };
+  } = groupByPerson(pidx, [S0, T0, C0]) as {
+    cols: [Float64Array, Float64Array, Float64Array];
+    starts: Int32Array;
+    persons: number;
+  };
   const code = new Map(names.map((name, i) => [name, i]));
   const startCode = q.start === undefined ? -1 : (code.get(q.start) ?? -2);
   const endCode = q.end === undefined ? -1 : (code.get(q.end) ?? -2);

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { commonFields } from '../query/common.js';
 import { windowedSource } from '../sql/event-source.js';
 import { lit, plainRows } from '../sql/sql-text.js';
-import { WARM_NAMES, WARM_PERSONS } from '../warm-events.js';
+import { WARM_NAMES } from '../warm-events.js';
 import type { InsightKind } from './insight-kind.js';
 import { pathsKernel, pathsKernelApplies } from './paths-kernel.js';
 
@@ -45,13 +45,14 @@ export const paths: InsightKind<PathsQuery, PathsResult> = {
     const exclude = q.exclude.length ? ` AND event_name NOT IN (${q.exclude.map(lit).join(', ')})` : '';
     let rows: Record<string, unknown>[] | undefined;
     if (env.columns && pathsKernelApplies(q)) {
-      // The typed-array kernel: the window's events as (person, time, name code), in (person, time, message) order.
+      // The typed-array kernel: the window's events as (person, rank in (time, message) order, time, name code),
+      // read in the warm table's storage order (no ORDER BY; the kernel groups per person and orders by rank).
       const names = (await env.query(`SELECT event_name, code FROM ${WARM_NAMES} ORDER BY code`)).map((r) =>
         String(r['event_name']),
       );
-      const cols =
-        await env.columns(`WITH ${ctes.join(',\n')}, __k AS (SELECT person_id, epoch_us(ts_utc)::DOUBLE AS t, message_id, event_name FROM ev WHERE event_name IS NOT NULL${exclude})
-        SELECT p.pidx::DOUBLE AS p, k.t, c.code::DOUBLE AS c FROM __k k JOIN ${WARM_PERSONS} p USING (person_id) JOIN ${WARM_NAMES} c USING (event_name) ORDER BY p.pidx, k.t, k.message_id`);
+      const cols = await env.columns(
+        `WITH ${ctes.join(',\n')} SELECT pidx::DOUBLE AS p, seq::DOUBLE AS s, epoch_us(ts_utc)::DOUBLE AS t, name_code::DOUBLE AS c FROM ev WHERE event_name IS NOT NULL${exclude}`,
+      );
       rows = pathsKernel(q, cols, names);
     }
     ctes.push(
