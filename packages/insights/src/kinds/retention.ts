@@ -3,7 +3,7 @@
 // observed (after the newest event) are null rather than zero.
 import { z } from 'zod';
 import { EventMatcher, commonFields } from '../query/common.js';
-import { bucketSql, extendWindow, historyWindow, localTs, resolveWindow } from '../sql/date-window.js';
+import { bucketSql, extendWindow, historyWindow, localRowSql, localTs, resolveWindow } from '../sql/date-window.js';
 import { matcherSql, needsAllEvents, sourceCtes } from '../sql/event-source.js';
 import { lit, plainRows } from '../sql/sql-text.js';
 import type { InsightKind } from './insight-kind.js';
@@ -63,28 +63,36 @@ export const retention: InsightKind<RetentionQuery, RetentionResult> = {
           allEvents: false,
         }),
       );
-    const b = (_col: string): string => bucketSql(p, q.timezone, historyWindow(ahead));
+    const span = historyWindow(ahead);
+    const b = bucketSql(p, q.timezone, span);
     const lo = `date_trunc(${lit(p)}, ${localTs(window.fromSql, q.timezone)})`;
     const hi = localTs(window.toSql, q.timezone);
+    const [start, back] = [matcherSql(q.startEvent), matcherSql(q.returnEvent)];
+    const inRange = `timestamp >= ${window.fromSql} AND timestamp < ${window.toSql}`;
+    // One pass: each person's periods with a start event (s: one that may open a cohort) and a return event
+    // (r: inside the range or after it). The cohorts and the returns are both read from it.
+    ctes.push(
+      `pb AS (SELECT person_id, ${b} AS b, bool_or(${start} AND ${q.cohort === 'first_time' ? `timestamp < ${window.toSql}` : inRange}) AS s, bool_or(${back} AND timestamp >= ${window.fromSql}) AS r
+        FROM ${q.cohort === 'first_time' ? 'evh' : 'ev'} WHERE ${start} OR ${back} GROUP BY 1, 2)`,
+    );
     ctes.push(
       q.cohort === 'first_time'
-        ? `cohorts AS (SELECT person_id, min(${b('timestamp')}) AS cohort FROM evh WHERE ${matcherSql(q.startEvent)} AND timestamp < ${window.toSql} GROUP BY 1 HAVING cohort >= ${lo} AND cohort < ${hi})`
-        : `cohorts AS (SELECT DISTINCT person_id, ${b('timestamp')} AS cohort FROM ev WHERE ${matcherSql(q.startEvent)} AND timestamp >= ${window.fromSql} AND timestamp < ${window.toSql})`,
+        ? `cohorts AS (SELECT person_id, min(b) FILTER (WHERE s) AS cohort FROM pb GROUP BY 1 HAVING cohort >= ${lo} AND cohort < ${hi})`
+        : `cohorts AS (SELECT person_id, b AS cohort FROM pb WHERE s)`,
     );
+    // (cohort, person, k) is unique: one row of pb per person and period.
     ctes.push(
-      `returns AS (SELECT DISTINCT person_id, ${b('timestamp')} AS r FROM ev WHERE ${matcherSql(q.returnEvent)})`,
-    );
-    ctes.push(
-      `ret AS (SELECT c.cohort, c.person_id, datediff(${lit(p)}, c.cohort, r.r) AS k FROM cohorts c JOIN returns r ON r.person_id = c.person_id AND r.r >= c.cohort WHERE datediff(${lit(p)}, c.cohort, r.r) <= ${q.periods})`,
+      `ret AS (SELECT c.cohort, c.person_id, datediff(${lit(p)}, c.cohort, pb.b) AS k FROM cohorts c JOIN pb ON pb.person_id = c.person_id AND pb.b >= c.cohort WHERE pb.r AND datediff(${lit(p)}, c.cohort, pb.b) <= ${q.periods})`,
     );
     const agg =
       q.mode === 'on'
-        ? `SELECT 'ret' AS t, cohort, k, count(DISTINCT person_id) AS n FROM ret GROUP BY ALL`
+        ? `SELECT 'ret' AS t, cohort, k, count(*) AS n FROM ret GROUP BY ALL`
         : `SELECT 'max' AS t, cohort, mk AS k, count(*) AS n FROM (SELECT cohort, person_id, max(k) AS mk FROM ret GROUP BY ALL) GROUP BY ALL`;
+    // The newest period observed: truncating is monotonic, so truncate the maximum rather than every row.
     const sql = `WITH ${ctes.join(',\n')}
       SELECT 'size' AS t, strftime(cohort, '%Y-%m-%dT%H:%M:%S') AS cohort, NULL::BIGINT AS k, count(*) AS n FROM cohorts GROUP BY ALL
       UNION ALL SELECT t, strftime(cohort, '%Y-%m-%dT%H:%M:%S'), k, n FROM (${agg})
-      UNION ALL SELECT 'seen', strftime(max(${b('timestamp')}), '%Y-%m-%dT%H:%M:%S'), NULL, NULL FROM ev`;
+      UNION ALL SELECT 'seen', strftime(date_trunc(${lit(p)}, max(${localRowSql(q.timezone, span)})), '%Y-%m-%dT%H:%M:%S'), NULL, NULL FROM ev`;
     const rows = plainRows(await env.query(sql));
     const seen = rows.find((r) => r['t'] === 'seen')?.['cohort'] as string | null;
     const cohorts = rows
