@@ -41,3 +41,16 @@ export function freshSql(sectionCol: string, publishedCol: string, nowSql: strin
   const hours = `CASE ${sectionCol} ${cases} ELSE ${Number(maxAgeHours(undefined, limits))} END`;
   return `(${publishedCol} IS NULL OR ${publishedCol} >= ${nowSql} - to_hours(CAST(${hours} AS BIGINT)))`;
 }
+
+/**
+ * The last instant (epoch ms) at which an article published at `publishedAtMs` is still fresh by `isFresh`
+ * (Infinity when the publication time is unknown): serving caches an answer until its earliest such instant.
+ */
+export function freshUntil(
+  section: string | null | undefined,
+  publishedAtMs: number | null | undefined,
+  limits: AgeLimits,
+): number {
+  if (publishedAtMs === null || publishedAtMs === undefined || Number.isNaN(publishedAtMs)) return Infinity;
+  return publishedAtMs + maxAgeHours(section, limits) * 3_600_000;
+}

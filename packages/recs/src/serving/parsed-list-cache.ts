@@ -11,8 +11,8 @@ import { parseItems, type StoredItem } from './kv-layout.js';
 
 type Value = StoredItem[] | string | null;
 
-/** A two-generation map of at most `max` entries. */
-class Generations<V> {
+/** A two-generation map of at most `max` entries (an approximate LRU: O(1) per hit, no re-insert churn). */
+export class Generations<V> {
   #young = new Map<string, V>();
   #old = new Map<string, V>();
   readonly #half: number;

@@ -4,11 +4,12 @@
 import { randomUUID } from 'node:crypto';
 import { RecsRequestError } from '../errors.js';
 import type { KeyValueStore } from '../kv/key-value-store.js';
-import { DEFAULT_AGE_LIMITS, isFresh, type AgeLimits } from './age-limits.js';
+import { DEFAULT_AGE_LIMITS, freshUntil, isFresh, type AgeLimits } from './age-limits.js';
 import { articleKey, identityKey, personKey, trendingKey, type CurrentVersion, type StoredItem } from './kv-layout.js';
 import { readPointer } from './load-recommendations.js';
-import { noopServedListLog, type ServedListLog } from './served-list-log.js';
-import { ParsedListCache } from './parsed-list-cache.js';
+import { Generations, ParsedListCache } from './parsed-list-cache.js';
+import { responseJsonTail } from './response-json.js';
+import { noopServedListLog, servedRowTail, type ServedListLog } from './served-list-log.js';
 
 /** A request, as the HTTP query has it. */
 export interface RecommendationRequest {
@@ -53,15 +54,52 @@ export interface RecommendationServiceOptions {
   pointerTtlMs?: number;
   servedLog?: ServedListLog;
   /** Parsed lists kept in process (default 20,000; versioned keys never change, so this is safe); identity links
-   *  and keys that hold nothing are kept apart, up to 10 × as many. */
+   *  and keys that hold nothing are kept apart, up to 10 × as many; and as many computed answers (0: none). */
   parsedCacheEntries?: number;
   now?: () => number;
+}
+
+/** A 200 body ready to send: `responseJson` of the response, and its length in UTF-8 bytes. */
+export interface ServedJson {
+  body: string;
+  byteLength: number;
 }
 
 /** The recommendations use case, independent of HTTP. */
 export interface RecommendationService {
   recommend(request: RecommendationRequest): Promise<RecommendationResponse>;
+  /**
+   * `responseJson(await recommend(request))` (the same answer, logged the same way), without building the
+   * response: an answer computed before is served again with only its listId new. Optional: endpoints over a
+   * service without it call `recommend`.
+   */
+  recommendJson?(request: RecommendationRequest): Promise<ServedJson>;
 }
+
+/**
+ * One computed answer, served again to the same (person, context, site, k, exclude) while it stays what
+ * computing it anew would give: same version, and the data clock within [from, until] — `until` is the first
+ * moment one of the articles the answer looked at (and took) ages out; the articles it left out for age stay
+ * out as the clock moves on, the other filters do not depend on time.
+ */
+interface Answer {
+  version: string;
+  from: number;
+  until: number;
+  source: RecommendationResponse['source'];
+  personId: string | undefined;
+  modelVersion: string;
+  /** Shared by every response built from this answer: never mutated. */
+  items: readonly RecommendedItem[];
+  /** `responseJsonTail` of the response and its UTF-8 length. */
+  jsonTail: string;
+  jsonTailBytes: number;
+  /** `servedRowTail` of the request and response. */
+  rowTail: string;
+}
+
+/** `{"listId":"` + a UUID + `"`: what precedes the tail in every body. */
+const LIST_ID_BYTES = '{"listId":"'.length + 36 + 1;
 
 /**
  * Serves recommendations from a store loaded by `loadRecommendations`.
@@ -73,7 +111,11 @@ export function createRecommendationService(options: RecommendationServiceOption
   const limits = options.ageLimits ?? DEFAULT_AGE_LIMITS;
   const maxK = options.maxK ?? 50;
   const log = options.servedLog ?? noopServedListLog;
-  const cache = new ParsedListCache(store, options.parsedCacheEntries ?? 20_000);
+  const cacheEntries = options.parsedCacheEntries ?? 20_000;
+  const cache = new ParsedListCache(store, cacheEntries);
+  /** Answers of the version being served, by `answerKey` (dropped whole when the version changes). */
+  let answers = new Generations<Answer>(cacheEntries);
+  let answersOf = '';
   let pointer: { value: CurrentVersion | undefined; at: number } | undefined;
   const current = async (): Promise<CurrentVersion> => {
     if (!pointer || now() - pointer.at > (options.pointerTtlMs ?? 1000))
@@ -81,90 +123,168 @@ export function createRecommendationService(options: RecommendationServiceOption
     if (!pointer.value) throw new RecsRequestError('no recommendations are loaded yet (run `lens recs load`)', 503);
     return pointer.value;
   };
+  const answer = async (request: RecommendationRequest): Promise<Answer> => {
+    const k = request.k ?? options.defaultK ?? 10;
+    if (!Number.isInteger(k) || k < 1 || k > maxK)
+      throw new RecsRequestError(`k must be an integer from 1 to ${maxK}`, 400, { k });
+    const v = await current();
+    if (v.version !== answersOf) {
+      answers = new Generations<Answer>(cacheEntries);
+      answersOf = v.version;
+    }
+    const ids = [request.userId, request.anonymousId].filter((x): x is string => !!x);
+    const links =
+      ids.length === 0
+        ? []
+        : await cache.getMany(
+            ids.map((id) => identityKey(v.version, id)),
+            ids.map(() => false),
+          );
+    const people = [...new Set(ids.map((id, i) => (typeof links[i] === 'string' ? (links[i] as string) : id)))];
+    const keys = [
+      ...people.map((p) => personKey(v.version, p)),
+      ...(request.context ? [articleKey(v.version, request.context)] : []),
+      trendingKey(v.version, request.site ?? '*'),
+    ];
+    const values = (
+      await cache.getMany(
+        keys,
+        keys.map(() => true),
+      )
+    ).map((x) => (Array.isArray(x) ? x : undefined));
+    const personIndex = people.findIndex((_, i) => values[i] !== undefined && values[i]!.length > 0);
+    // Article ages are measured on the data's clock, advanced by the time since the load (= wall clock when live).
+    const at = v.computedAt + (now() - v.loadedAt);
+    const key = answerKey(k, personIndex >= 0 ? people[personIndex]! : undefined, request);
+    const known = cacheEntries > 0 ? answers.get(key) : undefined;
+    if (known !== undefined && at >= known.from && at < known.until) return known;
+    const personal = personIndex >= 0 ? values[personIndex]! : [];
+    const similar = request.context ? (values[people.length] ?? []) : [];
+    const trending = values[values.length - 1] ?? [];
+    const context = request.context;
+    const skip = request.exclude && request.exclude.length > 0 ? new Set(request.exclude) : undefined;
+    let until = Infinity;
+    const ok = (i: StoredItem): boolean => {
+      if (
+        i.a === context ||
+        skip?.has(i.a) ||
+        (request.site && i.site && i.site !== request.site) ||
+        !isFresh(i.sec, i.pub, at, limits)
+      )
+        return false;
+      until = Math.min(until, freshUntil(i.sec, i.pub, limits));
+      return true;
+    };
+    const source =
+      personal.length > 0
+        ? similar.length > 0
+          ? 'person+context'
+          : 'person'
+        : similar.length > 0
+          ? 'context'
+          : 'trending';
+    const chosen = new Map<string, StoredItem>();
+    // Walk the lists lazily up to k: most requests stop early, so most items are never filtered or copied.
+    const take = (list: readonly StoredItem[]): void => {
+      for (const i of list) {
+        if (chosen.size >= k) return;
+        if (!chosen.has(i.a) && ok(i)) chosen.set(i.a, i);
+      }
+    };
+    take(
+      personal.length > 0 && similar.length > 0
+        ? blend(personal.filter(ok), similar.filter(ok))
+        : personal.length > 0
+          ? personal
+          : similar,
+    );
+    take(trending);
+    const items: RecommendedItem[] = [];
+    for (const i of chosen.values()) {
+      const item: RecommendedItem = { articleId: i.a, score: i.s, reason: i.r, position: items.length + 1 };
+      if (i.b) item.becauseArticleId = i.b;
+      if (i.sec) item.section = i.sec;
+      if (i.site) item.site = i.site;
+      items.push(item);
+    }
+    const shape = {
+      source,
+      modelVersion: v.version,
+      items,
+      ...(personIndex >= 0 ? { personId: people[personIndex]! } : {}),
+    } as const;
+    const jsonTail = responseJsonTail(shape);
+    const computed: Answer = {
+      version: v.version,
+      from: at,
+      until,
+      source,
+      personId: shape.personId,
+      modelVersion: v.version,
+      items,
+      jsonTail,
+      jsonTailBytes: Buffer.byteLength(jsonTail),
+      rowTail: servedRowTail(request, { listId: '', ...shape }),
+    };
+    if (cacheEntries > 0) answers.set(key, computed);
+    return computed;
+  };
+  /**
+   * The answer last served for a request object (a server that reuses the request of a query it has seen
+   * before skips resolving ids and lists), while its version is served and the clock is within its window.
+   */
+  const byRequest = new WeakMap<RecommendationRequest, Answer>();
+  const reusable = (a: Answer | undefined): a is Answer => {
+    if (a === undefined || pointer?.value?.version !== a.version) return false;
+    const t = now();
+    if (t - pointer.at > (options.pointerTtlMs ?? 1000)) return false;
+    const at = pointer.value.computedAt + (t - pointer.value.loadedAt);
+    return at >= a.from && at < a.until;
+  };
+  /** The response of an answer under a new listId, logged as served. */
+  const serve = (request: RecommendationRequest, a: Answer, items: RecommendedItem[]): RecommendationResponse => {
+    const response: RecommendationResponse = {
+      listId: randomUUID(),
+      source: a.source,
+      modelVersion: a.modelVersion,
+      items,
+      ...(a.personId !== undefined ? { personId: a.personId } : {}),
+    };
+    log.record({ listId: response.listId, servedAt: now(), request, response, rowTail: a.rowTail });
+    return response;
+  };
   return {
     async recommend(request) {
-      const k = request.k ?? options.defaultK ?? 10;
-      if (!Number.isInteger(k) || k < 1 || k > maxK)
-        throw new RecsRequestError(`k must be an integer from 1 to ${maxK}`, 400, { k });
-      const v = await current();
-      const ids = [request.userId, request.anonymousId].filter((x): x is string => !!x);
-      const links =
-        ids.length === 0
-          ? []
-          : await cache.getMany(
-              ids.map((id) => identityKey(v.version, id)),
-              ids.map(() => false),
-            );
-      const people = [...new Set(ids.map((id, i) => (typeof links[i] === 'string' ? (links[i] as string) : id)))];
-      const keys = [
-        ...people.map((p) => personKey(v.version, p)),
-        ...(request.context ? [articleKey(v.version, request.context)] : []),
-        trendingKey(v.version, request.site ?? '*'),
-      ];
-      const values = (
-        await cache.getMany(
-          keys,
-          keys.map(() => true),
-        )
-      ).map((x) => (Array.isArray(x) ? x : undefined));
-      const personIndex = people.findIndex((_, i) => values[i] !== undefined && values[i]!.length > 0);
-      const personal = personIndex >= 0 ? values[personIndex]! : [];
-      const similar = request.context ? (values[people.length] ?? []) : [];
-      const trending = values[values.length - 1] ?? [];
-      // Article ages are measured on the data's clock, advanced by the time since the load (= wall clock when live).
-      const at = v.computedAt + (now() - v.loadedAt);
-      const context = request.context;
-      const skip = request.exclude && request.exclude.length > 0 ? new Set(request.exclude) : undefined;
-      const ok = (i: StoredItem): boolean =>
-        i.a !== context &&
-        !skip?.has(i.a) &&
-        (!request.site || !i.site || i.site === request.site) &&
-        isFresh(i.sec, i.pub, at, limits);
-      const source =
-        personal.length > 0
-          ? similar.length > 0
-            ? 'person+context'
-            : 'person'
-          : similar.length > 0
-            ? 'context'
-            : 'trending';
-      const chosen = new Map<string, StoredItem>();
-      // Walk the lists lazily up to k: most requests stop early, so most items are never filtered or copied.
-      const take = (list: readonly StoredItem[]): void => {
-        for (const i of list) {
-          if (chosen.size >= k) return;
-          if (!chosen.has(i.a) && ok(i)) chosen.set(i.a, i);
-        }
-      };
-      take(
-        personal.length > 0 && similar.length > 0
-          ? blend(personal.filter(ok), similar.filter(ok))
-          : personal.length > 0
-            ? personal
-            : similar,
+      const a = await answer(request);
+      return serve(
+        request,
+        a,
+        a.items.map((i) => ({ ...i })), // the caller's to keep or change; the answer's own stay as they are
       );
-      take(trending);
-      const items: RecommendedItem[] = [];
-      for (const i of chosen.values()) {
-        const item: RecommendedItem = { articleId: i.a, score: i.s, reason: i.r, position: items.length + 1 };
-        if (i.b) item.becauseArticleId = i.b;
-        if (i.sec) item.section = i.sec;
-        if (i.site) item.site = i.site;
-        items.push(item);
+    },
+    async recommendJson(request) {
+      let a = byRequest.get(request);
+      if (!reusable(a)) {
+        a = await answer(request);
+        byRequest.set(request, a);
       }
-      const response: RecommendationResponse = {
-        listId: randomUUID(),
-        source,
-        modelVersion: v.version,
-        items,
-        ...(personIndex >= 0 ? { personId: people[personIndex]! } : {}),
-      };
-      log.record({ listId: response.listId, servedAt: now(), request, response });
-      return response;
+      const response = serve(request, a, a.items as RecommendedItem[]);
+      return { body: '{"listId":"' + response.listId + '"' + a.jsonTail, byteLength: LIST_ID_BYTES + a.jsonTailBytes };
     },
   };
 }
 
+/**
+ * What an answer depends on besides the version and the clock: k, the person whose list is used (none: the
+ * context's neighbours or trending), context, site and the articles excluded. Lengths keep the parts apart.
+ */
+function answerKey(k: number, person: string | undefined, r: RecommendationRequest): string {
+  const p = person ?? '';
+  const c = r.context ?? '';
+  const s = r.site ?? '';
+  const x = r.exclude && r.exclude.length > 0 ? r.exclude.join(',') : '';
+  return k + ':' + (person === undefined ? '-' : p.length + ':' + p) + c.length + ':' + c + s.length + ':' + s + x;
+}
 /** Person and context lists blended on scores normalised to each list's best; either alone is itself. */
 function blend(personal: StoredItem[], similar: StoredItem[]): StoredItem[] {
   if (personal.length === 0 || similar.length === 0) return personal.length > 0 ? personal : similar;

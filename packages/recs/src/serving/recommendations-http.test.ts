@@ -285,6 +285,23 @@ describe('the node:http fast path', () => {
     }
   });
 
+  it('a query asked again: the same answer under a new listId; a bad one, the same 400', async () => {
+    const get = async (q: string): Promise<[number, string]> => {
+      const res = await fetch(`${s.base}/v1/recommendations?${q}`);
+      return [res.status, await res.text()];
+    };
+    const [a, b] = [await get('userId=u1&k=4'), await get('userId=u1&k=4')];
+    assert.equal(a[0], 200);
+    assert.equal(strip(b[1]), strip(a[1]));
+    assert.notEqual(JSON.parse(b[1]).listId, JSON.parse(a[1]).listId);
+    assert.deepEqual(await get('k=0'), [400, '{"error":"querystring/k must be >= 1"}']);
+    assert.deepEqual(await get('k=0'), [400, '{"error":"querystring/k must be >= 1"}']);
+    assert.equal(
+      strip((await get('userId=u1&k=3'))[1]),
+      strip((await s.fastify.inject({ url: '/v1/recommendations?userId=u1&k=3' })).body),
+    );
+  });
+
   it('leaves other methods and paths to Fastify', async () => {
     const before = s.calls.fast;
     assert.equal((await fetch(`${s.base}/v1/recommendations/?userId=u1`)).status, 404);

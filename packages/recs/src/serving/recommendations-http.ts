@@ -7,7 +7,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQueryString } from 'fast-querystring';
 import { KeyValueStoreError, RecsRequestError } from '../errors.js';
 import type { RecommendationService } from './recommendation-service.js';
-import { checkQuery, type ParsedQuery } from './recommendations-query.js';
+import { Generations } from './parsed-list-cache.js';
+import { checkQuery, type ParsedQuery, type QueryCheck } from './recommendations-query.js';
 import { responseJson } from './response-json.js';
 
 /** The route's path. */
@@ -15,10 +16,11 @@ export const RECOMMENDATIONS_PATH = '/v1/recommendations';
 /** The content type of every answer (Fastify's for JSON). */
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
-/** A status and a JSON body. */
+/** A status and a JSON body (with its UTF-8 length when known). */
 export interface HttpAnswer {
   status: number;
   body: string;
+  byteLength?: number;
 }
 
 /** A node:http listener that answers the requests it claims (true) and leaves the rest (false). */
@@ -33,6 +35,10 @@ export interface RecommendationsEndpoint {
   /** The CORS headers both paths add. */
   cors: RecommendationsCors;
 }
+
+/** Checked queries kept by the fast path (two generations of half as many), and the longest query kept. */
+const QUERIES_KEPT = 20_000;
+const QUERY_KEPT_CHARS = 1024;
 
 const errorBody = (message: string): string => JSON.stringify({ error: message });
 const INTERNAL = errorBody('internal error');
@@ -54,23 +60,40 @@ export function createRecommendationsEndpoint(
     options.onError?.(error);
     return { status: 500, body: INTERNAL };
   };
-  const answer = async (query: ParsedQuery): Promise<HttpAnswer> => {
-    const checked = checkQuery(query, maxK);
+  const answerChecked = async (checked: QueryCheck): Promise<HttpAnswer> => {
     if (!checked.ok) return { status: 400, body: errorBody(checked.message) };
     try {
+      if (service.recommendJson) {
+        const served = await service.recommendJson(checked.request);
+        return { status: 200, body: served.body, byteLength: served.byteLength };
+      }
       return { status: 200, body: responseJson(await service.recommend(checked.request)) };
     } catch (error) {
       return failed(error);
     }
   };
+  const answer = (query: ParsedQuery): Promise<HttpAnswer> => answerChecked(checkQuery(query, maxK));
+  /** Checked queries by their raw text: a query seen before is neither parsed nor checked again, and the
+   *  service sees the same request object (which lets it reuse what it resolved for it). */
+  const seen = new Generations<QueryCheck>(QUERIES_KEPT);
+  const check = (raw: string): QueryCheck => {
+    if (raw.length > QUERY_KEPT_CHARS) return checkQuery(parseQueryString(raw) as ParsedQuery, maxK);
+    let checked = seen.get(raw);
+    if (checked === undefined) {
+      checked = checkQuery(parseQueryString(raw) as ParsedQuery, maxK);
+      seen.set(raw, checked);
+    }
+    return checked;
+  };
   const send = (res: ServerResponse, a: HttpAnswer, origin: string | undefined): void => {
-    res.writeHead(a.status, [
-      'content-type',
-      JSON_CONTENT_TYPE,
-      'content-length',
-      String(Buffer.byteLength(a.body)),
-      ...cors.response(origin),
-    ]);
+    const length = String(a.byteLength ?? Buffer.byteLength(a.body));
+    const extra = origin === undefined ? undefined : cors.response(origin);
+    res.writeHead(
+      a.status,
+      extra === undefined || extra.length === 0
+        ? ['content-type', JSON_CONTENT_TYPE, 'content-length', length]
+        : ['content-type', JSON_CONTENT_TYPE, 'content-length', length, ...extra],
+    );
     res.end(a.body);
   };
   const fastPath: FastPathHandler = (req, res) => {
@@ -84,7 +107,14 @@ export function createRecommendationsEndpoint(
       res.end();
       return true;
     }
-    answer(parseQueryString(q === -1 ? '' : url.slice(q + 1)) as ParsedQuery).then(
+    let checked: QueryCheck;
+    try {
+      checked = check(q === -1 ? '' : url.slice(q + 1));
+    } catch (error) {
+      send(res, failed(error), origin);
+      return true;
+    }
+    answerChecked(checked).then(
       (a) => send(res, a, origin),
       (error: unknown) => send(res, failed(error), origin),
     );

@@ -21,7 +21,15 @@ const num = (n: number): string => (Number.isFinite(n) ? '' + n : 'null');
 
 /** The response body of a 200. */
 export function responseJson(r: RecommendationResponse): string {
-  let s = '{"listId":' + q(r.listId) + ',"source":' + q(r.source);
+  return '{"listId":' + q(r.listId) + responseJsonTail(r);
+}
+
+/**
+ * The body after `{"listId":"…"`: all of it but the list id, so an answer served again is written as
+ * `'{"listId":"' + id + '"' + tail` (the same bytes as `responseJson`).
+ */
+export function responseJsonTail(r: Omit<RecommendationResponse, 'listId'>): string {
+  let s = ',"source":' + q(r.source);
   if (r.personId !== undefined) s += ',"personId":' + q(r.personId);
   s += ',"modelVersion":' + q(r.modelVersion) + ',"items":[';
   const items = r.items;

@@ -13,6 +13,7 @@ import {
   SERVED_TABLE,
   servedLine,
   servedRow,
+  servedRowTail,
   type ServedListEntry,
 } from './served-list-log.js';
 import { COMPACT_EVERY_COMMITS } from './served-list-schema.js';
@@ -115,8 +116,40 @@ test('servedLine is JSON.stringify(servedRow(e)), awkward strings and absent fie
     servedAt: Date.parse('2025-12-31T23:59:59.999Z'),
     request: { anonymousId: 'd "1" \\ é 😀 \u0001', site: 's', exclude: ['x'] },
   };
-  for (const e of [entry(0), entry(1), entry(2), odd, { ...odd, response: { ...odd.response, items: [] } }])
+  for (const e of [entry(0), entry(1), entry(2), odd, { ...odd, response: { ...odd.response, items: [] } }]) {
     assert.equal(servedLine(e), JSON.stringify(servedRow(e)));
+    const tail = servedRowTail(e.request, e.response);
+    assert.equal(servedLine({ ...e, rowTail: tail }), servedLine(e), 'with the tail given');
+    assert.ok(servedLine(e).endsWith(tail));
+  }
+});
+
+test('rows reach the table as written: non-ASCII ids, long rows, hand-overs of more than one buffer', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'lens-served-utf8-'));
+  const errors: unknown[] = [];
+  try {
+    const log = createDeltaServedListLog({ dataDir, flushEveryMs: 60_000, onError: (e) => errors.push(e) });
+    const odd = (i: number): ServedListEntry => {
+      const e = entry(i);
+      // ~100 KB of 3-byte characters: a few such rows fill a hand-over buffer (256 KB) before its 256 rows
+      const id = i % 50 === 0 ? `é😀 “${i}” ` + '€'.repeat(30_000) : `é😀 “${i}”`;
+      return { ...e, request: { ...e.request, anonymousId: id }, response: { ...e.response, personId: `p-${id}` } };
+    };
+    for (let i = 0; i < 600; i++) log.record(odd(i));
+    await log.close();
+    const rows = await rowsOf(dataDir);
+    assert.equal(rows.length, 600);
+    assert.deepEqual(errors, []);
+    for (const i of [0, 1, 50, 299, 550, 599]) {
+      const want = servedRow(odd(i));
+      const got = rows.find((r) => r['list_id'] === `list-${i}`)!;
+      assert.equal(got['anonymous_id'], want['anonymous_id'], `row ${i}`);
+      assert.equal(got['person_id'], want['person_id'], `row ${i}`);
+      assert.equal(got['article_ids'], want['article_ids'], `row ${i}`);
+    }
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
 });
 
 test('the writer compacts the small files its appends make (every COMPACT_EVERY_COMMITS appends), rows intact', async () => {

@@ -17,6 +17,8 @@ export interface ServedListEntry {
   servedAt: number;
   request: RecommendationRequest;
   response: RecommendationResponse;
+  /** `servedRowTail(request, response)` when the caller has it already (an answer served again). */
+  rowTail?: string;
 }
 
 /** Where served lists go. `record` never blocks or throws; `flush` writes what is buffered. */
@@ -59,14 +61,14 @@ const q = jsonString;
 const orNull = (s: string | undefined): string => (s === undefined || s === null ? 'null' : q(s));
 let lastAt = NaN;
 let lastIso = '';
+let lastDate = '';
 
-/** `JSON.stringify(servedRow(e))`, written directly (one string per request, no row object or arrays). */
-export function servedLine(e: ServedListEntry): string {
-  if (e.servedAt !== lastAt) {
-    lastAt = e.servedAt;
-    lastIso = new Date(e.servedAt).toISOString();
-  }
-  const items = e.response.items;
+/**
+ * The row's JSON after `anonymous_id` (person, context, site, source, version, articles, reasons, k): the same
+ * every time one answer is served again for the same person, context and site.
+ */
+export function servedRowTail(request: RecommendationRequest, response: RecommendationResponse): string {
+  const items = response.items;
   let ids = '';
   let reasons = '';
   for (let i = 0; i < items.length; i++) {
@@ -77,28 +79,17 @@ export function servedLine(e: ServedListEntry): string {
     ids += items[i]!.articleId;
     reasons += items[i]!.reason;
   }
-  const r = e.request;
   return (
-    '{"list_id":' +
-    q(e.listId) +
-    ',"served_at":"' +
-    lastIso +
-    '","served_date":"' +
-    lastIso.slice(0, 10) +
-    '","user_id":' +
-    orNull(r.userId) +
-    ',"anonymous_id":' +
-    orNull(r.anonymousId) +
     ',"person_id":' +
-    orNull(e.response.personId) +
+    orNull(response.personId) +
     ',"context_article_id":' +
-    orNull(r.context) +
+    orNull(request.context) +
     ',"site":' +
-    orNull(r.site) +
+    orNull(request.site) +
     ',"source":' +
-    q(e.response.source) +
+    q(response.source) +
     ',"model_version":' +
-    q(e.response.modelVersion) +
+    q(response.modelVersion) +
     ',"article_ids":' +
     q(ids) +
     ',"reasons":' +
@@ -109,8 +100,33 @@ export function servedLine(e: ServedListEntry): string {
   );
 }
 
+/** `JSON.stringify(servedRow(e))`, written directly (one string per request, no row object or arrays). */
+export function servedLine(e: ServedListEntry): string {
+  if (e.servedAt !== lastAt) {
+    lastAt = e.servedAt;
+    lastIso = new Date(e.servedAt).toISOString();
+    lastDate = lastIso.slice(0, 10);
+  }
+  const r = e.request;
+  return (
+    '{"list_id":' +
+    q(e.listId) +
+    ',"served_at":"' +
+    lastIso +
+    '","served_date":"' +
+    lastDate +
+    '","user_id":' +
+    orNull(r.userId) +
+    ',"anonymous_id":' +
+    orNull(r.anonymousId) +
+    (e.rowTail ?? servedRowTail(r, e.response))
+  );
+}
+
 /** Rows handed to the writer thread per message (small, so no single hand-over is long). */
 const POST_EVERY = 256;
+/** Bytes of the buffer rows are written into (UTF-8 NDJSON), handed over whole (transferred, not copied). */
+const CHUNK_BYTES = 256 * 1024;
 
 /**
  * Appends served lists to lens.served_recommendations from a worker thread, every `flushEveryMs` (default 5 s)
@@ -126,7 +142,10 @@ export function createDeltaServedListLog(options: {
   onError?: (error: unknown) => void;
 }): ServedListLog & { dropped(): number } {
   const max = options.maxBuffered ?? 5000;
-  let lines: string[] = [];
+  /** NDJSON rows not yet handed to the writer: UTF-8 in `chunk` up to `bytes`, `pending` of them. */
+  let chunk: Buffer | undefined;
+  let bytes = 0;
+  let pending = 0;
   /** Entries recorded and not yet committed (here or in the writer). */
   let unwritten = 0;
   let dropped = 0;
@@ -150,7 +169,7 @@ export function createDeltaServedListLog(options: {
       if (worker !== w) return;
       worker = undefined;
       // Whatever the thread held is lost; count it, and let waiting flushes go.
-      const held = unwritten - lines.length;
+      const held = unwritten - pending;
       if (held > 0) {
         dropped += held;
         unwritten -= held;
@@ -167,10 +186,15 @@ export function createDeltaServedListLog(options: {
     done?.();
   };
   const post = (): void => {
-    if (lines.length === 0) return;
+    if (pending === 0 || !chunk) return;
     worker ??= start();
-    worker.postMessage({ type: 'rows', lines } satisfies ToWriter);
-    lines = [];
+    const buffer = chunk.buffer as ArrayBuffer;
+    worker.postMessage({ type: 'rows', buffer, offset: chunk.byteOffset, bytes, n: pending } satisfies ToWriter, [
+      buffer,
+    ]);
+    chunk = undefined;
+    bytes = 0;
+    pending = 0;
   };
   const flush = (): Promise<void> => {
     post();
@@ -191,9 +215,14 @@ export function createDeltaServedListLog(options: {
         dropped++;
         return;
       }
-      lines.push(servedLine(entry));
+      const line = servedLine(entry);
+      // UTF-8 takes at most 3 bytes per UTF-16 unit: the line (and its newline) always fit.
+      if (chunk && bytes + 3 * line.length + 1 > chunk.length) post();
+      chunk ??= Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, 3 * line.length + 1));
+      bytes += chunk.write(line, bytes);
+      chunk[bytes++] = 10;
       unwritten++;
-      if (lines.length >= POST_EVERY) post();
+      if (++pending >= POST_EVERY) post();
     },
     flush,
     async close() {

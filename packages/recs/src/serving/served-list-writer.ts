@@ -1,7 +1,8 @@
 // The served-lists writer, run in a worker thread by createDeltaServedListLog: it receives NDJSON rows of
 // lens.served_recommendations from the serving thread and appends them to the Delta table (DuckDB reads the
 // NDJSON and writes Parquet), so no part of a write ever runs on the event loop that answers requests.
-// Messages in: { type: 'rows', lines } | { type: 'flush', id }. Out: { type: 'written', n } after each commit,
+// Messages in: { type: 'rows', buffer, offset, bytes, n } (n NDJSON rows, UTF-8, each ending in a newline, in
+// a transferred buffer) | { type: 'flush', id }. Out: { type: 'written', n } after each commit,
 // { type: 'flushed', id, ok } once everything received before the flush is written (or failed),
 // { type: 'error', message } for a failed write (its rows are kept and retried by the next write), and
 // { type: 'compaction-failed', message } when the periodic OPTIMIZE of the table's small files fails.
@@ -21,7 +22,8 @@ export interface ServedListWriterData {
 }
 
 /** Messages to the writer. */
-export type ToWriter = { type: 'rows'; lines: string[] } | { type: 'flush'; id: number };
+export type ToWriter =
+  { type: 'rows'; buffer: ArrayBuffer; offset: number; bytes: number; n: number } | { type: 'flush'; id: number };
 /** Messages from the writer. */
 export type FromWriter =
   | { type: 'written'; n: number }
@@ -31,7 +33,9 @@ export type FromWriter =
 
 const data = workerData as ServedListWriterData;
 const port = parentPort!;
-let buffer: string[] = [];
+/** Chunks of NDJSON rows received and not yet written, and how many rows they hold. */
+let buffer: Buffer[] = [];
+let rows = 0;
 let session: Promise<DuckDBSession> | undefined;
 /** The writer's own DuckDB, on one thread: a background write never takes both cores from the serving thread. */
 const duckdb = (): Promise<DuckDBSession> =>
@@ -47,14 +51,16 @@ let failing = false;
 let commitsSinceCompaction = 0;
 
 async function writeBuffered(): Promise<boolean> {
-  if (buffer.length === 0) return true;
+  if (rows === 0) return true;
   const taken = buffer;
+  const n = rows;
   buffer = [];
+  rows = 0;
   let dir: string | undefined;
   try {
     dir = await mkdtemp(join(tmpdir(), 'lens-served-'));
     const file = join(dir, 'rows.ndjson');
-    await writeFile(file, taken.join('\n') + '\n');
+    await writeFile(file, Buffer.concat(taken));
     const table = await DeltaTable.open(lakeTablePath(data.dataDir, SERVED_TABLE), { sql: await duckdb() });
     if (
       !(await table.snapshot().then(
@@ -75,7 +81,7 @@ async function writeBuffered(): Promise<boolean> {
         });
     }
     await table.append({ ndjsonFile: file });
-    port.postMessage({ type: 'written', n: taken.length } satisfies FromWriter);
+    port.postMessage({ type: 'written', n } satisfies FromWriter);
     failing = false;
     if (++commitsSinceCompaction >= COMPACT_EVERY_COMMITS) {
       commitsSinceCompaction = 0;
@@ -90,6 +96,7 @@ async function writeBuffered(): Promise<boolean> {
     return true;
   } catch (error) {
     buffer = taken.concat(buffer); // retried at the next write
+    rows += n;
     failing = true;
     port.postMessage({
       type: 'error',
@@ -105,8 +112,9 @@ const write = (): Promise<boolean> => (writing = writing.then(writeBuffered));
 
 port.on('message', (message: ToWriter) => {
   if (message.type === 'rows') {
-    for (const line of message.lines) buffer.push(line);
-    if (buffer.length >= data.maxBuffered && !autoQueued && !failing) {
+    buffer.push(Buffer.from(message.buffer, message.offset, message.bytes));
+    rows += message.n;
+    if (rows >= data.maxBuffered && !autoQueued && !failing) {
       autoQueued = true;
       void write().finally(() => (autoQueued = false));
     }

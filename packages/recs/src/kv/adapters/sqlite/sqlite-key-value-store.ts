@@ -24,6 +24,7 @@ export function createSqliteKeyValueStore(options: SqliteKvOptions): KeyValueSto
     db = new Database(o.path, { timeout: o.busyTimeoutMs });
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    if (o.path !== ':memory:') db.pragma(`mmap_size = ${o.mmapBytes}`);
     db.exec('CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID');
   } catch (cause) {
     throw new KeyValueStoreError(`cannot open the SQLite store ${o.path}`, { cause, context: { path: o.path } });
