@@ -1,18 +1,23 @@
-// Trending now on bronze.events, seconds fresh: a warm in-memory DuckDB table of recent article views, filled
-// once from the bronze partitions in the horizon and then topped up with only the files each new bronze
-// commit added (DeltaTable.changes), so a request costs a directory listing plus a query on a small table.
+// Trending now on bronze.events, seconds fresh: recent article views held in memory (recent-views.ts), filled
+// once from the bronze partitions in the horizon by DuckDB and then topped up with only the files each new
+// bronze commit added (DeltaTable.changes), so a request costs a version probe plus a scan of its window.
 import { DeltaTable, createDuckDB, where, type DuckDBSession, type LakeCatalog } from '@lens/lake';
 import { DuckDBRunner } from '../duckdb-runner.js';
-import { lit, plainRows } from '../sql/sql-text.js';
+import { lit } from '../sql/sql-text.js';
 import { latestVersion } from '../table-version.js';
+import { RecentViews, type ViewRow } from './recent-views.js';
 import type { TrendingArticle, TrendingQuery, TrendingResult } from './trending-query.js';
 
 const VIEW_EVENT = 'Article Viewed';
+/** Views older than this before the newest `now` asked are dropped: the longest window plus baseline is 7 days. */
+const KEEP_US = 8 * 86_400_000_000;
 
 /** Keeps recent article views warm and ranks them. */
 export class TrendingIndex {
   #version = -1;
   #coveredFrom = Infinity;
+  #newestNow = -Infinity;
+  readonly #views = new RecentViews();
   readonly #runner: DuckDBRunner;
 
   private constructor(
@@ -24,33 +29,40 @@ export class TrendingIndex {
   }
 
   static async open(catalog: LakeCatalog, timeoutMs = 30_000): Promise<TrendingIndex> {
-    const db = await createDuckDB();
-    await db.run('CREATE TABLE views (ts TIMESTAMPTZ, article_id VARCHAR, section VARCHAR, site VARCHAR)');
-    return new TrendingIndex(catalog, db, timeoutMs);
+    return new TrendingIndex(catalog, await createDuckDB(), timeoutMs);
   }
 
-  /** Brings the warm table up to bronze's latest version for a horizon starting at `from`. */
+  /** Brings the views up to bronze's latest version for a horizon starting at `from`. */
   async #refresh(from: Date): Promise<number> {
     const dir = this.catalog.tablePath('bronze.events');
     const latest = await latestVersion(dir);
     if (latest < 0) return -1;
-    const db = this.#runner.db;
-    const table = await DeltaTable.open(dir, { sql: db });
-    const select = (scan: string, since: number): string => `INSERT INTO views SELECT timestamp,
-        json_extract_string(properties, '$.article_id'), json_extract_string(properties, '$.section'), json_extract_string(properties, '$.site')
-      FROM (${scan}) WHERE event = ${lit(VIEW_EVENT)} AND NOT is_bot AND timestamp >= ${lit(new Date(since).toISOString())}::TIMESTAMPTZ`;
+    if (from.getTime() >= this.#coveredFrom && latest === this.#version) return latest;
+    const table = await DeltaTable.open(dir, { sql: this.#runner.db });
+    const load = async (scan: string, since: number): Promise<ViewRow[]> =>
+      (
+        await this.#runner.all(`SELECT epoch_us(timestamp)::DOUBLE AS us,
+        json_extract_string(properties, '$.article_id') AS a, json_extract_string(properties, '$.section') AS c, json_extract_string(properties, '$.site') AS s
+      FROM (${scan}) WHERE event = ${lit(VIEW_EVENT)} AND NOT is_bot AND timestamp >= ${lit(new Date(since).toISOString())}::TIMESTAMPTZ`)
+      ).map((r) => ({
+        tsUs: r['us'] as number,
+        articleId: r['a'] as string | null,
+        section: r['c'] as string | null,
+        site: r['s'] as string | null,
+      }));
     if (from.getTime() < this.#coveredFrom) {
       // The horizon reaches further back than what is loaded: reload it from the partitions it spans.
       const day = new Date(from.getTime() - 86_400_000).toISOString().slice(0, 10);
       const plan = await table.scan({ version: latest, predicate: where.gte('event_date', day) });
-      await db.run('DELETE FROM views');
-      await db.run(select(plan.sql, from.getTime()));
+      const rows = await load(plan.sql, from.getTime());
+      this.#views.clear();
+      this.#views.add(rows);
       this.#coveredFrom = from.getTime();
       this.#version = latest;
     } else if (latest > this.#version) {
       const changes = await table.changes(this.#version, latest);
       if (changes.added.length > 0)
-        await db.run(select((await table.scanFiles(changes.added, latest)).sql, this.#coveredFrom));
+        this.#views.add(await load((await table.scanFiles(changes.added, latest)).sql, this.#coveredFrom));
       this.#version = latest;
     }
     return this.#version;
@@ -63,32 +75,38 @@ export class TrendingIndex {
     const baselineStart = new Date(windowStart.getTime() - q.baselineHours * 3_600_000);
     return this.#runner.exclusive(async () => {
       const version = await this.#refresh(baselineStart);
-      const ts = (d: Date): string => `${lit(d.toISOString())}::TIMESTAMPTZ`;
-      const filter =
-        (q.site === undefined ? '' : ` AND site = ${lit(q.site)}`) +
-        (q.section === undefined ? '' : ` AND section = ${lit(q.section)}`);
-      const rows = plainRows(
-        await this.#runner.all(`
-        WITH w AS (
-          SELECT article_id, any_value(site) AS site, any_value(section) AS section, count(*) AS views,
-                 sum(pow(2, -(epoch(${ts(now)}) - epoch(ts)) / 60 / ${q.halfLifeMinutes})) AS score
-          FROM views WHERE ts > ${ts(windowStart)} AND ts <= ${ts(now)} AND article_id IS NOT NULL${filter} GROUP BY article_id),
-        b AS (SELECT article_id, count(*) AS base FROM views WHERE ts > ${ts(baselineStart)} AND ts <= ${ts(windowStart)}${filter} GROUP BY article_id)
-        SELECT w.*, coalesce(b.base, 0) / ${q.baselineHours}::DOUBLE AS base_ph,
-               (w.views / ${q.minutes / 60}) / ((coalesce(b.base, 0) + 1) / ${q.baselineHours}::DOUBLE) AS velocity
-        FROM w LEFT JOIN b USING (article_id) ORDER BY score DESC, article_id LIMIT ${q.limit}`),
-      );
-      const articles: TrendingArticle[] = rows.map((r) => ({
-        articleId: String(r['article_id']),
-        site: (r['site'] as string | null) ?? null,
-        section: (r['section'] as string | null) ?? null,
-        views: Number(r['views']),
-        score: Number(r['score']),
-        baselineViewsPerHour: Number(r['base_ph']),
-        velocity: Number(r['velocity']),
+      this.#trim(now.getTime() * 1000);
+      const ranked = this.#views.rank({
+        nowUs: now.getTime() * 1000,
+        windowStartUs: windowStart.getTime() * 1000,
+        baselineStartUs: baselineStart.getTime() * 1000,
+        halfLifeMinutes: q.halfLifeMinutes,
+        site: q.site,
+        section: q.section,
+        limit: q.limit,
+      });
+      const articles: TrendingArticle[] = ranked.map((a) => ({
+        articleId: a.articleId,
+        site: a.site,
+        section: a.section,
+        views: a.views,
+        score: a.score,
+        baselineViewsPerHour: a.baseline / q.baselineHours,
+        velocity: a.views / (q.minutes / 60) / ((a.baseline + 1) / q.baselineHours),
       }));
       return { now: now.toISOString(), minutes: q.minutes, articles, bronzeVersion: version };
     });
+  }
+
+  /** Drops views no request can reach any more (older than the longest horizon before the newest `now`). */
+  #trim(nowUs: number): void {
+    if (nowUs <= this.#newestNow) return;
+    this.#newestNow = nowUs;
+    const cut = nowUs - KEEP_US;
+    if (cut > this.#coveredFrom * 1000) {
+      this.#views.dropUntil(cut);
+      this.#coveredFrom = cut / 1000;
+    }
   }
 
   close(): Promise<void> {
