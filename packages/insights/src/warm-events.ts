@@ -2,12 +2,13 @@
 // the columns insights read, no raw JSON) materialised once per (silver.events, silver.identities) version in
 // the engine's DuckDB. Queries read it instead of decoding Parquet and joining identities each time; a new
 // commit to either table rebuilds it. A query needing other columns (JSON properties …) reads the lake.
-// The rows are stored in (time, message) order with three extra columns for the typed-array kernels
-// (funnel-kernel.ts, paths-kernel.ts): the person as a dense integer (pidx, from WARM_PERSONS), the event name as a
-// code (name_code, from WARM_NAMES) and the row's rank in that order (seq). A kernel then reads a plain filtered
-// scan — no join to the dictionaries, no ORDER BY: DuckDB returns a scan in storage order, so grouping the rows
-// per person in JS (a stable counting sort) already yields each person's rows in (time, message) order, and seq
-// settles any row a join or filter may have moved.
+// The rows are stored grouped by person and in (time, message) order within a person, with two extra columns for
+// the typed-array kernels (funnel-kernel.ts, paths-kernel.ts): the person as a dense integer (pidx, from
+// WARM_PERSONS, numbered in person_id order so it ascends with the storage order) and the event name as a code
+// (name_code, from WARM_NAMES). Queries on the warm table also see `seq`, the row's position (DuckDB's rowid: a
+// table created with ORDER BY is stored in that order). A kernel reads a plain filtered scan — no join to the
+// dictionaries, no ORDER BY, no regrouping in JS: rows arrive per person in order; seq settles any row a join
+// or filter moved.
 import { prepareLakeQuery, type LakeCatalog } from '@lens/lake';
 import type { DuckDBRunner } from './duckdb-runner.js';
 import { TS_UTC_SQL, identityJoinSql, personNameSql } from './sql/event-source.js';
@@ -82,7 +83,7 @@ export class WarmEvents {
     try {
       await this.runner.all(`CREATE TABLE ${staging} AS ${select}`, timeout);
       await this.runner.all(
-        `CREATE TABLE ${WARM_PERSONS} AS SELECT person_id, (row_number() OVER ())::INTEGER AS pidx FROM (SELECT DISTINCT person_id FROM ${staging})`,
+        `CREATE TABLE ${WARM_PERSONS} AS SELECT person_id, (row_number() OVER (ORDER BY person_id))::INTEGER AS pidx FROM (SELECT DISTINCT person_id FROM ${staging})`,
         timeout,
       );
       await this.runner.all(
@@ -90,8 +91,8 @@ export class WarmEvents {
         timeout,
       );
       await this.runner.all(
-        `CREATE TABLE ${WARM_TABLE} AS SELECT s.*, p.pidx, n.code AS name_code, (row_number() OVER (ORDER BY s.ts_utc, s.message_id))::INTEGER AS seq
-          FROM ${staging} s JOIN ${WARM_PERSONS} p USING (person_id) LEFT JOIN ${WARM_NAMES} n USING (event_name) ORDER BY seq`,
+        `CREATE TABLE ${WARM_TABLE} AS SELECT s.*, p.pidx, n.code AS name_code
+          FROM ${staging} s JOIN ${WARM_PERSONS} p USING (person_id) LEFT JOIN ${WARM_NAMES} n USING (event_name) ORDER BY p.pidx, s.ts_utc, s.message_id`,
         timeout,
       );
     } finally {

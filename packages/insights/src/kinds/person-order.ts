@@ -1,7 +1,7 @@
-// Row order for the typed-array kernels: rows grouped by person (a counting sort on the dense person index,
-// scattering each column once) and, within a person, by time and then tie-break columns — the order the SQL
-// windows use (PARTITION BY person ORDER BY ts, message_id). Rows arrive from a scan mostly in time order, so
-// a person's rows rarely need sorting after the scatter.
+// Row order for the typed-array kernels: rows grouped by person and, within a person, by time and then
+// tie-break columns — the order the SQL windows use (PARTITION BY person ORDER BY ts, message_id). Rows read
+// from the warm table arrive in that order already (checked in one pass); otherwise a counting sort on the
+// dense person index scatters each column once and a person's rows are sorted if they need it.
 
 /** Columns regrouped: person g's rows are [starts[g], starts[g + 1]) in every column of `cols`. */
 export interface PersonGroups {
@@ -20,6 +20,8 @@ export function groupByPerson(
   tieCols: readonly number[] = [],
 ): PersonGroups {
   const n = pidx.length;
+  const grouped = tieCols.length === 0 ? alreadyGrouped(pidx, cols[0]!) : undefined;
+  if (grouped) return { cols: [...cols], starts: grouped, persons: grouped.length - 1 };
   let max = 0;
   for (let i = 0; i < n; i++) if (pidx[i]! > max) max = pidx[i]!;
   const count = new Int32Array(max + 2);
@@ -64,4 +66,22 @@ export function groupByPerson(
   }
   starts.push(n);
   return { cols: out, starts: Int32Array.from(starts), persons: starts.length - 1 };
+}
+
+/**
+ * The person starts when rows already come grouped by person (ascending pidx) and in `key` order within a
+ * person — the warm table's storage order — else undefined.
+ */
+function alreadyGrouped(pidx: Int32Array, key: Float64Array): Int32Array | undefined {
+  const n = pidx.length;
+  let persons = n > 0 ? 1 : 0;
+  for (let i = 1; i < n; i++) {
+    const d = pidx[i]! - pidx[i - 1]!;
+    if (d < 0 || (d === 0 && key[i]! < key[i - 1]!)) return undefined;
+    if (d > 0) persons++;
+  }
+  const starts = new Int32Array(persons + 1);
+  for (let i = 1, g = 1; i < n; i++) if (pidx[i] !== pidx[i - 1]) starts[g++] = i;
+  starts[persons] = n;
+  return starts;
 }

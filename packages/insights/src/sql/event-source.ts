@@ -157,7 +157,8 @@ export function resolvedEventsSql(
     const p = partitionBounds(window);
     where = `e.event_date >= DATE ${lit(p.from)} AND e.event_date <= DATE ${lit(p.to)} AND e.timestamp >= ${window.fromSql} AND e.timestamp < ${window.toSql}`;
   }
-  if (ctx.warm) return `SELECT * FROM ${ctx.warm} e WHERE ${where}`;
+  // seq: the warm row's position (person, time, message order) for the kernels; unread, it costs nothing.
+  if (ctx.warm) return `SELECT *, e.rowid AS seq FROM ${ctx.warm} e WHERE ${where}`;
   const person = personNameSql(ctx.hasIdentities);
   return `SELECT e.*, hash(${person}) AS person_id, ${person} AS person_name, ${TS_UTC_SQL} AS ts_utc FROM silver.events e${identityJoinSql(ctx.hasIdentities)} WHERE ${where}`;
 }
