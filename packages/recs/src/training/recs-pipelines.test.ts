@@ -78,11 +78,13 @@ test('gold.similar_articles: no article is its own neighbour, at most 30 each, c
   assert.ok(Number(s!['co']) > 1000);
 });
 
-test('evaluation: the model beats random on people and beats popularity on the next-article task', () => {
+test('evaluation: the model beats popularity (and at least matches recent popularity) on people and on the next article', () => {
   const { methods, context } = report;
   assert.ok(methods.model.users > 100, `evaluated ${methods.model.users}`);
   assert.ok(methods.model.ndcg > 4 * methods.random.ndcg, JSON.stringify(methods));
-  assert.ok(methods.model.ndcg >= 0.9 * methods.popularity.ndcg, JSON.stringify(methods));
+  // 1.64x on this lake (1,500 people, 21 days); the shipped trending list and the last 6 hours' counts as baselines.
+  assert.ok(methods.model.ndcg >= 1.5 * methods.popularity.ndcg, JSON.stringify(methods));
+  assert.ok(methods.model.ndcg >= 0.95 * methods.recentPopularity.ndcg, JSON.stringify(methods));
   assert.ok(methods.model.coverage > 3 * methods.popularity.coverage);
   assert.ok(context.model.ndcg > 1.2 * context.popularity.ndcg, JSON.stringify(context));
 });
@@ -90,8 +92,10 @@ test('evaluation: the model beats random on people and beats popularity on the n
 test('evaluation recovers the planted truths: segment section preferences and co-reading pairs', () => {
   const planted = report.planted!;
   for (const s of planted.segments) {
-    assert.ok(
-      s.plantedTop3.slice(0, 2).includes(s.recommendedTop3[0]!),
+    assert.ok(s.people > 30, `${s.segment}: ${s.people} people`);
+    assert.deepEqual(
+      [...s.recommendedTop3.slice(0, 2)].sort(),
+      [...s.plantedTop3.slice(0, 2)].sort(),
       `${s.segment}: ${s.recommendedTop3} vs planted ${s.plantedTop3}`,
     );
     assert.ok(
