@@ -59,21 +59,15 @@ export interface RecommendationServiceOptions {
   now?: () => number;
 }
 
-/** A 200 body ready to send: `responseJson` of the response, and its length in UTF-8 bytes. */
-export interface ServedJson {
-  body: string;
-  byteLength: number;
-}
-
 /** The recommendations use case, independent of HTTP. */
 export interface RecommendationService {
   recommend(request: RecommendationRequest): Promise<RecommendationResponse>;
   /**
-   * `responseJson(await recommend(request))` (the same answer, logged the same way), without building the
+   * `responseJson(await recommend(request))` as UTF-8 (the same answer, logged the same way), without building the
    * response: an answer computed before is served again with only its listId new. Optional: endpoints over a
    * service without it call `recommend`.
    */
-  recommendJson?(request: RecommendationRequest): Promise<ServedJson>;
+  recommendJson?(request: RecommendationRequest): Promise<Buffer>;
 }
 
 /**
@@ -91,14 +85,13 @@ interface Answer {
   modelVersion: string;
   /** Shared by every response built from this answer: never mutated. */
   items: readonly RecommendedItem[];
-  /** `responseJsonTail` of the response and its UTF-8 length. */
-  jsonTail: string;
-  jsonTailBytes: number;
+  /** `responseJsonTail` of the response, as UTF-8. */
+  jsonTail: Buffer;
   /** `servedRowTail` of the request and response. */
   rowTail: string;
 }
 
-/** `{"listId":"` + a UUID + `"`: what precedes the tail in every body. */
+/** `{"listId":"` + a UUID + `"`: what precedes the tail in every body (ASCII). */
 const LIST_ID_BYTES = '{"listId":"'.length + 36 + 1;
 
 /**
@@ -213,7 +206,6 @@ export function createRecommendationService(options: RecommendationServiceOption
       items,
       ...(personIndex >= 0 ? { personId: people[personIndex]! } : {}),
     } as const;
-    const jsonTail = responseJsonTail(shape);
     const computed: Answer = {
       version: v.version,
       from: at,
@@ -222,8 +214,7 @@ export function createRecommendationService(options: RecommendationServiceOption
       personId: shape.personId,
       modelVersion: v.version,
       items,
-      jsonTail,
-      jsonTailBytes: Buffer.byteLength(jsonTail),
+      jsonTail: Buffer.from(responseJsonTail(shape)),
       rowTail: servedRowTail(request, { listId: '', ...shape }),
     };
     if (cacheEntries > 0) answers.set(key, computed);
@@ -269,7 +260,11 @@ export function createRecommendationService(options: RecommendationServiceOption
         byRequest.set(request, a);
       }
       const response = serve(request, a, a.items as RecommendedItem[]);
-      return { body: '{"listId":"' + response.listId + '"' + a.jsonTail, byteLength: LIST_ID_BYTES + a.jsonTailBytes };
+      // Written into one buffer (from Node's pool): no string of the body is built, copied or encoded per request.
+      const body = Buffer.allocUnsafe(LIST_ID_BYTES + a.jsonTail.length);
+      body.write('{"listId":"' + response.listId + '"', 0, 'latin1');
+      a.jsonTail.copy(body, LIST_ID_BYTES);
+      return body;
     },
   };
 }
