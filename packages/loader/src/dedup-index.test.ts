@@ -93,7 +93,7 @@ describe('duplicate index internals', () => {
   const at = (offset: number, partition = 0): { partition: number; offset: number } => ({ partition, offset });
 
   it('never takes a hash collision for a duplicate: every key hashing the same stays distinct', () => {
-    const index = openDedupConnection(join(env.dataDir, 'collide', 'dedup.sqlite'), 24 * HOUR, () => 42);
+    const index = openDedupConnection(join(env.dataDir, 'collide', 'dedup.sqlite'), 24 * HOUR, { hash: () => 42 });
     for (let i = 0; i < 50; i++) assert.equal(index.check('web', `m${i}`, at(i), t0), 'new', `m${i}`);
     assert.equal(index.check('app', 'm0', at(50), t0), 'new', 'same message id, other source');
     for (let i = 0; i < 50; i++) assert.equal(index.check('web', `m${i}`, at(100 + i), t0 + HOUR), 'duplicate');
@@ -132,6 +132,36 @@ describe('duplicate index internals', () => {
     assert.equal(index.check('web', 'k5', at(300_000), t0 + 2 * HOUR), 'new', 'expired');
     assert.equal(index.check('web', 'k150000', at(300_001), t0 + 2 * HOUR), 'duplicate', 'kept');
     assert.equal(index.check('web', 'k199999', at(199_999), t0 + 2 * HOUR), 'replay', 'kept');
+    index.close();
+  });
+
+  it('keeps a bounded number of entries in memory and finds the older ones on disk, also after a restart', () => {
+    const path = join(env.dataDir, 'bounded', 'dedup.sqlite');
+    const memoryEntries = 1000;
+    let index = openDedupConnection(path, 24 * HOUR, { memoryEntries });
+    for (let i = 0; i < 5000; i++) assert.equal(index.check('web', `k${i}`, at(i), t0), 'new');
+    const onDisk = (): number => {
+      const db = new Database(path, { readonly: true });
+      const { n } = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'sightings_by_hash'").get() as {
+        n: number;
+      };
+      db.close();
+      return n;
+    };
+    void index.sync();
+    assert.equal(onDisk(), 1, 'the hash index was created once memory was full');
+    assert.equal(index.check('web', 'k3', at(9000), t0 + HOUR), 'duplicate', 'an entry only on disk');
+    assert.equal(index.check('web', 'k4', at(4), t0), 'replay');
+    assert.equal(index.check('web', 'k4999', at(9001), t0 + HOUR), 'duplicate', 'an entry in memory');
+    assert.equal(index.check('web', 'k5', at(9002), t0 + 30 * HOUR), 'new', 'outside the window');
+    assert.equal(index.check('web', 'k5', at(9003), t0 + 31 * HOUR), 'duplicate', 'of the newer sighting');
+    assert.equal(index.check('app', 'k6', at(9004), t0), 'new');
+    index.close();
+    index = openDedupConnection(path, 24 * HOUR, { memoryEntries });
+    assert.equal(index.check('web', 'k7', at(9005), t0 + HOUR), 'duplicate', 'on disk after a restart');
+    assert.equal(index.check('web', 'k4998', at(9006), t0 + HOUR), 'duplicate', 'in memory after a restart');
+    assert.equal(index.check('web', 'k5', at(9002), t0 + 30 * HOUR), 'replay');
+    assert.equal(index.check('web', 'k5000', at(9007), t0), 'new');
     index.close();
   });
 

@@ -153,12 +153,21 @@ interface Sighting {
 const INSERT_ROWS = 64;
 const COLUMNS = '(id, key_hash, source_id, message_id, first_partition, first_offset, seen_at)';
 
-/**
- * A connection of its own (what another process gets): `openDedupIndex` shares one per file instead. `hash` is
- * replaceable so tests can force collisions.
- */
-export function openDedupConnection(path: string, windowMs: number, hash = keyHash): DedupIndex {
-  const keyHashOf = hash;
+/** Entries kept in memory (a table of at most 8M slots, 128 MiB); past that the oldest are looked up on disk. */
+const MEMORY_ENTRIES = 4_000_000;
+
+/** Test seams. */
+export interface DedupConnectionOptions {
+  /** Replaces the key hash (tests force collisions). */
+  hash?: typeof keyHash;
+  /** Entries kept in memory (default 4M). */
+  memoryEntries?: number;
+}
+
+/** A connection of its own (what another process gets): `openDedupIndex` shares one per file instead. */
+export function openDedupConnection(path: string, windowMs: number, options: DedupConnectionOptions = {}): DedupIndex {
+  const keyHashOf = options.hash ?? keyHash;
+  const cap = options.memoryEntries ?? MEMORY_ENTRIES;
   mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
@@ -187,11 +196,42 @@ export function openDedupConnection(path: string, windowMs: number, hash = keyHa
   const deleteBelow = db.prepare('DELETE FROM sightings WHERE id < ?');
   const deleteId = db.prepare('DELETE FROM sightings WHERE id = ?');
   const firstId = db.prepare<[], { id: number | null }>('SELECT min(id) AS id FROM sightings');
+  const maxId = db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM sightings');
+  const onDisk = db.prepare<[number, number], Sighting & { id: number }>(
+    'SELECT id, source_id, message_id, first_partition, first_offset, seen_at FROM sightings WHERE key_hash = ? AND id < ? ORDER BY id DESC',
+  );
 
   const table = new KeyTable();
-  table.minLive = firstId.get()?.id ?? 0;
+  /** Rows below `firstLive` are deleted (expired); rows below `memMin` are not in `table` but on disk (by hash). */
+  let firstLive = firstId.get()?.id ?? 0;
+  let memMin = 0;
   /** Highest row id in `table`; ids above it are other instances' rows not seen yet. */
   let lastId = 0;
+  const floor = (): void => {
+    table.minLive = Math.max(firstLive, memMin);
+  };
+  /**
+   * Bounded memory: past `cap` entries the oldest half leaves the table and is found through an index on the
+   * hash (created the first time; inserts then cost more, as with any random-key index).
+   */
+  const evictBelow = (id: number): void => {
+    db.exec('CREATE INDEX IF NOT EXISTS sightings_by_hash ON sightings (key_hash)');
+    memMin = id;
+    floor();
+  };
+  const evict = (): void => {
+    if (lastId - Math.max(firstLive, memMin) <= cap) return;
+    evictBelow(lastId - Math.floor(cap / 2));
+    table.rebuild(1 << 16);
+  };
+  {
+    // At open, only the newest entries are read into memory (the first check reads them).
+    const newest = maxId.get()?.id ?? 0;
+    if (newest - firstLive > cap) {
+      evictBelow(newest - Math.floor(cap / 2));
+      lastId = memMin - 1;
+    }
+  }
   let nextId = 1;
   /** Rows inserted in `table` but not yet in SQLite (flushed INSERT_ROWS at a time). */
   const pending: (string | number)[] = [];
@@ -232,8 +272,9 @@ export function openDedupConnection(path: string, windowMs: number, hash = keyHa
     openedAt = Date.now();
     // Holding the write lock: take in what other instances (or an earlier run) appended since.
     for (const [id, hash] of since.iterate(lastId)) {
-      table.add(hash, id);
       lastId = id;
+      evict();
+      table.add(hash, id);
     }
     nextId = Math.max(sequence.get()?.seq ?? 0, lastId) + 1;
   };
@@ -248,21 +289,25 @@ export function openDedupConnection(path: string, windowMs: number, hash = keyHa
       open = false;
     }
   };
-  /** The exact entry for the key (the newest when a key was sighted again), with its slot. */
-  const find = (hash: number, sourceId: string, messageId: string): { slot: number; row: Sighting } | undefined => {
-    let found: { slot: number; row: Sighting } | undefined;
-    let foundId = 0;
+  /** The exact entry for the key (the newest when a key was sighted again): its row, id and slot (-1: on disk only). */
+  const find = (
+    hash: number,
+    sourceId: string,
+    messageId: string,
+  ): { slot: number; id: number; row: Sighting } | undefined => {
+    let found: { slot: number; id: number; row: Sighting } | undefined;
     table.probe(hash, (slot, id) => {
-      if (id < foundId) return false;
+      if (found !== undefined && id < found.id) return false;
       if (pending.length > 0) flush();
       const row = byId.get(id);
-      if (row !== undefined && row.source_id === sourceId && row.message_id === messageId) {
-        found = { slot, row };
-        foundId = id;
-      }
+      if (row !== undefined && row.source_id === sourceId && row.message_id === messageId) found = { slot, id, row };
       return false;
     });
-    return found;
+    if (found !== undefined || memMin <= firstLive) return found;
+    for (const row of onDisk.iterate(hash, memMin)) {
+      if (row.source_id === sourceId && row.message_id === messageId) return { slot: -1, id: row.id, row };
+    }
+    return undefined;
   };
 
   return {
@@ -275,7 +320,9 @@ export function openDedupConnection(path: string, windowMs: number, hash = keyHa
       const hash = keyHashOf(sourceId, messageId);
       const hit = find(hash, sourceId, messageId);
       if (hit === undefined) {
-        table.add(hash, append(hash, sourceId, messageId, at, receivedMs));
+        const id = append(hash, sourceId, messageId, at, receivedMs);
+        evict(); // before adding: the table never grows past twice its bound
+        table.add(hash, id);
         return 'new';
       }
       const first = hit.row;
@@ -284,9 +331,15 @@ export function openDedupConnection(path: string, windowMs: number, hash = keyHa
       if (Math.abs(receivedMs - first.seen_at) <= windowMs) return 'duplicate';
       if (receivedMs > first.seen_at) {
         // The newer sighting replaces the old one: a new row (ids stay in insertion order), the old one deleted.
-        deleteId.run(table.ids[hit.slot]!);
-        dead++;
-        table.ids[hit.slot] = append(hash, sourceId, messageId, at, receivedMs);
+        deleteId.run(hit.id);
+        const id = append(hash, sourceId, messageId, at, receivedMs);
+        if (hit.slot >= 0) {
+          table.ids[hit.slot] = id;
+          dead++;
+        } else {
+          evict();
+          table.add(hash, id);
+        }
       }
       return 'new';
     },
@@ -316,7 +369,8 @@ export function openDedupConnection(path: string, windowMs: number, hash = keyHa
       }
       const n = cut === 0 ? 0 : deleteBelow.run(cut).changes;
       // Other instances expire too: whatever is below the oldest row left is gone.
-      table.minLive = Math.max(table.minLive, firstId.get()?.id ?? nextId);
+      firstLive = Math.max(firstLive, firstId.get()?.id ?? nextId);
+      floor();
       dead += n;
       if (dead * 4 > table.used) {
         table.rebuild(1 << 16);
