@@ -103,31 +103,36 @@ export class RecentViews {
     const section = w.section === undefined ? undefined : this.#sections.find(w.section);
     const keep = (i: number): boolean =>
       (site === undefined || this.#site[i] === site) && (section === undefined || this.#section[i] === section);
-    const byArticle = new Map<number, { views: number; score: number; first: number; baseline: number }>();
+    // Per-article tallies indexed by article code (a few typed arrays, no per-row map lookups).
+    const articles = this.#articles.values.length;
+    const views = new Int32Array(articles);
+    const baseline = new Int32Array(articles);
+    const score = new Float64Array(articles);
+    const first = new Int32Array(articles);
+    const seen: number[] = [];
     const decayPerSecond = 1 / 60 / w.halfLifeMinutes;
     for (let i = this.#upper(w.windowStartUs), end = this.#upper(w.nowUs); i < end; i++) {
       const a = this.#article[i]!;
       if (a < 0 || !keep(i)) continue;
-      let x = byArticle.get(a);
-      if (!x) byArticle.set(a, (x = { views: 0, score: 0, first: i, baseline: 0 }));
-      x.views++;
-      x.score += Math.pow(2, -((w.nowUs - this.#ts[i]!) / 1e6) * decayPerSecond);
+      if (views[a] === 0) {
+        first[a] = i;
+        seen.push(a);
+      }
+      views[a] = views[a]! + 1;
+      score[a] = score[a]! + Math.pow(2, -((w.nowUs - this.#ts[i]!) / 1e6) * decayPerSecond);
     }
     for (let i = this.#upper(w.baselineStartUs), end = this.#upper(w.windowStartUs); i < end; i++) {
-      const x = byArticle.get(this.#article[i]!);
-      if (x && keep(i)) x.baseline++;
+      const a = this.#article[i]!;
+      if (a >= 0 && views[a]! > 0 && keep(i)) baseline[a] = baseline[a]! + 1;
     }
-    const out: RankedArticle[] = [];
-    for (const [a, x] of byArticle) {
-      out.push({
-        articleId: this.#articles.values[a]!,
-        site: this.#sites.values[this.#site[x.first]!] ?? null,
-        section: this.#sections.values[this.#section[x.first]!] ?? null,
-        views: x.views,
-        score: x.score,
-        baseline: x.baseline,
-      });
-    }
+    const out: RankedArticle[] = seen.map((a) => ({
+      articleId: this.#articles.values[a]!,
+      site: this.#sites.values[this.#site[first[a]!]!] ?? null,
+      section: this.#sections.values[this.#section[first[a]!]!] ?? null,
+      views: views[a]!,
+      score: score[a]!,
+      baseline: baseline[a]!,
+    }));
     out.sort((p, q) => q.score - p.score || (p.articleId < q.articleId ? -1 : p.articleId > q.articleId ? 1 : 0));
     return out.slice(0, w.limit);
   }
