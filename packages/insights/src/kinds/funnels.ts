@@ -151,7 +151,7 @@ export const funnels: InsightKind<FunnelQuery, FunnelResult> = {
         bdNames = ['$other', ...top.map((r) => String(r['v']))];
         bdCode = `CASE WHEN ${matcherSql(q.steps[0]!)} THEN coalesce(list_position((SELECT list(v) FROM __top), __bd), 0) END::DOUBLE`;
       }
-      // No ORDER BY: the warm table's scan order is time order, and the kernel groups rows per person itself.
+      // No ORDER BY: a scan of the warm table returns rows in its (person, time) order; the kernel checks that.
       const cols =
         await env.columns(`WITH ${ctes.join(',\n')}, __k AS (SELECT pidx, epoch_us(ts_utc)::DOUBLE AS t, ${mask} AS m${q.breakdown ? `, ${bdCode} AS bd` : ''} FROM ev)
         SELECT pidx::DOUBLE * ${MASK_SPAN} + m AS pm, t${q.breakdown ? ', bd' : ''} FROM __k WHERE m > 0`);

@@ -1,5 +1,6 @@
-// Event paths as a typed-array kernel: the window's events (person index, rank in (time, message) order, time in
-// µs, event-name code) read once from the warm table, grouped per person in rank order, then one pass in JS splits sessions
+// Event paths as a typed-array kernel: the window's events (person index, warm-table position in (person, time,
+// message) order, time in µs, event-name code) read once from the warm table, grouped per person in that order,
+// then one pass in JS splits sessions
 // after the gap, collapses repeats of a node in a row, anchors on the start/end node and counts the Sankey's
 // nodes and links per level. It returns the row shape of paths.ts's SQL, so the result is shaped the same way.
 import type { NumericColumns } from '../duckdb-runner.js';

@@ -45,8 +45,8 @@ export const paths: InsightKind<PathsQuery, PathsResult> = {
     const exclude = q.exclude.length ? ` AND event_name NOT IN (${q.exclude.map(lit).join(', ')})` : '';
     let rows: Record<string, unknown>[] | undefined;
     if (env.columns && pathsKernelApplies(q)) {
-      // The typed-array kernel: the window's events as (person, rank in (time, message) order, time, name code),
-      // read in the warm table's storage order (no ORDER BY; the kernel groups per person and orders by rank).
+      // The typed-array kernel: the window's events as (person, seq, time, name code) in the warm table's storage
+      // order — (person, time, message) — with no ORDER BY; the kernel orders by seq only if a row was moved.
       const names = (await env.query(`SELECT event_name, code FROM ${WARM_NAMES} ORDER BY code`)).map((r) =>
         String(r['event_name']),
       );

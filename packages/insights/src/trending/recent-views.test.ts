@@ -48,12 +48,24 @@ describe('recent views', () => {
   it('drops rows up to a time', () => {
     const v = new RecentViews();
     v.add([row(10, 'x'), row(20, 'x'), row(50, 'x'), row(60, 'y')]);
-    v.dropUntil(20 * MIN);
+    assert.equal(v.dropUntil(20 * MIN, 3), false, 'fewer than asked: kept');
+    assert.equal(v.length, 4);
+    assert.equal(v.dropUntil(20 * MIN), true);
     assert.equal(v.length, 2);
     assert.deepEqual(
       v.rank({ ...window, windowStartUs: 0 }).map((a) => [a.articleId, a.views]),
       [
         ['y', 1],
+        ['x', 1],
+      ],
+    );
+    // Articles are renumbered after a drop; new rows still find theirs.
+    v.add([row(70, 'y'), row(80, 'z')]);
+    assert.deepEqual(
+      v.rank({ ...window, windowStartUs: 0 }).map((a) => [a.articleId, a.views]),
+      [
+        ['y', 2],
+        ['z', 1],
         ['x', 1],
       ],
     );

@@ -60,7 +60,7 @@ export class RecentViews {
   #section = new Int32Array(1024);
   #site = new Int32Array(1024);
   #length = 0;
-  readonly #articles = new Dictionary();
+  #articles = new Dictionary();
   readonly #sections = new Dictionary();
   readonly #sites = new Dictionary();
 
@@ -70,6 +70,7 @@ export class RecentViews {
 
   clear(): void {
     this.#length = 0;
+    this.#articles = new Dictionary();
   }
 
   /** Adds views (any order); the arrays stay sorted by time. */
@@ -89,12 +90,23 @@ export class RecentViews {
     if (from > 0 && this.#ts[from]! < this.#ts[from - 1]!) this.#resort();
   }
 
-  /** Drops views at or before `us` (memory stays bounded on a long-running server). */
-  dropUntil(us: number): void {
+  /**
+   * Drops views at or before `us` when there are at least `atLeast` of them (memory stays bounded on a
+   * long-running server; dropping in chunks keeps the shift of the remaining rows off most requests) and
+   * renumbers the articles still held. Returns whether it dropped.
+   */
+  dropUntil(us: number, atLeast = 1): boolean {
     const cut = this.#upper(us);
-    if (cut === 0) return;
+    if (cut === 0 || cut < atLeast) return false;
     for (const col of [this.#ts, this.#article, this.#section, this.#site]) col.copyWithin(0, cut, this.#length);
     this.#length -= cut;
+    const old = this.#articles.values;
+    this.#articles = new Dictionary();
+    for (let i = 0; i < this.#length; i++) {
+      const a = this.#article[i]!;
+      if (a >= 0) this.#article[i] = this.#articles.code(old[a]!);
+    }
+    return true;
   }
 
   /** Articles viewed in (windowStart, now], ranked by time-decayed views, with their baseline view counts. */

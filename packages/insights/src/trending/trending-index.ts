@@ -11,6 +11,8 @@ import type { TrendingArticle, TrendingQuery, TrendingResult } from './trending-
 const VIEW_EVENT = 'Article Viewed';
 /** Views older than this before the newest `now` asked are dropped: the longest window plus baseline is 7 days. */
 const KEEP_US = 8 * 86_400_000_000;
+/** Old views are dropped once there are this many (or a quarter of those held), not a few on every request. */
+const DROP_CHUNK = 65_536;
 
 /** Keeps recent article views warm and ranks them. */
 export class TrendingIndex {
@@ -103,10 +105,8 @@ export class TrendingIndex {
     if (nowUs <= this.#newestNow) return;
     this.#newestNow = nowUs;
     const cut = nowUs - KEEP_US;
-    if (cut > this.#coveredFrom * 1000) {
-      this.#views.dropUntil(cut);
+    if (cut > this.#coveredFrom * 1000 && this.#views.dropUntil(cut, Math.max(DROP_CHUNK, this.#views.length / 4)))
       this.#coveredFrom = cut / 1000;
-    }
   }
 
   close(): Promise<void> {
