@@ -17,6 +17,9 @@ import { registerPixelRoutes } from './routes/pixel-routes.js';
 import { registerSdkConfigRoutes } from './routes/sdk-config-routes.js';
 import { SourceRegistry } from './source-registry.js';
 
+/** How long close() waits for requests in flight before cutting their connections. */
+export const CLOSE_GRACE_MS = 3_000;
+
 export interface CollectorOptions {
   config: CollectorConfig;
   sources: readonly SourceConfig[];
@@ -147,6 +150,16 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       return { port: typeof address === 'object' && address !== null ? address.port : port };
     },
     inject: (injectOptions) => lightMyRequest(dispatch, injectOptions),
-    close: () => app.close(),
+    async close() {
+      // Node stops timing requests out once its server closes, so a client that stops sending mid-request (a
+      // page unloading during a keepalive fetch) would hold close() forever. After a grace period the remaining
+      // connections are cut: their requests were not acknowledged, so their clients send them again.
+      const grace = setTimeout(() => server?.closeAllConnections(), CLOSE_GRACE_MS);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(grace);
+      }
+    },
   };
 }
