@@ -44,5 +44,6 @@ if (filters.length === 0) {
     process.exit(format.status ?? 1);
   }
 }
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { cwd: root, stdio: 'inherit' });
+// A test that hangs fails after 10 minutes (naming itself) instead of holding the whole run.
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=600000', ...files], { cwd: root, stdio: 'inherit' });
 process.exit(result.status ?? 1);
