@@ -76,7 +76,8 @@ for (const [label, [kind, query]] of Object.entries(QUERIES)) {
   await engine.trending({ now: NOW, minutes: 60 });
   const cold = performance.now() - t;
   const times = [];
-  for (let i = 0; i < RUNS; i++) { t = performance.now(); await engine.trending({ now: NOW, minutes: 60 }); times.push(performance.now() - t); }
+  // A dashboard polls trending: the median of 20 calls after the first (the first dozen still run unoptimised JS).
+  for (let i = 0; i < Math.max(RUNS, 20); i++) { t = performance.now(); await engine.trending({ now: NOW, minutes: 60 }); times.push(performance.now() - t); }
   lens[label] = median(times);
   // A new bronze commit since the last call: the answer includes it (top-up from the commit's files only).
   const fresh = [...bronzeRows({ seed: 99, users: 300, days: 1, start: new Date(Date.parse(NOW) - 3_600_000).toISOString() })].slice(0, 2000);

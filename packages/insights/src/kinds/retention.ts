@@ -6,6 +6,7 @@ import { EventMatcher, commonFields } from '../query/common.js';
 import { bucketSql, extendWindow, historyWindow, localRowSql, localTs, resolveWindow } from '../sql/date-window.js';
 import { matcherSql, needsAllEvents, sourceCtes } from '../sql/event-source.js';
 import { lit, plainRows } from '../sql/sql-text.js';
+import { WARM_NAMES } from '../warm-events.js';
 import type { InsightKind } from './insight-kind.js';
 
 export const RetentionQuery = z
@@ -67,12 +68,20 @@ export const retention: InsightKind<RetentionQuery, RetentionResult> = {
     const b = bucketSql(p, q.timezone, span);
     const lo = `date_trunc(${lit(p)}, ${localTs(window.fromSql, q.timezone)})`;
     const hi = localTs(window.toSql, q.timezone);
-    const [start, back] = [matcherSql(q.startEvent), matcherSql(q.returnEvent)];
+    // On the warm table: the dense person index and event-name codes (integer keys scan and group faster).
+    let person = 'person_id';
+    let codes: Map<string, number> | undefined;
+    if (env.ctx.warm) {
+      const names = await env.query(`SELECT event_name, code FROM ${WARM_NAMES}`);
+      codes = new Map(names.map((r) => [String(r['event_name']), Number(r['code'])]));
+      person = 'pidx';
+    }
+    const [start, back] = [matcherSql(q.startEvent, codes), matcherSql(q.returnEvent, codes)];
     const inRange = `timestamp >= ${window.fromSql} AND timestamp < ${window.toSql}`;
     // One pass: each person's periods with a start event (s: one that may open a cohort) and a return event
     // (r: inside the range or after it). The cohorts and the returns are both read from it.
     ctes.push(
-      `pb AS (SELECT person_id, ${b} AS b, bool_or(${start} AND ${q.cohort === 'first_time' ? `timestamp < ${window.toSql}` : inRange}) AS s, bool_or(${back} AND timestamp >= ${window.fromSql}) AS r
+      `pb AS (SELECT ${person} AS person_id, ${b} AS b, bool_or(${start} AND ${q.cohort === 'first_time' ? `timestamp < ${window.toSql}` : inRange}) AS s, bool_or(${back} AND timestamp >= ${window.fromSql}) AS r
         FROM ${q.cohort === 'first_time' ? 'evh' : 'ev'} WHERE ${start} OR ${back} GROUP BY 1, 2)`,
     );
     ctes.push(

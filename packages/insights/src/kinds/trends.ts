@@ -154,7 +154,7 @@ export const trends: InsightKind<TrendsQuery, TrendsResult> = {
     });
     let bd = 'NULL::VARCHAR';
     if (q.breakdown) {
-      const any = q.series.map(matcherSql).join(' OR ');
+      const any = q.series.map((s) => matcherSql(s)).join(' OR ');
       const b = breakdownCtes(q.breakdown, 'ev', `(${any}) AND timestamp >= ${window.fromSql}`);
       ctes.push(...b.ctes);
       bd = breakdownValueSql(b.rawSql);

@@ -113,9 +113,13 @@ export function filtersSql(filters: readonly PropertyFilter[], allEvents = '__al
     .join(' AND ');
 }
 
-/** A matcher (event name or `$any`, plus its filters) as a condition. */
-export function matcherSql(m: EventMatcher): string {
-  const name = m.event === '$any' ? 'TRUE' : `event_name = ${lit(m.event)}`;
+/**
+ * A matcher (event name or `$any`, plus its filters) as a condition. With `codes` (the warm table's event name →
+ * name_code), the name is compared as its integer code — cheaper to scan; a name the table lacks matches nothing.
+ */
+export function matcherSql(m: EventMatcher, codes?: ReadonlyMap<string, number>): string {
+  const name =
+    m.event === '$any' ? 'TRUE' : codes ? `name_code = ${codes.get(m.event) ?? -1}` : `event_name = ${lit(m.event)}`;
   return m.filters.length ? `(${name} AND ${filtersSql(m.filters)})` : `(${name})`;
 }
 
