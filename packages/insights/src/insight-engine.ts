@@ -143,6 +143,11 @@ export class InsightEngine {
             await prepareLakeQuery(this.catalog, this.#runner.db, sql);
             return this.#runner.all(sql);
           }),
+        nameCodes: () =>
+          this.#runner.exclusive(async () => {
+            await ensure();
+            return warm.nameCodes;
+          }),
       };
       if (this.options.kernels !== false) {
         warmEnv.columns = (sql) =>

@@ -52,11 +52,17 @@ const WARM_COLUMNS = [
 export class WarmEvents {
   #key: string | undefined;
   #columns = new Set<string>();
+  #nameCodes: ReadonlyMap<string, number> = new Map();
 
   constructor(
     readonly catalog: LakeCatalog,
     readonly runner: DuckDBRunner,
   ) {}
+
+  /** Event name → name_code of the warm table (read once per build). */
+  get nameCodes(): ReadonlyMap<string, number> {
+    return this.#nameCodes;
+  }
 
   /** Columns a query may use against the warm table. */
   get columns(): ReadonlySet<string> {
@@ -98,6 +104,8 @@ export class WarmEvents {
     } finally {
       await db.run(`DROP TABLE IF EXISTS ${staging}`);
     }
+    const names = await this.runner.all(`SELECT event_name, code FROM ${WARM_NAMES}`);
+    this.#nameCodes = new Map(names.map((r) => [String(r['event_name']), Number(r['code'])]));
     this.#columns = new Set(['person_id', 'person_name', 'message_id', 'ts_utc', 'pidx', 'name_code', 'seq', ...kept]);
     this.#key = key;
   }

@@ -16,6 +16,8 @@ export interface RunEnv {
    * kernels are on: runs a SELECT of numeric columns and returns them as typed arrays.
    */
   columns?(sql: string): Promise<NumericColumns>;
+  /** Set when the source is the warm table: its event names → name_code (the name_code column's values). */
+  nameCodes?(): Promise<ReadonlyMap<string, number>>;
 }
 
 /** One insight kind. */

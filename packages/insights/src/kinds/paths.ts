@@ -5,7 +5,6 @@ import { z } from 'zod';
 import { commonFields } from '../query/common.js';
 import { windowedSource } from '../sql/event-source.js';
 import { lit, plainRows } from '../sql/sql-text.js';
-import { WARM_NAMES } from '../warm-events.js';
 import type { InsightKind } from './insight-kind.js';
 import { pathsKernel, pathsKernelApplies } from './paths-kernel.js';
 
@@ -44,12 +43,11 @@ export const paths: InsightKind<PathsQuery, PathsResult> = {
     const node = q.nodeType === 'event' ? 'event_name' : `CASE WHEN type IN ('page', 'screen') THEN page_path END`;
     const exclude = q.exclude.length ? ` AND event_name NOT IN (${q.exclude.map(lit).join(', ')})` : '';
     let rows: Record<string, unknown>[] | undefined;
-    if (env.columns && pathsKernelApplies(q)) {
+    if (env.columns && env.nameCodes && pathsKernelApplies(q)) {
       // The typed-array kernel: the window's events as (person, seq, time, name code) in the warm table's storage
       // order — (person, time, message) — with no ORDER BY; the kernel orders by seq only if a row was moved.
-      const names = (await env.query(`SELECT event_name, code FROM ${WARM_NAMES} ORDER BY code`)).map((r) =>
-        String(r['event_name']),
-      );
+      const names: string[] = [];
+      for (const [name, code] of await env.nameCodes()) names[code] = name;
       const cols = await env.columns(
         `WITH ${ctes.join(',\n')} SELECT pidx::DOUBLE AS p, seq::DOUBLE AS s, epoch_us(ts_utc)::DOUBLE AS t, name_code::DOUBLE AS c FROM ev WHERE event_name IS NOT NULL${exclude}`,
       );

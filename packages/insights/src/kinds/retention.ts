@@ -6,7 +6,6 @@ import { EventMatcher, commonFields } from '../query/common.js';
 import { bucketSql, extendWindow, historyWindow, localRowSql, localTs, resolveWindow } from '../sql/date-window.js';
 import { matcherSql, needsAllEvents, sourceCtes } from '../sql/event-source.js';
 import { lit, plainRows } from '../sql/sql-text.js';
-import { WARM_NAMES } from '../warm-events.js';
 import type { InsightKind } from './insight-kind.js';
 
 export const RetentionQuery = z
@@ -70,10 +69,9 @@ export const retention: InsightKind<RetentionQuery, RetentionResult> = {
     const hi = localTs(window.toSql, q.timezone);
     // On the warm table: the dense person index and event-name codes (integer keys scan and group faster).
     let person = 'person_id';
-    let codes: Map<string, number> | undefined;
-    if (env.ctx.warm) {
-      const names = await env.query(`SELECT event_name, code FROM ${WARM_NAMES}`);
-      codes = new Map(names.map((r) => [String(r['event_name']), Number(r['code'])]));
+    let codes: ReadonlyMap<string, number> | undefined;
+    if (env.nameCodes) {
+      codes = await env.nameCodes();
       person = 'pidx';
     }
     const [start, back] = [matcherSql(q.startEvent, codes), matcherSql(q.returnEvent, codes)];
