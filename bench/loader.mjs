@@ -1,5 +1,5 @@
 // bench/loader.mjs: sustained load throughput of the loader (log → bronze.events, exactly once, dedup on)
-// against DuckDB writing the same rows straight to Parquet in the same run. Goal: >= 100,000 events/s on 2 cores.
+// (records as the collector writes them, the current record version) against DuckDB writing the same rows straight to Parquet in the same run. Goal: >= 100,000 events/s on 2 cores.
 //   node bench/loader.mjs [records=1000000] [partitions=2]
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createDuckDB, DeltaTable } from '@lens/lake';
 import { createEventLog } from '@lens/log';
-import { encodeLogRecord, LoaderConfig } from '@lens/protocol';
+import { encodeLogRecord, LoaderConfig, LOG_RECORD_VERSION } from '@lens/protocol';
 import { lakeTablePath, runLoaderOnce } from '../packages/loader/dist/index.js';
 
 const TOTAL = Number(process.argv[2] ?? 1_000_000);
@@ -30,7 +30,7 @@ function record(i, base) {
       page: { path: `/p/${i % 900}`, title: 'Example', url: `https://shop.example.com/p/${i % 900}` } },
     integrations: {}, originalTimestamp: original, sentAt: original, receivedAt: received, timestamp: original,
   };
-  return encodeLogRecord({ v: 1, kind: 'event', sourceId: 'web', requestIp: '203.0.113.7', event });
+  return encodeLogRecord({ v: LOG_RECORD_VERSION, kind: 'event', sourceId: 'web', requestIp: '203.0.113.7', event });
 }
 
 try {

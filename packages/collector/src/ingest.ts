@@ -1,7 +1,11 @@
 // Turns the events of one request into log records: each event is validated, enriched and encoded, or kept
 // as a quarantine record with its reason. Encoding happens once per event; its size is the size limit's measure.
 import {
+  ACCEPTED_EVENT_KEY,
   LOG_RECORD_VERSION,
+  acceptedHead,
+  acceptedRecordPrefix,
+  encodeAcceptedRecord,
   validateEvent,
   type CollectorLimits,
   type RejectionCode,
@@ -44,8 +48,8 @@ export function prepareEvents(
   const parts: (string | Buffer)[] = [];
   const byteLengths: number[] = [];
   const rejected: Rejection[] = [];
-  const prefix = `{"v":${LOG_RECORD_VERSION},"kind":"event","sourceId":${JSON.stringify(ctx.sourceId)}${ctx.requestIp === undefined ? '' : `,"requestIp":${JSON.stringify(ctx.requestIp)}`},"event":`;
-  const prefixBytes = Buffer.byteLength(prefix);
+  const prefix = acceptedRecordPrefix(ctx.sourceId, ctx.requestIp);
+  const fixedBytes = Buffer.byteLength(prefix) + ACCEPTED_EVENT_KEY.length + 1;
   for (let index = 0; index < events.length; index++) {
     const input = events[index];
     const label = where === undefined ? 'event' : `${where}[${index}]`;
@@ -62,8 +66,11 @@ export function prepareEvents(
       continue;
     }
     let json: string;
+    let head: string;
     try {
-      json = JSON.stringify(enrichEvent(check.event, ctx));
+      const event = enrichEvent(check.event, ctx);
+      json = JSON.stringify(event);
+      head = JSON.stringify(acceptedHead(event));
     } catch (error) {
       reject('invalid_field', `${label}: cannot be encoded (${(error as Error).message})`);
       continue;
@@ -73,8 +80,8 @@ export function prepareEvents(
       reject('too_large', `${label}: ${size} bytes, larger than the limit of ${ctx.limits.maxEventBytes}`);
       continue;
     }
-    parts.push(`${prefix}${json}}`);
-    byteLengths.push(prefixBytes + size + 1);
+    parts.push(encodeAcceptedRecord(prefix, head, json));
+    byteLengths.push(fixedBytes + Buffer.byteLength(head) + size);
   }
   return { records: encodeParts(parts, byteLengths), accepted: parts.length - rejected.length, rejected };
 }

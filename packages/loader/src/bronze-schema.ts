@@ -1,6 +1,7 @@
 // The bronze tables' columns, one place: bronze.events (one row per accepted event, every field the SDK sent)
 // and bronze.quarantine (what the collector rejected and what failed the loader's checks).
 import type { ColumnSpec } from '@lens/lake';
+import { SPEC_EVENT_FIELDS } from '@lens/protocol';
 
 /** bronze.events, partitioned by `event_date` (UTC date of the corrected `timestamp`). */
 export const EVENTS_COLUMNS: readonly ColumnSpec[] = [
@@ -58,23 +59,8 @@ export const BRONZE_TABLES = {
 
 export type BronzeTableKey = keyof typeof BRONZE_TABLES;
 
-/** Top-level event fields that have a column of their own; every other field goes to `extra`. */
-export const EVENT_FIELD_COLUMNS: ReadonlySet<string> = new Set([
-  'type',
-  'messageId',
-  'event',
-  'name',
-  'category',
-  'userId',
-  'anonymousId',
-  'groupId',
-  'previousId',
-  'timestamp',
-  'originalTimestamp',
-  'sentAt',
-  'receivedAt',
-  'context',
-  'properties',
-  'traits',
-  'integrations',
-]);
+/**
+ * Top-level event fields that have a column of their own: the spec's fields; every other field goes to `extra`
+ * (the collector lists those in the record's head as `custom`, so both paths agree).
+ */
+export const EVENT_FIELD_COLUMNS: ReadonlySet<string> = SPEC_EVENT_FIELDS;

@@ -32,17 +32,22 @@ export function eventLineHead(m: EventMeta): string {
 const EVENT_STRUCT = `STRUCT(messageId VARCHAR, "type" VARCHAR, "event" VARCHAR, "name" VARCHAR, category VARCHAR, userId VARCHAR,
   anonymousId VARCHAR, groupId VARCHAR, previousId VARCHAR, originalTimestamp VARCHAR, sentAt VARCHAR, receivedAt VARCHAR,
   context JSON, properties JSON, traits JSON, integrations JSON)`;
+const HEAD_STRUCT = `STRUCT(messageId VARCHAR, "type" VARCHAR, receivedAt VARCHAR)`;
 const COLUMNS = `{p: 'INTEGER', o: 'BIGINT', ts: 'VARCHAR', b: 'BOOLEAN', cf: 'VARCHAR', cr: 'VARCHAR', x: 'VARCHAR',
-  r: 'STRUCT(sourceId VARCHAR, requestIp VARCHAR, event ${EVENT_STRUCT})'}`;
+  r: 'STRUCT(sourceId VARCHAR, requestIp VARCHAR, head ${HEAD_STRUCT}, event ${EVENT_STRUCT})'}`;
 
-/** The SELECT producing bronze.events rows from a file of `eventLine`s. */
+/**
+ * The SELECT producing bronze.events rows from a file of `eventLine`s. A version-2 record's head (what the loader
+ * checked when it mapped the record from the head alone) wins over the same field inside the event.
+ */
 export function eventsSelect(file: string): string {
   const e = 'r.event';
-  return `SELECT ${e}.messageId AS message_id, r.sourceId AS source_id, ${e}."type" AS "type", ${e}."event" AS "event",
+  return `SELECT coalesce(r.head.messageId, ${e}.messageId) AS message_id, r.sourceId AS source_id,
+    coalesce(r.head."type", ${e}."type") AS "type", ${e}."event" AS "event",
     ${e}."name" AS "name", ${e}.category AS category, ${e}.userId AS user_id, ${e}.anonymousId AS anonymous_id,
     ${e}.groupId AS group_id, ${e}.previousId AS previous_id, CAST(ts AS TIMESTAMPTZ) AS "timestamp",
     TRY_CAST(${e}.originalTimestamp AS TIMESTAMPTZ) AS original_timestamp, TRY_CAST(${e}.sentAt AS TIMESTAMPTZ) AS sent_at,
-    CAST(${e}.receivedAt AS TIMESTAMPTZ) AS received_at, CAST(cf AS TIMESTAMPTZ) AS timestamp_corrected_from, cr AS timestamp_correction,
+    coalesce(TRY_CAST(r.head.receivedAt AS TIMESTAMPTZ), TRY_CAST(${e}.receivedAt AS TIMESTAMPTZ)) AS received_at, CAST(cf AS TIMESTAMPTZ) AS timestamp_corrected_from, cr AS timestamp_correction,
     ${e}.context::VARCHAR AS context, ${e}.properties::VARCHAR AS properties, ${e}.traits::VARCHAR AS traits,
     ${e}.integrations::VARCHAR AS integrations, x AS extra, r.requestIp AS request_ip, b AS is_bot, p AS log_partition,
     o AS log_offset, CAST(substr(ts, 1, 10) AS DATE) AS event_date

@@ -1,11 +1,22 @@
-// Worker thread that decodes and maps log records (JSON.parse, quality checks, NDJSON lines): the CPU-heavy,
-// stateless part of loading, moved off the main thread. Lines come back UTF-8 encoded in one transferred
-// buffer; an event's line embeds the record's own bytes (copied, never decoded and re-encoded).
+// Worker thread that decodes and maps log records (quality checks, NDJSON lines): the CPU-heavy, stateless part
+// of loading, moved off the main thread. Lines come back UTF-8 encoded in one transferred buffer; an event's
+// line embeds the record's own bytes (copied, never decoded and re-encoded). A version-2 accepted record is
+// mapped from its head alone (a few hundred bytes parsed instead of the whole event: the lake engine parses the
+// event anyway); anything else is parsed whole.
+import { isUtf8 } from 'node:buffer';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { LoaderQualityConfig } from '@lens/protocol';
-import { parseTimestampMs } from '@lens/protocol';
+import type { AcceptedHead, LoaderQualityConfig } from '@lens/protocol';
+import { ACCEPTED_EVENT_KEY, LOG_RECORD_VERSION, parseTimestampMs } from '@lens/protocol';
 import { createBotDetector } from './bot-detector.js';
-import { decodePayload, mapAccepted, mapRejected, mapUndecodable } from './record-mapper.js';
+import {
+  decodePayload,
+  mapAccepted,
+  mapAcceptedHead,
+  mapRejected,
+  mapUndecodable,
+  type LogPosition,
+  type MappedRecord,
+} from './record-mapper.js';
 import type { MapRequest, MapResult } from './map-pool.js';
 
 const mapper = { quality: (workerData as { quality: LoaderQualityConfig }).quality, bots: createBotDetector() };
@@ -13,6 +24,47 @@ const strict = new TextDecoder('utf-8', { fatal: true });
 const lenient = new TextDecoder();
 const CLOSE_LINE = Buffer.from('}\n');
 const NEWLINE = 0x0a;
+/** How every version-2 accepted record starts (acceptedRecordPrefix), and what ends its head. */
+const HEAD_RECORD_START = Buffer.from(`{"v":${LOG_RECORD_VERSION},"kind":"event","sourceId":`);
+const EVENT_KEY = Buffer.from(ACCEPTED_EVENT_KEY);
+
+interface HeadMapped {
+  mapped: MappedRecord;
+  sourceId: string;
+  messageId: string;
+  receivedMs: number;
+}
+
+/**
+ * Maps a version-2 accepted record from its head, or undefined when it is not one or the head cannot decide
+ * (then the record is parsed whole). The head ends at the first `,"event":`: every head value is a JSON string,
+ * so that text cannot occur inside one. Valid UTF-8 is checked here; the event's JSON is checked by the lake
+ * engine when it reads the line (a batch it refuses is re-checked line by line, see partition-loader).
+ */
+function mapByHead(value: Buffer, at: LogPosition): HeadMapped | undefined {
+  if (value.length < HEAD_RECORD_START.length || HEAD_RECORD_START.compare(value, 0, HEAD_RECORD_START.length) !== 0)
+    return undefined;
+  const headEnd = value.indexOf(EVENT_KEY, HEAD_RECORD_START.length);
+  // A line break (never in a collector's JSON) would split the NDJSON line: such a record is parsed whole.
+  if (headEnd === -1 || value[value.length - 1] !== 0x7d || value.indexOf(NEWLINE) !== -1 || !isUtf8(value))
+    return undefined;
+  let record: { sourceId?: unknown; head?: AcceptedHead };
+  try {
+    record = JSON.parse(`${value.toString('utf8', 0, headEnd)}}`) as typeof record;
+  } catch {
+    return undefined;
+  }
+  const head = record.head;
+  if (typeof head !== 'object' || head === null) return undefined;
+  const result = mapAcceptedHead(record.sourceId, head, value.length, at, mapper);
+  if (result === undefined) return undefined;
+  return {
+    mapped: result.mapped,
+    sourceId: record.sourceId as string,
+    messageId: head.messageId,
+    receivedMs: result.receivedMs,
+  };
+}
 
 /** A growable output buffer. */
 class Out {
@@ -39,7 +91,7 @@ class Out {
 }
 
 parentPort?.on('message', (req: MapRequest) => {
-  const bytes = new Uint8Array(req.buffer);
+  const bytes = Buffer.from(req.buffer);
   const n = req.offsets.length;
   const out = new Out(bytes.length + n * 160 + 1024);
   const lineEnds = new Uint32Array(n);
@@ -55,43 +107,56 @@ parentPort?.on('message', (req: MapRequest) => {
     const at = { partition: req.partition, offset: req.offsets[i]! };
     let sourceEnd = keyAt;
     const value = bytes.subarray(start, req.ends[i]);
-    // Valid UTF-8 starting with '{' is embedded in the line as is; anything else goes through a string.
-    let text: string;
-    let verbatim = value[0] === 0x7b;
-    try {
-      text = strict.decode(value);
-    } catch {
-      text = lenient.decode(value);
-      verbatim = false;
-    }
-    const payload = decodePayload(text);
-    let mapped;
-    if (typeof payload === 'string') mapped = mapUndecodable(Buffer.from(value), req.timestamps[i]!, at, payload);
-    else if (payload.kind === 'rejected') mapped = mapRejected(payload, at);
-    else {
-      const receivedMs = parseTimestampMs(String(payload.event.receivedAt));
-      const { sourceId } = payload;
-      const { messageId } = payload.event;
-      if (typeof sourceId === 'string' && typeof messageId === 'string') {
-        hasKey[i] = 1;
-        keyParts.push(sourceId, messageId);
-        keyAt += sourceId.length;
-        sourceEnd = keyAt;
-        keyAt += messageId.length;
-        receivedMsOut[i] = Number.isNaN(receivedMs) ? req.timestamps[i]! : receivedMs;
+    const byHead = mapByHead(value, at);
+    let mapped: MappedRecord;
+    let text = '';
+    let verbatim = true;
+    if (byHead !== undefined) {
+      mapped = byHead.mapped;
+      hasKey[i] = 1;
+      keyParts.push(byHead.sourceId, byHead.messageId);
+      keyAt += byHead.sourceId.length;
+      sourceEnd = keyAt;
+      keyAt += byHead.messageId.length;
+      receivedMsOut[i] = byHead.receivedMs;
+    } else {
+      // Valid UTF-8 starting with '{' is embedded in the line as is; anything else goes through a string.
+      verbatim = value[0] === 0x7b;
+      try {
+        text = strict.decode(value);
+      } catch {
+        text = lenient.decode(value);
+        verbatim = false;
       }
-      mapped = mapAccepted(payload, text, at, mapper, receivedMs);
+      const payload = decodePayload(text);
+      if (typeof payload === 'string') mapped = mapUndecodable(Buffer.from(value), req.timestamps[i]!, at, payload);
+      else if (payload.kind === 'rejected') mapped = mapRejected(payload, at);
+      else {
+        const receivedMs = parseTimestampMs(String(payload.event.receivedAt));
+        const { sourceId } = payload;
+        // The key the lake stores (events-ndjson.ts): the head's message id when the record has one.
+        const headId = payload.head?.messageId;
+        const messageId = typeof headId === 'string' ? headId : payload.event.messageId;
+        if (typeof sourceId === 'string' && typeof messageId === 'string') {
+          hasKey[i] = 1;
+          keyParts.push(sourceId, messageId);
+          keyAt += sourceId.length;
+          sourceEnd = keyAt;
+          keyAt += messageId.length;
+          receivedMsOut[i] = Number.isNaN(receivedMs) ? req.timestamps[i]! : receivedMs;
+        }
+        mapped = mapAccepted(payload, text, at, mapper, receivedMs);
+        // A line break inside the record (pretty-printed JSON from some other writer) would split the NDJSON line.
+        if (text.includes('\n')) text = JSON.stringify(payload);
+      }
     }
-    keyEnds[2 * i] = sourceEnd;
-    keyEnds[2 * i + 1] = keyAt;
     if (mapped.table === 'events') {
       table[i] = 1;
       codes[i] = mapped.correction ?? null;
       bots[i] = mapped.isBot ? 1 : 0;
       out.text(mapped.head);
-      // A line break inside the record (pretty-printed JSON from some other writer) would split the NDJSON line.
-      if (verbatim && value.indexOf(NEWLINE) === -1) out.bytes(value);
-      else out.text(text.includes('\n') ? JSON.stringify(payload) : text);
+      if (byHead !== undefined || (verbatim && value.indexOf(NEWLINE) === -1)) out.bytes(value);
+      else out.text(text);
       out.bytes(CLOSE_LINE);
     } else {
       table[i] = 2;
@@ -100,6 +165,8 @@ parentPort?.on('message', (req: MapRequest) => {
       out.text('\n');
     }
     lineEnds[i] = out.at;
+    keyEnds[2 * i] = sourceEnd;
+    keyEnds[2 * i + 1] = keyAt;
   }
   const lineBytes = new Uint8Array(out.at);
   lineBytes.set(out.buf.subarray(0, out.at));

@@ -2,6 +2,10 @@
 // bronze table, as slices of the map workers' UTF-8 output (a run of consecutive rows is one slice).
 import { open } from 'node:fs/promises';
 import type { BronzeTableKey } from './bronze-schema.js';
+import { mapUndecodable } from './record-mapper.js';
+
+const LINE_POSITION = /^\{"p":(\d+),"o":(\d+),/;
+const RECORD_KEY = Buffer.from(',"r":');
 
 /** Rows of one table in a batch. */
 interface TableLines {
@@ -35,6 +39,47 @@ export class MicroBatch {
 
   rows(table: BronzeTableKey): number {
     return this.#tables[table].rows;
+  }
+
+  /**
+   * Moves the events lines that are not valid JSON (a record mapped from its head whose event text is broken:
+   * only a log writer other than the collector can produce one) to the quarantine, kept whole with the reason.
+   * Returns how many moved. Called after the lake engine refused the batch's events.
+   */
+  quarantineMalformedEvents(): { moved: number; offsets: number[] } {
+    const events = this.#tables.events;
+    const kept: Uint8Array[] = [];
+    const offsets: number[] = [];
+    let rows = 0;
+    for (const piece of events.pieces) {
+      const buf = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+      for (let start = 0; start < buf.length;) {
+        const end = buf.indexOf(0x0a, start) + 1 || buf.length;
+        const line = buf.subarray(start, end);
+        start = end;
+        let valid = true;
+        try {
+          JSON.parse(line.toString('utf8'));
+        } catch {
+          valid = false;
+        }
+        const position = valid ? undefined : LINE_POSITION.exec(line.toString('latin1', 0, 40));
+        const recordAt = line.indexOf(RECORD_KEY);
+        if (position == null || recordAt === -1) {
+          kept.push(line);
+          rows++;
+          continue;
+        }
+        const at = { partition: Number(position[1]), offset: Number(position[2]) };
+        const record = line.subarray(recordAt + RECORD_KEY.length, line.length - 2); // drop the closing `}\n`
+        const row = mapUndecodable(Buffer.from(record), Date.now(), at, 'event is not valid JSON');
+        if (row.table === 'quarantine') this.add('quarantine', Buffer.from(`${row.line}\n`), 1);
+        offsets.push(at.offset);
+      }
+    }
+    events.pieces = kept;
+    events.rows = rows;
+    return { moved: offsets.length, offsets };
   }
 
   /** Writes a table's rows as an NDJSON file; false (nothing written) when it has none. */

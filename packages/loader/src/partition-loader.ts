@@ -277,20 +277,29 @@ export class PartitionLoader {
     if (batch.to === batch.from) return;
     await this.#d.dedup.sync();
     for (const key of ['events', 'quarantine'] as const) {
-      const rows = batch.rows(key);
       const idle = Date.now() - this.#lastCommit[key] >= IDLE_MARKER_MS;
-      if (rows === 0 && !(final || idle)) continue;
+      if (batch.rows(key) === 0 && !(final || idle)) continue;
       if (this.#pos[key] >= batch.to) continue;
       if (!this.#d.owns())
         throw new PartitionOwnershipLostError(this.#d.partition, 'lease expired or taken over before commit');
       const started = process.hrtime.bigint();
-      const file = join(this.#d.tmpDir, `p${this.#d.partition}-${key}-${batch.to}-${process.pid}.ndjson`);
       try {
-        const written = await batch.writeNdjson(key, file);
-        await this.#d.tables[key].commitBatch(this.#d.partition, this.#pos[key], batch.to, written ? file : undefined);
-      } finally {
-        await rm(file, { force: true });
+        await this.#commitTable(key, batch);
+      } catch (error) {
+        // Records mapped from their head carry event text nobody parsed yet: when the lake engine refuses the
+        // batch, move the lines that are not JSON to the quarantine and commit once more (the quarantine
+        // commits after the events, so it takes them in this batch).
+        if (key !== 'events' || this.#pos.quarantine >= batch.to) throw error;
+        const { moved, offsets } = batch.quarantineMalformedEvents();
+        if (moved === 0) throw error;
+        this.#d.metrics.quarantined.inc({ reason: 'undecodable_record' }, moved);
+        this.#d.logger.warn(
+          { err: error, partition: this.#d.partition, offsets: offsets.slice(0, 20), moved },
+          'loader_malformed_events_quarantined',
+        );
+        await this.#commitTable(key, batch);
       }
+      const rows = batch.rows(key);
       this.#pos[key] = batch.to;
       this.#lastCommit[key] = Date.now();
       this.#d.metrics.commitSeconds.observe({ table: key }, Number(process.hrtime.bigint() - started) / 1e9);
@@ -317,6 +326,16 @@ export class PartitionLoader {
       },
       'loader_batch_committed',
     );
+  }
+
+  async #commitTable(key: BronzeTableKey, batch: MicroBatch): Promise<void> {
+    const file = join(this.#d.tmpDir, `p${this.#d.partition}-${key}-${batch.to}-${process.pid}.ndjson`);
+    try {
+      const written = await batch.writeNdjson(key, file);
+      await this.#d.tables[key].commitBatch(this.#d.partition, this.#pos[key], batch.to, written ? file : undefined);
+    } finally {
+      await rm(file, { force: true });
+    }
   }
 
   async #updateLag(batch?: MicroBatch): Promise<void> {

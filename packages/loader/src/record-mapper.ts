@@ -1,11 +1,17 @@
 // Log record → bronze row. An accepted event becomes a bronze.events NDJSON line (or, failing a quality check, a
 // bronze.quarantine row); a collector `rejected` record becomes a quarantine row. Outcomes are values.
-import type { AcceptedRecord, LoaderQualityConfig, LogRecordPayload, RejectedRecord } from '@lens/protocol';
+import type {
+  AcceptedHead,
+  AcceptedRecord,
+  LoaderQualityConfig,
+  LogRecordPayload,
+  RejectedRecord,
+} from '@lens/protocol';
 import { parseTimestampMs } from '@lens/protocol';
 import { EVENT_FIELD_COLUMNS } from './bronze-schema.js';
 import type { BotDetector } from './bot-detector.js';
 import { eventLineHead } from './events-ndjson.js';
-import { checkJsonColumns, checkTimestamp, type QualityCode } from './quality-checks.js';
+import { checkJsonColumns, checkTimestamp, type QualityCode, type TimestampVerdict } from './quality-checks.js';
 
 /** Where a record sits in the log. */
 export interface LogPosition {
@@ -90,8 +96,50 @@ export function mapAccepted(
   for (const key in e) {
     if (!EVENT_FIELD_COLUMNS.has(key)) (extra ??= {})[key] = e[key];
   }
-  const timestamp = isCanonical(verdict.timestamp) ? verdict.timestamp : (isoOrNull(verdict.timestamp) ?? receivedAt);
   const isBot = options.quality.detectBots && options.bots.isBot(e.context?.['userAgent']);
+  return eventsOutcome(at, verdict, receivedAt, isBot, extra === undefined ? null : JSON.stringify(extra));
+}
+
+/**
+ * Maps an accepted record from its head alone (version 2: see AcceptedHead) — no parse of the event, whose
+ * text goes to the lake engine as is. Undefined when the head is not enough to decide: a missing or odd field,
+ * a record large enough that a JSON column might exceed the limit, or a timestamp to quarantine; mapAccepted on
+ * the parsed record then decides (and reaches the same verdict on everything the head does decide).
+ */
+export function mapAcceptedHead(
+  sourceId: unknown,
+  head: AcceptedHead,
+  recordBytes: number,
+  at: LogPosition,
+  options: MapperOptions,
+): { mapped: MappedRecord; receivedMs: number } | undefined {
+  const { messageId, type, receivedAt, timestamp, userAgent, custom } = head;
+  if (
+    typeof sourceId !== 'string' ||
+    typeof messageId !== 'string' ||
+    typeof type !== 'string' ||
+    !isCanonical(receivedAt) ||
+    (custom !== undefined && typeof custom !== 'string') ||
+    recordBytes > options.quality.maxJsonColumnBytes
+  )
+    return undefined;
+  const receivedMs = parseTimestampMs(receivedAt);
+  if (Number.isNaN(receivedMs)) return undefined;
+  const verdict = checkTimestamp(timestamp, receivedAt, receivedMs, options.quality);
+  if (verdict.kind === 'quarantine') return undefined;
+  const isBot = options.quality.detectBots && options.bots.isBot(userAgent);
+  return { mapped: eventsOutcome(at, verdict, receivedAt, isBot, custom ?? null), receivedMs };
+}
+
+/** The bronze.events outcome of an event that passed the checks. */
+function eventsOutcome(
+  at: LogPosition,
+  verdict: Exclude<TimestampVerdict, { kind: 'quarantine' }>,
+  receivedAt: string,
+  isBot: boolean,
+  extra: string | null,
+): MappedRecord {
+  const timestamp = isCanonical(verdict.timestamp) ? verdict.timestamp : (isoOrNull(verdict.timestamp) ?? receivedAt);
   const corrected = verdict.kind === 'corrected';
   const head = eventLineHead({
     partition: at.partition,
@@ -100,7 +148,7 @@ export function mapAccepted(
     isBot,
     correctedFrom: corrected ? isoOrNull(verdict.from) : null,
     correction: corrected ? verdict.reason : null,
-    extra: extra === undefined ? null : JSON.stringify(extra),
+    extra,
   });
   return { table: 'events', head, correction: corrected ? verdict.code : undefined, isBot };
 }

@@ -5,6 +5,27 @@
 export const EVENT_TYPES = ['track', 'identify', 'page', 'screen', 'group', 'alias'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
+/** The spec's own top-level fields of an event (after enrichment); any other top-level field is a custom one. */
+export const SPEC_EVENT_FIELDS: ReadonlySet<string> = new Set([
+  'type',
+  'messageId',
+  'event',
+  'name',
+  'category',
+  'userId',
+  'anonymousId',
+  'groupId',
+  'previousId',
+  'timestamp',
+  'originalTimestamp',
+  'sentAt',
+  'receivedAt',
+  'context',
+  'properties',
+  'traits',
+  'integrations',
+]);
+
 /** A JSON object (properties, traits, context, integrations). */
 export type JsonObject = { [key: string]: unknown };
 

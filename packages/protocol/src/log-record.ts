@@ -1,22 +1,47 @@
 // What the collector appends to the log and the loader reads back: one JSON record per accepted event, and
 // one per rejected event or request (the quarantine), so nothing an SDK sent is silently dropped.
-import type { EnrichedEvent } from './event.js';
+import { SPEC_EVENT_FIELDS, type EnrichedEvent, type JsonObject } from './event.js';
 
-/** Version of the record layout, bumped on incompatible change. */
-export const LOG_RECORD_VERSION = 1;
+/**
+ * Version of the record layout, bumped on incompatible change. 2 added `head` to accepted records; readers
+ * still accept version 1 records (no `head`), which a log written before the upgrade may hold.
+ */
+export const LOG_RECORD_VERSION = 2;
+
+/**
+ * What a consumer needs to know about an accepted event without parsing it: the collector writes `head`
+ * before `event` (see `encodeAcceptedRecord`), so the loader reads these few fields from the record's first
+ * bytes and hands the event's own JSON text to the lake engine untouched. Every value equals the event's.
+ */
+export interface AcceptedHead {
+  messageId: string;
+  type: string;
+  receivedAt: string;
+  /** The corrected event time (the event's `timestamp`). */
+  timestamp: string;
+  /** `context.userAgent`, when it is a string. */
+  userAgent?: string;
+  /**
+   * The event's top-level fields outside SPEC_EVENT_FIELDS, when it has any, as the JSON text of an object.
+   * Text, not an object: every head value is then a JSON string, so `,"event":` cannot occur inside the head.
+   */
+  custom?: string;
+}
 
 /** An accepted event, enriched, attributed to its source. */
 export interface AcceptedRecord {
-  v: typeof LOG_RECORD_VERSION;
+  v: 1 | 2;
   kind: 'event';
   sourceId: string;
   requestIp?: string;
+  /** Present from version 2 on, and then serialised before `event`. */
+  head?: AcceptedHead;
   event: EnrichedEvent;
 }
 
 /** Something that failed validation: the raw input as it came, the reason, where and when. */
 export interface RejectedRecord {
-  v: typeof LOG_RECORD_VERSION;
+  v: 1 | 2;
   kind: 'rejected';
   /** Null when the request could not be attributed (unparseable body with the write key inside it). */
   sourceId: string | null;
@@ -38,8 +63,48 @@ export interface RejectedRecord {
 
 export type LogRecordPayload = AcceptedRecord | RejectedRecord;
 
+/** The head of an enriched event (see AcceptedHead). */
+export function acceptedHead(event: EnrichedEvent): AcceptedHead {
+  const userAgent = event.context?.['userAgent'];
+  let custom: JsonObject | undefined;
+  for (const key in event) {
+    if (!SPEC_EVENT_FIELDS.has(key)) (custom ??= {})[key] = event[key];
+  }
+  return {
+    messageId: event.messageId,
+    type: event.type,
+    receivedAt: event.receivedAt,
+    timestamp: event.timestamp,
+    ...(typeof userAgent === 'string' ? { userAgent } : {}),
+    ...(custom === undefined ? {} : { custom: JSON.stringify(custom) }),
+  };
+}
+
+/**
+ * The text every accepted record of one source and request IP starts with, up to its head. The layout:
+ * `{"v":2,"kind":"event","sourceId":…[,"requestIp":…],"head":{…},"event":{…}}` — `event` last, so a reader
+ * finds the end of the head at the first `,"event":` (ACCEPTED_EVENT_KEY) and can parse the head alone.
+ */
+export function acceptedRecordPrefix(sourceId: string, requestIp: string | undefined): string {
+  const ip = requestIp === undefined ? '' : `,"requestIp":${JSON.stringify(requestIp)}`;
+  return `{"v":${LOG_RECORD_VERSION},"kind":"event","sourceId":${JSON.stringify(sourceId)}${ip},"head":`;
+}
+
+/** What separates an accepted record's head from its event. */
+export const ACCEPTED_EVENT_KEY = ',"event":';
+
+/** An accepted record's text from its prefix (acceptedRecordPrefix), its head's JSON and its event's JSON. */
+export function encodeAcceptedRecord(prefix: string, headJson: string, eventJson: string): string {
+  return `${prefix}${headJson}${ACCEPTED_EVENT_KEY}${eventJson}}`;
+}
+
 /** Serialises a record payload for the log. */
 export function encodeLogRecord(record: LogRecordPayload): Buffer {
+  if (record.kind === 'event' && record.v === LOG_RECORD_VERSION) {
+    const head = JSON.stringify(record.head ?? acceptedHead(record.event));
+    const prefix = acceptedRecordPrefix(record.sourceId, record.requestIp);
+    return Buffer.from(encodeAcceptedRecord(prefix, head, JSON.stringify(record.event)), 'utf8');
+  }
   return Buffer.from(JSON.stringify(record), 'utf8');
 }
 

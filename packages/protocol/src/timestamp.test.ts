@@ -13,6 +13,15 @@ describe('parseTimestampMs', () => {
       assert.equal(parseTimestampMs(iso.replace(/\.\d{3}Z$/, 'Z')), t - (t % 1000), iso);
     }
     assert.equal(parseTimestampMs('2024-02-29T12:00:00.000Z'), Date.UTC(2024, 1, 29, 12));
+    // Century leap rules, and years below 100 (which Date.UTC alone would read as 19xx).
+    for (const iso of [
+      '2000-02-29T00:00:00.000Z',
+      '2100-02-28T00:00:00.000Z',
+      '0050-06-01T00:00:00.000Z',
+      '0000-01-01T00:00:00Z',
+    ])
+      assert.equal(parseTimestampMs(iso), Date.parse(iso), iso);
+    assert.ok(Number.isNaN(parseTimestampMs('2100-02-29T00:00:00.000Z')));
   });
 
   it('refuses impossible calendar dates and times', () => {

@@ -14,6 +14,13 @@ function digits(s: string, from: number, to: number): number {
   return value;
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return DAYS_IN_MONTH[month - 1]!;
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+}
+
 /** Milliseconds since the epoch of an ISO-8601 (or other Date-parseable) string; NaN when unparseable. */
 export function parseTimestampMs(value: string): number {
   // YYYY-MM-DDTHH:MM:SS.sssZ (24) or without milliseconds YYYY-MM-DDTHH:MM:SSZ (20)
@@ -35,7 +42,7 @@ export function parseTimestampMs(value: string): number {
     const second = digits(value, 17, 19);
     const ms = n === 24 && value.charCodeAt(19) === 46 ? digits(value, 20, 23) : n === 20 ? 0 : -1;
     if (
-      year >= 0 &&
+      year >= 100 && // Date.UTC reads years 0–99 as 1900–1999; Date.parse below gets them right
       month >= 1 &&
       month <= 12 &&
       day >= 1 &&
@@ -48,10 +55,9 @@ export function parseTimestampMs(value: string): number {
       second <= 59 &&
       ms >= 0
     ) {
-      const time = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-      // Date.UTC rolls 2026-02-31 over into March; a real calendar date round-trips its day.
-      if (new Date(time).getUTCDate() === day) return time;
-      return Number.NaN;
+      // Date.UTC would roll 2026-02-31 over into March: a real calendar date has at most its month's days.
+      if (day > daysInMonth(year, month)) return Number.NaN;
+      return Date.UTC(year, month - 1, day, hour, minute, second, ms);
     }
   }
   return value.length <= 64 ? Date.parse(value) : Number.NaN;

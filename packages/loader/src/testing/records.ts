@@ -15,11 +15,12 @@ import {
 } from '@lens/protocol';
 import { lakeTablePath } from '../lake-table-path.js';
 
-/** An accepted record as the collector writes it: enriched event, source, request IP. */
+/** An accepted record as the collector writes it (or as an older collector wrote it: `version` 1, no head). */
 export function acceptedRecord(
   event: Partial<EnrichedEvent> = {},
   sourceId = 'web',
   requestIp = '203.0.113.7',
+  version: AcceptedRecord['v'] = LOG_RECORD_VERSION,
 ): Buffer {
   const now = new Date().toISOString();
   const e: EnrichedEvent = {
@@ -35,7 +36,7 @@ export function acceptedRecord(
     timestamp: now,
     ...event,
   } as EnrichedEvent;
-  const record: AcceptedRecord = { v: LOG_RECORD_VERSION, kind: 'event', sourceId, requestIp, event: e };
+  const record: AcceptedRecord = { v: version, kind: 'event', sourceId, requestIp, event: e };
   return encodeLogRecord(record);
 }
 
