@@ -1,6 +1,7 @@
 // bench/loader.mjs: sustained load throughput of the loader (log → bronze.events, exactly once, dedup on)
 // (records as the collector writes them, the current record version) against DuckDB writing the same rows straight to Parquet in the same run. Goal: >= 100,000 events/s on 2 cores.
-//   node bench/loader.mjs [records=1000000] [partitions=2]
+//   node bench/loader.mjs [records=1000000] [partitions=2] [record version, default the current one; 1 = as a
+//   collector before the record head wrote them, which the loader maps by parsing each record whole]
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,24 +14,40 @@ import { lakeTablePath, runLoaderOnce } from '../packages/loader/dist/index.js';
 
 const TOTAL = Number(process.argv[2] ?? 1_000_000);
 const PARTITIONS = Number(process.argv[3] ?? 2);
+const VERSION = Number(process.argv[4] ?? LOG_RECORD_VERSION);
 const root = await mkdtemp(join(tmpdir(), 'lens-bench-loader-'));
-const UAS = ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36',
+const UAS = [
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36',
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1',
-  'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)'];
+  'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+];
 
 /** A collector-shaped accepted record (analytics.js track/page with a typical context), ~700 bytes. */
 function record(i, base) {
   const received = new Date(base + i * 3).toISOString();
   const original = new Date(base + i * 3 - 1500).toISOString();
   const event = {
-    type: i % 5 === 0 ? 'page' : 'track', event: i % 5 === 0 ? undefined : `event_${i % 40}`, name: i % 5 === 0 ? 'Home' : undefined,
-    messageId: randomUUID(), anonymousId: `anon-${i % 200_000}`, userId: i % 3 === 0 ? `user-${i % 50_000}` : undefined,
+    type: i % 5 === 0 ? 'page' : 'track',
+    event: i % 5 === 0 ? undefined : `event_${i % 40}`,
+    name: i % 5 === 0 ? 'Home' : undefined,
+    messageId: randomUUID(),
+    anonymousId: `anon-${i % 200_000}`,
+    userId: i % 3 === 0 ? `user-${i % 50_000}` : undefined,
     properties: { path: `/p/${i % 900}`, referrer: 'https://www.example.com/', value: (i % 1000) / 10 },
-    context: { ip: '203.0.113.7', userAgent: UAS[i % 3], locale: 'en-US', library: { name: 'analytics.js', version: '5.2.0' },
-      page: { path: `/p/${i % 900}`, title: 'Example', url: `https://shop.example.com/p/${i % 900}` } },
-    integrations: {}, originalTimestamp: original, sentAt: original, receivedAt: received, timestamp: original,
+    context: {
+      ip: '203.0.113.7',
+      userAgent: UAS[i % 3],
+      locale: 'en-US',
+      library: { name: 'analytics.js', version: '5.2.0' },
+      page: { path: `/p/${i % 900}`, title: 'Example', url: `https://shop.example.com/p/${i % 900}` },
+    },
+    integrations: {},
+    originalTimestamp: original,
+    sentAt: original,
+    receivedAt: received,
+    timestamp: original,
   };
-  return encodeLogRecord({ v: LOG_RECORD_VERSION, kind: 'event', sourceId: 'web', requestIp: '203.0.113.7', event });
+  return encodeLogRecord({ v: VERSION, kind: 'event', sourceId: 'web', requestIp: '203.0.113.7', event });
 }
 
 try {
@@ -42,12 +59,19 @@ try {
     const values = Array.from({ length: Math.min(5000, TOTAL - i) }, (_, k) => record(i + k, base));
     await writers[(i / 5000) % PARTITIONS].append(values);
   }
-  const bytes = (await Promise.all(writers.map(async (w) => (await log.bounds(w.partition)).end))).reduce((a, b) => a + b, 0);
-  console.log(`pre-filled ${bytes.toLocaleString()} records in ${PARTITIONS} partitions (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  const bytes = (await Promise.all(writers.map(async (w) => (await log.bounds(w.partition)).end))).reduce(
+    (a, b) => a + b,
+    0,
+  );
+  console.log(
+    `pre-filled ${bytes.toLocaleString()} version-${VERSION} records in ${PARTITIONS} partitions (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+  );
   await Promise.all(writers.map((w) => w.close()));
 
   let peakRss = 0;
-  const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 50);
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 50);
   t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const stats = await runLoaderOnce({ config: LoaderConfig.parse({ port: 0 }), dataDir: root, log });
@@ -55,10 +79,14 @@ try {
   const cpu = process.cpuUsage(cpu0);
   clearInterval(sampler);
   const loaderRate = stats.eventsLoaded / loadS;
-  console.log(`loader: ${stats.eventsLoaded.toLocaleString()} events in ${loadS.toFixed(2)} s = ${Math.round(loaderRate).toLocaleString()} events/s (goal >= 100,000); peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB`);
+  console.log(
+    `loader: ${stats.eventsLoaded.toLocaleString()} events in ${loadS.toFixed(2)} s = ${Math.round(loaderRate).toLocaleString()} events/s (goal >= 100,000); peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB`,
+  );
   // CPU per event (all threads: main, map workers, DuckDB) is steadier than wall time on a shared machine.
   const cpuS = (cpu.user + cpu.system) / 1e6;
-  console.log(`loader CPU: ${cpuS.toFixed(1)} s over ${loadS.toFixed(1)} s wall (${(cpuS / loadS).toFixed(2)} cores) = ${((cpuS * 1e6) / stats.eventsLoaded).toFixed(1)} µs CPU per event; load average now ${(await import('node:os')).loadavg()[0].toFixed(1)}`);
+  console.log(
+    `loader CPU: ${cpuS.toFixed(1)} s over ${loadS.toFixed(1)} s wall (${(cpuS / loadS).toFixed(2)} cores) = ${((cpuS * 1e6) / stats.eventsLoaded).toFixed(1)} µs CPU per event; load average now ${(await import('node:os')).loadavg()[0].toFixed(1)}`,
+  );
 
   // Baseline: the very same rows, exported as NDJSON, written by DuckDB straight to partitioned zstd Parquet.
   const db = await createDuckDB();
@@ -66,10 +94,14 @@ try {
   await db.run(`COPY (${scan}) TO '${root}/rows.ndjson' (FORMAT json)`);
   const columns = (await db.describe(`(${scan})`)).map((c) => `'${c.name}': '${c.type}'`).join(', ');
   t0 = performance.now();
-  await db.run(`COPY (SELECT * FROM read_json('${root}/rows.ndjson', format = 'newline_delimited', columns = {${columns}})) TO '${root}/plain' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (event_date))`);
+  await db.run(
+    `COPY (SELECT * FROM read_json('${root}/rows.ndjson', format = 'newline_delimited', columns = {${columns}})) TO '${root}/plain' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (event_date))`,
+  );
   const plainS = (performance.now() - t0) / 1000;
   const plainRate = stats.eventsLoaded / plainS;
-  console.log(`duckdb straight to parquet (same rows, NDJSON in): ${plainS.toFixed(2)} s = ${Math.round(plainRate).toLocaleString()} rows/s`);
+  console.log(
+    `duckdb straight to parquet (same rows, NDJSON in): ${plainS.toFixed(2)} s = ${Math.round(plainRate).toLocaleString()} rows/s`,
+  );
   console.log(`ratio loader/duckdb time: ${(loadS / plainS).toFixed(2)}x`);
   db.close();
   await log.close();

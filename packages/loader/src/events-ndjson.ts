@@ -1,12 +1,18 @@
 // The fast path for bronze.events: each NDJSON line is the log record's own JSON text (never re-serialised in
-// JS) wrapped with what the loader decided (position, final timestamp, bot flag, extras); DuckDB's JSON
-// reader then extracts the columns in C++, once per line, with nested objects kept as JSON text.
+// JS; a version-2 record without its head) wrapped with what the loader decided (position, ids, times, bot flag,
+// extras); DuckDB's JSON reader then extracts the columns in C++, once per line, with nested objects kept as
+// JSON text.
 import { quoteLiteralSql } from './sql-literal.js';
 
 /** What the loader adds to a record: its position and the verdicts of the checks. */
 export interface EventMeta {
   partition: number;
   offset: number;
+  /** The stored ids and receive time: the ones the checks and the duplicate index used. */
+  messageId: string;
+  type: string;
+  /** Canonical ISO-8601 UTC. */
+  receivedAt: string;
   /** Final event time (corrected when a check replaced it), canonical ISO-8601 UTC. */
   timestamp: string;
   correctedFrom: string | null;
@@ -26,28 +32,23 @@ export function eventLineHead(m: EventMeta): string {
   const corrected =
     m.correction === null ? '' : `,"cf":${JSON.stringify(m.correctedFrom)},"cr":${JSON.stringify(m.correction)}`;
   const extra = m.extra === null ? '' : `,"x":${JSON.stringify(m.extra)}`;
-  return `{"p":${m.partition},"o":${m.offset},"ts":"${m.timestamp}","b":${m.isBot}${corrected}${extra},"r":`;
+  return `{"p":${m.partition},"o":${m.offset},"m":${JSON.stringify(m.messageId)},"t":${JSON.stringify(m.type)},"ra":"${m.receivedAt}","ts":"${m.timestamp}","b":${m.isBot}${corrected}${extra},"r":`;
 }
 
-const EVENT_STRUCT = `STRUCT(messageId VARCHAR, "type" VARCHAR, "event" VARCHAR, "name" VARCHAR, category VARCHAR, userId VARCHAR,
-  anonymousId VARCHAR, groupId VARCHAR, previousId VARCHAR, originalTimestamp VARCHAR, sentAt VARCHAR, receivedAt VARCHAR,
-  context JSON, properties JSON, traits JSON, integrations JSON)`;
-const HEAD_STRUCT = `STRUCT(messageId VARCHAR, "type" VARCHAR, receivedAt VARCHAR)`;
-const COLUMNS = `{p: 'INTEGER', o: 'BIGINT', ts: 'VARCHAR', b: 'BOOLEAN', cf: 'VARCHAR', cr: 'VARCHAR', x: 'VARCHAR',
-  r: 'STRUCT(sourceId VARCHAR, requestIp VARCHAR, head ${HEAD_STRUCT}, event ${EVENT_STRUCT})'}`;
+const EVENT_STRUCT = `STRUCT("event" VARCHAR, "name" VARCHAR, category VARCHAR, userId VARCHAR, anonymousId VARCHAR,
+  groupId VARCHAR, previousId VARCHAR, originalTimestamp VARCHAR, sentAt VARCHAR, context JSON, properties JSON, traits JSON,
+  integrations JSON)`;
+const COLUMNS = `{p: 'INTEGER', o: 'BIGINT', m: 'VARCHAR', t: 'VARCHAR', ra: 'VARCHAR', ts: 'VARCHAR', b: 'BOOLEAN',
+  cf: 'VARCHAR', cr: 'VARCHAR', x: 'VARCHAR', r: 'STRUCT(sourceId VARCHAR, requestIp VARCHAR, event ${EVENT_STRUCT})'}`;
 
-/**
- * The SELECT producing bronze.events rows from a file of `eventLine`s. A version-2 record's head (what the loader
- * checked when it mapped the record from the head alone) wins over the same field inside the event.
- */
+/** The SELECT producing bronze.events rows from a file of `eventLine`s. */
 export function eventsSelect(file: string): string {
   const e = 'r.event';
-  return `SELECT coalesce(r.head.messageId, ${e}.messageId) AS message_id, r.sourceId AS source_id,
-    coalesce(r.head."type", ${e}."type") AS "type", ${e}."event" AS "event",
+  return `SELECT m AS message_id, r.sourceId AS source_id, t AS "type", ${e}."event" AS "event",
     ${e}."name" AS "name", ${e}.category AS category, ${e}.userId AS user_id, ${e}.anonymousId AS anonymous_id,
     ${e}.groupId AS group_id, ${e}.previousId AS previous_id, CAST(ts AS TIMESTAMPTZ) AS "timestamp",
     TRY_CAST(${e}.originalTimestamp AS TIMESTAMPTZ) AS original_timestamp, TRY_CAST(${e}.sentAt AS TIMESTAMPTZ) AS sent_at,
-    coalesce(TRY_CAST(r.head.receivedAt AS TIMESTAMPTZ), TRY_CAST(${e}.receivedAt AS TIMESTAMPTZ)) AS received_at, CAST(cf AS TIMESTAMPTZ) AS timestamp_corrected_from, cr AS timestamp_correction,
+    CAST(ra AS TIMESTAMPTZ) AS received_at, CAST(cf AS TIMESTAMPTZ) AS timestamp_corrected_from, cr AS timestamp_correction,
     ${e}.context::VARCHAR AS context, ${e}.properties::VARCHAR AS properties, ${e}.traits::VARCHAR AS traits,
     ${e}.integrations::VARCHAR AS integrations, x AS extra, r.requestIp AS request_ip, b AS is_bot, p AS log_partition,
     o AS log_offset, CAST(substr(ts, 1, 10) AS DATE) AS event_date

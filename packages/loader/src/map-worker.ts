@@ -14,6 +14,7 @@ import {
   mapAcceptedHead,
   mapRejected,
   mapUndecodable,
+  storedMessageId,
   type LogPosition,
   type MappedRecord,
 } from './record-mapper.js';
@@ -27,9 +28,13 @@ const NEWLINE = 0x0a;
 /** How every version-2 accepted record starts (acceptedRecordPrefix), and what ends its head. */
 const HEAD_RECORD_START = Buffer.from(`{"v":${LOG_RECORD_VERSION},"kind":"event","sourceId":`);
 const EVENT_KEY = Buffer.from(ACCEPTED_EVENT_KEY);
+const HEAD_KEY = Buffer.from(',"head":');
 
 interface HeadMapped {
   mapped: MappedRecord;
+  /** The head's bytes, [headFrom, headTo): left out of the line (the line's own fields carry what it said). */
+  headFrom: number;
+  headTo: number;
   sourceId: string;
   messageId: string;
   receivedMs: number;
@@ -44,7 +49,8 @@ interface HeadMapped {
 function mapByHead(value: Buffer, at: LogPosition): HeadMapped | undefined {
   if (value.length < HEAD_RECORD_START.length || HEAD_RECORD_START.compare(value, 0, HEAD_RECORD_START.length) !== 0)
     return undefined;
-  const headEnd = value.indexOf(EVENT_KEY, HEAD_RECORD_START.length);
+  const headFrom = value.indexOf(HEAD_KEY, HEAD_RECORD_START.length);
+  const headEnd = headFrom === -1 ? -1 : value.indexOf(EVENT_KEY, headFrom);
   // A line break (never in a collector's JSON) would split the NDJSON line: such a record is parsed whole.
   if (headEnd === -1 || value[value.length - 1] !== 0x7d || value.indexOf(NEWLINE) !== -1 || !isUtf8(value))
     return undefined;
@@ -60,6 +66,8 @@ function mapByHead(value: Buffer, at: LogPosition): HeadMapped | undefined {
   if (result === undefined) return undefined;
   return {
     mapped: result.mapped,
+    headFrom,
+    headTo: headEnd,
     sourceId: record.sourceId as string,
     messageId: head.messageId,
     receivedMs: result.receivedMs,
@@ -134,9 +142,7 @@ parentPort?.on('message', (req: MapRequest) => {
       else {
         const receivedMs = parseTimestampMs(String(payload.event.receivedAt));
         const { sourceId } = payload;
-        // The key the lake stores (events-ndjson.ts): the head's message id when the record has one.
-        const headId = payload.head?.messageId;
-        const messageId = typeof headId === 'string' ? headId : payload.event.messageId;
+        const messageId = storedMessageId(payload);
         if (typeof sourceId === 'string' && typeof messageId === 'string') {
           hasKey[i] = 1;
           keyParts.push(sourceId, messageId);
@@ -155,7 +161,10 @@ parentPort?.on('message', (req: MapRequest) => {
       codes[i] = mapped.correction ?? null;
       bots[i] = mapped.isBot ? 1 : 0;
       out.text(mapped.head);
-      if (byHead !== undefined || (verbatim && value.indexOf(NEWLINE) === -1)) out.bytes(value);
+      if (byHead !== undefined) {
+        out.bytes(value.subarray(0, byHead.headFrom));
+        out.bytes(value.subarray(byHead.headTo));
+      } else if (verbatim && value.indexOf(NEWLINE) === -1) out.bytes(value);
       else out.text(text);
       out.bytes(CLOSE_LINE);
     } else {

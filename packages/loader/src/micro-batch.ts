@@ -4,8 +4,27 @@ import { open } from 'node:fs/promises';
 import type { BronzeTableKey } from './bronze-schema.js';
 import { mapUndecodable } from './record-mapper.js';
 
-const LINE_POSITION = /^\{"p":(\d+),"o":(\d+),/;
+/** Where an events line's own fields end and the record starts (every field before is a number, boolean or string). */
 const RECORD_KEY = Buffer.from(',"r":');
+
+function valid(line: Buffer): boolean {
+  try {
+    JSON.parse(line.toString('utf8'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The loader's own fields of an events line (events-ndjson.ts), or undefined when they do not parse. */
+function lineMeta(line: Buffer, recordAt: number): { p: number; o: number; m?: unknown; ra?: unknown } | undefined {
+  try {
+    const meta = JSON.parse(`${line.toString('utf8', 0, recordAt)}}`) as { p?: unknown; o?: unknown };
+    return typeof meta.p === 'number' && typeof meta.o === 'number' ? (meta as { p: number; o: number }) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Rows of one table in a batch. */
 interface TableLines {
@@ -57,22 +76,25 @@ export class MicroBatch {
         const end = buf.indexOf(0x0a, start) + 1 || buf.length;
         const line = buf.subarray(start, end);
         start = end;
-        let valid = true;
-        try {
-          JSON.parse(line.toString('utf8'));
-        } catch {
-          valid = false;
-        }
-        const position = valid ? undefined : LINE_POSITION.exec(line.toString('latin1', 0, 40));
         const recordAt = line.indexOf(RECORD_KEY);
-        if (position == null || recordAt === -1) {
+        const meta = valid(line) || recordAt === -1 ? undefined : lineMeta(line, recordAt);
+        if (meta === undefined) {
           kept.push(line);
           rows++;
           continue;
         }
-        const at = { partition: Number(position[1]), offset: Number(position[2]) };
-        const record = line.subarray(recordAt + RECORD_KEY.length, line.length - 2); // drop the closing `}\n`
-        const row = mapUndecodable(Buffer.from(record), Date.now(), at, 'event is not valid JSON');
+        const at = { partition: meta.p, offset: meta.o };
+        // The record as the line holds it (a version-2 record without its head, whose fields the line carries).
+        const record = Buffer.from(line.subarray(recordAt + RECORD_KEY.length, line.length - 2)); // drops `}\n`
+        const receivedMs = typeof meta.ra === 'string' ? Date.parse(meta.ra) : Number.NaN;
+        const messageId = typeof meta.m === 'string' ? meta.m : null;
+        const row = mapUndecodable(
+          record,
+          Number.isNaN(receivedMs) ? Date.now() : receivedMs,
+          at,
+          'event is not valid JSON',
+          messageId,
+        );
         if (row.table === 'quarantine') this.add('quarantine', Buffer.from(`${row.line}\n`), 1);
         offsets.push(at.offset);
       }

@@ -62,9 +62,10 @@ export function mapAccepted(
 ): MappedRecord {
   const e = record.event;
   const receivedAt = new Date(Number.isNaN(receivedMs) ? 0 : receivedMs).toISOString();
+  const messageId = storedMessageId(record);
   if (
     typeof record.sourceId !== 'string' ||
-    typeof e.messageId !== 'string' ||
+    typeof messageId !== 'string' ||
     typeof e.type !== 'string' ||
     Number.isNaN(receivedMs) ||
     !isCanonical(e.receivedAt)
@@ -97,7 +98,8 @@ export function mapAccepted(
     if (!EVENT_FIELD_COLUMNS.has(key)) (extra ??= {})[key] = e[key];
   }
   const isBot = options.quality.detectBots && options.bots.isBot(e.context?.['userAgent']);
-  return eventsOutcome(at, verdict, receivedAt, isBot, extra === undefined ? null : JSON.stringify(extra));
+  const ids = { messageId, type: e.type, receivedAt };
+  return eventsOutcome(at, ids, verdict, isBot, extra === undefined ? null : JSON.stringify(extra));
 }
 
 /**
@@ -128,22 +130,33 @@ export function mapAcceptedHead(
   const verdict = checkTimestamp(timestamp, receivedAt, receivedMs, options.quality);
   if (verdict.kind === 'quarantine') return undefined;
   const isBot = options.quality.detectBots && options.bots.isBot(userAgent);
-  return { mapped: eventsOutcome(at, verdict, receivedAt, isBot, custom ?? null), receivedMs };
+  return { mapped: eventsOutcome(at, { messageId, type, receivedAt }, verdict, isBot, custom ?? null), receivedMs };
+}
+
+/**
+ * The message id stored and checked for duplicates: the head's when the record has one (it is what the head path
+ * reads), else the event's.
+ */
+export function storedMessageId(record: AcceptedRecord): unknown {
+  const fromHead = record.head?.messageId;
+  return typeof fromHead === 'string' ? fromHead : record.event.messageId;
 }
 
 /** The bronze.events outcome of an event that passed the checks. */
 function eventsOutcome(
   at: LogPosition,
+  ids: { messageId: string; type: string; receivedAt: string },
   verdict: Exclude<TimestampVerdict, { kind: 'quarantine' }>,
-  receivedAt: string,
   isBot: boolean,
   extra: string | null,
 ): MappedRecord {
+  const { receivedAt } = ids;
   const timestamp = isCanonical(verdict.timestamp) ? verdict.timestamp : (isoOrNull(verdict.timestamp) ?? receivedAt);
   const corrected = verdict.kind === 'corrected';
   const head = eventLineHead({
     partition: at.partition,
     offset: at.offset,
+    ...ids,
     timestamp,
     isBot,
     correctedFrom: corrected ? isoOrNull(verdict.from) : null,
@@ -200,7 +213,13 @@ export function mapRejected(record: RejectedRecord, at: LogPosition): MappedReco
 }
 
 /** A log record that is not a record this loader understands: kept whole (base64) in the quarantine. */
-export function mapUndecodable(bytes: Buffer, appendedAtMs: number, at: LogPosition, detail: string): MappedRecord {
+export function mapUndecodable(
+  bytes: Buffer,
+  appendedAtMs: number,
+  at: LogPosition,
+  detail: string,
+  messageId: string | null = null,
+): MappedRecord {
   const receivedAt = new Date(appendedAtMs).toISOString();
   const row: QuarantineRow = {
     received_at: receivedAt,
@@ -208,7 +227,7 @@ export function mapUndecodable(bytes: Buffer, appendedAtMs: number, at: LogPosit
     route: null,
     reason: `log record: ${detail}`,
     stage: 'loader',
-    message_id: null,
+    message_id: messageId,
     batch_index: null,
     raw: bytes.toString('base64'),
     raw_encoding: 'base64',
