@@ -23,3 +23,5 @@ export const SERVED_COLUMNS: readonly ColumnSpec[] = [
 
 /** Every this many appends the writer compacts the table (each append adds a file per served date). */
 export const COMPACT_EVERY_COMMITS = 50;
+/** Compaction bin-packs files below this size (about 500,000 served lists); bigger files are left alone. */
+export const COMPACT_TARGET_BYTES = 32 * 1024 * 1024;

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createDuckDB, DeltaTable, type DuckDBSession } from '@lens/lake';
 import { lakeTablePath } from '@lens/loader';
-import { COMPACT_EVERY_COMMITS, SERVED_COLUMNS, SERVED_TABLE } from './served-list-schema.js';
+import { COMPACT_EVERY_COMMITS, COMPACT_TARGET_BYTES, SERVED_COLUMNS, SERVED_TABLE } from './served-list-schema.js';
 
 /** What the serving thread passes when it starts the writer. */
 export interface ServedListWriterData {
@@ -50,6 +50,30 @@ let autoQueued = false;
 let failing = false;
 let commitsSinceCompaction = 0;
 
+/** The table, opened once and known to exist after the first write that found or created it. */
+let table: DeltaTable | undefined;
+let exists = false;
+
+async function servedTable(): Promise<DeltaTable> {
+  table ??= await DeltaTable.open(lakeTablePath(data.dataDir, SERVED_TABLE), { sql: await duckdb() });
+  if (exists) return table;
+  const t = table;
+  const found = (): Promise<boolean> =>
+    t.snapshot().then(
+      () => true,
+      () => false,
+    );
+  if (!(await found())) {
+    await t
+      .create({ columns: SERVED_COLUMNS, partitionColumns: ['served_date'], name: SERVED_TABLE })
+      .catch(async (e: unknown) => {
+        if (!(await found())) throw e; // else a racing writer created it
+      });
+  }
+  exists = true;
+  return t;
+}
+
 async function writeBuffered(): Promise<boolean> {
   if (rows === 0) return true;
   const taken = buffer;
@@ -61,32 +85,16 @@ async function writeBuffered(): Promise<boolean> {
     dir = await mkdtemp(join(tmpdir(), 'lens-served-'));
     const file = join(dir, 'rows.ndjson');
     await writeFile(file, Buffer.concat(taken));
-    const table = await DeltaTable.open(lakeTablePath(data.dataDir, SERVED_TABLE), { sql: await duckdb() });
-    if (
-      !(await table.snapshot().then(
-        () => true,
-        () => false,
-      ))
-    ) {
-      await table
-        .create({ columns: SERVED_COLUMNS, partitionColumns: ['served_date'], name: SERVED_TABLE })
-        .catch(async (e: unknown) => {
-          if (
-            !(await table.snapshot().then(
-              () => true,
-              () => false,
-            ))
-          )
-            throw e; // a racing writer created it
-        });
-    }
-    await table.append({ ndjsonFile: file });
+    const t = await servedTable();
+    await t.append({ ndjsonFile: file });
     port.postMessage({ type: 'written', n } satisfies FromWriter);
     failing = false;
     if (++commitsSinceCompaction >= COMPACT_EVERY_COMMITS) {
       commitsSinceCompaction = 0;
       // Same thread, between appends: compaction (dataChange=false) never races this writer's own commits.
-      await table.optimize().catch((error: unknown) =>
+      // Files reach COMPACT_TARGET_BYTES and are then left alone: each run rewrites a bounded amount, not the
+      // whole day's partition again.
+      await t.optimize({ targetFileSize: COMPACT_TARGET_BYTES }).catch((error: unknown) =>
         port.postMessage({
           type: 'compaction-failed',
           message: error instanceof Error ? error.message : String(error),
@@ -95,6 +103,7 @@ async function writeBuffered(): Promise<boolean> {
     }
     return true;
   } catch (error) {
+    exists = false; // look again next time (the table may have been removed)
     buffer = taken.concat(buffer); // retried at the next write
     rows += n;
     failing = true;
