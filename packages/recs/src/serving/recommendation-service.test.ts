@@ -69,10 +69,11 @@ test('recommendJson: the bytes responseJson writes for recommend, a new listId e
     );
     const lines = logged.map((e) => JSON.parse(servedLine(e)) as Record<string, unknown>);
     const plain = logged.map((e) => {
-      const { rowTail: _, ...rest } = e;
+      const { rowTail: _, rowRest: __, ...rest } = e;
       return JSON.parse(servedLine(rest)) as Record<string, unknown>;
     });
     assert.deepEqual(lines, plain, 'a row built from the cached tail is the row built from the response');
+    assert.ok(logged[1]!.rowRest && logged[2]!.rowRest, 'recommendJson hands the log the row bytes it keeps');
     assert.deepEqual(
       lines.map((l) => ({ ...l, list_id: '' })),
       [0, 1, 2].map(() => ({ ...lines[0], list_id: '' })),
@@ -153,4 +154,24 @@ test('the same request object is answered from what was resolved for it, and fol
   assert.deepEqual((await json(request)).items, first.items);
   clock = SYNTHETIC_NOW + 47 * HOUR;
   assert.ok(!(await json(request)).items.includes('foo-1'), 'aged out for the same object as well');
+});
+
+test('recommendJsonNow: nothing before a request object was answered; then its answer at once, until it would change', async () => {
+  const request: RecommendationRequest = { userId: 'u1', k: 10 };
+  const now = (): string | undefined => service.recommendJsonNow!(request)?.toString();
+  assert.equal(now(), undefined, 'never answered: nothing to serve without looking up');
+  const first = await json(request);
+  const logged = log.entries.length;
+  const again = now();
+  assert.ok(again !== undefined);
+  assert.equal(withoutListId(again), withoutListId(first.body), 'the same bytes but the listId');
+  assert.notEqual(JSON.parse(again).listId, first.listId);
+  assert.equal(log.entries.length, logged + 1, 'logged as served');
+  assert.equal(log.entries.at(-1)!.listId, JSON.parse(again).listId);
+  assert.equal(service.recommendJsonNow!({ userId: 'u1', k: 10 }), undefined, 'another object: looked up first');
+  clock = SYNTHETIC_NOW + 45 * HOUR + 1; // foo-2 ages out: the kept answer is no longer what would be computed
+  assert.equal(now(), undefined);
+  assert.equal(log.entries.length, logged + 1, 'nothing logged when nothing is served');
+  assert.ok(!(await json(request)).items.includes('foo-2'));
+  assert.ok(!JSON.parse(now()!).items.some((i: { articleId: string }) => i.articleId === 'foo-2'));
 });

@@ -1,15 +1,15 @@
 // Answers one recommendations request from the KeyValueStore: the person's list (device ids resolved to the
 // person), blended with the context article's neighbours; unknown person ⇒ neighbours of the context ⇒ trending.
 // Age limits are applied now, results are topped up from trending, and every served list gets a listId.
-import { randomUUID } from 'node:crypto';
 import { RecsRequestError } from '../errors.js';
 import type { KeyValueStore } from '../kv/key-value-store.js';
 import { DEFAULT_AGE_LIMITS, freshUntil, isFresh, type AgeLimits } from './age-limits.js';
 import { articleKey, identityKey, personKey, trendingKey, type CurrentVersion, type StoredItem } from './kv-layout.js';
 import { readPointer } from './load-recommendations.js';
+import { newListId } from './list-id.js';
 import { Generations, ParsedListCache } from './parsed-list-cache.js';
 import { responseJsonTail } from './response-json.js';
-import { noopServedListLog, servedRowTail, type ServedListLog } from './served-list-log.js';
+import { noopServedListLog, servedRowRest, servedRowTail, type ServedListLog } from './served-list-log.js';
 
 /** A request, as the HTTP query has it. */
 export interface RecommendationRequest {
@@ -68,6 +68,11 @@ export interface RecommendationService {
    * service without it call `recommend`.
    */
   recommendJson?(request: RecommendationRequest): Promise<Buffer>;
+  /**
+   * `recommendJson` without waiting, when it has nothing to look up: the body (the request served, logged) if the
+   * answer last served for this request object is still valid, else undefined (call `recommendJson`). Optional.
+   */
+  recommendJsonNow?(request: RecommendationRequest): Buffer | undefined;
 }
 
 /**
@@ -92,7 +97,8 @@ interface Answer {
 }
 
 /** `{"listId":"` + a UUID + `"`: what precedes the tail in every body (ASCII). */
-const LIST_ID_BYTES = '{"listId":"'.length + 36 + 1;
+const LIST_ID_OPEN = Buffer.from('{"listId":"', 'latin1');
+const LIST_ID_BYTES = LIST_ID_OPEN.length + 36 + 1;
 
 /**
  * Serves recommendations from a store loaded by `loadRecommendations`.
@@ -224,7 +230,7 @@ export function createRecommendationService(options: RecommendationServiceOption
    * The answer last served for a request object (a server that reuses the request of a query it has seen
    * before skips resolving ids and lists), while its version is served and the clock is within its window.
    */
-  const byRequest = new WeakMap<RecommendationRequest, Answer>();
+  const byRequest = new WeakMap<RecommendationRequest, { answer: Answer; rowRest: Buffer }>();
   const reusable = (a: Answer | undefined): a is Answer => {
     if (a === undefined || pointer?.value?.version !== a.version) return false;
     const t = now();
@@ -233,16 +239,40 @@ export function createRecommendationService(options: RecommendationServiceOption
     return at >= a.from && at < a.until;
   };
   /** The response of an answer under a new listId, logged as served. */
-  const serve = (request: RecommendationRequest, a: Answer, items: RecommendedItem[]): RecommendationResponse => {
+  const serve = (
+    request: RecommendationRequest,
+    a: Answer,
+    items: RecommendedItem[],
+    rowRest?: Buffer,
+  ): RecommendationResponse => {
     const response: RecommendationResponse = {
-      listId: randomUUID(),
+      listId: newListId(),
       source: a.source,
       modelVersion: a.modelVersion,
       items,
-      ...(a.personId !== undefined ? { personId: a.personId } : {}),
     };
-    log.record({ listId: response.listId, servedAt: now(), request, response, rowTail: a.rowTail });
+    if (a.personId !== undefined) response.personId = a.personId;
+    log.record({
+      listId: response.listId,
+      servedAt: now(),
+      request,
+      response,
+      rowTail: a.rowTail,
+      rowRest,
+    });
     return response;
+  };
+  /** The body of an answer under a new listId (logged as served). */
+  const body = (request: RecommendationRequest, served: { answer: Answer; rowRest: Buffer }): Buffer => {
+    const a = served.answer;
+    const response = serve(request, a, a.items as RecommendedItem[], served.rowRest);
+    // Written into one buffer (from Node's pool): no string of the body is built, copied or encoded per request.
+    const out = Buffer.allocUnsafe(LIST_ID_BYTES + a.jsonTail.length);
+    LIST_ID_OPEN.copy(out, 0);
+    out.write(response.listId, LIST_ID_OPEN.length, 'latin1');
+    out[LIST_ID_BYTES - 1] = 0x22; // '"'
+    a.jsonTail.copy(out, LIST_ID_BYTES);
+    return out;
   };
   return {
     async recommend(request) {
@@ -254,17 +284,20 @@ export function createRecommendationService(options: RecommendationServiceOption
       );
     },
     async recommendJson(request) {
-      let a = byRequest.get(request);
-      if (!reusable(a)) {
-        a = await answer(request);
-        byRequest.set(request, a);
+      let served = byRequest.get(request);
+      if (!reusable(served?.answer)) {
+        const fresh = await answer(request);
+        if (served?.answer !== fresh) {
+          // The served row's bytes after its list id and time, kept with the answer for this request object.
+          served = { answer: fresh, rowRest: Buffer.from(servedRowRest(request, fresh.rowTail)) };
+          byRequest.set(request, served);
+        }
       }
-      const response = serve(request, a, a.items as RecommendedItem[]);
-      // Written into one buffer (from Node's pool): no string of the body is built, copied or encoded per request.
-      const body = Buffer.allocUnsafe(LIST_ID_BYTES + a.jsonTail.length);
-      body.write('{"listId":"' + response.listId + '"', 0, 'latin1');
-      a.jsonTail.copy(body, LIST_ID_BYTES);
-      return body;
+      return body(request, served!);
+    },
+    recommendJsonNow(request) {
+      const served = byRequest.get(request);
+      return served !== undefined && reusable(served.answer) ? body(request, served) : undefined;
     },
   };
 }

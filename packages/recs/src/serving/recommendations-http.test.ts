@@ -232,7 +232,7 @@ describe('GET /v1/recommendations answers as the schema-validated route did', ()
 interface FastPathServer {
   fastify: FastifyInstance;
   base: string;
-  calls: { fast: number };
+  calls: { fast: number; answeredAtOnce: number };
 }
 
 async function startWithFastPath(corsOrigins?: string[]): Promise<FastPathServer> {
@@ -240,12 +240,14 @@ async function startWithFastPath(corsOrigins?: string[]): Promise<FastPathServer
   await writeSyntheticVersion(store);
   const service = createRecommendationService({ store, now: () => SYNTHETIC_NOW, maxK: MAX_K });
   const plugin = recommendationsPlugin({ service, maxK: MAX_K, ...(corsOrigins ? { corsOrigins } : {}) });
-  const calls = { fast: 0 };
+  const calls = { fast: 0, answeredAtOnce: 0 };
   const fastify = Fastify({
     serverFactory: (handler) =>
       createServer((req: IncomingMessage, res: ServerResponse) => {
-        if (plugin.fastPath(req, res)) calls.fast++;
-        else handler(req, res);
+        if (plugin.fastPath(req, res)) {
+          calls.fast++;
+          if (res.writableEnded) calls.answeredAtOnce++; // answered before fastPath returned
+        } else handler(req, res);
       }),
   });
   await fastify.register(plugin);
@@ -290,8 +292,13 @@ describe('the node:http fast path', () => {
       const res = await fetch(`${s.base}/v1/recommendations?${q}`);
       return [res.status, await res.text()];
     };
-    const [a, b] = [await get('userId=u1&k=4'), await get('userId=u1&k=4')];
+    const atOnce = s.calls.answeredAtOnce;
+    const a = await get('userId=u1&k=4');
+    assert.equal(s.calls.answeredAtOnce, atOnce, 'the first time, the answer is looked up (not at once)');
+    const b = await get('userId=u1&k=4');
+    assert.equal(s.calls.answeredAtOnce, atOnce + 1, 'asked again: answered before fastPath returns');
     assert.equal(a[0], 200);
+    assert.equal(b[0], 200);
     assert.equal(strip(b[1]), strip(a[1]));
     assert.notEqual(JSON.parse(b[1]).listId, JSON.parse(a[1]).listId);
     assert.deepEqual(await get('k=0'), [400, '{"error":"querystring/k must be >= 1"}']);

@@ -13,6 +13,7 @@ import {
   SERVED_TABLE,
   servedLine,
   servedRow,
+  servedRowRest,
   servedRowTail,
   type ServedListEntry,
 } from './served-list-log.js';
@@ -121,6 +122,8 @@ test('servedLine is JSON.stringify(servedRow(e)), awkward strings and absent fie
     const tail = servedRowTail(e.request, e.response);
     assert.equal(servedLine({ ...e, rowTail: tail }), servedLine(e), 'with the tail given');
     assert.ok(servedLine(e).endsWith(tail));
+    const rest = Buffer.from(servedRowRest(e.request, tail));
+    assert.equal(servedLine({ ...e, rowRest: rest }), servedLine(e), 'with the rest of the row given as bytes');
   }
 });
 
@@ -133,19 +136,25 @@ test('rows reach the table as written: non-ASCII ids, long rows, hand-overs of m
       const e = entry(i);
       // ~100 KB of 3-byte characters: a few such rows fill a hand-over buffer (256 KB) before its 256 rows
       const id = i % 50 === 0 ? `é😀 “${i}” ` + '€'.repeat(30_000) : `é😀 “${i}”`;
-      return { ...e, request: { ...e.request, anonymousId: id }, response: { ...e.response, personId: `p-${id}` } };
+      const request = { ...e.request, anonymousId: id };
+      const response = { ...e.response, personId: `p-${id}` };
+      // every other row as a server answering again hands it over: the rest of the row as UTF-8 bytes
+      const rowRest = i % 2 ? Buffer.from(servedRowRest(request, servedRowTail(request, response))) : undefined;
+      return { ...e, request, response, ...(rowRest ? { rowRest } : {}) };
     };
     for (let i = 0; i < 600; i++) log.record(odd(i));
     await log.close();
     const rows = await rowsOf(dataDir);
     assert.equal(rows.length, 600);
     assert.deepEqual(errors, []);
-    for (const i of [0, 1, 50, 299, 550, 599]) {
+    for (const i of [0, 1, 50, 51, 299, 550, 599]) {
       const want = servedRow(odd(i));
       const got = rows.find((r) => r['list_id'] === `list-${i}`)!;
       assert.equal(got['anonymous_id'], want['anonymous_id'], `row ${i}`);
       assert.equal(got['person_id'], want['person_id'], `row ${i}`);
       assert.equal(got['article_ids'], want['article_ids'], `row ${i}`);
+      assert.equal(got['user_id'], want['user_id'], `row ${i}`);
+      assert.equal(got['k'], want['k'], `row ${i}`);
     }
   } finally {
     await rm(dataDir, { recursive: true, force: true });
