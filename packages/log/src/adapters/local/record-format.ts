@@ -10,6 +10,26 @@ import { MAX_RECORD_BYTES } from '../../event-log.js';
 export const HEADER_BYTES = 24;
 const TWO_32 = 0x1_0000_0000;
 
+const CRC_TABLE = ((): Int32Array => {
+  const table = new Int32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c;
+  }
+  return table;
+})();
+
+/**
+ * zlib's CRC-32 of `buf[start, end)` continuing from `crc`, in JS: for the header's 20 bytes a table walk costs
+ * a few dozen nanoseconds, a native `crc32` call about half a microsecond whatever the length.
+ */
+export function crc32Small(buf: Uint8Array, start: number, end: number, crc = 0): number {
+  let c = ~crc;
+  for (let i = start; i < end; i++) c = CRC_TABLE[(c ^ buf[i]!) & 0xff]! ^ (c >>> 8);
+  return ~c >>> 0;
+}
+
 /** Fills `header` (HEADER_BYTES long) for `payload` at `offset`. */
 export function writeHeader(header: Buffer, payload: Buffer, offset: number, timestamp: number): void {
   header.writeUInt32BE(payload.length, 4);
@@ -17,7 +37,7 @@ export function writeHeader(header: Buffer, payload: Buffer, offset: number, tim
   header.writeUInt32BE(offset % TWO_32, 12);
   header.writeUInt32BE(Math.floor(timestamp / TWO_32), 16);
   header.writeUInt32BE(timestamp % TWO_32, 20);
-  header.writeUInt32BE(crc32(payload, crc32(header.subarray(4, HEADER_BYTES))), 0);
+  header.writeUInt32BE(crc32(payload, crc32Small(header, 4, HEADER_BYTES)), 0);
 }
 
 /** A parsed header: where its payload sits in the buffer it was parsed from. */
@@ -42,7 +62,6 @@ export function readHeader(buf: Buffer, pos: number): FrameHeader | undefined {
 
 /** True when the frame at `pos` (header + payload, all inside `buf`) has a matching checksum. */
 export function verifyFrame(buf: Buffer, pos: number, header: FrameHeader): boolean {
-  const fields = crc32(buf.subarray(pos + 4, pos + HEADER_BYTES));
-  const payloadStart = pos + HEADER_BYTES;
-  return crc32(buf.subarray(payloadStart, payloadStart + header.length), fields) === header.crc;
+  // The checksummed bytes (header fields, then payload) are contiguous here: one native call.
+  return crc32(buf.subarray(pos + 4, pos + HEADER_BYTES + header.length)) === header.crc;
 }
