@@ -105,8 +105,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
 
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    ctx.metrics.requests.inc({ route, status: String(reply.statusCode) });
-    ctx.metrics.requestDuration.observe({ route }, reply.elapsedTime / 1000);
+    ctx.metrics.request(route, reply.statusCode, reply.elapsedTime / 1000);
   });
 
   app.setErrorHandler(async (error: FastifyError | HttpError, request, reply) => {

@@ -57,6 +57,32 @@ export class CollectorMetrics {
     registers: [this.registry],
   });
 
+  // prom-client hashes the label object on every inc/observe; the hot path keeps each label set's child instead.
+  readonly #requestChildren = new Map<string, { count: { inc(): void }; duration: { observe(v: number): void } }>();
+  readonly #acceptedChildren = new Map<string, { inc(n: number): void }>();
+
+  /** Counts a finished request of `route` and observes its duration. */
+  request(route: string, status: number, seconds: number): void {
+    const key = `${status} ${route}`;
+    let child = this.#requestChildren.get(key);
+    if (child === undefined) {
+      child = { count: this.requests.labels(route, String(status)), duration: this.requestDuration.labels(route) };
+      this.#requestChildren.set(key, child);
+    }
+    child.count.inc();
+    child.duration.observe(seconds);
+  }
+
+  /** Counts events of `source` accepted and durably appended. */
+  accepted(source: string, events: number): void {
+    let child = this.#acceptedChildren.get(source);
+    if (child === undefined) {
+      child = this.eventsAccepted.labels(source);
+      this.#acceptedChildren.set(source, child);
+    }
+    child.inc(events);
+  }
+
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'lens_collector_' });
   }

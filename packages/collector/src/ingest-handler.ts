@@ -108,8 +108,7 @@ async function serve(
     res.writeHead(status, headers);
     res.end(body);
   }
-  ctx.metrics.requests.inc({ route, status: String(status) });
-  ctx.metrics.requestDuration.observe({ route }, (performance.now() - started) / 1000);
+  ctx.metrics.request(route, status, (performance.now() - started) / 1000);
 }
 
 async function ingest(
@@ -178,7 +177,7 @@ async function ingest(
 
   const prepared = prepareEvents(events, ingestCtx, mode === 'batch' ? 'batch' : undefined);
   await appendDurably(ctx, prepared.records);
-  ctx.metrics.eventsAccepted.inc({ source: source.id }, prepared.accepted);
+  ctx.metrics.accepted(source.id, prepared.accepted);
   for (const rejection of prepared.rejected) ctx.metrics.eventsRejected.inc({ reason: rejection.code });
   if (mode !== 'batch' && prepared.rejected.length > 0) {
     const rejection = prepared.rejected[0]!;

@@ -1,9 +1,24 @@
 // Finds the write key of a request where the SDKs put it: HTTP Basic auth (username, empty password), the
 // `writeKey` query parameter (sendBeacon and pixels cannot set headers), or a `writeKey` field in the body.
 
+/** Recently seen Authorization headers → their write key: an SDK sends the same header on every request. */
+const decodedHeaders = new Map<string, string | undefined>();
+const DECODED_HEADERS_MAX = 1000;
+
 /** The write key from an `Authorization: Basic base64(writeKey:)` header, if any. */
 export function writeKeyFromAuthorization(header: string | undefined): string | undefined {
-  if (header === undefined || header.length < 7 || header.slice(0, 6).toLowerCase() !== 'basic ') return undefined;
+  if (header === undefined || header.length < 7) return undefined;
+  if (decodedHeaders.has(header)) return decodedHeaders.get(header);
+  const key = decodeBasic(header);
+  if (header.length <= 256) {
+    if (decodedHeaders.size >= DECODED_HEADERS_MAX) decodedHeaders.clear();
+    decodedHeaders.set(header, key);
+  }
+  return key;
+}
+
+function decodeBasic(header: string): string | undefined {
+  if (header.slice(0, 6).toLowerCase() !== 'basic ') return undefined;
   const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   const key = colon === -1 ? decoded : decoded.slice(0, colon);

@@ -53,7 +53,7 @@ async function pixel(
       undefined,
     );
     await appendDurably(ctx, prepared.records);
-    ctx.metrics.eventsAccepted.inc({ source: source.id }, prepared.accepted);
+    ctx.metrics.accepted(source.id, prepared.accepted);
     const rejection = prepared.rejected[0];
     if (rejection !== undefined) {
       ctx.metrics.eventsRejected.inc({ reason: rejection.code });

@@ -27,14 +27,22 @@ export class BackpressureGuard {
     this.#options = options;
   }
 
-  /** Throws LogBackpressureError while the last measurement says the log is over a limit. */
-  async admit(): Promise<void> {
+  /**
+   * Rejects with LogBackpressureError while the last measurement says the log is over a limit. Undefined (no
+   * promise, no tick) when the last measurement is fresh and allows appends: the common case on the hot path.
+   */
+  admit(): Promise<void> | undefined {
     if (performance.now() - this.#checkedAt >= (this.#options.intervalMs ?? 1000)) {
       this.#refreshing ??= this.#measure().finally(() => {
         this.#refreshing = undefined;
       });
-      await this.#refreshing;
+      return this.#refreshing.then(() => this.#verdict());
     }
+    if (this.#refusal !== undefined) return this.#verdict();
+    return undefined;
+  }
+
+  async #verdict(): Promise<void> {
     if (this.#refusal !== undefined) throw this.#refusal;
   }
 

@@ -1,7 +1,7 @@
 // The per-partition durable-end marker: the offset after the last fsynced record, rewritten in place after
 // every data fsync. Readers in any process trust it, so they never see a torn or un-fsynced tail.
 import type { FileHandle } from 'node:fs/promises';
-import { constants } from 'node:fs';
+import { constants, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { LogCorruptionError } from '../../errors.js';
@@ -29,6 +29,14 @@ export async function writeMarker(fh: FileHandle, end: number, sync: boolean, sc
   const image = encodeMarker(end, scratch);
   await fh.write(image, 0, MARKER_BYTES, 0);
   if (sync) await fh.datasync();
+}
+
+/**
+ * Writes the marker in place, synchronously: a 16-byte write into the page cache costs a few microseconds, less
+ * than a round trip through the thread pool, and it sits between every group commit and its acknowledgements.
+ */
+export function writeMarkerNow(fh: FileHandle, end: number, scratch?: Buffer): void {
+  writeSync(fh.fd, encodeMarker(end, scratch), 0, MARKER_BYTES, 0);
 }
 
 /** Opens (creating if needed) the marker file read-write without O_APPEND, so pwrite at 0 works. */

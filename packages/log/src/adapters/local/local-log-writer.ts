@@ -6,7 +6,7 @@ import { LogClosedError } from '../../errors.js';
 import type { AppendResult, LogWriter } from '../../event-log.js';
 import type { Logger } from '../../logger.js';
 import { checkValues } from '../../validate.js';
-import { writeMarker } from './durable-marker.js';
+import { writeMarkerNow } from './durable-marker.js';
 import { SEGMENT_WRITE_FLAGS, type RecoveredPartition } from './partition-recovery.js';
 import { constants } from 'node:fs';
 import { HEADER_BYTES, writeHeader } from './record-format.js';
@@ -36,8 +36,8 @@ export interface LocalLogWriterOptions {
   groupCommitMaxWaitMs: number;
   logger: Logger;
   onGroupCommit: (stats: GroupCommitStats) => void;
-  /** Throws LogBackpressureError when appends must be refused; cheap when nothing changed. */
-  admit: () => Promise<void>;
+  /** Rejects with LogBackpressureError when appends must be refused; undefined when admitted without waiting. */
+  admit: () => Promise<void> | undefined;
   /** Releases the lock and forgets the writer; called once by close(). */
   onClose: () => Promise<void>;
 }
@@ -67,10 +67,19 @@ export class LocalLogWriter implements LogWriter {
     this.#options = options;
   }
 
-  async append(values: readonly Buffer[]): Promise<AppendResult> {
-    checkValues(values);
-    this.#assertOpen();
-    await this.#options.admit();
+  append(values: readonly Buffer[]): Promise<AppendResult> {
+    try {
+      checkValues(values);
+      this.#assertOpen();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const admitted = this.#options.admit();
+    if (admitted !== undefined) return admitted.then(() => this.#enqueue(values));
+    return this.#enqueue(values);
+  }
+
+  #enqueue(values: readonly Buffer[]): Promise<AppendResult> {
     this.#assertOpen();
     return new Promise<AppendResult>((resolve, reject) => {
       this.#pending.push({ values, resolve, reject });
@@ -106,7 +115,7 @@ export class LocalLogWriter implements LogWriter {
       try {
         const results = await this.#writeGroup(group);
         // Durable now. Move the readers' marker before acknowledging, so an acknowledged record is readable.
-        await writeMarker(this.#marker, this.#next, false, this.#markerScratch);
+        writeMarkerNow(this.#marker, this.#next, this.#markerScratch);
         for (let i = 0; i < group.length; i++) group[i]!.resolve(results[i]!);
       } catch (error) {
         this.#fail(error, group);
