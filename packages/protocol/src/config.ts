@@ -93,6 +93,11 @@ export const LoaderConfig = strictObject({
   /** Compact bronze.events (OPTIMIZE) after this many commits; 0 turns compaction off. */
   compactEveryCommits: z.number().int().min(0).default(100),
   compactTargetFileBytes: positiveInt.default(128 * 1024 * 1024),
+  /**
+   * Threads of the loader's DuckDB (which writes the batches); 0 = the cores left after the loader's own busy
+   * threads (main, map and dedup workers): availableParallelism() − 2, at least 1.
+   */
+  duckdbThreads: z.number().int().min(0).max(256).default(0),
   quality: LoaderQualityConfig.default({}),
 });
 export type LoaderConfig = z.infer<typeof LoaderConfig>;
