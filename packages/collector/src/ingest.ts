@@ -3,7 +3,7 @@
 import {
   ACCEPTED_EVENT_KEY,
   LOG_RECORD_VERSION,
-  acceptedHead,
+  acceptedHeadJson,
   acceptedRecordPrefix,
   encodeAcceptedRecord,
   validateEvent,
@@ -70,7 +70,7 @@ export function prepareEvents(
     try {
       const event = enrichEvent(check.event, ctx);
       json = JSON.stringify(event);
-      head = JSON.stringify(acceptedHead(event));
+      head = acceptedHeadJson(event);
     } catch (error) {
       reject('invalid_field', `${label}: cannot be encoded (${(error as Error).message})`);
       continue;
