@@ -1,7 +1,8 @@
 // Recommendations benchmark (issue 10). (1) API: GET /v1/recommendations (mounted as `lens server` does, SQLite
 // store + LRU cache, served-lists log to Delta; env BENCH_SERVED_LOG=off, BENCH_MOUNT=fastify to compare)
 // against a bare node:http server answering a fixed JSON of the same size, in the same run, autocannon on the
-// same machine, 50 connections; then counts the served lists that reached the Delta table. (2) Training time: demo events as bronze,
+// same machine, 50 connections; then counts the served lists that reached the Delta table, and reports the API
+// process's event-loop delay, GC pauses by kind and (Linux) each thread's CPU per request and wait for a CPU. (2) Training time: demo events as bronze,
 // the silver inputs, then the recs pipelines, the propensity models and the load into the store, timed apart.
 // Usage: node bench/recs.mjs [--users 5000] [--days 14] [--duration 10] [--connections 50] [--train-events 0] [--api 0]
 //        [--profile DIR] (writes a CPU profile of the API process, `node --cpu-prof`, to DIR)
@@ -46,16 +47,27 @@ if (args.role === 'bare') {
     app = await createLensServer({ config: ServerConfig.parse({}), dataDir: args.data, plugins: [{ plugin, fastPath: plugin.fastPath }] });
     ({ port } = await app.listen({ host: '127.0.0.1', port: 0 }));
   }
-  const { monitorEventLoopDelay, performance: perf } = await import('node:perf_hooks');
+  const { monitorEventLoopDelay, performance: perf, PerformanceObserver } = await import('node:perf_hooks');
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
+  // GC pauses of the serving thread by kind (scavenge, mark-compact, incremental marking, weak callbacks)
+  const gcKinds = { 1: 'scavenge', 2: 'markCompact', 4: 'incremental', 8: 'weakCallbacks' };
+  const gc = {};
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const g = (gc[gcKinds[e.detail?.kind] ?? 'other'] ??= { n: 0, ms: 0, maxMs: 0 });
+      g.n++;
+      g.ms = Math.round((g.ms + e.duration) * 10) / 10;
+      g.maxMs = Math.max(g.maxMs, Math.round(e.duration * 10) / 10);
+    }
+  }).observe({ entryTypes: ['gc'] });
   const elu = perf.eventLoopUtilization();
   const cpu = process.cpuUsage();
   process.stdout.write(`${JSON.stringify({ port })}\n`);
   process.on('SIGTERM', async () => {
     // Event-loop delay (stalls) and utilisation of the serving thread; CPU of the whole process (all threads).
     const used = process.cpuUsage(cpu);
-    const loop = { delayP99Ms: delay.percentile(99) / 1e6, delayMaxMs: delay.max / 1e6, utilization: perf.eventLoopUtilization(elu).utilization, processCpuMs: Math.round((used.user + used.system) / 1000) };
+    const loop = { delayP99Ms: delay.percentile(99) / 1e6, delayMaxMs: delay.max / 1e6, utilization: perf.eventLoopUtilization(elu).utilization, processCpuMs: Math.round((used.user + used.system) / 1000), gc };
     process.stdout.write(`${JSON.stringify({ cache: store.stats(), loop })}\n`);
     await app.close();
     await servedLog.close();
@@ -78,6 +90,32 @@ function startChild(argv, env = {}, nodeArgs = []) {
     });
     child.on('exit', (code) => reject(new Error(`${argv.join(' ')} exited ${code}: ${out}`)));
   });
+}
+
+/** CPU (ms) and run-queue wait (ms: runnable, not running) of each thread of a process, from /proc (Linux; else undefined). */
+async function threadTimes(pid) {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  try {
+    return Object.fromEntries(readdirSync(`/proc/${pid}/task`).map((tid) => {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const sched = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+      return [tid, { cpuMs: (Number(f[11]) + Number(f[12])) * 10, waitMs: sched[1] / 1e6 }];
+    }));
+  } catch { return undefined; }
+}
+
+/** The serving thread (the process's main thread) and the others over a load: CPU µs per request, wait for a CPU. */
+function threadShare(pid, before, after, requests) {
+  if (!before || !after) return undefined;
+  let others = 0;
+  for (const [tid, t] of Object.entries(after)) if (Number(tid) !== pid) others += t.cpuMs - (before[tid]?.cpuMs ?? 0);
+  const main = after[pid];
+  return {
+    servingUsPerRequest: Math.round((main.cpuMs - before[pid].cpuMs) * 10000 / requests) / 10,
+    servingWaitedMs: Math.round(main.waitMs - before[pid].waitMs),
+    otherThreadsUsPerRequest: Math.round(others * 10000 / requests) / 10,
+  };
 }
 
 async function load(port, paths, duration, connections, amount = undefined) {
@@ -110,7 +148,9 @@ async function apiBench(users, days, duration, connections) {
     const sample = await recs.createRecommendationService({ store }).recommend({ userId: people[0], k: 10 });
     await store.close();
     const bare = await startChild(['--role', 'bare'], { BENCH_BODY: JSON.stringify(sample) });
+    const bareBefore = await threadTimes(bare.pid);
     const ceiling = await load(bare.port, paths, duration, connections);
+    const bareThreads = threadShare(bare.pid, bareBefore, await threadTimes(bare.pid), ceiling.answered + ceiling.non2xx);
     bare.kill('SIGTERM');
     const servedRows = async () => {
       const { DeltaTable: T, createDuckDB } = await import('@lens/lake');
@@ -127,13 +167,15 @@ async function apiBench(users, days, duration, connections) {
     // caches), then 2 s more for the JIT; its figures are reported apart as the cold pass.
     const cold = await load(api.port, paths, 0, connections, paths.length);
     const warm = await load(api.port, paths, 2, connections);
+    const threadsBefore = await threadTimes(api.pid);
     const lens = await load(api.port, paths, duration, connections);
+    const threads = threadShare(api.pid, threadsBefore, await threadTimes(api.pid), lens.answered + lens.non2xx);
     const exited = new Promise((r) => api.on('exit', r));
     api.kill('SIGTERM');
     await exited;
     const stats = api.lines.map((l) => { try { return JSON.parse(l); } catch { return undefined; } }).find((x) => x?.cache);
     const served = { answered: cold.answered + warm.answered + lens.answered, written: (await servedRows()) - servedBefore };
-    return { people: people.length, keys: loaded.keys, loadMs: loaded.ms, ceiling, cold, lens, served, cache: stats?.cache, loop: stats?.loop, responseBytes: JSON.stringify(sample).length };
+    return { people: people.length, keys: loaded.keys, loadMs: loaded.ms, ceiling, cold, lens, served, cache: stats?.cache, loop: stats?.loop, threads, bareThreads, responseBytes: JSON.stringify(sample).length };
   } finally {
     if (!args.lake) rmSync(dataDir, { recursive: true, force: true });
   }
@@ -188,6 +230,7 @@ async function main() {
   if (result.api.cache) console.log(`\nLRU cache: ${JSON.stringify(result.api.cache)}`);
   if (process.env.BENCH_SERVED_LOG !== 'off') console.log(`Served lists in lens.served_recommendations after a clean shutdown: ${result.api.served.written}; 2xx counted by autocannon (warm-up + load): ${result.api.served.answered} (requests in flight when a load stops are answered and logged, not counted)`);
   if (result.api.loop) console.log(`API process (warm-up + load): ${JSON.stringify(result.api.loop)}`);
+  if (result.api.threads) console.log(`API threads during the measured load (/proc): ${JSON.stringify(result.api.threads)} (serving = the event loop's thread; waited = runnable but not running); bare server: ${JSON.stringify(result.api.bareThreads)}`);
   }
   const events = Number(args['train-events'] ?? 0);
   if (events > 0) {
