@@ -2,7 +2,7 @@
 // back, per record, its target table, quality code, bot flag and dedup key, with every record's NDJSON line
 // already UTF-8 encoded in one transferred buffer. Round-robin over a few threads.
 import { Worker } from 'node:worker_threads';
-import type { LogRecord } from '@lens/log';
+import type { PackedRecords } from '@lens/log';
 import type { LoaderQualityConfig } from '@lens/protocol';
 import type { DedupKeys } from './dedup-service.js';
 
@@ -27,37 +27,6 @@ export interface MapResult {
   codes: (string | null)[];
   bots: Uint8Array;
   keys: DedupKeys;
-}
-
-/** A read packed for a worker: offsets and append times stay on the main thread too. */
-export interface PackedRecords {
-  count: number;
-  bytes: number;
-  offsets: Float64Array;
-  timestamps: Float64Array;
-  buffer: ArrayBuffer;
-  ends: Uint32Array;
-}
-
-/** Packs records into one buffer (the records themselves can then be dropped). */
-export function packRecords(records: readonly LogRecord[]): PackedRecords {
-  let total = 0;
-  for (const r of records) total += r.value.length;
-  const bytes = new Uint8Array(total);
-  const n = records.length;
-  const ends = new Uint32Array(n);
-  const offsets = new Float64Array(n);
-  const timestamps = new Float64Array(n);
-  let at = 0;
-  for (let i = 0; i < n; i++) {
-    const r = records[i]!;
-    bytes.set(r.value, at);
-    at += r.value.length;
-    ends[i] = at;
-    offsets[i] = r.offset;
-    timestamps[i] = r.timestamp;
-  }
-  return { count: n, bytes: total, offsets, timestamps, buffer: bytes.buffer, ends };
 }
 
 /** A few worker threads mapping records. */

@@ -101,7 +101,7 @@ class Out {
 parentPort?.on('message', (req: MapRequest) => {
   const bytes = Buffer.from(req.buffer);
   const n = req.offsets.length;
-  const out = new Out(bytes.length + n * 160 + 1024);
+  const out = new Out((n === 0 ? 0 : req.ends[n - 1]!) + n * 160 + 1024);
   const lineEnds = new Uint32Array(n);
   const table = new Uint8Array(n);
   const bots = new Uint8Array(n);

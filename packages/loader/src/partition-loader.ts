@@ -11,7 +11,7 @@ import { PartitionOwnershipLostError } from './errors.js';
 import type { LoaderMetrics } from './loader-metrics.js';
 import type { Logger } from './logger.js';
 import { MicroBatch } from './micro-batch.js';
-import { packRecords, type MapPool, type MapResult } from './map-pool.js';
+import type { MapPool, MapResult } from './map-pool.js';
 
 /** Consumer name under which positions are committed to the log (for retention only). */
 export const LOG_CONSUMER = 'lens-loader';
@@ -91,9 +91,11 @@ class ChunkReader {
   #start(): Promise<Chunk> {
     const { partition, log, pool, dedup } = this.d;
     const read = this.#from.then((from) =>
-      from === undefined ? [] : log.read(partition, from, { maxRecords: this.size }),
+      from === undefined ? undefined : log.readPacked(partition, from, { maxRecords: this.size }),
     );
-    this.#from = read.then((records) => (records.length === 0 ? undefined : records[records.length - 1]!.offset + 1));
+    this.#from = read.then((packed) =>
+      packed === undefined || packed.count === 0 ? undefined : packed.offsets[packed.count - 1]! + 1,
+    );
     this.#from.catch(() => undefined); // a failed read surfaces through its chunk
     const previous = this.#posted;
     let posted!: () => void;
@@ -102,9 +104,8 @@ class ChunkReader {
     });
     const chunk = (async (): Promise<Chunk> => {
       try {
-        const records = await read;
-        if (records.length === 0) return CAUGHT_UP;
-        const packed = packRecords(records);
+        const packed = await read;
+        if (packed === undefined || packed.count === 0) return CAUGHT_UP;
         const mapped = await pool.map(partition, packed);
         await previous; // the dedup index sees the partition's records in log order
         const verdicts = dedup.check(partition, packed.offsets, mapped.keys, this.skipBelow());

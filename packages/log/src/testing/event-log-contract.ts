@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LogArgumentError, LogClosedError, OffsetOutOfRangeError, PartitionLockedError } from '../errors.js';
-import type { EventLog } from '../event-log.js';
+import type { EventLog, PackedRecords } from '../event-log.js';
 
 /** What a contract run needs from an adapter: a fresh empty log, optionally a way to reopen its storage. */
 export interface EventLogFixture {
@@ -133,6 +133,43 @@ export function runEventLogContract(name: string, open: () => Promise<EventLogFi
         );
         assert.deepEqual(await log.read(writer.partition, 25), []);
         assert.deepEqual(await log.read(99, 0), [], 'a partition that does not exist reads empty');
+      }),
+    );
+
+    it(
+      'readPacked returns what read returns, in one buffer (across segment rolls, limits, empty reads)',
+      withLog(async ({ log }) => {
+        const writer = await log.openWriter();
+        // Segments roll at 4 KiB or less: 300 records of 1–200 bytes span several.
+        const values = Array.from({ length: 300 }, (_, i) => buf(`${i}:`.padEnd(1 + ((i * 37) % 200), 'x')));
+        for (let i = 0; i < values.length; i += 30) await writer.append(values.slice(i, i + 30));
+        const unpack = (p: PackedRecords) => {
+          const bytes = new Uint8Array(p.buffer);
+          return Array.from({ length: p.count }, (_, i) => ({
+            partition: writer.partition,
+            offset: p.offsets[i]!,
+            timestamp: p.timestamps[i]!,
+            value: Buffer.from(bytes.subarray(i === 0 ? 0 : p.ends[i - 1]!, p.ends[i]!)),
+          }));
+        };
+        for (const [from, options] of [
+          [0, {}],
+          [0, { maxRecords: 1000, maxBytes: 1 << 20 }],
+          [17, { maxRecords: 5 }],
+          [100, { maxBytes: 500 }],
+          [250, { maxBytes: 1 }],
+          [299, {}],
+          [300, {}],
+        ] as const) {
+          const packed = await log.readPacked(writer.partition, from, options);
+          const records = await log.read(writer.partition, from, options);
+          assert.deepEqual(unpack(packed), records, `from ${from} ${JSON.stringify(options)}`);
+          assert.equal(
+            packed.bytes,
+            records.reduce((n, r) => n + r.value.length, 0),
+          );
+        }
+        assert.equal((await log.readPacked(99, 0)).count, 0, 'a partition that does not exist reads empty');
       }),
     );
 

@@ -2,7 +2,7 @@
 // (one writer per partition each, any number of readers). Wires locks, recovery, writers, reader and retention.
 import { mkdir } from 'node:fs/promises';
 import { LogClosedError, PartitionLockedError } from '../../errors.js';
-import type { EventLog, LogRecord, LogWriter, ReadOptions } from '../../event-log.js';
+import type { EventLog, LogRecord, LogWriter, PackedRecords, ReadOptions } from '../../event-log.js';
 import { noopLogger, type Logger } from '../../logger.js';
 import { checkConsumer, checkOffset, checkPartition } from '../../validate.js';
 import { BackpressureGuard } from './backpressure-guard.js';
@@ -101,6 +101,13 @@ class LocalEventLog implements EventLog {
     checkPartition(partition);
     checkOffset(offset);
     return this.#reader.read(partition, offset, options);
+  }
+
+  async readPacked(partition: number, offset: number, options?: ReadOptions): Promise<PackedRecords> {
+    this.#assertOpen();
+    checkPartition(partition);
+    checkOffset(offset);
+    return this.#reader.readPacked(partition, offset, options);
   }
 
   async bounds(partition: number): Promise<{ start: number; end: number }> {

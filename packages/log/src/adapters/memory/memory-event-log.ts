@@ -8,8 +8,10 @@ import {
   type EventLog,
   type LogRecord,
   type LogWriter,
+  type PackedRecords,
   type ReadOptions,
 } from '../../event-log.js';
+import { packLogRecords } from '../../packed-records.js';
 import { checkConsumer, checkOffset, checkPartition, checkValues } from '../../validate.js';
 
 /** Per-record overhead counted towards segment size, as in the local adapter's framing. */
@@ -84,6 +86,10 @@ class MemoryEventLog implements EventLog {
 
   async partitions(): Promise<number[]> {
     return [...this.store.partitions.keys()].sort((a, b) => a - b);
+  }
+
+  async readPacked(partition: number, offset: number, options?: ReadOptions): Promise<PackedRecords> {
+    return packLogRecords(await this.read(partition, offset, options));
   }
 
   async read(partition: number, offset: number, options: ReadOptions = {}): Promise<LogRecord[]> {
