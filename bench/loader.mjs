@@ -68,9 +68,12 @@ try {
   );
   await Promise.all(writers.map((w) => w.close()));
 
+  const startRss = process.memoryUsage().rss; // what the pre-fill left in this process
   let peakRss = 0;
+  let atPeak;
   const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    const m = process.memoryUsage();
+    if (m.rss > peakRss) [peakRss, atPeak] = [m.rss, m];
   }, 50);
   t0 = performance.now();
   const cpu0 = process.cpuUsage();
@@ -80,7 +83,7 @@ try {
   clearInterval(sampler);
   const loaderRate = stats.eventsLoaded / loadS;
   console.log(
-    `loader: ${stats.eventsLoaded.toLocaleString()} events in ${loadS.toFixed(2)} s = ${Math.round(loaderRate).toLocaleString()} events/s (goal >= 100,000); peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB`,
+    `loader: ${stats.eventsLoaded.toLocaleString()} events in ${loadS.toFixed(2)} s = ${Math.round(loaderRate).toLocaleString()} events/s (goal >= 100,000); peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB (${(startRss / 2 ** 20).toFixed(0)} MiB before the loader started; at the peak: JS heap ${(atPeak.heapTotal / 2 ** 20).toFixed(0)} MiB on the main thread, array buffers ${(atPeak.arrayBuffers / 2 ** 20).toFixed(0)} MiB)`,
   );
   // CPU per event (all threads: main, map workers, DuckDB) is steadier than wall time on a shared machine.
   const cpuS = (cpu.user + cpu.system) / 1e6;
