@@ -49,7 +49,8 @@ export async function openLoaderResources(
   await session.run(`SET threads = ${config.duckdbThreads || Math.max(1, availableParallelism() - 2)}`);
   // DuckDB's allocator keeps up to 128 MiB (512 MiB in bulk) of freed memory after each task for reuse; a commit
   // is one big spike (a whole batch), so keeping it only holds the process's memory up: hand it back after each
-  // (bench/loader.mjs, 1M events: peak RSS 679-719 MiB instead of 876, CPU per event within the runs' spread).
+  // (bench/loader.mjs, 1M events: peak RSS 673-773 MiB instead of 876-1032, at ~8 % more CPU per event in
+  // alternated pairs — 21.4-23.9 vs 19.2-21.6 µs; the loader's 1 GB memory bound is the one to keep).
   await session.run(`SET allocator_flush_threshold = '16MB'`);
   await session.run(`SET allocator_bulk_deallocation_flush_threshold = '16MB'`);
   const sql = serialSql(session);
