@@ -89,7 +89,12 @@ export class DeltaTable {
    * await table.append({ rows: [{ ts: new Date(), name: 'click' }] }, { txn: { appId: 'loader-1', version: 42 } });
    */
   async append(source: RowSource, options: AppendOptions = {}): Promise<CommitResult> {
-    return this.#withRetry(async () => appendRows(this.store, this.sql, await this.snapshot(), source, options));
+    let given = options.snapshot;
+    return this.#withRetry(async () => {
+      const snapshot = given ?? (await this.snapshot());
+      given = undefined; // a retry builds on a fresh snapshot
+      return appendRows(this.store, this.sql, snapshot, source, options);
+    });
   }
 
   /** Deletes rows matching a predicate (or SQL text), rewriting the files that held them. */

@@ -85,7 +85,9 @@ export class BronzeTable {
   }
 
   async #fencedAppend(partition: number, from: number, to: number, ndjsonFile: string | undefined): Promise<number> {
-    const seen = await this.position(partition);
+    // One snapshot for the fence and the append (loading one per commit is a visible part of the loader's cost).
+    const snapshot = await this.table.snapshot();
+    const seen = snapshot.txns.get(this.appId(partition))?.version;
     if (seen !== undefined && seen !== from) {
       throw new PartitionOwnershipLostError(partition, `${this.name} is at ${seen}, this batch starts at ${from}`, {
         table: this.name,
@@ -99,7 +101,7 @@ export class BronzeTable {
         : this.key === 'events'
           ? { sql: eventsSelect(ndjsonFile) }
           : { ndjsonFile };
-    const result = await this.table.append(source, { txn: { appId: this.appId(partition), version: to } });
+    const result = await this.table.append(source, { txn: { appId: this.appId(partition), version: to }, snapshot });
     if (result.status === 'already-committed') {
       throw new PartitionOwnershipLostError(partition, `${this.name} already has offsets up to ${to}`, {
         table: this.name,

@@ -19,6 +19,11 @@ export interface AppendOptions {
   txn?: { appId: string; version: number };
   /** `overwrite` replaces all rows; default `append`. */
   mode?: 'append' | 'overwrite';
+  /**
+   * The snapshot to build on, when the caller already loaded the latest one (saves loading it again). A commit
+   * made since is still detected: the first attempt then conflicts and the retries load fresh snapshots.
+   */
+  snapshot?: Snapshot;
 }
 
 /** Writes rows and commits them; returns the version or `already-committed` for a seen txn. */

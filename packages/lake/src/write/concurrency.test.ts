@@ -57,3 +57,23 @@ it('concurrent appends, optimize and delete from separate processes lose and dup
   const snapshot = await table.snapshot();
   for (const w of [1, 2, 3]) assert.equal(snapshot.txns.get(`writer-${w}`)?.version, 7);
 });
+
+it('an append given a snapshot that went stale builds on the commits made since (and honours their txns)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'lens-stale-'));
+  const table = await DeltaTable.open(dir);
+  await table.create({ columns: [{ name: 'n', type: 'long' }] });
+  const stale = await table.snapshot();
+  await table.append({ sql: 'SELECT 1::BIGINT AS n' }, { txn: { appId: 'a', version: 1 } });
+  const other = await DeltaTable.open(dir);
+  const result = await other.append({ sql: 'SELECT 2::BIGINT AS n' }, { snapshot: stale });
+  assert.equal(result.status, 'committed');
+  assert.equal(result.version, 2);
+  // The txn committed after the stale snapshot is seen by the retry: the same batch commits nothing.
+  const again = await other.append(
+    { sql: 'SELECT 1::BIGINT AS n' },
+    { txn: { appId: 'a', version: 1 }, snapshot: stale },
+  );
+  assert.equal(again.status, 'already-committed');
+  const rows = (await table.query()).map((r) => Number(r['n'])).sort();
+  assert.deepEqual(rows, [1, 2]);
+});
