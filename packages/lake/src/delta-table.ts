@@ -3,7 +3,7 @@
 import { createDuckDB, sharedDuckDB, type Sql, type SqlRow } from './duckdb/sql.js';
 import { versionAtTimestamp } from './log/commit-timestamps.js';
 import { planScan, type ScanOptions, type ScanPlan } from './scan/scan-sql.js';
-import { loadSnapshot, type Snapshot } from './snapshot.js';
+import { loadSnapshot, type CheckpointCache, type Snapshot } from './snapshot.js';
 import { createFsObjectStore } from './storage/fs/fs-object-store.js';
 import type { ObjectStore } from './storage/object-store.js';
 import type { Predicate } from './scan/predicate.js';
@@ -43,6 +43,8 @@ export interface OpenOptions {
  * const rows = await table.query({ predicate: where.between('ts', '2026-01-01', '2026-01-02') });
  */
 export class DeltaTable {
+  readonly #checkpoints: CheckpointCache = {};
+
   private constructor(
     readonly store: ObjectStore,
     readonly sql: Sql,
@@ -58,12 +60,12 @@ export class DeltaTable {
   async snapshot(selector: SnapshotSelector = {}): Promise<Snapshot> {
     let version = selector.version;
     if (selector.timestamp !== undefined) {
-      const latest = await loadSnapshot(this.store, this.sql);
+      const latest = await loadSnapshot(this.store, this.sql, undefined, this.#checkpoints);
       const ict = latest.metadata.configuration['delta.enableInCommitTimestamps'] === 'true';
       version = await versionAtTimestamp(this.store, new Date(selector.timestamp), ict);
       if (version === latest.version) return latest;
     }
-    return loadSnapshot(this.store, this.sql, version);
+    return loadSnapshot(this.store, this.sql, version, this.#checkpoints);
   }
 
   /** The DuckDB SELECT over a snapshot's rows (after data skipping with `predicate`). */

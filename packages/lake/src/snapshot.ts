@@ -3,6 +3,7 @@
 import type { Sql } from './duckdb/sql.js';
 import { DeltaProtocolError } from './errors.js';
 import type {
+  Action,
   AddAction,
   DomainMetadataAction,
   MetadataAction,
@@ -38,16 +39,33 @@ export interface Snapshot {
   readonly partitionFields: readonly DeltaField[];
 }
 
+/**
+ * The parsed actions of the last checkpoint a table's snapshots were loaded from. A checkpoint file holds one
+ * version's state and is never changed once written, so a writer that reloads its table after every commit
+ * (the loader) reads it with DuckDB once per checkpoint instead of once per load.
+ */
+export interface CheckpointCache {
+  keys?: string;
+  actions?: readonly Action[];
+}
+
 /** Loads the snapshot at `version` (latest when omitted). */
-export async function loadSnapshot(store: ObjectStore, sql: Sql, version?: number): Promise<Snapshot> {
+export async function loadSnapshot(
+  store: ObjectStore,
+  sql: Sql,
+  version?: number,
+  cache?: CheckpointCache,
+): Promise<Snapshot> {
   const segment = await buildLogSegment(store, version);
   const state = emptyState();
   if (segment.checkpoint) {
-    const actions = await readCheckpointActions(
-      store,
-      sql,
-      segment.checkpoint.files.map((f) => f.key),
-    );
+    const keys = segment.checkpoint.files.map((f) => f.key);
+    const id = keys.join('\n');
+    let actions = cache?.keys === id ? cache.actions : undefined;
+    if (actions === undefined) {
+      actions = await readCheckpointActions(store, sql, keys);
+      if (cache) Object.assign(cache, { keys: id, actions });
+    }
     for (const a of actions) applyAction(state, a);
   }
   const texts = await Promise.all(segment.commits.map(async (c) => new TextDecoder().decode(await store.get(c.key))));
