@@ -1,7 +1,6 @@
 // The bronze tables' columns, one place: bronze.events (one row per accepted event, every field the SDK sent)
 // and bronze.quarantine (what the collector rejected and what failed the loader's checks).
 import type { ColumnSpec } from '@lens/lake';
-import { SPEC_EVENT_FIELDS } from '@lens/protocol';
 
 /** bronze.events, partitioned by `event_date` (UTC date of the corrected `timestamp`). */
 export const EVENTS_COLUMNS: readonly ColumnSpec[] = [
@@ -26,7 +25,7 @@ export const EVENTS_COLUMNS: readonly ColumnSpec[] = [
   { name: 'properties', type: 'string' },
   { name: 'traits', type: 'string' },
   { name: 'integrations', type: 'string' },
-  { name: 'extra', type: 'string' },
+  { name: 'extra', type: 'string' }, // top-level fields outside the spec (customFields in @lens/protocol), as JSON
   { name: 'request_ip', type: 'string' },
   { name: 'is_bot', type: 'boolean', nullable: false },
   { name: 'log_partition', type: 'integer', nullable: false },
@@ -58,9 +57,3 @@ export const BRONZE_TABLES = {
 } as const;
 
 export type BronzeTableKey = keyof typeof BRONZE_TABLES;
-
-/**
- * Top-level event fields that have a column of their own: the spec's fields; every other field goes to `extra`
- * (the collector lists those in the record's head as `custom`, so both paths agree).
- */
-export const EVENT_FIELD_COLUMNS: ReadonlySet<string> = SPEC_EVENT_FIELDS;

@@ -6,7 +6,7 @@
 import { isUtf8 } from 'node:buffer';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AcceptedHead, LoaderQualityConfig } from '@lens/protocol';
-import { ACCEPTED_EVENT_KEY, LOG_RECORD_VERSION, parseTimestampMs } from '@lens/protocol';
+import { ACCEPTED_EVENT_KEY, ACCEPTED_HEAD_KEY, ACCEPTED_RECORD_START, parseTimestampMs } from '@lens/protocol';
 import { createBotDetector } from './bot-detector.js';
 import {
   decodePayload,
@@ -26,9 +26,9 @@ const lenient = new TextDecoder();
 const CLOSE_LINE = Buffer.from('}\n');
 const NEWLINE = 0x0a;
 /** How every version-2 accepted record starts (acceptedRecordPrefix), and what ends its head. */
-const HEAD_RECORD_START = Buffer.from(`{"v":${LOG_RECORD_VERSION},"kind":"event","sourceId":`);
+const HEAD_RECORD_START = Buffer.from(ACCEPTED_RECORD_START);
 const EVENT_KEY = Buffer.from(ACCEPTED_EVENT_KEY);
-const HEAD_KEY = Buffer.from(',"head":');
+const HEAD_KEY = Buffer.from(ACCEPTED_HEAD_KEY);
 
 interface HeadMapped {
   mapped: MappedRecord;

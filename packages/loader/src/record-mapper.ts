@@ -7,8 +7,7 @@ import type {
   LogRecordPayload,
   RejectedRecord,
 } from '@lens/protocol';
-import { parseTimestampMs } from '@lens/protocol';
-import { EVENT_FIELD_COLUMNS } from './bronze-schema.js';
+import { customFields, parseTimestampMs } from '@lens/protocol';
 import type { BotDetector } from './bot-detector.js';
 import { eventLineHead } from './events-ndjson.js';
 import { checkJsonColumns, checkTimestamp, type QualityCode, type TimestampVerdict } from './quality-checks.js';
@@ -93,10 +92,7 @@ export function mapAccepted(
     );
     if (tooLarge) return loaderQuarantine(record, at, receivedAt, tooLarge.code, tooLarge.reason);
   }
-  let extra: Record<string, unknown> | undefined;
-  for (const key in e) {
-    if (!EVENT_FIELD_COLUMNS.has(key)) (extra ??= {})[key] = e[key];
-  }
+  const extra = customFields(e);
   const isBot = options.quality.detectBots && options.bots.isBot(e.context?.['userAgent']);
   const ids = { messageId, type: e.type, receivedAt };
   return eventsOutcome(at, ids, verdict, isBot, extra === undefined ? null : JSON.stringify(extra));

@@ -63,13 +63,19 @@ export interface RejectedRecord {
 
 export type LogRecordPayload = AcceptedRecord | RejectedRecord;
 
-/** The head of an enriched event (see AcceptedHead). */
-export function acceptedHead(event: EnrichedEvent): AcceptedHead {
-  const userAgent = event.context?.['userAgent'];
+/** The event's top-level fields outside SPEC_EVENT_FIELDS (undefined when it has none): bronze's `extra`. */
+export function customFields(event: { [key: string]: unknown }): JsonObject | undefined {
   let custom: JsonObject | undefined;
   for (const key in event) {
     if (!SPEC_EVENT_FIELDS.has(key) && event[key] !== undefined) (custom ??= {})[key] = event[key];
   }
+  return custom;
+}
+
+/** The head of an enriched event (see AcceptedHead). */
+export function acceptedHead(event: EnrichedEvent): AcceptedHead {
+  const userAgent = event.context?.['userAgent'];
+  const custom = customFields(event);
   return {
     messageId: event.messageId,
     type: event.type,
@@ -83,14 +89,18 @@ export function acceptedHead(event: EnrichedEvent): AcceptedHead {
 /** `JSON.stringify(acceptedHead(event))`, built without the intermediate objects (the collector's hot path). */
 export function acceptedHeadJson(event: EnrichedEvent): string {
   const userAgent = event.context?.['userAgent'];
-  let custom: JsonObject | undefined;
-  for (const key in event) {
-    if (!SPEC_EVENT_FIELDS.has(key) && event[key] !== undefined) (custom ??= {})[key] = event[key];
-  }
+  const custom = customFields(event);
   const ua = typeof userAgent === 'string' ? `,"userAgent":${JSON.stringify(userAgent)}` : '';
   const extra = custom === undefined ? '' : `,"custom":${JSON.stringify(JSON.stringify(custom))}`;
   return `{"messageId":${JSON.stringify(event.messageId)},"type":${JSON.stringify(event.type)},"receivedAt":${JSON.stringify(event.receivedAt)},"timestamp":${JSON.stringify(event.timestamp)}${ua}${extra}}`;
 }
+
+/** How every accepted record of the current version starts, up to its source id's value. */
+export const ACCEPTED_RECORD_START = `{"v":${LOG_RECORD_VERSION},"kind":"event","sourceId":`;
+/** What precedes an accepted record's head (after the source id and request IP, which are JSON strings). */
+export const ACCEPTED_HEAD_KEY = ',"head":';
+/** What separates an accepted record's head from its event. */
+export const ACCEPTED_EVENT_KEY = ',"event":';
 
 /**
  * The text every accepted record of one source and request IP starts with, up to its head. The layout:
@@ -99,11 +109,8 @@ export function acceptedHeadJson(event: EnrichedEvent): string {
  */
 export function acceptedRecordPrefix(sourceId: string, requestIp: string | undefined): string {
   const ip = requestIp === undefined ? '' : `,"requestIp":${JSON.stringify(requestIp)}`;
-  return `{"v":${LOG_RECORD_VERSION},"kind":"event","sourceId":${JSON.stringify(sourceId)}${ip},"head":`;
+  return `${ACCEPTED_RECORD_START}${JSON.stringify(sourceId)}${ip}${ACCEPTED_HEAD_KEY}`;
 }
-
-/** What separates an accepted record's head from its event. */
-export const ACCEPTED_EVENT_KEY = ',"event":';
 
 /** An accepted record's text from its prefix (acceptedRecordPrefix), its head's JSON and its event's JSON. */
 export function encodeAcceptedRecord(prefix: string, headJson: string, eventJson: string): string {
