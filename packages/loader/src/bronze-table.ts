@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ConcurrentModificationError, DeltaTable, TableNotFoundError, type RowSource, type Sql } from '@lens/lake';
 import { BRONZE_TABLES, type BronzeTableKey } from './bronze-schema.js';
 import { withCommitLock } from './commit-lock.js';
-import { eventsSelect } from './events-ndjson.js';
+import { eventsSelect, EVENTS_SELECT_COLUMNS } from './events-ndjson.js';
 import { BronzeSchemaError, PartitionOwnershipLostError } from './errors.js';
 import { lakeTablePath } from './lake-table-path.js';
 
@@ -99,7 +99,7 @@ export class BronzeTable {
       ndjsonFile === undefined
         ? { rows: [] }
         : this.key === 'events'
-          ? { sql: eventsSelect(ndjsonFile) }
+          ? { sql: eventsSelect(ndjsonFile), columns: EVENTS_SELECT_COLUMNS }
           : { ndjsonFile };
     const result = await this.table.append(source, { txn: { appId: this.appId(partition), version: to }, snapshot });
     if (result.status === 'already-committed') {

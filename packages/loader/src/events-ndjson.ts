@@ -2,6 +2,7 @@
 // JS; a version-2 record without its head) wrapped with what the loader decided (position, ids, times, bot flag,
 // extras); DuckDB's JSON reader then extracts the columns in C++, once per line, with nested objects kept as
 // JSON text.
+import { EVENTS_COLUMNS } from './bronze-schema.js';
 import { quoteLiteralSql } from './sql-literal.js';
 
 /** What the loader adds to a record: its position and the verdicts of the checks. */
@@ -41,7 +42,13 @@ const EVENT_STRUCT = `STRUCT("event" VARCHAR, "name" VARCHAR, category VARCHAR, 
 const COLUMNS = `{p: 'INTEGER', o: 'BIGINT', m: 'VARCHAR', t: 'VARCHAR', ra: 'VARCHAR', ts: 'VARCHAR', b: 'BOOLEAN',
   cf: 'VARCHAR', cr: 'VARCHAR', x: 'VARCHAR', r: 'STRUCT(sourceId VARCHAR, requestIp VARCHAR, event ${EVENT_STRUCT})'}`;
 
-/** The SELECT producing bronze.events rows from a file of `eventLine`s. */
+/**
+ * What eventsSelect yields: every bronze.events column (declared to the lake, which then need not ask DuckDB at
+ * every commit; a test compares it with DuckDB's description of the query).
+ */
+export const EVENTS_SELECT_COLUMNS: readonly string[] = EVENTS_COLUMNS.map((c) => c.name);
+
+/** The SELECT producing bronze.events rows from a file of `eventLine`s (the columns EVENTS_SELECT_COLUMNS names). */
 export function eventsSelect(file: string): string {
   const e = 'r.event';
   return `SELECT m AS message_id, r.sourceId AS source_id, t AS "type", ${e}."event" AS "event",

@@ -9,7 +9,12 @@ import { quoteIdent, quoteLiteral, toDuckDBType, type DeltaStructType } from '..
 
 /** Rows to write. */
 export type RowSource =
-  | { sql: string }
+  /**
+   * `columns`: the names the query yields, when the caller knows them (a writer committing the same query shape
+   * every second): the statement that would ask DuckDB for them is skipped. A name the query lacks fails the
+   * write; a column the query yields but `columns` omits is not written.
+   */
+  | { sql: string; columns?: readonly string[] }
   | { rows: readonly Record<string, unknown>[] }
   | { ndjsonFile: string }
   | { parquetFiles: string | readonly string[] };
@@ -36,7 +41,8 @@ export async function sourceSelect(
     } else file = source.ndjsonFile;
     from = `read_json(${quoteLiteral(file)}, format = 'newline_delimited', columns = ${typed})`;
   }
-  const present = new Map((await sql.describe(`SELECT * FROM ${from}`)).map((c) => [c.name, c.type]));
+  const declared = 'sql' in source ? source.columns : undefined;
+  const present = new Set(declared ?? (await sql.describe(`SELECT * FROM ${from}`)).map((c) => c.name));
   const cols = schema.fields.map((f) => {
     const cast = `CAST(${quoteIdent(f.name)} AS ${toDuckDBType(f.type)})`;
     // Non-nullable columns are enforced while writing (Delta readers trust the schema's nullability).
@@ -47,7 +53,7 @@ export async function sourceSelect(
     if (!f.nullable) throw new InvalidInputError(`input lacks non-nullable column ${f.name}`, { column: f.name });
     return `CAST(NULL AS ${toDuckDBType(f.type)}) AS ${quoteIdent(f.name)}`;
   });
-  const extra = [...present.keys()].filter((c) => !schema.fields.some((f) => f.name === c));
+  const extra = [...present].filter((c) => !schema.fields.some((f) => f.name === c));
   if (extra.length > 0)
     throw new InvalidInputError(`input has columns the table lacks: ${extra.join(', ')}`, { columns: extra });
   return { select: `SELECT ${cols.join(', ')} FROM ${from}`, ...(tempDir ? { tempDir } : {}) };

@@ -134,6 +134,33 @@ describe('writing tables', () => {
     assert.equal((await t.snapshot()).txns.get('loader')?.version, 7);
   });
 
+  it('a query whose columns the caller declares is written without describing it, and a wrong declaration fails', async () => {
+    const t = await tempTable();
+    await t.create({
+      columns: [
+        { name: 'n', type: 'long', nullable: false },
+        { name: 's', type: 'string' },
+      ],
+    });
+    const sql = 'SELECT range AS n, range::VARCHAR AS s FROM range(3)';
+    await t.append({ sql, columns: ['n', 's'] });
+    // Declaring fewer columns than the query yields writes only the declared ones (nullable `s` becomes NULL).
+    await t.append({ sql: "SELECT 7 AS n, 'x' AS s", columns: ['n'] });
+    assert.deepEqual(
+      (await t.query()).map((r) => [Number(r['n']), r['s']]).sort((a, b) => Number(a[0]) - Number(b[0])),
+      [
+        [0, '0'],
+        [1, '1'],
+        [2, '2'],
+        [7, null],
+      ],
+    );
+    // A declared name the query lacks, and one the table lacks, both fail and commit nothing.
+    await assert.rejects(t.append({ sql: 'SELECT 1 AS n', columns: ['n', 's'] }), /s/);
+    await assert.rejects(t.append({ sql, columns: ['n', 's', 'zz'] }), /columns the table lacks: zz/);
+    assert.equal((await t.snapshot()).version, 2);
+  });
+
   it('overwrite, delete-where, add columns, optimize, history and vacuum', async () => {
     const t = await tempTable();
     const dir = t.store.description;
