@@ -74,16 +74,19 @@ function mapByHead(value: Buffer, at: LogPosition): HeadMapped | undefined {
   };
 }
 
-/** A growable output buffer. */
+/**
+ * A growable output buffer. Never from Node's shared pool (allocUnsafeSlow): its memory is transferred to the
+ * main thread as is, instead of being copied into an exact-size array first.
+ */
 class Out {
   buf: Buffer;
   at = 0;
   constructor(capacity: number) {
-    this.buf = Buffer.allocUnsafe(capacity);
+    this.buf = Buffer.allocUnsafeSlow(capacity);
   }
   #room(n: number): void {
     if (this.at + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n));
+    const next = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.at + n));
     this.buf.copy(next, 0, 0, this.at);
     this.buf = next;
   }
@@ -177,8 +180,7 @@ parentPort?.on('message', (req: MapRequest) => {
     keyEnds[2 * i] = sourceEnd;
     keyEnds[2 * i + 1] = keyAt;
   }
-  const lineBytes = new Uint8Array(out.at);
-  lineBytes.set(out.buf.subarray(0, out.at));
+  const lineBytes = new Uint8Array(out.buf.buffer as ArrayBuffer, out.buf.byteOffset, out.at); // allocUnsafeSlow: never shared
   const result: MapResult = {
     id: req.id,
     table,
