@@ -6,11 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createDuckDB } from '@lens/lake';
-import { EVENTS_COLUMNS } from './bronze-schema.js';
 import { EVENTS_SELECT_COLUMNS, eventsSelect } from './events-ndjson.js';
 
 describe('events query', () => {
-  it('yields exactly the columns it declares: every bronze.events column', async () => {
+  it('yields exactly the columns it declares, in order', async () => {
     const db = await createDuckDB();
     const dir = await mkdtemp(join(tmpdir(), 'lens-events-select-'));
     try {
@@ -18,10 +17,6 @@ describe('events query', () => {
       await writeFile(file, '');
       const described = (await db.describe(`(${eventsSelect(file)})`)).map((c) => c.name);
       assert.deepEqual(described, [...EVENTS_SELECT_COLUMNS]);
-      assert.deepEqual(
-        described,
-        EVENTS_COLUMNS.map((c) => c.name),
-      );
     } finally {
       db.close();
       await rm(dir, { recursive: true, force: true });
