@@ -40,6 +40,16 @@ export interface ReadOptions {
   maxBytes?: number;
 }
 
+/** Options of a packed read. */
+export interface PackedReadOptions extends ReadOptions {
+  /**
+   * A buffer the records may be packed into instead of a new one: its bytes are overwritten, and the result's
+   * `buffer` is it unless the read needed more room (or the adapter packs otherwise). Lets a consumer recycle the
+   * buffers it is done with instead of leaving one to the garbage collector per read.
+   */
+  into?: ArrayBuffer;
+}
+
 /** The exclusive writer of one partition. */
 export interface LogWriter {
   readonly partition: number;
@@ -79,7 +89,7 @@ export interface EventLog {
    */
   read(partition: number, offset: number, options?: ReadOptions): Promise<LogRecord[]>;
   /** What `read` returns, packed in one buffer (adapters without a cheaper way use `packLogRecords`). */
-  readPacked(partition: number, offset: number, options?: ReadOptions): Promise<PackedRecords>;
+  readPacked(partition: number, offset: number, options?: PackedReadOptions): Promise<PackedRecords>;
   /** First offset still stored (after retention) and the offset after the last durable record. */
   bounds(partition: number): Promise<{ start: number; end: number }>;
   /** Consumer positions ("next offset to read"), persisted durably. */

@@ -1,6 +1,14 @@
 // @lens/log: the EventLog port (durable, partitioned, append-only log between collector and loader), its
 // embedded local adapter, an in-memory adapter and the factory that picks one. Test kit: `@lens/log/testing`.
-export type { AppendResult, EventLog, LogRecord, LogWriter, PackedRecords, ReadOptions } from './event-log.js';
+export type {
+  AppendResult,
+  EventLog,
+  LogRecord,
+  LogWriter,
+  PackedReadOptions,
+  PackedRecords,
+  ReadOptions,
+} from './event-log.js';
 export { packLogRecords } from './packed-records.js';
 export { DEFAULT_MAX_READ_BYTES, DEFAULT_MAX_READ_RECORDS, MAX_RECORD_BYTES } from './event-log.js';
 export {

@@ -2,7 +2,7 @@
 // one transferable buffer for a consumer that maps records on another thread.
 import type { LogRecord, PackedRecords } from './event-log.js';
 
-/** Accumulates records (copying their bytes) into one growing buffer. */
+/** Accumulates records (copying their bytes) into one growing buffer: `into` when given and large enough. */
 export class PackedBuilder {
   #bytes: Uint8Array;
   #ends: Uint32Array;
@@ -11,8 +11,9 @@ export class PackedBuilder {
   #count = 0;
   #at = 0;
 
-  constructor(records: number, bytes: number) {
-    this.#bytes = new Uint8Array(Math.max(1024, bytes));
+  constructor(records: number, bytes: number, into?: ArrayBuffer) {
+    this.#bytes =
+      into !== undefined && into.byteLength >= bytes ? new Uint8Array(into) : new Uint8Array(Math.max(1024, bytes));
     this.#ends = new Uint32Array(Math.max(16, records));
     this.#offsets = new Float64Array(this.#ends.length);
     this.#timestamps = new Float64Array(this.#ends.length);
@@ -56,11 +57,11 @@ function grow<T extends Uint32Array | Float64Array>(from: T, into: T): T {
   return into;
 }
 
-/** Packs records already read (the way for adapters that have no cheaper one). */
-export function packLogRecords(records: readonly LogRecord[]): PackedRecords {
+/** Packs records already read (the way for adapters that have no cheaper one), into `into` when it is large enough. */
+export function packLogRecords(records: readonly LogRecord[], into?: ArrayBuffer): PackedRecords {
   let total = 0;
   for (const r of records) total += r.value.length;
-  const out = new PackedBuilder(records.length, total);
+  const out = new PackedBuilder(records.length, total, into);
   for (const r of records) out.add(r.value, 0, r.value.length, r.offset, r.timestamp);
   return out.done();
 }

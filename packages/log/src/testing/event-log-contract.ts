@@ -168,7 +168,16 @@ export function runEventLogContract(name: string, open: () => Promise<EventLogFi
             packed.bytes,
             records.reduce((n, r) => n + r.value.length, 0),
           );
+          // A recycled buffer (old bytes in it) or one too small to pack into gives the same records.
+          for (const size of [1 << 20, 8]) {
+            const into = new Uint8Array(size).fill(0x7e).buffer;
+            const again = await log.readPacked(writer.partition, from, { ...options, into });
+            assert.deepEqual(unpack(again), records, `from ${from} ${JSON.stringify(options)} into ${size} bytes`);
+          }
         }
+        const into = new ArrayBuffer(1 << 20);
+        const packed = await log.readPacked(writer.partition, 0, { maxBytes: 1 << 20, into });
+        assert.equal(packed.buffer, into, 'a buffer large enough for the read limit is packed into');
         assert.equal((await log.readPacked(99, 0)).count, 0, 'a partition that does not exist reads empty');
       }),
     );

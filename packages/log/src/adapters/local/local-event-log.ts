@@ -2,7 +2,7 @@
 // (one writer per partition each, any number of readers). Wires locks, recovery, writers, reader and retention.
 import { mkdir } from 'node:fs/promises';
 import { LogClosedError, PartitionLockedError } from '../../errors.js';
-import type { EventLog, LogRecord, LogWriter, PackedRecords, ReadOptions } from '../../event-log.js';
+import type { EventLog, LogRecord, LogWriter, PackedReadOptions, PackedRecords, ReadOptions } from '../../event-log.js';
 import { noopLogger, type Logger } from '../../logger.js';
 import { checkConsumer, checkOffset, checkPartition } from '../../validate.js';
 import { BackpressureGuard } from './backpressure-guard.js';
@@ -103,7 +103,7 @@ class LocalEventLog implements EventLog {
     return this.#reader.read(partition, offset, options);
   }
 
-  async readPacked(partition: number, offset: number, options?: ReadOptions): Promise<PackedRecords> {
+  async readPacked(partition: number, offset: number, options?: PackedReadOptions): Promise<PackedRecords> {
     this.#assertOpen();
     checkPartition(partition);
     checkOffset(offset);

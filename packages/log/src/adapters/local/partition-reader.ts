@@ -7,6 +7,7 @@ import {
   DEFAULT_MAX_READ_BYTES,
   DEFAULT_MAX_READ_RECORDS,
   type LogRecord,
+  type PackedReadOptions,
   type PackedRecords,
   type ReadOptions,
 } from '../../event-log.js';
@@ -21,9 +22,16 @@ interface PartitionState {
   marker: FileHandle | undefined;
   handles: Map<number, FileHandle>;
   index: SparseIndex;
+  /**
+   * The chunk buffer packed reads scan into, reused from read to read (a fresh multi-megabyte buffer per read
+   * made the consumer's thread collect garbage every few hundred milliseconds); taken while a read uses it.
+   */
+  scratch: Buffer | undefined;
 }
 
 const MAX_OPEN_SEGMENTS = 4;
+/** The largest chunk a read scans at a time (a frame larger than that gets a buffer of its own). */
+const SCRATCH_BYTES = 4 * 1024 * 1024;
 
 /** Reader side of the local adapter, one per EventLog instance. */
 export class PartitionReader {
@@ -71,12 +79,27 @@ export class PartitionReader {
   }
 
   /** The same records as `read`, copied back to back into one buffer (no object per record). */
-  async readPacked(partition: number, offset: number, options: ReadOptions = {}): Promise<PackedRecords> {
+  async readPacked(partition: number, offset: number, options: PackedReadOptions = {}): Promise<PackedRecords> {
     const maxRecords = options.maxRecords ?? DEFAULT_MAX_READ_RECORDS;
-    const out = new PackedBuilder(Math.min(maxRecords, 65_536), options.maxBytes ?? DEFAULT_MAX_READ_BYTES);
-    await this.#scan(partition, offset, options, (buf, start, length, o, timestamp) =>
-      out.add(buf, start, length, o, timestamp),
+    const out = new PackedBuilder(
+      Math.min(maxRecords, 65_536),
+      options.maxBytes ?? DEFAULT_MAX_READ_BYTES,
+      options.into,
     );
+    const state = this.#state(partition);
+    const scratch = state.scratch ?? Buffer.allocUnsafeSlow(SCRATCH_BYTES);
+    state.scratch = undefined; // a concurrent read of this partition scans into its own buffer
+    try {
+      await this.#scan(
+        partition,
+        offset,
+        options,
+        (buf, start, length, o, timestamp) => out.add(buf, start, length, o, timestamp), // copies
+        scratch,
+      );
+    } finally {
+      state.scratch = scratch;
+    }
     return out.done();
   }
 
@@ -86,6 +109,7 @@ export class PartitionReader {
     offset: number,
     options: ReadOptions,
     take: (buf: Buffer, start: number, length: number, offset: number, timestamp: number) => void,
+    scratch?: Buffer,
   ): Promise<void> {
     const maxRecords = options.maxRecords ?? DEFAULT_MAX_READ_RECORDS;
     const maxBytes = options.maxBytes ?? DEFAULT_MAX_READ_BYTES;
@@ -98,7 +122,7 @@ export class PartitionReader {
     const start = segments[0] ?? 0;
     if (offset < start && segments.length > 0) throw new OffsetOutOfRangeError(partition, offset, start);
     if (offset >= end || segments.length === 0) return;
-    const chunkBytes = Math.min(Math.max(maxBytes + HEADER_BYTES * 64, 64 * 1024), 4 * 1024 * 1024);
+    const chunkBytes = Math.min(Math.max(maxBytes + HEADER_BYTES * 64, 64 * 1024), SCRATCH_BYTES);
     let count = 0;
     let next = offset;
     let bytes = 0;
@@ -107,20 +131,26 @@ export class PartitionReader {
       const base = segments[i]!;
       const fh = await this.#handle(state, partition, base);
       const from = state.index.floor(base, next);
-      const { pos, stop } = await scanFrames(fh, from.pos, chunkBytes, (frame) => {
-        const o = frame.header.offset;
-        if (o >= end || count >= maxRecords) return false;
-        if (o < next) {
-          state.index.note(base, o, frame.filePos);
+      const { pos, stop } = await scanFrames(
+        fh,
+        from.pos,
+        chunkBytes,
+        (frame) => {
+          const o = frame.header.offset;
+          if (o >= end || count >= maxRecords) return false;
+          if (o < next) {
+            state.index.note(base, o, frame.filePos);
+            return true;
+          }
+          if (o !== next || (count > 0 && bytes + frame.header.length > maxBytes)) return false;
+          take(frame.buf, frame.at + HEADER_BYTES, frame.header.length, o, frame.header.timestamp);
+          count++;
+          bytes += frame.header.length;
+          next++;
           return true;
-        }
-        if (o !== next || (count > 0 && bytes + frame.header.length > maxBytes)) return false;
-        take(frame.buf, frame.at + HEADER_BYTES, frame.header.length, o, frame.header.timestamp);
-        count++;
-        bytes += frame.header.length;
-        next++;
-        return true;
-      });
+        },
+        scratch,
+      );
       state.index.note(base, next, pos);
       if (next >= end || count >= maxRecords || bytes >= maxBytes) break;
       if (stop === 'eof' && i + 1 >= segments.length) {
@@ -153,7 +183,7 @@ export class PartitionReader {
   #state(partition: number): PartitionState {
     let state = this.#states.get(partition);
     if (state === undefined) {
-      state = { segments: [], marker: undefined, handles: new Map(), index: new SparseIndex() };
+      state = { segments: [], marker: undefined, handles: new Map(), index: new SparseIndex(), scratch: undefined };
       this.#states.set(partition, state);
     }
     return state;

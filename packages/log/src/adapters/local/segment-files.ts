@@ -61,17 +61,20 @@ export type ScanStop = 'eof' | 'torn' | 'corrupt' | 'visitor';
 
 /**
  * Walks checksum-verified frames from byte `pos`, reading `chunkBytes` at a time (no per-record syscalls),
- * calling `visit` for each until it returns false. Returns where it stopped and why.
+ * calling `visit` for each until it returns false. Returns where it stopped and why. With `scratch`, chunks are
+ * read into it (when large enough) instead of a new buffer each: only for a visitor that copies what it keeps,
+ * since each frame's `buf` is then overwritten by the next chunk.
  */
 export async function scanFrames(
   fh: FileHandle,
   pos: number,
   chunkBytes: number,
   visit: (frame: Frame) => boolean,
+  scratch?: Buffer,
 ): Promise<{ pos: number; stop: ScanStop }> {
   for (;;) {
     const requested = chunkBytes;
-    const buf = Buffer.allocUnsafe(requested);
+    const buf = scratch !== undefined && scratch.length >= requested ? scratch : Buffer.allocUnsafe(requested);
     const { bytesRead } = await fh.read(buf, 0, requested, pos);
     if (bytesRead === 0) return { pos, stop: 'eof' };
     let at = 0;

@@ -8,6 +8,7 @@ import {
   type EventLog,
   type LogRecord,
   type LogWriter,
+  type PackedReadOptions,
   type PackedRecords,
   type ReadOptions,
 } from '../../event-log.js';
@@ -88,8 +89,8 @@ class MemoryEventLog implements EventLog {
     return [...this.store.partitions.keys()].sort((a, b) => a - b);
   }
 
-  async readPacked(partition: number, offset: number, options?: ReadOptions): Promise<PackedRecords> {
-    return packLogRecords(await this.read(partition, offset, options));
+  async readPacked(partition: number, offset: number, options?: PackedReadOptions): Promise<PackedRecords> {
+    return packLogRecords(await this.read(partition, offset, options), options?.into);
   }
 
   async read(partition: number, offset: number, options: ReadOptions = {}): Promise<LogRecord[]> {
