@@ -35,3 +35,20 @@ export class BronzeSchemaError extends LensError {
     super(`bronze table ${table} has an unexpected schema: ${detail}`, { context: { table } });
   }
 }
+
+/**
+ * A batch's rows lost the buffer they were in (recycled to a map worker while the batch still used it): a defect,
+ * caught before the commit so the position does not move and the rows are read again. Retriable.
+ */
+export class BatchRowsLostError extends LensError {
+  constructor(
+    readonly table: string,
+    readonly from: number,
+    readonly to: number,
+  ) {
+    super(`${table} batch [${from}, ${to}): rows lost their buffer (recycled while in use); not committed`, {
+      retriable: true,
+      context: { table, from, to },
+    });
+  }
+}

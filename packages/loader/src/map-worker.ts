@@ -74,15 +74,22 @@ function mapByHead(value: Buffer, at: LogPosition): HeadMapped | undefined {
   };
 }
 
+/** Output buffers are allocated in whole MiB, so that one handed back for reuse fits most later reads. */
+const OUT_GRAIN = 1 << 20;
+
 /**
- * A growable output buffer. Never from Node's shared pool (allocUnsafeSlow): its memory is transferred to the
- * main thread as is, instead of being copied into an exact-size array first.
+ * A growable output buffer: the spare one the main thread handed back when large enough, else a new one. Never
+ * from Node's shared pool (allocUnsafeSlow): its memory is transferred to the main thread as is, instead of being
+ * copied into an exact-size array first.
  */
 class Out {
   buf: Buffer;
   at = 0;
-  constructor(capacity: number) {
-    this.buf = Buffer.allocUnsafeSlow(capacity);
+  constructor(capacity: number, spare: ArrayBuffer | undefined) {
+    this.buf =
+      spare !== undefined && spare.byteLength >= capacity
+        ? Buffer.from(spare)
+        : Buffer.allocUnsafeSlow(Math.ceil(capacity / OUT_GRAIN) * OUT_GRAIN);
   }
   #room(n: number): void {
     if (this.at + n <= this.buf.length) return;
@@ -104,7 +111,7 @@ class Out {
 parentPort?.on('message', (req: MapRequest) => {
   const bytes = Buffer.from(req.buffer);
   const n = req.offsets.length;
-  const out = new Out((n === 0 ? 0 : req.ends[n - 1]!) + n * 160 + 1024);
+  const out = new Out((n === 0 ? 0 : req.ends[n - 1]!) + n * 160 + 1024, req.spare);
   const lineEnds = new Uint32Array(n);
   const table = new Uint8Array(n);
   const bots = new Uint8Array(n);
@@ -180,7 +187,7 @@ parentPort?.on('message', (req: MapRequest) => {
     keyEnds[2 * i] = sourceEnd;
     keyEnds[2 * i + 1] = keyAt;
   }
-  const lineBytes = new Uint8Array(out.buf.buffer as ArrayBuffer, out.buf.byteOffset, out.at); // allocUnsafeSlow: never shared
+  const lineBytes = new Uint8Array(out.buf.buffer as ArrayBuffer, out.buf.byteOffset, out.at); // never a shared pool's
   const result: MapResult = {
     id: req.id,
     table,
@@ -189,8 +196,10 @@ parentPort?.on('message', (req: MapRequest) => {
     codes,
     bots,
     keys: { keys: keyParts.join(''), keyEnds, hasKey, receivedMs: receivedMsOut },
+    input: req.buffer,
   };
   parentPort!.postMessage(result, [
+    req.buffer,
     lineBytes.buffer,
     lineEnds.buffer,
     table.buffer,

@@ -1,7 +1,6 @@
 // Loads one log partition into bronze, exactly once: resume from each table's txn marker, read, map, dedup,
 // commit the batch with its end offset as the marker (fenced against other instances), then tell the log.
 import { join } from 'node:path';
-import { rm } from 'node:fs/promises';
 import type { EventLog } from '@lens/log';
 import type { LoaderConfig } from '@lens/protocol';
 import type { BronzeTableKey } from './bronze-schema.js';
@@ -91,7 +90,9 @@ class ChunkReader {
   #start(): Promise<Chunk> {
     const { partition, log, pool, dedup } = this.d;
     const read = this.#from.then((from) =>
-      from === undefined ? undefined : log.readPacked(partition, from, { maxRecords: this.size }),
+      from === undefined
+        ? undefined
+        : log.readPacked(partition, from, { maxRecords: this.size, into: pool.readBuffer() }),
     );
     this.#from = read.then((packed) =>
       packed === undefined || packed.count === 0 ? undefined : packed.offsets[packed.count - 1]! + 1,
@@ -127,6 +128,9 @@ class ChunkReader {
   }
 }
 
+/** Numbers the batches of this process, so that no two (even of loaders of one partition in turn) share a file. */
+let batchSeq = 0;
+
 /** Counters of one partition, for `stats()`. */
 export interface PartitionStats {
   partition: number;
@@ -143,6 +147,8 @@ export class PartitionLoader {
   readonly #pos: Record<BronzeTableKey, number> = { events: 0, quarantine: 0 };
   readonly #lastCommit: Record<BronzeTableKey, number> = { events: Date.now(), quarantine: Date.now() };
   #next = 0;
+  /** Batches whose files exist (filled or committing): a run that ends deletes what is left of them. */
+  readonly #batches = new Set<MicroBatch>();
   readonly stats: PartitionStats;
 
   constructor(deps: PartitionLoaderDeps) {
@@ -169,19 +175,26 @@ export class PartitionLoader {
   /** Runs until `shouldStop()` (then flushes what it holds) or, with `once`, until caught up. */
   async run(shouldStop: () => boolean, once = false): Promise<void> {
     await this.#resume();
-    const batch = new MicroBatch(this.#next);
+    const batch = this.#newBatch(this.#next);
     // One batch commits while the next is read and mapped (DuckDB works in its own threads meanwhile).
     let committing: Promise<void> | undefined;
     try {
       await this.#loop(shouldStop, once, batch, (b, final) => {
         const previous = committing ?? Promise.resolve();
-        committing = previous.then(() => this.#flush(b, final));
+        committing = previous
+          .then(() => this.#flush(b, final))
+          .finally(() => {
+            b.dispose();
+            this.#batches.delete(b);
+          });
         // A failed commit surfaces at the next flush or at the end; until then the loop keeps reading.
         committing.catch(() => undefined);
         return final ? committing : previous;
       });
     } finally {
       await committing?.catch(() => undefined);
+      for (const b of this.#batches) b.dispose(); // the one being filled when the run stopped or failed
+      this.#batches.clear();
     }
     await committing;
   }
@@ -216,9 +229,11 @@ export class PartitionLoader {
         const due = i >= chunk.count && batch.records > 0 && Date.now() - batch.startedAt >= flushIntervalMs;
         if (full || due || final) {
           await flush(batch, final);
-          batch = new MicroBatch(this.#next);
+          batch = this.#newBatch(this.#next);
         }
       } while (i < chunk.count);
+      // Every line of the read is in a batch's files now (or skipped): its buffer can go back to the workers.
+      if (chunk.count > 0) this.#d.pool.recycleLines(chunk.mapped.lineBytes.buffer as ArrayBuffer);
       await this.#updateLag(batch);
       if (final) return;
       if (caughtUp) await sleep(Math.min(100, Math.max(5, flushIntervalMs - (Date.now() - batch.startedAt))));
@@ -291,7 +306,7 @@ export class PartitionLoader {
         // batch, move the lines that are not JSON to the quarantine and commit once more (the quarantine
         // commits after the events, so it takes them in this batch).
         if (key !== 'events' || this.#pos.quarantine >= batch.to) throw error;
-        const { moved, offsets } = batch.quarantineMalformedEvents();
+        const { moved, offsets } = await batch.quarantineMalformedEvents();
         if (moved === 0) throw error;
         this.#d.metrics.quarantined.inc({ reason: 'undecodable_record' }, moved);
         this.#d.logger.warn(
@@ -330,13 +345,14 @@ export class PartitionLoader {
   }
 
   async #commitTable(key: BronzeTableKey, batch: MicroBatch): Promise<void> {
-    const file = join(this.#d.tmpDir, `p${this.#d.partition}-${key}-${batch.to}-${process.pid}.ndjson`);
-    try {
-      const written = await batch.writeNdjson(key, file);
-      await this.#d.tables[key].commitBatch(this.#d.partition, this.#pos[key], batch.to, written ? file : undefined);
-    } finally {
-      await rm(file, { force: true });
-    }
+    await this.#d.tables[key].commitBatch(this.#d.partition, this.#pos[key], batch.to, batch.finish(key));
+  }
+
+  /** A batch from `from` on, with files of its own in the loader's temporary directory. */
+  #newBatch(from: number): MicroBatch {
+    const batch = new MicroBatch(from, join(this.#d.tmpDir, `p${this.#d.partition}-${from}-${++batchSeq}`));
+    this.#batches.add(batch);
+    return batch;
   }
 
   async #updateLag(batch?: MicroBatch): Promise<void> {
