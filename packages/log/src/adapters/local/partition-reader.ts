@@ -30,8 +30,12 @@ interface PartitionState {
 }
 
 const MAX_OPEN_SEGMENTS = 4;
-/** The largest chunk a read scans at a time (a frame larger than that gets a buffer of its own). */
-const SCRATCH_BYTES = 4 * 1024 * 1024;
+/**
+ * The largest chunk a read scans at a time (a frame larger than that gets a buffer of its own): room for a default
+ * read's 4 MiB of payload with its frame headers, so that such a read is one read call, not a full chunk and then
+ * a second one from the frame that straddled its end.
+ */
+const SCRATCH_BYTES = 6 * 1024 * 1024;
 
 /** Reader side of the local adapter, one per EventLog instance. */
 export class PartitionReader {
@@ -122,7 +126,7 @@ export class PartitionReader {
     const start = segments[0] ?? 0;
     if (offset < start && segments.length > 0) throw new OffsetOutOfRangeError(partition, offset, start);
     if (offset >= end || segments.length === 0) return;
-    const chunkBytes = Math.min(Math.max(maxBytes + HEADER_BYTES * 64, 64 * 1024), SCRATCH_BYTES);
+    const chunkBytes = Math.min(Math.max(Math.ceil(maxBytes * 1.25) + HEADER_BYTES * 64, 64 * 1024), SCRATCH_BYTES);
     let count = 0;
     let next = offset;
     let bytes = 0;
