@@ -103,6 +103,36 @@ describe('version-2 records (mapped from the head)', () => {
     );
   });
 
+  it('map whole the records of a read the head path cannot take, next to those it takes', async () => {
+    const event = (JSON.parse(acceptedRecord({ messageId: 'plain' }).toString()) as { event: EnrichedEvent }).event;
+    const record = (sourceId: string, e: EnrichedEvent, eventJson = JSON.stringify(e)): Buffer =>
+      Buffer.from(
+        encodeAcceptedRecord(acceptedRecordPrefix(sourceId, undefined), JSON.stringify(acceptedHead(e)), eventJson),
+      );
+    const escaped = { ...event, messageId: 'escaped-source' };
+    const spaced = { ...event, messageId: 'line-break', event: 'Spaced' };
+    // Valid JSON with a line break between tokens: embedded as is, it would split the NDJSON line.
+    const spacedJson = JSON.stringify(spaced).replace(',"event":', ',\n"event":');
+    const { events, quarantine } = await load([
+      record('web', event),
+      record('we"b', escaped),
+      record('we"c', escaped), // another source: not a duplicate of the one before (read exactly, not cut at the \")
+      record('web', spaced, spacedJson),
+      record('web', { ...event, messageId: 'after' }),
+    ]);
+    assert.deepEqual(quarantine, []);
+    assert.deepEqual(
+      events.map((r) => [r['message_id'], r['source_id'], r['event']]),
+      [
+        ['plain', 'web', 'Clicked'],
+        ['escaped-source', 'we"b', 'Clicked'],
+        ['escaped-source', 'we"c', 'Clicked'],
+        ['line-break', 'web', 'Spaced'],
+        ['after', 'web', 'Clicked'],
+      ],
+    );
+  });
+
   it('quarantine an event text that is not JSON and load the rest of the batch', async () => {
     const good = acceptedRecord({ messageId: 'good-1' });
     const event = (JSON.parse(good.toString()) as { event: EnrichedEvent }).event;
