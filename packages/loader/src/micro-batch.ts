@@ -68,7 +68,7 @@ export class MicroBatch {
     // worker). Failing here keeps the position where it was, so the rows are read again, never skipped.
     if (lines.byteLength === 0) throw new BatchRowsLostError(table, this.from, this.to);
     const t = this.#tables[table];
-    t.fd ??= openSync(t.path, 'a'); // appends after rows a finished file already has (the rescue's quarantine rows)
+    t.fd ??= openSync(t.path, 'a'); // append: a file finished before (the rescue adds quarantine rows late) keeps its rows
     for (let done = 0; done < lines.byteLength;) done += writeSync(t.fd, lines, done, lines.byteLength - done);
     t.rows += rows;
   }
