@@ -23,8 +23,8 @@ interface PartitionState {
   handles: Map<number, FileHandle>;
   index: SparseIndex;
   /**
-   * The chunk buffer packed reads scan into, reused from read to read (a fresh multi-megabyte buffer per read
-   * made the consumer's thread collect garbage every few hundred milliseconds); taken while a read uses it.
+   * The chunk buffer packed reads scan into, reused from read to read instead of a fresh multi-megabyte buffer
+   * per chunk for the consumer's thread to collect; taken while a read uses it.
    */
   scratch: Buffer | undefined;
 }
