@@ -8,6 +8,7 @@ import {
   acceptedHead,
   acceptedHeadJson,
   acceptedRecordPrefix,
+  customFields,
   encodeAcceptedRecord,
   encodeLogRecord,
 } from './log-record.js';
@@ -46,6 +47,16 @@ describe('accepted log records', () => {
       custom: '{"channel":"web","rudderId":"r-1","nested":{"event":{"a":1}}}',
     });
     assert.equal(JSON.parse(acceptedHeadJson(EVENTS[4]!)).custom, '{"kept":null}');
+  });
+
+  it('keeps a top-level field named __proto__ as a field', () => {
+    const event = JSON.parse('{"type":"track","__proto__":{"polluted":1},"constructor":2}') as EnrichedEvent;
+    assert.equal(JSON.stringify(customFields(event)), '{"__proto__":{"polluted":1},"constructor":2}');
+    assert.equal(
+      JSON.parse(acceptedHeadJson({ ...base, ...event })).custom,
+      '{"__proto__":{"polluted":1},"constructor":2}',
+    );
+    assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
   });
 
   it('put the head before the event, ending at the first `,"event":`', () => {

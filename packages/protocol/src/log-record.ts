@@ -67,7 +67,9 @@ export type LogRecordPayload = AcceptedRecord | RejectedRecord;
 export function customFields(event: { [key: string]: unknown }): JsonObject | undefined {
   let custom: JsonObject | undefined;
   for (const key in event) {
-    if (!SPEC_EVENT_FIELDS.has(key) && event[key] !== undefined) (custom ??= {})[key] = event[key];
+    // Without a prototype, a field named `__proto__` (JSON.parse makes it an own property) stays a field.
+    if (!SPEC_EVENT_FIELDS.has(key) && event[key] !== undefined)
+      (custom ??= Object.create(null) as JsonObject)[key] = event[key];
   }
   return custom;
 }
