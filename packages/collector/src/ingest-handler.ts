@@ -130,6 +130,7 @@ async function ingest(
     route,
     limits: ctx.config.limits,
     sourceId: source?.id ?? '',
+    requestBody: body.raw,
   };
 
   if (!body.ok) {

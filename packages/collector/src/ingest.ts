@@ -6,6 +6,8 @@ import {
   acceptedHeadJson,
   acceptedRecordPrefix,
   encodeAcceptedRecord,
+  findLoneSurrogate,
+  replaceLoneSurrogates,
   validateEvent,
   type CollectorLimits,
   type RejectionCode,
@@ -32,6 +34,8 @@ export interface IngestContext extends RequestFacts {
   sourceId: string;
   route: string;
   limits: CollectorLimits;
+  /** The request body as received: quarantined in place of an event that cannot be encoded (nested too deeply). */
+  requestBody?: Buffer;
 }
 
 /**
@@ -71,8 +75,24 @@ export function prepareEvents(
       const event = enrichEvent(check.event, ctx);
       json = JSON.stringify(event);
       head = acceptedHeadJson(event);
+      // JSON.stringify writes a lone surrogate as a `\udxxx` escape, the only way one can show in its output.
+      const unpaired = json.includes('\\ud') ? findLoneSurrogate(event) : undefined;
+      if (unpaired !== undefined) {
+        reject(
+          'invalid_field',
+          `${label}${unpaired}: not valid Unicode (an unpaired UTF-16 surrogate), which no UTF-8 table can store`,
+        );
+        continue;
+      }
     } catch (error) {
-      reject('invalid_field', `${label}: cannot be encoded (${(error as Error).message})`);
+      // JSON.parse takes any nesting; JSON.stringify recurses and stops at a few thousand levels.
+      const tooDeep = error instanceof RangeError;
+      reject(
+        'invalid_field',
+        tooDeep
+          ? `${label}: nested too deeply to be stored (${(error as Error).message})`
+          : `${label}: cannot be encoded (${(error as Error).message})`,
+      );
       continue;
     }
     const size = Buffer.byteLength(json);
@@ -111,12 +131,21 @@ export function encodeRejectedRequest(
   reason: string,
   raw: Buffer,
 ): Buffer {
+  return requestRecord(ctx, { reason }, raw);
+}
+
+/** A quarantine record keeping request bytes (capped): as text when they are UTF-8, else base64. */
+function requestRecord(
+  ctx: Omit<IngestContext, 'sourceId'> & { sourceId: string | null },
+  what: { reason: string; index?: number; messageId?: string },
+  raw: Buffer,
+): Buffer {
   const kept = raw.length > ctx.limits.maxQuarantineBytes ? raw.subarray(0, ctx.limits.maxQuarantineBytes) : raw;
   const text = kept.toString('utf8');
   const utf8 = Buffer.byteLength(text) === kept.length && !text.includes('\uFFFD');
   return rejectedRecord(
     ctx,
-    { reason },
+    what,
     utf8 ? text : kept.toString('base64'),
     utf8 ? 'utf8' : 'base64',
     kept.length < raw.length,
@@ -139,6 +168,8 @@ function rejectEvent(
   try {
     raw = JSON.stringify(input) ?? String(input);
   } catch (error) {
+    // The event cannot be re-encoded: keep the bytes it came in (the whole request; `index` says which event).
+    if (ctx.requestBody !== undefined) return requestRecord(ctx, { reason, ...where }, ctx.requestBody);
     raw = `(not encodable: ${(error as Error).message})`;
   }
   const cap = ctx.limits.maxQuarantineBytes;
@@ -183,5 +214,6 @@ function adoptHeaderIdentity(input: unknown, anonymousId: string): void {
 
 function messageIdOf(input: unknown): string | undefined {
   const id = (input as { messageId?: unknown } | null)?.messageId;
-  return typeof id === 'string' && id.length <= 100 ? id : undefined;
+  // Reported and stored as UTF-8 text: an unpaired surrogate (the event is refused for it) becomes U+FFFD here.
+  return typeof id === 'string' && id.length <= 100 ? replaceLoneSurrogates(id) : undefined;
 }

@@ -110,6 +110,52 @@ describe('malformed input corpus', () => {
     assert.deepEqual(JSON.parse(JSON.stringify(properties)), JSON.parse('{"__proto__":{"a":1},"b":2}'));
   });
 
+  it('refuses an unpaired surrogate (no UTF-8 form) and quarantines the event as sent', async () => {
+    const { app, sink } = await startTestCollector();
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/track',
+      headers: { authorization: BASIC_AUTH, 'content-type': 'application/json' },
+      payload: '{"userId":"u","event":"e","properties":{"ok":"😀","lone":"\\ud800x"}}',
+    });
+    assert.equal(res.statusCode, 400);
+    assert.match(
+      res.json().error.message,
+      /^event\.properties\.lone: not valid Unicode \(an unpaired UTF-16 surrogate\)/,
+    );
+    assert.equal(sink.accepted().length, 0);
+    const [rejected] = sink.rejected();
+    assert.equal((JSON.parse(rejected!.raw) as { properties: { lone: string } }).properties.lone, '\ud800x');
+    // Next to it in a batch, the valid events are accepted.
+    const batch = await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      headers: { authorization: BASIC_AUTH, 'content-type': 'application/json' },
+      payload: '{"batch":[{"userId":"u","type":"track","event":"\\udfff"},{"userId":"u","type":"track","event":"ok"}]}',
+    });
+    assert.equal(batch.statusCode, 200);
+    assert.equal(batch.json().accepted, 1);
+    assert.match(batch.json().rejected[0].reason, /^batch\[0\]\.event: not valid Unicode/);
+  });
+
+  it('quarantines the bytes of an event nested too deeply to encode, with a reason saying so', async () => {
+    const { app, sink } = await startTestCollector();
+    const payload = `{"userId":"u","event":"deep","properties":${deep(20_000)}}`;
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/track',
+      headers: { authorization: BASIC_AUTH, 'content-type': 'application/json' },
+      payload,
+    });
+    assert.equal(res.statusCode, 400);
+    assert.match(res.json().error.message, /^event: nested too deeply to be stored/);
+    const [rejected] = sink.rejected();
+    // The request's bytes, cut at the quarantine cap (this one is larger).
+    assert.equal(rejected!.rawEncoding, 'utf8');
+    assert.equal(rejected!.truncated, true);
+    assert.ok(rejected!.raw.length > 60_000 && payload.startsWith(rejected!.raw), 'raw is not the request body');
+  });
+
   it('an invalid UTF-8 body is quarantined byte for byte (base64)', async () => {
     const { app, sink } = await startTestCollector();
     const payload = Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]);

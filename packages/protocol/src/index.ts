@@ -5,6 +5,7 @@ export * from './logger.js';
 export * from './event.js';
 export * from './event-validator.js';
 export * from './timestamp.js';
+export * from './unicode-text.js';
 export * from './log-record.js';
 export * from './config.js';
 export * from './config-loader.js';
