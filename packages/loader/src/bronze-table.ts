@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ConcurrentModificationError, DeltaTable, TableNotFoundError, type RowSource, type Sql } from '@lens/lake';
 import { BRONZE_TABLES, type BronzeTableKey } from './bronze-schema.js';
 import { withCommitLock } from './commit-lock.js';
-import { eventsSelect, EVENTS_SELECT_COLUMNS } from './events-ndjson.js';
+import { eventsSelect, EVENTS_SELECT_COLUMNS, readableOffsetsSelect } from './events-ndjson.js';
 import { BronzeSchemaError, PartitionOwnershipLostError } from './errors.js';
 import { lakeTablePath } from './lake-table-path.js';
 
@@ -30,6 +30,7 @@ export class BronzeTable {
     readonly name: string,
     readonly table: DeltaTable,
     readonly lockDir: string,
+    private readonly sql: Sql,
   ) {}
 
   /** Opens `bronze.<key>` under `dataDir`, creating it with the loader's schema if it does not exist. */
@@ -61,7 +62,13 @@ export class BronzeTable {
     const have = snapshot.schema.fields.map((f) => f.name);
     const missing = spec.columns.filter((c) => !have.includes(c.name)).map((c) => c.name);
     if (missing.length > 0) throw new BronzeSchemaError(spec.name, `missing columns ${missing.join(', ')}`);
-    return new BronzeTable(key, spec.name, table, lockDir);
+    return new BronzeTable(key, spec.name, table, lockDir, sql);
+  }
+
+  /** The log offsets of the lines of an events batch file the lake engine can read (see readableOffsetsSelect). */
+  async readableEventOffsets(ndjsonFile: string): Promise<Set<number>> {
+    const rows = await this.sql.all(readableOffsetsSelect(ndjsonFile));
+    return new Set(rows.map((row) => Number(row['o'])));
   }
 
   /** The exactly-once application id of a partition. */

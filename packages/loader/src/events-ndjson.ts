@@ -61,3 +61,12 @@ export function eventsSelect(file: string): string {
     o AS log_offset, CAST(substr(ts, 1, 10) AS DATE) AS event_date
     FROM read_json(${quoteLiteralSql(file)}, format = 'newline_delimited', columns = ${COLUMNS})`;
 }
+
+/**
+ * The log offsets of the lines of a file of `eventLine`s that the lake engine can read: a line its JSON reader
+ * refuses (not JSON, or an unpaired surrogate escape JavaScript accepts) comes out as a row of nulls.
+ */
+export function readableOffsetsSelect(file: string): string {
+  return `SELECT o FROM read_json(${quoteLiteralSql(file)}, format = 'newline_delimited', columns = ${COLUMNS},
+    ignore_errors = true) WHERE o IS NOT NULL`;
+}

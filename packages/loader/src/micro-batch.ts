@@ -86,14 +86,19 @@ export class MicroBatch {
   }
 
   /**
-   * Moves the events lines that are not valid JSON (a record mapped from its head whose event text is broken:
-   * only a log writer other than the collector can produce one) to the quarantine, kept whole with the reason.
-   * Returns how many moved. Called after the lake engine refused the batch's events.
+   * Moves the events lines the lake engine cannot read (a record mapped from its head whose event text is broken
+   * JSON, or holds an unpaired surrogate escape JavaScript accepts: only a log writer other than today's collector
+   * can produce one) to the quarantine, kept whole with the reason. `readable` tells which log offsets the engine
+   * reads; without it, lines that are not JSON move. Returns how many moved. Called after the engine refused the
+   * batch's events.
    */
-  async quarantineMalformedEvents(): Promise<{ moved: number; offsets: number[] }> {
+  async quarantineMalformedEvents(
+    readable?: (ndjsonFile: string) => Promise<Set<number>>,
+  ): Promise<{ moved: number; offsets: number[] }> {
     const events = this.#tables.events;
     const path = this.finish('events');
     if (path === undefined) return { moved: 0, offsets: [] };
+    const engineReads = readable === undefined ? undefined : await readable(path);
     const buf = await readFile(path);
     const kept: Uint8Array[] = [];
     const offsets: number[] = [];
@@ -103,7 +108,9 @@ export class MicroBatch {
       const line = buf.subarray(start, end);
       start = end;
       const recordAt = line.indexOf(RECORD_KEY);
-      const meta = valid(line) || recordAt === -1 ? undefined : lineMeta(line, recordAt);
+      const json = valid(line);
+      let meta = recordAt === -1 ? undefined : lineMeta(line, recordAt);
+      if (json && meta !== undefined && (engineReads === undefined || engineReads.has(meta.o))) meta = undefined;
       if (meta === undefined) {
         kept.push(line);
         rows++;
@@ -118,7 +125,7 @@ export class MicroBatch {
         record,
         Number.isNaN(receivedMs) ? Date.now() : receivedMs,
         at,
-        'event is not valid JSON',
+        json ? 'event is not readable as UTF-8 JSON (an unpaired UTF-16 surrogate escape?)' : 'event is not valid JSON',
         messageId,
       );
       if (row.table === 'quarantine') this.add('quarantine', Buffer.from(`${row.line}\n`), 1);

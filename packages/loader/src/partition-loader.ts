@@ -303,10 +303,12 @@ export class PartitionLoader {
         await this.#commitTable(key, batch);
       } catch (error) {
         // Records mapped from their head carry event text nobody parsed yet: when the lake engine refuses the
-        // batch, move the lines that are not JSON to the quarantine and commit once more (the quarantine
-        // commits after the events, so it takes them in this batch).
+        // batch, move the lines it cannot read to the quarantine and commit once more (the quarantine commits
+        // after the events, so it takes them in this batch).
         if (key !== 'events' || this.#pos.quarantine >= batch.to) throw error;
-        const { moved, offsets } = await batch.quarantineMalformedEvents();
+        const { moved, offsets } = await batch.quarantineMalformedEvents((file) =>
+          this.#d.tables.events.readableEventOffsets(file),
+        );
         if (moved === 0) throw error;
         this.#d.metrics.quarantined.inc({ reason: 'undecodable_record' }, moved);
         this.#d.logger.warn(

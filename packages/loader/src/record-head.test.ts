@@ -153,4 +153,26 @@ describe('version-2 records (mapped from the head)', () => {
       '{"v":2,"kind":"event","sourceId":"web","event":{"type":"track","event":}}',
     );
   });
+
+  it('quarantines an event text the lake engine cannot read (an unpaired surrogate escape) and loads the rest', async () => {
+    // What a collector before the check wrote: JSON.parse takes `\ud800`, DuckDB's reader refuses the batch for it.
+    const good = acceptedRecord({ messageId: 'good-1' });
+    const event = (JSON.parse(good.toString()) as { event: EnrichedEvent }).event;
+    const lone = { ...event, messageId: 'lone-\ud800', properties: { title: 'x\udc00' } };
+    const broken = encodeAcceptedRecord(
+      acceptedRecordPrefix('web', undefined),
+      JSON.stringify(acceptedHead(lone)),
+      JSON.stringify(lone),
+    );
+    const { events, quarantine } = await load([good, Buffer.from(broken), acceptedRecord({ messageId: 'good-2' })]);
+    assert.deepEqual(
+      events.map((r) => r['message_id']),
+      ['good-1', 'good-2'],
+    );
+    assert.equal(quarantine.length, 1);
+    assert.match(String(quarantine[0]!['reason']), /not readable as UTF-8 JSON/);
+    assert.equal(quarantine[0]!['message_id'], 'lone-\uFFFD'); // stored as text a table can hold
+    const raw = Buffer.from(String(quarantine[0]!['raw']), 'base64').toString();
+    assert.equal((JSON.parse(raw) as { event: { properties: { title: string } } }).event.properties.title, 'x\udc00');
+  });
 });

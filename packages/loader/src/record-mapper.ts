@@ -7,7 +7,7 @@ import type {
   LogRecordPayload,
   RejectedRecord,
 } from '@lens/protocol';
-import { customFields, parseTimestampMs } from '@lens/protocol';
+import { customFields, findLoneSurrogate, parseTimestampMs, replaceLoneSurrogates } from '@lens/protocol';
 import type { BotDetector } from './bot-detector.js';
 import { eventLineHead } from './events-ndjson.js';
 import { checkJsonColumns, checkTimestamp, type QualityCode, type TimestampVerdict } from './quality-checks.js';
@@ -76,6 +76,12 @@ export function mapAccepted(
       'invalid_record',
       'log record: sourceId, event.messageId, event.type and a canonical event.receivedAt are required',
     );
+  }
+  // JSON.parse accepts an unpaired surrogate escape (`\ud800`), which has no UTF-8 form: no table can store it.
+  const unpaired = raw.includes('\\ud') ? findLoneSurrogate(e) : undefined;
+  if (unpaired !== undefined) {
+    const reason = `log record: event${unpaired} is not valid Unicode (an unpaired UTF-16 surrogate)`;
+    return loaderQuarantine(record, at, receivedAt, 'invalid_record', reason);
   }
   const verdict = checkTimestamp(e.timestamp, receivedAt, receivedMs, options.quality);
   if (verdict.kind === 'quarantine') return loaderQuarantine(record, at, receivedAt, verdict.code, verdict.reason);
@@ -184,7 +190,7 @@ function loaderQuarantine(
     log_offset: at.offset,
     quarantine_date: receivedAt.slice(0, 10),
   };
-  return { table: 'quarantine', line: JSON.stringify(row), code };
+  return { table: 'quarantine', line: quarantineLine(row), code };
 }
 
 /** Maps a collector `rejected` record to a quarantine row (stage `collector`). */
@@ -205,7 +211,7 @@ export function mapRejected(record: RejectedRecord, at: LogPosition): MappedReco
     log_offset: at.offset,
     quarantine_date: receivedAt.slice(0, 10),
   };
-  return { table: 'quarantine', line: JSON.stringify(row), code: 'collector_rejected' };
+  return { table: 'quarantine', line: quarantineLine(row), code: 'collector_rejected' };
 }
 
 /** A log record that is not a record this loader understands: kept whole (base64) in the quarantine. */
@@ -232,7 +238,7 @@ export function mapUndecodable(
     log_offset: at.offset,
     quarantine_date: receivedAt.slice(0, 10),
   };
-  return { table: 'quarantine', line: JSON.stringify(row), code: 'undecodable_record' };
+  return { table: 'quarantine', line: quarantineLine(row), code: 'undecodable_record' };
 }
 
 /** Decodes a log value's text; anything that is not a known record kind is reported as undecodable. */
@@ -252,4 +258,17 @@ export function decodePayload(text: string): LogRecordPayload | string {
     return value as AcceptedRecord;
   if (kind === 'rejected') return value as RejectedRecord;
   return `unknown record kind ${JSON.stringify(kind ?? null)}`;
+}
+
+/**
+ * A quarantine row as an NDJSON line. JSON.stringify writes an unpaired surrogate as a `\udxxx` escape, which the
+ * lake engine refuses (and would refuse the whole batch for): such text is stored with U+FFFD instead. `raw` is
+ * JSON text or base64, so the bytes a client sent are kept either way.
+ */
+function quarantineLine(row: QuarantineRow): string {
+  const line = JSON.stringify(row);
+  if (!line.includes('\\ud')) return line;
+  return JSON.stringify(row, (_key, value: unknown) =>
+    typeof value === 'string' ? replaceLoneSurrogates(value) : value,
+  );
 }
