@@ -11,11 +11,8 @@ export async function appendDurably(ctx: CollectorContext, records: readonly Buf
   try {
     await ctx.sink.append(records);
   } catch (error) {
-    const retryAfterMs =
-      (error as { retryAfterMs?: unknown }).retryAfterMs ??
-      (error as { context?: { retryAfterMs?: unknown } }).context?.retryAfterMs;
-    const seconds =
-      typeof retryAfterMs === 'number' ? Math.max(1, Math.ceil(retryAfterMs / 1000)) : ctx.config.retryAfterSeconds;
+    // The operator's setting, not the log's own hint: it is what the configuration documents and what clients see.
+    const seconds = ctx.config.retryAfterSeconds;
     if (isRetriable(error)) {
       ctx.metrics.backpressure.inc();
       ctx.logger.warn({ err: error }, 'log_backpressure');

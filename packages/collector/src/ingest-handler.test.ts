@@ -176,6 +176,8 @@ describe('write keys', () => {
     ];
     for (const form of forms) assert.equal((await app.inject({ method: 'POST', ...form })).statusCode, 200);
     assert.equal(sink.accepted().length, 3);
+    // The key is a credential: not stored with the event.
+    for (const record of sink.accepted()) assert.equal('writeKey' in record.event, false);
   });
 
   for (const [what, headers] of [
@@ -261,6 +263,18 @@ describe('bodies and encodings', () => {
       payload,
     });
     assert.equal(res.statusCode, 415);
+  });
+
+  it('accepts a body that starts with a UTF-8 byte order mark', async () => {
+    const { app, sink } = await startTestCollector();
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/track',
+      headers: json,
+      payload: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"userId":"u","event":"bom"}')]),
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(sink.accepted()[0]?.event.event, 'bom');
   });
 
   it('accepts a body with no Content-Type', async () => {
@@ -401,9 +415,10 @@ describe('client address', () => {
 });
 
 describe('backpressure', () => {
-  it('answers 503 with Retry-After when the log refuses, stores nothing, and recovers', async () => {
-    const { app, sink } = await startTestCollector();
-    sink.refuse = Object.assign(new LensError('disk nearly full', { retriable: true }), { retryAfterMs: 7000 });
+  it('answers 503 with the configured Retry-After when the log refuses, stores nothing, and recovers', async () => {
+    const { app, sink } = await startTestCollector({ retryAfterSeconds: 7 });
+    // The log's own hint does not override the operator's setting.
+    sink.refuse = Object.assign(new LensError('disk nearly full', { retriable: true }), { retryAfterMs: 5000 });
     const res = await app.inject({
       method: 'POST',
       url: '/v1/track',
