@@ -70,6 +70,21 @@ describe('loadConfig', () => {
     );
   });
 
+  it('refuses two sources with one id or one write key, naming both', () => {
+    const file = yamlFile(
+      'sources:\n  - { id: web, name: Web, writeKey: key-one-1 }\n  - { id: app, name: App, writeKey: key-one-1 }\n  - { id: web, name: Web 2, writeKey: key-two-2 }\n',
+    );
+    assert.throws(
+      () => loadConfig({ file }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /line 3: sources\.1\.writeKey: the same as sources\.0\.writeKey/);
+        assert.match(error.message, /line 4: sources\.2\.id: the same as sources\.0\.id/);
+        return true;
+      },
+    );
+  });
+
   it('rejects unknown keys (typos) instead of ignoring them', () => {
     const file = yamlFile('collector:\n  prot: 8080\n');
     assert.throws(() => loadConfig({ file }), /line 2: collector\.prot: unknown key \(a typo\?\)/);

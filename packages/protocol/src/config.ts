@@ -15,6 +15,18 @@ export const SourceConfig = strictObject({
 });
 export type SourceConfig = z.infer<typeof SourceConfig>;
 
+/** Two sources with one id would share their events; two with one write key could not be told apart. */
+function uniqueSources(sources: readonly SourceConfig[], ctx: z.RefinementCtx): void {
+  for (const key of ['id', 'writeKey'] as const) {
+    const first = new Map<string, number>();
+    sources.forEach((source, index) => {
+      const earlier = first.get(source[key]);
+      if (earlier === undefined) first.set(source[key], index);
+      else ctx.addIssue({ code: 'custom', path: [index, key], message: `the same as sources.${earlier}.${key}` });
+    });
+  }
+}
+
 /** Size limits the collector enforces per event, request and batch. */
 export const CollectorLimits = strictObject({
   maxEventBytes: positiveInt.default(32 * 1024),
@@ -166,7 +178,7 @@ export const LensConfig = strictObject({
   /** Where the log, the lake and state live. */
   dataDir: z.string().default('./lens-data'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  sources: z.array(SourceConfig).default([]),
+  sources: z.array(SourceConfig).superRefine(uniqueSources).default([]),
   collector: CollectorConfig.default({}),
   log: LogConfig.default({}),
   loader: LoaderConfig.default({}),
