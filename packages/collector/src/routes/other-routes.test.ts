@@ -72,7 +72,7 @@ describe('SDK configuration endpoints', () => {
     assert.equal(segment.apiKey, WRITE_KEY);
     assert.equal(segment.apiHost, 'collector.local:8080/v1');
     assert.equal(res.json().metrics.sampleRate, 0);
-    assert.equal((await app.inject({ method: 'GET', url: '/v1/projects/nope/settings' })).statusCode, 404);
+    assert.equal((await app.inject({ method: 'GET', url: '/v1/projects/nope/settings' })).statusCode, 401);
   });
 });
 

@@ -29,7 +29,7 @@ export function registerSdkConfigRoutes(app: FastifyInstance, ctx: CollectorCont
   app.get('/v1/projects/:writeKey/settings', async (request) => {
     const { writeKey } = request.params as { writeKey: string };
     if (ctx.sources.byWriteKey(writeKey) === undefined)
-      throw new HttpError(404, 'unknown_write_key', 'no source has this write key');
+      throw new HttpError(401, 'unknown_write_key', 'no source has this write key');
     const host = request.headers.host ?? `localhost:${ctx.config.port}`;
     const protocol = request.protocol;
     return {
