@@ -112,8 +112,10 @@ export async function decodeBody(
     };
   if (!isUtf8(bytes))
     return { ok: false, raw: bytes, statusCode: 400, code: 'invalid_utf8', reason: 'body is not valid UTF-8' };
+  // A byte order mark some HTTP clients put first is not part of the JSON text (RFC 8259 lets parsers skip it).
+  const start = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   try {
-    return { ok: true, raw: bytes, value: JSON.parse(bytes.toString('utf8')) as unknown };
+    return { ok: true, raw: bytes, value: JSON.parse(bytes.toString('utf8', start)) as unknown };
   } catch (error) {
     return {
       ok: false,

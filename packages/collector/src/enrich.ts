@@ -32,6 +32,8 @@ export function enrichEvent(event: TrackingEvent, facts: RequestFacts): Enriched
     else if (typeof value === 'number') event[field] = String(value);
   }
   if (event.messageId === undefined) event.messageId = randomUUID();
+  // analytics.js puts the write key in each event's body: a credential, not event data, so it never reaches the lake.
+  if ((event as { writeKey?: unknown }).writeKey !== undefined) delete (event as { writeKey?: unknown }).writeKey;
 
   if (facts.context !== undefined) event.context = { ...facts.context, ...event.context };
   if (facts.integrations !== undefined) event.integrations = { ...facts.integrations, ...event.integrations };
