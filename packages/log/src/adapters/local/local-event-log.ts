@@ -197,7 +197,7 @@ class LocalEventLog implements EventLog {
         },
       });
       this.#writers.set(partition, writer);
-      logger.info({ partition, next: recovered.next, pid: process.pid }, 'log_writer_opened');
+      logger.info({ partition, next: recovered.next }, 'log_writer_opened');
       return writer;
     } catch (error) {
       await lock.release();
