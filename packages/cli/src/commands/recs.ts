@@ -16,16 +16,23 @@ import {
   type EvaluationReport,
   type RankingMetrics,
 } from '@lens/recs';
-import { resolveConfig, withCommonOptions, type CommonOptions } from '../common-options.js';
+import { positiveOption, resolveConfig, withCommonOptions, type CommonOptions } from '../common-options.js';
 
 interface EvaluateFlags extends CommonOptions {
-  k: string;
-  testDays: string;
+  k: number;
+  testDays: number;
   demo?: boolean;
-  users: string;
-  days: string;
-  seed: string;
+  users: number;
+  days: number;
+  seed: number;
   json?: boolean;
+}
+
+/** --seed: any integer. */
+function integerOption(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n)) throw new Error(`--seed: "${value}" is not an integer`);
+  return n;
 }
 
 const row = (name: string, m: RankingMetrics): string =>
@@ -89,7 +96,10 @@ export function registerRecsCommand(program: Command): void {
         process.exitCode = 1;
         return;
       }
-      for (const m of await trainPredictions({ dataDir: config.dataDir })) {
+      const onSkipped = (model: string, reason: string): void => {
+        process.stdout.write(`gold.predictions ${model.padEnd(13)} skipped: ${reason}\n`);
+      };
+      for (const m of await trainPredictions({ dataDir: config.dataDir, onSkipped })) {
         process.stdout.write(
           `gold.predictions ${m.model.padEnd(13)} holdout AUC ${m.aucHoldout.toFixed(3)} (${m.rowsTrain} train / ${m.rowsHoldout} holdout, positives ${(m.positiveRate * 100).toFixed(1)} %)\n`,
         );
@@ -106,16 +116,16 @@ export function registerRecsCommand(program: Command): void {
     });
   withCommonOptions(recs.command('evaluate'))
     .description('time-based split: precision/recall/nDCG/MAP@k and coverage vs popularity and random baselines')
-    .option('--k <k>', 'list length', '10')
-    .option('--test-days <n>', 'days at the end of the data held out', '1')
+    .option('--k <k>', 'list length', positiveOption('--k', true), 10)
+    .option('--test-days <n>', 'days at the end of the data held out', positiveOption('--test-days', true), 1)
     .option('--demo', 'evaluate on generated demo data (in a temporary folder) and check the planted preferences')
-    .option('--users <n>', 'demo people', '3000')
-    .option('--days <n>', 'demo days', '28')
-    .option('--seed <n>', 'demo seed', '42')
+    .option('--users <n>', 'demo people', positiveOption('--users', true), 3000)
+    .option('--days <n>', 'demo days', positiveOption('--days', true), 28)
+    .option('--seed <n>', 'demo seed', integerOption, 42)
     .option('--json', 'print the report as JSON')
     .action(async (flags: EvaluateFlags) => {
       const config = resolveConfig(flags);
-      const options = { k: Number(flags.k), testDays: Number(flags.testDays), ageLimits: config.recs.maxAgeHours };
+      const options = { k: flags.k, testDays: flags.testDays, ageLimits: config.recs.maxAgeHours };
       let report: EvaluationReport;
       if (flags.demo) {
         const dir = await mkdtemp(join(tmpdir(), 'lens-recs-eval-'));
@@ -123,11 +133,7 @@ export function registerRecsCommand(program: Command): void {
           process.stderr.write(
             `generating ${flags.users} people × ${flags.days} days of demo events and running the pipelines…\n`,
           );
-          const lake = await buildDemoLake(dir, {
-            users: Number(flags.users),
-            days: Number(flags.days),
-            seed: Number(flags.seed),
-          });
+          const lake = await buildDemoLake(dir, { users: flags.users, days: flags.days, seed: flags.seed });
           report = await evaluateRecommendations({ dataDir: dir, ...options, segments: lake.segments });
         } finally {
           await rm(dir, { recursive: true, force: true });

@@ -49,6 +49,11 @@ export async function trainPredictions(options: {
   models?: readonly PropensitySpec[];
   l2?: number;
   holdoutShare?: number;
+  /**
+   * Called for a model the lake has too few actors for (a young lake: churn needs its horizon of history). The
+   * other models still train and publish; the skipped one's earlier predictions stay as they were.
+   */
+  onSkipped?: (model: string, reason: string) => void;
 }): Promise<ModelRun[]> {
   const db = await createDuckDB();
   try {
@@ -87,10 +92,13 @@ export async function trainPredictions(options: {
       const x = (r: Record<string, unknown>): number[] => names.map((n) => Number(r[n] ?? 0));
       const train = labelled.filter((r) => !r['holdout']);
       const holdout = labelled.filter((r) => r['holdout']);
-      if (train.length < 20 || holdout.length < 5)
-        throw new RecsTrainingError(`${spec.name}: too few actors to train (${labelled.length})`, {
-          context: { step: 'predictions' },
-        });
+      if (train.length < 20 || holdout.length < 5) {
+        const reason = `too few actors to train (${labelled.length}; at least 20 to train and 5 to hold out)`;
+        if (options.onSkipped === undefined)
+          throw new RecsTrainingError(`${spec.name}: ${reason}`, { context: { step: 'predictions' } });
+        options.onSkipped(spec.name, reason);
+        continue;
+      }
       const model = fitLogisticRegression(
         names,
         train.map(x),
@@ -123,8 +131,11 @@ export async function trainPredictions(options: {
         });
       await appendRun(options.dataDir, run, model);
     }
+    if (runs.length === 0) return runs;
     const out = await openOrCreate(options.dataDir, 'gold.predictions', PREDICTIONS);
-    await out.replace({ rows: predictions }, { where: 'all' });
+    // Only the models trained now are replaced (a skipped one keeps what an earlier run published).
+    const trained = runs.map((r) => `'${r.model.replaceAll("'", "''")}'`).join(', ');
+    await out.replace({ rows: predictions }, { where: `model IN (${trained})` });
     return runs;
   } finally {
     db.close();

@@ -12,6 +12,7 @@ import { appendBronze, bronzeRows, runPipelines } from '@lens/prism';
 import { evaluateRecommendations, type EvaluationReport } from '../evaluation/evaluate-recommendations.js';
 import { buildDemoLake, DEMO_START, RECS_INPUTS, type DemoLake } from '../testing/demo-lake.js';
 import { recsPipelineGraph } from './recs-pipelines.js';
+import { PROPENSITY_MODELS } from '../predictions/propensity-models.js';
 import { trainPredictions } from '../predictions/train-propensity.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'lens-recs-train-'));
@@ -152,4 +153,26 @@ test('predictions: both propensity models beat chance on the holdout; gold.predi
   const [m] = await query('SELECT count(*) AS n, min(auc_holdout) AS auc FROM lens_model_runs', ['lens.model_runs']);
   assert.equal(Number(m!['n']), 4);
   assert.ok(Number(m!['auc']) > 0.6);
+
+  // A lake too young for a model (here: a churn horizon longer than the data): that model is skipped and
+  // reported, the other still trains, and the skipped one's published scores stay.
+  const skipped: string[] = [];
+  const young = PROPENSITY_MODELS.map((spec) => (spec.name === 'churn' ? { ...spec, horizonDays: 400 } : spec));
+  const partial = await trainPredictions({ dataDir, models: young, onSkipped: (model) => skipped.push(model) });
+  assert.deepEqual(skipped, ['churn']);
+  assert.deepEqual(
+    partial.map((r) => r.model),
+    ['subscription'],
+  );
+  const byModel = await query('SELECT model, count(*) AS n FROM gold_predictions GROUP BY model ORDER BY model', [
+    'gold.predictions',
+  ]);
+  assert.deepEqual(
+    byModel.map((r) => [r['model'], Number(r['n'])]),
+    [
+      ['churn', Number(p!['actors'])],
+      ['subscription', Number(p!['actors'])],
+    ],
+  );
+  await assert.rejects(trainPredictions({ dataDir, models: young }), /churn: too few actors to train/);
 });
