@@ -56,3 +56,13 @@ export function parsePort(value: string): number {
     throw new Error(`--port: "${value}" is not a port number (0-65535)`);
   return port;
 }
+
+/** A commander option parser for a positive number (an integer when `integer`), with an error naming the flag. */
+export function positiveOption(flag: string, integer: boolean): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
+      throw new Error(`${flag}: "${value}" is not a positive ${integer ? 'integer' : 'number'}`);
+    return n;
+  };
+}

@@ -3,7 +3,7 @@
 // (or development) source of the data directory, so `lens up` then `lens demo` works with no flags.
 import { startDemoTraffic, type DemoTrafficStats } from '@lens/demo';
 import type { Command } from 'commander';
-import { resolveConfig, withCommonOptions, type CommonOptions } from '../common-options.js';
+import { positiveOption, resolveConfig, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { sourcesOrDevSource } from '../dev-source.js';
 import { createLogger } from '../logger.js';
 import { runDemoBulk } from '../roles/demo-bulk.js';
@@ -20,15 +20,6 @@ interface DemoFlags extends CommonOptions {
   days: number;
 }
 
-function positive(flag: string, integer: boolean): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
-      throw new Error(`${flag}: "${value}" is not a positive ${integer ? 'integer' : 'number'}`);
-    return n;
-  };
-}
-
 /** Registers `lens demo`. */
 export function registerDemoCommand(program: Command): void {
   withCommonOptions(
@@ -38,12 +29,12 @@ export function registerDemoCommand(program: Command): void {
   )
     .option('--url <url>', 'collector base URL', 'http://localhost:8080')
     .option('--write-key <key>', 'write key of the source to send as (default: the configured or development source)')
-    .option('--rate <events/s>', 'target events per second', positive('--rate', false), 50)
-    .option('--duration <s>', 'seconds to run (default: until Ctrl+C)', positive('--duration', false))
+    .option('--rate <events/s>', 'target events per second', positiveOption('--rate', false), 50)
+    .option('--duration <s>', 'seconds to run (default: until Ctrl+C)', positiveOption('--duration', false))
     .option(
       '--users <n>',
       'simulated people (default: 600 × rate, enough to sustain the rate)',
-      positive('--users', true),
+      positiveOption('--users', true),
     )
     .option(
       '--seed <n>',
@@ -57,10 +48,15 @@ export function registerDemoCommand(program: Command): void {
     .option(
       '--bulk <events>',
       'instead of live traffic: write this many events straight into the lake of --out (no HTTP)',
-      positive('--bulk', true),
+      positiveOption('--bulk', true),
     )
     .option('--out <dir>', 'with --bulk: the data directory to fill (its lake gets bronze.events; default: --data)')
-    .option('--days <n>', 'with --bulk: days of history the events span, ending today', positive('--days', true), 56)
+    .option(
+      '--days <n>',
+      'with --bulk: days of history the events span, ending today',
+      positiveOption('--days', true),
+      56,
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  lens up &\n  lens demo --rate 200 --duration 60\n  lens demo --bulk 10000000 --out ./bench-data   # then: lens pipelines run --data ./bench-data --full-refresh\n',
