@@ -97,6 +97,11 @@ test('the same answer is shared only by requests it belongs to: a device and its
   assert.deepEqual((await json({ userId: 'u1', k: 2 })).items, ['foo-1', 'foo-2']);
   assert.deepEqual((await json({ anonymousId: 'nobody', k: 3 })).items, ['new-1', 'foo-1', 'pol-2']);
   assert.deepEqual((await json({ anonymousId: 'nobody', k: 3, site: PITCHSIDE })).items, ['foo-1', 'mot-2']);
+  await assert.rejects(service.recommend({ userId: 'u1', k: 3, site: 'www.nowhere.example' }), (error: unknown) => {
+    assert.equal((error as { statusCode?: number }).statusCode, 400);
+    assert.match((error as Error).message, /^unknown site "www\.nowhere\.example"/);
+    return true;
+  });
   assert.deepEqual((await json({ anonymousId: 'nobody', k: 3, exclude: ['new-1'] })).items, [
     'foo-1',
     'pol-2',

@@ -151,6 +151,14 @@ export function createRecommendationService(options: RecommendationServiceOption
         keys.map(() => true),
       )
     ).map((x) => (Array.isArray(x) ? x : undefined));
+    // Every site with articles read lately has its trending list: without one the site id is not one Lens knows
+    // (an empty 200 would look like "nothing to recommend").
+    if (request.site !== undefined && values[values.length - 1] === undefined)
+      throw new RecsRequestError(
+        `unknown site "${request.site}": no article of that site is in the served recommendations (site ids are the articles' site, as in gold.trending_articles.site)`,
+        400,
+        { site: request.site },
+      );
     const personIndex = people.findIndex((_, i) => values[i] !== undefined && values[i]!.length > 0);
     // Article ages are measured on the data's clock, advanced by the time since the load (= wall clock when live).
     const at = v.computedAt + (now() - v.loadedAt);
