@@ -33,6 +33,8 @@ export const personKey = (version: string, personId: string): string => `${versi
 export const articleKey = (version: string, articleId: string): string => `${versionPrefix(version)}a:${articleId}`;
 /** Site (or `*` for all) → trending articles. */
 export const trendingKey = (version: string, site: string): string => `${versionPrefix(version)}t:${site}`;
+/** Person → the top-up candidates (trending, neighbours) they have read: a JSON array of article ids. */
+export const readKey = (version: string, personId: string): string => `${versionPrefix(version)}r:${personId}`;
 /** Device or secondary user id → person id (only where they differ). */
 export const identityKey = (version: string, id: string): string => `${versionPrefix(version)}id:${id}`;
 

@@ -1,6 +1,6 @@
 // The SQL turning gold tables into KeyValueStore entries (key, JSON value) of one version: a list per person,
-// per article and per site, and device → person links. Large tables are read in hash buckets so a load's
-// memory stays bounded whatever the number of people.
+// per article and per site, what each person read of the top-up candidates, and device → person links. Large
+// tables are read in hash buckets so a load's memory stays bounded whatever the number of people.
 
 /** A query of entries, run once per bucket. */
 export interface ListQuery {
@@ -27,6 +27,7 @@ export function listQueries(version: string, scans: Record<string, string>): Lis
   const similar = scans['gold.similar_articles']!;
   const trending = scans['gold.trending_articles']!;
   const identities = scans['silver.identities']!;
+  const reads = scans['gold.recent_reads'];
   const trendingItem = item('article_id', 'score', `'trending'`, 'NULL', 'section', 'site', 'published_at');
   return [
     {
@@ -49,6 +50,16 @@ export function listQueries(version: string, scans: Record<string, string>): Lis
         SELECT ${prefix} || 't:' || site, to_json(list(${trendingItem} ORDER BY rank_in_site))::VARCHAR
           FROM (${trending}) WHERE rank_in_site <= 100 GROUP BY site`,
     },
+    ...(reads === undefined
+      ? []
+      : [
+          {
+            buckets: 16,
+            sql: (b: number, n: number) => `SELECT ${prefix} || 'r:' || person_id AS key,
+              to_json(list(article_id ORDER BY article_id))::VARCHAR AS value
+              FROM (${reads}) WHERE hash(person_id) % ${n} = ${b} GROUP BY person_id`,
+          },
+        ]),
     {
       buckets: 4,
       sql: (b, n) => `SELECT ${prefix} || 'id:' || anonymous_id AS key, person_id AS value

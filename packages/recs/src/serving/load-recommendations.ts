@@ -1,5 +1,5 @@
-// Loads gold.recommendations, gold.similar_articles and gold.trending_articles into a KeyValueStore as a new
-// version, then swaps the serving pointer: requests never see a half-loaded version (no downtime), and a load
+// Loads gold.recommendations, gold.similar_articles, gold.trending_articles and gold.recent_reads into a
+// KeyValueStore as a new version, then swaps the serving pointer: requests never see a half-loaded version (no downtime), and a load
 // whose inputs did not change since the served version is skipped.
 import { createHash } from 'node:crypto';
 import { createDuckDB, DeltaTable, type DuckDBSession } from '@lens/lake';
@@ -35,7 +35,10 @@ const TABLES = [
   'gold.similar_articles',
   'gold.trending_articles',
   'silver.identities',
+  'gold.recent_reads',
 ] as const;
+/** Loaded when present: a lake trained before it existed still loads (its version then names it `x`). */
+const OPTIONAL: ReadonlySet<string> = new Set(['gold.recent_reads']);
 
 /**
  * Loads the gold tables' latest versions into `store` and makes them the served version.
@@ -52,17 +55,19 @@ export async function loadRecommendations(options: LoadOptions): Promise<LoadRes
     for (const name of TABLES) {
       const table = await DeltaTable.open(lakeTablePath(options.dataDir, name), { sql: db });
       const snap = await table.snapshot().catch((cause: unknown) => {
+        if (OPTIONAL.has(name)) return undefined;
         throw new RecsTrainingError(`cannot load recommendations: ${name} is missing (run the pipelines first)`, {
           cause,
           context: { step: 'load', table: name },
         });
       });
+      if (snap === undefined) continue;
       tables[name] = snap.version;
       ids.push(`${snap.metadata.id}@${snap.version}`);
       scans[name] = (await table.scan({ version: snap.version })).sql;
     }
     // Delta versions name the version; the tables' ids make it change when a table is dropped and recreated.
-    const version = `${TABLES.map((t) => tables[t]).join('-')}-${createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 8)}`;
+    const version = `${TABLES.map((t) => tables[t] ?? 'x').join('-')}-${createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 8)}`;
     const current = await readPointer(options.store);
     if (current?.version === version)
       return { status: 'unchanged', version, keys: 0, deletedVersions: [], ms: Date.now() - started };

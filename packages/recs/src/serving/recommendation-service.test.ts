@@ -6,7 +6,7 @@ import { beforeEach, test } from 'node:test';
 import { createMemoryKeyValueStore } from '../kv/adapters/memory/index.js';
 import type { KeyValueStore } from '../kv/key-value-store.js';
 import { PITCHSIDE, SYNTHETIC_NOW, writeSyntheticVersion } from '../testing/synthetic-store.js';
-import { personKey, POINTER_KEY, type CurrentVersion } from './kv-layout.js';
+import { personKey, POINTER_KEY, readKey, type CurrentVersion } from './kv-layout.js';
 import {
   createRecommendationService,
   type RecommendationRequest,
@@ -179,4 +179,24 @@ test('recommendJsonNow: nothing before a request object was answered; then its a
   assert.equal(log.entries.length, logged + 1, 'nothing logged when nothing is served');
   assert.ok(!(await json(request)).items.includes('foo-2'));
   assert.ok(!JSON.parse(now()!).items.some((i: { articleId: string }) => i.articleId === 'foo-2'));
+});
+
+test('never recommends what the person read: the trending top-up and context neighbours leave it out', async () => {
+  await store.putMany([
+    { key: readKey('v1', 'u1'), value: JSON.stringify(['new-1', 'pol-2']) },
+    { key: readKey('v1', 'reader'), value: JSON.stringify(['new-1']) },
+  ]);
+  const u1 = await json({ userId: 'u1', k: 10 });
+  assert.ok(u1.items.includes('foo-3'), u1.body); // topped up from trending…
+  assert.deepEqual(
+    u1.items.filter((a) => a === 'new-1' || a === 'pol-2'),
+    [],
+  ); // …without what u1 read
+  const viaDevice = await json({ anonymousId: 'd1', k: 10, context: 'pol-1' });
+  assert.ok(viaDevice.items.includes('opi-1'), viaDevice.body);
+  assert.equal(viaDevice.items.includes('pol-2'), false, viaDevice.body);
+  // A person with reads but no list of their own gets trending without them; nobody else is affected.
+  assert.deepEqual((await json({ anonymousId: 'reader', k: 3 })).items, ['foo-1', 'pol-2', 'foo-3']);
+  assert.deepEqual((await json({ anonymousId: 'nobody', k: 3 })).items, ['new-1', 'foo-1', 'pol-2']);
+  assert.deepEqual((await json({ anonymousId: 'reader', k: 3 })).items, ['foo-1', 'pol-2', 'foo-3']);
 });

@@ -4,7 +4,15 @@
 import { RecsRequestError } from '../errors.js';
 import type { KeyValueStore } from '../kv/key-value-store.js';
 import { DEFAULT_AGE_LIMITS, freshUntil, isFresh, type AgeLimits } from './age-limits.js';
-import { articleKey, identityKey, personKey, trendingKey, type CurrentVersion, type StoredItem } from './kv-layout.js';
+import {
+  articleKey,
+  identityKey,
+  personKey,
+  readKey,
+  trendingKey,
+  type CurrentVersion,
+  type StoredItem,
+} from './kv-layout.js';
 import { readPointer } from './load-recommendations.js';
 import { newListId } from './list-id.js';
 import { Generations, ParsedListCache } from './parsed-list-cache.js';
@@ -143,6 +151,7 @@ export function createRecommendationService(options: RecommendationServiceOption
     const keys = [
       ...people.map((p) => personKey(v.version, p)),
       ...(request.context ? [articleKey(v.version, request.context)] : []),
+      ...people.map((p) => readKey(v.version, p)),
       trendingKey(v.version, request.site ?? '*'),
     ];
     const values = (
@@ -160,9 +169,15 @@ export function createRecommendationService(options: RecommendationServiceOption
         { site: request.site },
       );
     const personIndex = people.findIndex((_, i) => values[i] !== undefined && values[i]!.length > 0);
+    // What the person read of the top-up candidates (trending, neighbours): stored as article ids.
+    const readsAt = people.length + (request.context ? 1 : 0);
+    const readIndex = people.findIndex((_, i) => (values[readsAt + i]?.length ?? 0) > 0);
+    const read = readIndex === -1 ? undefined : new Set(values[readsAt + readIndex] as unknown as readonly string[]);
     // Article ages are measured on the data's clock, advanced by the time since the load (= wall clock when live).
     const at = v.computedAt + (now() - v.loadedAt);
-    const key = answerKey(k, personIndex >= 0 ? people[personIndex]! : undefined, request);
+    // An answer depends on the person when they have a list or reads to leave out.
+    const keyPerson = personIndex >= 0 ? people[personIndex]! : readIndex >= 0 ? people[readIndex]! : undefined;
+    const key = answerKey(k, keyPerson, request);
     const known = cacheEntries > 0 ? answers.get(key) : undefined;
     if (known !== undefined && at >= known.from && at < known.until) return known;
     const personal = personIndex >= 0 ? values[personIndex]! : [];
@@ -175,6 +190,7 @@ export function createRecommendationService(options: RecommendationServiceOption
       if (
         i.a === context ||
         skip?.has(i.a) ||
+        read?.has(i.a) ||
         (request.site && i.site && i.site !== request.site) ||
         !isFresh(i.sec, i.pub, at, limits)
       )

@@ -1,6 +1,6 @@
 // Where the recommendation pipelines live and how to load them next to Prism's shipped ones: the YAML
 // definitions in packages/recs/pipelines are ordinary Prism datasets (gold.trending_articles,
-// gold.similar_articles, gold.recommendations), run by Prism's engine and scheduler.
+// gold.similar_articles, gold.recent_reads, gold.recommendations), run by Prism's engine and scheduler.
 import { fileURLToPath } from 'node:url';
 import { buildGraph, loadDefinitions, type LoadedDataset, type PipelineGraph } from '@lens/prism';
 
@@ -8,7 +8,12 @@ import { buildGraph, loadDefinitions, type LoadedDataset, type PipelineGraph } f
 export const RECS_PIPELINES_DIR = fileURLToPath(new URL('../../pipelines', import.meta.url));
 
 /** The datasets these pipelines produce, in dependency order. */
-export const RECS_DATASETS = ['gold.trending_articles', 'gold.similar_articles', 'gold.recommendations'] as const;
+export const RECS_DATASETS = [
+  'gold.trending_articles',
+  'gold.similar_articles',
+  'gold.recent_reads',
+  'gold.recommendations',
+] as const;
 
 /** Only the recs definitions (parsed and validated by Prism), in dependency order. */
 export function loadRecsDefinitions(): LoadedDataset[] {
