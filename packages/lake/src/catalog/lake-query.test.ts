@@ -9,6 +9,7 @@ import { DeltaTable } from '../delta-table.js';
 import { createDuckDB, type DuckDBSession } from '../duckdb/sql.js';
 import { LakeCatalog } from './lake-catalog.js';
 import { prepareLakeQuery } from './lake-query.js';
+import { compareCodePoints } from '../scan/data-skipping.js';
 import { analyzeQuery, referencePredicate } from './sql-analysis.js';
 
 let db: DuckDBSession;
@@ -84,6 +85,27 @@ describe('prepareLakeQuery', () => {
       { id: 1n, name: 'one' },
       { id: 2n, name: 'two' },
     ]);
+  });
+
+  it('compares decimal literals by their value and leaves value-changing casts to DuckDB', async () => {
+    // Each day's file holds ids 0..9: every file matches, and each answer is DuckDB's own.
+    for (const [where, n] of [
+      ['id >= 8.5', 3n],
+      ['id BETWEEN 0.5 AND 2.5', 6n],
+      ['id = 5.7::INT', 3n], // 6
+      ['id < -0.5', 0n],
+    ] as const) {
+      const text = `SELECT count(*) AS n FROM bronze.events WHERE ${where}`;
+      await prepareLakeQuery(catalog, db, text);
+      assert.deepEqual(await db.all(text), [{ n }], where);
+    }
+  });
+
+  it('orders strings by code point, as the engines do, for skipping', () => {
+    assert.ok('zz\u{1F600}' < 'zz\uFF01'); // JavaScript: by UTF-16 unit
+    assert.ok(compareCodePoints('zz\u{1F600}', 'zz\uFF01') > 0); // UTF-8 bytes / code points
+    assert.equal(compareCodePoints('abc', 'abc'), 0);
+    assert.ok(compareCodePoints('ab', 'abc') < 0);
   });
 
   it('reads every file when a read of the table has no usable condition', async () => {

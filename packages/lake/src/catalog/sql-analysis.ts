@@ -129,13 +129,39 @@ function comparisonFor(term: Node, aliases: Set<string>, onlyTable: boolean): Co
 /** A literal, possibly cast (DATE '…', TIMESTAMPTZ '…', '…'::DATE); undefined for anything else. */
 function constant(node: unknown): string | number | undefined {
   const n = node as Node | undefined;
-  if (n?.['type'] === 'OPERATOR_CAST') return constant(n['child']);
+  if (n?.['type'] === 'OPERATOR_CAST') {
+    // A typed string literal (DATE '…', '…'::TIMESTAMP) is its text; any other cast may change the value
+    // (5.7::INT is 6) and is left to DuckDB: no skipping on it.
+    const to = (n['cast_type'] as { id?: unknown } | undefined)?.id;
+    const text = constant(n['child']);
+    return typeof text === 'string' && typeof to === 'string' && TEXT_CASTS.has(to) ? text : undefined;
+  }
   if (n?.['type'] !== 'VALUE_CONSTANT') return undefined;
-  const value = n['value'] as { is_null: boolean; value: unknown };
+  const value = n['value'] as {
+    is_null: boolean;
+    value: unknown;
+    type?: { id?: unknown; type_info?: { scale?: unknown } };
+  };
   if (value.is_null) return undefined;
+  if (value.type?.id === 'DECIMAL') {
+    // Serialised unscaled: 3000.5 is 30005 with scale 1. Exact as a double while the digits fit in 2^53.
+    const scale = value.type.type_info?.scale;
+    return typeof value.value === 'number' && Number.isSafeInteger(value.value) && typeof scale === 'number'
+      ? value.value / 10 ** scale
+      : undefined;
+  }
   if (typeof value.value === 'string' || typeof value.value === 'number') return value.value;
   return undefined;
 }
+
+/** Casts of a string literal whose text data skipping compares as is. */
+const TEXT_CASTS: ReadonlySet<string> = new Set([
+  'DATE',
+  'TIMESTAMP',
+  'TIMESTAMP WITH TIME ZONE',
+  'TIMESTAMP_TZ',
+  'VARCHAR',
+]);
 
 /**
  * The scan predicate implied by every read of a table: the OR of each read's conditions; undefined when some

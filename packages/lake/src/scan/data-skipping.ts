@@ -65,21 +65,41 @@ function compareRange(
   const v = toComparable(p.value, type, false);
   if (v === undefined) return true;
   const lo = min as number | string | undefined;
-  const hi = max as number | string | undefined;
+  // A string maximum cut to a prefix ends in U+FFFF (file-stats.ts, as Delta writers do): beyond the prefix it
+  // bounds nothing a character above U+FFFF might hold, so it is no upper bound.
+  const hi = typeof max === 'string' && max.endsWith('\uFFFF') ? undefined : (max as number | string | undefined);
+  // Strings compare by code point (UTF-8 byte order, as the engines order them), not by UTF-16 unit.
+  const cmp = (a: number | string, b: number | string): number =>
+    typeof a === 'string' && typeof b === 'string' ? compareCodePoints(a, b) : a < b ? -1 : a > b ? 1 : 0;
   switch (p.op) {
     case '=':
-      return (lo === undefined || lo <= v) && (hi === undefined || v <= hi);
+      return (lo === undefined || cmp(lo, v) <= 0) && (hi === undefined || cmp(v, hi) <= 0);
     case '!=':
       return !(lo !== undefined && hi !== undefined && lo === v && hi === v);
     case '<':
-      return lo === undefined || lo < v;
+      return lo === undefined || cmp(lo, v) < 0;
     case '<=':
-      return lo === undefined || lo <= v;
+      return lo === undefined || cmp(lo, v) <= 0;
     case '>':
-      return hi === undefined || hi > v;
+      return hi === undefined || cmp(hi, v) > 0;
     case '>=':
-      return hi === undefined || hi >= v;
+      return hi === undefined || cmp(hi, v) >= 0;
   }
+}
+
+/** Orders strings by Unicode code point (= UTF-8 byte order); JavaScript's `<` orders UTF-16 units. */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Units differ: only a surrogate (part of a code point above U+FFFF) against U+E000..U+FFFF orders
+    // differently by code point; lift surrogates above the rest of the BMP.
+    const lift = (u: number): number => (u >= 0xd800 && u <= 0xdfff ? u + 0x10000 : u);
+    return lift(x) - lift(y);
+  }
+  return a.length - b.length;
 }
 
 /**
