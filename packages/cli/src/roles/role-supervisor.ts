@@ -18,8 +18,18 @@ export class RoleSupervisor {
   readonly #roles: SupervisedRole[] = [];
   #stopping = false;
 
-  constructor(logger: Logger) {
+  readonly #bin: string;
+
+  /** `bin`: the script run as `node <bin> <role> <args>` (the lens CLI; tests pass their own). */
+  constructor(logger: Logger, bin = LENS_BIN) {
     this.#logger = logger;
+    this.#bin = bin;
+  }
+
+  /** The pid of a role's current process (undefined between a death and its restart). */
+  pid(name: string): number | undefined {
+    const child = this.#roles.find((r) => r.name === name)?.child;
+    return child && child.exitCode === null && child.signalCode === null ? child.pid : undefined;
   }
 
   /** Starts `lens <name> <args>` and resolves with the URL it reports once it serves. */
@@ -29,9 +39,14 @@ export class RoleSupervisor {
     return this.#spawn(role);
   }
 
-  #spawn(role: SupervisedRole): Promise<string | undefined> {
+  /**
+   * Spawns the role. The first start rejects when the role exits before it is ready (`lens up` reports it);
+   * once it has served, any exit — a restart's included, however early — is followed by another restart, with
+   * backoff, until `lens up` stops.
+   */
+  #spawn(role: SupervisedRole, restart = false): Promise<string | undefined> {
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [LENS_BIN, role.name, ...role.args], {
+      const child = spawn(process.execPath, [this.#bin, role.name, ...role.args], {
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
       role.child = child;
@@ -44,13 +59,14 @@ export class RoleSupervisor {
       });
       child.on('exit', (code, signal) => {
         if (this.#stopping) return;
-        if (!ready)
+        if (!ready && !restart)
           return reject(new Error(`lens ${role.name} exited before it was ready (code ${code}, signal ${signal})`));
+        if (!ready) resolve(undefined); // a restart that died early: the next one is scheduled below
         const delay = Math.min(30_000, 500 * 2 ** role.restarts++);
-        this.#logger.error({ role: role.name, code, signal, restartInMs: delay }, 'role_died_restarting');
+        this.#logger.error({ role: role.name, code, signal, ready, restartInMs: delay }, 'role_died_restarting');
         setTimeout(() => {
           if (!this.#stopping)
-            this.#spawn(role).catch((error: unknown) =>
+            this.#spawn(role, true).catch((error: unknown) =>
               this.#logger.error({ err: error, role: role.name }, 'role_restart_failed'),
             );
         }, delay);
