@@ -236,7 +236,12 @@ export class PartitionLoader {
       if (chunk.count > 0) this.#d.pool.recycleLines(chunk.mapped.lineBytes.buffer as ArrayBuffer);
       await this.#updateLag(batch);
       if (final) return;
-      if (caughtUp) await sleep(Math.min(100, Math.max(5, flushIntervalMs - (Date.now() - batch.startedAt))));
+      // Caught up: wait for the batch's flush time, or 100 ms when it is empty (its start time is then when it
+      // was opened, long past while idle: waiting 5 ms each turn kept an idle loader polling 200 times a second).
+      if (caughtUp)
+        await sleep(
+          batch.records === 0 ? 100 : Math.min(100, Math.max(5, flushIntervalMs - (Date.now() - batch.startedAt))),
+        );
     }
   }
 
