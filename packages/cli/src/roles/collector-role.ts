@@ -100,13 +100,19 @@ export async function runCollectorRole(
   );
 }
 
-/** Resolves on the first SIGINT or SIGTERM. */
+/**
+ * Resolves on the first SIGINT or SIGTERM. While the process then shuts down, the other signal is ignored: Ctrl-C
+ * under `lens up` reaches every role as SIGINT and `lens up` follows with SIGTERM, which would otherwise kill a
+ * role mid-close (its log writer lock left behind). The same signal twice exits at once.
+ */
 export function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
+    let first: NodeJS.Signals | undefined;
     const on = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(signal);
+      if (first === undefined) {
+        first = signal;
+        resolve(signal);
+      } else if (signal === first) process.exit(130);
     };
     process.on('SIGINT', on);
     process.on('SIGTERM', on);

@@ -1,0 +1,56 @@
+// A role shutting down after Ctrl-C under `lens up` (SIGINT to every process, then SIGTERM from lens up) finishes
+// its close instead of dying half-way; the same signal twice still exits at once.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { test } from 'node:test';
+
+const ROLE = new URL('./collector-role.js', import.meta.url).href;
+
+/** A process that waits for a signal, then takes 1.5 s to close and prints `closed`. */
+function fakeRole(): {
+  exit: Promise<{ code: number | null; out: string }>;
+  send(signal: NodeJS.Signals, afterMs?: number): void;
+} {
+  const child = spawn(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      // The interval stands for the server a role keeps open (signal listeners alone keep no process alive).
+      `const { untilSignal } = await import(${JSON.stringify(ROLE)}); const serving = setInterval(() => {}, 1000);
+       const signalled = untilSignal(); console.log('waiting'); await signalled; await new Promise((r) => setTimeout(r, 1500));
+       clearInterval(serving); console.log('closed');`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  const started = new Promise<void>((resolve) =>
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('waiting')) resolve();
+    }),
+  );
+  return {
+    exit: new Promise((resolve) => child.on('exit', (code) => resolve({ code, out }))),
+    /** Sends `signal` `afterMs` after the process is waiting. */
+    send: (signal, afterMs = 0) => void started.then(() => setTimeout(() => child.kill(signal), afterMs)),
+  };
+}
+
+test('SIGINT then SIGTERM: the close runs to its end', async () => {
+  const role = fakeRole();
+  role.send('SIGINT');
+  role.send('SIGTERM', 300); // during the close
+  const { code, out } = await role.exit;
+  assert.equal(code, 0);
+  assert.match(out, /closed/);
+});
+
+test('the same signal twice exits at once', async () => {
+  const role = fakeRole();
+  role.send('SIGINT');
+  role.send('SIGINT', 300);
+  const { code, out } = await role.exit;
+  assert.equal(code, 130);
+  assert.doesNotMatch(out, /closed/);
+});
