@@ -122,6 +122,11 @@ describe('prepareLakeQuery', () => {
     assert.deepEqual(await db.all(text), [{ n: 10n }]);
     await prepareLakeQuery(catalog, db, text, { timestamp: new Date(Date.now() + 60_000) });
     assert.deepEqual(await db.all(text), [{ n: 30n }]);
+    // One version for every table of the query: the error names the table it does not fit.
+    await assert.rejects(
+      prepareLakeQuery(catalog, db, 'SELECT * FROM bronze.events, silver.users', { version: 3 }),
+      /^InvalidInputError: silver\.users: /,
+    );
   });
 
   it('refuses anything but SELECT, and names unknown tables with the ones that exist', async () => {

@@ -39,7 +39,11 @@ export async function prepareLakeQuery(
       );
     }
     const table = await DeltaTable.open(catalog.tablePath(reference.table), { sql });
-    const snapshot = await table.snapshot(asOf);
+    // One --as-of for every table of the query: say which table it does not fit.
+    const snapshot = await table.snapshot(asOf).catch((error: unknown) => {
+      if (Object.keys(asOf).length === 0) throw error;
+      throw new InvalidInputError(`${reference.table}: ${(error as Error).message}`, { table: reference.table });
+    });
     const predicate = referencePredicate(reference);
     const plan = await planScan(table.store, sql, snapshot, predicate === undefined ? {} : { predicate });
     const { layer, name } = parseTableName(reference.table);
