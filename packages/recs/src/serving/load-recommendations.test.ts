@@ -66,6 +66,11 @@ test('a load serves what gold.recommendations holds; reloading an unchanged lake
     expected.slice(0, 5),
   );
   assert.equal((await loadRecommendations({ dataDir, store })).status, 'unchanged');
+  // Device links change with live traffic; the lists only with the gold tables: a new silver.identities version
+  // alone reloads nothing.
+  const identities = await DeltaTable.open(lakeTablePath(dataDir, 'silver.identities'));
+  await identities.append({ sql: `SELECT * FROM (${(await identities.scan()).sql}) LIMIT 1` });
+  assert.equal((await loadRecommendations({ dataDir, store })).status, 'unchanged');
 });
 
 test('a reload swaps versions under live traffic without a failed or mixed answer; old versions are deleted', async () => {

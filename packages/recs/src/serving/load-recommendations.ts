@@ -39,6 +39,12 @@ const TABLES = [
 ] as const;
 /** Loaded when present: a lake trained before it existed still loads (its version then names it `x`). */
 const OPTIONAL: ReadonlySet<string> = new Set(['gold.recent_reads']);
+/**
+ * Read at its latest version by every load but not part of the version's name: device links change with live
+ * traffic every few seconds, while the lists they point at change only when the gold tables are rebuilt (which
+ * read the links themselves). Naming the version by it reloaded the whole store at every refresh.
+ */
+const UNVERSIONED: ReadonlySet<string> = new Set(['silver.identities']);
 
 /**
  * Loads the gold tables' latest versions into `store` and makes them the served version.
@@ -63,11 +69,12 @@ export async function loadRecommendations(options: LoadOptions): Promise<LoadRes
       });
       if (snap === undefined) continue;
       tables[name] = snap.version;
-      ids.push(`${snap.metadata.id}@${snap.version}`);
+      if (!UNVERSIONED.has(name)) ids.push(`${snap.metadata.id}@${snap.version}`);
       scans[name] = (await table.scan({ version: snap.version })).sql;
     }
     // Delta versions name the version; the tables' ids make it change when a table is dropped and recreated.
-    const version = `${TABLES.map((t) => tables[t] ?? 'x').join('-')}-${createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 8)}`;
+    const named = TABLES.filter((t) => !UNVERSIONED.has(t));
+    const version = `${named.map((t) => tables[t] ?? 'x').join('-')}-${createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 8)}`;
     const current = await readPointer(options.store);
     if (current?.version === version)
       return { status: 'unchanged', version, keys: 0, deletedVersions: [], ms: Date.now() - started };
