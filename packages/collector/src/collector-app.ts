@@ -54,6 +54,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     sink: options.sink,
     metrics: options.metrics ?? new CollectorMetrics(),
     logger: options.logger ?? noopLogger,
+    refusals: { lastMs: undefined, reason: undefined },
   };
   const corsPolicy = new CorsPolicy(options.config.cors.origins);
   const ingest = createIngestHandler(ctx, corsPolicy);

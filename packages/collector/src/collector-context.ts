@@ -18,6 +18,8 @@ export interface CollectorContext {
   readonly sink: RecordSink;
   readonly metrics: CollectorMetrics;
   readonly logger: CollectorLogger;
+  /** When the log last refused an append (backpressure), cleared by the next accepted one: /health reports it. */
+  readonly refusals: { lastMs: number | undefined; reason: string | undefined };
 }
 
 export type { SourceConfig };

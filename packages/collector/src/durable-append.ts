@@ -10,10 +10,13 @@ export async function appendDurably(ctx: CollectorContext, records: readonly Buf
   const started = performance.now();
   try {
     await ctx.sink.append(records);
+    if (ctx.refusals.lastMs !== undefined) ctx.refusals.lastMs = ctx.refusals.reason = undefined;
   } catch (error) {
     // The operator's setting, not the log's own hint: it is what the configuration documents and what clients see.
     const seconds = ctx.config.retryAfterSeconds;
     if (isRetriable(error)) {
+      ctx.refusals.lastMs = Date.now();
+      ctx.refusals.reason = (error as Error).message;
       ctx.metrics.backpressure.inc();
       ctx.logger.warn({ err: error }, 'log_backpressure');
       throw new HttpError(

@@ -428,6 +428,11 @@ describe('backpressure', () => {
     assert.equal(res.statusCode, 503);
     assert.equal(res.headers['retry-after'], '7');
     assert.match(res.json().error.message, /disk nearly full/);
+    // Not ready while the log refuses, so a load balancer sends events elsewhere.
+    const health = await app.inject({ method: 'GET', url: '/health' });
+    assert.equal(health.statusCode, 503);
+    assert.deepEqual([health.json().live, health.json().ready], [true, false]);
+    assert.match(health.json().backpressure, /disk nearly full/);
     sink.refuse = undefined;
     assert.equal(
       (await app.inject({ method: 'POST', url: '/v1/track', headers: json, payload: { userId: 'u', event: 'e' } }))
@@ -435,6 +440,7 @@ describe('backpressure', () => {
       200,
     );
     assert.equal(sink.accepted().length, 1);
+    assert.equal((await app.inject({ method: 'GET', url: '/health' })).json().ready, true);
   });
 });
 

@@ -5,12 +5,17 @@ import type { CollectorContext } from '../collector-context.js';
 export function registerOpsRoutes(app: FastifyInstance, ctx: CollectorContext, isReady: () => boolean): void {
   const started = Date.now();
   app.get('/health', async (_request, reply) => {
-    const ready = isReady();
+    // Not ready while the log refuses appends (until an append succeeds, or for Retry-After after the last
+    // refusal): a load balancer then sends events to a collector that can take them.
+    const { lastMs, reason } = ctx.refusals;
+    const refusing = lastMs !== undefined && Date.now() - lastMs < ctx.config.retryAfterSeconds * 1000;
+    const ready = isReady() && !refusing;
     reply.code(ready ? 200 : 503);
     return {
       status: ready ? 'ok' : 'unavailable',
       live: true,
       ready,
+      ...(refusing ? { backpressure: reason } : {}),
       partition: ctx.sink.partition,
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
     };
