@@ -363,8 +363,9 @@ describe('enrichment', () => {
 
   it('takes sentAt from the SentAt header and the identity from the AnonymousId header', async () => {
     const { app, sink } = await startTestCollector();
-    const sentAt = new Date(Date.now() + 60_000).toISOString();
-    const original = new Date(Date.now() + 59_000).toISOString();
+    const now = Date.now(); // one clock reading: two could differ by a millisecond
+    const sentAt = new Date(now + 60_000).toISOString();
+    const original = new Date(now + 59_000).toISOString();
     await app.inject({
       method: 'POST',
       url: '/v1/track',
