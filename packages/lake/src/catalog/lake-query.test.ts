@@ -101,6 +101,13 @@ describe('prepareLakeQuery', () => {
     }
   });
 
+  it('resolves table names case-insensitively, as DuckDB does', async () => {
+    const text = "SELECT count(*) AS n FROM BRONZE.Events E WHERE E.event_date = DATE '2026-01-02'";
+    const [registered] = await prepareLakeQuery(catalog, db, text);
+    assert.deepEqual([registered?.table, registered?.filesRead], ['bronze.events', 1]);
+    assert.deepEqual(await db.all(text), [{ n: 10n }]);
+  });
+
   it('orders strings by code point, as the engines do, for skipping', () => {
     assert.ok('zz\u{1F600}' < 'zz\uFF01'); // JavaScript: by UTF-16 unit
     assert.ok(compareCodePoints('zz\u{1F600}', 'zz\uFF01') > 0); // UTF-8 bytes / code points

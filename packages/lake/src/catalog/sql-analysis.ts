@@ -74,9 +74,12 @@ function baseTables(from: unknown): { table: string; aliases: Set<string> }[] {
   const visit = (node: unknown): void => {
     if (typeof node !== 'object' || node === null) return;
     const n = node as Node;
-    if (n['type'] === 'BASE_TABLE' && (LAKE_LAYERS as readonly string[]).includes(String(n['schema_name']))) {
-      const table = `${String(n['schema_name'])}.${String(n['table_name'])}`;
-      out.push({ table, aliases: new Set([String(n['table_name']), ...(n['alias'] ? [String(n['alias'])] : [])]) });
+    // SQL identifiers are case-insensitive (DuckDB resolves BRONZE.EVENTS to bronze.events): names compare lower-cased.
+    const schema = String(n['schema_name']).toLowerCase();
+    if (n['type'] === 'BASE_TABLE' && (LAKE_LAYERS as readonly string[]).includes(schema)) {
+      const name = String(n['table_name']).toLowerCase();
+      const aliases = [name, ...(n['alias'] ? [String(n['alias']).toLowerCase()] : [])];
+      out.push({ table: `${schema}.${name}`, aliases: new Set(aliases) });
     } else if (n['type'] === 'JOIN') {
       visit(n['left']);
       visit(n['right']);
@@ -99,7 +102,7 @@ function comparisonFor(term: Node, aliases: Set<string>, onlyTable: boolean): Co
     if (s?.['type'] !== 'COLUMN_REF') return undefined;
     const names = s['column_names'] as string[];
     if (names.length === 1) return onlyTable ? names[0] : undefined;
-    return names.length === 2 && aliases.has(names[0]!) ? names[1] : undefined;
+    return names.length === 2 && aliases.has(names[0]!.toLowerCase()) ? names[1] : undefined;
   };
   if (term['type'] === 'COMPARE_BETWEEN') {
     const col = column(term['input']);
