@@ -103,6 +103,11 @@ export function registerRecsCommand(program: Command): void {
         process.stdout.write(
           `gold.predictions ${m.model.padEnd(13)} holdout AUC ${m.aucHoldout.toFixed(3)} (${m.rowsTrain} train / ${m.rowsHoldout} holdout, positives ${(m.positiveRate * 100).toFixed(1)} %)\n`,
         );
+        // Published all the same (the run is recorded), but a reader of the output should not trust its scores.
+        if (!(m.aucHoldout >= 0.55))
+          process.stderr.write(
+            `lens recs train: warning: ${m.model} is no better than chance on its holdout (AUC ${m.aucHoldout.toFixed(3)}); its scores carry little signal\n`,
+          );
       }
       if (flags.load) await load(config.dataDir, config);
     });
