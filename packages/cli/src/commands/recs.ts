@@ -1,5 +1,6 @@
 // `lens recs train|load|evaluate`: recommendation training as Prism pipelines (@lens/recs), loading the gold
 // tables into the serving KeyValueStore (pointer swap, no downtime), and offline evaluation against baselines.
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -152,6 +153,9 @@ export function registerRecsCommand(program: Command): void {
 }
 
 async function load(dataDir: string, config: ReturnType<typeof resolveConfig>): Promise<void> {
+  // Before the store is opened (the embedded one is a file it would create under a mistyped --data).
+  if (!existsSync(join(dataDir, 'lake')))
+    throw new Error(`no lake in ${dataDir}: check --data, or run the pipelines first (lens recs train)`);
   const store = await openRecsStore(config.recs, dataDir);
   try {
     const r = await loadRecommendations({ dataDir, store, keepVersions: config.recs.keepVersions });
