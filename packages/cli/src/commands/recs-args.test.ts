@@ -1,0 +1,34 @@
+// `lens recs` answers bad arguments with an error naming the flag, before touching any data (it leaked DuckDB's
+// binder error for `--k abc` and printed NaN metrics for `--k 0`), and `lens recs load` on a directory without a
+// lake says so instead of creating the store there.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { LENS_BIN } from '../testing/lens-process.js';
+
+const data = join(mkdtempSync(join(tmpdir(), 'lens-recs-args-')), 'data');
+const lens = (...args: string[]) =>
+  spawnSync(process.execPath, [LENS_BIN, 'recs', ...args, '--data', data], { encoding: 'utf8' });
+
+test('lens recs evaluate names a bad number and exits 1', () => {
+  for (const [args, message] of [
+    [['--k', 'abc'], '--k: "abc" is not a positive integer'],
+    [['--k', '0'], '--k: "0" is not a positive integer'],
+    [['--test-days', '1.5'], '--test-days: "1.5" is not a positive integer'],
+    [['--seed', 'x'], '--seed: "x" is not an integer'],
+  ] as const) {
+    const out = lens('evaluate', ...args);
+    assert.equal(out.status, 1, args.join(' '));
+    assert.match(out.stderr, new RegExp(message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), args.join(' '));
+  }
+});
+
+test('lens recs load on a directory without a lake says so and creates nothing', () => {
+  const out = lens('load');
+  assert.equal(out.status, 1);
+  assert.match(out.stderr, /no lake in .*: check --data/);
+  assert.equal(existsSync(data), false);
+});
