@@ -66,3 +66,12 @@ export function positiveOption(flag: string, integer: boolean): (value: string) 
     return n;
   };
 }
+
+/** A commander option parser for any integer, with an error naming the flag. */
+export function integerOption(flag: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isInteger(n)) throw new Error(`${flag}: "${value}" is not an integer`);
+    return n;
+  };
+}

@@ -75,7 +75,7 @@ export function prepareEvents(
       const event = enrichEvent(check.event, ctx);
       json = JSON.stringify(event);
       head = acceptedHeadJson(event);
-      // JSON.stringify writes a lone surrogate as a `\udxxx` escape, the only way one can show in its output.
+      // JSON.stringify writes a lone surrogate only as an escape (`\ud800`…`\udfff`).
       const unpaired = json.includes('\\ud') ? findLoneSurrogate(event) : undefined;
       if (unpaired !== undefined) {
         reject(

@@ -261,9 +261,9 @@ export function decodePayload(text: string): LogRecordPayload | string {
 }
 
 /**
- * A quarantine row as an NDJSON line. JSON.stringify writes an unpaired surrogate as a `\udxxx` escape, which the
- * lake engine refuses (and would refuse the whole batch for): such text is stored with U+FFFD instead. `raw` is
- * JSON text or base64, so the bytes a client sent are kept either way.
+ * A quarantine row as an NDJSON line. JSON.stringify writes an unpaired surrogate as an escape (`\ud800`…`\udfff`),
+ * which the lake engine refuses (and would refuse the whole batch for): such text is stored with U+FFFD instead.
+ * `raw` is JSON text or base64, so the bytes a client sent are kept either way.
  */
 function quarantineLine(row: QuarantineRow): string {
   const line = JSON.stringify(row);

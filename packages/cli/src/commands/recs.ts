@@ -17,7 +17,13 @@ import {
   type EvaluationReport,
   type RankingMetrics,
 } from '@lens/recs';
-import { positiveOption, resolveConfig, withCommonOptions, type CommonOptions } from '../common-options.js';
+import {
+  integerOption,
+  positiveOption,
+  resolveConfig,
+  withCommonOptions,
+  type CommonOptions,
+} from '../common-options.js';
 
 interface EvaluateFlags extends CommonOptions {
   k: number;
@@ -27,13 +33,6 @@ interface EvaluateFlags extends CommonOptions {
   days: number;
   seed: number;
   json?: boolean;
-}
-
-/** --seed: any integer. */
-function integerOption(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n)) throw new Error(`--seed: "${value}" is not an integer`);
-  return n;
 }
 
 const row = (name: string, m: RankingMetrics): string =>
@@ -127,7 +126,7 @@ export function registerRecsCommand(program: Command): void {
     .option('--demo', 'evaluate on generated demo data (in a temporary folder) and check the planted preferences')
     .option('--users <n>', 'demo people', positiveOption('--users', true), 3000)
     .option('--days <n>', 'demo days', positiveOption('--days', true), 28)
-    .option('--seed <n>', 'demo seed', integerOption, 42)
+    .option('--seed <n>', 'demo seed', integerOption('--seed'), 42)
     .option('--json', 'print the report as JSON')
     .action(async (flags: EvaluateFlags) => {
       const config = resolveConfig(flags);

@@ -68,23 +68,31 @@ function compareRange(
   // A string maximum cut to a prefix ends in U+FFFF (file-stats.ts, as Delta writers do): beyond the prefix it
   // bounds nothing a character above U+FFFF might hold, so it is no upper bound.
   const hi = typeof max === 'string' && max.endsWith('\uFFFF') ? undefined : (max as number | string | undefined);
-  // Strings compare by code point (UTF-8 byte order, as the engines order them), not by UTF-16 unit.
-  const cmp = (a: number | string, b: number | string): number =>
-    typeof a === 'string' && typeof b === 'string' ? compareCodePoints(a, b) : a < b ? -1 : a > b ? 1 : 0;
   switch (p.op) {
     case '=':
-      return (lo === undefined || cmp(lo, v) <= 0) && (hi === undefined || cmp(v, hi) <= 0);
+      return (lo === undefined || compareValues(lo, v) <= 0) && (hi === undefined || compareValues(v, hi) <= 0);
     case '!=':
       return !(lo !== undefined && hi !== undefined && lo === v && hi === v);
     case '<':
-      return lo === undefined || cmp(lo, v) < 0;
+      return lo === undefined || compareValues(lo, v) < 0;
     case '<=':
-      return lo === undefined || cmp(lo, v) <= 0;
+      return lo === undefined || compareValues(lo, v) <= 0;
     case '>':
-      return hi === undefined || cmp(hi, v) > 0;
+      return hi === undefined || compareValues(hi, v) > 0;
     case '>=':
-      return hi === undefined || cmp(hi, v) >= 0;
+      return hi === undefined || compareValues(hi, v) >= 0;
   }
+}
+
+/** Orders stats and literals: strings by code point (UTF-8 byte order, as engines order them), numbers as numbers. */
+function compareValues(a: number | string, b: number | string): number {
+  if (typeof a === 'string' && typeof b === 'string') return compareCodePoints(a, b);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A UTF-16 unit's rank in code point order: surrogates (code points above U+FFFF) rank above the rest. */
+function codePointRank(unit: number): number {
+  return unit >= 0xd800 && unit <= 0xdfff ? unit + 0x10000 : unit;
 }
 
 /** Orders strings by Unicode code point (= UTF-8 byte order); JavaScript's `<` orders UTF-16 units. */
@@ -93,11 +101,8 @@ export function compareCodePoints(a: string, b: string): number {
   for (let i = 0; i < n; i++) {
     const x = a.charCodeAt(i);
     const y = b.charCodeAt(i);
-    if (x === y) continue;
-    // Units differ: only a surrogate (part of a code point above U+FFFF) against U+E000..U+FFFF orders
-    // differently by code point; lift surrogates above the rest of the BMP.
-    const lift = (u: number): number => (u >= 0xd800 && u <= 0xdfff ? u + 0x10000 : u);
-    return lift(x) - lift(y);
+    // Only a surrogate against U+E000..U+FFFF orders differently by code point than by unit.
+    if (x !== y) return codePointRank(x) - codePointRank(y);
   }
   return a.length - b.length;
 }
