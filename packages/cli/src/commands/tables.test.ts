@@ -66,6 +66,10 @@ describe('lens query over the lake', () => {
     const sqlError = lens('query', 'SELECT no_such_column FROM bronze.events');
     assert.equal(sqlError.status, 1);
     assert.match(sqlError.stderr, /Binder Error.*no_such_column/s);
+    // A syntax error reads as DuckDB words it when it runs the statement: kind, message, the line and a caret.
+    const syntax = lens('query', 'SELECT 1,\nSELEC 2');
+    assert.equal(syntax.status, 1);
+    assert.match(syntax.stderr, /Parser Error: syntax error at or near "2"\n\nLINE 2: SELEC 2\n {14}\^/);
   });
 });
 

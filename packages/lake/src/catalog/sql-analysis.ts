@@ -36,17 +36,42 @@ export async function analyzeQuery(sql: Sql, text: string): Promise<TableReferen
     error: boolean;
     error_message?: string;
     error_type?: string;
+    position?: string;
     statements?: { node: Node }[];
   };
   if (parsed.error) {
     const message = parsed.error_message ?? 'cannot be parsed';
     if (/only SELECT statements/i.test(message))
       throw new InvalidInputError('read-only: only SELECT queries may run against the lake', { sql: text });
-    throw new InvalidInputError(message, { sql: text });
+    throw new InvalidInputError(duckdbErrorText(parsed.error_type, message, text, parsed.position), { sql: text });
   }
   const found = new Map<string, Comparison[][]>();
   for (const statement of parsed.statements ?? []) walk(statement.node, found);
   return [...found].map(([table, reads]) => ({ table, reads }));
+}
+
+/**
+ * The error as DuckDB itself words it when it runs the statement: `Parser Error: syntax error at or near "SELEC"`
+ * and the line with a caret under the position.
+ */
+function duckdbErrorText(
+  type: string | undefined,
+  message: string,
+  text: string,
+  position: string | undefined,
+): string {
+  const kind = (type ?? '').replace(/\b[a-z]/g, (c) => c.toUpperCase());
+  let out = kind === '' ? message : `${kind} Error: ${message}`;
+  const at = Number(position);
+  if (position !== undefined && Number.isInteger(at) && at >= 0 && at <= text.length) {
+    const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+    const lineEnd = text.indexOf('\n', at);
+    const lineNo = text.slice(0, lineStart).split('\n').length;
+    const prefix = `LINE ${lineNo}: `;
+    const line = text.slice(lineStart, lineEnd === -1 ? undefined : lineEnd);
+    out += `\n\n${prefix}${line}\n${' '.repeat(prefix.length + at - lineStart)}^`;
+  }
+  return out;
 }
 
 /** Visits every node; at each SELECT, relates its WHERE conjuncts to the lake tables in its FROM. */
