@@ -124,6 +124,15 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     );
   });
   app.setNotFoundHandler(async (request, reply) => {
+    // @fastify/cors hands a preflight from an origin it refuses on to routing: say why instead of "no route".
+    const origin = request.headers.origin;
+    if (request.method === 'OPTIONS' && origin !== undefined && request.headers['access-control-request-method']) {
+      reply.code(403);
+      return errorBody(
+        'origin_not_allowed',
+        `origin ${origin} is not allowed: add it to cors.origins in the collector's configuration`,
+      );
+    }
     reply.code(404);
     return errorBody('not_found', `no route ${request.method} ${request.url.split('?')[0]}`);
   });

@@ -478,5 +478,8 @@ describe('CORS', () => {
     });
     assert.equal(ok.headers['access-control-allow-origin'], 'https://ok.example');
     assert.equal(bad.headers['access-control-allow-origin'], undefined);
+    assert.equal(bad.statusCode, 403);
+    assert.equal(bad.json().error.code, 'origin_not_allowed');
+    assert.match(bad.json().error.message, /origin https:\/\/evil\.example is not allowed: add it to cors\.origins/);
   });
 });
