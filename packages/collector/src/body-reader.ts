@@ -14,7 +14,13 @@ const DECOMPRESSORS: Record<string, (buf: Buffer, options: { maxOutputLength: nu
 };
 
 export type RequestBody =
-  | { readonly ok: true; readonly raw: Buffer; readonly value: unknown }
+  | {
+      readonly ok: true;
+      readonly raw: Buffer;
+      readonly value: unknown;
+      /** The text holds a number literal that may be out of a double's range (checked exactly per event). */
+      readonly numbersMayOverflow: boolean;
+    }
   | {
       readonly ok: false;
       readonly raw: Buffer;
@@ -60,6 +66,12 @@ export function collectBody(stream: Readable, maxBytes: number): Promise<{ bytes
     stream.on('error', onError);
   });
 }
+
+/**
+ * A number literal that may not fit a double (an exponent of three digits or more, or 309 digits in a row): rare
+ * enough that a match only triggers an exact walk of the parsed events.
+ */
+const MAY_OVERFLOW = /\d[eE]\+?\d{3}|\d{309}/;
 
 /** Decodes a collected body: decompression, UTF-8 and JSON, each with a message saying what is wrong. */
 export async function decodeBody(
@@ -114,8 +126,10 @@ export async function decodeBody(
     return { ok: false, raw: bytes, statusCode: 400, code: 'invalid_utf8', reason: 'body is not valid UTF-8' };
   // A byte order mark some HTTP clients put first is not part of the JSON text (RFC 8259 lets parsers skip it).
   const start = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const text = bytes.toString('utf8', start);
   try {
-    return { ok: true, raw: bytes, value: JSON.parse(bytes.toString('utf8', start)) as unknown };
+    const value = JSON.parse(text) as unknown;
+    return { ok: true, raw: bytes, value, numbersMayOverflow: MAY_OVERFLOW.test(text) };
   } catch (error) {
     return {
       ok: false,

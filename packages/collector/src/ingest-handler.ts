@@ -131,6 +131,7 @@ async function ingest(
     limits: ctx.config.limits,
     sourceId: source?.id ?? '',
     requestBody: body.raw,
+    numbersMayOverflow: body.ok && body.numbersMayOverflow,
   };
 
   if (!body.ok) {

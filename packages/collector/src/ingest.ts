@@ -7,6 +7,7 @@ import {
   acceptedRecordPrefix,
   encodeAcceptedRecord,
   findLoneSurrogate,
+  findNonFiniteNumber,
   replaceLoneSurrogates,
   validateEvent,
   type CollectorLimits,
@@ -36,6 +37,8 @@ export interface IngestContext extends RequestFacts {
   limits: CollectorLimits;
   /** The request body as received: quarantined in place of an event that cannot be encoded (nested too deeply). */
   requestBody?: Buffer;
+  /** The body may hold a number out of a double's range: each event is checked for one. */
+  numbersMayOverflow?: boolean;
 }
 
 /**
@@ -57,9 +60,9 @@ export function prepareEvents(
   for (let index = 0; index < events.length; index++) {
     const input = events[index];
     const label = where === undefined ? 'event' : `${where}[${index}]`;
-    const reject = (code: RejectionCode | string, reason: string): void => {
+    const reject = (code: RejectionCode | string, reason: string, keepRequest = false): void => {
       const at = where === undefined ? undefined : index;
-      const record = rejectEvent(ctx, input, at, code, reason, rejected);
+      const record = rejectEvent(ctx, input, at, code, reason, rejected, keepRequest);
       parts.push(record);
       byteLengths.push(record.length);
     };
@@ -81,6 +84,15 @@ export function prepareEvents(
         reject(
           'invalid_field',
           `${label}${unpaired}: not valid Unicode (an unpaired UTF-16 surrogate), which no UTF-8 table can store`,
+        );
+        continue;
+      }
+      const overflow = ctx.numbersMayOverflow === true ? findNonFiniteNumber(check.event) : undefined;
+      if (overflow !== undefined) {
+        reject(
+          'invalid_field',
+          `${label}${overflow}: a number out of range (beyond ±1.8e308), which would be stored as null`,
+          true, // re-encoded, the number would read null: the quarantine keeps the request's own bytes
         );
         continue;
       }
@@ -152,7 +164,10 @@ function requestRecord(
   );
 }
 
-/** Lists the rejection for the response and returns its quarantine record (the event as JSON, capped). */
+/**
+ * Lists the rejection for the response and returns its quarantine record: the event as JSON, capped, or with
+ * `keepRequest` the request's bytes as received (`index` says which event).
+ */
 function rejectEvent(
   ctx: IngestContext,
   input: unknown,
@@ -160,10 +175,12 @@ function rejectEvent(
   code: RejectionCode | string,
   reason: string,
   rejected: Rejection[],
+  keepRequest = false,
 ): Buffer {
   const messageId = messageIdOf(input);
   const where = { ...(index === undefined ? {} : { index }), ...(messageId === undefined ? {} : { messageId }) };
   rejected.push({ ...where, code, reason });
+  if (keepRequest && ctx.requestBody !== undefined) return requestRecord(ctx, { reason, ...where }, ctx.requestBody);
   let raw: string;
   try {
     raw = JSON.stringify(input) ?? String(input);

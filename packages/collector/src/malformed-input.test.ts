@@ -138,6 +138,35 @@ describe('malformed input corpus', () => {
     assert.match(batch.json().rejected[0].reason, /^batch\[0\]\.event: not valid Unicode/);
   });
 
+  it('refuses a number out of range (JSON.parse makes it Infinity, stored as null) and keeps the bytes sent', async () => {
+    const { app, sink } = await startTestCollector();
+    const payload = '{"userId":"u","event":"e","properties":{"fine":1e300,"n":[1, -2e400]}}';
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/track',
+      headers: { authorization: BASIC_AUTH, 'content-type': 'application/json' },
+      payload,
+    });
+    assert.equal(res.statusCode, 400);
+    assert.match(res.json().error.message, /^event\.properties\.n\[1\]: a number out of range/);
+    assert.equal(sink.accepted().length, 0);
+    assert.equal(sink.rejected()[0]!.raw, payload);
+    // In a batch only that event is refused; large but finite numbers (and exponents inside strings) pass.
+    const batch = await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      headers: { authorization: BASIC_AUTH, 'content-type': 'application/json' },
+      payload:
+        '{"batch":[{"userId":"u","type":"track","event":"big","properties":{"v":1.7e308,"s":"9e999"}},' +
+        '{"userId":"u","type":"track","event":"huge","properties":{"v":1e309}}]}',
+    });
+    assert.equal(batch.statusCode, 200);
+    assert.equal(batch.json().accepted, 1);
+    assert.match(batch.json().rejected[0].reason, /^batch\[1\]\.properties\.v: a number out of range/);
+    const big = sink.accepted().find((r) => r.event.event === 'big')!;
+    assert.deepEqual(big.event.properties, { v: 1.7e308, s: '9e999' });
+  });
+
   it('quarantines the bytes of an event nested too deeply to encode, with a reason saying so', async () => {
     const { app, sink } = await startTestCollector();
     const payload = `{"userId":"u","event":"deep","properties":${deep(20_000)}}`;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { findLoneSurrogate, hasLoneSurrogate, replaceLoneSurrogates } from './unicode-text.js';
+import { findLoneSurrogate, findNonFiniteNumber, hasLoneSurrogate, replaceLoneSurrogates } from './unicode-text.js';
 
 describe('unpaired surrogates', () => {
   it('tells them from well-formed pairs', () => {
@@ -21,5 +21,13 @@ describe('unpaired surrogates', () => {
   it('walks any nesting JSON.parse accepts', () => {
     const deep = JSON.parse(`${'{"a":'.repeat(50_000)}"\\ud800"${'}'.repeat(50_000)}`);
     assert.equal(findLoneSurrogate(deep)?.length, '.a'.length * 50_000);
+  });
+});
+
+describe('numbers out of range', () => {
+  it('finds the first number JSON.parse could not hold and names where', () => {
+    assert.equal(findNonFiniteNumber(JSON.parse('{"a":1e308,"b":{"c d":[0,-1e999]}}')), '.b["c d"][1]');
+    assert.equal(findNonFiniteNumber(JSON.parse('{"a":1e308,"b":"1e999","c":[null,true]}')), undefined);
+    assert.equal(findNonFiniteNumber(JSON.parse('1e400')), '');
   });
 });

@@ -22,22 +22,41 @@ export function replaceLoneSurrogates(text: string): string {
  * there is none. Iterative, so any nesting JSON.parse accepted is walked.
  */
 export function findLoneSurrogate(value: unknown): string | undefined {
+  return findJsonPath(value, (item) => typeof item === 'string' && hasLoneSurrogate(item), hasLoneSurrogate);
+}
+
+/**
+ * Where the first number JSON.parse could not hold is (a literal such as `1e400` becomes Infinity, which JSON
+ * writes as null), as a path like findLoneSurrogate's, or undefined when there is none.
+ */
+export function findNonFiniteNumber(value: unknown): string | undefined {
+  return findJsonPath(
+    value,
+    (item) => typeof item === 'number' && !Number.isFinite(item),
+    () => false,
+  );
+}
+
+/** The path of the first leaf for which `badLeaf` holds, or of the first key for which `badKey` does. */
+function findJsonPath(
+  value: unknown,
+  badLeaf: (item: unknown) => boolean,
+  badKey: (key: string) => boolean,
+): string | undefined {
   const stack: [unknown, string][] = [[value, '']];
   while (stack.length > 0) {
     const [item, path] = stack.pop()!;
-    if (typeof item === 'string') {
-      if (hasLoneSurrogate(item)) return path;
-    } else if (Array.isArray(item)) {
+    if (Array.isArray(item)) {
       for (let i = item.length - 1; i >= 0; i--) stack.push([item[i], `${path}[${i}]`]);
     } else if (typeof item === 'object' && item !== null) {
       const keys = Object.keys(item);
       const paths = keys.map(
         (key) => `${path}${IDENTIFIER.test(key) ? `.${key}` : `[${JSON.stringify(replaceLoneSurrogates(key))}]`}`,
       );
-      const badKey = keys.findIndex(hasLoneSurrogate);
-      if (badKey !== -1) return paths[badKey];
+      const bad = keys.findIndex(badKey);
+      if (bad !== -1) return paths[bad];
       for (let i = keys.length - 1; i >= 0; i--) stack.push([(item as Record<string, unknown>)[keys[i]!], paths[i]!]);
-    }
+    } else if (badLeaf(item)) return path;
   }
   return undefined;
 }
