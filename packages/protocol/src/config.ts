@@ -140,6 +140,14 @@ export const RecsConfig = strictObject({
         region: z.string().default('eu-west-1'),
         endpoint: z.string().url().optional(),
         createTable: z.boolean().default(false),
+        /** Strongly consistent reads (twice the read cost; versioned keys never change, so serving needs none). */
+        consistentRead: z.boolean().default(false),
+        /** Static credentials; the AWS SDK's default chain (AWS_* variables, profiles, instance roles) when absent. */
+        credentials: strictObject({
+          accessKeyId: z.string().min(1),
+          secretAccessKey: z.string().min(1),
+          sessionToken: z.string().min(1).optional(),
+        }).optional(),
       }),
     ])
     .default({ backend: 'sqlite' }),

@@ -17,7 +17,9 @@ export function kvOptionsFromConfig(config: RecsConfig, dataDir: string): KvOpti
         table: kv.table,
         region: kv.region,
         createTable: kv.createTable,
+        consistentRead: kv.consistentRead,
         ...(kv.endpoint ? { endpoint: kv.endpoint } : {}),
+        ...(kv.credentials ? { credentials: kv.credentials } : {}),
       };
 }
 

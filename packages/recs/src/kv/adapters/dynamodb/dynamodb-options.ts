@@ -15,7 +15,10 @@ export const DynamoDbKvOptions = z
     /** Strongly consistent reads (twice the read cost); serving is fine without, as versioned keys never change. */
     consistentRead: z.boolean().default(false),
     /** Static credentials (tests, dynalite); the SDK's default provider chain when absent. */
-    credentials: z.object({ accessKeyId: z.string(), secretAccessKey: z.string() }).strict().optional(),
+    credentials: z
+      .object({ accessKeyId: z.string(), secretAccessKey: z.string(), sessionToken: z.string().optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 export type DynamoDbKvOptions = z.input<typeof DynamoDbKvOptions>;
