@@ -22,6 +22,13 @@ export function registerConfigCommand(program: Command): void {
         );
         return;
       }
-      process.stdout.write(stringify(resolveConfig(flags)));
+      process.stdout.write(stringify(resolveConfig(flags), hideSecrets));
     });
+}
+
+/** Keys whose values are secrets: shown as set, not printed (the output ends up in terminals, tickets and logs). */
+const SECRET_KEYS = new Set(['secretAccessKey', 'sessionToken']);
+
+function hideSecrets(key: unknown, value: unknown): unknown {
+  return typeof key === 'string' && SECRET_KEYS.has(key) && typeof value === 'string' ? '(hidden)' : value;
 }
