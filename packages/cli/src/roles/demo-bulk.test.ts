@@ -27,10 +27,14 @@ it('writes N demo events into bronze.events and bronze.quarantine, each exactly 
   assert.equal(events.length, result.loaded);
   assert.equal(new Set(events.map((e) => e['message_id'])).size, events.length);
   const start = bulkPeriodStart(14).getTime();
+  let newest = 0;
   for (const e of events) {
     const ts = (e['timestamp'] as Date).getTime();
     assert.ok(ts >= start && ts <= Date.now(), `timestamp ${String(e['timestamp'])} outside the period`);
+    newest = Math.max(newest, ts);
   }
+  // The population is sized so that the N events span the period up to (about) today, not its first days.
+  assert.ok(Date.now() - newest < 2 * 86_400_000, `the newest event is ${new Date(newest).toISOString()}`);
   const quarantine = await (await DeltaTable.open(catalog.tablePath('bronze.quarantine'))).query();
   assert.equal(quarantine.length, result.quarantined);
   assert.ok(quarantine.every((q) => typeof q['reason'] === 'string' && (q['reason'] as string).length > 0));

@@ -11,8 +11,10 @@ import type { LensConfig } from '@lens/protocol';
 import type { Logger } from 'pino';
 
 const DAY_MS = 86_400_000;
-/** Events a demo person makes over 8 weeks on average (measured on seed 42); sizes the population for N. */
-const EVENTS_PER_PERSON_8_WEEKS = 60;
+/** People of the world simulated first to measure how many events one makes over the period. */
+const SAMPLE_PEOPLE = 400;
+/** Headroom on the measured rate, so that N is reached near the period's end rather than not at all. */
+const HEADROOM = 1.03;
 const BATCH = 100;
 const LOAD_EVERY = 1_000_000;
 
@@ -44,12 +46,26 @@ export function bulkPeriodStart(days: number, now = Date.now()): Date {
   return new Date(monday);
 }
 
+/**
+ * The people to simulate so that `count` events span the whole period: the events per person measured on the
+ * world's first people (the same ones the run starts with). A person's rate is not proportional to the days: the
+ * first visits are the busiest (about 30 events in a 1-day period, 42 in 14 days, 80 in 56).
+ */
+export function bulkPopulation(count: number, seed: number, days: number, start: Date): number {
+  const sample = Math.min(SAMPLE_PEOPLE, Math.max(50, Math.ceil(count / 40)));
+  let events = 0;
+  for (const _ of generateEvents({ seed, users: sample, days, start })) events++;
+  return Math.max(1, Math.ceil((count / Math.max(1, events / sample)) * HEADROOM));
+}
+
 /** Generates, ingests and loads `count` events into `config.dataDir`. */
 export async function runDemoBulk(config: LensConfig, options: BulkOptions, logger: Logger): Promise<BulkResult> {
   const started = performance.now();
-  const users =
-    options.users ?? Math.max(100, Math.ceil((options.count / EVENTS_PER_PERSON_8_WEEKS) * (56 / options.days)));
-  const start = bulkPeriodStart(options.days);
+  const now = Date.now();
+  const start = bulkPeriodStart(options.days, now);
+  // From that Monday up to now: `days` ago at the least, up to six days more.
+  const days = (now - start.getTime()) / DAY_MS;
+  const users = options.users ?? bulkPopulation(options.count, options.seed, days, start);
   const log = await createEventLog({ ...config.log, dir: join(config.dataDir, 'log'), logger });
   const writer = await log.openWriter();
   const totals = { generated: 0, loaded: 0, quarantined: 0, loadSeconds: 0 };
@@ -95,7 +111,7 @@ export async function runDemoBulk(config: LensConfig, options: BulkOptions, logg
       batch = [];
       if (inFlight.length >= 64) await settle();
     };
-    for (const event of generateEvents({ seed: options.seed, users, days: options.days, start })) {
+    for (const event of generateEvents({ seed: options.seed, users, days, start })) {
       const { _demoMalformed: _ignored, ...sent } = event as Record<string, unknown>;
       batch.push(sent);
       last = String(sent['timestamp'] ?? last);
