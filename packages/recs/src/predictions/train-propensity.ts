@@ -1,12 +1,19 @@
 // Trains the propensity models (hash split: 80 % train, 20 % holdout) — on gold.user_features, or point in time
 // from silver.events for a label about the future — records each run with its holdout AUC in lens.model_runs,
-// and writes every actor's scores (from today's gold.user_features) to gold.predictions (replaced whole).
+// and writes the scores to gold.predictions (the models' rows replaced): per person (the devices silver.identities
+// links, summed), repeated on each of the person's actors so that a device finds its person's score.
 import { randomUUID } from 'node:crypto';
 import { createDuckDB, DeltaTable, type ColumnSpec } from '@lens/lake';
 import { lakeTablePath } from '@lens/loader';
 import { RecsTrainingError } from '../errors.js';
 import { auc, fitLogisticRegression, predictProbability } from './logistic-regression.js';
-import { featureSql, pointInTimeSql, PROPENSITY_MODELS, type PropensitySpec } from './propensity-models.js';
+import {
+  actorPersonSql,
+  featureSql,
+  pointInTimeSql,
+  PROPENSITY_MODELS,
+  type PropensitySpec,
+} from './propensity-models.js';
 
 /** One model's training run, as recorded in lens.model_runs. */
 export interface ModelRun {
@@ -23,6 +30,7 @@ export interface ModelRun {
 const PREDICTIONS: readonly ColumnSpec[] = [
   { name: 'actor_id', type: 'string', nullable: false },
   { name: 'user_id', type: 'string' },
+  { name: 'person_id', type: 'string' },
   { name: 'model', type: 'string', nullable: false },
   { name: 'score', type: 'double' },
   { name: 'computed_at', type: 'timestamp' },
@@ -50,7 +58,7 @@ export async function trainPredictions(options: {
   l2?: number;
   holdoutShare?: number;
   /**
-   * Called for a model the lake has too few actors for (a young lake: churn needs its horizon of history). The
+   * Called for a model the lake has too few people for (a young lake: churn needs its horizon of history). The
    * other models still train and publish; the skipped one's earlier predictions stay as they were.
    */
   onSkipped?: (model: string, reason: string) => void;
@@ -66,13 +74,21 @@ export async function trainPredictions(options: {
         });
       })
     ).sql;
+    // People are resolved through silver.identities when the lake has it (else each user id or device is one).
+    const identities = await DeltaTable.open(lakeTablePath(options.dataDir, 'silver.identities'), { sql: db })
+      .then((t) => t.scan())
+      .then(
+        (plan) => plan.sql,
+        () => undefined,
+      );
+    const actors = await db.all(actorPersonSql(scan, identities));
     const runs: ModelRun[] = [];
     const predictions: Record<string, unknown>[] = [];
     let events: string | undefined;
     for (const spec of options.models ?? PROPENSITY_MODELS) {
       const names = Object.keys(spec.features);
       const holdoutShare = options.holdoutShare ?? 0.2;
-      const rows = await db.all(featureSql(spec, scan, holdoutShare));
+      const rows = await db.all(featureSql(spec, scan, identities, holdoutShare));
       let labelled = rows;
       if (spec.horizonDays !== undefined) {
         events ??= (
@@ -87,13 +103,15 @@ export async function trainPredictions(options: {
               });
             })
         ).sql;
-        labelled = await db.all(pointInTimeSql({ ...spec, horizonDays: spec.horizonDays }, events, holdoutShare));
+        labelled = await db.all(
+          pointInTimeSql({ ...spec, horizonDays: spec.horizonDays }, events, identities, holdoutShare),
+        );
       }
       const x = (r: Record<string, unknown>): number[] => names.map((n) => Number(r[n] ?? 0));
       const train = labelled.filter((r) => !r['holdout']);
       const holdout = labelled.filter((r) => r['holdout']);
       if (train.length < 20 || holdout.length < 5) {
-        const reason = `too few actors to train (${labelled.length}; at least 20 to train and 5 to hold out)`;
+        const reason = `too few people to train (${labelled.length}; at least 20 to train and 5 to hold out)`;
         if (options.onSkipped === undefined)
           throw new RecsTrainingError(`${spec.name}: ${reason}`, { context: { step: 'predictions' } });
         options.onSkipped(spec.name, reason);
@@ -120,12 +138,15 @@ export async function trainPredictions(options: {
       };
       runs.push(run);
       const at = new Date(Number(rows[0]?.['now_ms'] ?? Date.now())).toISOString();
-      for (const r of rows)
+      // Scored per person; written per actor too, so a device (an anonymous id) finds its person's score.
+      const scores = new Map(rows.map((r) => [String(r['person_id']), predictProbability(model, x(r))]));
+      for (const a of actors)
         predictions.push({
-          actor_id: r['actor_id'],
-          user_id: r['user_id'] ?? null,
+          actor_id: a['actor_id'],
+          person_id: a['person_id'],
+          user_id: a['user_id'] ?? null,
           model: spec.name,
-          score: predictProbability(model, x(r)),
+          score: scores.get(String(a['person_id'])) ?? null,
           computed_at: at,
           run_id: run.runId,
         });
@@ -133,6 +154,9 @@ export async function trainPredictions(options: {
     }
     if (runs.length === 0) return runs;
     const out = await openOrCreate(options.dataDir, 'gold.predictions', PREDICTIONS);
+    // A table written before scores were per person gains the column (older rows: null until replaced below).
+    const columns = (await out.snapshot()).schema.fields.map((f) => f.name);
+    if (!columns.includes('person_id')) await out.addColumns([{ name: 'person_id', type: 'string' }]);
     // Only the models trained now are replaced (a skipped one keeps what an earlier run published).
     const trained = runs.map((r) => `'${r.model.replaceAll("'", "''")}'`).join(', ');
     await out.replace({ rows: predictions }, { where: `model IN (${trained})` });

@@ -147,6 +147,18 @@ test('predictions: both propensity models beat chance on the holdout; gold.predi
   );
   assert.equal(Number(p!['n']), 2 * Number(p!['actors']));
   assert.ok(Number(p!['lo']) >= 0 && Number(p!['hi']) <= 1 && Number(p!['hi']) > Number(p!['lo']));
+  // Scored per person: every row names its person, and a person's devices carry one score per model.
+  const [people] = await query(
+    `SELECT count(*) FILTER (WHERE person_id IS NULL OR score IS NULL) AS unscored,
+       count(*) FILTER (WHERE scores > 1) AS split, count(*) FILTER (WHERE devices > 1) AS multi_device, count(*) AS n
+     FROM (SELECT person_id, model, any_value(score) AS score, count(DISTINCT score) AS scores, count(*) AS devices
+           FROM gold_predictions GROUP BY ALL)`,
+    ['gold.predictions'],
+  );
+  assert.equal(Number(people!['unscored']), 0);
+  assert.equal(Number(people!['split']), 0);
+  assert.ok(Number(people!['multi_device']) > 0, 'the demo has people on several devices');
+  assert.ok(Number(people!['n']) < Number(p!['n']));
   await trainPredictions({ dataDir });
   const [again] = await query('SELECT count(*) AS n FROM gold_predictions', ['gold.predictions']);
   assert.equal(Number(again!['n']), Number(p!['n']), 'a rerun replaces the scores');
@@ -174,5 +186,5 @@ test('predictions: both propensity models beat chance on the holdout; gold.predi
       ['subscription', Number(p!['actors'])],
     ],
   );
-  await assert.rejects(trainPredictions({ dataDir, models: young }), /churn: too few actors to train/);
+  await assert.rejects(trainPredictions({ dataDir, models: young }), /churn: too few people to train/);
 });
