@@ -2,36 +2,53 @@
 // one transferable buffer for a consumer that maps records on another thread.
 import type { LogRecord, PackedRecords } from './event-log.js';
 
-/** Accumulates records (copying their bytes) into one growing buffer: `into` when given and large enough. */
+/**
+ * Accumulates records (copying their bytes) into one growing buffer: `into` when given and large enough. Nothing
+ * is allocated until the first record: a consumer that has caught up polls with reads that find none, and a
+ * read's buffers (megabytes) made and dropped at every poll kept the garbage collector busy while idle.
+ */
 export class PackedBuilder {
-  #bytes: Uint8Array;
-  #ends: Uint32Array;
-  #offsets: Float64Array;
-  #timestamps: Float64Array;
+  readonly #records: number;
+  readonly #bytesHint: number;
+  readonly #into: ArrayBuffer | undefined;
+  #bytes: Uint8Array | undefined;
+  #ends = new Uint32Array(0);
+  #offsets = new Float64Array(0);
+  #timestamps = new Float64Array(0);
   #count = 0;
   #at = 0;
 
   constructor(records: number, bytes: number, into?: ArrayBuffer) {
-    this.#bytes =
-      into !== undefined && into.byteLength >= bytes ? new Uint8Array(into) : new Uint8Array(Math.max(1024, bytes));
-    this.#ends = new Uint32Array(Math.max(16, records));
-    this.#offsets = new Float64Array(this.#ends.length);
-    this.#timestamps = new Float64Array(this.#ends.length);
+    this.#records = records;
+    this.#bytesHint = bytes;
+    this.#into = into;
   }
 
   add(source: Uint8Array, start: number, length: number, offset: number, timestamp: number): void {
-    if (this.#at + length > this.#bytes.length) {
-      const grown = new Uint8Array(Math.max(this.#bytes.length * 2, this.#at + length));
-      grown.set(this.#bytes.subarray(0, this.#at));
-      this.#bytes = grown;
+    let target = this.#bytes;
+    if (target === undefined) {
+      const into = this.#into;
+      target =
+        into !== undefined && into.byteLength >= this.#bytesHint
+          ? new Uint8Array(into)
+          : new Uint8Array(Math.max(1024, this.#bytesHint));
+      this.#ends = new Uint32Array(Math.max(16, this.#records));
+      this.#offsets = new Float64Array(this.#ends.length);
+      this.#timestamps = new Float64Array(this.#ends.length);
     }
+    if (this.#at + length > target.length) {
+      const grown = new Uint8Array(Math.max(target.length * 2, this.#at + length));
+      grown.set(target.subarray(0, this.#at));
+      target = grown;
+    }
+    this.#bytes = target;
     if (this.#count === this.#ends.length) {
       const size = this.#count * 2;
       this.#ends = grow(this.#ends, new Uint32Array(size));
       this.#offsets = grow(this.#offsets, new Float64Array(size));
       this.#timestamps = grow(this.#timestamps, new Float64Array(size));
     }
-    this.#bytes.set(source.subarray(start, start + length), this.#at);
+    target.set(source.subarray(start, start + length), this.#at);
     this.#at += length;
     this.#ends[this.#count] = this.#at;
     this.#offsets[this.#count] = offset;
@@ -44,7 +61,8 @@ export class PackedBuilder {
     return {
       count: n,
       bytes: this.#at,
-      buffer: this.#bytes.buffer as ArrayBuffer,
+      // No record: the caller's buffer goes back to it unused (or an empty one).
+      buffer: (this.#bytes?.buffer ?? this.#into ?? new ArrayBuffer(0)) as ArrayBuffer,
       ends: this.#ends.slice(0, n),
       offsets: this.#offsets.slice(0, n),
       timestamps: this.#timestamps.slice(0, n),

@@ -178,6 +178,12 @@ export function runEventLogContract(name: string, open: () => Promise<EventLogFi
         const into = new ArrayBuffer(1 << 20);
         const packed = await log.readPacked(writer.partition, 0, { maxBytes: 1 << 20, into });
         assert.equal(packed.buffer, into, 'a buffer large enough for the read limit is packed into');
+        // A caught-up consumer polls with reads that find nothing: they must not allocate a read's buffers each time.
+        const { end } = await log.bounds(writer.partition);
+        const caughtUp = await log.readPacked(writer.partition, end, { into });
+        assert.equal(caughtUp.count, 0);
+        assert.equal(caughtUp.buffer, into, 'a read that finds nothing hands the buffer back');
+        assert.equal((await log.readPacked(writer.partition, end)).buffer.byteLength, 0, 'nor allocates one');
         assert.equal((await log.readPacked(99, 0)).count, 0, 'a partition that does not exist reads empty');
       }),
     );
