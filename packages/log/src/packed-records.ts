@@ -32,7 +32,8 @@ export class PackedBuilder {
         into !== undefined && into.byteLength >= this.#bytesHint
           ? new Uint8Array(into)
           : new Uint8Array(Math.max(1024, this.#bytesHint));
-      this.#ends = new Uint32Array(Math.max(16, this.#records));
+      // Grown by doubling: a read's record limit (up to 65,536) is far above what its byte limit lets in.
+      this.#ends = new Uint32Array(Math.max(16, Math.min(this.#records, 2048)));
       this.#offsets = new Float64Array(this.#ends.length);
       this.#timestamps = new Float64Array(this.#ends.length);
     }
