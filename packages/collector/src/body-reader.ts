@@ -68,10 +68,11 @@ export function collectBody(stream: Readable, maxBytes: number): Promise<{ bytes
 }
 
 /**
- * A number literal that may not fit a double (an exponent of three digits or more, or 309 digits in a row): rare
- * enough that a match only triggers an exact walk of the parsed events.
+ * A number literal that may not fit a double (an exponent of three digits or more): rare enough that a match only
+ * triggers an exact walk of the parsed events. ~0.2 µs per event of a batch body; a pattern for 309 plain digits
+ * in a row cost five times that, so such a literal (309 digits without an exponent) is not caught.
  */
-const MAY_OVERFLOW = /\d[eE]\+?\d{3}|\d{309}/;
+const MAY_OVERFLOW = /\d[eE]\+?\d\d\d/;
 
 /** Decodes a collected body: decompression, UTF-8 and JSON, each with a message saying what is wrong. */
 export async function decodeBody(
