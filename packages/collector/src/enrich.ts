@@ -57,12 +57,19 @@ export function enrichEvent(event: TrackingEvent, facts: RequestFacts): Enriched
   if (!Number.isNaN(sentMs)) event.sentAt = canonical(sentAt!, sentMs);
   let timestampMs = receivedMs;
   if (!Number.isNaN(explicitMs)) timestampMs = explicitMs;
-  else if (!Number.isNaN(originalMs))
-    timestampMs = Number.isNaN(sentMs) ? originalMs : receivedMs - (sentMs - originalMs);
+  else if (!Number.isNaN(originalMs)) {
+    const corrected = Number.isNaN(sentMs) ? originalMs : receivedMs - (sentMs - originalMs);
+    // Absurd client times can push the correction past what a Date holds (±275,760 years): then it is left out
+    // (the loader's checks correct an implausible timestamp, with a reason).
+    timestampMs = Math.abs(corrected) <= MAX_DATE_MS ? corrected : originalMs;
+  }
   event.timestamp = timestampMs === receivedMs ? facts.receivedAtIso : new Date(timestampMs).toISOString();
   event.receivedAt = facts.receivedAtIso;
   return event as EnrichedEvent;
 }
+
+/** The largest distance from the epoch a Date can hold. */
+const MAX_DATE_MS = 8.64e15;
 
 /** The ISO-8601 UTC form of a timestamp, reusing the client's string when it already is exactly that. */
 function canonical(value: string, ms: number): string {

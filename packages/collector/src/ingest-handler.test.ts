@@ -361,6 +361,22 @@ describe('enrichment', () => {
     assert.equal(Date.parse(event.timestamp), received - 2000);
   });
 
+  it('leaves out a correction a Date cannot hold (absurd client clocks): the event is accepted as sent', async () => {
+    const { app, sink } = await startTestCollector();
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      headers: json,
+      payload: {
+        sentAt: '-200000-01-01T00:00:00.000Z',
+        batch: [{ type: 'track', userId: 'u', event: 'e', timestamp: '+200000-01-01T00:00:00.000Z' }],
+      },
+    });
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.json().accepted, 1, res.body);
+    assert.equal(sink.accepted()[0]!.event.timestamp, '+200000-01-01T00:00:00.000Z');
+  });
+
   it('takes sentAt from the SentAt header and the identity from the AnonymousId header', async () => {
     const { app, sink } = await startTestCollector();
     const now = Date.now(); // one clock reading: two could differ by a millisecond

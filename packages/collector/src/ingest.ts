@@ -98,7 +98,7 @@ export function prepareEvents(
       }
     } catch (error) {
       // JSON.parse takes any nesting; JSON.stringify recurses and stops at a few thousand levels.
-      const tooDeep = error instanceof RangeError;
+      const tooDeep = error instanceof RangeError && /call stack/i.test(error.message);
       reject(
         'invalid_field',
         tooDeep

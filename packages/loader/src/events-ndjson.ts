@@ -55,7 +55,7 @@ export function eventsSelect(file: string): string {
     ${e}."name" AS "name", ${e}.category AS category, ${e}.userId AS user_id, ${e}.anonymousId AS anonymous_id,
     ${e}.groupId AS group_id, ${e}.previousId AS previous_id, CAST(ts AS TIMESTAMPTZ) AS "timestamp",
     TRY_CAST(${e}.originalTimestamp AS TIMESTAMPTZ) AS original_timestamp, TRY_CAST(${e}.sentAt AS TIMESTAMPTZ) AS sent_at,
-    CAST(ra AS TIMESTAMPTZ) AS received_at, CAST(cf AS TIMESTAMPTZ) AS timestamp_corrected_from, cr AS timestamp_correction,
+    CAST(ra AS TIMESTAMPTZ) AS received_at, TRY_CAST(cf AS TIMESTAMPTZ) AS timestamp_corrected_from, cr AS timestamp_correction,
     ${e}.context::VARCHAR AS context, ${e}.properties::VARCHAR AS properties, ${e}.traits::VARCHAR AS traits,
     ${e}.integrations::VARCHAR AS integrations, x AS extra, r.requestIp AS request_ip, b AS is_bot, p AS log_partition,
     o AS log_offset, CAST(substr(ts, 1, 10) AS DATE) AS event_date

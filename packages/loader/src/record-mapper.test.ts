@@ -85,14 +85,17 @@ describe('records to bronze rows', () => {
       // 6: two days in the future → corrected to receivedAt; 7: two years old → corrected
       acceptedRecord({ messageId: 'm-future', receivedAt: received, timestamp: '2026-03-12T12:00:01.000Z' }),
       acceptedRecord({ messageId: 'm-past', receivedAt: received, timestamp: '2024-03-01T00:00:00.000Z' }),
-      // 8: a properties column over 32 KB → quarantine
+      // 8, 9: years no ISO-8601 timestamp column can hold (a JavaScript Date can): corrected too, never a failed batch
+      acceptedRecord({ messageId: 'm-year-10000', receivedAt: received, timestamp: '+010000-01-01T00:00:00.000Z' }),
+      acceptedRecord({ messageId: 'm-year-minus-1', receivedAt: received, timestamp: '-000001-06-01T00:00:00.000Z' }),
+      // 10: a properties column over 32 KB → quarantine
       acceptedRecord({
         messageId: 'm-big',
         receivedAt: received,
         timestamp: received,
         properties: { blob: 'x'.repeat(40_000) },
       }),
-      // 9: a collector rejection
+      // 11: a collector rejection
       rejectedRecord({
         messageId: 'm-rejected',
         receivedAt: received,
@@ -102,7 +105,7 @@ describe('records to bronze rows', () => {
         index: 3,
         route: '/v1/batch',
       }),
-      // 10: not a record at all
+      // 12: not a record at all
       Buffer.from('not json'),
     ]);
     await runLoaderOnce({ config: LoaderConfig.parse({ port: 0 }), dataDir: env.dataDir, log: env.log });
@@ -184,16 +187,25 @@ describe('records to bronze rows', () => {
     assert.equal(iso(past['timestamp']), received);
     assert.equal(day(past['event_date']), '2026-03-10');
     assert.match(String(past['timestamp_correction']), /days before receivedAt .* \(limit 365 days\)/);
+    for (const [id, sent] of [
+      ['m-year-10000', '+010000-01-01T00:00:00.000Z'],
+      ['m-year-minus-1', '-000001-06-01T00:00:00.000Z'],
+    ] as const) {
+      const far = row(id);
+      assert.equal(iso(far['timestamp']), received);
+      assert.equal(far['timestamp_corrected_from'], null, `${id}: no TIMESTAMPTZ holds that year as ISO text`);
+      assert.ok(String(far['timestamp_correction']).startsWith(`timestamp: ${sent} is `), id);
+    }
   });
 
   it('quarantines oversized JSON, collector rejections and undecodable records, each with its reason', () => {
-    assert.equal(events.length, 8);
+    assert.equal(events.length, 10);
     assert.deepEqual(
       quarantine.map((q) => [q['log_offset'], q['stage']]),
       [
-        [8, 'loader'],
-        [9, 'collector'],
         [10, 'loader'],
+        [11, 'collector'],
+        [12, 'loader'],
       ],
     );
     const [big, rejected, garbage] = quarantine as [
@@ -218,7 +230,7 @@ describe('records to bronze rows', () => {
         raw_encoding: 'base64',
         truncated: true,
         log_partition: 0,
-        log_offset: 9,
+        log_offset: 11,
         quarantine_date: '2026-03-10',
       },
     );

@@ -40,7 +40,11 @@ const str = (value: unknown): string | null =>
 export function isoOrNull(value: unknown): string | null {
   if (typeof value !== 'string') return null;
   const ms = parseTimestampMs(value);
-  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+  if (Number.isNaN(ms)) return null;
+  // Years past 9999 or before 0 are written `+010000-…` / `-000001-…`, which the lake's timestamp columns cannot
+  // take (a batch holding one would be refused whole): such a time is no time for a column.
+  const iso = new Date(ms).toISOString();
+  return iso.length === 24 ? iso : null;
 }
 
 /** The shape of `Date#toISOString` (callers have already parsed the value successfully). */
