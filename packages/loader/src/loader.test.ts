@@ -2,7 +2,9 @@
 // loaded, duplicates, quarantine by reason), and a stop flushes and releases its partitions.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { DeltaTable } from '@lens/lake';
 import { LoaderConfig } from '@lens/protocol';
+import { lakeTablePath } from './lake-table-path.js';
 import { startLoader } from './loader.js';
 import { acceptedRecord, readTable, rejectedRecord, tempDataDir } from './testing/records.js';
 
@@ -52,6 +54,31 @@ describe('startLoader', () => {
     }
     assert.deepEqual(loader.stats().owned, []);
     assert.equal((await readTable(env.dataDir, 'bronze.quarantine')).length, 1);
+    await writer.close();
+  });
+
+  it('moves the marker of a table that got no rows at stop, so a restart does not re-read the gap', async () => {
+    const writer = await env.log.openWriter();
+    const loader = await startLoader({
+      config: LoaderConfig.parse({ port: 0, host: '127.0.0.1', flushIntervalMs: 50 }),
+      dataDir: env.dataDir,
+      log: env.log,
+    });
+    try {
+      await writer.append(Array.from({ length: 20 }, (_, i) => acceptedRecord({ messageId: `only-events-${i}` })));
+      const loaded = async (): Promise<boolean> =>
+        (await readTable(env.dataDir, 'bronze.events')).filter((e) => String(e['message_id']).startsWith('only-'))
+          .length === 20;
+      for (let i = 0; i < 200 && !(await loaded()); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(await loaded());
+    } finally {
+      await loader.stop();
+    }
+    const { end } = await env.log.bounds(writer.partition);
+    for (const table of ['bronze.events', 'bronze.quarantine']) {
+      const snapshot = await (await DeltaTable.open(lakeTablePath(env.dataDir, table))).snapshot();
+      assert.equal(snapshot.txns.get(`lens-loader:${table}:p${writer.partition}`)?.version, end, table);
+    }
     await writer.close();
   });
 });

@@ -227,7 +227,10 @@ export class PartitionLoader {
         }
         const full = batch.records >= maxBatchEvents || batch.bytes >= maxBatchBytes;
         const due = i >= chunk.count && batch.records > 0 && Date.now() - batch.startedAt >= flushIntervalMs;
-        if (full || due || final) {
+        // Caught up with nothing to load, a table whose marker a batch without its rows left behind moves up too
+        // (a marker-only commit): else lag reads high while idle, and a restart re-reads the gap.
+        const markerDue = caughtUp && batch.records === 0 && this.#markerDue(batch.to);
+        if (full || due || final || markerDue) {
           await flush(batch, final);
           batch = this.#newBatch(this.#next);
         }
@@ -293,9 +296,16 @@ export class PartitionLoader {
     batch.to = this.#next;
   }
 
+  /** Whether a table's marker is behind `to` and has not moved for IDLE_MARKER_MS. */
+  #markerDue(to: number): boolean {
+    return (['events', 'quarantine'] as const).some(
+      (key) => this.#pos[key] < to && Date.now() - this.#lastCommit[key] >= IDLE_MARKER_MS,
+    );
+  }
+
   /** Commits each table that has rows (or whose marker is due to move), then the log position. */
   async #flush(batch: MicroBatch, final: boolean): Promise<void> {
-    if (batch.to === batch.from) return;
+    if (batch.to === batch.from && Math.min(this.#pos.events, this.#pos.quarantine) >= batch.to) return;
     await this.#d.dedup.sync();
     for (const key of ['events', 'quarantine'] as const) {
       const idle = Date.now() - this.#lastCommit[key] >= IDLE_MARKER_MS;
