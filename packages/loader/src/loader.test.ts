@@ -1,8 +1,14 @@
 // The long-running loader in-process: loads what arrives while it runs, serves /health and /metrics (lag,
 // loaded, duplicates, quarantine by reason), and a stop flushes and releases its partitions.
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DeltaTable } from '@lens/lake';
+import { createEventLog } from '@lens/log';
 import { LoaderConfig } from '@lens/protocol';
 import { lakeTablePath } from './lake-table-path.js';
 import { startLoader } from './loader.js';
@@ -80,5 +86,61 @@ describe('startLoader', () => {
       assert.equal(snapshot.txns.get(`lens-loader:${table}:p${writer.partition}`)?.version, end, table);
     }
     await writer.close();
+  });
+
+  it('deletes the log segments it has loaded, while running', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lens-loader-retention-'));
+    const log = await createEventLog({
+      backend: 'local',
+      dir: join(dir, 'log'),
+      segmentBytes: 4096,
+      minFreeDiskBytes: 0,
+    });
+    const writer = await log.openWriter();
+    for (let i = 0; i < 60; i += 5)
+      // a segment rolls between appends
+      await writer.append(Array.from({ length: 5 }, (_, k) => acceptedRecord({ messageId: `retained-${i + k}` })));
+    await writer.append([rejectedRecord()]); // both tables' markers move with the batch (else after 30 s idle)
+    const loader = await startLoader({
+      config: LoaderConfig.parse({ port: 0, flushIntervalMs: 50 }),
+      dataDir: dir,
+      log,
+      logRetentionMs: 50,
+    });
+    try {
+      let bounds = await log.bounds(writer.partition);
+      for (let i = 0; i < 200 && bounds.start === 0; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        bounds = await log.bounds(writer.partition);
+      }
+      assert.ok(bounds.start > 0, 'no segment was deleted');
+      assert.equal((await readTable(dir, 'bronze.events')).length, 60, 'nothing deleted before it was loaded');
+    } finally {
+      await loader.stop();
+      await writer.close();
+      await log.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails to start, holding nothing, when its ops port is taken', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    const writer = await env.log.openWriter();
+    await writer.append([acceptedRecord({ messageId: 'port-taken' })]);
+    try {
+      await assert.rejects(
+        startLoader({ config: LoaderConfig.parse({ port, host: '127.0.0.1' }), dataDir: env.dataDir, log: env.log }),
+        /EADDRINUSE/,
+      );
+      // The log is still open and no lease is held: another loader starts and loads at once.
+      const other = await startLoader({ config: LoaderConfig.parse({ port: 0 }), dataDir: env.dataDir, log: env.log });
+      assert.deepEqual(other.stats().owned, [0]);
+      await other.stop();
+    } finally {
+      taken.close();
+      await writer.close();
+    }
   });
 });

@@ -18,6 +18,8 @@ export interface LoaderOptions {
   /** The event log to load (the caller opens and closes it). */
   log: EventLog;
   logger?: Logger;
+  /** How often passed log segments are deleted (default every minute; tests shorten it). */
+  logRetentionMs?: number;
 }
 
 /** Totals of a loader instance. */
@@ -120,6 +122,21 @@ export async function startLoader(options: LoaderOptions): Promise<RunningLoader
       .forEach((p) => startRunner(p));
   };
 
+  // The ops port first: a loader that cannot serve its metrics fails before it takes any partition (it used to
+  // start loading, then hold its leases with its log closed under it).
+  let ops: OpsServer | undefined;
+  try {
+    ops =
+      options.config.port === 0
+        ? undefined
+        : await startOpsServer(options.config.host, options.config.port, res.metrics.registry, () => ({
+            owner: res.leases.owner,
+            partitions: res.leases.held(),
+          }));
+  } catch (error) {
+    await res.close();
+    throw error;
+  }
   let ticking: Promise<void> = tick();
   await ticking;
   const timer = setInterval(
@@ -129,13 +146,11 @@ export async function startLoader(options: LoaderOptions): Promise<RunningLoader
     Math.max(50, Math.floor(options.config.leaseTtlMs / 3)),
   );
   const expiry = setInterval(() => void expireDedup(res, options.config, logger), 60_000);
-  const ops: OpsServer | undefined =
-    options.config.port === 0
-      ? undefined
-      : await startOpsServer(options.config.host, options.config.port, res.metrics.registry, () => ({
-          owner: res.leases.owner,
-          partitions: res.leases.held(),
-        }));
+  // The log keeps what its consumer has not passed: deleting the rest is the consumer's to ask for.
+  const retention = setInterval(
+    () => void enforceLogRetention(options.log, logger),
+    options.logRetentionMs ?? LOG_RETENTION_MS,
+  );
 
   const stats = (): LoaderStats => {
     const partitions = [...finished, ...[...runners.values()].map((r) => r.loader.stats)];
@@ -157,6 +172,7 @@ export async function startLoader(options: LoaderOptions): Promise<RunningLoader
       stopping = true;
       clearInterval(timer);
       clearInterval(expiry);
+      clearInterval(retention);
       await ticking;
       await Promise.all([...runners.values()].map((r) => r.done));
       for (const p of res.leases.held()) await res.leases.release(p);
@@ -166,6 +182,18 @@ export async function startLoader(options: LoaderOptions): Promise<RunningLoader
       logger.info({ owner: res.leases.owner }, 'loader_stopped');
     },
   };
+}
+
+/** How often the loader asks the log to delete the segments its consumers have passed. */
+const LOG_RETENTION_MS = 60_000;
+
+/** Deletes the log segments every consumer has passed (the log logs what it deleted). */
+export async function enforceLogRetention(log: EventLog, logger: Logger): Promise<void> {
+  try {
+    await log.enforceRetention();
+  } catch (error) {
+    logger.warn({ err: error }, 'loader_log_retention_failed');
+  }
 }
 
 /** Deletes expired dedup entries (in the dedup worker), at most 100 000 per call so checks are not held up for long. */

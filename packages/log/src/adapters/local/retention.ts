@@ -24,8 +24,11 @@ export async function deletePassedSegments(
   // A segment's last offset is the next segment's base - 1; the last (active) segment is never deleted.
   for (let i = 0; i + 1 < segments.length && segments[i + 1]! <= position; i++) {
     const path = layout.segmentPath(dir, partition, segments[i]!);
-    deletedBytes += (await stat(path)).size;
-    await unlink(path);
+    // Another process (a second loader instance) may delete the same passed segment at the same time.
+    const size = await stat(path).then((st) => st.size, ignoreMissing);
+    const gone = await unlink(path).then(() => true, ignoreMissing);
+    if (size === undefined || gone === undefined) continue;
+    deletedBytes += size;
     deleted.push(segments[i]!);
   }
   if (deleted.length > 0) await syncDir(layout.partitionDir(dir, partition));
@@ -47,4 +50,10 @@ export async function bytesAfter(dir: string, partition: number, position: numbe
     bytes += base >= position ? size : Math.round((size * (segEnd - position)) / (segEnd - base));
   }
   return bytes;
+}
+
+/** Undefined for a file that is not there (any other error is thrown). */
+function ignoreMissing(error: unknown): undefined {
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+  throw error;
 }
