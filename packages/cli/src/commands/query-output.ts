@@ -36,7 +36,8 @@ export function formatRows(rows: Record<string, unknown>[], columns: string[], f
     );
   }
   const text = plain.map((r) => columns.map((c) => (r[c] === null ? 'NULL' : cell(r[c]))));
-  const widths = columns.map((c, i) => Math.max(c.length, ...text.map((t) => (t[i] ?? '').length)));
+  // A loop, not Math.max(...cells): spreading 130,000 rows' cells overflowed the call stack.
+  const widths = columns.map((c, i) => text.reduce((w, t) => Math.max(w, (t[i] ?? '').length), c.length));
   const line = (cells: string[]) => `| ${cells.map((s, i) => s.padEnd(widths[i] ?? 0)).join(' | ')} |`;
   const rule = `+${widths.map((w) => '-'.repeat(w + 2)).join('+')}+`;
   return (
