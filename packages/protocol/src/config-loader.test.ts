@@ -70,6 +70,18 @@ describe('loadConfig', () => {
     );
   });
 
+  it("recs: refuses a default k above maxK at start-up; one section's age limit keeps the others' defaults", () => {
+    const file = yamlFile('recs:\n  maxK: 5\n  k: 10\n');
+    assert.throws(
+      () => loadConfig({ file }),
+      new RegExp(`config file ${file} line 3: recs\\.k: must not exceed maxK \\(5\\)`),
+    );
+    const ages = loadConfig({ file: yamlFile('recs:\n  maxAgeHours: { news: 5 }\n') }).recs.maxAgeHours;
+    assert.equal(ages['news'], 5);
+    assert.equal(ages['football'], 48);
+    assert.equal(ages['default'], 72);
+  });
+
   it('refuses two sources with one id or one write key, naming both', () => {
     const file = yamlFile(
       'sources:\n  - { id: web, name: Web, writeKey: key-one-1 }\n  - { id: app, name: App, writeKey: key-one-1 }\n  - { id: web, name: Web 2, writeKey: key-two-2 }\n',

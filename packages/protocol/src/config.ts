@@ -128,6 +128,17 @@ export const PipelinesConfig = strictObject({
 });
 export type PipelinesConfig = z.infer<typeof PipelinesConfig>;
 
+const DEFAULT_MAX_AGE_HOURS: Record<string, number> = {
+  default: 72,
+  news: 48,
+  football: 48,
+  opinion: 96,
+  science: 168,
+  culture: 168,
+  food: 336,
+  travel: 336,
+};
+
 /** Recommendations (@lens/recs): the serving store, its cache, list sizes and news age limits. */
 export const RecsConfig = strictObject({
   /** The KeyValueStore serving reads: embedded SQLite (default `<dataDir>/recs/kv.sqlite`) or DynamoDB. */
@@ -159,11 +170,17 @@ export const RecsConfig = strictObject({
   /** An article older than this (hours since publication) is not recommended; per section, else `default`. */
   maxAgeHours: z
     .record(z.string(), positiveInt)
-    .default({ default: 72, news: 48, football: 48, opinion: 96, science: 168, culture: 168, food: 336, travel: 336 }),
+    .default({})
+    // A section set in the file adds to (or changes) the defaults; it does not drop every other section's.
+    .transform((set) => ({ ...DEFAULT_MAX_AGE_HOURS, ...set })),
   /** Versions of the loaded tables kept in the store after a swap (for readers mid-request, and rollback). */
   keepVersions: positiveInt.default(2),
   /** Browser origins (publishers' pages) allowed to call GET /v1/recommendations; `*` allows any. */
   cors: strictObject({ origins: z.array(z.string()).default(['*']) }).default({}),
+}).superRefine((recs, ctx) => {
+  // Else every request without its own k would be refused ("k must be … from 1 to maxK") by a server that started.
+  if (recs.k > recs.maxK)
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['k'], message: `must not exceed maxK (${recs.maxK})` });
 });
 export type RecsConfig = z.infer<typeof RecsConfig>;
 
