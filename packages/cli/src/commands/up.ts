@@ -1,5 +1,6 @@
 // `lens up`: every role in one go on the embedded defaults — the collector (and, as they land, the loader,
 // the API server and the dashboard) as supervised child processes, optionally with demo traffic.
+import { resolve } from 'node:path';
 import { startDemoTraffic, type DemoTraffic } from '@lens/demo';
 import type { Command } from 'commander';
 import { childArgs, parsePort, resolveConfig, withCommonOptions, type CommonOptions } from '../common-options.js';
@@ -70,7 +71,7 @@ export function registerUpCommand(program: Command): void {
             `  loader:    log → bronze.events every ${config.loader.flushIntervalMs} ms${loaderUrl ? `  (health and metrics: ${loaderUrl})` : ''}`,
             '  pipelines: bronze → silver → gold, continuously (lens pipelines status)',
             `  dashboard: ${serverUrl ?? `http://localhost:${config.server.port}`}  (API: /api/insights/{kind}, /api/trending, /api/sql, /api/tables, /api/openapi.json)`,
-            '  query:     npx lens query "SELECT type, count(*) FROM bronze.events GROUP BY 1"',
+            `  query:     npx lens query${queryWhere(flags.config, config.dataDir)} "SELECT type, count(*) FROM bronze.events GROUP BY 1"`,
             '',
           ].join('\n'),
         );
@@ -97,4 +98,13 @@ export function registerUpCommand(program: Command): void {
       process.stdout.write('Stopping Lens…\n');
       await stopAll();
     });
+}
+
+/** The options a pasted `lens query` needs to read this instance's lake (none for the defaults). */
+function queryWhere(configFile: string | undefined, dataDir: string): string {
+  const quote = (v: string) => (/^[\w./-]+$/.test(v) ? v : `'${v.replaceAll("'", "'\\''")}'`);
+  const parts: string[] = [];
+  if (configFile !== undefined) parts.push('--config', quote(configFile));
+  if (resolve(dataDir) !== resolve('lens-data')) parts.push('--data', quote(dataDir));
+  return parts.length === 0 ? '' : ` ${parts.join(' ')}`;
 }
