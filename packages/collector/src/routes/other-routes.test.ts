@@ -23,6 +23,17 @@ describe('pixels', () => {
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });
 
+  it('HEAD on a pixel (link checkers, prefetchers) answers its headers and stores nothing', async () => {
+    const { app, sink } = await startTestCollector();
+    const res = await app.inject({
+      method: 'HEAD',
+      url: `/pixel/v1/track?writeKey=${WRITE_KEY}&event=Email%20Opened&anonymousId=a1`,
+    });
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.headers['content-type'], 'image/gif');
+    assert.equal(sink.accepted().length + sink.rejected().length, 0);
+  });
+
   it('GET /v1/pixel/page?data=base64(JSON) (Segment) stores a page event', async () => {
     const { app, sink } = await startTestCollector();
     const data = Buffer.from(JSON.stringify({ writeKey: WRITE_KEY, userId: 'u9', name: 'Newsletter' })).toString(

@@ -29,6 +29,8 @@ async function pixel(
   type: 'track' | 'page',
 ): Promise<Buffer> {
   reply.header('content-type', 'image/gif').header('cache-control', 'no-store, max-age=0');
+  // HEAD (link checkers, prefetchers, mail scanners) gets the pixel's headers: nobody viewed anything.
+  if (request.method === 'HEAD') return PIXEL_GIF;
   try {
     const event = eventFromQuery(request.query as Record<string, unknown>);
     const source = ctx.sources.byWriteKey(findWriteKey(request.headers.authorization, request.query, event));
