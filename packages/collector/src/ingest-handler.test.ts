@@ -377,6 +377,35 @@ describe('enrichment', () => {
     assert.equal(sink.accepted()[0]!.event.timestamp, '+200000-01-01T00:00:00.000Z');
   });
 
+  it('refuses a batch whose envelope sentAt, context or integrations is malformed, keeping the request', async () => {
+    const { app, sink } = await startTestCollector();
+    const event = { type: 'track', userId: 'u', event: 'e' };
+    for (const [envelope, reason] of [
+      [{ sentAt: 'garbage' }, /batch envelope sentAt: "garbage" is not a valid time/],
+      [{ context: 'x' }, /batch envelope context: must be an object/],
+      [{ integrations: [1] }, /batch envelope integrations: must be an object/],
+    ] as const) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/batch',
+        headers: json,
+        payload: { ...envelope, batch: [event] },
+      });
+      assert.equal(res.statusCode, 400);
+      assert.match(res.json().error.message, reason);
+    }
+    assert.equal(sink.accepted().length, 0);
+    assert.equal(sink.rejected().length, 3);
+    // null stands for absent, as SDKs send it.
+    const ok = await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      headers: json,
+      payload: { context: null, batch: [event] },
+    });
+    assert.equal(ok.statusCode, 200);
+  });
+
   it('takes sentAt from the SentAt header and the identity from the AnonymousId header', async () => {
     const { app, sink } = await startTestCollector();
     const now = Date.now(); // one clock reading: two could differ by a millisecond

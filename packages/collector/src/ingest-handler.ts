@@ -2,7 +2,7 @@
 // batches (`/v1/batch`, `/v1/b`, `/beacon/v1/batch`) and the SDKs' self-metrics posts. It bypasses Fastify's
 // request lifecycle (measured at a third of the bare node:http throughput); everything else stays on Fastify.
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { EVENT_TYPES, type EventType, type JsonObject } from '@lens/protocol';
+import { EVENT_TYPES, parseTimestampMs, type EventType, type JsonObject } from '@lens/protocol';
 import { collectBody, decodeBody, type RequestBody } from './body-reader.js';
 import type { CollectorContext } from './collector-context.js';
 import type { CorsPolicy } from './cors-policy.js';
@@ -168,6 +168,16 @@ async function ingest(
         `batch: ${envelope.batch.length} events, more than the limit of ${ctx.config.limits.maxBatchEvents}`,
       );
     }
+    // The envelope's own fields follow the events' rules (objects where objects belong, parseable times); a bad
+    // one refuses the request (kept whole in the quarantine) rather than being dropped without a word.
+    const badEnvelope =
+      envelope.sentAt != null &&
+      (typeof envelope.sentAt !== 'string' || Number.isNaN(parseTimestampMs(envelope.sentAt)))
+        ? `batch envelope sentAt: ${JSON.stringify(envelope.sentAt)} is not a valid time`
+        : (['context', 'integrations'] as const)
+            .filter((k) => envelope[k] != null && !isObject(envelope[k]))
+            .map((k) => `batch envelope ${k}: must be an object`)[0];
+    if (badEnvelope !== undefined) return rejectRequest(ctx, ingestCtx, body.raw, 400, 'invalid_batch', badEnvelope);
     if (typeof envelope.sentAt === 'string') ingestCtx.sentAt = envelope.sentAt;
     if (isObject(envelope.context)) ingestCtx.context = envelope.context;
     if (isObject(envelope.integrations)) ingestCtx.integrations = envelope.integrations;
