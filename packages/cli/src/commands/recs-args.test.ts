@@ -32,3 +32,9 @@ test('lens recs load on a directory without a lake says so and creates nothing',
   assert.match(out.stderr, /no lake in .*: check --data/);
   assert.equal(existsSync(data), false);
 });
+
+test('lens recs evaluate on a split with nobody to score says so and exits 1 (not all-zero tables)', () => {
+  const out = lens('evaluate', '--demo', '--days', '1', '--users', '200');
+  assert.equal(out.status, 1, out.stdout);
+  assert.match(out.stderr, /nothing to evaluate: no one read a recommendable article in the test period/);
+});

@@ -146,6 +146,11 @@ export function registerRecsCommand(program: Command): void {
       } else {
         report = await evaluateRecommendations({ dataDir: config.dataDir, ...options });
       }
+      // An empty split is no evaluation: all-zero tables with exit 0 read like a model that recommends nothing.
+      if (report.methods.model.users === 0)
+        throw new Error(
+          `nothing to evaluate: no one read a recommendable article in the test period (${report.cutoff} … ${report.testEnd}); check --test-days against the lake's span`,
+        );
       if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else printReport(report);
     });
