@@ -38,3 +38,10 @@ test('lens recs evaluate on a split with nobody to score says so and exits 1 (no
   assert.equal(out.status, 1, out.stdout);
   assert.match(out.stderr, /nothing to evaluate: no one read a recommendable article in the test period/);
 });
+
+test('lens recs train on a data directory without a lake says so and writes nothing there', () => {
+  const out = lens('train');
+  assert.equal(out.status, 1);
+  assert.match(out.stderr, /no lake in .*: check --data/);
+  assert.equal(existsSync(join(data, 'lake')), false);
+});

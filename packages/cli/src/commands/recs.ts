@@ -82,6 +82,9 @@ export function registerRecsCommand(program: Command): void {
         shipped: config.pipelines.shipped,
         ...(config.pipelines.dir ? { dirs: [config.pipelines.dir] } : {}),
       });
+      // Before anything is written (a run history table under a mistyped --data, then "gold.user_features is missing").
+      if (!existsSync(join(config.dataDir, 'lake')))
+        throw new Error(`no lake in ${config.dataDir}: check --data, or load events first (lens up, lens demo --bulk)`);
       const records = await runPipelines({
         dataDir: config.dataDir,
         graph,
