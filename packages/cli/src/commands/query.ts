@@ -17,7 +17,9 @@ interface QueryFlags extends CommonOptions {
 export function parseAsOf(value: string | undefined): SnapshotSelector {
   if (value === undefined) return {};
   if (/^\d+$/.test(value)) return { version: Number(value) };
-  if (Number.isNaN(Date.parse(value)))
+  if (/^-\d+$/.test(value)) throw new Error(`--as-of: "${value}": a table version is 0 or more`);
+  // A date first (Date.parse alone takes "-1" or "12 monkeys" for times).
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(Date.parse(value)))
     throw new Error(`--as-of: "${value}" is neither a table version nor a timestamp (e.g. 2026-01-02T10:00:00Z)`);
   return { timestamp: value };
 }

@@ -54,6 +54,13 @@ describe('lens query over the lake', () => {
     const bad = lens('query', 'SELECT 1', '--as-of', 'last tuesday');
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /--as-of: "last tuesday" is neither a table version nor a timestamp/);
+    const negative = lens('query', 'SELECT 1', '--as-of', '-1');
+    assert.equal(negative.status, 1);
+    assert.match(negative.stderr, /--as-of: "-1": a table version is 0 or more/);
+    assert.match(
+      lens('query', 'SELECT 1', '--as-of', '12 monkeys').stderr,
+      /is neither a table version nor a timestamp/,
+    );
   });
 
   it('is read-only, names unknown tables, and shows DuckDB errors with exit code 1', () => {
