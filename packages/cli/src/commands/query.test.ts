@@ -70,3 +70,22 @@ it('lens query reads Delta tables through delta_scan in json, csv and table form
   assert.match(old.stdout, /version: +1\n/);
   assert.match(old.stdout, /rows: +2\n/);
 });
+
+it('lens query shows TIMESTAMPTZ results in UTC, the zone queries run in, whatever the machine zone', () => {
+  const out = spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      runner,
+      '--',
+      'query',
+      "SELECT TIMESTAMPTZ '2026-01-02 10:00:00.1234+00' AS t, TIMESTAMPTZ '1969-12-31 23:59:59.5+00' AS u",
+      '--format',
+      'json',
+    ],
+    { cwd: here, encoding: 'utf8', env: { ...process.env, TZ: 'America/Los_Angeles' } },
+  );
+  assert.equal(out.status, 0, out.stderr);
+  assert.deepEqual(JSON.parse(out.stdout), [{ t: '2026-01-02 10:00:00.1234+00', u: '1969-12-31 23:59:59.5+00' }]);
+});

@@ -57,9 +57,17 @@ export function registerQueryCommand(program: Command): void {
         // DuckDB's JSON conversion keeps dates and timestamps in SQL text form; whole numbers it leaves as
         // strings become numbers when exact.
         const integer = new Set(reader.columnTypes().flatMap((t, i) => (/INT$/.test(String(t)) ? [columns[i]] : [])));
-        const rows = (reader.getRowObjectsJson() as Record<string, unknown>[]).map((r) => {
+        // TIMESTAMPTZ values would print in the machine's time zone (`-08`) while the query ran in UTC (their
+        // `::VARCHAR` says `+00`): they are written from their microseconds, in UTC.
+        const zoned = reader.columnTypes().flatMap((t, i) => (String(t) === 'TIMESTAMP WITH TIME ZONE' ? [i] : []));
+        const raw = zoned.length > 0 ? reader.getRows() : [];
+        const rows = (reader.getRowObjectsJson() as Record<string, unknown>[]).map((r, n) => {
           for (const c of integer)
             if (typeof r[c as string] === 'string') r[c as string] = BigInt(r[c as string] as string);
+          for (const i of zoned) {
+            const micros = (raw[n]?.[i] as { micros?: unknown } | null)?.micros;
+            if (typeof micros === 'bigint') r[columns[i]!] = utcTimestampText(micros);
+          }
           return r;
         });
         process.stdout.write(formatRows(rows, columns, flags.format as QueryFormat));
@@ -70,4 +78,14 @@ export function registerQueryCommand(program: Command): void {
         db.close();
       }
     });
+}
+
+/** DuckDB's text of a TIMESTAMPTZ in UTC: `2026-01-02 10:00:00.1234+00`. */
+export function utcTimestampText(micros: bigint): string {
+  const seconds = micros / 1_000_000n - (micros % 1_000_000n < 0n ? 1n : 0n);
+  const fraction = micros - seconds * 1_000_000n;
+  const date = new Date(Number(seconds) * 1000);
+  if (Number.isNaN(date.getTime())) return String(micros);
+  const digits = fraction === 0n ? '' : `.${fraction.toString().padStart(6, '0').replace(/0+$/, '')}`;
+  return `${date.toISOString().slice(0, 19).replace('T', ' ')}${digits}+00`;
 }
