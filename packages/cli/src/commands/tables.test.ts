@@ -73,6 +73,9 @@ describe('lens query over the lake', () => {
     const sqlError = lens('query', 'SELECT no_such_column FROM bronze.events');
     assert.equal(sqlError.status, 1);
     assert.match(sqlError.stderr, /Binder Error.*no_such_column/s);
+    const two = lens('query', 'SELECT 1; SELECT 2');
+    assert.equal(two.status, 1);
+    assert.match(two.stderr, /one statement at a time: this text holds 2/);
     // A syntax error reads as DuckDB words it when it runs the statement: kind, message, the line and a caret.
     const syntax = lens('query', 'SELECT 1,\nSELEC 2');
     assert.equal(syntax.status, 1);

@@ -45,6 +45,12 @@ export async function analyzeQuery(sql: Sql, text: string): Promise<TableReferen
       throw new InvalidInputError('read-only: only SELECT queries may run against the lake', { sql: text });
     throw new InvalidInputError(duckdbErrorText(parsed.error_type, message, text, parsed.position), { sql: text });
   }
+  // DuckDB would run only the first of several: say so instead of printing one result as if it were all.
+  if ((parsed.statements?.length ?? 0) > 1)
+    throw new InvalidInputError(
+      `one statement at a time: this text holds ${parsed.statements!.length} (separated by ";")`,
+      { sql: text },
+    );
   const found = new Map<string, Comparison[][]>();
   for (const statement of parsed.statements ?? []) walk(statement.node, found);
   return [...found].map(([table, reads]) => ({ table, reads }));
