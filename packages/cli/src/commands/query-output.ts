@@ -4,9 +4,13 @@
 /** Output formats of `lens query`. */
 export type QueryFormat = 'table' | 'json' | 'csv';
 
-/** Converts a DuckDB JS value into plain JSON-safe data. */
+/** Marks an integer too large for a JS number (its digits follow) until the output format writes it. */
+const BIG_MARK = '\u0000bigint:';
+const BIG_MARKED = /"\\u0000bigint:(-?\d+)"/g;
+
+/** Converts a DuckDB JS value into plain JSON-safe data (a large integer as marked digits, see BIG_MARK). */
 export function toPlain(value: unknown): unknown {
-  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : `${BIG_MARK}${value}`;
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
   if (Array.isArray(value)) return value.map(toPlain);
@@ -26,9 +30,17 @@ export function toPlain(value: unknown): unknown {
 /** Formats rows in the requested format (columns in result order). */
 export function formatRows(rows: Record<string, unknown>[], columns: string[], format: QueryFormat): string {
   const plain = rows.map((r) => Object.fromEntries(columns.map((c) => [c, toPlain(r[c])])));
-  if (format === 'json') return `${JSON.stringify(plain)}\n`;
+  if (format === 'json') {
+    // Integers beyond 2^53 keep every digit as a JSON number (as DuckDB writes them), not a string: one column,
+    // one JSON type. JSON.stringify cannot write such a number, so it writes a marker that is then unquoted.
+    return `${JSON.stringify(plain).replace(BIG_MARKED, '$1')}\n`;
+  }
   const cell = (v: unknown) =>
-    v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    v === null || v === undefined
+      ? ''
+      : typeof v === 'object'
+        ? JSON.stringify(v).replace(BIG_MARKED, '$1')
+        : String(v).replace(BIG_MARK, '');
   if (format === 'csv') {
     const esc = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
     return (
