@@ -1,5 +1,5 @@
 // Renders query results for `lens query`: a JSON array of row objects, RFC 4180 CSV, or an aligned text table.
-// BIGINTs become numbers when exact and strings otherwise; timestamps become ISO-8601 strings.
+// Integers stay JSON numbers with every digit (beyond 2^53 too); timestamps become ISO-8601 strings.
 
 /** Output formats of `lens query`. */
 export type QueryFormat = 'table' | 'json' | 'csv';
