@@ -6,7 +6,7 @@ import { beforeEach, test } from 'node:test';
 import { createMemoryKeyValueStore } from '../kv/adapters/memory/index.js';
 import type { KeyValueStore } from '../kv/key-value-store.js';
 import { PITCHSIDE, SYNTHETIC_NOW, writeSyntheticVersion } from '../testing/synthetic-store.js';
-import { personKey, POINTER_KEY, readKey, type CurrentVersion } from './kv-layout.js';
+import { identityKey, personKey, POINTER_KEY, readKey, type CurrentVersion } from './kv-layout.js';
 import {
   createRecommendationService,
   type RecommendationRequest,
@@ -199,4 +199,21 @@ test('never recommends what the person read: the trending top-up and context nei
   assert.deepEqual((await json({ anonymousId: 'reader', k: 3 })).items, ['foo-1', 'pol-2', 'foo-3']);
   assert.deepEqual((await json({ anonymousId: 'nobody', k: 3 })).items, ['new-1', 'foo-1', 'pol-2']);
   assert.deepEqual((await json({ anonymousId: 'reader', k: 3 })).items, ['foo-1', 'pol-2', 'foo-3']);
+});
+
+test('a device linked to a person after training keeps its own list and its reads left out', async () => {
+  // Identities load at their newest version: d2 now links to u9, who has no list or reads in the trained version;
+  // d2 was trained as its own person and read new-1 (the top trending article).
+  await store.putMany([
+    { key: identityKey('v1', 'd2'), value: 'u9' },
+    {
+      key: personKey('v1', 'd2'),
+      value: JSON.stringify([{ a: 'pol-2', s: 0.5, r: 'section_affinity', sec: 'politics', pub: SYNTHETIC_NOW }]),
+    },
+    { key: readKey('v1', 'd2'), value: JSON.stringify(['new-1']) },
+  ]);
+  const answer = await service.recommend({ anonymousId: 'd2', k: 3 });
+  assert.equal(answer.source, 'person');
+  assert.equal(answer.items[0]?.articleId, 'pol-2');
+  assert.ok(!answer.items.some((i) => i.articleId === 'new-1'), JSON.stringify(answer.items));
 });

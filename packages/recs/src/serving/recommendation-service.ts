@@ -147,7 +147,11 @@ export function createRecommendationService(options: RecommendationServiceOption
             ids.map((id) => identityKey(v.version, id)),
             ids.map(() => false),
           );
-    const people = [...new Set(ids.map((id, i) => (typeof links[i] === 'string' ? (links[i] as string) : id)))];
+    // The person each id links to, then the ids themselves: identities load at their newest version, the lists at
+    // the trained one, so a device linked after training still finds its own list and reads under its own id.
+    const people = [
+      ...new Set([...ids.map((id, i) => (typeof links[i] === 'string' ? (links[i] as string) : id)), ...ids]),
+    ];
     const keys = [
       ...people.map((p) => personKey(v.version, p)),
       ...(request.context ? [articleKey(v.version, request.context)] : []),
@@ -172,11 +176,14 @@ export function createRecommendationService(options: RecommendationServiceOption
     // What the person read of the top-up candidates (trending, neighbours): stored as article ids.
     const readsAt = people.length + (request.context ? 1 : 0);
     const readIndex = people.findIndex((_, i) => (values[readsAt + i]?.length ?? 0) > 0);
-    const read = readIndex === -1 ? undefined : new Set(values[readsAt + readIndex] as unknown as readonly string[]);
+    let read: Set<string> | undefined;
+    for (let i = readIndex; i >= 0 && i < people.length; i++)
+      for (const a of (values[readsAt + i] ?? []) as unknown as readonly string[]) (read ??= new Set()).add(a);
     // Article ages are measured on the data's clock, advanced by the time since the load (= wall clock when live).
     const at = v.computedAt + (now() - v.loadedAt);
     // An answer depends on the person when they have a list or reads to leave out.
-    const keyPerson = personIndex >= 0 ? people[personIndex]! : readIndex >= 0 ? people[readIndex]! : undefined;
+    const dependsOn = people.filter((_, i) => i === personIndex || (values[readsAt + i]?.length ?? 0) > 0);
+    const keyPerson = dependsOn.length === 0 ? undefined : dependsOn.join('\u0001');
     const key = answerKey(k, keyPerson, request);
     const known = cacheEntries > 0 ? answers.get(key) : undefined;
     if (known !== undefined && at >= known.from && at < known.until) return known;
