@@ -128,7 +128,8 @@ export const PipelinesConfig = strictObject({
 });
 export type PipelinesConfig = z.infer<typeof PipelinesConfig>;
 
-const DEFAULT_MAX_AGE_HOURS: Record<string, number> = {
+/** recs.maxAgeHours' defaults (hours): fast news sections are short-lived, lifestyle keeps longer. */
+export const DEFAULT_MAX_AGE_HOURS: Readonly<Record<string, number>> = {
   default: 72,
   news: 48,
   football: 48,

@@ -1,20 +1,12 @@
 // News decays: an article older than its section's age limit is never recommended. One rule, applied when
 // serving (so a stored list stays valid while its articles age) and by the evaluation at its split time.
+import { DEFAULT_MAX_AGE_HOURS } from '@lens/protocol';
 
 /** Hours since publication after which an article of a section is not recommended; `default` for the rest. */
 export type AgeLimits = Readonly<Record<string, number>>;
 
-/** The default limits (hours): fast news sections are short-lived, lifestyle keeps longer. */
-export const DEFAULT_AGE_LIMITS: AgeLimits = {
-  default: 72,
-  news: 48,
-  football: 48,
-  opinion: 96,
-  science: 168,
-  culture: 168,
-  food: 336,
-  travel: 336,
-};
+/** The default limits (hours): the configuration's defaults (recs.maxAgeHours). */
+export const DEFAULT_AGE_LIMITS: AgeLimits = DEFAULT_MAX_AGE_HOURS;
 
 /** The age limit in hours of `section`. */
 export function maxAgeHours(section: string | null | undefined, limits: AgeLimits): number {
