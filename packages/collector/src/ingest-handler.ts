@@ -168,15 +168,7 @@ async function ingest(
         `batch: ${envelope.batch.length} events, more than the limit of ${ctx.config.limits.maxBatchEvents}`,
       );
     }
-    // The envelope's own fields follow the events' rules (objects where objects belong, parseable times); a bad
-    // one refuses the request (kept whole in the quarantine) rather than being dropped without a word.
-    const badEnvelope =
-      envelope.sentAt != null &&
-      (typeof envelope.sentAt !== 'string' || Number.isNaN(parseTimestampMs(envelope.sentAt)))
-        ? `batch envelope sentAt: ${JSON.stringify(envelope.sentAt)} is not a valid time`
-        : (['context', 'integrations'] as const)
-            .filter((k) => envelope[k] != null && !isObject(envelope[k]))
-            .map((k) => `batch envelope ${k}: must be an object`)[0];
+    const badEnvelope = envelopeProblem(envelope);
     if (badEnvelope !== undefined) return rejectRequest(ctx, ingestCtx, body.raw, 400, 'invalid_batch', badEnvelope);
     if (typeof envelope.sentAt === 'string') ingestCtx.sentAt = envelope.sentAt;
     if (isObject(envelope.context)) ingestCtx.context = envelope.context;
@@ -230,4 +222,22 @@ async function quarantineRequest(
 
 function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * What is wrong with a batch envelope's own fields, which follow the events' rules (objects where objects belong,
+ * parseable times; null is absent): a bad one refuses the request (kept whole in the quarantine) rather than being
+ * dropped without a word.
+ */
+function envelopeProblem(envelope: {
+  sentAt?: unknown;
+  context?: unknown;
+  integrations?: unknown;
+}): string | undefined {
+  const { sentAt } = envelope;
+  if (sentAt != null && (typeof sentAt !== 'string' || Number.isNaN(parseTimestampMs(sentAt))))
+    return `batch envelope sentAt: ${JSON.stringify(sentAt)} is not a valid time`;
+  for (const key of ['context', 'integrations'] as const)
+    if (envelope[key] != null && !isObject(envelope[key])) return `batch envelope ${key}: must be an object`;
+  return undefined;
 }

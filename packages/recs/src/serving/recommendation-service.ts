@@ -175,9 +175,8 @@ export function createRecommendationService(options: RecommendationServiceOption
     const personIndex = people.findIndex((_, i) => values[i] !== undefined && values[i]!.length > 0);
     // What the person read of the top-up candidates (trending, neighbours): stored as article ids.
     const readsAt = people.length + (request.context ? 1 : 0);
-    const readIndex = people.findIndex((_, i) => (values[readsAt + i]?.length ?? 0) > 0);
     let read: Set<string> | undefined;
-    for (let i = readIndex; i >= 0 && i < people.length; i++)
+    for (let i = 0; i < people.length; i++)
       for (const a of (values[readsAt + i] ?? []) as unknown as readonly string[]) (read ??= new Set()).add(a);
     // Article ages are measured on the data's clock, advanced by the time since the load (= wall clock when live).
     const at = v.computedAt + (now() - v.loadedAt);
