@@ -47,12 +47,13 @@ export async function openLoaderResources(
   // core on top of them contends (2 cores, alternated runs under load: 23.0-26.5 µs CPU per event with 1 thread,
   // 24.0-29.3 with 2).
   await session.run(`SET threads = ${config.duckdbThreads || Math.max(1, availableParallelism() - 2)}`);
-  // DuckDB's allocator keeps up to 128 MiB (512 MiB in bulk) of freed memory after each task for reuse; a commit
-  // is one big spike (a whole batch), so keeping it only holds the process's memory up: hand it back after each
-  // (bench/loader.mjs, 1M events: peak RSS 673-773 MiB instead of 876-1032, at ~8 % more CPU per event in
-  // alternated pairs — 21.4-23.9 vs 19.2-21.6 µs; the loader's 1 GB memory bound is the one to keep).
-  await session.run(`SET allocator_flush_threshold = '16MB'`);
-  await session.run(`SET allocator_bulk_deallocation_flush_threshold = '16MB'`);
+  // DuckDB's allocator keeps freed memory for reuse up to these thresholds, and hands the rest back to the
+  // system after each task. A commit is one big spike (a whole batch): handed back at 16 MB, the next commit
+  // faulted it all in again — the kernel zeroing pages was ~4 % of the loader's CPU (perf). At 256 MB
+  // (bench/loader.mjs data, 1M events, six alternated pairs): 18.1 vs 19.3 µs CPU per event, 10.3 vs 11.2 s,
+  // peak RSS 656-736 MiB instead of 460-483 (782 MiB at 3M events; the loader's bound is 1 GB).
+  await session.run(`SET allocator_flush_threshold = '256MB'`);
+  await session.run(`SET allocator_bulk_deallocation_flush_threshold = '256MB'`);
   const sql = serialSql(session);
   let dedup: DedupService | undefined;
   try {
