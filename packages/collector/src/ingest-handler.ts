@@ -10,7 +10,7 @@ import { appendDurably } from './durable-append.js';
 import { errorBody, HttpError } from './http-error.js';
 import { encodeRejectedRequest, prepareEvents, type IngestContext, type Rejection } from './ingest.js';
 import { requestFacts } from './request-facts.js';
-import { findWriteKey } from './write-key.js';
+import { findWriteKey, writeKeyInRawBody } from './write-key.js';
 
 type Mode = EventType | 'batch' | 'sdk-metrics';
 
@@ -121,10 +121,19 @@ async function ingest(
 ): Promise<{ status: number; body: unknown }> {
   const receivedAt = new Date();
   const value = body.ok ? body.value : undefined;
-  const writeKey = findWriteKey(req.headers.authorization, query, value);
+  // A body that cannot be read may still name its key (analytics.js sends it in the body, to avoid a preflight).
+  const writeKey =
+    findWriteKey(req.headers.authorization, query, value) ?? (body.ok ? undefined : writeKeyInRawBody(body.raw));
   const source = ctx.sources.byWriteKey(writeKey);
   if (writeKey !== undefined && source === undefined)
     throw new HttpError(401, 'unknown_write_key', 'the write key is not one of a configured, enabled source');
+  // Only a known source's requests are kept: anyone who reaches the port must not fill the disk with garbage.
+  if (!body.ok && source === undefined)
+    throw new HttpError(
+      401,
+      'missing_write_key',
+      `no write key, and the body cannot be read (${body.reason}): nothing was kept. Send the key as HTTP Basic username or a writeKey query parameter`,
+    );
   const ingestCtx: IngestContext = {
     ...requestFacts(ctx, req, receivedAt),
     route,
@@ -135,7 +144,7 @@ async function ingest(
   };
 
   if (!body.ok) {
-    await quarantineRequest(ctx, { ...ingestCtx, sourceId: source?.id ?? null }, body.reason, body.raw, body.code);
+    await quarantineRequest(ctx, ingestCtx, body.reason, body.raw, body.code);
     throw new HttpError(body.statusCode, body.code, body.reason);
   }
   if (source === undefined)

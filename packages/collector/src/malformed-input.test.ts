@@ -2,7 +2,7 @@
 // reached a known source leaves a record (accepted or quarantined), and the collector keeps serving.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BASIC_AUTH, startTestCollector } from './testing/collector-harness.js';
+import { BASIC_AUTH, startTestCollector, WRITE_KEY } from './testing/collector-harness.js';
 
 const deep = (depth: number): string => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
 
@@ -95,6 +95,31 @@ describe('malformed input corpus', () => {
     // Only the events that are valid despite odd content are accepted (NUL bytes, __proto__ keys, lone surrogate).
     assert.ok(accepted.length <= 4, `unexpectedly accepted ${accepted.map((r) => r.event.event).join(',')}`);
     for (const rejected of sink.rejected()) assert.ok(rejected.reason.length > 0);
+  });
+
+  it('keeps an unreadable body only when it names a known source: its key in the body text, else refused', async () => {
+    const { app, sink } = await startTestCollector();
+    // Truncated analytics.js-style body (key in the body, no header): kept under that source.
+    const named = await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      headers: { 'content-type': 'text/plain' },
+      payload: `{"writeKey":"${WRITE_KEY}","batch":[{"type":"track","userId":"u","event":"e"`,
+    });
+    assert.equal(named.statusCode, 400, named.body);
+    assert.equal(sink.rejected().length, 1);
+    assert.equal(sink.rejected()[0]!.sourceId, 'web');
+    // No key anywhere: refused, and nothing is written (anyone reaching the port could fill the disk).
+    for (const payload of ['{{{{', Buffer.alloc(2_000_000, 0x61)]) {
+      const res = await app.inject({ method: 'POST', url: '/v1/batch', payload });
+      assert.equal(res.statusCode, 401, res.body);
+      assert.equal(res.json().error.code, 'missing_write_key');
+      assert.match(res.json().error.message, /nothing was kept/);
+    }
+    const unknown = await app.inject({ method: 'POST', url: '/v1/batch', payload: '{"writeKey":"nope","batch":[' });
+    assert.equal(unknown.statusCode, 401);
+    assert.equal(unknown.json().error.code, 'unknown_write_key');
+    assert.equal(sink.records.length, 1);
   });
 
   it('keeps __proto__ keys as plain data on the stored event', async () => {

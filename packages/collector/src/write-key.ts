@@ -37,3 +37,11 @@ export function findWriteKey(authorization: string | undefined, query: unknown, 
   }
   return undefined;
 }
+
+/** `"writeKey":"…"` in raw bytes, read as Latin-1 (keys are ASCII); only the first 64 KiB are searched. */
+const RAW_WRITE_KEY = /"writeKey"\s*:\s*"([^"\\]{1,200})"/;
+
+/** The write key a body names, found in its raw bytes when the body as a whole cannot be parsed. */
+export function writeKeyInRawBody(raw: Buffer): string | undefined {
+  return RAW_WRITE_KEY.exec(raw.toString('latin1', 0, Math.min(raw.length, 65_536)))?.[1];
+}
