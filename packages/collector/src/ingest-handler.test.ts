@@ -527,4 +527,24 @@ describe('CORS', () => {
     assert.equal(bad.json().error.code, 'origin_not_allowed');
     assert.match(bad.json().error.message, /origin https:\/\/evil\.example is not allowed: add it to cors\.origins/);
   });
+
+  it('with configured origins, a POST that needs no preflight from another origin is refused and not stored', async () => {
+    const { app, sink } = await startTestCollector({ cors: { origins: ['https://ok.example'] } });
+    const send = (origin: string, url: string): ReturnType<typeof app.inject> =>
+      app.inject({
+        method: 'POST',
+        url,
+        headers: { origin, 'content-type': 'text/plain' },
+        payload: JSON.stringify({ writeKey: WRITE_KEY, batch: [{ type: 'track', userId: 'u', event: origin }] }),
+      });
+    const bad = await send('https://evil.example', '/v1/batch');
+    assert.equal(bad.statusCode, 403);
+    assert.equal(bad.json().error.code, 'origin_not_allowed');
+    assert.equal((await send('https://evil.example', `/beacon/v1/batch?writeKey=${WRITE_KEY}`)).statusCode, 403);
+    assert.equal((await send('https://ok.example', '/v1/batch')).statusCode, 200);
+    assert.deepEqual(
+      sink.payloads().map((r) => (r.kind === 'event' ? r.event.event : r.kind)),
+      ['https://ok.example'],
+    );
+  });
 });
