@@ -25,12 +25,16 @@ const IDENTITY_FIELDS = ['userId', 'anonymousId', 'groupId', 'previousId'] as co
  * `timestamp = receivedAt − (sentAt − originalTimestamp)` when the client sent both times; a `timestamp`
  * sent beside an `originalTimestamp` was set by the caller on purpose and is kept.
  */
+const OBJECT_FIELDS = ['properties', 'traits', 'context', 'integrations'] as const;
+
 export function enrichEvent(event: TrackingEvent, facts: RequestFacts): EnrichedEvent {
   for (const field of IDENTITY_FIELDS) {
     const value = event[field];
     if (value === null || value === '') delete event[field];
     else if (typeof value === 'number') event[field] = String(value);
   }
+  // null is absent for the object fields too (as for the ids): `"properties": null` is no properties.
+  for (const field of OBJECT_FIELDS) if (event[field] === null) delete event[field];
   if (event.messageId === undefined) event.messageId = randomUUID();
   // analytics.js puts the write key in each event's body: a credential, not event data, so it never reaches the lake.
   if ((event as { writeKey?: unknown }).writeKey !== undefined) delete (event as { writeKey?: unknown }).writeKey;

@@ -338,6 +338,20 @@ describe('limits', () => {
 });
 
 describe('enrichment', () => {
+  it('takes null object fields as absent, like null ids', async () => {
+    const { app, sink } = await startTestCollector();
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/track',
+      headers: json,
+      payload: { userId: 'u', anonymousId: null, event: 'e', properties: null, context: null, traits: null },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    const event = sink.accepted()[0]!.event;
+    assert.equal('properties' in event || 'traits' in event || 'anonymousId' in event, false);
+    assert.deepEqual(event.context, { ip: '127.0.0.1' });
+  });
+
   it('sets messageId, receivedAt, the request IP, and corrects the timestamp for clock skew', async () => {
     const { app, sink } = await startTestCollector();
     // The client clock is 1 hour behind: it stamped the event 2 s before sending.

@@ -35,10 +35,11 @@ describe('validateEvent', () => {
     assert.equal(reason({ type: 'group', userId: 'u' }), 'batch[0].groupId: required for type "group"');
     assert.equal(
       reason({ type: 'track', userId: 'u', event: 'e', properties: [] }),
-      'batch[0].properties: must be object',
+      'batch[0].properties: must be object or null',
     );
-    assert.equal(reason({ type: 'identify', userId: 'u', traits: 'x' }), 'batch[0].traits: must be object');
-    assert.equal(reason({ type: 'page', userId: 'u', context: null }), 'batch[0].context: must be object');
+    assert.equal(reason({ type: 'identify', userId: 'u', traits: 'x' }), 'batch[0].traits: must be object or null');
+    assert.equal(reason({ type: 'page', userId: 'u', context: [] }), 'batch[0].context: must be object or null');
+    assert.equal(validateEvent({ type: 'page', userId: 'u', properties: null, context: null }).ok, true);
     assert.equal(reason({ type: 'page', userId: { id: 1 } }), 'batch[0].userId: must be string or number or null');
     assert.equal(
       reason({ type: 'page', userId: 'u', messageId: 'x'.repeat(101) }),

@@ -6,7 +6,8 @@ import { EVENT_TYPES, type TrackingEvent } from './event.js';
 import { parseTimestampMs } from './timestamp.js';
 
 const identity = { type: ['string', 'number', 'null'], maxLength: 1024 };
-const object = { type: 'object' };
+/** null is absent (the collector drops it), as for the ids. */
+const object = { type: ['object', 'null'] };
 const timestamp = { type: 'string', format: 'timestamp' };
 
 /** JSON Schema of an incoming event; unknown top-level fields are allowed and kept. */
