@@ -10,6 +10,7 @@ describe('pixels', () => {
     const res = await app.inject({
       method: 'GET',
       url: `/pixel/v1/track?writeKey=${WRITE_KEY}&event=Email%20Opened&anonymousId=a1&properties.campaign=nov&context.page.url=https%3A%2F%2Fx&__proto__.polluted=1`,
+      headers: { 'user-agent': 'GoogleImageProxy' },
     });
     assert.equal(res.statusCode, 200);
     assert.equal(res.headers['content-type'], 'image/gif');
@@ -19,6 +20,7 @@ describe('pixels', () => {
     assert.equal(event.event, 'Email Opened');
     assert.deepEqual(event.properties, { campaign: 'nov' });
     assert.equal((event.context as { page: { url: string } }).page.url, 'https://x');
+    assert.equal(event.context?.userAgent, 'GoogleImageProxy'); // the loading client's, for the bot check
     assert.equal(event.writeKey, undefined);
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });

@@ -38,6 +38,7 @@ async function pixel(
     delete event.writeKey;
     event.type = type;
     const receivedAt = new Date();
+    const userAgent = request.headers['user-agent'];
     const prepared = prepareEvents(
       [event],
       {
@@ -49,7 +50,8 @@ async function pixel(
         requestIp: request.ip,
         sentAt: undefined,
         anonymousId: undefined,
-        context: undefined,
+        // The client that loaded the pixel (a mail client, an image proxy, a crawler): what bot checks read.
+        context: userAgent === undefined ? undefined : { userAgent },
         integrations: undefined,
       },
       undefined,
