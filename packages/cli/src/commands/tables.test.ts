@@ -107,6 +107,9 @@ describe('lens tables and lens history', () => {
         [0, 'CREATE TABLE'],
       ],
     );
+    const upper = lens('history', 'BRONZE.Events', '--format', 'json'); // case-insensitive, as in SQL
+    assert.equal(upper.status, 0, upper.stderr);
+    assert.equal(JSON.parse(upper.stdout).length, 3);
     const missing = lens('history', 'silver.nope');
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /table silver\.nope does not exist/);

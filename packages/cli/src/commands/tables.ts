@@ -70,12 +70,15 @@ export function registerHistoryCommand(program: Command): void {
       if (!Number.isInteger(n) || n <= 0) throw new Error(`--limit: "${v}" is not a positive integer`);
       return n;
     })
-    .action(async (name: string, flags: TablesFlags & { limit?: number }) => {
+    .action(async (given: string, flags: TablesFlags & { limit?: number }) => {
       const format = checkFormat(flags.format);
       const config = resolveConfig(flags);
       const catalog = new LakeCatalog(join(config.dataDir, 'lake'));
-      if (!(await catalog.exists(name)))
-        throw new Error(`table ${name} does not exist (tables: ${(await catalog.tables()).join(', ') || 'none yet'})`);
+      const tables = await catalog.tables();
+      // Names are case-insensitive, as in SQL (`lens query` resolves BRONZE.EVENTS too).
+      const name = tables.includes(given) ? given : tables.find((t) => t.toLowerCase() === given.toLowerCase());
+      if (name === undefined)
+        throw new Error(`table ${given} does not exist (tables: ${tables.join(', ') || 'none yet'})`);
       const db = await createDuckDB();
       try {
         const table = await DeltaTable.open(catalog.tablePath(name), { sql: db });
