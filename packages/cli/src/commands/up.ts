@@ -41,6 +41,16 @@ export function registerUpCommand(program: Command): void {
         'collector.workers': flags.workers === undefined ? undefined : Number(flags.workers),
       });
       const logger = createLogger('up', config.logLevel);
+      // Listening from the start: a signal while the roles start stops what has started (else SIGTERM during
+      // start-up ended lens up at once and left its first roles running).
+      const signalled = untilSignal();
+      const starting = <T>(step: Promise<T>): Promise<T> =>
+        Promise.race([
+          step,
+          signalled.then((): never => {
+            throw new StartInterruptedError();
+          }),
+        ]);
       const { sources, devSource } = sourcesOrDevSource(config);
       const supervisor = new RoleSupervisor(logger);
       let demo: DemoTraffic | undefined;
@@ -52,16 +62,18 @@ export function registerUpCommand(program: Command): void {
       };
       try {
         const common = childArgs(flags, config);
-        const collectorUrl = await supervisor.start('collector', [
-          ...common,
-          '--port',
-          String(config.collector.port),
-          '--workers',
-          String(config.collector.workers),
-        ]);
-        const loaderUrl = await supervisor.start('loader', common);
-        await supervisor.start('pipelines', ['run', '--continuous', ...common]);
-        const serverUrl = await supervisor.start('server', [...common, '--port', String(config.server.port)]);
+        const collectorUrl = await starting(
+          supervisor.start('collector', [
+            ...common,
+            '--port',
+            String(config.collector.port),
+            '--workers',
+            String(config.collector.workers),
+          ]),
+        );
+        const loaderUrl = await starting(supervisor.start('loader', common));
+        await starting(supervisor.start('pipelines', ['run', '--continuous', ...common]));
+        const serverUrl = await starting(supervisor.start('server', [...common, '--port', String(config.server.port)]));
         const url = collectorUrl ?? `http://localhost:${config.collector.port}`;
         process.stdout.write(
           [
@@ -92,12 +104,21 @@ export function registerUpCommand(program: Command): void {
         process.stdout.write('\nPress Ctrl+C to stop.\n');
       } catch (error) {
         await stopAll();
+        if (error instanceof StartInterruptedError) return;
         throw error;
       }
-      await untilSignal();
+      await signalled;
       process.stdout.write('Stopping Lens…\n');
       await stopAll();
     });
+}
+
+/** A signal came while the roles were starting: what started is stopped, and lens up ends without an error. */
+class StartInterruptedError extends Error {
+  constructor() {
+    super('stopped during start-up');
+    this.name = 'StartInterruptedError';
+  }
 }
 
 /** The options a pasted `lens query` needs to read this instance's lake (none for the defaults). */

@@ -103,7 +103,9 @@ export async function runCollectorRole(
 /**
  * Resolves on the first SIGINT or SIGTERM. While the process then shuts down, the other signal is ignored: Ctrl-C
  * under `lens up` reaches every role as SIGINT and `lens up` follows with SIGTERM, which would otherwise kill a
- * role mid-close (its log writer lock left behind). The same signal twice exits at once.
+ * role mid-close (its log writer lock left behind). The same signal twice exits at once. A role started by a
+ * supervisor (`lens up`, with an IPC channel) also stops when that channel closes: its parent is gone (killed,
+ * crashed), and nobody would ever stop it.
  */
 export function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
@@ -116,5 +118,9 @@ export function untilSignal(): Promise<NodeJS.Signals> {
     };
     process.on('SIGINT', on);
     process.on('SIGTERM', on);
+    if (process.send !== undefined) {
+      if (!process.connected) on('SIGHUP');
+      else process.once('disconnect', () => on('SIGHUP'));
+    }
   });
 }

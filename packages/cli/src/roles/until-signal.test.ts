@@ -54,3 +54,24 @@ test('the same signal twice exits at once', async () => {
   assert.equal(code, 130);
   assert.doesNotMatch(out, /closed/);
 });
+
+test('a role whose supervisor is gone (its IPC channel closed) stops and closes', async () => {
+  const child = spawn(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `const { untilSignal } = await import(${JSON.stringify(ROLE)}); const serving = setInterval(() => {}, 1000);
+       const signalled = untilSignal(); process.send({ type: 'waiting' }); console.log('by', await signalled);
+       clearInterval(serving); console.log('closed');`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
+  );
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  await new Promise<void>((resolve) => child.once('message', () => resolve()));
+  child.disconnect(); // what the parent's death does to the channel
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  assert.equal(code, 0);
+  assert.match(out, /by SIGHUP\nclosed/);
+});
