@@ -41,6 +41,8 @@ const SCRATCH_BYTES = 6 * 1024 * 1024;
 export class PartitionReader {
   readonly #dir: string;
   readonly #states = new Map<number, PartitionState>();
+  /** Set by close(): a handle whose open finishes afterwards is closed at once instead of kept. */
+  #closed = false;
 
   constructor(dir: string) {
     this.#dir = dir;
@@ -51,10 +53,14 @@ export class PartitionReader {
     const state = this.#state(partition);
     if (state.marker === undefined) {
       const path = layout.markerPath(this.#dir, partition);
-      state.marker = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
+      const opened = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
         if (error.code === 'ENOENT') return undefined;
         throw error;
       });
+      if (opened === undefined) return 0;
+      // Calls run concurrently (lag, resume, retention): one that opened it meanwhile wins, this handle closes.
+      if (state.marker === undefined && !this.#closed) state.marker = opened;
+      else await opened.close();
       if (state.marker === undefined) return 0;
     }
     return (await readMarker(state.marker, layout.markerPath(this.#dir, partition))) ?? 0;
@@ -175,6 +181,7 @@ export class PartitionReader {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     const handles: FileHandle[] = [];
     for (const state of this.#states.values()) {
       handles.push(...state.handles.values());
@@ -203,6 +210,13 @@ export class PartitionReader {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       const segments = await this.segments(partition); // deleted by retention in another process
       throw new OffsetOutOfRangeError(partition, base, segments[0] ?? base);
+    }
+    // A concurrent read of the same segment may have opened it meanwhile: keep one handle (else one leaks).
+    const raced = this.#closed ? undefined : state.handles.get(base);
+    if (raced !== undefined || this.#closed) {
+      await fh.close();
+      if (raced !== undefined) return raced;
+      throw new Error(`partition ${partition}: the log reader is closed`);
     }
     if (state.handles.size >= MAX_OPEN_SEGMENTS) {
       const [oldest, old] = state.handles.entries().next().value as [number, FileHandle];

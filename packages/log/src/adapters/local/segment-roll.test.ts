@@ -73,3 +73,29 @@ it('rolls segments at segmentBytes and reads across them', async () => {
   });
   await again.close();
 });
+
+it('concurrent reads and bounds of one partition leave no file handle open after close', async (t) => {
+  if (process.platform !== 'linux') return t.skip('counts /proc/self/fd');
+  const root = await mkdtemp(join(tmpdir(), 'lens-log-handles-'));
+  try {
+    const writing = await createLocalEventLog({ dir: root, minFreeDiskBytes: 0 });
+    const writer = await writing.openWriter({ partition: 0 });
+    await writer.append([value(1), value(2), value(3)]);
+    await writer.close();
+    await writing.close();
+    const { readdir } = await import('node:fs/promises');
+    const fds = async (): Promise<number> => (await readdir('/proc/self/fd')).length;
+    const before = await fds();
+    const log = await createLocalEventLog({ dir: root, minFreeDiskBytes: 0 });
+    // Lag, resume and retention ask for bounds at once; reads overlap too: each used to open its own handle
+    // when none was cached yet, and all but the last leaked (closed by the garbage collector, DEP0137).
+    await Promise.all([
+      ...Array.from({ length: 5 }, () => log.bounds(0)),
+      ...Array.from({ length: 5 }, () => log.read(0, 0)),
+    ]);
+    await log.close();
+    assert.equal(await fds(), before);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
