@@ -4,7 +4,13 @@
 // server stops) and the dashboard's production build at `/`.
 import { dashboardPlugin } from '@lens/dashboard';
 import type { LensConfig, Logger } from '@lens/protocol';
-import { createDeltaServedListLog, loadRecommendations, openRecsStore, recommendationsPlugin } from '@lens/recs';
+import {
+  createDeltaServedListLog,
+  loadRecommendations,
+  openRecsStore,
+  recommendationsPlugin,
+  RecsTrainingError,
+} from '@lens/recs';
 import type { ServerPlugin } from '@lens/server';
 import type { FastifyInstance } from 'fastify';
 
@@ -35,8 +41,11 @@ export async function serverPlugins(config: LensConfig, logger: Logger): Promise
       });
       if (result.status !== 'unchanged') logger.info({ ...result }, 'recs_loaded');
     } catch (error) {
-      // Before the first training run the gold tables do not exist yet: the API falls back meanwhile.
-      logger.debug({ err: error }, 'recs_not_loaded');
+      // Before the first training run the gold tables do not exist yet: expected, the API answers 503 meanwhile.
+      // Anything else (the store unreachable, its table gone) leaves stale lists served: say so.
+      if (error instanceof RecsTrainingError && error.context['step'] === 'load')
+        logger.debug({ err: error }, 'recs_not_loaded');
+      else logger.warn({ err: error }, 'recs_refresh_failed');
     }
   };
   const recsLifecycle = async (app: FastifyInstance): Promise<void> => {
