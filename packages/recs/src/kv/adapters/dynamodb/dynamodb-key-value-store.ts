@@ -43,7 +43,7 @@ export async function createDynamoDbKeyValueStore(
       ...(o.endpoint ? { endpoint: o.endpoint } : {}),
       ...(o.credentials ? { credentials: o.credentials } : {}),
     });
-  const send = async <T>(what: string, command: object): Promise<T> => {
+  const sendOnce = async <T>(what: string, command: object): Promise<T> => {
     try {
       return (await c.send(command)) as T;
     } catch (cause) {
@@ -55,7 +55,19 @@ export async function createDynamoDbKeyValueStore(
       });
     }
   };
-  if (o.createTable) await ensureTable(o.table, send);
+  /** With createTable, a table deleted under a running store is created again (empty: the next load fills it). */
+  let recreating: Promise<void> | undefined;
+  const send = async <T>(what: string, command: object): Promise<T> => {
+    try {
+      return await sendOnce<T>(what, command);
+    } catch (error) {
+      if (!o.createTable || !isMissingTable(error)) throw error;
+      recreating ??= ensureTable(o.table, sendOnce).finally(() => (recreating = undefined));
+      await recreating;
+      return sendOnce<T>(what, command);
+    }
+  };
+  if (o.createTable) await ensureTable(o.table, sendOnce);
   return {
     async get(key) {
       checkKey(key);
@@ -143,12 +155,16 @@ export async function createDynamoDbKeyValueStore(
   }
 }
 
+function isMissingTable(error: unknown): boolean {
+  return (error as { cause?: { name?: string } }).cause?.name === 'ResourceNotFoundException';
+}
+
 async function ensureTable(table: string, send: <T>(what: string, command: object) => Promise<T>): Promise<void> {
   const status = async (): Promise<string | undefined> =>
     send<{ Table?: { TableStatus?: string } }>('DescribeTable', new DescribeTableCommand({ TableName: table })).then(
       (d) => d.Table?.TableStatus,
       (e: unknown) => {
-        if ((e as { cause?: { name?: string } }).cause?.name === 'ResourceNotFoundException') return undefined;
+        if (isMissingTable(e)) return undefined;
         throw e;
       },
     );

@@ -42,6 +42,30 @@ test('the service answers from DynamoDB (dynalite) behind the LRU cache', { skip
   }
 });
 
+test('with createTable, a table deleted under a running store is created again', { skip }, async () => {
+  const dynamo = await startDynalite();
+  const options = {
+    endpoint: dynamo.endpoint,
+    region: 'local',
+    table: 'lens-recs-deleted',
+    credentials: DYNALITE_CREDENTIALS,
+  };
+  const store = await createKeyValueStore({ backend: 'dynamodb', ...options, createTable: true });
+  const { DynamoDBClient, DeleteTableCommand } = await import('@aws-sdk/client-dynamodb');
+  const admin = new DynamoDBClient({ endpoint: options.endpoint, region: 'local', credentials: DYNALITE_CREDENTIALS });
+  try {
+    await store.putMany([{ key: 'a', value: '1' }]);
+    await admin.send(new DeleteTableCommand({ TableName: options.table }));
+    assert.equal(await store.get('a'), undefined); // recreated, empty: the next load fills it
+    await store.putMany([{ key: 'b', value: '2' }]);
+    assert.deepEqual(await store.getMany(['a', 'b']), [undefined, '2']);
+  } finally {
+    admin.destroy();
+    await store.close();
+    await dynamo.stop();
+  }
+});
+
 test('only the dynamodb adapter folder imports @aws-sdk; the factory loads it dynamically', () => {
   const dist = fileURLToPath(new URL('../../../', import.meta.url));
   const offenders: string[] = [];
