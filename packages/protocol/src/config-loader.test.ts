@@ -102,6 +102,15 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ file }), /line 2: collector\.prot: unknown key \(a typo\?\)/);
   });
 
+  it('rejects a LENS_* variable that sets no key (a typo), naming the nearest one', () => {
+    assert.throws(
+      () => loadConfig({ env: { LENS_COLLECTOR_PROT: '9000', PATH: '/bin' } }),
+      /environment variable LENS_COLLECTOR_PROT: sets no configuration key \(a typo\? did you mean LENS_COLLECTOR_PORT\?\)/,
+    );
+    // Set but empty counts as unset (as for the known ones); LENS_WRITE_KEY belongs to `lens demo`.
+    assert.equal(loadConfig({ env: { LENS_NOTHING: '', LENS_WRITE_KEY: 'k' } }).collector.port, 8080);
+  });
+
   it('names the environment variable or flag a bad value came from', () => {
     assert.throws(
       () => loadConfig({ env: { LENS_COLLECTOR_PORT: 'abc' } }),

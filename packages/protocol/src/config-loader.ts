@@ -18,6 +18,31 @@ export interface ConfigInputs {
 
 type Origin = { kind: 'file'; line?: number } | { kind: 'env'; name: string } | { kind: 'flag'; path: string };
 
+/** LENS_* variables read by the CLI rather than the configuration: the config file's path, `lens demo`'s write key. */
+export const NON_CONFIG_ENVIRONMENT: readonly string[] = ['LENS_CONFIG', 'LENS_WRITE_KEY'];
+
+/** The candidate nearest to `name` by edit distance, when it is near enough to be the intended one. */
+function closest(name: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(name.length / 5)) + 1;
+  for (const candidate of candidates) {
+    const d = editDistance(name, candidate);
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = row;
+  }
+  return previous[b.length]!;
+}
+
 /** Every config key that can be set from the environment, with its variable name (LENS_COLLECTOR_PORT). */
 export function configEnvironmentVariables(): { name: string; path: string[]; leaf: z.ZodTypeAny }[] {
   const out: { name: string; path: string[]; leaf: z.ZodTypeAny }[] = [];
@@ -44,12 +69,25 @@ export function loadConfig(inputs: ConfigInputs = {}): LensConfig {
   let lineOf: (path: (string | number)[]) => number | undefined = () => undefined;
   if (inputs.file !== undefined) ({ raw, lineOf } = readYaml(inputs.file));
 
-  for (const { name, path, leaf } of configEnvironmentVariables()) {
+  const variables = configEnvironmentVariables();
+  for (const { name, path, leaf } of variables) {
     const value = inputs.env?.[name];
     if (value === undefined || value === '') continue;
     setPath(raw, path, parseEnvValue(value, leaf));
     origins.set(path.join('.'), { kind: 'env', name });
   }
+  // A LENS_* variable that sets nothing is a typo (LENS_COLLECTOR_PROT): refused like an unknown key in the file.
+  const known = new Set([...variables.map((v) => v.name), ...NON_CONFIG_ENVIRONMENT]);
+  const unknownEnv = Object.keys(inputs.env ?? {})
+    .filter((name) => name.startsWith('LENS_') && !known.has(name) && inputs.env?.[name] !== '')
+    .sort()
+    .map((name) => {
+      const near = closest(
+        name,
+        variables.map((v) => v.name),
+      );
+      return `environment variable ${name}: sets no configuration key (a typo?${near ? ` did you mean ${near}?` : ''})`;
+    });
   for (const [dotted, value] of Object.entries(inputs.overrides ?? {})) {
     if (value === undefined) continue;
     setPath(raw, dotted.split('.'), value);
@@ -57,17 +95,20 @@ export function loadConfig(inputs: ConfigInputs = {}): LensConfig {
   }
 
   const parsed = LensConfig.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.flatMap((issue) => {
-    // An unknown key is reported at the key itself (a typo's line), one line per key.
-    const paths = issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...issue.path, key]) : [issue.path];
-    return paths.map((path) => {
-      const key = path.join('.') || '(top level)';
-      const origin = findOrigin(origins, path) ?? { kind: 'file', line: lineOf(path) };
-      const message = issue.code === 'unrecognized_keys' ? 'unknown key (a typo?)' : issue.message;
-      return `${describeOrigin(origin, inputs.file)}: ${key}: ${message}`;
-    });
-  });
+  if (parsed.success && unknownEnv.length === 0) return parsed.data;
+  const issues = parsed.success ? [] : parsed.error.issues;
+  const problems = unknownEnv.concat(
+    issues.flatMap((issue) => {
+      // An unknown key is reported at the key itself (a typo's line), one line per key.
+      const paths = issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...issue.path, key]) : [issue.path];
+      return paths.map((path) => {
+        const key = path.join('.') || '(top level)';
+        const origin = findOrigin(origins, path) ?? { kind: 'file', line: lineOf(path) };
+        const message = issue.code === 'unrecognized_keys' ? 'unknown key (a typo?)' : issue.message;
+        return `${describeOrigin(origin, inputs.file)}: ${key}: ${message}`;
+      });
+    }),
+  );
   throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`, {
     context: { file: inputs.file, problems },
   });
