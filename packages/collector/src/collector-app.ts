@@ -17,6 +17,9 @@ import { registerPixelRoutes } from './routes/pixel-routes.js';
 import { registerSdkConfigRoutes } from './routes/sdk-config-routes.js';
 import { SourceRegistry } from './source-registry.js';
 
+/** Request line and headers the collector reads (a pixel's event is in its URL). */
+const MAX_HEADER_BYTES = 64 * 1024;
+
 /** How long close() waits for requests in flight before cutting their connections. */
 export const CLOSE_GRACE_MS = 3_000;
 
@@ -63,8 +66,24 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     logger: false,
     trustProxy: options.config.trustProxy,
     return503OnClosing: true,
+    // A pixel carries its event in the URL: room for 64 KiB of request line and headers (Node's default is 16).
+    clientErrorHandler: (error, socket) => {
+      if (!socket.writable) return void socket.destroy();
+      const tooLarge = (error as NodeJS.ErrnoException).code === 'HPE_HEADER_OVERFLOW';
+      const body = JSON.stringify(
+        tooLarge
+          ? errorBody(
+              'headers_too_large',
+              `the request line and headers are larger than ${MAX_HEADER_BYTES} bytes: send the event in a POST body (a pixel URL this long is cut by mail clients anyway)`,
+            )
+          : errorBody('bad_request', `not a valid HTTP request: ${error.message}`),
+      );
+      socket.end(
+        `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    },
     serverFactory: (fastifyHandler) => {
-      server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req: IncomingMessage, res: ServerResponse) => {
         if (!ingest(req, res)) fastifyHandler(req, res);
       });
       server.keepAliveTimeout = 65_000;

@@ -25,6 +25,26 @@ describe('pixels', () => {
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });
 
+  it('a pixel URL of 20 KB is read over a socket; one beyond 64 KB gets 431 with a JSON reason', async () => {
+    const { app, sink } = await startTestCollector();
+    const { port } = await app.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const url = (n: number): string =>
+        `http://127.0.0.1:${port}/pixel/v1/track?writeKey=${WRITE_KEY}&event=Opened&anonymousId=a1&properties.note=${'x'.repeat(n)}`;
+      const ok = await fetch(url(20_000));
+      assert.equal(ok.status, 200);
+      assert.equal((sink.accepted()[0]!.event.properties as { note: string }).note.length, 20_000);
+      const tooLong = await fetch(url(70_000));
+      assert.equal(tooLong.status, 431);
+      const body = (await tooLong.json()) as { error: { code: string; message: string } };
+      assert.equal(body.error.code, 'headers_too_large');
+      assert.match(body.error.message, /larger than 65536 bytes: send the event in a POST body/);
+      assert.equal((await fetch(url(10))).status, 200); // still serving
+    } finally {
+      await app.close();
+    }
+  });
+
   it('HEAD on a pixel (link checkers, prefetchers) answers its headers and stores nothing', async () => {
     const { app, sink } = await startTestCollector();
     const res = await app.inject({
