@@ -107,6 +107,21 @@ describe('SDK configuration endpoints', () => {
     assert.equal(res.json().metrics.sampleRate, 0);
     assert.equal((await app.inject({ method: 'GET', url: '/v1/projects/nope/settings' })).statusCode, 401);
   });
+
+  it('behind a proxy (trustProxy), apiHost is the host the browser used (X-Forwarded-Host), else never', async () => {
+    const forwarded = {
+      host: '10.0.0.5:8080',
+      'x-forwarded-host': 'collect.news.example',
+      'x-forwarded-proto': 'https',
+    };
+    const ask = async (trustProxy: boolean): Promise<{ apiHost: string; protocol: string }> => {
+      const { app } = await startTestCollector({ trustProxy });
+      const res = await app.inject({ method: 'GET', url: `/v1/projects/${WRITE_KEY}/settings`, headers: forwarded });
+      return res.json().integrations['Segment.io'];
+    };
+    assert.deepEqual(await ask(true), { ...(await ask(true)), apiHost: 'collect.news.example/v1', protocol: 'https' });
+    assert.equal((await ask(false)).apiHost, '10.0.0.5:8080/v1');
+  });
 });
 
 describe('operations', () => {

@@ -30,7 +30,8 @@ export function registerSdkConfigRoutes(app: FastifyInstance, ctx: CollectorCont
     const { writeKey } = request.params as { writeKey: string };
     if (ctx.sources.byWriteKey(writeKey) === undefined)
       throw new HttpError(401, 'unknown_write_key', 'no source has this write key');
-    const host = request.headers.host ?? `localhost:${ctx.config.port}`;
+    // request.host: behind a proxy (trustProxy) the host the browser used, from X-Forwarded-Host.
+    const host = request.host || `localhost:${ctx.config.port}`;
     const protocol = request.protocol;
     return {
       integrations: {
