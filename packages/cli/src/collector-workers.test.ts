@@ -1,5 +1,5 @@
-// `lens collector --workers 2`: two processes share the port, each appending to its own log partition; SIGTERM
-// stops them all cleanly (the primary exits 0, nothing acknowledged is lost).
+// `lens collector --workers 2`: two processes share the port, each appending to its own log partition, and /metrics
+// answers for all of them; SIGTERM stops them all cleanly (the primary exits 0, nothing acknowledged is lost).
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { it } from 'node:test';
@@ -35,6 +35,14 @@ it('several collector processes share the port and stop on SIGTERM with every ac
     }),
   );
 
+  // /metrics reaches one worker per scrape; each answers with the whole cluster's counters.
+  try {
+    await scrapeAll(collector.port, acked.length);
+  } catch (error) {
+    collector.child.kill('SIGKILL'); // else the collector outlives the failed test and the run never ends
+    throw error;
+  }
+
   const exited = new Promise<number | null>((resolve) => collector.child.once('exit', (code) => resolve(code)));
   collector.child.kill('SIGTERM');
   const code = await Promise.race([
@@ -67,3 +75,15 @@ it('several collector processes share the port and stop on SIGTERM with every ac
     `both workers served requests: ${JSON.stringify([...byPartition])}`,
   );
 });
+
+/** Scrapes /metrics on new connections (so they spread over the workers); each must count every event. */
+async function scrapeAll(port: number, sent: number): Promise<void> {
+  for (let scrape = 0; scrape < 4; scrape++) {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { connection: 'close' } })).text();
+    const accepted = [...text.matchAll(/^lens_collector_events_accepted_total\{[^}]*\} (\d+)/gm)].reduce(
+      (n, m) => n + Number(m[1]),
+      0,
+    );
+    assert.equal(accepted, sent, `scrape ${scrape}: ${accepted} events accepted, ${sent} sent`);
+  }
+}

@@ -30,6 +30,8 @@ export interface CollectorOptions {
   sink: RecordSink;
   logger?: CollectorLogger;
   metrics?: CollectorMetrics;
+  /** What GET /metrics answers, when not this process's registry (a cluster worker: the whole cluster's). */
+  metricsText?: () => Promise<string>;
 }
 
 /** A collector ready to listen (or to be exercised in-process with `inject`). */
@@ -162,7 +164,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   });
   registerPixelRoutes(app, ctx);
   registerSdkConfigRoutes(app, ctx);
-  registerOpsRoutes(app, ctx, () => ready);
+  registerOpsRoutes(app, ctx, () => ready, options.metricsText);
   await app.ready();
 
   const dispatch = (req: IncomingMessage, res: ServerResponse): void => {

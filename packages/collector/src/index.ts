@@ -3,6 +3,7 @@
 export { createCollector, type Collector, type CollectorOptions } from './collector-app.js';
 export type { RecordSink, CollectorLogger } from './collector-context.js';
 export { CollectorMetrics } from './collector-metrics.js';
+export { clusterMetricsText, serveClusterMetrics } from './cluster-metrics.js';
 export { HttpError, type ErrorBody } from './http-error.js';
 export { INGEST_ROUTES, type IngestResponse } from './ingest-handler.js';
 export { PIXEL_GIF } from './routes/pixel-routes.js';

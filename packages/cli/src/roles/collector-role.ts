@@ -3,7 +3,7 @@
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { CollectorMetrics, createCollector } from '@lens/collector';
+import { clusterMetricsText, CollectorMetrics, createCollector, serveClusterMetrics } from '@lens/collector';
 import { createEventLog } from '@lens/log';
 import type { LensConfig, SourceConfig } from '@lens/protocol';
 import type { Logger } from 'pino';
@@ -27,7 +27,15 @@ export async function startCollector(
     onGroupCommit: (stats) => metrics.fsyncDuration.observe(stats.durableWriteMs / 1000),
   });
   const writer = await log.openWriter();
-  const collector = await createCollector({ config: config.collector, sources, sink: writer, logger, metrics });
+  const collector = await createCollector({
+    config: config.collector,
+    sources,
+    sink: writer,
+    logger,
+    metrics,
+    // Several workers share the port: a scrape reaching any of them gets the whole cluster's metrics.
+    ...(cluster.isWorker ? { metricsText: clusterMetricsText(metrics) } : {}),
+  });
   let port: number;
   try {
     ({ port } = await collector.listen({ host: config.collector.host, port: config.collector.port }));
@@ -85,6 +93,7 @@ export async function runCollectorRole(
   cluster.on('message', (_worker, message: { type?: string; url?: string }) => {
     if (message.type === 'lens:ready' && ++ready === workers) process.send?.({ type: 'lens:ready', url: message.url });
   });
+  serveClusterMetrics();
   for (let i = 0; i < workers; i++) fork();
   await untilSignal();
   stopping = true;

@@ -2,7 +2,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { CollectorContext } from '../collector-context.js';
 
-export function registerOpsRoutes(app: FastifyInstance, ctx: CollectorContext, isReady: () => boolean): void {
+export function registerOpsRoutes(
+  app: FastifyInstance,
+  ctx: CollectorContext,
+  isReady: () => boolean,
+  metricsText: () => Promise<string> = () => ctx.metrics.registry.metrics(),
+): void {
   const started = Date.now();
   app.get('/health', async (_request, reply) => {
     // Not ready while the log refuses appends (until an append succeeds, or for Retry-After after the last
@@ -22,6 +27,6 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: CollectorContext, i
   });
   app.get('/metrics', async (_request, reply) => {
     reply.header('content-type', ctx.metrics.registry.contentType);
-    return ctx.metrics.registry.metrics();
+    return metricsText();
   });
 }
