@@ -119,7 +119,10 @@ export async function runCollectorRole(
 export function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     let first: NodeJS.Signals | undefined;
+    // A 'disconnect' listener keeps the IPC channel, and so the process, alive: it goes once stopping starts.
+    const parentGone = (): void => on('SIGHUP');
     const on = (signal: NodeJS.Signals): void => {
+      process.removeListener('disconnect', parentGone);
       if (first === undefined) {
         first = signal;
         resolve(signal);
@@ -129,7 +132,7 @@ export function untilSignal(): Promise<NodeJS.Signals> {
     process.on('SIGTERM', on);
     if (process.send !== undefined) {
       if (!process.connected) on('SIGHUP');
-      else process.once('disconnect', () => on('SIGHUP'));
+      else process.once('disconnect', parentGone);
     }
   });
 }
