@@ -8,6 +8,7 @@
 //        [--profile DIR] (writes a CPU profile of the API process, `node --cpu-prof`, to DIR)
 //        [--lake DIR] (keeps the demo lake in DIR and reuses it on the next run, to iterate faster)
 //        (child roles: --role bare|api, used by the benchmark itself)
+//        env BENCH_API_NODE_ARGS="--max-semi-space-size=64 …": extra node options for the API process only
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -162,7 +163,7 @@ async function apiBench(users, days, duration, connections) {
       } catch { return 0; } // no table yet
     };
     const servedBefore = await servedRows();
-    const api = await startChild(['--role', 'api', '--kv', kv, '--data', dataDir], {}, args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : []);
+    const api = await startChild(['--role', 'api', '--kv', kv, '--data', dataDir], {}, [...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : []), ...(process.env.BENCH_API_NODE_ARGS?.split(' ').filter(Boolean) ?? [])]);
     // Warm-up: every request path of the mix once (the first pass reads each list from SQLite and fills the
     // caches), then 2 s more for the JIT; its figures are reported apart as the cold pass.
     const cold = await load(api.port, paths, 0, connections, paths.length);
