@@ -1,12 +1,18 @@
 // Background compaction of bronze.events: after every N event commits, OPTIMIZE (bin-packing, dataChange=false)
-// on its own DuckDB, so appends never wait for it; the lake's conflict rules let appends commute with it.
+// on its own DuckDB, so appends never wait for it; the lake's conflict rules let appends commute with it. At most
+// once an hour it then VACUUMs at the table's retention (delta.deletedFileRetentionDuration, 7 days by default):
+// the small files compaction replaced stay readable for time travel that long, then leave the disk.
 import { createDuckDB, DeltaTable, type DuckDBSession } from '@lens/lake';
 import type { LoaderMetrics } from './loader-metrics.js';
 import type { Logger } from './logger.js';
 
 /** Counts event commits and runs at most one OPTIMIZE at a time. */
+/** How often at most the compactor vacuums (after a compaction). */
+const VACUUM_EVERY_MS = 3_600_000;
+
 export class Compactor {
   #commits = 0;
+  #lastVacuum = 0;
   #running: Promise<void> | undefined;
   #session: DuckDBSession | undefined;
 
@@ -38,6 +44,13 @@ export class Compactor {
         { filesRemoved: result.filesRemoved, filesAdded: result.filesAdded, ms: Date.now() - started },
         'loader_compaction_done',
       );
+      if (Date.now() - this.#lastVacuum >= VACUUM_EVERY_MS) {
+        this.#lastVacuum = Date.now();
+        await table.vacuum().then(
+          (deleted) => this.logger.info({ deletedFiles: deleted.length }, 'loader_vacuum_done'),
+          (error: unknown) => this.logger.warn({ err: error }, 'loader_vacuum_failed'), // tried again in an hour
+        );
+      }
     } catch (error) {
       // Compaction is an optimisation: a failure (a conflicting delete, say) is retried at the next trigger.
       this.metrics.compactions.inc({ outcome: 'failed' });

@@ -10,7 +10,7 @@ import { registerPipelinesCommand } from './pipelines.js';
 import { registerQueryCommand } from './query.js';
 import { registerRecsCommand } from './recs.js';
 import { registerServerCommand } from './server.js';
-import { registerHistoryCommand, registerTablesCommand } from './tables.js';
+import { registerHistoryCommand, registerTablesCommand, registerVacuumCommand } from './tables.js';
 import { registerUpCommand } from './up.js';
 
 export type CommandRegistrar = (program: Command) => void;
@@ -27,6 +27,7 @@ export const COMMANDS: readonly CommandRegistrar[] = [
   registerQueryCommand,
   registerTablesCommand,
   registerHistoryCommand,
+  registerVacuumCommand,
   registerDeltaCommand,
   registerConfigCommand,
 ];

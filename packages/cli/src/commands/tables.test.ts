@@ -1,8 +1,9 @@
 // The lake's own tables through the real `lens` binary: query by name (with time travel and the read-only
-// gate), `lens tables` and `lens history`.
+// gate), `lens tables`, `lens history` and `lens vacuum`.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -113,5 +114,34 @@ describe('lens tables and lens history', () => {
     const missing = lens('history', 'silver.nope');
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /table silver\.nope does not exist/);
+  });
+});
+
+describe('lens vacuum', () => {
+  it("deletes the files compaction left once they are past the retention; never below the table's without --force", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'lens-vacuum-')), 'data');
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [LENS_BIN, ...args, '--data', dir, '--format', 'json'], { encoding: 'utf8' });
+    const table = await DeltaTable.open(new LakeCatalog(join(dir, 'lake')).tablePath('bronze.events'));
+    await table.create({ columns: [{ name: 'message_id', type: 'string' }] });
+    for (const id of ['m1', 'm2', 'm3']) await table.append({ rows: [{ message_id: id }] });
+    await table.optimize(); // three small files → one; the three stay on disk for older versions
+    const parquet = async (): Promise<number> =>
+      (await readdir(join(dir, 'lake', 'bronze', 'events'))).filter((f) => f.endsWith('.parquet')).length;
+    assert.equal(await parquet(), 4);
+
+    const kept = run('vacuum'); // the default retention (7 days): the files are minutes old
+    assert.equal(kept.status, 0, kept.stderr);
+    assert.deepEqual(JSON.parse(kept.stdout), [{ table: 'bronze.events', deleted_files: 0 }]);
+    const unsafe = run('vacuum', 'BRONZE.EVENTS', '--retention-hours', '0');
+    assert.equal(unsafe.status, 1);
+    assert.match(unsafe.stderr, /retention 0h is shorter than the table's 168h; pass force/);
+    const dry = run('vacuum', '--retention-hours', '0', '--force', '--dry-run');
+    assert.deepEqual(JSON.parse(dry.stdout), [{ table: 'bronze.events', would_delete_files: 3 }]);
+    assert.equal(await parquet(), 4);
+    const done = run('vacuum', 'bronze.events', '--retention-hours', '0', '--force');
+    assert.deepEqual(JSON.parse(done.stdout), [{ table: 'bronze.events', deleted_files: 3 }]);
+    assert.equal(await parquet(), 1);
+    assert.equal((await table.query()).length, 3); // the current version reads whole
   });
 });

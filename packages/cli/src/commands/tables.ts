@@ -1,5 +1,6 @@
-// `lens tables` and `lens history TABLE`: the lake's catalog — every table with its version, files, rows, size
-// and last commit — and one table's commit history.
+// `lens tables`, `lens history TABLE` and `lens vacuum`: the lake's catalog — every table with its version, files,
+// rows, size and last commit —, one table's commit history, and deleting the data files no version within the
+// retention reads any more.
 import { join } from 'node:path';
 import { DeltaTable, LakeCatalog, createDuckDB } from '@lens/lake';
 import type { Command } from 'commander';
@@ -74,11 +75,7 @@ export function registerHistoryCommand(program: Command): void {
       const format = checkFormat(flags.format);
       const config = resolveConfig(flags);
       const catalog = new LakeCatalog(join(config.dataDir, 'lake'));
-      const tables = await catalog.tables();
-      // Names are case-insensitive, as in SQL (`lens query` resolves BRONZE.EVENTS too).
-      const name = tables.includes(given) ? given : tables.find((t) => t.toLowerCase() === given.toLowerCase());
-      if (name === undefined)
-        throw new Error(`table ${given} does not exist (tables: ${tables.join(', ') || 'none yet'})`);
+      const name = await resolveTable(catalog, given);
       const db = await createDuckDB();
       try {
         const table = await DeltaTable.open(catalog.tablePath(name), { sql: db });
@@ -95,6 +92,71 @@ export function registerHistoryCommand(program: Command): void {
         db.close();
       }
     });
+}
+
+/** A table name of the catalog; case-insensitive, as in SQL (`lens query` resolves BRONZE.EVENTS too). */
+async function resolveTable(catalog: LakeCatalog, given: string): Promise<string> {
+  const tables = await catalog.tables();
+  const name = tables.includes(given) ? given : tables.find((t) => t.toLowerCase() === given.toLowerCase());
+  if (name === undefined) throw new Error(`table ${given} does not exist (tables: ${tables.join(', ') || 'none yet'})`);
+  return name;
+}
+
+/** Registers `lens vacuum [TABLE...]`. */
+export function registerVacuumCommand(program: Command): void {
+  withCommonOptions(
+    program
+      .command('vacuum')
+      .description(
+        'delete data files that no table version within the retention reads (left by compaction, rewrites, deletes)',
+      )
+      .argument('[tables...]', 'layer.name tables (default: every table)'),
+  )
+    .option('-f, --format <format>', 'table | json | csv', 'table')
+    .option(
+      '--retention-hours <hours>',
+      "keep files a version of the last HOURS may read (default: each table's delta.deletedFileRetentionDuration, 7 days)",
+      (v: string) => {
+        const n = Number(v);
+        if (!Number.isFinite(n) || n < 0) throw new Error(`--retention-hours: "${v}" is not a number of hours >= 0`);
+        return n;
+      },
+    )
+    .option(
+      '--force',
+      "allow a retention shorter than the table's (time travel and slow readers of older versions break)",
+    )
+    .option('--dry-run', 'list what would be deleted, delete nothing')
+    .action(
+      async (
+        given: string[],
+        flags: TablesFlags & { retentionHours?: number; force?: boolean; dryRun?: boolean },
+      ): Promise<void> => {
+        const format = checkFormat(flags.format);
+        const config = resolveConfig(flags);
+        const catalog = new LakeCatalog(join(config.dataDir, 'lake'));
+        const names =
+          given.length === 0 ? await catalog.tables() : await Promise.all(given.map((g) => resolveTable(catalog, g)));
+        const db = await createDuckDB();
+        try {
+          const rows = [];
+          for (const name of names) {
+            const table = await DeltaTable.open(catalog.tablePath(name), { sql: db });
+            const deleted = await table.vacuum({
+              ...(flags.retentionHours === undefined ? {} : { retentionHours: flags.retentionHours }),
+              force: flags.force === true,
+              dryRun: flags.dryRun === true,
+            });
+            rows.push({ table: name, [flags.dryRun ? 'would_delete_files' : 'deleted_files']: deleted.length });
+          }
+          process.stdout.write(
+            formatRows(rows, ['table', flags.dryRun ? 'would_delete_files' : 'deleted_files'], format),
+          );
+        } finally {
+          db.close();
+        }
+      },
+    );
 }
 
 function statsRows(stats: string | undefined): number {

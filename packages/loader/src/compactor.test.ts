@@ -1,0 +1,44 @@
+// Background compaction of bronze.events bin-packs small files, then vacuums at the table's own retention: the
+// replaced files leave the disk once no version within the retention reads them, never sooner.
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { it } from 'node:test';
+import { DeltaTable } from '@lens/lake';
+import { Compactor } from './compactor.js';
+import { LoaderMetrics } from './loader-metrics.js';
+import { noopLogger } from './logger.js';
+
+async function tableWithSmallFiles(retention: string): Promise<{ dir: string; table: DeltaTable }> {
+  const dir = await mkdtemp(join(tmpdir(), 'lens-compactor-'));
+  const table = await DeltaTable.open(dir);
+  await table.create({
+    columns: [{ name: 'message_id', type: 'string' }],
+    properties: { 'delta.deletedFileRetentionDuration': retention },
+  });
+  for (const id of ['m1', 'm2', 'm3']) await table.append({ rows: [{ message_id: id }] });
+  return { dir, table };
+}
+
+const parquetFiles = async (dir: string): Promise<number> =>
+  (await readdir(dir)).filter((f) => f.endsWith('.parquet')).length;
+
+for (const [retention, left] of [
+  ['interval 7 days', 4], // replaced minutes ago: kept for time travel
+  ['interval 0 hours', 1], // a table that keeps nothing: only the compacted file stays
+] as const) {
+  it(`compacts, then vacuums at the table's retention (${retention}: ${left} files left)`, async () => {
+    const { dir, table } = await tableWithSmallFiles(retention);
+    try {
+      const compactor = new Compactor(dir, 1, 128 * 1024 * 1024, new LoaderMetrics(), noopLogger);
+      compactor.onCommit();
+      await compactor.close();
+      assert.equal((await table.snapshot()).files.length, 1);
+      assert.equal(await parquetFiles(dir), left);
+      assert.deepEqual((await table.query()).map((r) => r['message_id']).sort(), ['m1', 'm2', 'm3']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+}
