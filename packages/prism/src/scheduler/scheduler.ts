@@ -5,6 +5,7 @@ import type { RunRecord } from '../engine/run-history.js';
 import type { PipelineGraph } from '../graph/pipeline-graph.js';
 import { noopLogger, type Logger } from '../logger.js';
 import { nextDue } from './schedule.js';
+import { TableMaintenance, type MaintenanceOptions } from './table-maintenance.js';
 
 /** Options of the scheduler. */
 export interface SchedulerOptions {
@@ -15,6 +16,8 @@ export interface SchedulerOptions {
   logger?: Logger;
   /** Called with each tick's records (tests, metrics). */
   onRuns?: (records: RunRecord[]) => void;
+  /** Upkeep of the datasets' tables and lens.runs between ticks: compaction and vacuum (see table-maintenance.ts). */
+  maintenance?: MaintenanceOptions;
 }
 
 /** A running scheduler. */
@@ -32,6 +35,8 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
   const lastRun = new Map<string, Date>();
   let stopping = false;
   let wake: (() => void) | undefined;
+  const maintenance = new TableMaintenance(options.dataDir, options.maintenance ?? {}, logger);
+  const tables = [...options.graph.ordered.map((d) => d.name), 'lens.runs'];
   const loop = (async () => {
     while (!stopping) {
       const now = new Date();
@@ -48,6 +53,7 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
           logger.error({ err: error }, 'pipelines_tick_failed');
         }
       }
+      if (!stopping) await maintenance.runDue(tables);
       if (!stopping)
         await new Promise<void>((r) => {
           wake = r;
