@@ -125,6 +125,18 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       );
   });
 
+  // As on the ingest fast path: a page on an origin left out of cors.origins gets nothing stored or served
+  // (pixels fetched with an Origin, the SDKs' settings); preflights are answered by the CORS plugin.
+  app.addHook('onRequest', async (request) => {
+    const origin = request.headers.origin;
+    if (request.method !== 'OPTIONS' && origin !== undefined && !corsPolicy.allows(origin))
+      throw new HttpError(
+        403,
+        'origin_not_allowed',
+        `origin ${origin} is not allowed: add it to cors.origins in the collector's configuration`,
+      );
+  });
+
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     ctx.metrics.request(route, reply.statusCode, reply.elapsedTime / 1000);

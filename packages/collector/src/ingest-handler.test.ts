@@ -556,9 +556,25 @@ describe('CORS', () => {
     assert.equal(bad.json().error.code, 'origin_not_allowed');
     assert.equal((await send('https://evil.example', `/beacon/v1/batch?writeKey=${WRITE_KEY}`)).statusCode, 403);
     assert.equal((await send('https://ok.example', '/v1/batch')).statusCode, 200);
+    // Pixels fetched with an Origin (fetch, <img crossorigin>) and the SDKs' settings: the same rule.
+    const pixel = (origin: string) =>
+      app.inject({
+        method: 'GET',
+        url: `/pixel/v1/track?writeKey=${WRITE_KEY}&event=${encodeURIComponent(origin)}&anonymousId=a`,
+        headers: { origin },
+      });
+    assert.equal((await pixel('https://evil.example')).statusCode, 403);
+    const settings = await app.inject({
+      method: 'GET',
+      url: `/v1/projects/${WRITE_KEY}/settings`,
+      headers: { origin: 'https://evil.example' },
+    });
+    assert.equal(settings.statusCode, 403);
+    assert.equal(settings.json().error.code, 'origin_not_allowed');
+    assert.equal((await pixel('https://ok.example')).statusCode, 200);
     assert.deepEqual(
       sink.payloads().map((r) => (r.kind === 'event' ? r.event.event : r.kind)),
-      ['https://ok.example'],
+      ['https://ok.example', 'https://ok.example'],
     );
   });
 });

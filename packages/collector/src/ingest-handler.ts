@@ -107,6 +107,12 @@ async function serve(
       Object.assign(headers, error.headers);
       if (status >= 500) ctx.logger.warn({ err: error, url: req.url }, 'request_failed');
       body = JSON.stringify(errorBody(error.code, error.message));
+    } else if (clientGone(req, error)) {
+      // The client hung up mid-upload (a page unloading, a mobile network dropping): nothing was acknowledged,
+      // nothing is wrong here. Counted as 499 (nginx's "client closed request"), not as a crash.
+      status = 499;
+      body = '';
+      ctx.logger.debug({ url: req.url }, 'request_aborted_by_client');
     } else {
       status = 500;
       ctx.logger.error({ err: error, url: req.url }, 'request_crashed');
@@ -236,6 +242,11 @@ async function quarantineRequest(
 ): Promise<void> {
   await appendDurably(ctx, [encodeRejectedRequest(ingestCtx, reason, raw)]);
   ctx.metrics.eventsRejected.inc({ reason: code });
+}
+
+function clientGone(req: IncomingMessage, error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return req.destroyed && (code === 'ECONNRESET' || (error as Error | undefined)?.message === 'aborted');
 }
 
 function isObject(value: unknown): value is JsonObject {

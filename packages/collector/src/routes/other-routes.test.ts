@@ -173,3 +173,27 @@ describe('operations', () => {
     assert.deepEqual(res.json(), { success: false, error: { code: 'not_found', message: 'no route POST /v2/track' } });
   });
 });
+
+describe('client aborts', () => {
+  it('a client hanging up mid-upload is counted as 499, not as a crash (500), and the collector keeps serving', async () => {
+    const { app } = await startTestCollector();
+    const { port } = await app.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const { createConnection } = await import('node:net');
+      const socket = createConnection({ host: '127.0.0.1', port });
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      const auth = Buffer.from(`${WRITE_KEY}:`).toString('base64');
+      socket.write(
+        `POST /v1/track HTTP/1.1\r\nHost: x\r\nAuthorization: Basic ${auth}\r\nContent-Length: 1000\r\n\r\n{"userId":"ab`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      socket.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      assert.match(metrics, /lens_collector_requests_total\{route="\/v1\/track",status="499"\} 1/);
+      assert.doesNotMatch(metrics, /status="500"/);
+    } finally {
+      await app.close();
+    }
+  });
+});
