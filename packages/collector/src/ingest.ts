@@ -183,7 +183,11 @@ function rejectEvent(
   if (keepRequest && ctx.requestBody !== undefined) return requestRecord(ctx, { reason, ...where }, ctx.requestBody);
   let raw: string;
   try {
-    raw = JSON.stringify(input) ?? String(input);
+    // The write key is a credential, not event data: kept out of the quarantine as out of bronze.events.
+    raw =
+      JSON.stringify(input, function (this: unknown, key: string, value: unknown) {
+        return this === input && key === 'writeKey' ? undefined : value;
+      }) ?? String(input);
   } catch (error) {
     // The event cannot be re-encoded: keep the bytes it came in (the whole request; `index` says which event).
     if (ctx.requestBody !== undefined) return requestRecord(ctx, { reason, ...where }, ctx.requestBody);

@@ -116,10 +116,32 @@ describe('malformed input corpus', () => {
       assert.equal(res.json().error.code, 'missing_write_key');
       assert.match(res.json().error.message, /nothing was kept/);
     }
+    // The key last in a large body (where analytics.js puts it) is found too.
+    const tail = await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      payload: `{"batch":[{"type":"track","userId":"u","event":"${'x'.repeat(70_000)}"}],,"writeKey":"${WRITE_KEY}"}`,
+    });
+    assert.equal(tail.statusCode, 400, tail.body);
+    assert.equal(sink.rejected().length, 2);
     const unknown = await app.inject({ method: 'POST', url: '/v1/batch', payload: '{"writeKey":"nope","batch":[' });
     assert.equal(unknown.statusCode, 401);
     assert.equal(unknown.json().error.code, 'unknown_write_key');
-    assert.equal(sink.records.length, 1);
+    assert.equal(sink.records.length, 2);
+  });
+
+  it('keeps the write key out of a quarantined event, as out of an accepted one', async () => {
+    const { app, sink } = await startTestCollector();
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/track',
+      headers: { 'content-type': 'text/plain' },
+      payload: JSON.stringify({ writeKey: WRITE_KEY, anonymousId: 'w1', messageId: 'no-event-name' }),
+    });
+    assert.equal(res.statusCode, 400);
+    const raw = sink.rejected()[0]!.raw;
+    assert.doesNotMatch(raw, /writeKey|test-write-key/);
+    assert.match(raw, /"messageId":"no-event-name"/);
   });
 
   it('keeps __proto__ keys as plain data on the stored event', async () => {

@@ -38,10 +38,13 @@ export function findWriteKey(authorization: string | undefined, query: unknown, 
   return undefined;
 }
 
-/** `"writeKey":"…"` in raw bytes, read as Latin-1 (keys are ASCII); only the first 64 KiB are searched. */
+/** `"writeKey":"…"` in raw bytes, read as Latin-1 (keys are ASCII). */
 const RAW_WRITE_KEY = /"writeKey"\s*:\s*"([^"\\]{1,200})"/;
 
-/** The write key a body names, found in its raw bytes when the body as a whole cannot be parsed. */
+/**
+ * The write key a body names, found in its raw bytes when the body as a whole cannot be parsed — anywhere in it
+ * (analytics.js puts it last): only unreadable requests take this path, and they are at most the request limit.
+ */
 export function writeKeyInRawBody(raw: Buffer): string | undefined {
-  return RAW_WRITE_KEY.exec(raw.toString('latin1', 0, Math.min(raw.length, 65_536)))?.[1];
+  return RAW_WRITE_KEY.exec(raw.toString('latin1'))?.[1];
 }

@@ -102,6 +102,17 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ file }), /line 2: collector\.prot: unknown key \(a typo\?\)/);
   });
 
+  it('refuses CORS origins that can never match what a browser sends (case, trailing slash, path)', () => {
+    for (const bad of ['https://Good.Example', 'https://good.example/', 'good.example', 'https://good.example/app'])
+      assert.throws(
+        () => loadConfig({ file: yamlFile(`collector:\n  cors:\n    origins: ['${bad}']\n`) }),
+        /collector\.cors\.origins\.0: not an origin as browsers send it: lowercase scheme:\/\/host\[:port\]/,
+        bad,
+      );
+    const ok = ['*', 'null', 'https://news.example', 'http://localhost:3000', 'http://[::1]:8080'];
+    assert.deepEqual(loadConfig({ env: { LENS_COLLECTOR_CORS_ORIGINS: ok.join(',') } }).collector.cors.origins, ok);
+  });
+
   it('rejects a LENS_* variable that sets no key (a typo), naming the nearest one', () => {
     assert.throws(
       () => loadConfig({ env: { LENS_COLLECTOR_PROT: '9000', PATH: '/bin' } }),

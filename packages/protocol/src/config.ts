@@ -37,13 +37,31 @@ export const CollectorLimits = strictObject({
 });
 export type CollectorLimits = z.infer<typeof CollectorLimits>;
 
+/**
+ * A browser origin as browsers send it: lowercase `scheme://host[:port]`, no path or trailing slash (or `null`,
+ * or `*` for any). Anything else can never match, and would silently refuse every request from that site.
+ */
+const corsOrigin = z
+  .string()
+  .refine(
+    (o) =>
+      o === '*' ||
+      o === 'null' ||
+      /^[a-z][a-z0-9+.-]*:\/\/[a-z0-9.-]+(:\d{1,5})?$|^[a-z][a-z0-9+.-]*:\/\/\[[0-9a-f:.]+\](:\d{1,5})?$/.test(o),
+    {
+      message:
+        'not an origin as browsers send it: lowercase scheme://host[:port] with no path or trailing slash (e.g. https://news.example), or *',
+    },
+  );
+const CorsConfig = strictObject({ origins: z.array(corsOrigin).default(['*']) }).default({});
+
 export const CollectorConfig = strictObject({
   host: z.string().default('0.0.0.0'),
   port: z.number().int().min(0).max(65535).default(8080),
   /** Collector processes to run (each owns one log partition); 0 means one per core. */
   workers: z.number().int().min(0).max(256).default(1),
   limits: CollectorLimits.default({}),
-  cors: strictObject({ origins: z.array(z.string()).default(['*']) }).default({}),
+  cors: CorsConfig,
   /** Trust X-Forwarded-For for the request IP (behind a load balancer). */
   trustProxy: z.boolean().default(false),
   /** Seconds a client is told to wait (Retry-After) when the log applies backpressure. */
@@ -177,7 +195,7 @@ export const RecsConfig = strictObject({
   /** Versions of the loaded tables kept in the store after a swap (for readers mid-request, and rollback). */
   keepVersions: positiveInt.default(2),
   /** Browser origins (publishers' pages) allowed to call GET /v1/recommendations; `*` allows any. */
-  cors: strictObject({ origins: z.array(z.string()).default(['*']) }).default({}),
+  cors: CorsConfig,
 }).superRefine((recs, ctx) => {
   // Else every request without its own k would be refused ("k must be … from 1 to maxK") by a server that started.
   if (recs.k > recs.maxK)

@@ -121,6 +121,8 @@ describe('SDK configuration endpoints', () => {
     };
     assert.deepEqual(await ask(true), { ...(await ask(true)), apiHost: 'collect.news.example/v1', protocol: 'https' });
     assert.equal((await ask(false)).apiHost, '10.0.0.5:8080/v1');
+    forwarded['x-forwarded-host'] = 'collect.news.example, lb.internal'; // several proxies: the first one's
+    assert.equal((await ask(true)).apiHost, 'collect.news.example/v1');
   });
 });
 

@@ -30,8 +30,11 @@ export function registerSdkConfigRoutes(app: FastifyInstance, ctx: CollectorCont
     const { writeKey } = request.params as { writeKey: string };
     if (ctx.sources.byWriteKey(writeKey) === undefined)
       throw new HttpError(401, 'unknown_write_key', 'no source has this write key');
-    // request.host: behind a proxy (trustProxy) the host the browser used, from X-Forwarded-Host.
-    const host = request.host || `localhost:${ctx.config.port}`;
+    // Behind a proxy (trustProxy) the host the browser used: the left-most X-Forwarded-Host (the first proxy's,
+    // as the client IP is the left-most X-Forwarded-For); else the Host header.
+    const forwarded = ctx.config.trustProxy ? request.headers['x-forwarded-host'] : undefined;
+    const first = (typeof forwarded === 'string' ? forwarded : forwarded?.[0])?.split(',')[0]?.trim();
+    const host = first || request.headers.host || `localhost:${ctx.config.port}`;
     const protocol = request.protocol;
     return {
       integrations: {
