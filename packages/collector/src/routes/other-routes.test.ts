@@ -66,6 +66,21 @@ describe('pixels', () => {
     assert.deepEqual([sink.accepted()[0]?.event.type, sink.accepted()[0]?.event.name], ['page', 'Newsletter']);
   });
 
+  it('keeps a Segment pixel with unreadable data in the quarantine when it names a known source', async () => {
+    const { app, sink } = await startTestCollector();
+    const named = await app.inject({ method: 'GET', url: `/v1/pixel/track?writeKey=${WRITE_KEY}&data=bm90IGpzb24%3D` });
+    assert.equal(named.statusCode, 400);
+    assert.equal(named.headers['x-lens-error'], 'data: not base64-encoded JSON');
+    const [kept] = sink.rejected();
+    assert.equal(kept?.sourceId, 'web');
+    assert.equal(kept?.reason, 'data: not base64-encoded JSON');
+    assert.match(kept?.raw ?? '', /data=bm90IGpzb24%3D/);
+    // Naming no known source: refused, nothing kept.
+    const anonymous = await app.inject({ method: 'GET', url: '/v1/pixel/track?data=bm90IGpzb24%3D' });
+    assert.equal(anonymous.statusCode, 400);
+    assert.equal(sink.records.length, 1);
+  });
+
   it('still answers a GIF on errors, with the status and X-Lens-Error telling why', async () => {
     const { app, sink } = await startTestCollector();
     const unknown = await app.inject({ method: 'GET', url: '/pixel/v1/track?writeKey=nope&event=x&anonymousId=a' });

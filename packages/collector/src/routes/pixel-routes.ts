@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CollectorContext } from '../collector-context.js';
 import { appendDurably } from '../durable-append.js';
 import { HttpError } from '../http-error.js';
-import { prepareEvents } from '../ingest.js';
+import { encodeRejectedRequest, prepareEvents, type IngestContext } from '../ingest.js';
 import { findWriteKey } from '../write-key.js';
 
 /** A transparent 1×1 GIF. */
@@ -32,30 +32,39 @@ async function pixel(
   // HEAD (link checkers, prefetchers, mail scanners) gets the pixel's headers: nobody viewed anything.
   if (request.method === 'HEAD') return PIXEL_GIF;
   try {
-    const event = eventFromQuery(request.query as Record<string, unknown>);
+    const receivedAt = new Date();
+    const userAgent = request.headers['user-agent'];
+    const facts = (sourceId: string): IngestContext => ({
+      sourceId,
+      route: request.routeOptions.url ?? request.url,
+      limits: ctx.config.limits,
+      receivedAt,
+      receivedAtIso: receivedAt.toISOString(),
+      requestIp: request.ip,
+      sentAt: undefined,
+      anonymousId: undefined,
+      // The client that loaded the pixel (a mail client, an image proxy, a crawler): what bot checks read.
+      context: userAgent === undefined ? undefined : { userAgent },
+      integrations: undefined,
+    });
+    let event: JsonObject;
+    try {
+      event = eventFromQuery(request.query as Record<string, unknown>);
+    } catch (error) {
+      // Unreadable `data` of a pixel naming a known source: kept in the quarantine, as an unreadable POST is.
+      const named = ctx.sources.byWriteKey(findWriteKey(request.headers.authorization, request.query, undefined));
+      if (error instanceof HttpError && named !== undefined) {
+        const query = request.url.slice(request.url.indexOf('?') + 1);
+        await appendDurably(ctx, [encodeRejectedRequest(facts(named.id), error.message, Buffer.from(query))]);
+        ctx.metrics.eventsRejected.inc({ reason: error.code });
+      }
+      throw error;
+    }
     const source = ctx.sources.byWriteKey(findWriteKey(request.headers.authorization, request.query, event));
     if (source === undefined) throw new HttpError(401, 'unknown_write_key', 'missing or unknown writeKey');
     delete event.writeKey;
     event.type = type;
-    const receivedAt = new Date();
-    const userAgent = request.headers['user-agent'];
-    const prepared = prepareEvents(
-      [event],
-      {
-        sourceId: source.id,
-        route: request.routeOptions.url ?? request.url,
-        limits: ctx.config.limits,
-        receivedAt,
-        receivedAtIso: receivedAt.toISOString(),
-        requestIp: request.ip,
-        sentAt: undefined,
-        anonymousId: undefined,
-        // The client that loaded the pixel (a mail client, an image proxy, a crawler): what bot checks read.
-        context: userAgent === undefined ? undefined : { userAgent },
-        integrations: undefined,
-      },
-      undefined,
-    );
+    const prepared = prepareEvents([event], facts(source.id), undefined);
     await appendDurably(ctx, prepared.records);
     ctx.metrics.accepted(source.id, prepared.accepted);
     const rejection = prepared.rejected[0];
