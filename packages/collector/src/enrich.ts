@@ -25,7 +25,17 @@ const IDENTITY_FIELDS = ['userId', 'anonymousId', 'groupId', 'previousId'] as co
  * `timestamp = receivedAt − (sentAt − originalTimestamp)` when the client sent both times; a `timestamp`
  * sent beside an `originalTimestamp` was set by the caller on purpose and is kept.
  */
-const OBJECT_FIELDS = ['properties', 'traits', 'context', 'integrations'] as const;
+/** Fields where null means absent besides the ids: the objects, the client's times and the message id. */
+const NULL_IS_ABSENT = [
+  'properties',
+  'traits',
+  'context',
+  'integrations',
+  'timestamp',
+  'originalTimestamp',
+  'sentAt',
+  'messageId',
+] as const;
 
 export function enrichEvent(event: TrackingEvent, facts: RequestFacts): EnrichedEvent {
   for (const field of IDENTITY_FIELDS) {
@@ -33,8 +43,8 @@ export function enrichEvent(event: TrackingEvent, facts: RequestFacts): Enriched
     if (value === null || value === '') delete event[field];
     else if (typeof value === 'number') event[field] = String(value);
   }
-  // null is absent for the object fields too (as for the ids): `"properties": null` is no properties.
-  for (const field of OBJECT_FIELDS) if (event[field] === null) delete event[field];
+  // null is absent for these too (as for the ids): `"properties": null` is no properties.
+  for (const field of NULL_IS_ABSENT) if (event[field] === null) delete event[field];
   if (event.messageId === undefined) event.messageId = randomUUID();
   // analytics.js puts the write key in each event's body: a credential, not event data, so it never reaches the lake.
   if ((event as { writeKey?: unknown }).writeKey !== undefined) delete (event as { writeKey?: unknown }).writeKey;
@@ -43,7 +53,7 @@ export function enrichEvent(event: TrackingEvent, facts: RequestFacts): Enriched
   if (facts.integrations !== undefined) event.integrations = { ...facts.integrations, ...event.integrations };
   if (facts.requestIp !== undefined) {
     if (event.context === undefined) event.context = { ip: facts.requestIp };
-    else if (event.context.ip === undefined) event.context.ip = facts.requestIp;
+    else if (event.context.ip === undefined || event.context.ip === null) event.context.ip = facts.requestIp;
   }
 
   const receivedMs = facts.receivedAt.getTime();

@@ -299,15 +299,24 @@ describe('limits', () => {
       headers: json,
       payload: {
         batch: [
-          { type: 'track', userId: 'u', event: 'e', properties: { text: 'x'.repeat(3000) } },
+          { type: 'track', userId: 'u', event: 'e', properties: { text: 'x'.repeat(3200) } },
           { type: 'track', userId: 'u', event: 'small' },
+          // Exactly the limit as sent (2000 bytes of JSON): accepted, whatever the collector adds to it.
+          { type: 'track', userId: 'u', event: 'edge', properties: { text: 'x'.repeat(1931) } },
         ],
       },
     });
     const body = res.json();
-    assert.equal(body.accepted, 1);
+    assert.equal(
+      JSON.stringify({ type: 'track', userId: 'u', event: 'edge', properties: { text: 'x'.repeat(1931) } }).length,
+      2000,
+    );
+    assert.equal(body.accepted, 2, res.body);
     assert.equal(body.rejected[0].code, 'too_large');
-    assert.match(body.rejected[0].reason, /^batch\[0\]: \d+ bytes, larger than the limit of 2000$/);
+    assert.match(
+      body.rejected[0].reason,
+      /^batch\[0\]: \d+ bytes as stored \(with the collector's fields\), larger than the limit of 2000 \(\+1024 for those fields\)$/,
+    );
     assert.equal(sink.rejected().length, 1);
   });
 
@@ -338,18 +347,38 @@ describe('limits', () => {
 });
 
 describe('enrichment', () => {
-  it('takes null object fields as absent, like null ids', async () => {
+  it('takes null objects, times and message id as absent, like null ids', async () => {
     const { app, sink } = await startTestCollector();
     const res = await app.inject({
       method: 'POST',
       url: '/v1/track',
       headers: json,
-      payload: { userId: 'u', anonymousId: null, event: 'e', properties: null, context: null, traits: null },
+      payload: {
+        userId: 'u',
+        anonymousId: null,
+        event: 'e',
+        properties: null,
+        context: null,
+        traits: null,
+        messageId: null,
+        timestamp: null,
+        sentAt: null,
+      },
     });
     assert.equal(res.statusCode, 200, res.body);
     const event = sink.accepted()[0]!.event;
-    assert.equal('properties' in event || 'traits' in event || 'anonymousId' in event, false);
+    assert.equal('properties' in event || 'traits' in event || 'anonymousId' in event || 'sentAt' in event, false);
     assert.deepEqual(event.context, { ip: '127.0.0.1' });
+    assert.match(event.messageId, /^[0-9a-f-]{36}$/); // generated, as when absent
+    assert.equal(event.timestamp, event.receivedAt);
+    // context.ip: null is filled like an absent one.
+    await app.inject({
+      method: 'POST',
+      url: '/v1/track',
+      headers: json,
+      payload: { userId: 'u', event: 'e2', context: { ip: null } },
+    });
+    assert.equal(sink.accepted()[1]!.event.context?.ip, '127.0.0.1');
   });
 
   it('sets messageId, receivedAt, the request IP, and corrects the timestamp for clock skew', async () => {

@@ -41,6 +41,9 @@ export interface IngestContext extends RequestFacts {
   numbersMayOverflow?: boolean;
 }
 
+/** Room for what enrichment adds to an event before its size is checked (see prepareEvents). */
+export const ENRICHMENT_BYTES = 1024;
+
 /**
  * Prepares the events of a request. `where` names them in reasons: `batch` gives `batch[3].event: …`,
  * undefined (a single-event route) gives `event.event: …`.
@@ -108,8 +111,13 @@ export function prepareEvents(
       continue;
     }
     const size = Buffer.byteLength(json);
-    if (size > ctx.limits.maxEventBytes) {
-      reject('too_large', `${label}: ${size} bytes, larger than the limit of ${ctx.limits.maxEventBytes}`);
+    // The limit is on the event as sent; measured here with the fields the collector adds (messageId, times,
+    // context.ip), for which it allows ENRICHMENT_BYTES — an event of exactly the limit is never refused.
+    if (size > ctx.limits.maxEventBytes + ENRICHMENT_BYTES) {
+      reject(
+        'too_large',
+        `${label}: ${size} bytes as stored (with the collector's fields), larger than the limit of ${ctx.limits.maxEventBytes} (+${ENRICHMENT_BYTES} for those fields)`,
+      );
       continue;
     }
     parts.push(encodeAcceptedRecord(prefix, head, json));

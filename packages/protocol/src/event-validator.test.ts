@@ -49,7 +49,7 @@ describe('validateEvent', () => {
       reason({ type: 'page', userId: 'u', timestamp: 'not a date' }),
       'batch[0].timestamp: not a parseable ISO-8601 timestamp',
     );
-    assert.equal(reason({ type: 'page', userId: 'u', sentAt: 1700000000 }), 'batch[0].sentAt: must be string');
+    assert.equal(reason({ type: 'page', userId: 'u', sentAt: 1700000000 }), 'batch[0].sentAt: must be string or null');
     assert.equal(reason(['x']), 'batch[0]: must be a JSON object, got an array');
     assert.equal(reason(null), 'batch[0]: must be a JSON object, got null');
   });

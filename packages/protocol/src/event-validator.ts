@@ -8,7 +8,8 @@ import { parseTimestampMs } from './timestamp.js';
 const identity = { type: ['string', 'number', 'null'], maxLength: 1024 };
 /** null is absent (the collector drops it), as for the ids. */
 const object = { type: ['object', 'null'] };
-const timestamp = { type: 'string', format: 'timestamp' };
+/** null is absent (the collector drops it), as for the ids and objects. */
+const timestamp = { type: ['string', 'null'], format: 'timestamp' };
 
 /** JSON Schema of an incoming event; unknown top-level fields are allowed and kept. */
 export const TRACKING_EVENT_SCHEMA = {
@@ -16,7 +17,7 @@ export const TRACKING_EVENT_SCHEMA = {
   required: ['type'],
   properties: {
     type: { enum: EVENT_TYPES },
-    messageId: { type: 'string', minLength: 1, maxLength: 100 },
+    messageId: { type: ['string', 'null'], minLength: 1, maxLength: 100 },
     userId: identity,
     anonymousId: identity,
     groupId: identity,
