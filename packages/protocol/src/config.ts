@@ -172,6 +172,8 @@ export const RecsConfig = strictObject({
         createTable: z.boolean().default(false),
         /** Strongly consistent reads (twice the read cost; versioned keys never change, so serving needs none). */
         consistentRead: z.boolean().default(false),
+        /** A call DynamoDB has not answered in this time fails (the API answers 503), with one retry. */
+        requestTimeoutMs: z.number().int().min(50).max(60_000).default(2000),
         /** Static credentials; the AWS SDK's default chain (AWS_* variables, profiles, instance roles) when absent. */
         credentials: strictObject({
           accessKeyId: z.string().min(1),

@@ -42,27 +42,42 @@ export async function createDynamoDbKeyValueStore(
       region: o.region,
       ...(o.endpoint ? { endpoint: o.endpoint } : {}),
       ...(o.credentials ? { credentials: o.credentials } : {}),
+      requestHandler: {
+        connectionTimeout: o.requestTimeoutMs,
+        requestTimeout: o.requestTimeoutMs,
+        throwOnRequestTimeout: true,
+      },
+      maxAttempts: 2,
     });
   const sendOnce = async <T>(what: string, command: object): Promise<T> => {
     try {
       return (await c.send(command)) as T;
     } catch (cause) {
       const name = cause instanceof Error ? cause.name : '';
-      throw new KeyValueStoreError(`DynamoDB ${what} on ${o.table} failed: ${name}`, {
-        cause,
-        retriable: RETRIABLE_ERRORS.has(name),
-        context: { table: o.table },
-      });
+      // The name alone ("Error") says nothing of a refused connection or a timeout: the code and message do.
+      const code = (cause as { code?: string } | undefined)?.code;
+      const detail = [name, code, cause instanceof Error ? cause.message : String(cause)]
+        .filter((part, i, all) => part && all.indexOf(part) === i)
+        .join(': ');
+      throw new KeyValueStoreError(
+        `DynamoDB ${what} on ${o.table}${o.endpoint ? ` at ${o.endpoint}` : ''} failed: ${detail}`,
+        { cause, retriable: RETRIABLE_ERRORS.has(name), context: { table: o.table } },
+      );
     }
   };
-  /** With createTable, a table deleted under a running store is created again (empty: the next load fills it). */
+  /**
+   * With createTable, a table deleted under a running store is created again (empty: the next load fills it).
+   * Reads do not wait for it (the API answers 503 at once meanwhile); writes (a load) wait and retry.
+   */
   let recreating: Promise<void> | undefined;
-  const send = async <T>(what: string, command: object): Promise<T> => {
+  const send = async <T>(what: string, command: object, waitForTable = false): Promise<T> => {
     try {
       return await sendOnce<T>(what, command);
     } catch (error) {
       if (!o.createTable || !isMissingTable(error)) throw error;
       recreating ??= ensureTable(o.table, sendOnce).finally(() => (recreating = undefined));
+      recreating.catch(() => undefined); // a read does not wait: a failure shows at the next call
+      if (!waitForTable) throw error;
       await recreating;
       return sendOnce<T>(what, command);
     }
@@ -148,6 +163,7 @@ export async function createDynamoDbKeyValueStore(
         const out = await send<BatchWriteOutput>(
           'BatchWriteItem',
           new BatchWriteItemCommand({ RequestItems: { [o.table]: pending as never } }),
+          true,
         );
         pending = out.UnprocessedItems?.[o.table] ?? [];
       }

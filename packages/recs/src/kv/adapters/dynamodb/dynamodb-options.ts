@@ -14,6 +14,11 @@ export const DynamoDbKvOptions = z
     createTable: z.boolean().default(false),
     /** Strongly consistent reads (twice the read cost); serving is fine without, as versioned keys never change. */
     consistentRead: z.boolean().default(false),
+    /**
+     * A call DynamoDB has not answered in this time fails (then the API answers 503) — the SDK waits forever by
+     * default, so a store that accepts connections and never answers hung every request. Two attempts per call.
+     */
+    requestTimeoutMs: z.number().int().min(50).max(60_000).default(2000),
     /** Static credentials (tests, dynalite); the SDK's default provider chain when absent. */
     credentials: z
       .object({ accessKeyId: z.string(), secretAccessKey: z.string(), sessionToken: z.string().optional() })

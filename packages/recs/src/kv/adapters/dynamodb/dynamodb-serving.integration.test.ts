@@ -2,6 +2,7 @@
 // factory is answered like the embedded store's; and the core package never imports the AWS SDK statically.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
@@ -56,13 +57,45 @@ test('with createTable, a table deleted under a running store is created again',
   try {
     await store.putMany([{ key: 'a', value: '1' }]);
     await admin.send(new DeleteTableCommand({ TableName: options.table }));
-    assert.equal(await store.get('a'), undefined); // recreated, empty: the next load fills it
+    // A read fails at once (the API answers 503) while the table is created again in the background …
+    const started = Date.now();
+    await assert.rejects(
+      store.get('a'),
+      /DynamoDB GetItem on lens-recs-deleted at http:\/\/.* failed: ResourceNotFoundException/,
+    );
+    assert.ok(Date.now() - started < 2000, `a read waited ${Date.now() - started} ms`);
+    // … and a load (writes) waits for it: the table comes back empty, and filled by the load.
     await store.putMany([{ key: 'b', value: '2' }]);
     assert.deepEqual(await store.getMany(['a', 'b']), [undefined, '2']);
   } finally {
     admin.destroy();
     await store.close();
     await dynamo.stop();
+  }
+});
+
+test('a DynamoDB that accepts connections and never answers fails a call within the timeout', { skip }, async () => {
+  const sockets: Socket[] = [];
+  const silent = createServer((socket) => void sockets.push(socket)); // reads nothing, answers nothing
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
+  const port = (silent.address() as AddressInfo).port;
+  const store = await createKeyValueStore({
+    backend: 'dynamodb',
+    endpoint: `http://127.0.0.1:${port}`,
+    region: 'local',
+    table: 'lens-recs-silent',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, // the SDK marks a credentials object it used
+    requestTimeoutMs: 300,
+  });
+  try {
+    const started = Date.now();
+    await assert.rejects(store.get('a'), /DynamoDB GetItem on lens-recs-silent at http:\/\/127\.0\.0\.1:\d+ failed/);
+    const waited = Date.now() - started;
+    assert.ok(waited < 5000, `waited ${waited} ms`); // two attempts of 300 ms and the SDK's backoff
+  } finally {
+    await store.close();
+    for (const s of sockets) s.destroy();
+    silent.close();
   }
 });
 
