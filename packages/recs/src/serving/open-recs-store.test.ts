@@ -20,6 +20,7 @@ describe('recs.kv from the configuration', () => {
         table: 'recs',
         endpoint: 'http://127.0.0.1:4567',
         consistentRead: true,
+        requestTimeoutMs: 750,
         credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret', sessionToken: 'token' },
       },
     });
@@ -31,6 +32,7 @@ describe('recs.kv from the configuration', () => {
       endpoint: 'http://127.0.0.1:4567',
       createTable: false,
       consistentRead: true,
+      requestTimeoutMs: 750,
       credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret', sessionToken: 'token' },
     });
     // Half a key pair is a configuration error, not a silent fallback to the default chain.

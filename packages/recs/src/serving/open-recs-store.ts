@@ -18,6 +18,7 @@ export function kvOptionsFromConfig(config: RecsConfig, dataDir: string): KvOpti
         region: kv.region,
         createTable: kv.createTable,
         consistentRead: kv.consistentRead,
+        requestTimeoutMs: kv.requestTimeoutMs,
         ...(kv.endpoint ? { endpoint: kv.endpoint } : {}),
         ...(kv.credentials ? { credentials: kv.credentials } : {}),
       };
