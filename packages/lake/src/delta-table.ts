@@ -116,7 +116,8 @@ export class DeltaTable {
 
   /** Deletes unreferenced data files older than the retention; returns their keys. */
   async vacuum(options: VacuumOptions = {}): Promise<string[]> {
-    return vacuum(this.store, await this.snapshot(), options);
+    const listed = await this.store.list(''); // before the snapshot: a file committed meanwhile is in it
+    return vacuum(this.store, await this.snapshot(), options, listed);
   }
 
   /** Writes a checkpoint of the latest version now (normally done every `delta.checkpointInterval` commits). */

@@ -124,7 +124,7 @@ export function registerVacuumCommand(program: Command): void {
     )
     .option(
       '--force',
-      "allow a retention shorter than the table's (time travel and slow readers of older versions break)",
+      "allow a retention shorter than the table's: time travel and readers of older versions break, and near 0 a file another writer is about to commit can go",
     )
     .option('--dry-run', 'list what would be deleted, delete nothing')
     .action(

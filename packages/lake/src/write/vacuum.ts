@@ -1,11 +1,14 @@
-// VACUUM: deletes data files no snapshot within the retention window can reference — files not live in
-// the latest snapshot and older than the retention (default 7 days, `delta.deletedFileRetentionDuration`).
-// Hidden paths (`_`/`.` prefixed, e.g. `_delta_log`) are never touched.
+// VACUUM: deletes data files no snapshot within the retention window can reference — files not live in the
+// latest snapshot, removed longer ago than the retention (default 7 days, `delta.deletedFileRetentionDuration`):
+// the clock starts at the remove's deletionTimestamp (its tombstone), so a file written a month ago and replaced
+// a minute ago stays readable for time travel and for readers still on the version before; a file no version
+// ever referenced (a write that failed before its commit) counts from its own write. Hidden paths (`_`/`.`
+// prefixed, e.g. `_delta_log`) are never touched.
 import { InvalidInputError } from '../errors.js';
 import { canonicalPath } from '../log/log-replay.js';
 import { deletionVectorKey } from '../dv/deletion-vector.js';
 import type { Snapshot } from '../snapshot.js';
-import type { ObjectStore } from '../storage/object-store.js';
+import type { ObjectMeta, ObjectStore } from '../storage/object-store.js';
 import { parseInterval } from './interval.js';
 
 /** Options of VACUUM. */
@@ -18,15 +21,24 @@ export interface VacuumOptions {
   now?: number;
 }
 
-/** Deletes (or with dryRun lists) unreferenced files older than the retention; returns their keys. */
-export async function vacuum(store: ObjectStore, snapshot: Snapshot, options: VacuumOptions = {}): Promise<string[]> {
+/**
+ * Deletes (or with dryRun lists) the files no version within the retention reads; returns their keys. `listed`:
+ * the table's files listed before `snapshot` was loaded (else listed now), so that a file committed in between is
+ * in the snapshot rather than taken for an orphan.
+ */
+export async function vacuum(
+  store: ObjectStore,
+  snapshot: Snapshot,
+  options: VacuumOptions = {},
+  listed?: readonly ObjectMeta[],
+): Promise<string[]> {
   const tableRetention = parseInterval(
     snapshot.metadata.configuration['delta.deletedFileRetentionDuration'] ?? 'interval 7 days',
   );
   const retention = options.retentionHours === undefined ? tableRetention : options.retentionHours * 3_600_000;
   if (retention < tableRetention && !options.force) {
     throw new InvalidInputError(
-      `retention ${options.retentionHours}h is shorter than the table's ${tableRetention / 3_600_000}h; pass force to proceed`,
+      `retention ${options.retentionHours}h is shorter than the table's ${tableRetention / 3_600_000}h; pass force (lens vacuum --force) to proceed`,
     );
   }
   const cutoff = (options.now ?? Date.now()) - retention;
@@ -35,10 +47,14 @@ export async function vacuum(store: ObjectStore, snapshot: Snapshot, options: Va
     live.add(canonicalPath(f.path));
     if (f.deletionVector?.storageType === 'u') live.add(deletionVectorKey(f.deletionVector));
   }
+  const removedAt = new Map<string, number>();
+  for (const t of snapshot.tombstones) removedAt.set(canonicalPath(t.path), t.deletionTimestamp ?? 0);
   const doomed: string[] = [];
-  for (const meta of await store.list('')) {
+  for (const meta of listed ?? (await store.list(''))) {
     if (meta.key.split('/').some((seg) => seg.startsWith('_') || seg.startsWith('.'))) continue;
-    if (live.has(meta.key) || meta.lastModified > cutoff) continue;
+    if (live.has(meta.key)) continue;
+    // Kept for the retention after its removal (and never younger than the retention by its own write).
+    if (Math.max(removedAt.get(meta.key) ?? 0, meta.lastModified) > cutoff) continue;
     doomed.push(meta.key);
   }
   if (!options.dryRun) for (const key of doomed) await store.delete(key);

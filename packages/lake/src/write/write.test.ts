@@ -1,7 +1,7 @@
 // Write path against real DuckDB and a real directory: round trip of every type, partition encoding,
 // exactly-once txn, overwrite/delete/optimize/add-columns/vacuum/history, checkpoints, the log's JSON.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, writeFile, mkdir, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -232,6 +232,25 @@ describe('writing tables', () => {
     // Vacuum with zero retention removed the files older versions need: time travel there now fails.
     assert.equal((await t.snapshot({ version: 3 })).files.length, 3);
     await assert.rejects(t.query({ version: 3 }), /No files found/);
+  });
+
+  it("vacuum counts the retention from a file's removal, not from its write", async () => {
+    const t = await tempTable();
+    const dir = t.store.description;
+    await t.create({ columns: [{ name: 'n', type: 'long' }] });
+    await t.append({ rows: [{ n: 1 }] });
+    await t.append({ rows: [{ n: 2 }] });
+    // Files written 30 days ago (a lake that old), replaced by a compaction just now.
+    const month = new Date(Date.now() - 30 * 86_400_000);
+    for (const f of (await readdir(dir)).filter((name) => name.endsWith('.parquet')))
+      await utimes(join(dir, f), month, month);
+    const before = (await t.snapshot()).version;
+    await t.optimize();
+    // Default retention (7 days): version `before` still reads both files, so nothing goes …
+    assert.deepEqual(await t.vacuum(), []);
+    assert.equal((await t.query({ version: before })).length, 2);
+    // … until 7 days after the removal.
+    assert.equal((await t.vacuum({ now: Date.now() + 7 * 86_400_000 + 60_000, dryRun: true })).length, 2);
   });
 
   it("checkpoints every 10 commits in Spark's schema and reloads the same state from it", async () => {
