@@ -20,11 +20,6 @@ export interface RequestFacts {
 
 const IDENTITY_FIELDS = ['userId', 'anonymousId', 'groupId', 'previousId'] as const;
 
-/**
- * Enriches a validated event in place and returns it. Clock skew per the Segment spec:
- * `timestamp = receivedAt − (sentAt − originalTimestamp)` when the client sent both times; a `timestamp`
- * sent beside an `originalTimestamp` was set by the caller on purpose and is kept.
- */
 /** Fields where null means absent besides the ids: the objects, the client's times and the message id. */
 const NULL_IS_ABSENT = [
   'properties',
@@ -37,6 +32,11 @@ const NULL_IS_ABSENT = [
   'messageId',
 ] as const;
 
+/**
+ * Enriches a validated event in place and returns it. Clock skew per the Segment spec:
+ * `timestamp = receivedAt − (sentAt − originalTimestamp)` when the client sent both times; a `timestamp`
+ * sent beside an `originalTimestamp` was set by the caller on purpose and is kept.
+ */
 export function enrichEvent(event: TrackingEvent, facts: RequestFacts): EnrichedEvent {
   for (const field of IDENTITY_FIELDS) {
     const value = event[field];
