@@ -128,13 +128,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   // As on the ingest fast path: a page on an origin left out of cors.origins gets nothing stored or served
   // (pixels fetched with an Origin, the SDKs' settings); preflights are answered by the CORS plugin.
   app.addHook('onRequest', async (request) => {
-    const origin = request.headers.origin;
-    if (request.method !== 'OPTIONS' && origin !== undefined && !corsPolicy.allows(origin))
-      throw new HttpError(
-        403,
-        'origin_not_allowed',
-        `origin ${origin} is not allowed: add it to cors.origins in the collector's configuration`,
-      );
+    if (request.method !== 'OPTIONS') corsPolicy.check(request.headers.origin);
   });
 
   app.addHook('onResponse', async (request, reply) => {
@@ -158,14 +152,8 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   });
   app.setNotFoundHandler(async (request, reply) => {
     // @fastify/cors hands a preflight from an origin it refuses on to routing: say why instead of "no route".
-    const origin = request.headers.origin;
-    if (request.method === 'OPTIONS' && origin !== undefined && request.headers['access-control-request-method']) {
-      reply.code(403);
-      return errorBody(
-        'origin_not_allowed',
-        `origin ${origin} is not allowed: add it to cors.origins in the collector's configuration`,
-      );
-    }
+    if (request.method === 'OPTIONS' && request.headers['access-control-request-method'])
+      corsPolicy.check(request.headers.origin);
     reply.code(404);
     return errorBody('not_found', `no route ${request.method} ${request.url.split('?')[0]}`);
   });

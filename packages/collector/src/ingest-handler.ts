@@ -72,15 +72,7 @@ async function serve(
   let status = 200;
   let body: string;
   try {
-    // CORS alone only stops a page reading the answer; a page on an origin left out of cors.origins must not
-    // get its events stored either (a text/plain POST or a beacon needs no preflight).
-    const origin = req.headers.origin;
-    if (origin !== undefined && !cors.allows(origin))
-      throw new HttpError(
-        403,
-        'origin_not_allowed',
-        `origin ${origin} is not allowed: add it to cors.origins in the collector's configuration`,
-      );
+    cors.check(req.headers.origin);
     const { bytes, overLimit } = await collectBody(req, ctx.config.limits.maxRequestBytes);
     ctx.metrics.requestBytes.inc(bytes.length);
     if (mode === 'sdk-metrics') {

@@ -70,6 +70,7 @@ export function loadConfig(inputs: ConfigInputs = {}): LensConfig {
   if (inputs.file !== undefined) ({ raw, lineOf } = readYaml(inputs.file));
 
   const variables = configEnvironmentVariables();
+  const names = variables.map((v) => v.name);
   for (const { name, path, leaf } of variables) {
     const value = inputs.env?.[name];
     if (value === undefined || value === '') continue;
@@ -77,15 +78,12 @@ export function loadConfig(inputs: ConfigInputs = {}): LensConfig {
     origins.set(path.join('.'), { kind: 'env', name });
   }
   // A LENS_* variable that sets nothing is a typo (LENS_COLLECTOR_PROT): refused like an unknown key in the file.
-  const known = new Set([...variables.map((v) => v.name), ...NON_CONFIG_ENVIRONMENT]);
+  const known = new Set([...names, ...NON_CONFIG_ENVIRONMENT]);
   const unknownEnv = Object.keys(inputs.env ?? {})
     .filter((name) => name.startsWith('LENS_') && !known.has(name) && inputs.env?.[name] !== '')
     .sort()
     .map((name) => {
-      const near = closest(
-        name,
-        variables.map((v) => v.name),
-      );
+      const near = closest(name, names);
       return `environment variable ${name}: sets no configuration key (a typo?${near ? ` did you mean ${near}?` : ''})`;
     });
   for (const [dotted, value] of Object.entries(inputs.overrides ?? {})) {

@@ -211,12 +211,15 @@ export class PartitionReader {
       const segments = await this.segments(partition); // deleted by retention in another process
       throw new OffsetOutOfRangeError(partition, base, segments[0] ?? base);
     }
-    // A concurrent read of the same segment may have opened it meanwhile: keep one handle (else one leaks).
-    const raced = this.#closed ? undefined : state.handles.get(base);
-    if (raced !== undefined || this.#closed) {
+    if (this.#closed) {
       await fh.close();
-      if (raced !== undefined) return raced;
       throw new Error(`partition ${partition}: the log reader is closed`);
+    }
+    // A concurrent read of the same segment may have opened it meanwhile: keep one handle (else one leaks).
+    const raced = state.handles.get(base);
+    if (raced !== undefined) {
+      await fh.close();
+      return raced;
     }
     if (state.handles.size >= MAX_OPEN_SEGMENTS) {
       const [oldest, old] = state.handles.entries().next().value as [number, FileHandle];
