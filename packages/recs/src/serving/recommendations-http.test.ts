@@ -14,7 +14,7 @@ import {
   type RecommendationResponse,
   type RecommendationService,
 } from './recommendation-service.js';
-import { corsHeaders } from './recommendations-http.js';
+import { corsHeaders, createRecommendationsEndpoint } from './recommendations-http.js';
 import { recommendationsPlugin } from './recommendations-plugin.js';
 import { responseJson } from './response-json.js';
 
@@ -36,13 +36,28 @@ async function schemaRoute(service: RecommendationService): Promise<FastifyInsta
       position: { type: 'integer' },
     },
   } as const;
+  // Errors in the server's shape (`{"error": {code, message, field?}}`), 503s with Retry-After.
   app.setErrorHandler((error, _request, reply) => {
-    if (error instanceof RecsRequestError) return reply.status(error.statusCode).send({ error: error.message });
+    if (error instanceof RecsRequestError && error.statusCode === 503)
+      return reply
+        .status(503)
+        .header('retry-after', '30')
+        .send({ error: { code: 'not_loaded', message: error.message } });
+    if (error instanceof RecsRequestError) {
+      const field = Object.keys(error.context)[0];
+      return reply.status(error.statusCode).send({ error: { code: 'invalid_query', message: error.message, field } });
+    }
     if (error instanceof KeyValueStoreError)
-      return reply.status(503).send({ error: 'recommendations store unavailable' });
-    if ((error as { validation?: unknown }).validation)
-      return reply.status(400).send({ error: (error as Error).message });
-    return reply.status(500).send({ error: 'internal error' });
+      return reply
+        .status(503)
+        .header('retry-after', '5')
+        .send({ error: { code: 'store_unavailable', message: 'recommendations store unavailable; retry later' } });
+    if ((error as { validation?: unknown }).validation) {
+      const { message } = error as Error;
+      const field = /^querystring\/(\w+)/.exec(message)?.[1];
+      return reply.status(400).send({ error: { code: 'invalid_query', message, field } });
+    }
+    return reply.status(500).send({ error: { code: 'internal', message: 'internal error (logged)' } });
   });
   app.get<{
     Querystring: {
@@ -191,10 +206,22 @@ describe('GET /v1/recommendations answers as the schema-validated route did', ()
       const [want, got] = await Promise.all([oracle, app].map((a) => a.inject({ url: `/v1/recommendations?${q}` })));
       assert.equal(got!.statusCode, want!.statusCode, q);
       assert.equal(got!.headers['content-type'], want!.headers['content-type'], q);
+      assert.equal(got!.headers['retry-after'], want!.headers['retry-after'], q);
       assert.equal(got!.body, want!.body, q);
     }
     const bad = await app.inject({ url: '/v1/recommendations?k=0' });
-    assert.deepEqual(bad.json(), { error: 'querystring/k must be >= 1' }, 'a 400 names the parameter');
+    assert.deepEqual(
+      bad.json(),
+      { error: { code: 'invalid_query', message: 'querystring/k must be >= 1', field: 'k' } },
+      'a 400 names the parameter, in the shape of every other server error',
+    );
+    const down = await app.inject({ url: '/v1/recommendations?userId=down' });
+    assert.equal(down.statusCode, 503);
+    assert.equal(down.headers['retry-after'], '5', 'a store that failed: retry soon');
+    assert.equal(down.json().error.code, 'store_unavailable');
+    const nothing = await app.inject({ url: '/v1/recommendations?userId=nothing' });
+    assert.equal(nothing.headers['retry-after'], '30', 'nothing loaded yet: retry later');
+    assert.equal(nothing.json().error.code, 'not_loaded');
   });
 
   it('the response JSON is byte for byte what fast-json-stringify wrote, awkward strings and numbers included', async () => {
@@ -301,12 +328,35 @@ describe('the node:http fast path', () => {
     assert.equal(b[0], 200);
     assert.equal(strip(b[1]), strip(a[1]));
     assert.notEqual(JSON.parse(b[1]).listId, JSON.parse(a[1]).listId);
-    assert.deepEqual(await get('k=0'), [400, '{"error":"querystring/k must be >= 1"}']);
-    assert.deepEqual(await get('k=0'), [400, '{"error":"querystring/k must be >= 1"}']);
+    const k0 = '{"error":{"code":"invalid_query","message":"querystring/k must be >= 1","field":"k"}}';
+    assert.deepEqual(await get('k=0'), [400, k0]);
+    assert.deepEqual(await get('k=0'), [400, k0]);
     assert.equal(
       strip((await get('userId=u1&k=3'))[1]),
       strip((await s.fastify.inject({ url: '/v1/recommendations?userId=u1&k=3' })).body),
     );
+  });
+
+  it('a 503 carries Retry-After on the fast path too', async () => {
+    const endpoint = createRecommendationsEndpoint(echoService(), { maxK: MAX_K });
+    const server = createServer((req, res) => {
+      if (!endpoint.fastPath(req, res)) res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      for (const [q, retry, code] of [
+        ['userId=down', '5', 'store_unavailable'],
+        ['userId=nothing', '30', 'not_loaded'],
+      ] as const) {
+        const res = await fetch(`http://127.0.0.1:${port}/v1/recommendations?${q}`);
+        assert.equal(res.status, 503, q);
+        assert.equal(res.headers.get('retry-after'), retry, q);
+        assert.equal(((await res.json()) as { error: { code: string } }).error.code, code, q);
+      }
+    } finally {
+      server.close();
+    }
   });
 
   it('leaves other methods and paths to Fastify', async () => {
@@ -369,6 +419,18 @@ describe('CORS for publishers’ pages (both paths)', () => {
     });
     assert.equal(viaFastify.statusCode, 204);
     assert.equal(viaFastify.headers['access-control-allow-origin'], PAGE);
+    // A page's fetch wrapper adding its own headers (tracing, consent): a browser preflights them, and refuses
+    // the GET unless each one is allowed.
+    const extra = { ...preflight, 'access-control-request-headers': 'x-request-id, traceparent' };
+    for (const got of [
+      (await fetch(`${s.base}/v1/recommendations?userId=u1`, { method: 'OPTIONS', headers: extra })).headers.get(
+        'access-control-allow-headers',
+      ),
+      (await s.fastify.inject({ method: 'OPTIONS', url: '/v1/recommendations', headers: extra })).headers[
+        'access-control-allow-headers'
+      ],
+    ])
+      assert.equal(got, 'x-request-id, traceparent');
   });
 
   it('`*` allows any origin; no origins configured, no CORS headers', () => {

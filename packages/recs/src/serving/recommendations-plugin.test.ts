@@ -27,7 +27,11 @@ const get = async (query: string): Promise<{ status: number; body: any }> => {
 const ids = (body: any): string[] => body.items.map((i: any) => i.articleId);
 
 test('503 until a version is loaded, then 200', async () => {
-  assert.equal((await get('userId=u1')).status, 503);
+  const unloaded = await app.inject({ url: '/v1/recommendations?userId=u1' });
+  assert.equal(unloaded.statusCode, 503);
+  assert.equal(unloaded.json().error.code, 'not_loaded');
+  assert.match(unloaded.json().error.message, /lens recs load/);
+  assert.equal(unloaded.headers['retry-after'], '30');
   await writeSyntheticVersion(store);
   assert.equal((await get('userId=u1')).status, 503, 'the pointer is cached for a second');
   const fresh = Fastify();
@@ -91,6 +95,8 @@ test('invalid requests are 400 with a message (unknown parameters are ignored)',
   for (const q of ['k=0', 'k=21', 'k=abc', 'k=Infinity', 'userId=', `context=${'x'.repeat(300)}`]) {
     const { status, body } = await get(q);
     assert.equal(status, 400, q);
-    assert.equal(typeof body.error, 'string');
+    assert.equal(body.error.code, 'invalid_query', q);
+    assert.equal(typeof body.error.message, 'string', q);
+    assert.ok(['k', 'userId', 'context'].includes(body.error.field), `${q}: names the parameter`);
   }
 });

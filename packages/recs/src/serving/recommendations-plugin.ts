@@ -2,9 +2,9 @@
 // path (`plugin.fastPath`) a server may put in front of Fastify (`ServerPlugin.fastPath` of @lens/server).
 // Both answer through one endpoint (recommendations-http.ts): the query checked with the rules and messages of
 // the route's former JSON schema, the response written as its former serialiser wrote it, errors mapped here:
-// bad request 400 naming the parameter, nothing loaded or the store unreachable 503.
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
-import { KeyValueStoreError, RecsRequestError } from '../errors.js';
+// bad request 400 naming the parameter, nothing loaded or the store unreachable 503 with Retry-After, all in the
+// server's error shape `{"error": {code, message, field?}}`.
+import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
 import {
   createRecommendationService,
   type RecommendationService,
@@ -53,24 +53,32 @@ export function recommendationsPlugin(options: RecommendationsPluginOptions): Re
   };
   const plugin = async (app: FastifyInstance): Promise<void> => {
     logError = (error) => app.log.error({ err: error }, 'recommendations_failed');
-    app.setErrorHandler((error, _request, reply) => {
-      if (error instanceof RecsRequestError) return reply.status(error.statusCode).send({ error: error.message });
-      if (error instanceof KeyValueStoreError)
-        return reply.status(503).send({ error: 'recommendations store unavailable' });
-      if ((error as { validation?: unknown }).validation)
-        return reply.status(400).send({ error: (error as Error).message });
-      app.log.error({ err: error }, 'recommendations_failed');
-      return reply.status(500).send({ error: 'internal error' });
+    // The route's own answers never throw (endpoint.answer maps every error): this catches Fastify's, in the
+    // server's shape.
+    app.setErrorHandler((thrown, _request, reply) => {
+      const error = thrown as Partial<FastifyError> & Error;
+      const status = typeof error.statusCode === 'number' && error.statusCode < 500 ? error.statusCode : 500;
+      if (status === 500) app.log.error({ err: error }, 'recommendations_failed');
+      const code = status === 500 ? 'internal' : (error.code ?? 'bad_request').toLowerCase();
+      return reply
+        .status(status)
+        .send({ error: { code, message: status === 500 ? 'internal error (logged)' : error.message } });
     });
     app.get(RECOMMENDATIONS_PATH, async (request, reply) => {
       const a = await endpoint.answer(request.query as ParsedQuery);
+      if (a.retryAfter !== undefined) reply.header('retry-after', String(a.retryAfter));
       return withHeaders(reply, endpoint.cors.response(request.headers.origin))
         .status(a.status)
         .type(JSON_CONTENT_TYPE)
         .send(a.body);
     });
     app.options(RECOMMENDATIONS_PATH, async (request, reply) =>
-      withHeaders(reply, endpoint.cors.preflight(request.headers.origin)).status(204).send(),
+      withHeaders(
+        reply,
+        endpoint.cors.preflight(request.headers.origin, request.headers['access-control-request-headers']),
+      )
+        .status(204)
+        .send(),
     );
   };
   return Object.assign(plugin, { fastPath: endpoint.fastPath });
