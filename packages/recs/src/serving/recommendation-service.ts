@@ -343,6 +343,9 @@ function answerKey(k: number, person: string | undefined, r: RecommendationReque
   const x = r.exclude && r.exclude.length > 0 ? r.exclude.join(',') : '';
   return k + ':' + (person === undefined ? '-' : p.length + ':' + p) + c.length + ':' + c + s.length + ':' + s + x;
 }
+/** Scores as the stored lists have them (list-queries.ts: `round(score, 6)`). */
+const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
+
 /** Person and context lists blended on scores normalised to each list's best; either alone is itself. */
 function blend(personal: StoredItem[], similar: StoredItem[]): StoredItem[] {
   if (personal.length === 0 || similar.length === 0) return personal.length > 0 ? personal : similar;
@@ -359,5 +362,7 @@ function blend(personal: StoredItem[], similar: StoredItem[]): StoredItem[] {
       merged.set(i.a, prev ? { ...(prev.s >= s ? prev : i), s: prev.s + s } : { ...i, s });
     }
   }
-  return [...merged.values()].sort((a, b) => b.s - a.s || a.a.localeCompare(b.a));
+  return [...merged.values()]
+    .sort((a, b) => b.s - a.s || a.a.localeCompare(b.a))
+    .map((i) => ({ ...i, s: round6(i.s) }));
 }

@@ -69,6 +69,12 @@ test('a device linked to the person gets the person list; an unknown one with co
   const both = await get('userId=u1&context=pol-1&k=3');
   assert.equal(both.body.source, 'person+context');
   assert.deepEqual(ids(both.body), ['foo-1', 'opi-1', 'foo-2']);
+  for (const item of both.body.items as { score: number }[])
+    assert.equal(
+      item.score,
+      Math.round(item.score * 1e6) / 1e6,
+      `blended scores rounded like stored ones: ${item.score}`,
+    );
 });
 
 test('nobody known and no context: trending, per site when asked; exclude removes articles', async () => {
