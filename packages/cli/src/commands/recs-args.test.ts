@@ -17,6 +17,7 @@ test('lens recs evaluate names a bad number and exits 1', () => {
   for (const [args, message] of [
     [['--k', 'abc'], '--k: "abc" is not a positive integer'],
     [['--k', '0'], '--k: "0" is not a positive integer'],
+    [['--k', '51'], '--k: 51 exceeds recs.maxK (50), the longest list the API serves'],
     [['--test-days', '1.5'], '--test-days: "1.5" is not a positive integer'],
     [['--seed', 'x'], '--seed: "x" is not an integer'],
   ] as const) {

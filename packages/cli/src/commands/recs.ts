@@ -133,6 +133,10 @@ export function registerRecsCommand(program: Command): void {
     .option('--json', 'print the report as JSON')
     .action(async (flags: EvaluateFlags) => {
       const config = resolveConfig(flags);
+      // Lists are served (and trained) no longer than maxK: a larger k would score the model's short lists
+      // against baselines given k items.
+      if (flags.k > config.recs.maxK)
+        throw new Error(`--k: ${flags.k} exceeds recs.maxK (${config.recs.maxK}), the longest list the API serves`);
       const options = { k: flags.k, testDays: flags.testDays, ageLimits: config.recs.maxAgeHours };
       let report: EvaluationReport;
       if (flags.demo) {
