@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { it } from 'node:test';
 import { DeltaTable } from '@lens/lake';
+import { LENS_BIN } from '../testing/lens-process.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const runner = `
@@ -88,4 +89,23 @@ it('lens query shows TIMESTAMPTZ results in UTC, the zone queries run in, whatev
   );
   assert.equal(out.status, 0, out.stderr);
   assert.deepEqual(JSON.parse(out.stdout), [{ t: '2026-01-02 10:00:00.1234+00', u: '1969-12-31 23:59:59.5+00' }]);
+});
+
+it('lens query piped into head stops quietly when the reader goes away (exit 0, no EPIPE stack)', async () => {
+  const data = await mkdtemp(join(tmpdir(), 'lens-cli-epipe-'));
+  for (const format of ['table', 'json', 'csv']) {
+    const out = spawnSync(
+      'bash',
+      [
+        '-c',
+        `"$0" "$1" query 'SELECT range AS n FROM range(300000)' --format ${format} --data "$2" | head -c 64 >/dev/null; echo "status=\${PIPESTATUS[0]}"`,
+        process.execPath,
+        LENS_BIN,
+        data,
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.match(out.stdout, /status=0/, `${format}: ${out.stderr}`);
+    assert.doesNotMatch(out.stderr, /EPIPE|Unhandled/, format);
+  }
 });
