@@ -29,7 +29,11 @@ async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 10
 }
 
 test('a role killed again while restarting is restarted once more, until it serves', async () => {
-  const supervisor = new RoleSupervisor(pino({ level: 'silent' }), fakeRole());
+  // The supervisor's logger is `lens up`'s (its base names role "up"): the role that died is `child`, not a
+  // second `role` key in the same JSON line.
+  const lines: string[] = [];
+  const logger = pino({ base: { role: 'up' } }, { write: (line: string) => void lines.push(line) });
+  const supervisor = new RoleSupervisor(logger, fakeRole());
   try {
     assert.equal(await supervisor.start('role', []), 'http://fake');
     const first = supervisor.pid('role')!;
@@ -46,6 +50,12 @@ test('a role killed again while restarting is restarted once more, until it serv
     });
     await new Promise((resolve) => setTimeout(resolve, 600)); // past its ready report
     assert.equal(supervisor.pid('role'), third, 'the second restart keeps running');
+    const died = lines.filter((l) => l.includes('role_died_restarting'));
+    assert.ok(died.length >= 2, lines.join(''));
+    for (const line of died) {
+      assert.equal(line.match(/"role":/g)?.length, 1, line);
+      assert.equal((JSON.parse(line) as { child: string }).child, 'role');
+    }
   } finally {
     await supervisor.stop();
   }

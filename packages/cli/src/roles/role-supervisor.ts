@@ -63,11 +63,12 @@ export class RoleSupervisor {
           return reject(new Error(`lens ${role.name} exited before it was ready (code ${code}, signal ${signal})`));
         if (!ready) resolve(undefined); // a restart that died early: the next one is scheduled below
         const delay = Math.min(30_000, 500 * 2 ** role.restarts++);
-        this.#logger.error({ role: role.name, code, signal, ready, restartInMs: delay }, 'role_died_restarting');
+        // `child`: the logger's base already has `role` (this process's, "up").
+        this.#logger.error({ child: role.name, code, signal, ready, restartInMs: delay }, 'role_died_restarting');
         setTimeout(() => {
           if (!this.#stopping)
             this.#spawn(role, true).catch((error: unknown) =>
-              this.#logger.error({ err: error, role: role.name }, 'role_restart_failed'),
+              this.#logger.error({ err: error, child: role.name }, 'role_restart_failed'),
             );
         }, delay);
       });
