@@ -149,6 +149,8 @@ export class PartitionLoader {
   readonly #pos: Record<BronzeTableKey, number> = { events: 0, quarantine: 0 };
   readonly #lastCommit: Record<BronzeTableKey, number> = { events: Date.now(), quarantine: Date.now() };
   #next = 0;
+  /** Log offset before which every record is committed to its table (markers of tables without rows may lag). */
+  #loadedThrough = 0;
   /** Batches whose files exist (filled or committing): a run that ends deletes what is left of them. */
   readonly #batches = new Set<MicroBatch>();
   readonly stats: PartitionStats;
@@ -349,6 +351,9 @@ export class PartitionLoader {
         if (rows > 0) this.#d.onEventsCommit();
       } else this.stats.quarantined += rows;
     }
+    // Every record before batch.to is in its table now, though a table that got no rows may keep its marker
+    // until its idle commit: lag counts from here.
+    this.#loadedThrough = Math.max(this.#loadedThrough, batch.to);
     const committed = Math.min(this.#pos.events, this.#pos.quarantine);
     // The log position only lets retention delete passed segments; resume always reads the tables' markers.
     await this.#d.log.commit(LOG_CONSUMER, this.#d.partition, committed);
@@ -382,7 +387,8 @@ export class PartitionLoader {
   async #updateLag(batch?: MicroBatch): Promise<void> {
     const { end } = await this.#d.log.bounds(this.#d.partition);
     const label = { partition: String(this.#d.partition) };
-    this.#d.metrics.lagEvents.set(label, Math.max(0, end - Math.min(this.#pos.events, this.#pos.quarantine)));
+    const through = Math.max(this.#loadedThrough, Math.min(this.#pos.events, this.#pos.quarantine));
+    this.#d.metrics.lagEvents.set(label, Math.max(0, end - through));
     if (batch)
       this.#d.metrics.lagSeconds.set(
         label,
