@@ -22,6 +22,11 @@ export interface RunPipelinesOptions {
   logger?: Logger;
   /** Write lens.runs (default true). */
   record?: boolean;
+  /**
+   * Stops between datasets and cuts a retry's wait short (a scheduler stopping): the dataset waiting for its
+   * retry is recorded as failed, the ones not started are left for the next run.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -32,7 +37,9 @@ export async function runPipelines(options: RunPipelinesOptions): Promise<RunRec
   const logger = options.logger ?? noopLogger;
   const selected = options.names ? new Set(options.names) : undefined;
   const records: RunRecord[] = [];
+  const stopped = (): boolean => options.signal?.aborted === true;
   for (const dataset of options.graph.ordered) {
+    if (stopped()) break;
     if (selected && !selected.has(dataset.name)) continue;
     const retries = options.retries ?? 2;
     for (let attempt = 1; ; attempt++) {
@@ -54,11 +61,16 @@ export async function runPipelines(options: RunPipelinesOptions): Promise<RunRec
         }
         break;
       } catch (error) {
-        const final = attempt > retries || error instanceof ExpectationFailedError;
+        let final = attempt > retries || error instanceof ExpectationFailedError || stopped();
         logger[final ? 'error' : 'warn'](
           { pipeline: dataset.name, attempt, err: error },
           final ? 'pipeline_failed' : 'pipeline_retrying',
         );
+        if (!final) {
+          await abortableSleep((options.backoffMs ?? 1000) * 2 ** (attempt - 1), options.signal);
+          final = stopped();
+          if (final) logger.error({ pipeline: dataset.name, attempt, err: error }, 'pipeline_failed_stopping');
+        }
         if (final) {
           records.push({
             runId: randomUUID(),
@@ -78,12 +90,25 @@ export async function runPipelines(options: RunPipelinesOptions): Promise<RunRec
           });
           break;
         }
-        await new Promise((r) => setTimeout(r, (options.backoffMs ?? 1000) * 2 ** (attempt - 1)));
       }
     }
   }
   if (options.record !== false) await recordRuns(options.dataDir, records);
   return records;
+}
+
+/** Waits `ms`, or less when `signal` aborts. */
+function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 function modeName(mode: ReadMode | undefined): RunRecord['mode'] {

@@ -1,5 +1,6 @@
 // The scheduler: schedules' due times (every N, cron), and a running scheduler picking up new bronze data.
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -8,6 +9,8 @@ import { lakeTablePath } from '@lens/loader';
 import { loadDefinitions } from '../definition/load-definitions.js';
 import { buildGraph } from '../graph/pipeline-graph.js';
 import { appendBronze, bronzeRows } from '../testing/bronze-fixture.js';
+import { readRuns } from '../engine/run-history.js';
+import { noopLogger, type Logger } from '../logger.js';
 import { nextDue } from './schedule.js';
 import { startScheduler } from './scheduler.js';
 
@@ -48,5 +51,41 @@ describe('scheduler', () => {
     assert.equal(await until((n) => n === humans), humans);
     assert.ok(first > 0 && first < humans);
     await scheduler.stop();
+  });
+
+  it('stops at once when a failing dataset waits for its retry (no backoff waited out), recording it failed', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'prism-sched-stop-'));
+    const dataDir = join(root, 'data');
+    const dir = join(root, 'pipelines');
+    mkdirSync(dir);
+    // Fails at run time on every attempt (a cast DuckDB refuses), after its input resolved.
+    writeFileSync(
+      join(dir, 'silver.broken.yaml'),
+      `name: silver.broken
+description: Fails on every run.
+owner: tests
+inputs: [bronze.events]
+transform:
+  sql: SELECT message_id, CAST('not a number' AS INTEGER) AS n FROM incoming.bronze_events
+update:
+  mode: append
+`,
+    );
+    await appendBronze(dataDir, [...bronzeRows({ seed: 5, users: 5, days: 1, start: '2025-02-01T00:00:00Z' })]);
+    const graph = buildGraph(loadDefinitions({ dirs: [dir], shipped: false }));
+    const retrying: string[] = [];
+    const logger: Logger = { ...noopLogger, warn: (_fields: object, msg?: string) => void retrying.push(msg ?? '') };
+    const scheduler = startScheduler({ dataDir, graph, tickMs: 50, logger });
+    for (let i = 0; i < 400 && !retrying.includes('pipeline_retrying'); i++)
+      await new Promise((r) => setTimeout(r, 25));
+    assert.ok(retrying.includes('pipeline_retrying'), 'the first attempt failed and a retry waits (1 s, then 2 s)');
+    const started = Date.now();
+    await scheduler.stop();
+    // Waiting out the backoff takes at least 3 s (the rest of 1 s, then 2 s, between attempts).
+    assert.ok(Date.now() - started < 2500, `stop took ${Date.now() - started} ms: it waited out the backoff`);
+    const broken = await readRuns(dataDir, { pipeline: 'silver.broken' });
+    assert.equal(broken.length, 1);
+    assert.equal(broken[0]!['status'], 'failed');
+    assert.match(String(broken[0]!['error']), /not a number|Conversion/i);
   });
 });

@@ -22,7 +22,7 @@ export interface SchedulerOptions {
 
 /** A running scheduler. */
 export interface RunningScheduler {
-  /** Finishes the current tick and stops. */
+  /** Finishes the dataset running now (no retry, no further dataset) and stops. */
   stop(): Promise<void>;
 }
 
@@ -35,6 +35,8 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
   const lastRun = new Map<string, Date>();
   let stopping = false;
   let wake: (() => void) | undefined;
+  /** Aborted by stop(): a dataset waiting to retry gives up at once (stop waited out the backoff, ~10 s). */
+  const stop = new AbortController();
   const maintenance = new TableMaintenance(options.dataDir, options.maintenance ?? {}, logger);
   const tables = [...options.graph.ordered.map((d) => d.name), 'lens.runs'];
   const loop = (async () => {
@@ -45,7 +47,13 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
         .map((d) => d.name);
       if (due.length > 0) {
         try {
-          const records = await runPipelines({ dataDir: options.dataDir, graph: options.graph, names: due, logger });
+          const records = await runPipelines({
+            dataDir: options.dataDir,
+            graph: options.graph,
+            names: due,
+            logger,
+            signal: stop.signal,
+          });
           for (const name of due) lastRun.set(name, now);
           options.onRuns?.(records);
         } catch (error) {
@@ -64,6 +72,7 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
   return {
     async stop() {
       stopping = true;
+      stop.abort();
       wake?.();
       await loop;
     },
