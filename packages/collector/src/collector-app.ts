@@ -48,6 +48,15 @@ export interface Collector {
   close(): Promise<void>;
 }
 
+/** The `route` label of requests refused before they could be parsed (bad HTTP, headers over the limit). */
+const UNPARSED_ROUTE = 'unparsed';
+const ORIGIN_HEADER = /\r\norigin:[ \t]*([\x21-\x7e]+)[ \t]*\r\n/i;
+
+/** The Origin header among the raw bytes of a request the HTTP parser refused, when they hold all of it. */
+function originOf(raw: unknown): string | undefined {
+  return Buffer.isBuffer(raw) ? ORIGIN_HEADER.exec(raw.toString('latin1'))?.[1] : undefined;
+}
+
 /**
  * Creates the collector (not yet listening).
  * @example const collector = await createCollector({ config, sources, sink: writer }); await collector.listen({ host: '0.0.0.0', port: 8080 });
@@ -72,6 +81,15 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     clientErrorHandler: (error, socket) => {
       if (!socket.writable) return void socket.destroy();
       const tooLarge = (error as NodeJS.ErrnoException).code === 'HPE_HEADER_OVERFLOW';
+      const status = tooLarge ? 431 : 400;
+      ctx.metrics.request(UNPARSED_ROUTE, status, 0);
+      // A page's fetch gets the reason only with CORS headers: the Origin is read from the bytes received, when
+      // they hold it (the parser stopped before it made headers of them).
+      const origin = originOf((error as unknown as { rawPacket?: unknown }).rawPacket);
+      const cors =
+        origin !== undefined && corsPolicy.allows(origin)
+          ? `Access-Control-Allow-Origin: ${origin}\r\nAccess-Control-Allow-Credentials: true\r\nVary: Origin\r\n`
+          : '';
       const body = JSON.stringify(
         tooLarge
           ? errorBody(
@@ -81,7 +99,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
           : errorBody('bad_request', `not a valid HTTP request: ${error.message}`),
       );
       socket.end(
-        `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${cors}Connection: close\r\n\r\n${body}`,
       );
     },
     serverFactory: (fastifyHandler) => {

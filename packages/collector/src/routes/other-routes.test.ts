@@ -40,6 +40,26 @@ describe('pixels', () => {
       assert.equal(body.error.code, 'headers_too_large');
       assert.match(body.error.message, /larger than 65536 bytes: send the event in a POST body/);
       assert.equal((await fetch(url(10))).status, 200); // still serving
+      const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+      assert.match(metrics, /lens_collector_requests_total\{route="unparsed",status="431"\} 1/, 'counted');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('a 431 answers a page with CORS headers (its fetch can read the reason), when the origin is allowed', async () => {
+    const page = 'https://news.example';
+    const { app } = await startTestCollector({ cors: { origins: [page] } });
+    const { port } = await app.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const url = `http://127.0.0.1:${port}/pixel/v1/track?writeKey=${WRITE_KEY}&event=E&anonymousId=a&p=${'x'.repeat(70_000)}`;
+      const allowed = await fetch(url, { headers: { origin: page } });
+      assert.equal(allowed.status, 431);
+      assert.equal(allowed.headers.get('access-control-allow-origin'), page);
+      assert.equal(allowed.headers.get('vary'), 'Origin');
+      const other = await fetch(url, { headers: { origin: 'https://elsewhere.example' } });
+      assert.equal(other.status, 431);
+      assert.equal(other.headers.get('access-control-allow-origin'), null);
     } finally {
       await app.close();
     }
