@@ -293,19 +293,15 @@ describe('bodies and encodings', () => {
 describe('limits', () => {
   it('an event over maxEventBytes is quarantined with its size in the reason', async () => {
     const { app, sink } = await startTestCollector({ limits: { maxEventBytes: 2000 } });
-    const res = await app.inject({
-      method: 'POST',
-      url: '/v1/batch',
-      headers: json,
-      payload: {
-        batch: [
-          { type: 'track', userId: 'u', event: 'e', properties: { text: 'x'.repeat(3200) } },
-          { type: 'track', userId: 'u', event: 'small' },
-          // Exactly the limit as sent (2000 bytes of JSON): accepted, whatever the collector adds to it.
-          { type: 'track', userId: 'u', event: 'edge', properties: { text: 'x'.repeat(1931) } },
-        ],
-      },
+    const payload = JSON.stringify({
+      batch: [
+        { type: 'track', userId: 'u', event: 'e', properties: { text: 'x'.repeat(3200) } },
+        { type: 'track', userId: 'u', event: 'small' },
+        // Exactly the limit as sent (2000 bytes of JSON): accepted, whatever the collector adds to it.
+        { type: 'track', userId: 'u', event: 'edge', properties: { text: 'x'.repeat(1931) } },
+      ],
     });
+    const res = await app.inject({ method: 'POST', url: '/v1/batch', headers: json, payload });
     const body = res.json();
     assert.equal(
       JSON.stringify({ type: 'track', userId: 'u', event: 'edge', properties: { text: 'x'.repeat(1931) } }).length,
@@ -318,6 +314,10 @@ describe('limits', () => {
       /^batch\[0\]: \d+ bytes as stored \(with the collector's fields\), larger than the limit of 2000 \(\+1024 for those fields\)$/,
     );
     assert.equal(sink.rejected().length, 1);
+    // The quarantine keeps the request as sent (it fits the 64 KB cap), not the event with the collector's fields.
+    const kept = sink.rejected()[0]!;
+    assert.equal(kept.raw, payload);
+    assert.equal(kept.index, 0);
   });
 
   it('a request over maxRequestBytes is a 413, its first bytes quarantined and marked truncated', async () => {

@@ -60,6 +60,9 @@ export function prepareEvents(
   const rejected: Rejection[] = [];
   const prefix = acceptedRecordPrefix(ctx.sourceId, ctx.requestIp);
   const fixedBytes = Buffer.byteLength(prefix) + ACCEPTED_EVENT_KEY.length + 1;
+  // Past enrichment an event is the enriched one (enrichEvent works in place): a rejection found then keeps the
+  // request's own bytes when they fit the quarantine cap (`index` says which event), else that event.
+  const keepSent = ctx.requestBody !== undefined && ctx.requestBody.length <= ctx.limits.maxQuarantineBytes;
   for (let index = 0; index < events.length; index++) {
     const input = events[index];
     const label = where === undefined ? 'event' : `${where}[${index}]`;
@@ -87,6 +90,7 @@ export function prepareEvents(
         reject(
           'invalid_field',
           `${label}${unpaired}: not valid Unicode (an unpaired UTF-16 surrogate), which no UTF-8 table can store`,
+          keepSent,
         );
         continue;
       }
@@ -107,6 +111,7 @@ export function prepareEvents(
         tooDeep
           ? `${label}: nested too deeply to be stored (${(error as Error).message})`
           : `${label}: cannot be encoded (${(error as Error).message})`,
+        keepSent,
       );
       continue;
     }
@@ -117,6 +122,7 @@ export function prepareEvents(
       reject(
         'too_large',
         `${label}: ${size} bytes as stored (with the collector's fields), larger than the limit of ${ctx.limits.maxEventBytes} (+${ENRICHMENT_BYTES} for those fields)`,
+        keepSent,
       );
       continue;
     }
@@ -145,6 +151,14 @@ function encodeParts(parts: readonly (string | Buffer)[], byteLengths: readonly 
   return records;
 }
 
+/** `"writeKey":"…"` in request text (analytics.js sends the key in every body). */
+const WRITE_KEY_MEMBER = /("writeKey"\s*:\s*)"(?:[^"\\]|\\.)*"/g;
+
+/** Request text with its write keys (credentials, not event data) replaced, as they are left out of events. */
+export function redactWriteKeys(text: string): string {
+  return text.includes('"writeKey"') ? text.replace(WRITE_KEY_MEMBER, '$1"(redacted)"') : text;
+}
+
 /** A quarantine record for a whole request that could not be read (bad JSON, too large, bad encoding…). */
 export function encodeRejectedRequest(
   ctx: Omit<IngestContext, 'sourceId'> & { sourceId: string | null },
@@ -166,7 +180,7 @@ function requestRecord(
   return rejectedRecord(
     ctx,
     what,
-    utf8 ? text : kept.toString('base64'),
+    utf8 ? redactWriteKeys(text) : kept.toString('base64'),
     utf8 ? 'utf8' : 'base64',
     kept.length < raw.length,
   );
