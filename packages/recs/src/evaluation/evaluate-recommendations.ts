@@ -54,18 +54,26 @@ export interface EvaluationReport {
 }
 
 const PERSON = `coalesce(i.person_id, e.user_id, e.anonymous_id)`;
+/** An event that counts as a read (the recommendations' unit, as in gold.recent_reads). */
+const READ = `event_name = 'Article Viewed' AND article_id IS NOT NULL`;
 
 /**
- * Trains on the events before (last event − testDays) and scores top-k lists on the test period.
+ * Trains on the events before (last read − testDays) and scores top-k lists on the test period.
  * @example const report = await evaluateRecommendations({ dataDir: './lens-data', k: 10 });
  */
 export async function evaluateRecommendations(options: EvaluateOptions): Promise<EvaluationReport> {
   const k = options.k ?? 10;
   const limits = options.ageLimits ?? DEFAULT_AGE_LIMITS;
   const probe = await openSplitSession(options.dataDir, '9999-12-31T00:00:00Z');
-  const [last] = await probe.all(`SELECT strftime(max(timestamp), '%Y-%m-%dT%H:%M:%S.%gZ') AS t FROM full_events`);
+  // The split is anchored on the newest read (what the test period scores), not the newest event of any kind:
+  // a few clicks or identifies arriving after the reads would shift the test period past them.
+  const [last] = await probe.all(
+    `SELECT strftime(max(timestamp), '%Y-%m-%dT%H:%M:%S.%gZ') AS t FROM full_events WHERE ${READ}`,
+  );
   probe.close();
-  const end = new Date(String(last?.['t']));
+  if (last?.['t'] == null)
+    throw new Error(`nothing to evaluate: silver.events holds no read ('Article Viewed' with an article_id)`);
+  const end = new Date(String(last['t']));
   const cutoff = new Date(end.getTime() - (options.testDays ?? 1) * 86_400_000).toISOString();
   const db = await openSplitSession(options.dataDir, cutoff);
   try {

@@ -188,3 +188,30 @@ test('predictions: both propensity models beat chance on the holdout; gold.predi
   );
   await assert.rejects(trainPredictions({ dataDir, models: young }), /churn: too few people to train/);
 });
+
+test('the evaluation split is anchored on the newest read: later clicks and identifies do not move it', async () => {
+  const newestRead = async (): Promise<number> => {
+    const [r] = await query(
+      `SELECT max(timestamp) AS t FROM silver_events WHERE event_name = 'Article Viewed' AND article_id IS NOT NULL`,
+      ['silver.events'],
+    );
+    return new Date(r!['t'] as Date).getTime();
+  };
+  const readAt = await newestRead();
+  const late = new Date(readAt + 3 * 86_400_000).toISOString();
+  const [row] = [...bronzeRows({ users: 1, days: 1, seed: 9, start: DEMO_START })];
+  await appendBronze(dataDir, [
+    {
+      ...row!,
+      message_id: 'late-click',
+      type: 'track',
+      event: 'Recommendation Clicked',
+      timestamp: late,
+      received_at: late,
+    },
+  ]);
+  await runPipelines({ dataDir, graph: recsPipelineGraph(), retries: 0, names: ['silver.events'] });
+  assert.equal(await newestRead(), readAt, 'the click is no read');
+  const again = await evaluateRecommendations({ dataDir, k: 10 });
+  assert.equal(again.cutoff, new Date(readAt - 86_400_000).toISOString());
+});
