@@ -196,6 +196,8 @@ export const RecsConfig = strictObject({
     .transform((set) => ({ ...DEFAULT_MAX_AGE_HOURS, ...set })),
   /** Versions of the loaded tables kept in the store after a swap (for readers mid-request, and rollback). */
   keepVersions: positiveInt.default(2),
+  /** How often the running pipelines (`lens up`, `lens pipelines run --continuous`) retrain gold.predictions; 0: only `lens recs train`. */
+  predictionsEveryMinutes: z.number().int().min(0).default(60),
   /** Browser origins (publishers' pages) allowed to call GET /v1/recommendations; `*` allows any. */
   cors: CorsConfig,
 }).superRefine((recs, ctx) => {

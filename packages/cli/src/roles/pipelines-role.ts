@@ -10,7 +10,7 @@ import {
   type RunRecord,
 } from '@lens/prism';
 import type { LensConfig } from '@lens/protocol';
-import { RECS_PIPELINES_DIR } from '@lens/recs';
+import { RECS_PIPELINES_DIR, RecsTrainingError, trainPredictions } from '@lens/recs';
 import type { Logger } from 'pino';
 import { untilSignal } from './collector-role.js';
 
@@ -49,9 +49,57 @@ export async function runPipelinesOnce(
 export async function runPipelinesRole(config: LensConfig, logger: Logger): Promise<void> {
   const graph = pipelineGraph(config);
   const scheduler = startScheduler({ dataDir: config.dataDir, graph, tickMs: config.pipelines.tickMs, logger });
+  const predictions = startPredictionsRefresh(config, logger);
   logger.info({ pipelines: graph.ordered.map((d) => d.name) }, 'pipelines_scheduler_started');
   process.send?.({ type: 'lens:ready' });
   await untilSignal();
   logger.info({}, 'pipelines_stopping');
-  await scheduler.stop();
+  await Promise.all([scheduler.stop(), predictions.stop()]);
+}
+
+/** The first retraining waits for the scheduler to have refreshed gold.user_features on a fresh start. */
+const PREDICTIONS_FIRST_DELAY_MS = 2 * 60_000;
+
+/**
+ * Retrains the propensity models into gold.predictions every `recs.predictionsEveryMinutes` while the pipelines
+ * run (they are no Prism dataset: `lens recs train` trains them on demand). A model the lake is too young for
+ * is skipped and said so; a lake without gold.user_features yet waits for the next time.
+ */
+export function startPredictionsRefresh(
+  config: LensConfig,
+  logger: Logger,
+  firstDelayMs = PREDICTIONS_FIRST_DELAY_MS,
+): { stop(): Promise<void> } {
+  const everyMs = config.recs.predictionsEveryMinutes * 60_000;
+  if (everyMs === 0) return { stop: async () => {} };
+  let running: Promise<void> | undefined;
+  const train = async (): Promise<void> => {
+    try {
+      const runs = await trainPredictions({
+        dataDir: config.dataDir,
+        onSkipped: (model, reason) => logger.info({ model, reason }, 'predictions_skipped'),
+      });
+      for (const m of runs)
+        logger.info(
+          { model: m.model, aucHoldout: m.aucHoldout, rowsTrain: m.rowsTrain, rowsHoldout: m.rowsHoldout },
+          'predictions_trained',
+        );
+    } catch (error) {
+      if (error instanceof RecsTrainingError && /is missing/.test(error.message))
+        logger.info({ reason: error.message }, 'predictions_not_ready');
+      else logger.warn({ err: error }, 'predictions_failed');
+    }
+  };
+  const tick = (): void => {
+    running ??= train().finally(() => (running = undefined));
+  };
+  const first = setTimeout(tick, firstDelayMs);
+  const timer = setInterval(tick, everyMs);
+  return {
+    async stop() {
+      clearTimeout(first);
+      clearInterval(timer);
+      await running;
+    },
+  };
 }
