@@ -16,6 +16,8 @@ import type { FastifyInstance } from 'fastify';
 
 /** How often the server looks for newly trained recommendations (loading skips unchanged versions). */
 const RECS_REFRESH_MS = 30_000;
+/** How long a stopping server waits for a store load in progress (the supervisor kills a role after 10 s). */
+const CLOSE_GRACE_MS = 5_000;
 
 /** The plugins of a Lens server for this configuration. */
 export async function serverPlugins(config: LensConfig, logger: Logger): Promise<ServerPlugin[]> {
@@ -32,7 +34,10 @@ export async function serverPlugins(config: LensConfig, logger: Logger): Promise
     corsOrigins: config.recs.cors.origins,
     ageLimits: config.recs.maxAgeHours,
   });
-  const refresh = async (): Promise<void> => {
+  let closing = false;
+  let refreshing: Promise<void> | undefined;
+  const refresh = (): Promise<void> => (refreshing ??= load().finally(() => (refreshing = undefined)));
+  const load = async (): Promise<void> => {
     try {
       const result = await loadRecommendations({
         dataDir: config.dataDir,
@@ -45,6 +50,8 @@ export async function serverPlugins(config: LensConfig, logger: Logger): Promise
       // Anything else (the store unreachable, its table gone) leaves stale lists served: say so.
       if (error instanceof RecsTrainingError && error.context['step'] === 'load')
         logger.debug({ err: error }, 'recs_not_loaded');
+      // Stopping cut a load short (the store closed under it): the next start loads that version again.
+      else if (closing) logger.info({ err: error }, 'recs_load_interrupted_by_stop');
       else logger.warn({ err: error }, 'recs_refresh_failed');
     }
   };
@@ -57,7 +64,10 @@ export async function serverPlugins(config: LensConfig, logger: Logger): Promise
     });
     app.addHook('onClose', async () => {
       clearInterval(timer);
+      closing = true;
       await servedLog.close(); // the lists served since the last write are written before the server stops
+      // A load in progress gets a few seconds to finish (a large one is cut short: the store closes under it).
+      if (refreshing) await Promise.race([refreshing, new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS))]);
       await store.close();
     });
   };
