@@ -17,9 +17,10 @@ import type { RowSource } from './write/row-source.js';
 import type { CommitResult } from './write/transaction.js';
 import { vacuum, type VacuumOptions } from './write/vacuum.js';
 import { writeCheckpoint } from './write/checkpoint-writer.js';
-import { ConcurrentModificationError } from './errors.js';
+import { ConcurrentModificationError, VersionNotFoundError } from './errors.js';
 import type { AddAction } from './log/actions.js';
 import { readChanges, removedAsAdd, type TableChanges } from './log/table-changes.js';
+import { canonicalPath } from './log/log-replay.js';
 import { replaceWhere, type ReplaceOptions } from './write/replace-where.js';
 
 /** Which snapshot to read: latest by default. */
@@ -136,7 +137,16 @@ export class DeltaTable {
    * const rows = await table.sql.all((await table.scanFiles(c.added, c.toVersion)).sql);
    */
   async changes(fromVersion: number, toVersion: number): Promise<TableChanges> {
-    return readChanges(this.store, fromVersion, toVersion);
+    const changes = await readChanges(this.store, fromVersion, toVersion);
+    // A file added in the range may since have been replaced by a compaction (not a data change, so still listed)
+    // and deleted by VACUUM once past the retention: its rows can no longer be read, so neither can the changes.
+    const gone = await firstMissingFile(this.store, [...changes.added, ...changes.removed]);
+    if (gone !== undefined)
+      throw new VersionNotFoundError(
+        `the changes of ${this.store.description} after version ${fromVersion} are no longer readable: ${gone} was vacuumed (read the whole table instead)`,
+        { table: this.store.description, fromVersion, toVersion, file: gone },
+      );
+    return changes;
   }
 
   /**
@@ -181,3 +191,13 @@ export class DeltaTable {
 }
 
 export { createDuckDB };
+
+/** The first of `files` (relative paths, under the table) the store no longer has; absolute paths are not checked. */
+async function firstMissingFile(store: ObjectStore, files: readonly { path: string }[]): Promise<string | undefined> {
+  for (const f of files) {
+    const key = canonicalPath(f.path);
+    if (/^[a-z][a-z0-9+.-]*:/i.test(key)) continue;
+    if ((await store.head(key)) === undefined) return key;
+  }
+  return undefined;
+}

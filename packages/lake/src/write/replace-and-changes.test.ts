@@ -45,6 +45,23 @@ describe('table changes', () => {
     assert.deepEqual(await ids(t, (await t.scanFiles(all.added, 5)).sql), [1, 3]);
     await assert.rejects(t.changes(5, 9), { name: 'VersionNotFoundError' });
   });
+
+  it('a range whose files a compaction replaced and VACUUM deleted is no longer readable: VersionNotFoundError', async () => {
+    const t = await tempTable();
+    await t.append({ sql: `SELECT 1 AS id, 'a' AS v, DATE '2025-01-01' AS day` }); // v1
+    await t.append({ sql: `SELECT 2 AS id, 'b' AS v, DATE '2025-01-01' AS day` }); // v2
+    await t.optimize(); // v3: one file replaces both
+    assert.equal((await t.changes(0, 3)).added.length, 2, 'readable while the replaced files remain');
+    await t.vacuum({ retentionHours: 0, force: true });
+    // An incremental reader that last saw v0 would read files that are gone (Prism then recomputes in full).
+    await assert.rejects(t.changes(0, 3), (e: Error) => {
+      assert.equal(e.name, 'VersionNotFoundError');
+      assert.match(e.message, /no longer readable: .*\.parquet was vacuumed/);
+      return true;
+    });
+    await t.append({ sql: `SELECT 3 AS id, 'c' AS v, DATE '2025-01-02' AS day` }); // v4
+    assert.deepEqual(await ids(t, (await t.scanFiles((await t.changes(3, 4)).added, 4)).sql), [3], 'later ranges read');
+  });
 });
 
 describe('replace-where', () => {
