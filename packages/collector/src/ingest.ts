@@ -155,7 +155,7 @@ function encodeParts(parts: readonly (string | Buffer)[], byteLengths: readonly 
 const WRITE_KEY_MEMBER = /("writeKey"\s*:\s*)"(?:[^"\\]|\\.)*"/g;
 
 /** Request text with its write keys (credentials, not event data) replaced, as they are left out of events. */
-export function redactWriteKeys(text: string): string {
+function redactWriteKeys(text: string): string {
   return text.includes('"writeKey"') ? text.replace(WRITE_KEY_MEMBER, '$1"(redacted)"') : text;
 }
 
