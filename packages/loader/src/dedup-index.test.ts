@@ -81,6 +81,24 @@ describe('duplicates', () => {
     );
     await writer.close();
   });
+
+  it('a corrected re-send of an event the checks quarantined is loaded (the quarantined one was no sighting)', async () => {
+    const writer = await env.log.openWriter();
+    const config = LoaderConfig.parse({ port: 0, quality: { maxJsonColumnBytes: 1000 } });
+    await writer.append([acceptedRecord({ messageId: 'fixed-later', properties: { blob: 'x'.repeat(2000) } })]);
+    await runLoaderOnce({ config, dataDir: env.dataDir, log: env.log });
+    await writer.append([acceptedRecord({ messageId: 'fixed-later', properties: { blob: 'small' } })]);
+    const stats = await runLoaderOnce({ config, dataDir: env.dataDir, log: env.log });
+    assert.equal(stats.duplicates, 0);
+    const events = await readTable(env.dataDir, 'bronze.events', 'message_id, properties');
+    assert.deepEqual(
+      events.filter((r) => r['message_id'] === 'fixed-later').map((r) => r['properties']),
+      ['{"blob":"small"}'],
+    );
+    const quarantined = await readTable(env.dataDir, 'bronze.quarantine', 'message_id, reason');
+    assert.equal(quarantined.filter((r) => r['message_id'] === 'fixed-later').length, 1);
+    await writer.close();
+  });
 });
 
 describe('duplicate index internals', () => {

@@ -178,7 +178,10 @@ parentPort?.on('message', (req: MapRequest) => {
         const receivedMs = parseTimestampMs(String(payload.event.receivedAt));
         const { sourceId } = payload;
         const messageId = storedMessageId(payload);
-        if (typeof sourceId === 'string' && typeof messageId === 'string') {
+        mapped = mapAccepted(payload, text, at, mapper, receivedMs);
+        // Only an event bound for bronze.events is a sighting: one the checks quarantined leaves no key, so its
+        // corrected re-send (same messageId) is loaded instead of dropped as a duplicate of nothing loaded.
+        if (mapped.table === 'events' && typeof sourceId === 'string' && typeof messageId === 'string') {
           hasKey[i] = 1;
           keyParts.push(sourceId, messageId);
           keyAt += sourceId.length;
@@ -186,7 +189,6 @@ parentPort?.on('message', (req: MapRequest) => {
           keyAt += messageId.length;
           receivedMsOut[i] = Number.isNaN(receivedMs) ? req.timestamps[i]! : receivedMs;
         }
-        mapped = mapAccepted(payload, text, at, mapper, receivedMs);
         // A line break inside the record (pretty-printed JSON from some other writer) would split the NDJSON line.
         if (text.includes('\n')) text = JSON.stringify(payload);
       }
