@@ -34,6 +34,16 @@ before(async () => {
   await events.append({ rows: [{ message_id: 'm3', type: 'track', event_date: '2026-11-26' }] });
 });
 
+it('lens tables, history and vacuum on a directory without a lake say so (exit 1), not an empty list', () => {
+  for (const args of [['tables'], ['history', 'bronze.events'], ['vacuum']]) {
+    const out = spawnSync(process.execPath, [LENS_BIN, ...args, '--data', join(data, 'no-such-dir')], {
+      encoding: 'utf8',
+    });
+    assert.equal(out.status, 1, args.join(' '));
+    assert.match(out.stderr, /no lake in .*no-such-dir: check --data/, args.join(' '));
+  }
+});
+
 describe('lens query over the lake', () => {
   it('resolves bronze.events by name and prints a JSON array of row objects', () => {
     const out = lens(
@@ -62,6 +72,33 @@ describe('lens query over the lake', () => {
       lens('query', 'SELECT 1', '--as-of', '12 monkeys').stderr,
       /is neither a table version nor a timestamp/,
     );
+  });
+
+  it('reads an --as-of time without a zone as UTC, whatever the machine zone', () => {
+    const history = JSON.parse(lens('history', 'bronze.events', '--format', 'json').stdout) as {
+      version: number;
+      timestamp: string;
+    }[];
+    const v1 = history.find((h) => h.version === 1)!;
+    // Just after version 1 and before version 2 would do too; the commit time itself is version 1.
+    const unzoned = new Date(new Date(v1.timestamp).getTime() + 1).toISOString().replace('T', ' ').replace('Z', '');
+    const out = spawnSync(
+      process.execPath,
+      [
+        LENS_BIN,
+        'query',
+        'SELECT count(*) AS n FROM bronze.events',
+        '--format',
+        'json',
+        '--as-of',
+        unzoned,
+        '--data',
+        data,
+      ],
+      { encoding: 'utf8', env: { ...process.env, TZ: 'Asia/Tokyo' } },
+    );
+    assert.equal(out.status, 0, out.stderr);
+    assert.deepEqual(JSON.parse(out.stdout), [{ n: 2 }], `as of ${unzoned} (UTC)`);
   });
 
   it('is read-only, names unknown tables, and shows DuckDB errors with exit code 1', () => {
@@ -137,7 +174,12 @@ describe('lens vacuum', () => {
     assert.equal(unsafe.status, 1);
     assert.match(unsafe.stderr, /retention 0h is shorter than the table's 168h; pass force/);
     const dry = run('vacuum', '--retention-hours', '0', '--force', '--dry-run');
-    assert.deepEqual(JSON.parse(dry.stdout), [{ table: 'bronze.events', would_delete_files: 3 }]);
+    const listed = JSON.parse(dry.stdout) as { table: string; would_delete: string }[];
+    assert.equal(listed.length, 3, dry.stdout);
+    for (const row of listed) {
+      assert.equal(row.table, 'bronze.events');
+      assert.match(row.would_delete, /\.parquet$/);
+    }
     assert.equal(await parquet(), 4);
     const done = run('vacuum', 'bronze.events', '--retention-hours', '0', '--force');
     assert.deepEqual(JSON.parse(done.stdout), [{ table: 'bronze.events', deleted_files: 3 }]);

@@ -1,6 +1,7 @@
 // `lens tables`, `lens history TABLE` and `lens vacuum`: the lake's catalog — every table with its version, files,
 // rows, size and last commit —, one table's commit history, and deleting the data files no version within the
 // retention reads any more.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeltaTable, LakeCatalog, createDuckDB } from '@lens/lake';
 import type { Command } from 'commander';
@@ -26,7 +27,7 @@ export function registerTablesCommand(program: Command): void {
     .action(async (flags: TablesFlags) => {
       const format = checkFormat(flags.format);
       const config = resolveConfig(flags);
-      const catalog = new LakeCatalog(join(config.dataDir, 'lake'));
+      const catalog = lakeCatalog(config.dataDir);
       const db = await createDuckDB();
       try {
         const rows = [];
@@ -74,7 +75,7 @@ export function registerHistoryCommand(program: Command): void {
     .action(async (given: string, flags: TablesFlags & { limit?: number }) => {
       const format = checkFormat(flags.format);
       const config = resolveConfig(flags);
-      const catalog = new LakeCatalog(join(config.dataDir, 'lake'));
+      const catalog = lakeCatalog(config.dataDir);
       const name = await resolveTable(catalog, given);
       const db = await createDuckDB();
       try {
@@ -126,7 +127,7 @@ export function registerVacuumCommand(program: Command): void {
       '--force',
       "allow a retention shorter than the table's: time travel and readers of older versions break, and near 0 a file another writer is about to commit can go",
     )
-    .option('--dry-run', 'list what would be deleted, delete nothing')
+    .option('--dry-run', 'list the files a vacuum would delete (one row each), delete nothing')
     .action(
       async (
         given: string[],
@@ -134,7 +135,7 @@ export function registerVacuumCommand(program: Command): void {
       ): Promise<void> => {
         const format = checkFormat(flags.format);
         const config = resolveConfig(flags);
-        const catalog = new LakeCatalog(join(config.dataDir, 'lake'));
+        const catalog = lakeCatalog(config.dataDir);
         const names =
           given.length === 0 ? await catalog.tables() : await Promise.all(given.map((g) => resolveTable(catalog, g)));
         const db = await createDuckDB();
@@ -147,16 +148,24 @@ export function registerVacuumCommand(program: Command): void {
               force: flags.force === true,
               dryRun: flags.dryRun === true,
             });
-            rows.push({ table: name, [flags.dryRun ? 'would_delete_files' : 'deleted_files']: deleted.length });
+            // A dry run lists each file (what to check before deleting); a vacuum counts what it deleted.
+            if (flags.dryRun) rows.push(...deleted.map((file) => ({ table: name, would_delete: file })));
+            else rows.push({ table: name, deleted_files: deleted.length });
           }
-          process.stdout.write(
-            formatRows(rows, ['table', flags.dryRun ? 'would_delete_files' : 'deleted_files'], format),
-          );
+          process.stdout.write(formatRows(rows, ['table', flags.dryRun ? 'would_delete' : 'deleted_files'], format));
         } finally {
           db.close();
         }
       },
     );
+}
+
+/** The data directory's lake; a directory without one is a mistyped --data (an empty listing would hide it). */
+function lakeCatalog(dataDir: string): LakeCatalog {
+  const lake = join(dataDir, 'lake');
+  if (!existsSync(lake))
+    throw new Error(`no lake in ${dataDir}: check --data (Lens writes it there once events are loaded)`);
+  return new LakeCatalog(lake);
 }
 
 function statsRows(stats: string | undefined): number {
