@@ -38,7 +38,7 @@ export function registerQueryCommand(program: Command): void {
       .description(
         "run read-only SQL over the lake: tables by name (bronze.events …), delta_scan('PATH') for any Delta table",
       )
-      .argument('<sql>', 'the SQL text (a SELECT)'),
+      .argument('<sql>', 'the SQL text (a SELECT, or EXPLAIN [ANALYZE] of one)'),
   )
     .option('-f, --format <format>', 'table | json | csv', 'table')
     .option('--as-of <version|timestamp>', 'read the lake tables as of a version or a point in time')
@@ -76,7 +76,10 @@ export function registerQueryCommand(program: Command): void {
           }
           return r;
         });
-        process.stdout.write(formatRows(rows, columns, flags.format as QueryFormat));
+        // EXPLAIN's plan is text drawn in boxes: printed as it is, not squeezed into one table cell.
+        if (flags.format === 'table' && columns.join() === 'explain_key,explain_value')
+          process.stdout.write(rows.map((r) => `${String(r['explain_value'])}\n`).join(''));
+        else process.stdout.write(formatRows(rows, columns, flags.format as QueryFormat));
       } catch (error) {
         process.stderr.write(`lens query: ${error instanceof Error ? error.message : String(error)}\n`);
         process.exitCode = 1;

@@ -101,6 +101,19 @@ describe('lens query over the lake', () => {
     assert.deepEqual(JSON.parse(out.stdout), [{ n: 2 }], `as of ${unzoned} (UTC)`);
   });
 
+  it('explains a SELECT over lake tables (EXPLAIN and EXPLAIN ANALYZE); EXPLAIN of a write is refused', () => {
+    const plan = lens('query', 'EXPLAIN SELECT count(*) FROM bronze.events');
+    assert.equal(plan.status, 0, plan.stderr);
+    assert.match(plan.stdout, /^┌/, 'the plan as DuckDB draws it');
+    assert.match(plan.stdout, /READ_PARQUET/);
+    const analyzed = lens('query', 'explain analyze SELECT count(*) FROM bronze.events', '--format', 'json');
+    assert.equal(analyzed.status, 0, analyzed.stderr);
+    assert.equal((JSON.parse(analyzed.stdout) as unknown[]).length, 1);
+    const write = lens('query', 'EXPLAIN DELETE FROM bronze.events');
+    assert.equal(write.status, 1);
+    assert.match(write.stderr, /read-only: only SELECT queries/);
+  });
+
   it('is read-only, names unknown tables, and shows DuckDB errors with exit code 1', () => {
     const write = lens('query', 'DELETE FROM bronze.events');
     assert.equal(write.status, 1);

@@ -24,14 +24,17 @@ const OPS: Record<string, Comparison['op']> = {
   COMPARE_LESSTHANOREQUALTO: '<=',
   COMPARE_GREATERTHANOREQUALTO: '>=',
 };
+const EXPLAIN_PREFIX = /^\s*EXPLAIN(\s+ANALY[SZ]E)?\s+/i;
 const FLIPPED: Record<string, Comparison['op']> = { '=': '=', '!=': '!=', '<': '>', '>': '<', '<=': '>=', '>=': '<=' };
 
 /**
- * The lake tables `text` reads. Throws InvalidInputError for statements other than SELECT (with DuckDB's parser
- * message for syntax errors).
+ * The lake tables `text` reads. Throws InvalidInputError for statements other than SELECT or EXPLAIN [ANALYZE] of
+ * one (with DuckDB's parser message for syntax errors).
  */
 export async function analyzeQuery(sql: Sql, text: string): Promise<TableReference[]> {
-  const [row] = await sql.all(`SELECT json_serialize_sql(${quoteLiteral(text)}) AS j`);
+  // EXPLAIN [ANALYZE] of a SELECT reads what the SELECT reads (DuckDB's serialiser takes only the SELECT).
+  const select = text.replace(EXPLAIN_PREFIX, '');
+  const [row] = await sql.all(`SELECT json_serialize_sql(${quoteLiteral(select)}) AS j`);
   const parsed = JSON.parse(String(row?.['j'])) as {
     error: boolean;
     error_message?: string;
@@ -43,7 +46,7 @@ export async function analyzeQuery(sql: Sql, text: string): Promise<TableReferen
     const message = parsed.error_message ?? 'cannot be parsed';
     if (/only SELECT statements/i.test(message))
       throw new InvalidInputError('read-only: only SELECT queries may run against the lake', { sql: text });
-    throw new InvalidInputError(duckdbErrorText(parsed.error_type, message, text, parsed.position), { sql: text });
+    throw new InvalidInputError(duckdbErrorText(parsed.error_type, message, select, parsed.position), { sql: text });
   }
   // DuckDB would run only the first of several: say so instead of printing one result as if it were all.
   if ((parsed.statements?.length ?? 0) > 1)
