@@ -192,12 +192,19 @@ export class DeltaTable {
 
 export { createDuckDB };
 
-/** The first of `files` (relative paths, under the table) the store no longer has; absolute paths are not checked. */
+/**
+ * One of `files` (relative paths, under the table) the store no longer has, or undefined; absolute paths are not
+ * checked. Asked HEAD_BATCH at a time (an object store answers each in a round trip).
+ */
 async function firstMissingFile(store: ObjectStore, files: readonly { path: string }[]): Promise<string | undefined> {
-  for (const f of files) {
-    const key = canonicalPath(f.path);
-    if (/^[a-z][a-z0-9+.-]*:/i.test(key)) continue;
-    if ((await store.head(key)) === undefined) return key;
+  const keys = files.map((f) => canonicalPath(f.path)).filter((key) => !/^[a-z][a-z0-9+.-]*:/i.test(key));
+  for (let i = 0; i < keys.length; i += HEAD_BATCH) {
+    const batch = keys.slice(i, i + HEAD_BATCH);
+    const metas = await Promise.all(batch.map((key) => store.head(key)));
+    const at = metas.indexOf(undefined);
+    if (at !== -1) return batch[at];
   }
   return undefined;
 }
+
+const HEAD_BATCH = 32;
