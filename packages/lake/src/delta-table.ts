@@ -21,6 +21,7 @@ import { ConcurrentModificationError, VersionNotFoundError } from './errors.js';
 import type { AddAction } from './log/actions.js';
 import { readChanges, removedAsAdd, type TableChanges } from './log/table-changes.js';
 import { canonicalPath } from './log/log-replay.js';
+import { buildLogSegment } from './log/log-segment.js';
 import { replaceWhere, type ReplaceOptions } from './write/replace-where.js';
 
 /** Which snapshot to read: latest by default. */
@@ -77,6 +78,14 @@ export class DeltaTable {
   /** Reads a snapshot's rows (plain JS values; BIGINT as bigint). */
   async query(options: ScanOptions & SnapshotSelector = {}): Promise<SqlRow[]> {
     return this.sql.all((await this.scan(options)).sql);
+  }
+
+  /**
+   * The newest version, from a listing of `_delta_log` alone (no snapshot is loaded): cheap enough to poll.
+   * @throws TableNotFoundError when there is no table.
+   */
+  async latestVersion(): Promise<number> {
+    return (await buildLogSegment(this.store)).version;
   }
 
   /** Creates the table (version 0); fails if one exists. */

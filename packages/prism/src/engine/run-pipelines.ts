@@ -1,5 +1,7 @@
 // Runs a selection of datasets in dependency order. A failing dataset is retried with exponential backoff,
 // then recorded as failed with its error; the others still run. Every run that did something goes to lens.runs.
+import { DeltaTable, TableNotFoundError } from '@lens/lake';
+import { lakeTablePath } from '@lens/loader';
 import { ExpectationFailedError } from '../errors.js';
 import type { PipelineGraph } from '../graph/pipeline-graph.js';
 import { noopLogger, type Logger } from '../logger.js';
@@ -27,6 +29,13 @@ export interface RunPipelinesOptions {
    * retry is recorded as failed, the ones not started are left for the next run.
    */
   signal?: AbortSignal;
+  /**
+   * Kept by a long-running caller (the scheduler) across calls: per dataset, the table versions (inputs and
+   * output) an incremental run last found nothing new in, or finished on. While they stay the same the dataset is
+   * skipped without opening DuckDB or loading a snapshot — such a run would do nothing (it is what an incremental
+   * run with no new input does), and checking cost an idle `lens up` a large share of a core.
+   */
+  unchanged?: Map<string, string>;
 }
 
 /**
@@ -42,6 +51,13 @@ export async function runPipelines(options: RunPipelinesOptions): Promise<RunRec
     if (stopped()) break;
     if (selected && !selected.has(dataset.name)) continue;
     const retries = options.retries ?? 2;
+    const incremental = (options.mode ?? { kind: 'incremental' }).kind === 'incremental';
+    // Read before the run: a table that moves during it makes the next call look again.
+    const versions = options.unchanged && incremental ? await tableVersions(options.dataDir, dataset) : undefined;
+    if (versions !== undefined && options.unchanged!.get(dataset.name) === versions) {
+      logger.debug({ pipeline: dataset.name }, 'pipeline_unchanged_skipped');
+      continue;
+    }
     for (let attempt = 1; ; attempt++) {
       const startedAt = new Date();
       try {
@@ -59,6 +75,7 @@ export async function runPipelines(options: RunPipelinesOptions): Promise<RunRec
             'pipeline_run',
           );
         }
+        if (versions !== undefined) options.unchanged!.set(dataset.name, versions);
         break;
       } catch (error) {
         let final = attempt > retries || error instanceof ExpectationFailedError || stopped();
@@ -95,6 +112,17 @@ export async function runPipelines(options: RunPipelinesOptions): Promise<RunRec
   }
   if (options.record !== false) await recordRuns(options.dataDir, records);
   return records;
+}
+
+/** The latest versions of a dataset's inputs and output (-1: no table yet), as one string. */
+async function tableVersions(dataDir: string, dataset: PipelineGraph['ordered'][number]): Promise<string> {
+  const latest = async (name: string): Promise<number> =>
+    (await DeltaTable.open(lakeTablePath(dataDir, name))).latestVersion().catch((error: unknown) => {
+      if (error instanceof TableNotFoundError) return -1;
+      throw error;
+    });
+  const names = [dataset.name, ...dataset.inputs];
+  return (await Promise.all(names.map(async (n) => `${n}@${await latest(n)}`))).join(' ');
 }
 
 /** Waits `ms`, or less when `signal` aborts. */

@@ -11,6 +11,7 @@ import { buildGraph } from '../graph/pipeline-graph.js';
 import { appendBronze, bronzeRows } from '../testing/bronze-fixture.js';
 import { readRuns } from '../engine/run-history.js';
 import { noopLogger, type Logger } from '../logger.js';
+import { runPipelines } from '../engine/run-pipelines.js';
 import { nextDue } from './schedule.js';
 import { startScheduler } from './scheduler.js';
 
@@ -87,5 +88,31 @@ update:
     assert.equal(broken.length, 1);
     assert.equal(broken[0]!['status'], 'failed');
     assert.match(String(broken[0]!['error']), /not a number|Conversion/i);
+  });
+
+  it('skips a dataset whose tables have not moved since its last run, without opening DuckDB; runs it when they move', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'prism-unchanged-'));
+    const rows = [...bronzeRows({ seed: 4, users: 20, days: 1, start: '2025-02-01T00:00:00Z' })];
+    await appendBronze(dataDir, rows.slice(0, 50));
+    const graph = buildGraph(loadDefinitions().filter((d) => d.name === 'silver.events'));
+    const skipped: string[] = [];
+    const logger: Logger = {
+      ...noopLogger,
+      debug: (fields: object, msg?: string) => {
+        if (msg === 'pipeline_unchanged_skipped') skipped.push((fields as { pipeline: string }).pipeline);
+      },
+    };
+    const unchanged = new Map<string, string>();
+    const tick = () => runPipelines({ dataDir, graph, logger, unchanged, retries: 0 });
+    assert.equal((await tick()).length, 1, 'the first run');
+    // Its own commit moved silver.events: one more (empty) look, then nothing to look at.
+    assert.equal((await tick()).length, 0);
+    assert.deepEqual(skipped, []);
+    assert.equal((await tick()).length, 0);
+    assert.deepEqual(skipped, ['silver.events']);
+    await appendBronze(dataDir, rows.slice(50));
+    const after = await tick();
+    assert.equal(after.length, 1, 'new bronze rows: it runs');
+    assert.equal(after[0]!.rowsIn, rows.length - 50);
   });
 });

@@ -37,6 +37,8 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
   let wake: (() => void) | undefined;
   /** Aborted by stop(): a dataset waiting to retry gives up at once (stop waited out the backoff, ~10 s). */
   const stop = new AbortController();
+  /** Datasets whose tables have not moved since their last run are skipped (see RunPipelinesOptions.unchanged). */
+  const unchanged = new Map<string, string>();
   const maintenance = new TableMaintenance(options.dataDir, options.maintenance ?? {}, logger);
   const tables = [...options.graph.ordered.map((d) => d.name), 'lens.runs'];
   const loop = (async () => {
@@ -53,6 +55,7 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
             names: due,
             logger,
             signal: stop.signal,
+            unchanged,
           });
           for (const name of due) lastRun.set(name, now);
           options.onRuns?.(records);
