@@ -46,6 +46,13 @@ describe('dashboard views', { skip, timeout: 150_000 }, () => {
       api.articles.map((a) => a.views),
       'sparkline buckets sum to the window views',
     );
+    // The pulse (active readers, events per minute) is its own query: wait for its answer, not just the list's
+    // (on a loaded machine the cards still showed "…" when read).
+    await h.page.waitForFunction(() =>
+      ['active-readers', 'events-per-minute'].every(
+        (id) => !(document.querySelector(`[data-testid="${id}"]`)?.textContent ?? '…').includes('…'),
+      ),
+    );
     const [active] = await h.sql(
       `SELECT count(DISTINCT coalesce(user_id, anonymous_id)) AS n FROM bronze.events WHERE NOT is_bot AND timestamp > TIMESTAMPTZ '${now}' - INTERVAL 5 MINUTE AND timestamp <= TIMESTAMPTZ '${now}'`,
     );
