@@ -30,6 +30,12 @@ export interface ReplaceOptions {
   /** Exactly-once markers; when the table has seen every one of them (same or later version) nothing is written. */
   txns?: readonly { appId: string; version: number }[];
   /**
+   * An optimistic lock: when the table's marker for `appId` is already at `version` or later, another writer
+   * committed this step first — nothing is written (`already-committed`), whatever the other markers say. (Two
+   * runs that read the same state but pinned different input versions would otherwise both commit.)
+   */
+  fence?: { appId: string; version: number };
+  /**
    * Overwrite with a new schema (Delta's `overwriteSchema`): only with `where: 'all'`; the same commit carries
    * the new metaData (columns, partition columns; id and properties kept), so readers switch atomically.
    */
@@ -50,7 +56,9 @@ export async function replaceWhere(
     version: t.version,
     lastUpdated: Date.now(),
   }));
-  if (txns.length > 0 && txns.every((t) => (snapshot.txns.get(t.appId)?.version ?? -Infinity) >= t.version)) {
+  const seen = (t: { appId: string; version: number }): boolean =>
+    (snapshot.txns.get(t.appId)?.version ?? -Infinity) >= t.version;
+  if ((options.fence !== undefined && seen(options.fence)) || (txns.length > 0 && txns.every(seen))) {
     return { status: 'already-committed', version: snapshot.version, deletedRows: 0 };
   }
   const where = options.where;
@@ -133,7 +141,8 @@ export async function replaceWhere(
           numOutputRows: rows,
         },
       ),
-    txns[0],
+    // A lost race is ours to give up when the winner carries the fence (or the first marker) at our version.
+    options.fence ? { ...options.fence, lastUpdated: Date.now() } : txns[0],
   );
   if (result.status === 'already-committed')
     await deleteUncommitted(

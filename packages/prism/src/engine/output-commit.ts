@@ -61,9 +61,10 @@ export async function commitOutput(
   where: Pick<ReplaceOptions, 'where' | 'skip'>,
   txns: ReplaceOptions['txns'],
   schema?: ReplaceOptions['schema'],
+  fence?: ReplaceOptions['fence'],
 ) {
   return output.replace(
     { sql: 'SELECT * FROM __prism_out' },
-    { ...where, txns: txns ?? [], ...(schema ? { schema } : {}) },
+    { ...where, txns: txns ?? [], ...(schema ? { schema } : {}), ...(fence ? { fence } : {}) },
   );
 }

@@ -141,7 +141,19 @@ async function runWith(
   const where = await commitWhere(db, dataset, mode, dataset.affected !== undefined);
   const schema = outSnap ? await outputSchemaChange(db, dataset, outSnap, where.where === 'all') : undefined;
   const [out] = await db.all('SELECT count(*) AS n FROM __prism_out');
-  const result = await commitOutput(output, where, txns, schema);
+  // The run's batch number fences it: a concurrent run of this dataset (another scheduler on this data directory)
+  // that committed the batch first wins, and this one writes nothing — else both would add the rows of the
+  // input versions they share.
+  const fence = mode.kind === 'backfill' ? undefined : { appId: `prism:${dataset.name}`, version: batch };
+  const result = await commitOutput(output, where, txns, schema, fence);
+  if (result.status === 'already-committed' && fence !== undefined)
+    return {
+      ...base,
+      mode: modeName,
+      status: 'skipped',
+      endedAt: new Date(),
+      error: `another run of ${dataset.name} committed batch ${batch} first (a second scheduler on this data directory?)`,
+    };
   return {
     ...base,
     mode: modeName,

@@ -115,4 +115,29 @@ update:
     assert.equal(after.length, 1, 'new bronze rows: it runs');
     assert.equal(after[0]!.rowsIn, rows.length - 50);
   });
+
+  it('two schedulers on one data directory never both commit the same input rows (the batch number fences a run)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'prism-two-'));
+    const rows = [...bronzeRows({ seed: 6, users: 30, days: 1, start: '2025-02-01T00:00:00Z' })];
+    const graph = buildGraph(loadDefinitions().filter((d) => d.name === 'silver.events'));
+    await appendBronze(dataDir, rows.slice(0, 40));
+    await runPipelines({ dataDir, graph, retries: 0 });
+    // Both runs start from the same state; bronze moves between their starts, so they pin different versions.
+    await appendBronze(dataDir, rows.slice(40, 80));
+    const first = runPipelines({ dataDir, graph, retries: 0 });
+    await appendBronze(dataDir, rows.slice(80));
+    const second = runPipelines({ dataDir, graph, retries: 0 });
+    const records = [...(await first), ...(await second)];
+    await runPipelines({ dataDir, graph, retries: 0 }); // whatever the loser left
+    const t = await DeltaTable.open(lakeTablePath(dataDir, 'silver.events'));
+    const [counts] = await t.sql.all(
+      `SELECT count(*) AS n, count(DISTINCT message_id) AS d FROM (${(await t.scan()).sql})`,
+    );
+    assert.equal(
+      Number(counts!['n']),
+      Number(counts!['d']),
+      `no row twice: ${JSON.stringify(records.map((r) => [r.status, r.rowsOut, r.error]))}`,
+    );
+    assert.equal(Number(counts!['d']), rows.filter((r) => !r['is_bot']).length, 'and none missing');
+  });
 });
