@@ -155,6 +155,11 @@ describe('trends', () => {
       engine.run('trends', { series: [{ event: AV }], dateRange: JAN, formula: 'A/C' }),
       /series C does not exist/,
     );
+    // The field is named once: "dateRange: Required" (it read "dateRange: dateRange: Required").
+    await assert.rejects(engine.run('trends', { series: [{ event: AV }] }), { message: 'dateRange: Required' });
+    await assert.rejects(engine.run('trends', { series: [{ event: AV }], dateRange: { last: 0 } }), {
+      message: /^dateRange\.last: /,
+    });
   });
 
   it('serves a repeat from the cache until a commit changes a table', async () => {

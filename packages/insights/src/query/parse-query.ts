@@ -18,8 +18,11 @@ export function parseQuery<Q>(schema: z.ZodType<Q, z.ZodTypeDef, unknown>, raw: 
 function unionMessage(issue: z.ZodIssue): string {
   if (issue.code === 'invalid_union') {
     const deepest = issue.unionErrors.flatMap((e) => e.issues).sort((a, b) => b.path.length - a.path.length)[0];
+    // The sub-field is named when it is one (`dateRange.last: …`); the field itself is named by the error.
     if (deepest)
-      return `${deepest.path.slice(-1).join('') ? `${deepest.path.slice(-1).join('')}: ` : ''}${deepest.message}`;
+      return deepest.path.length > issue.path.length
+        ? `${deepest.path.slice(-1).join('')}: ${deepest.message}`
+        : deepest.message;
   }
   return issue.message;
 }
