@@ -132,6 +132,20 @@ describe('startDemoTraffic', () => {
     assert.equal(scripted.received.length, 1);
   });
 
+  it('ends at its duration even while a batch waits to be retried (the collector is down)', async () => {
+    // A port nothing listens on: every attempt fails and is retried with backoff (up to ~30 s in all).
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const started = Date.now();
+    const traffic = startDemoTraffic({ url: `http://127.0.0.1:${port}`, writeKey: 'k', rate: 50, durationS: 1 });
+    const stats = await traffic.done;
+    assert.ok(Date.now() - started < 6000, `took ${Date.now() - started} ms for a 1-s run`);
+    assert.equal(stats.accepted, 0);
+    assert.ok(stats.failed > 0, 'the batch given up is counted failed');
+  });
+
   it('reads Retry-After as seconds or an HTTP date', () => {
     assert.equal(parseRetryAfter('3'), 3000);
     assert.equal(parseRetryAfter(null), undefined);

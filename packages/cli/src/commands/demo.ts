@@ -96,7 +96,8 @@ export function registerDemoCommand(program: Command): void {
       });
       const tty = process.stderr.isTTY;
       const print = (stats: DemoTrafficStats, final = false) => {
-        const line = `demo: ${stats.accepted} accepted, ${stats.rejected} quarantined, ${stats.failed} failed, ${stats.retries} retries — ${(stats.generated / Math.max(stats.elapsedS, 0.001)).toFixed(1)} events/s over ${stats.elapsedS.toFixed(0)} s`;
+        // The rate of events the collector took (generated-but-undelivered events are no traffic).
+        const line = `demo: ${stats.accepted} accepted, ${stats.rejected} quarantined, ${stats.failed} failed, ${stats.retries} retries — ${((stats.accepted + stats.rejected) / Math.max(stats.elapsedS, 0.001)).toFixed(1)} events/s delivered over ${stats.elapsedS.toFixed(0)} s`;
         process.stderr.write(tty && !final ? `\r${line}` : `${tty ? '\r' : ''}${line}\n`);
       };
       const ticker = setInterval(() => print(traffic.stats()), tty ? 1000 : 10_000);
@@ -104,7 +105,12 @@ export function registerDemoCommand(program: Command): void {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
-        print(await traffic.done, true);
+        const stats = await traffic.done;
+        print(stats, true);
+        if (stats.accepted + stats.rejected === 0 && stats.failed > 0)
+          throw new Error(
+            `no event reached the collector at ${flags.url} (${stats.failed} failed): is it running there?`,
+          );
       } finally {
         clearInterval(ticker);
         process.off('SIGINT', onSignal);
