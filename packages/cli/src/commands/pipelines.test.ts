@@ -51,6 +51,16 @@ describe('lens pipelines', () => {
     assert.match(lens('status').stdout, /^gold\.kpi_daily +succeeded /m);
     const history = JSON.parse(lens('history', 'silver.events').stdout) as { pipeline: string; status: string }[];
     assert.ok(history.length >= 2 && history.every((r) => r.pipeline === 'silver.events' && r.status === 'succeeded'));
+    assert.equal((JSON.parse(lens('history', '-n', '1').stdout) as unknown[]).length, 1);
+    for (const [args, message] of [
+      [['history', '-n', 'abc'], /--limit: "abc" is not a positive integer/],
+      [['history', '-n', '-3'], /--limit: "-3" is not a positive integer/],
+      [['history', 'silver.evnts'], /no pipeline named silver\.evnts \(lens pipelines list shows them\)/],
+    ] as const) {
+      const bad = lens(...args);
+      assert.equal(bad.status, 1, args.join(' '));
+      assert.match(bad.stderr, message, args.join(' '));
+    }
     assert.match(lens('lineage').stdout, /^silver\.events → gold\.kpi_daily$/m);
     const events = lens('lineage', '--openlineage')
       .stdout.trim()

@@ -1,7 +1,7 @@
 // `lens pipelines run|list|status|history|lineage`: Prism's declarative pipelines (bronze → silver → gold).
 import type { Command } from 'commander';
 import { lineageEvents, readRuns } from '@lens/prism';
-import { resolveConfig, withCommonOptions, type CommonOptions } from '../common-options.js';
+import { positiveOption, resolveConfig, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { createLogger } from '../logger.js';
 import { pipelineGraph, runPipelinesOnce, runPipelinesRole } from '../roles/pipelines-role.js';
 
@@ -76,11 +76,14 @@ export function registerPipelinesCommand(program: Command): void {
       }
     });
   withCommonOptions(pipelines.command('history').argument('[name]', 'one pipeline'))
-    .option('-n, --limit <n>', 'runs to show', '20')
+    .option('-n, --limit <n>', 'runs to show', positiveOption('--limit', true), 20)
     .description('runs from lens.runs, newest first')
-    .action(async (name: string | undefined, flags: CommonOptions & { limit: string }) => {
+    .action(async (name: string | undefined, flags: CommonOptions & { limit: number }) => {
       const config = resolveConfig(flags);
-      print(await readRuns(config.dataDir, { ...(name ? { pipeline: name } : {}), limit: Number(flags.limit) }));
+      // A mistyped name is an error (as for `pipelines run`), not an empty history.
+      if (name !== undefined && !pipelineGraph(config).byName.has(name))
+        throw new Error(`no pipeline named ${name} (lens pipelines list shows them)`);
+      print(await readRuns(config.dataDir, { ...(name ? { pipeline: name } : {}), limit: flags.limit }));
     });
   withCommonOptions(pipelines.command('lineage'))
     .option('--openlineage', 'print OpenLineage RunEvents (JSON lines)')
