@@ -133,6 +133,26 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads JSON for keys holding objects or lists from the environment, and names JSON that does not parse', () => {
+    const config = loadConfig({
+      env: {
+        LENS_RECS_MAX_AGE_HOURS: '{"default": 10}',
+        LENS_RECS_KV: '{"backend": "sqlite", "path": "/tmp/kv.sqlite"}',
+      },
+    });
+    assert.equal(config.recs.maxAgeHours['default'], 10);
+    assert.equal(config.recs.maxAgeHours['news'], 48, 'the other sections keep their defaults');
+    assert.deepEqual(config.recs.kv, { backend: 'sqlite', path: '/tmp/kv.sqlite' });
+    assert.throws(
+      () => loadConfig({ env: { LENS_SOURCES: '[{id:1}]' } }),
+      /environment variable LENS_SOURCES: not valid JSON \(/,
+    );
+    assert.throws(
+      () => loadConfig({ env: { LENS_RECS_KV: '{bad' } }),
+      /environment variable LENS_RECS_KV: not valid JSON/,
+    );
+  });
+
   it('reports YAML syntax errors with their line, and unreadable files', () => {
     assert.throws(() => loadConfig({ file: yamlFile('collector:\n  port: 1\n bad: [\n') }), /line \d+: not valid YAML/);
     assert.throws(

@@ -71,21 +71,29 @@ export function loadConfig(inputs: ConfigInputs = {}): LensConfig {
 
   const variables = configEnvironmentVariables();
   const names = variables.map((v) => v.name);
+  const badJson: string[] = [];
   for (const { name, path, leaf } of variables) {
     const value = inputs.env?.[name];
     if (value === undefined || value === '') continue;
-    setPath(raw, path, parseEnvValue(value, leaf));
+    const parsedValue = parseEnvValue(value, leaf);
+    if (parsedValue instanceof SyntaxError) {
+      badJson.push(`environment variable ${name}: not valid JSON (${parsedValue.message})`);
+      continue;
+    }
+    setPath(raw, path, parsedValue);
     origins.set(path.join('.'), { kind: 'env', name });
   }
   // A LENS_* variable that sets nothing is a typo (LENS_COLLECTOR_PROT): refused like an unknown key in the file.
   const known = new Set([...names, ...NON_CONFIG_ENVIRONMENT]);
-  const unknownEnv = Object.keys(inputs.env ?? {})
-    .filter((name) => name.startsWith('LENS_') && !known.has(name) && inputs.env?.[name] !== '')
-    .sort()
-    .map((name) => {
-      const near = closest(name, names);
-      return `environment variable ${name}: sets no configuration key (a typo?${near ? ` did you mean ${near}?` : ''})`;
-    });
+  const unknownEnv = badJson.concat(
+    Object.keys(inputs.env ?? {})
+      .filter((name) => name.startsWith('LENS_') && !known.has(name) && inputs.env?.[name] !== '')
+      .sort()
+      .map((name) => {
+        const near = closest(name, names);
+        return `environment variable ${name}: sets no configuration key (a typo?${near ? ` did you mean ${near}?` : ''})`;
+      }),
+  );
   for (const [dotted, value] of Object.entries(inputs.overrides ?? {})) {
     if (value === undefined) continue;
     setPath(raw, dotted.split('.'), value);
@@ -164,20 +172,27 @@ function findOrigin(origins: Map<string, Origin>, path: (string | number)[]): Or
   return undefined;
 }
 
+/** An environment variable's text as the key's type reads it: a SyntaxError for JSON that does not parse. */
 function parseEnvValue(value: string, leaf: z.ZodTypeAny): unknown {
+  // Keys holding objects (recs.kv, recs.maxAgeHours, …) take JSON, as lists may.
+  const objectLike =
+    leaf instanceof z.ZodObject ||
+    leaf instanceof z.ZodRecord ||
+    leaf instanceof z.ZodUnion ||
+    leaf instanceof z.ZodDiscriminatedUnion;
+  if ((objectLike && value.trim().startsWith('{')) || (leaf instanceof z.ZodArray && value.trim().startsWith('['))) {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch (error) {
+      return error as SyntaxError;
+    }
+  }
   if (leaf instanceof z.ZodNumber) return value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
   if (leaf instanceof z.ZodBoolean)
     return (
       ({ true: true, '1': true, false: false, '0': false } as Record<string, boolean>)[value.toLowerCase()] ?? value
     );
   if (leaf instanceof z.ZodArray) {
-    if (value.trim().startsWith('[')) {
-      try {
-        return JSON.parse(value) as unknown;
-      } catch {
-        return value;
-      }
-    }
     return value
       .split(',')
       .map((item) => item.trim())
