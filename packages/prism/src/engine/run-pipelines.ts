@@ -64,13 +64,16 @@ export async function runPipelines(options: RunPipelinesOptions): Promise<RunRec
         const record = await runDataset(options.dataDir, dataset, options.mode ?? { kind: 'incremental' }, attempt);
         if (record) {
           records.push(record);
-          logger.info(
+          // Every run is in lens.runs (`lens pipelines history`); at info each continuous run's line (one a second
+          // per dataset under traffic) buried `lens up`'s banner and write key within seconds. A skipped run says why.
+          logger[record.status === 'succeeded' ? 'debug' : 'info'](
             {
               pipeline: dataset.name,
               status: record.status,
               rowsIn: record.rowsIn,
               rowsOut: record.rowsOut,
               ms: record.endedAt.getTime() - startedAt.getTime(),
+              ...(record.error ? { reason: record.error } : {}),
             },
             'pipeline_run',
           );
