@@ -41,6 +41,9 @@ describe('lens pipelines', () => {
     const bad = lens('run', '--from', '2025-03-04');
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /--from and --to go together/);
+    const backwards = lens('run', 'gold.kpi_daily', '--from', '2025-03-05', '--to', '2025-03-04');
+    assert.equal(backwards.status, 1);
+    assert.match(backwards.stderr, /--to 2025-03-04 is before --from 2025-03-05: nothing to backfill/);
     const unknown = lens('run', 'gold.nope');
     assert.equal(unknown.status, 1);
     assert.match(unknown.stderr, /no pipeline named gold\.nope/);

@@ -37,6 +37,8 @@ export function registerPipelinesCommand(program: Command): void {
       if ((flags.from === undefined) !== (flags.to === undefined)) throw new Error('--from and --to go together');
       if (flags.from !== undefined && (!DATE.test(flags.from) || !DATE.test(flags.to!)))
         throw new Error('--from/--to: dates as YYYY-MM-DD');
+      if (flags.from !== undefined && flags.from > flags.to!)
+        throw new Error(`--to ${flags.to} is before --from ${flags.from}: nothing to backfill`);
       if (flags.from !== undefined && flags.fullRefresh)
         throw new Error('--full-refresh and --from/--to exclude each other');
       const mode = flags.fullRefresh

@@ -157,6 +157,10 @@ describe('trends', () => {
     );
     // The field is named once: "dateRange: Required" (it read "dateRange: dateRange: Required").
     await assert.rejects(engine.run('trends', { series: [{ event: AV }] }), { message: 'dateRange: Required' });
+    await assert.rejects(
+      engine.run('trends', { series: [{ event: AV }], dateRange: { from: '2025-01-30', to: '2025-01-01' } }),
+      { message: 'dateRange.to: must not be before from' },
+    );
     await assert.rejects(engine.run('trends', { series: [{ event: AV }], dateRange: { last: 0 } }), {
       message: /^dateRange\.last: /,
     });

@@ -50,7 +50,11 @@ const DateOrTime = z
 
 /** Absolute (`from`..`to`, dates inclusive, in the query's timezone) or relative (`last` N units up to now). */
 export const DateRange = z.union([
-  z.object({ from: DateOrTime, to: DateOrTime }).strict(),
+  z
+    .object({ from: DateOrTime, to: DateOrTime })
+    .strict()
+    // An empty range read backwards is a mistake, not a question with an empty answer.
+    .refine((r) => Date.parse(r.from) <= Date.parse(r.to), { message: 'must not be before from', path: ['to'] }),
   z
     .object({
       last: z.number().int().positive().max(3660),

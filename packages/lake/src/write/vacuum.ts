@@ -38,7 +38,7 @@ export async function vacuum(
   const retention = options.retentionHours === undefined ? tableRetention : options.retentionHours * 3_600_000;
   if (retention < tableRetention && !options.force) {
     throw new InvalidInputError(
-      `retention ${options.retentionHours}h is shorter than the table's ${tableRetention / 3_600_000}h; pass force (lens vacuum --force) to proceed`,
+      `retention ${options.retentionHours}h is shorter than the table's ${tableRetention / 3_600_000}h; force it to proceed (lens vacuum --force)`,
     );
   }
   const cutoff = (options.now ?? Date.now()) - retention;
