@@ -38,6 +38,18 @@ describe('locked-down SQL', () => {
     assert.deepEqual([all.rows, all.truncated], [[{ n: 3 }], false]);
   });
 
+  it('quotes the SQL as written in an error, not the statement Lens wraps it in', async () => {
+    await assert.rejects(engine.sql('SELECT nosuchcol FROM silver.events', 10), (e: unknown) => {
+      const message = (e as Error).message;
+      assert.match(message, /LINE 1: SELECT nosuchcol FROM silver\.events/, message);
+      assert.doesNotMatch(message, /DESCRIBE|SELECT \* FROM \(/, message);
+      // The caret still points at the column it names.
+      const [line, caret] = message.split('\n').slice(-2);
+      assert.equal(line!.slice(caret!.indexOf('^'), caret!.indexOf('^') + 9), 'nosuchcol', message);
+      return true;
+    });
+  });
+
   for (const [what, sql, message] of [
     ['read_csv of a system file', `SELECT * FROM read_csv('/etc/passwd')`, /table function read_csv/],
     ['read_parquet of a lake file', `SELECT * FROM read_parquet('${'x'}')`, /table function read_parquet/],

@@ -112,7 +112,9 @@ export class LockedSql {
       }
       const wrapped = `SELECT * FROM (${statement}\n) LIMIT ${rowCap + 1}`;
       const columns = await this.runner.db.describe(wrapped).catch((error: unknown) => {
-        throw new SqlRefusedError((error as Error).message, { cause: error });
+        throw new SqlRefusedError(withoutWrapper((error as Error).message, 'DESCRIBE SELECT * FROM ('), {
+          cause: error,
+        });
       });
       const rows = await this.runner.all(wrapped);
       for (const r of rows)
@@ -130,4 +132,21 @@ export class LockedSql {
   close(): Promise<void> {
     return this.runner.exclusive(async () => this.runner.db.close());
   }
+}
+
+/**
+ * DuckDB's error text about the user's SQL as they wrote it: its `LINE 1:` quotes the statement Lens wrapped it in
+ * (`prefix` + the SQL), with the caret under the offending column; the prefix and as many caret spaces go.
+ */
+export function withoutWrapper(message: string, prefix: string): string {
+  const quoted = `LINE 1: ${prefix}`;
+  const at = message.indexOf(quoted);
+  if (at === -1) return message;
+  const lineEnd = message.indexOf('\n', at);
+  const head =
+    message.slice(0, at) + 'LINE 1: ' + message.slice(at + quoted.length, lineEnd === -1 ? undefined : lineEnd);
+  if (lineEnd === -1) return head;
+  const rest = message.slice(lineEnd + 1);
+  const caret = /^( *)\^/.exec(rest);
+  return caret && caret[1]!.length >= prefix.length ? `${head}\n${rest.slice(prefix.length)}` : `${head}\n${rest}`;
 }
