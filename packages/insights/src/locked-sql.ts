@@ -138,7 +138,7 @@ export class LockedSql {
  * DuckDB's error text about the user's SQL as they wrote it: its `LINE 1:` quotes the statement Lens wrapped it in
  * (`prefix` + the SQL), with the caret under the offending column; the prefix and as many caret spaces go.
  */
-export function withoutWrapper(message: string, prefix: string): string {
+function withoutWrapper(message: string, prefix: string): string {
   const quoted = `LINE 1: ${prefix}`;
   const at = message.indexOf(quoted);
   if (at === -1) return message;
