@@ -181,7 +181,10 @@ describe('lens vacuum', () => {
     assert.deepEqual(JSON.parse(kept.stdout), [{ table: 'bronze.events', deleted_files: 0 }]);
     const unsafe = run('vacuum', 'BRONZE.EVENTS', '--retention-hours', '0');
     assert.equal(unsafe.status, 1);
-    assert.match(unsafe.stderr, /retention 0h is shorter than the table's 168h; force it to proceed \(lens vacuum --force\)/);
+    assert.match(
+      unsafe.stderr,
+      /retention 0h is shorter than the table's 168h; force it to proceed \(lens vacuum --force\)/,
+    );
     const dry = run('vacuum', '--retention-hours', '0', '--force', '--dry-run');
     const listed = JSON.parse(dry.stdout) as { table: string; would_delete: string }[];
     assert.equal(listed.length, 3, dry.stdout);
