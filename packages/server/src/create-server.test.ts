@@ -135,10 +135,19 @@ describe('lens server', () => {
     });
     assert.equal(refused.statusCode, 400);
     assert.equal(refused.json().error.code, 'sql_refused');
-    assert.equal(
-      (await server.inject({ method: 'POST', url: '/api/sql', headers: auth, payload: {} })).statusCode,
-      400,
+    const missing = await server.inject({ method: 'POST', url: '/api/sql', headers: auth, payload: { query: 'x' } });
+    assert.equal(missing.statusCode, 400);
+    assert.deepEqual(
+      [missing.json().error.code, missing.json().error.field, missing.json().error.message],
+      ['invalid_query', 'sql', 'sql: a SELECT statement (string) is required'],
     );
+    const cap = await server.inject({
+      method: 'POST',
+      url: '/api/sql',
+      headers: auth,
+      payload: { sql: 'SELECT 1', rowCap: 0 },
+    });
+    assert.equal(cap.json().error.field, 'rowCap');
   });
 
   it('GET /api/tables lists the catalog; /api/trending answers (no bronze yet: empty)', async () => {

@@ -1,8 +1,7 @@
 // The read API: insights by kind, trending now, raw SQL, the catalog. Each handler hands the request to the
 // insight engine and returns its answer; errors go to the one error handler.
-import type { InsightEngine } from '@lens/insights';
+import { InsightQueryError, type InsightEngine } from '@lens/insights';
 import type { FastifyInstance } from 'fastify';
-import { HttpError } from '../http-errors.js';
 import type { ServerMetrics } from '../server-metrics.js';
 import { tableDetail } from './table-detail.js';
 
@@ -28,9 +27,9 @@ export async function apiRoutes(app: FastifyInstance, options: ApiRouteOptions):
   app.post<{ Body: { sql?: unknown; rowCap?: unknown } }>('/api/sql', async (request) => {
     const { sql, rowCap } = (request.body ?? {}) as { sql?: unknown; rowCap?: unknown };
     if (typeof sql !== 'string' || sql.trim() === '')
-      throw new HttpError(400, 'invalid_query', 'sql: a SELECT statement (string) is required');
+      throw new InsightQueryError('sql', 'a SELECT statement (string) is required');
     if (rowCap !== undefined && (!Number.isInteger(rowCap) || (rowCap as number) < 1))
-      throw new HttpError(400, 'invalid_query', 'rowCap: a positive integer');
+      throw new InsightQueryError('rowCap', 'a positive integer');
     return engine.sql(sql, Math.min(options.sqlRowCap, (rowCap as number | undefined) ?? options.sqlRowCap));
   });
 
