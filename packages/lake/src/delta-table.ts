@@ -80,14 +80,6 @@ export class DeltaTable {
     return this.sql.all((await this.scan(options)).sql);
   }
 
-  /**
-   * The newest version, from a listing of `_delta_log` alone (no snapshot is loaded): cheap enough to poll.
-   * @throws TableNotFoundError when there is no table.
-   */
-  async latestVersion(): Promise<number> {
-    return (await buildLogSegment(this.store)).version;
-  }
-
   /** Creates the table (version 0); fails if one exists. */
   async create(options: CreateTableOptions): Promise<CommitResult> {
     return createTable(this.store, this.sql, options);
@@ -217,3 +209,13 @@ async function firstMissingFile(store: ObjectStore, files: readonly { path: stri
 }
 
 const HEAD_BATCH = 32;
+
+/**
+ * The newest version of the table at a directory or on an ObjectStore, from a listing of `_delta_log` alone: no
+ * snapshot is loaded and no DuckDB opened, so it is cheap enough to poll.
+ * @throws TableNotFoundError when there is no table.
+ */
+export async function latestTableVersion(location: string | ObjectStore): Promise<number> {
+  const store = typeof location === 'string' ? createFsObjectStore(location) : location;
+  return (await buildLogSegment(store)).version;
+}

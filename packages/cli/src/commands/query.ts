@@ -18,14 +18,12 @@ export function parseAsOf(value: string | undefined): SnapshotSelector {
   if (value === undefined) return {};
   if (/^\d+$/.test(value)) return { version: Number(value) };
   if (/^-\d+$/.test(value)) throw new Error(`--as-of: "${value}": a table version is 0 or more`);
-  // A date first (Date.parse alone takes "-1" or "12 monkeys" for times).
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(Date.parse(value)))
-    throw new Error(`--as-of: "${value}" is neither a table version nor a timestamp (e.g. 2026-01-02T10:00:00Z)`);
   // A time without a zone is UTC, like a date alone and everything Lens prints (Date.parse would take the
   // machine's zone: on a machine in Tokyo, another version).
   const unzoned = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(value) && !/(Z|[+-]\d{2}(:?\d{2})?)$/i.test(value);
   const timestamp = unzoned ? `${value.replace(' ', 'T')}Z` : value;
-  if (Number.isNaN(Date.parse(timestamp)))
+  // A date first (Date.parse alone takes "-1" or "12 monkeys" for times).
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(Date.parse(value)) || Number.isNaN(Date.parse(timestamp)))
     throw new Error(`--as-of: "${value}" is neither a table version nor a timestamp (e.g. 2026-01-02T10:00:00Z)`);
   return { timestamp };
 }

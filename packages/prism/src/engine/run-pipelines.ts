@@ -1,6 +1,6 @@
 // Runs a selection of datasets in dependency order. A failing dataset is retried with exponential backoff,
 // then recorded as failed with its error; the others still run. Every run that did something goes to lens.runs.
-import { DeltaTable, TableNotFoundError } from '@lens/lake';
+import { latestTableVersion, TableNotFoundError } from '@lens/lake';
 import { lakeTablePath } from '@lens/loader';
 import { ExpectationFailedError } from '../errors.js';
 import type { PipelineGraph } from '../graph/pipeline-graph.js';
@@ -47,13 +47,14 @@ export async function runPipelines(options: RunPipelinesOptions): Promise<RunRec
   const selected = options.names ? new Set(options.names) : undefined;
   const records: RunRecord[] = [];
   const stopped = (): boolean => options.signal?.aborted === true;
+  const retries = options.retries ?? 2;
+  const mode = options.mode ?? { kind: 'incremental' };
   for (const dataset of options.graph.ordered) {
     if (stopped()) break;
     if (selected && !selected.has(dataset.name)) continue;
-    const retries = options.retries ?? 2;
-    const incremental = (options.mode ?? { kind: 'incremental' }).kind === 'incremental';
     // Read before the run: a table that moves during it makes the next call look again.
-    const versions = options.unchanged && incremental ? await tableVersions(options.dataDir, dataset) : undefined;
+    const versions =
+      options.unchanged && mode.kind === 'incremental' ? await tableVersions(options.dataDir, dataset) : undefined;
     if (versions !== undefined && options.unchanged!.get(dataset.name) === versions) {
       logger.debug({ pipeline: dataset.name }, 'pipeline_unchanged_skipped');
       continue;
@@ -61,7 +62,7 @@ export async function runPipelines(options: RunPipelinesOptions): Promise<RunRec
     for (let attempt = 1; ; attempt++) {
       const startedAt = new Date();
       try {
-        const record = await runDataset(options.dataDir, dataset, options.mode ?? { kind: 'incremental' }, attempt);
+        const record = await runDataset(options.dataDir, dataset, mode, attempt);
         if (record) {
           records.push(record);
           // Every run is in lens.runs (`lens pipelines history`); at info each continuous run's line (one a second
@@ -95,7 +96,7 @@ export async function runPipelines(options: RunPipelinesOptions): Promise<RunRec
           records.push({
             runId: randomUUID(),
             pipeline: dataset.name,
-            mode: modeName(options.mode),
+            mode: modeName(mode),
             status: 'failed',
             attempt,
             startedAt,
@@ -119,8 +120,8 @@ export async function runPipelines(options: RunPipelinesOptions): Promise<RunRec
 
 /** The latest versions of a dataset's inputs and output (-1: no table yet), as one string. */
 async function tableVersions(dataDir: string, dataset: PipelineGraph['ordered'][number]): Promise<string> {
-  const latest = async (name: string): Promise<number> =>
-    (await DeltaTable.open(lakeTablePath(dataDir, name))).latestVersion().catch((error: unknown) => {
+  const latest = (name: string): Promise<number> =>
+    latestTableVersion(lakeTablePath(dataDir, name)).catch((error: unknown) => {
       if (error instanceof TableNotFoundError) return -1;
       throw error;
     });
