@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import { parsePort, resolveConfig, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { devSourceBanner, sourcesOrDevSource } from '../dev-source.js';
 import { createLogger } from '../logger.js';
-import { runCollectorRole } from '../roles/collector-role.js';
 
 interface CollectorFlags extends CommonOptions {
   port?: number;
@@ -31,6 +30,7 @@ export function registerCollectorCommand(program: Command): void {
       if (devSource !== undefined && process.send === undefined) {
         process.stdout.write(`${devSourceBanner(devSource, `http://localhost:${config.collector.port}`)}\n`);
       }
+      const { runCollectorRole } = await import('../roles/collector-role.js');
       await runCollectorRole(config, sources, logger);
     });
 }

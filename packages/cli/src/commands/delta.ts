@@ -1,6 +1,6 @@
 // `lens delta inspect PATH [--version N]`: what a Delta table is made of — protocol and features, schema,
 // partition columns, live files, rows (from stats), size, and history — for operators and debugging.
-import { DeltaTable, type Snapshot } from '@lens/lake';
+import type { Snapshot } from '@lens/lake';
 import type { Command } from 'commander';
 
 /** Registers `lens delta` and its `inspect` sub-command. */
@@ -14,6 +14,7 @@ export function registerDeltaCommand(program: Command): void {
     .option('--json', 'print JSON instead of text')
     .action(async (path: string, flags: { version?: string; json?: boolean }) => {
       try {
+        const { DeltaTable } = await import('@lens/lake');
         const table = await DeltaTable.open(path);
         const version = flags.version === undefined ? undefined : Number(flags.version);
         if (version !== undefined && !Number.isInteger(version))

@@ -1,12 +1,11 @@
 // `lens demo`: sends live, seeded demo traffic (a media group's readers) to a running collector through the
 // real tracking API, at a target rate, printing a running count. The write key defaults to the configured
 // (or development) source of the data directory, so `lens up` then `lens demo` works with no flags.
-import { startDemoTraffic, type DemoTrafficStats } from '@lens/demo';
+import type { DemoTrafficStats } from '@lens/demo';
 import type { Command } from 'commander';
 import { positiveOption, resolveConfig, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { sourcesOrDevSource } from '../dev-source.js';
 import { createLogger } from '../logger.js';
-import { runDemoBulk } from '../roles/demo-bulk.js';
 
 interface DemoFlags extends CommonOptions {
   url: string;
@@ -66,6 +65,7 @@ export function registerDemoCommand(program: Command): void {
       const config = resolveConfig({ ...flags, ...(flags.out === undefined ? {} : { data: flags.out }) });
       const logger = createLogger('demo', config.logLevel);
       if (flags.bulk !== undefined) {
+        const { runDemoBulk } = await import('../roles/demo-bulk.js');
         const result = await runDemoBulk(
           config,
           {
@@ -85,6 +85,7 @@ export function registerDemoCommand(program: Command): void {
       }
       const writeKey = flags.writeKey ?? process.env.LENS_WRITE_KEY ?? sourcesOrDevSource(config).sources[0]?.writeKey;
       if (writeKey === undefined) throw new Error('--write-key: no write key given and no source configured');
+      const { startDemoTraffic } = await import('@lens/demo');
       const traffic = startDemoTraffic({
         url: flags.url,
         writeKey,

@@ -7,7 +7,8 @@ import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { it } from 'node:test';
-import { appendSilverEvents, tempDataDir } from '@lens/insights';
+import { appendSilverEvents, INSIGHT_KINDS, tempDataDir } from '@lens/insights';
+import { INSIGHT_COMMAND_KINDS } from './insight.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const runner = `
@@ -20,6 +21,10 @@ const lens = (...args: string[]) =>
   spawnSync(process.execPath, ['--input-type=module', '-e', runner, '--', ...args], { cwd: here, encoding: 'utf8' });
 const AV = 'Article Viewed';
 const QUERY = { series: [{ event: AV, math: 'unique' }], dateRange: { from: '2025-01-06', to: '2025-01-07' } };
+
+it("lens insight's help lists every kind the engine answers, and trending", () => {
+  assert.deepEqual([...INSIGHT_COMMAND_KINDS].sort(), [...INSIGHT_KINDS.map((k) => k.name), 'trending'].sort());
+});
 
 it('lens insight prints the result as JSON or a table; a bad query names the field', async () => {
   const dataDir = await tempDataDir();

@@ -1,7 +1,6 @@
 // `lens insight KIND --query FILE.json`: answers an insight query in-process, straight on the lake, and prints
 // the same result the server's POST /api/insights/{kind} returns (KIND `trending` reads bronze.events).
 import { readFile } from 'node:fs/promises';
-import { INSIGHT_KINDS, InsightEngine } from '@lens/insights';
 import type { Command } from 'commander';
 import { resolveConfig, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { formatInsight } from './insight-output.js';
@@ -11,9 +10,25 @@ interface InsightFlags extends CommonOptions {
   format: string;
 }
 
+/**
+ * The kinds `lens insight` answers, for its help: @lens/insights' INSIGHT_KINDS and `trending` (a test keeps the
+ * two lists equal). Written out so that registering the command does not load the insights engine and DuckDB.
+ */
+export const INSIGHT_COMMAND_KINDS = [
+  'trends',
+  'funnels',
+  'retention',
+  'paths',
+  'stickiness',
+  'lifecycle',
+  'affinity',
+  'search',
+  'trending',
+] as const;
+
 /** Registers `lens insight`. */
 export function registerInsightCommand(program: Command): void {
-  const kinds = [...INSIGHT_KINDS.map((k) => k.name), 'trending'];
+  const kinds = INSIGHT_COMMAND_KINDS;
   withCommonOptions(
     program
       .command('insight')
@@ -33,6 +48,7 @@ export function registerInsightCommand(program: Command): void {
         return;
       }
       const config = resolveConfig(flags);
+      const { InsightEngine } = await import('@lens/insights');
       const engine = await InsightEngine.create({
         dataDir: config.dataDir,
         timeoutMs: config.server.queryTimeoutMs,

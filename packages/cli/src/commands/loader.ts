@@ -3,7 +3,6 @@
 import type { Command } from 'commander';
 import { resolveConfig, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { createLogger } from '../logger.js';
-import { runLoaderRole } from '../roles/loader-role.js';
 
 interface LoaderFlags extends CommonOptions {
   once?: boolean;
@@ -19,6 +18,7 @@ export function registerLoaderCommand(program: Command): void {
     .action(async (flags: LoaderFlags) => {
       const config = resolveConfig(flags);
       const logger = createLogger('loader', config.logLevel);
+      const { runLoaderRole } = await import('../roles/loader-role.js');
       await runLoaderRole(config, logger, { once: flags.once === true });
     });
 }

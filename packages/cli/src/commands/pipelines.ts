@@ -1,9 +1,11 @@
 // `lens pipelines run|list|status|history|lineage`: Prism's declarative pipelines (bronze → silver → gold).
 import type { Command } from 'commander';
-import { lineageEvents, readRuns } from '@lens/prism';
 import { positiveOption, resolveConfig, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { createLogger } from '../logger.js';
-import { pipelineGraph, runPipelinesOnce, runPipelinesRole } from '../roles/pipelines-role.js';
+
+/** Prism and the pipelines role load when a sub-command runs, not for `lens --help` (they pull in DuckDB). */
+const prism = () => import('@lens/prism');
+const role = () => import('../roles/pipelines-role.js');
 
 interface RunFlags extends CommonOptions {
   fullRefresh?: boolean;
@@ -33,6 +35,7 @@ export function registerPipelinesCommand(program: Command): void {
     .action(async (names: string[], flags: RunFlags) => {
       const config = resolveConfig(flags);
       const logger = createLogger('pipelines', config.logLevel);
+      const { pipelineGraph, runPipelinesOnce, runPipelinesRole } = await role();
       if (flags.continuous) return runPipelinesRole(config, logger);
       if ((flags.from === undefined) !== (flags.to === undefined)) throw new Error('--from and --to go together');
       if (flags.from !== undefined && (!DATE.test(flags.from) || !DATE.test(flags.to!)))
@@ -57,7 +60,8 @@ export function registerPipelinesCommand(program: Command): void {
     });
   withCommonOptions(pipelines.command('list'))
     .description('the pipelines, their inputs, update mode and schedule')
-    .action((flags: CommonOptions) => {
+    .action(async (flags: CommonOptions) => {
+      const { pipelineGraph } = await role();
       const graph = pipelineGraph(resolveConfig(flags));
       for (const d of graph.ordered) {
         process.stdout.write(
@@ -69,6 +73,7 @@ export function registerPipelinesCommand(program: Command): void {
     .description('the last run of each pipeline')
     .action(async (flags: CommonOptions) => {
       const config = resolveConfig(flags);
+      const [{ readRuns }, { pipelineGraph }] = await Promise.all([prism(), role()]);
       const runs = await readRuns(config.dataDir, { limit: 10_000 });
       for (const d of pipelineGraph(config).ordered) {
         const last = runs.find((r) => r['pipeline'] === d.name);
@@ -82,6 +87,7 @@ export function registerPipelinesCommand(program: Command): void {
     .description('runs from lens.runs, newest first')
     .action(async (name: string | undefined, flags: CommonOptions & { limit: number }) => {
       const config = resolveConfig(flags);
+      const [{ readRuns }, { pipelineGraph }] = await Promise.all([prism(), role()]);
       // A mistyped name is an error (as for `pipelines run`), not an empty history.
       if (name !== undefined && !pipelineGraph(config).byName.has(name))
         throw new Error(`no pipeline named ${name} (lens pipelines list shows them)`);
@@ -90,8 +96,9 @@ export function registerPipelinesCommand(program: Command): void {
   withCommonOptions(pipelines.command('lineage'))
     .option('--openlineage', 'print OpenLineage RunEvents (JSON lines)')
     .description('table-level lineage from the definitions')
-    .action((flags: CommonOptions & { openlineage?: boolean }) => {
+    .action(async (flags: CommonOptions & { openlineage?: boolean }) => {
       const config = resolveConfig(flags);
+      const [{ lineageEvents }, { pipelineGraph }] = await Promise.all([prism(), role()]);
       const graph = pipelineGraph(config);
       if (flags.openlineage) {
         for (const e of lineageEvents(graph, `lens://${config.dataDir}`))

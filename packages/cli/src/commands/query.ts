@@ -3,7 +3,7 @@
 // `delta_scan('PATH'[, version => N])` reads any Delta table on disk (DuckDB's delta extension is not available
 // offline). `--as-of` travels in time.
 import { join } from 'node:path';
-import { LakeCatalog, createDuckDB, prepareLakeQuery, rewriteDeltaScans, type SnapshotSelector } from '@lens/lake';
+import type { SnapshotSelector } from '@lens/lake';
 import type { Command } from 'commander';
 import { resolveConfig, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { formatRows, type QueryFormat } from './query-output.js';
@@ -50,6 +50,8 @@ export function registerQueryCommand(program: Command): void {
         process.exitCode = 1;
         return;
       }
+      // The lake (DuckDB) loads here, not at start-up: `lens --help` and every other command skip it.
+      const { LakeCatalog, createDuckDB, prepareLakeQuery, rewriteDeltaScans } = await import('@lens/lake');
       const db = await createDuckDB();
       try {
         const asOf = parseAsOf(flags.asOf);

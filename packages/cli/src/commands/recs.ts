@@ -5,18 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { runPipelines } from '@lens/prism';
-import {
-  buildDemoLake,
-  evaluateRecommendations,
-  trainPredictions,
-  loadRecommendations,
-  openRecsStore,
-  RECS_INPUTS,
-  recsPipelineGraph,
-  type EvaluationReport,
-  type RankingMetrics,
-} from '@lens/recs';
+import type { EvaluationReport, RankingMetrics } from '@lens/recs';
 import {
   integerOption,
   positiveOption,
@@ -24,6 +13,9 @@ import {
   withCommonOptions,
   type CommonOptions,
 } from '../common-options.js';
+
+/** Training, serving and evaluation load when a sub-command runs, not for `lens --help` (they pull in DuckDB). */
+const recsModule = () => import('@lens/recs');
 
 interface EvaluateFlags extends CommonOptions {
   k: number;
@@ -78,6 +70,10 @@ export function registerRecsCommand(program: Command): void {
     .option('--no-load', 'train only')
     .action(async (flags: CommonOptions & { fullRefresh?: boolean; load: boolean }) => {
       const config = resolveConfig(flags);
+      const [{ runPipelines }, { recsPipelineGraph, RECS_INPUTS, trainPredictions }] = await Promise.all([
+        import('@lens/prism'),
+        recsModule(),
+      ]);
       const graph = recsPipelineGraph({
         shipped: config.pipelines.shipped,
         ...(config.pipelines.dir ? { dirs: [config.pipelines.dir] } : {}),
@@ -138,6 +134,7 @@ export function registerRecsCommand(program: Command): void {
       if (flags.k > config.recs.maxK)
         throw new Error(`--k: ${flags.k} exceeds recs.maxK (${config.recs.maxK}), the longest list the API serves`);
       const options = { k: flags.k, testDays: flags.testDays, ageLimits: config.recs.maxAgeHours };
+      const { buildDemoLake, evaluateRecommendations } = await recsModule();
       let report: EvaluationReport;
       if (flags.demo) {
         const dir = await mkdtemp(join(tmpdir(), 'lens-recs-eval-'));
@@ -167,6 +164,7 @@ async function load(dataDir: string, config: ReturnType<typeof resolveConfig>): 
   // Before the store is opened (the embedded one is a file it would create under a mistyped --data).
   if (!existsSync(join(dataDir, 'lake')))
     throw new Error(`no lake in ${dataDir}: check --data, or run the pipelines first (lens recs train)`);
+  const { loadRecommendations, openRecsStore } = await recsModule();
   const store = await openRecsStore(config.recs, dataDir);
   try {
     const r = await loadRecommendations({ dataDir, store, keepVersions: config.recs.keepVersions });

@@ -2,8 +2,6 @@
 import type { Command } from 'commander';
 import { parsePort, resolveConfig, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { createLogger } from '../logger.js';
-import { runServerRole } from '../roles/server-role.js';
-import { serverPlugins } from '../roles/server-plugins.js';
 
 interface ServerFlags extends CommonOptions {
   port?: number;
@@ -24,6 +22,10 @@ export function registerServerCommand(program: Command): void {
     .action(async (flags: ServerFlags) => {
       const config = resolveConfig(flags, { 'server.port': flags.port, 'server.host': flags.host });
       const logger = createLogger('server', config.logLevel);
+      const [{ runServerRole }, { serverPlugins }] = await Promise.all([
+        import('../roles/server-role.js'),
+        import('../roles/server-plugins.js'),
+      ]);
       await runServerRole(config, logger, await serverPlugins(config, logger));
     });
 }

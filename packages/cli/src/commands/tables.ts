@@ -3,7 +3,10 @@
 // retention reads any more.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DeltaTable, LakeCatalog, createDuckDB } from '@lens/lake';
+import type { LakeCatalog } from '@lens/lake';
+
+/** The lake (DuckDB) loads when a command runs, not for `lens --help` and the other commands. */
+const lake = () => import('@lens/lake');
 import type { Command } from 'commander';
 import { resolveConfig, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { formatRows, type QueryFormat } from './query-output.js';
@@ -27,7 +30,8 @@ export function registerTablesCommand(program: Command): void {
     .action(async (flags: TablesFlags) => {
       const format = checkFormat(flags.format);
       const config = resolveConfig(flags);
-      const catalog = lakeCatalog(config.dataDir);
+      const catalog = await lakeCatalog(config.dataDir);
+      const { DeltaTable, createDuckDB } = await lake();
       const db = await createDuckDB();
       try {
         const rows = [];
@@ -75,7 +79,8 @@ export function registerHistoryCommand(program: Command): void {
     .action(async (given: string, flags: TablesFlags & { limit?: number }) => {
       const format = checkFormat(flags.format);
       const config = resolveConfig(flags);
-      const catalog = lakeCatalog(config.dataDir);
+      const catalog = await lakeCatalog(config.dataDir);
+      const { DeltaTable, createDuckDB } = await lake();
       const name = await resolveTable(catalog, given);
       const db = await createDuckDB();
       try {
@@ -135,7 +140,8 @@ export function registerVacuumCommand(program: Command): void {
       ): Promise<void> => {
         const format = checkFormat(flags.format);
         const config = resolveConfig(flags);
-        const catalog = lakeCatalog(config.dataDir);
+        const catalog = await lakeCatalog(config.dataDir);
+        const { DeltaTable, createDuckDB } = await lake();
         const names =
           given.length === 0 ? await catalog.tables() : await Promise.all(given.map((g) => resolveTable(catalog, g)));
         const db = await createDuckDB();
@@ -161,11 +167,11 @@ export function registerVacuumCommand(program: Command): void {
 }
 
 /** The data directory's lake; a directory without one is a mistyped --data (an empty listing would hide it). */
-function lakeCatalog(dataDir: string): LakeCatalog {
-  const lake = join(dataDir, 'lake');
-  if (!existsSync(lake))
+async function lakeCatalog(dataDir: string): Promise<LakeCatalog> {
+  const lakeDir = join(dataDir, 'lake');
+  if (!existsSync(lakeDir))
     throw new Error(`no lake in ${dataDir}: check --data (Lens writes it there once events are loaded)`);
-  return new LakeCatalog(lake);
+  return new (await lake()).LakeCatalog(lakeDir);
 }
 
 function statsRows(stats: string | undefined): number {

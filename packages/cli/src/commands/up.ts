@@ -1,12 +1,12 @@
 // `lens up`: every role in one go on the embedded defaults — the collector (and, as they land, the loader,
 // the API server and the dashboard) as supervised child processes, optionally with demo traffic.
 import { resolve } from 'node:path';
-import { startDemoTraffic, type DemoTraffic } from '@lens/demo';
+import type { DemoTraffic } from '@lens/demo';
 import type { Command } from 'commander';
 import { childArgs, parsePort, resolveConfig, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { devSourceBanner, sourcesOrDevSource } from '../dev-source.js';
 import { createLogger } from '../logger.js';
-import { untilSignal } from '../roles/collector-role.js';
+import { untilSignal } from '../roles/until-signal.js';
 import { RoleSupervisor } from '../roles/role-supervisor.js';
 
 interface UpFlags extends CommonOptions {
@@ -90,6 +90,7 @@ export function registerUpCommand(program: Command): void {
         if (devSource !== undefined) process.stdout.write(`\n${devSourceBanner(devSource, url)}\n`);
         if (flags.demo) {
           const source = sources[0]!;
+          const { startDemoTraffic } = await import('@lens/demo');
           demo = startDemoTraffic({ url, writeKey: source.writeKey, rate: flags.demoRate, logger });
           process.stdout.write(
             `\nDemo traffic: ~${flags.demoRate} events/s of simulated newsroom readers to source "${source.id}" (a line every 10 s).\n`,

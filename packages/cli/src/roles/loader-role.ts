@@ -5,7 +5,7 @@ import { runLoaderOnce, startLoader } from '@lens/loader';
 import { createEventLog } from '@lens/log';
 import type { LensConfig } from '@lens/protocol';
 import type { Logger } from 'pino';
-import { untilSignal } from './collector-role.js';
+import { untilSignal } from './until-signal.js';
 
 /** Runs the loader in this process; resolves once stopped (or, with `once`, once everything is loaded). */
 export async function runLoaderRole(

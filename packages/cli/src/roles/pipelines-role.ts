@@ -12,7 +12,7 @@ import {
 import type { LensConfig } from '@lens/protocol';
 import { RECS_PIPELINES_DIR, RecsTrainingError, trainPredictions } from '@lens/recs';
 import type { Logger } from 'pino';
-import { untilSignal } from './collector-role.js';
+import { untilSignal } from './until-signal.js';
 
 /** The validated pipeline graph for a configuration (config errors name file, line and key). */
 export function pipelineGraph(config: LensConfig): PipelineGraph {

@@ -3,7 +3,7 @@
 import { createServer, type ServerPlugin } from '@lens/server';
 import type { LensConfig } from '@lens/protocol';
 import type { Logger } from 'pino';
-import { untilSignal } from './collector-role.js';
+import { untilSignal } from './until-signal.js';
 
 /** Serves until SIGINT/SIGTERM; tells a supervising `lens up` when it listens. */
 export async function runServerRole(

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 
-const ROLE = new URL('./collector-role.js', import.meta.url).href;
+const ROLE = new URL('./until-signal.js', import.meta.url).href;
 
 /** A process that waits for a signal, then takes 1.5 s to close and prints `closed`. */
 function fakeRole(): {
