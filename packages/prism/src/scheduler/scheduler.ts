@@ -58,6 +58,11 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
             unchanged,
           });
           for (const name of due) lastRun.set(name, now);
+          // Each run that wrote committed to its table, and the tick's records to lens.runs.
+          const wrote = records
+            .filter((r) => r.status === 'succeeded' && r.outputVersion !== null)
+            .map((r) => r.pipeline);
+          maintenance.noteCommits(records.length > 0 ? [...wrote, 'lens.runs'] : wrote);
           options.onRuns?.(records);
         } catch (error) {
           // Only lens.runs itself failing lands here; the next tick retries.

@@ -45,3 +45,36 @@ it('packs small files and vacuums at the table retention, when due; skips tables
     await rm(dataDir, { recursive: true, force: true });
   }
 });
+
+it('packs the small files of a table that took packAfterCommits commits, before the period; only that table', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'lens-maintenance-'));
+  try {
+    const tables: Record<string, DeltaTable> = {};
+    for (const name of ['silver.busy', 'silver.quiet']) {
+      const table = await DeltaTable.open(lakeTablePath(dataDir, name));
+      await table.create({ columns: [{ name: 'id', type: 'string' }] });
+      for (const id of ['a', 'b', 'c']) await table.append({ rows: [{ id }] });
+      tables[name] = table;
+    }
+    const files = async (name: string): Promise<number> => (await tables[name]!.snapshot()).files.length;
+    const t0 = Date.now();
+    const upkeep = new TableMaintenance(
+      dataDir,
+      { optimizeEveryMs: 600_000, vacuumEveryMs: 0, packAfterCommits: 3 },
+      noopLogger,
+      t0,
+    );
+    const names = ['silver.busy', 'silver.quiet'];
+    upkeep.noteCommits(['silver.busy', 'silver.quiet']);
+    upkeep.noteCommits(['silver.busy']);
+    assert.equal(await upkeep.runDue(names, t0 + 1_000), false); // two commits: not yet
+    upkeep.noteCommits(['silver.busy']);
+    assert.equal(await upkeep.runDue(names, t0 + 2_000), true);
+    assert.equal(await files('silver.busy'), 1);
+    assert.deepEqual((await tables['silver.busy']!.query()).map((r) => r['id']).sort(), ['a', 'b', 'c']);
+    assert.equal(await files('silver.quiet'), 3); // one commit noted: left alone
+    assert.equal(await upkeep.runDue(names, t0 + 3_000), false); // the count starts again after packing
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
