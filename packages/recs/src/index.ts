@@ -52,6 +52,8 @@ export {
   type ServedListEntry,
 } from './serving/served-list-log.js';
 export { recommendationsPlugin, type RecommendationsPluginOptions } from './serving/recommendations-plugin.js';
+export { recommendationsOpenApi } from './serving/recommendations-openapi.js';
+export { RECOMMENDATIONS_PATH } from './serving/recommendations-http.js';
 export { clickThrough, type ClickThrough } from './evaluation/click-through.js';
 export { openRecsStore, kvOptionsFromConfig } from './serving/open-recs-store.js';
 export { buildDemoLake, DEMO_START, RECS_INPUTS, type DemoLake } from './testing/demo-lake.js';

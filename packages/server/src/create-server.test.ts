@@ -31,7 +31,9 @@ describe('lens server', () => {
     server = await createServer({
       config: ServerConfig.parse({ readTokens: [TOKEN], sqlRowCap: 2 }),
       dataDir,
-      plugins: [{ plugin: recs, prefix: '/v1' }],
+      plugins: [
+        { plugin: recs, prefix: '/v1', openapi: { '/v1/recommendations': { get: { summary: 'plugin route' } } } },
+      ],
     });
     open = await createServer({ config: ServerConfig.parse({}), dataDir });
   });
@@ -169,6 +171,8 @@ describe('lens server', () => {
     const doc = (await server.inject('/api/openapi.json')).json();
     assert.equal(doc.openapi, '3.0.3');
     assert.ok(doc.paths['/api/insights/funnels'].post);
+    assert.equal(doc.paths['/api/tables/{name}'].get.parameters[0].name, 'name');
+    assert.equal(doc.paths['/v1/recommendations'].get.summary, 'plugin route'); // a plugin's own path item
     assert.deepEqual(doc.components.schemas.funnelsQuery.properties.order.enum, ['strict', 'ordered', 'any']);
     assert.ok(doc.components.schemas.trendsQuery.required.includes('series'));
     assert.equal((await server.inject('/health')).json().status, 'ok');

@@ -34,6 +34,8 @@ export interface ServerPlugin {
    * the path), and 503 while closing (Fastify answers then).
    */
   fastPath?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** OpenAPI path items of its routes (path → item), listed in /api/openapi.json with the server's own. */
+  openapi?: Record<string, unknown>;
 }
 
 /** Options of `createServer`. */
@@ -155,7 +157,7 @@ export async function createServer(options: ServerOptions): Promise<LensServer> 
   app.get('/metrics', async (_request, reply) =>
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   );
-  const document = openApiDocument();
+  const document = openApiDocument(Object.assign({}, ...(options.plugins ?? []).map((p) => p.openapi ?? {})));
   app.get('/api/openapi.json', async () => document);
   await app.register(async (api) => {
     api.addHook('preHandler', auth);

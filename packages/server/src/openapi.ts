@@ -11,8 +11,8 @@ const json = (description: string): object => ({
   content: { 'application/json': { schema: { type: 'object' } } },
 });
 
-/** The OpenAPI document. */
-export function openApiDocument(): Record<string, unknown> {
+/** The OpenAPI document; `pluginPaths`: the path items of mounted plugins' routes (ServerPlugin.openapi). */
+export function openApiDocument(pluginPaths: Record<string, unknown> = {}): Record<string, unknown> {
   const schemas = insightQuerySchemas();
   const paths: Record<string, unknown> = {};
   for (const kind of INSIGHT_KINDS) {
@@ -84,6 +84,25 @@ export function openApiDocument(): Record<string, unknown> {
       responses: { 200: json('{ tables: [...] }'), 401: error },
     },
   };
+  paths['/api/tables/{name}'] = {
+    get: {
+      summary: 'One table: its version, commit history and live files (path, partition values, size, rows)',
+      operationId: 'table',
+      tags: ['catalog'],
+      parameters: [
+        { name: 'name', in: 'path', required: true, schema: { type: 'string' }, description: 'e.g. silver.events' },
+      ],
+      responses: {
+        200: json(
+          '{ name, version, history: [{ version, timestamp, operation, parameters, metrics }], files: [{ path, partitionValues, sizeBytes, rows, modifiedAt }], filesTruncated }',
+        ),
+        400: error, // invalid_table: not a layer.name table name
+        401: error,
+        404: error, // table_not_found
+      },
+    },
+  };
+  Object.assign(paths, pluginPaths);
   const components: Record<string, unknown> = {
     Error: {
       type: 'object',
@@ -102,7 +121,8 @@ export function openApiDocument(): Record<string, unknown> {
     info: {
       title: 'Lens API',
       version: '0.1.0',
-      description: 'Insights straight on the Delta lake, raw SQL, the catalog, trending now.',
+      description:
+        'Insights straight on the Delta lake, raw SQL, the catalog, trending now (and the routes of mounted plugins).',
     },
     components: { schemas: components, securitySchemes: { readToken: { type: 'http', scheme: 'bearer' } } },
     security: [{ readToken: [] }],

@@ -8,6 +8,8 @@ import {
   createDeltaServedListLog,
   loadRecommendations,
   openRecsStore,
+  RECOMMENDATIONS_PATH,
+  recommendationsOpenApi,
   recommendationsPlugin,
   RecsTrainingError,
 } from '@lens/recs';
@@ -73,7 +75,11 @@ export async function serverPlugins(config: LensConfig, logger: Logger): Promise
   };
   return [
     // GET /v1/recommendations is also answered in front of Fastify (same answers, metrics and log; see ServerPlugin.fastPath).
-    { plugin: recs as ServerPlugin['plugin'], fastPath: recs.fastPath },
+    {
+      plugin: recs as ServerPlugin['plugin'],
+      fastPath: recs.fastPath,
+      openapi: { [RECOMMENDATIONS_PATH]: recommendationsOpenApi(config.recs.maxK) },
+    },
     { plugin: recsLifecycle as ServerPlugin['plugin'] },
     { plugin: dashboardPlugin as ServerPlugin['plugin'] },
   ];
