@@ -1,6 +1,8 @@
 // The Delta served-lists log writes from a worker thread: flush means committed, close loses nothing,
-// a lake that cannot be written is reported and bounded (entries beyond 10 × maxBuffered are dropped, counted).
+// a lake that cannot be written is reported and bounded (entries beyond 10 × maxBuffered are dropped, counted),
+// and what a killed server had spooled is written by the next log on its data directory, once.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -182,3 +184,54 @@ test('the writer compacts the small files its appends make (every COMPACT_EVERY_
     await rm(dataDir, { recursive: true, force: true });
   }
 });
+
+test(
+  'a server killed before it wrote: the next log on the data directory writes its spooled lists, once',
+  { timeout: 120_000 },
+  async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'lens-served-crash-'));
+    try {
+      // The child serves 500 lists, writes the first 200 (flush), then is killed once the rest are spooled.
+      // A script file, not --input-type=module -e: the writer thread would inherit that flag and refuse to start.
+      const script = join(dataDir, 'child.mjs');
+      await writeFile(
+        script,
+        `const { createDeltaServedListLog } = await import(${JSON.stringify(new URL('./served-list-log.js', import.meta.url).href)});
+       const log = createDeltaServedListLog({ dataDir: ${JSON.stringify(dataDir)}, flushEveryMs: 600000 });
+       const entry = (i) => ({ listId: 'list-' + i, servedAt: Date.parse('2025-03-01T12:00:00Z') + i,
+         request: { userId: 'u' + i }, response: { listId: 'list-' + i, source: 'trending', modelVersion: 'v1',
+         items: [{ articleId: 'a' + i, score: 1, reason: 'trending', position: 1 }] } });
+       for (let i = 0; i < 200; i++) log.record(entry(i));
+       await log.flush();
+       for (let i = 200; i < 500; i++) log.record(entry(i));
+       const wait = setInterval(() => { if (log.spooled() === 500) { clearInterval(wait); console.log('spooled'); } }, 5);
+       setInterval(() => {}, 1000);`,
+      );
+      const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((resolve, reject) => {
+        child.stdout!.on('data', (d: Buffer) => (String(d).includes('spooled') ? resolve() : undefined));
+        child.on('exit', (code) => reject(new Error(`child exited ${code} before spooling`)));
+      });
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+      assert.equal((await rowsOf(dataDir)).length, 200, 'only the flushed lists reached the table before the kill');
+
+      const errors: unknown[] = [];
+      const next = createDeltaServedListLog({ dataDir, flushEveryMs: 60_000, onError: (e) => errors.push(e) });
+      next.record(entry(1000));
+      await next.close();
+      assert.equal(next.recovered(), 300);
+      const rows = await rowsOf(dataDir);
+      assert.equal(rows.length, 501);
+      assert.equal(new Set(rows.map((r) => r['list_id'])).size, 501, 'each list once');
+      assert.deepEqual(errors, []);
+
+      const third = createDeltaServedListLog({ dataDir, flushEveryMs: 60_000 });
+      await third.close();
+      assert.equal(third.recovered(), 0, 'nothing is written twice');
+      assert.equal((await rowsOf(dataDir)).length, 501);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  },
+);

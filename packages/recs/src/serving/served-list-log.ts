@@ -1,8 +1,9 @@
 // The served-lists log: every list the API returns, with its listId, so clicks (`Recommendation Clicked` with
 // `list_id`, which lands in silver.events.list_id) can be joined to what was shown. The serving thread only
 // turns each list into one NDJSON row and hands rows to a worker thread in small batches; the worker
-// (served-list-writer.ts) appends them to the Delta table lens.served_recommendations, so no Delta or
-// Parquet work ever stalls the event loop that answers requests.
+// (served-list-writer.ts) makes them durable in a spool and appends them to the Delta table
+// lens.served_recommendations, so no Delta or Parquet work ever stalls the event loop that answers requests,
+// and a killed server's lists are written by the next one to start.
 import { Worker } from 'node:worker_threads';
 import type { RecommendationRequest, RecommendationResponse } from './recommendation-service.js';
 import { jsonString } from './response-json.js';
@@ -152,6 +153,8 @@ export function servedLine(e: ServedListEntry): string {
 
 /** Rows handed to the writer thread per message (small, so no single hand-over is long). */
 const POST_EVERY = 256;
+/** Rows recorded wait at most this long before they are handed to the writer (and so spooled). */
+const HAND_OVER_MS = 50;
 /** Bytes of the buffer rows are written into (UTF-8 NDJSON), handed over whole (transferred, not copied). */
 const CHUNK_BYTES = 256 * 1024;
 
@@ -159,16 +162,19 @@ const CHUNK_BYTES = 256 * 1024;
  * Appends served lists to lens.served_recommendations from a worker thread, every `flushEveryMs` (default 5 s)
  * or `maxBuffered` entries (default 20,000: fewer, larger appends cost the writer about half as much per list as 5,000);
  * beyond 10 × maxBuffered unwritten entries (the lake is down) new ones are dropped
- * and counted. `record` costs one small JSON row on the calling thread. `flush` resolves once everything
- * recorded before it is committed (or the write failed: `onError` is told, the rows are retried), `close`
- * flushes and stops the thread — a clean shutdown loses nothing. The thread starts with the first entry.
+ * and counted. `record` costs one small JSON row on the calling thread. The thread appends every 256 rows to a
+ * durable spool (`<dataDir>/recs/served-spool`, fsync) as they arrive (rows are handed over every 256, or 50 ms
+ * after the first, and spooled together every 100 ms or MiB), so a server killed between two writes loses at most
+ * the last ~150 ms of lists: the next log opened on the data directory (it starts its thread
+ * at once) writes them. `flush` resolves once everything recorded before it is committed (or the write failed:
+ * `onError` is told, the rows are retried), `close` flushes and stops the thread — a clean shutdown loses nothing.
  */
 export function createDeltaServedListLog(options: {
   dataDir: string;
   flushEveryMs?: number;
   maxBuffered?: number;
   onError?: (error: unknown) => void;
-}): ServedListLog & { dropped(): number } {
+}): ServedListLog & { dropped(): number; spooled(): number; recovered(): number | undefined } {
   const max = options.maxBuffered ?? 20_000;
   /** NDJSON rows not yet handed to the writer: UTF-8 in `chunk` up to `bytes`, `pending` of them. */
   let chunk: Buffer | undefined;
@@ -177,6 +183,8 @@ export function createDeltaServedListLog(options: {
   /** Entries recorded and not yet committed (here or in the writer). */
   let unwritten = 0;
   let dropped = 0;
+  let spooled = 0;
+  let recovered: number | undefined;
   let worker: Worker | undefined;
   let nextFlush = 0;
   let closed = false;
@@ -187,9 +195,13 @@ export function createDeltaServedListLog(options: {
     w.unref(); // a pending flush refs it (below); otherwise it never keeps the process alive
     w.on('message', (m: FromWriter) => {
       if (m.type === 'written') unwritten -= m.n;
+      else if (m.type === 'spooled') spooled += m.n;
+      else if (m.type === 'recovered') recovered = m.n;
       else if (m.type === 'error') options.onError?.(new Error(`served lists not written (retried): ${m.message}`));
       else if (m.type === 'compaction-failed')
-        options.onError?.(new Error(`served lists table not compacted (retried later): ${m.message}`));
+        options.onError?.(
+          new Error(`served lists upkeep failed (spool retention or compaction; retried later): ${m.message}`),
+        );
       else settle(m.id);
     });
     w.on('error', (error) => options.onError?.(error));
@@ -237,6 +249,8 @@ export function createDeltaServedListLog(options: {
   };
   const timer = setInterval(() => void flush(), options.flushEveryMs ?? 5000);
   timer.unref();
+  // At once, not with the first entry: what a killed server left in the spool is written now.
+  worker = start();
   return {
     record(entry) {
       if (closed || unwritten >= 10 * max) {
@@ -265,6 +279,8 @@ export function createDeltaServedListLog(options: {
       chunk[bytes++] = 10;
       unwritten++;
       if (++pending >= POST_EVERY) post();
+      // A quiet server hands rows over within HAND_OVER_MS too, so they reach the spool (crash-safe) soon.
+      else if (pending === 1) setTimeout(post, HAND_OVER_MS).unref();
     },
     flush,
     async close() {
@@ -282,5 +298,9 @@ export function createDeltaServedListLog(options: {
       }
     },
     dropped: () => dropped,
+    /** Rows durable in the spool so far. */
+    spooled: () => spooled,
+    /** Rows a previous writer had left in the spool and this one wrote at start (undefined until it looked). */
+    recovered: () => recovered,
   };
 }

@@ -1,4 +1,5 @@
 // The table served lists are appended to, and its columns (shared by the log and its writer thread).
+import { join } from 'node:path';
 import type { ColumnSpec } from '@lens/lake';
 
 /** The table served lists are appended to. */
@@ -20,6 +21,17 @@ export const SERVED_COLUMNS: readonly ColumnSpec[] = [
   { name: 'reasons', type: 'string' },
   { name: 'k', type: 'integer' },
 ];
+
+/** The spool served lists are made durable in before they are written (a local event log, one partition per writer). */
+export function servedSpoolDir(dataDir: string): string {
+  return join(dataDir, 'recs', 'served-spool');
+}
+/** The txn application id of a spool partition in lens.served_recommendations (version: the next offset to write). */
+export function servedSpoolAppId(partition: number): string {
+  return `lens-served:p${partition}`;
+}
+/** The spool's consumer name (its committed position lets retention delete written segments). */
+export const SERVED_SPOOL_CONSUMER = 'lens-served-writer';
 
 /** Every this many appends the writer compacts the table (each append adds a file per served date). */
 export const COMPACT_EVERY_COMMITS = 50;
