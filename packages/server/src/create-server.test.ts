@@ -63,6 +63,32 @@ describe('lens server', () => {
     );
   });
 
+  it('a JSON body sent as text/plain is read as JSON; a body that is not JSON is a 400 saying so', async () => {
+    const plain = { ...auth, 'content-type': 'text/plain;charset=UTF-8' };
+    // Not the other tests' query: a cache hit here would change the metrics they count.
+    const query = { ...TRENDS, series: [{ event: AV, math: 'total' }] };
+    const res = await server.inject({
+      method: 'POST',
+      url: '/api/insights/trends',
+      headers: plain,
+      payload: JSON.stringify(query),
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.json().meta.cached, false);
+    assert.equal(res.json().result.series.length, 1);
+    for (const type of ['text/plain', 'application/json']) {
+      const bad = await server.inject({
+        method: 'POST',
+        url: '/api/insights/trends',
+        headers: { ...auth, 'content-type': type },
+        payload: '{"series": [',
+      });
+      assert.equal(bad.statusCode, 400, type);
+      assert.equal(bad.json().error.code, 'invalid_json', type);
+      assert.match(bad.json().error.message, /not valid JSON/, type);
+    }
+  });
+
   it('GET /api/tables/:name gives the version history and the live files; bad and unknown names are 400/404', async () => {
     const res = await open.inject({ method: 'GET', url: '/api/tables/silver.events' });
     assert.equal(res.statusCode, 200);

@@ -109,6 +109,7 @@ export async function createServer(options: ServerOptions): Promise<LensServer> 
         }),
   });
   installErrorHandlers(app, logger);
+  readBodiesAsJson(app);
   const auth = readTokenHook(config.readTokens);
   const tokenOk = readTokenCheck(config.readTokens);
   const observe = (route: string, method: string, url: string, status: number, ms: number): void => {
@@ -188,4 +189,15 @@ export async function createServer(options: ServerOptions): Promise<LensServer> 
       if (!options.engine) await engine.close();
     },
   };
+}
+
+/**
+ * Request bodies are JSON, whatever the client called them: `fetch(url, { body: JSON.stringify(q) })` sends
+ * text/plain, which Fastify handed to the routes as a string ("expected object, received string"). Read with
+ * Fastify's own JSON parser (its `__proto__`/`constructor` checks included); a body that is not JSON is a 400
+ * `invalid_json` (http-errors.ts).
+ */
+function readBodiesAsJson(app: FastifyInstance): void {
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser('text/plain', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
 }

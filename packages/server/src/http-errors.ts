@@ -43,6 +43,11 @@ export function errorAnswer(error: unknown): { status: number; body: ErrorBody }
   if (error instanceof QueryTimeoutError) return { status: 504, body: { error: { code: 'query_timeout', message } } };
   if (error instanceof HttpError) return { status: error.statusCode, body: { error: { code: error.code, message } } };
   const fastify = error as Partial<FastifyError>;
+  if (fastify.code === 'FST_ERR_CTP_INVALID_JSON_BODY')
+    return {
+      status: 400,
+      body: { error: { code: 'invalid_json', message: `request body: not valid JSON (${message})` } },
+    };
   if (typeof fastify.statusCode === 'number' && fastify.statusCode < 500) {
     return {
       status: fastify.statusCode,
