@@ -38,6 +38,34 @@ describe('locked-down SQL', () => {
     assert.deepEqual([all.rows, all.truncated], [[{ n: 3 }], false]);
   });
 
+  it('explains a SELECT (EXPLAIN and EXPLAIN ANALYZE); what follows EXPLAIN is gated like any SQL', async () => {
+    for (const sql of [
+      'EXPLAIN SELECT count(*) FROM silver.events',
+      'explain analyze SELECT count(*) FROM silver.events',
+    ]) {
+      const r = await engine.sql(sql, 100);
+      assert.deepEqual(
+        r.columns.map((c) => c.name),
+        ['explain_key', 'explain_value'],
+        sql,
+      );
+      assert.match(
+        String(r.rows[0]!['explain_value']),
+        /silver_events|SEQ_SCAN|READ_PARQUET|PARQUET_SCAN|TABLE_SCAN/i,
+        sql,
+      );
+      assert.deepEqual(r.tables, [{ table: 'silver.events', version: 1 }]);
+    }
+    await assert.rejects(
+      engine.sql(`EXPLAIN SELECT * FROM read_text('/etc/hostname')`, 10),
+      (e: unknown) => e instanceof SqlRefusedError && /table function read_text/.test(e.message),
+    );
+    await assert.rejects(
+      engine.sql(`EXPLAIN COPY (SELECT 1) TO '/tmp/x.csv'`, 10),
+      (e: unknown) => e instanceof SqlRefusedError && /only a single SELECT/.test(e.message),
+    );
+  });
+
   it('quotes the SQL as written in an error, not the statement Lens wraps it in', async () => {
     await assert.rejects(engine.sql('SELECT nosuchcol FROM silver.events', 10), (e: unknown) => {
       const message = (e as Error).message;

@@ -1,4 +1,5 @@
-// Raw SQL over the lake, locked down in three layers: (1) DuckDB's parser must see exactly one SELECT;
+// Raw SQL over the lake, locked down in three layers: (1) DuckDB's parser must see exactly one SELECT (or
+// EXPLAIN [ANALYZE] of one);
 // (2) the SELECT may read the lake's tables (views Lens registers) but call no table function (read_csv,
 // read_parquet, glob, …); (3) the session itself has external access off, only the lake directory allowed
 // and its configuration locked, so SET/PRAGMA/ATTACH/COPY/INSTALL/LOAD fail even if (1)-(2) missed something.
@@ -43,6 +44,9 @@ export async function createLockedDuckDB(lakeRoot: string): Promise<DuckDBSessio
 }
 
 type Node = { [key: string]: unknown };
+
+/** `EXPLAIN` or `EXPLAIN ANALYZE` in front of a SELECT (DuckDB's serialiser, the gate's parser, takes only the SELECT). */
+const EXPLAIN_PREFIX = /^\s*EXPLAIN(\s+ANALY[SZ]E)?\s+/i;
 
 /** Refuses anything but one SELECT without table functions; returns the statement without trailing `;`. */
 export async function gateSql(runner: DuckDBRunner, text: string): Promise<string> {
@@ -100,15 +104,30 @@ export class LockedSql {
     return new LockedSql(new LakeCatalog(lakeRoot), new DuckDBRunner(await createLockedDuckDB(lakeRoot), timeoutMs));
   }
 
-  /** Runs `text` (one SELECT) and returns at most `rowCap` rows. */
+  /**
+   * Runs `text` (one SELECT, or EXPLAIN [ANALYZE] of one: its plan as rows of explain_key/explain_value) and returns
+   * at most `rowCap` rows.
+   */
   async run(text: string, rowCap: number): Promise<SqlResult> {
     return this.runner.exclusive(async () => {
-      const statement = await gateSql(this.runner, text);
+      const explain = EXPLAIN_PREFIX.exec(text);
+      const statement = await gateSql(this.runner, explain ? text.slice(explain[0].length) : text);
       let registered;
       try {
         registered = await prepareLakeQuery(this.catalog, this.runner.db, statement);
       } catch (error) {
         throw new SqlRefusedError((error as Error).message, { cause: error });
+      }
+      const tables = registered.map((t) => ({ table: t.table, version: t.version }));
+      if (explain) {
+        // The gated SELECT under the same EXPLAIN (ANALYZE runs it, within the timeout like any query).
+        const rows = await this.runner
+          .all(`${explain[0].trim().replace(/\s+/g, ' ')} ${statement}`)
+          .catch((error: unknown) => {
+            throw new SqlRefusedError((error as Error).message, { cause: error });
+          });
+        const columns = ['explain_key', 'explain_value'].map((name) => ({ name, type: 'VARCHAR' }));
+        return { columns, rows: rows.slice(0, rowCap), truncated: rows.length > rowCap, tables };
       }
       const wrapped = `SELECT * FROM (${statement}\n) LIMIT ${rowCap + 1}`;
       const columns = await this.runner.db.describe(wrapped).catch((error: unknown) => {
@@ -124,7 +143,7 @@ export class LockedSql {
         columns,
         rows: rows.slice(0, rowCap),
         truncated: rows.length > rowCap,
-        tables: registered.map((t) => ({ table: t.table, version: t.version })),
+        tables,
       };
     });
   }

@@ -58,7 +58,8 @@ export function openApiDocument(pluginPaths: Record<string, unknown> = {}): Reco
   };
   paths['/api/sql'] = {
     post: {
-      summary: 'Read-only SQL over the lake tables (one SELECT; no files, network or settings; timeout and row cap)',
+      summary:
+        'Read-only SQL over the lake tables (one SELECT, or EXPLAIN [ANALYZE] of one; no files, network or settings; timeout and row cap)',
       operationId: 'sql',
       tags: ['sql'],
       requestBody: {
