@@ -50,8 +50,10 @@ describe('lens pipelines', () => {
   });
 
   it('lists pipelines, shows status and history, and exports lineage', () => {
-    assert.match(lens('list').stdout, /^silver\.events +append +continuous +← bronze\.events$/m);
-    assert.match(lens('status').stdout, /^gold\.kpi_daily +succeeded /m);
+    assert.match(lens('list').stdout, /^PIPELINE +UPDATE +SCHEDULE +INPUTS$/m);
+    assert.match(lens('list').stdout, /^silver\.events +append +continuous +bronze\.events$/m);
+    assert.match(lens('status').stdout, /^PIPELINE +STATUS +ENDED +ROWS OUT$/m);
+    assert.match(lens('status').stdout, /^gold\.kpi_daily +succeeded +\d{4}-\d\d-\d\dT[\d:.]+Z \d+$/m);
     const history = JSON.parse(lens('history', 'silver.events').stdout) as { pipeline: string; status: string }[];
     assert.ok(history.length >= 2 && history.every((r) => r.pipeline === 'silver.events' && r.status === 'succeeded'));
     assert.equal((JSON.parse(lens('history', '-n', '1').stdout) as unknown[]).length, 1);

@@ -63,9 +63,10 @@ export function registerPipelinesCommand(program: Command): void {
     .action(async (flags: CommonOptions) => {
       const { pipelineGraph } = await role();
       const graph = pipelineGraph(resolveConfig(flags));
+      process.stdout.write(`${'PIPELINE'.padEnd(24)} ${'UPDATE'.padEnd(18)} ${'SCHEDULE'.padEnd(16)} INPUTS\n`);
       for (const d of graph.ordered) {
         process.stdout.write(
-          `${d.name.padEnd(24)} ${d.update.mode.padEnd(18)} ${d.schedule.padEnd(16)} ← ${d.inputs.join(', ')}${d.shipped ? '' : `  (${d.file})`}\n`,
+          `${d.name.padEnd(24)} ${d.update.mode.padEnd(18)} ${d.schedule.padEnd(16)} ${d.inputs.join(', ')}${d.shipped ? '' : `  (${d.file})`}\n`,
         );
       }
     });
@@ -75,10 +76,11 @@ export function registerPipelinesCommand(program: Command): void {
       const config = resolveConfig(flags);
       const [{ readRuns }, { pipelineGraph }] = await Promise.all([prism(), role()]);
       const runs = await readRuns(config.dataDir, { limit: 10_000 });
+      process.stdout.write(`${'PIPELINE'.padEnd(24)} ${'STATUS'.padEnd(9)} ${'ENDED'.padEnd(24)} ROWS OUT\n`);
       for (const d of pipelineGraph(config).ordered) {
         const last = runs.find((r) => r['pipeline'] === d.name);
         process.stdout.write(
-          `${d.name.padEnd(24)} ${last ? `${String(last['status']).padEnd(9)} ${last['ended_at'] instanceof Date ? last['ended_at'].toISOString() : String(last['ended_at'])} out ${String(last['rows_out'])}${last['error'] ? `  ${String(last['error'])}` : ''}` : 'never run'}\n`,
+          `${d.name.padEnd(24)} ${last ? `${String(last['status']).padEnd(9)} ${last['ended_at'] instanceof Date ? last['ended_at'].toISOString() : String(last['ended_at'])} ${String(last['rows_out'])}${last['error'] ? `  ${String(last['error'])}` : ''}` : 'never run'}\n`,
         );
       }
     });
