@@ -154,7 +154,18 @@ describe('loadConfig', () => {
   });
 
   it('reports YAML syntax errors with their line, and unreadable files', () => {
-    assert.throws(() => loadConfig({ file: yamlFile('collector:\n  port: 1\n bad: [\n') }), /line \d+: not valid YAML/);
+    assert.throws(
+      () => loadConfig({ file: yamlFile('collector:\n  port: 1\n bad: [\n') }),
+      /line \d+, column \d+: not valid YAML/,
+    );
+    // Over-indented: the place once (no dangling "at line …:"), the offending line with a caret under the column.
+    assert.throws(
+      () => loadConfig({ file: yamlFile('sources:\n  - id: web\n    name: Web\n      writeKey: abc\n') }),
+      (e: Error) =>
+        /line 3, column 11: not valid YAML: Nested mappings are not allowed in compact mappings\n/.test(e.message) &&
+        /name: Web\n +\^/.test(e.message) &&
+        !/at line/.test(e.message),
+    );
     assert.throws(
       () => loadConfig({ file: '/nonexistent/lens.yaml' }),
       /config file \/nonexistent\/lens\.yaml: cannot be read \(ENOENT\)/,

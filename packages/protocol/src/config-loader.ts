@@ -138,8 +138,14 @@ function readYaml(file: string): {
   if (doc.errors.length > 0) {
     const first = doc.errors[0]!;
     const line = first.linePos?.[0]?.line;
+    const column = first.linePos?.[0]?.col;
+    // The parser's message ends its first line with "at line L, column C:" (said once, in front) and follows it
+    // with the offending line and a caret under the column, which is kept.
+    const [head = '', ...frame] = first.message.split('\n');
+    const what = head.replace(/ at line \d+, column \d+:?\s*$/, '');
+    const shown = frame.join('\n').replace(/^\n+/, '').trimEnd();
     throw new ConfigError(
-      `config file ${file}${line ? ` line ${line}` : ''}: not valid YAML: ${first.message.split('\n')[0]}`,
+      `config file ${file}${line ? ` line ${line}${column ? `, column ${column}` : ''}` : ''}: not valid YAML: ${what}${shown ? `\n${shown}` : ''}`,
       { context: { file, line } },
     );
   }
