@@ -118,6 +118,8 @@ async function appendRows(ndjson: Buffer, txn?: { partition: number; from: numbe
     const appId = servedSpoolAppId(txn.partition);
     const snapshot = await t.snapshot();
     const seen = snapshot.txns.get(appId)?.version;
+    // Committed already (an append that failed after its commit): done, not written twice.
+    if (seen !== undefined && seen >= txn.to) return;
     if (seen !== undefined && seen !== txn.from)
       throw new Error(
         `${SERVED_TABLE} has spool partition ${txn.partition} up to ${seen}, this write starts at ${txn.from}`,
@@ -145,7 +147,17 @@ async function openSpool(): Promise<void> {
         if (error instanceof PartitionLockedError) continue; // a live server's
         throw error;
       }
-      recovered += await recoverPartition(spoolLog, partition);
+      try {
+        recovered += await recoverPartition(spoolLog, partition);
+      } catch (error) {
+        // Left to the next start (its marker still behind: new rows after it would fail the fence).
+        await held.close();
+        port.postMessage({
+          type: 'error',
+          message: `served-lists spool partition ${partition} not written yet (tried again at the next start): ${error instanceof Error ? error.message : String(error)}`,
+        } satisfies FromWriter);
+        continue;
+      }
       if (spool === undefined) spool = held;
       else await held.close();
     }
