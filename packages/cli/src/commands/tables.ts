@@ -4,12 +4,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LakeCatalog } from '@lens/lake';
-
-/** The lake (DuckDB) loads when a command runs, not for `lens --help` and the other commands. */
-const lake = () => import('@lens/lake');
 import type { Command } from 'commander';
 import { resolveConfig, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { formatRows, type QueryFormat } from './query-output.js';
+
+/** The lake (DuckDB) loads when a command runs, not for `lens --help` and the other commands. */
+const lake = () => import('@lens/lake');
 
 interface TablesFlags extends CommonOptions {
   format: string;
