@@ -3,7 +3,7 @@
 import { createDuckDB, sharedDuckDB, type Sql, type SqlRow } from './duckdb/sql.js';
 import { versionAtTimestamp } from './log/commit-timestamps.js';
 import { planScan, type ScanOptions, type ScanPlan } from './scan/scan-sql.js';
-import { loadSnapshot, type CheckpointCache, type Snapshot } from './snapshot.js';
+import { checkpointCacheFor, loadSnapshot, type CheckpointCache, type Snapshot } from './snapshot.js';
 import { createFsObjectStore } from './storage/fs/fs-object-store.js';
 import type { ObjectStore } from './storage/object-store.js';
 import type { Predicate } from './scan/predicate.js';
@@ -45,12 +45,14 @@ export interface OpenOptions {
  * const rows = await table.query({ predicate: where.between('ts', '2026-01-01', '2026-01-02') });
  */
 export class DeltaTable {
-  readonly #checkpoints: CheckpointCache = {};
+  readonly #checkpoints: CheckpointCache;
 
   private constructor(
     readonly store: ObjectStore,
     readonly sql: Sql,
-  ) {}
+  ) {
+    this.#checkpoints = checkpointCacheFor(store.description);
+  }
 
   /** Opens (without reading) the table at a directory or on an ObjectStore. */
   static async open(location: string | ObjectStore, options: OpenOptions = {}): Promise<DeltaTable> {

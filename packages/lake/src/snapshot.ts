@@ -42,11 +42,29 @@ export interface Snapshot {
 /**
  * The parsed actions of the last checkpoint a table's snapshots were loaded from. A checkpoint file holds one
  * version's state and is never changed once written, so a writer that reloads its table after every commit
- * (the loader) reads it with DuckDB once per checkpoint instead of once per load.
+ * (the loader) reads it with DuckDB once per checkpoint instead of once per load — and so does a process that
+ * opens the table again for every run (Prism's scheduler): the cache is shared per table location
+ * (`checkpointCacheFor`).
  */
 export interface CheckpointCache {
   keys?: string;
   actions?: readonly Action[];
+}
+
+const sharedCheckpointCaches = new Map<string, CheckpointCache>();
+/** Tables whose last checkpoint a process keeps parsed (the least recently opened goes first). */
+const SHARED_CHECKPOINT_TABLES = 64;
+
+/** The checkpoint cache of the table at `location` (a store's description), shared by every DeltaTable opened there. */
+export function checkpointCacheFor(location: string): CheckpointCache {
+  let cache = sharedCheckpointCaches.get(location);
+  if (cache)
+    sharedCheckpointCaches.delete(location); // re-inserted: now the most recent
+  else cache = {};
+  sharedCheckpointCaches.set(location, cache);
+  if (sharedCheckpointCaches.size > SHARED_CHECKPOINT_TABLES)
+    sharedCheckpointCaches.delete(sharedCheckpointCaches.keys().next().value!);
+  return cache;
 }
 
 /** Loads the snapshot at `version` (latest when omitted). */
@@ -60,7 +78,8 @@ export async function loadSnapshot(
   const state = emptyState();
   if (segment.checkpoint) {
     const keys = segment.checkpoint.files.map((f) => f.key);
-    const id = keys.join('\n');
+    // With the files' times: a table removed and written again at the same place has new files of the same names.
+    const id = segment.checkpoint.files.map((f) => `${f.key}@${f.lastModified}`).join('\n');
     let actions = cache?.keys === id ? cache.actions : undefined;
     if (actions === undefined) {
       actions = await readCheckpointActions(store, sql, keys);

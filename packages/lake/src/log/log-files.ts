@@ -8,6 +8,7 @@ export type LogFile =
       kind: 'checkpoint';
       version: number;
       key: string;
+      lastModified: number;
       part: number;
       parts: number;
       format: 'parquet' | 'json';
@@ -40,13 +41,14 @@ export function parseLogFile(key: string, lastModified: number): LogFile | undef
   let m = COMMIT.exec(name);
   if (m) return { kind: 'commit', version: Number(m[1]), key, lastModified };
   m = CLASSIC.exec(name);
-  if (m) return { kind: 'checkpoint', version: Number(m[1]), key, part: 1, parts: 1, format: 'parquet' };
+  if (m) return { kind: 'checkpoint', version: Number(m[1]), key, lastModified, part: 1, parts: 1, format: 'parquet' };
   m = MULTI.exec(name);
   if (m)
     return {
       kind: 'checkpoint',
       version: Number(m[1]),
       key,
+      lastModified,
       part: Number(m[2]),
       parts: Number(m[3]),
       format: 'parquet',
@@ -57,6 +59,7 @@ export function parseLogFile(key: string, lastModified: number): LogFile | undef
       kind: 'checkpoint',
       version: Number(m[1]),
       key,
+      lastModified,
       part: 1,
       parts: 1,
       format: m[3] as 'json' | 'parquet',
