@@ -24,12 +24,13 @@ const JAN = { from: '2025-01-06', to: '2025-01-08' };
 
 describe('trends', () => {
   let engine: InsightEngine;
+  let dataDir: string;
   const run = async (q: object): Promise<TrendsResult> => (await engine.run<TrendsResult>('trends', q)).result;
   const values = (r: TrendsResult, label = 'A', breakdown: string | null = null): (number | null)[] =>
     r.series.find((s) => s.label === label && s.breakdown === breakdown)!.values;
 
   before(async () => {
-    const dataDir = await tempDataDir();
+    dataDir = await tempDataDir();
     // Arrive out of order, in two commits.
     await appendSilverEvents(dataDir, EVENTS.slice(5));
     await appendSilverEvents(dataDir, EVENTS.slice(0, 5).reverse());
@@ -79,6 +80,30 @@ describe('trends', () => {
     });
     assert.equal(hours.buckets.length, 23);
     assert.equal(values(hours)[0], 1);
+  });
+
+  it('an hourly range that does not start on the hour keeps its last, partial hour (and its events)', async () => {
+    const atTwenty = await InsightEngine.create({
+      dataDir,
+      now: () => new Date('2025-01-08T10:20:00Z'),
+    });
+    try {
+      const { result } = await atTwenty.run<TrendsResult>('trends', {
+        series: [{ event: 'Search Performed' }],
+        interval: 'hour',
+        dateRange: { last: 1, unit: 'hour' },
+      });
+      assert.deepEqual(result.buckets, ['2025-01-08T09:00:00', '2025-01-08T10:00:00']);
+      assert.deepEqual(result.series[0]!.values, [0, 1]);
+      const absolute = await atTwenty.run<TrendsResult>('trends', {
+        series: [{ event: 'Search Performed' }],
+        interval: 'hour',
+        dateRange: { from: '2025-01-08T09:30:00Z', to: '2025-01-08T10:30:00Z' },
+      });
+      assert.deepEqual(absolute.result.buckets, ['2025-01-08T09:00:00', '2025-01-08T10:00:00']);
+    } finally {
+      await atTwenty.close();
+    }
   });
 
   it('aggregates a numeric property and the active-user windows (WAU reaches back before the range)', async () => {

@@ -191,8 +191,11 @@ export function partitionBounds(w: { from: Date; to: Date }): { from: string; to
 /** SQL for the whole local buckets a window covers. */
 export function bucketGridSql(w: DateWindow, interval: Interval): string {
   // Hours step through real instants: a local day has 23 or 25 of them across a DST change.
+  // The last instant is sampled too: from an unaligned start (10:20 for "the last hour" at 11:20) the hourly
+  // steps stop before the last, partial hour, which then had no bucket and its events no place.
   if (interval === 'hour') {
-    return `SELECT DISTINCT date_trunc('hour', ${localTs('t', w.tz)}) AS bucket FROM (SELECT unnest(generate_series(${w.fromSql}, ${w.toSql} - INTERVAL 1 MICROSECOND, INTERVAL 1 HOUR)) AS t)`;
+    const last = `${w.toSql} - INTERVAL 1 MICROSECOND`;
+    return `SELECT DISTINCT date_trunc('hour', ${localTs('t', w.tz)}) AS bucket FROM (SELECT unnest(list_append(generate_series(${w.fromSql}, ${last}, INTERVAL 1 HOUR), ${last})) AS t)`;
   }
   const first = `date_trunc(${lit(interval)}, ${localTs(w.fromSql, w.tz)})`;
   const last = `${localTs(w.toSql, w.tz)} - INTERVAL 1 MICROSECOND`;
