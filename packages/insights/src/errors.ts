@@ -20,6 +20,13 @@ export class SqlRefusedError extends LensError {
   }
 }
 
+/** Raw SQL that passed the lockdown failed as it ran (a conversion, a division, `error()`): DuckDB's message. */
+export class SqlFailedError extends LensError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, context: {} });
+  }
+}
+
 /** A query ran longer than its budget and was interrupted. */
 export class QueryTimeoutError extends LensError {
   constructor(readonly timeoutMs: number) {

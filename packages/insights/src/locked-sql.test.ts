@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { QueryTimeoutError, SqlRefusedError } from './errors.js';
+import { QueryTimeoutError, SqlFailedError, SqlRefusedError } from './errors.js';
 import { InsightEngine } from './insight-engine.js';
 import { createLockedDuckDB } from './locked-sql.js';
 import { appendSilverEvents, tempDataDir } from './testing/silver-fixture.js';
@@ -64,6 +64,23 @@ describe('locked-down SQL', () => {
       engine.sql(`EXPLAIN COPY (SELECT 1) TO '/tmp/x.csv'`, 10),
       (e: unknown) => e instanceof SqlRefusedError && /only a single SELECT/.test(e.message),
     );
+  });
+
+  it("a statement that fails as it runs is SqlFailedError with DuckDB's message; odd values come back as JSON", async () => {
+    for (const sql of [
+      "SELECT 'abc'::INT",
+      "SELECT error('boom')",
+      "SELECT count(*) FROM silver.events WHERE timestamp > 'notadate'",
+    ])
+      await assert.rejects(
+        engine.sql(sql, 10),
+        (e: unknown) => e instanceof SqlFailedError && e.message.length > 0 && !/SELECT \* FROM \(/.test(e.message),
+        sql,
+      );
+    const r = await engine.sql("SELECT INTERVAL 3 DAY AS i, 1e400::DOUBLE AS inf, 'a' || chr(0) || 'b' AS nul", 10);
+    assert.doesNotThrow(() => JSON.stringify(r.rows), 'every value serialisable');
+    assert.equal(r.rows.length, 1);
+    assert.equal(r.rows[0]!['nul'], 'a\u0000b');
   });
 
   it('quotes the SQL as written in an error, not the statement Lens wraps it in', async () => {

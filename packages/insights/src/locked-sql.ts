@@ -5,9 +5,9 @@
 // and its configuration locked, so SET/PRAGMA/ATTACH/COPY/INSTALL/LOAD fail even if (1)-(2) missed something.
 import { resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { LakeCatalog, createDuckDB, prepareLakeQuery, type DuckDBSession } from '@lens/lake';
+import { LakeCatalog, createDuckDB, parseSerializedSql, prepareLakeQuery, type DuckDBSession } from '@lens/lake';
 import { DuckDBRunner } from './duckdb-runner.js';
-import { SqlRefusedError } from './errors.js';
+import { QueryTimeoutError, SqlFailedError, SqlRefusedError } from './errors.js';
 import { lit } from './sql/sql-text.js';
 
 /** The answer to raw SQL. */
@@ -51,7 +51,7 @@ const EXPLAIN_PREFIX = /^\s*EXPLAIN(\s+ANALY[SZ]E)?\s+/i;
 /** Refuses anything but one SELECT without table functions; returns the statement without trailing `;`. */
 export async function gateSql(runner: DuckDBRunner, text: string): Promise<string> {
   const [row] = await runner.all(`SELECT json_serialize_sql(${lit(text)}) AS j`);
-  const parsed = JSON.parse(String(row?.['j'])) as {
+  const parsed = parseSerializedSql(String(row?.['j'])) as {
     error: boolean;
     error_message?: string;
     statements?: { node: Node }[];
@@ -121,11 +121,9 @@ export class LockedSql {
       const tables = registered.map((t) => ({ table: t.table, version: t.version }));
       if (explain) {
         // The gated SELECT under the same EXPLAIN (ANALYZE runs it, within the timeout like any query).
-        const rows = await this.runner
-          .all(`${explain[0].trim().replace(/\s+/g, ' ')} ${statement}`)
-          .catch((error: unknown) => {
-            throw new SqlRefusedError((error as Error).message, { cause: error });
-          });
+        const rows = (
+          await this.runner.all(`${explain[0].trim().replace(/\s+/g, ' ')} ${statement}`).catch(failed)
+        ).map(jsonSafeRow);
         const columns = ['explain_key', 'explain_value'].map((name) => ({ name, type: 'VARCHAR' }));
         return { columns, rows: rows.slice(0, rowCap), truncated: rows.length > rowCap, tables };
       }
@@ -135,10 +133,7 @@ export class LockedSql {
           cause: error,
         });
       });
-      const rows = await this.runner.all(wrapped);
-      for (const r of rows)
-        for (const [k, v] of Object.entries(r))
-          if (typeof v === 'bigint') r[k] = Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+      const rows = (await this.runner.all(wrapped).catch(failed)).map(jsonSafeRow);
       return {
         columns,
         rows: rows.slice(0, rowCap),
@@ -151,6 +146,29 @@ export class LockedSql {
   close(): Promise<void> {
     return this.runner.exclusive(async () => this.runner.db.close());
   }
+}
+
+/** A statement that failed as it ran is the SQL's fault (400 with DuckDB's message); a timeout stays one. */
+function failed(error: unknown): never {
+  if (error instanceof QueryTimeoutError) throw error;
+  throw new SqlFailedError(withoutWrapper((error as Error).message, 'SELECT * FROM ('), { cause: error });
+}
+
+/** JSON has no BIGINT: whole numbers become numbers when exact, else strings, nested ones too (an INTERVAL's micros). */
+function jsonSafe(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  if (Array.isArray(value)) return value.map(jsonSafe);
+  if (value !== null && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = jsonSafe(v);
+    return out;
+  }
+  return value;
+}
+
+function jsonSafeRow(row: Record<string, unknown>): Record<string, unknown> {
+  for (const [k, v] of Object.entries(row)) row[k] = jsonSafe(v);
+  return row;
 }
 
 /**

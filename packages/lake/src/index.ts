@@ -23,7 +23,7 @@ export type { OptimizeOptions, OptimizeResult } from './write/optimize.js';
 export type { VacuumOptions } from './write/vacuum.js';
 export type { HistoryEntry } from './write/history.js';
 export { LakeCatalog, LAKE_LAYERS, parseTableName, type LakeLayer } from './catalog/lake-catalog.js';
-export { analyzeQuery, referencePredicate, type TableReference } from './catalog/sql-analysis.js';
+export { analyzeQuery, parseSerializedSql, referencePredicate, type TableReference } from './catalog/sql-analysis.js';
 export { prepareLakeQuery, type RegisteredTable } from './catalog/lake-query.js';
 export type { TableChanges } from './log/table-changes.js';
 export type { ReplaceOptions } from './write/replace-where.js';

@@ -4,6 +4,7 @@
 import {
   InsightQueryError,
   QueryTimeoutError,
+  SqlFailedError,
   SqlRefusedError,
   TableMissingError,
   UnknownInsightError,
@@ -37,6 +38,7 @@ export function errorAnswer(error: unknown): { status: number; body: ErrorBody }
       body: { error: { code: 'invalid_query', message, field: error.field, issues: error.issues } },
     };
   if (error instanceof SqlRefusedError) return { status: 400, body: { error: { code: 'sql_refused', message } } };
+  if (error instanceof SqlFailedError) return { status: 400, body: { error: { code: 'sql_failed', message } } };
   if (error instanceof UnknownInsightError)
     return { status: 404, body: { error: { code: 'unknown_insight', message } } };
   if (error instanceof TableMissingError) return { status: 404, body: { error: { code: 'table_not_found', message } } };

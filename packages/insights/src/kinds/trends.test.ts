@@ -178,8 +178,31 @@ describe('trends', () => {
     );
     await assert.rejects(
       engine.run('trends', { series: [{ event: AV }], dateRange: JAN, formula: 'A/C' }),
-      /series C does not exist/,
+      (e: unknown) =>
+        e instanceof InsightQueryError && e.field === 'formula' && /series C does not exist/.test(e.message),
     );
+    assert.equal(await field({ series: [{ event: AV }], dateRange: JAN, formula: 'A+' }), 'formula');
+    // Impossible days, centuries, and the sub-field of a relative range named as itself.
+    assert.equal(
+      await field({ series: [{ event: AV }], dateRange: { from: '2026-02-30', to: '2026-03-05' } }),
+      'dateRange.from',
+    );
+    assert.equal(
+      await field({ series: [{ event: AV }], dateRange: { from: '1900-01-01', to: '2026-11-27' } }),
+      'dateRange.to',
+    );
+    assert.equal(
+      await field({ series: [{ event: AV }], dateRange: { from: '0001-01-01', to: '0001-01-02' } }),
+      'dateRange.from',
+    );
+    assert.equal(await field({ series: [{ event: AV }], dateRange: { last: '7' } }), 'dateRange.last');
+    assert.equal(await field({ series: [{ event: AV }], dateRange: { last: 3, unit: 'year' } }), 'dateRange.unit');
+    // A NUL in a value is data, not the end of the generated SQL.
+    const nul = await run({
+      series: [{ event: 'Article \u0000 Viewed', filters: [{ property: 'section', value: 'a\u0000b' }] }],
+      dateRange: JAN,
+    });
+    assert.deepEqual(values(nul), [0, 0, 0]);
     // The field is named once: "dateRange: Required" (it read "dateRange: dateRange: Required").
     await assert.rejects(engine.run('trends', { series: [{ event: AV }] }), { message: 'dateRange: Required' });
     await assert.rejects(

@@ -20,6 +20,7 @@ import {
   sourceCtes,
 } from '../sql/event-source.js';
 import { lit, plainRows } from '../sql/sql-text.js';
+import { InsightQueryError } from '../errors.js';
 import { compileFormula } from './formula.js';
 import type { InsightKind } from './insight-kind.js';
 
@@ -132,13 +133,20 @@ export const trends: InsightKind<TrendsQuery, TrendsResult> = {
   schema: TrendsQuery,
   tables: ['silver.events', 'silver.identities'],
   async run(q, env) {
-    const formula =
-      q.formula === undefined
-        ? undefined
-        : compileFormula(
-            q.formula,
-            q.series.map((_, i) => letter(i)),
-          );
+    let formula: ReturnType<typeof compileFormula> | undefined;
+    try {
+      formula =
+        q.formula === undefined
+          ? undefined
+          : compileFormula(
+              q.formula,
+              q.series.map((_, i) => letter(i)),
+            );
+    } catch (error) {
+      // A formula the parser refuses is the query's fault: 400 naming the field, not a 500.
+      if (error instanceof SyntaxError) throw new InsightQueryError('formula', error.message);
+      throw error;
+    }
     const window = resolveWindow(q.dateRange, q.timezone, env.now);
     const lookback =
       Math.max(

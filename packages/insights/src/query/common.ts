@@ -41,12 +41,20 @@ export type EventMatcher = z.infer<typeof EventMatcher>;
 
 const isoDate = /^\d{4}-\d{2}-\d{2}$/;
 const isoDateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/;
+/** A real calendar day (Date.parse takes 2026-02-30 for March 2nd) in years 1900–2999. */
+function realDay(s: string): boolean {
+  const day = s.slice(0, 10);
+  const year = Number(day.slice(0, 4));
+  return year >= 1900 && year <= 2999 && new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) === day;
+}
 const DateOrTime = z
   .string()
   .refine(
-    (s) => (isoDate.test(s) || isoDateTime.test(s)) && !Number.isNaN(Date.parse(s)),
-    'YYYY-MM-DD or an ISO-8601 date-time',
+    (s) => (isoDate.test(s) || isoDateTime.test(s)) && !Number.isNaN(Date.parse(s)) && realDay(s),
+    'YYYY-MM-DD or an ISO-8601 date-time (a real day, years 1900–2999)',
   );
+/** The longest absolute range, as for `last` (3660 days): a century of hourly buckets took the server's memory. */
+const MAX_RANGE_DAYS = 3660;
 
 /** Absolute (`from`..`to`, dates inclusive, in the query's timezone) or relative (`last` N units up to now). */
 export const DateRange = z.union([
@@ -54,7 +62,11 @@ export const DateRange = z.union([
     .object({ from: DateOrTime, to: DateOrTime })
     .strict()
     // An empty range read backwards is a mistake, not a question with an empty answer.
-    .refine((r) => Date.parse(r.from) <= Date.parse(r.to), { message: 'must not be before from', path: ['to'] }),
+    .refine((r) => Date.parse(r.from) <= Date.parse(r.to), { message: 'must not be before from', path: ['to'] })
+    .refine((r) => Date.parse(r.to) - Date.parse(r.from) <= MAX_RANGE_DAYS * 86_400_000, {
+      message: `at most ${MAX_RANGE_DAYS} days after from`,
+      path: ['to'],
+    }),
   z
     .object({
       last: z.number().int().positive().max(3660),

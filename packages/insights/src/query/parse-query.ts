@@ -7,22 +7,25 @@ import { InsightQueryError } from '../errors.js';
 export function parseQuery<Q>(schema: z.ZodType<Q, z.ZodTypeDef, unknown>, raw: unknown): Q {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: unionMessage(i) }));
+  const issues = parsed.error.issues.map(unionIssue).map((i) => ({ field: i.path.join('.'), message: i.message }));
   const first = issues[0] ?? { field: '', message: 'invalid query' };
   return (() => {
     throw new InsightQueryError(first.field, first.message, issues);
   })();
 }
 
-/** For a union (e.g. the date range), the message of the branch that got furthest. */
-function unionMessage(issue: z.ZodIssue): string {
-  if (issue.code === 'invalid_union') {
-    const deepest = issue.unionErrors.flatMap((e) => e.issues).sort((a, b) => b.path.length - a.path.length)[0];
-    // The sub-field is named when it is one (`dateRange.last: …`); the field itself is named by the error.
-    if (deepest)
-      return deepest.path.length > issue.path.length
-        ? `${deepest.path.slice(-1).join('')}: ${deepest.message}`
-        : deepest.message;
-  }
-  return issue.message;
+/**
+ * For a union (the date range: `{from, to}` or `{last, unit}`), the issue of the branch the value was closest to —
+ * the one with the fewest issues (`{last: "7"}` is a relative range with a bad `last`, not an absolute one missing
+ * `from`) — with its own path (`dateRange.last`).
+ */
+function unionIssue(issue: z.ZodIssue): z.ZodIssue {
+  if (issue.code !== 'invalid_union') return issue;
+  const branches = issue.unionErrors.map((e) => e.issues).filter((list) => list.length > 0);
+  branches.sort(
+    (a, b) =>
+      a.length - b.length || Math.max(...b.map((i) => i.path.length)) - Math.max(...a.map((i) => i.path.length)),
+  );
+  const best = branches[0]?.[0];
+  return best ? unionIssue(best) : issue;
 }

@@ -3,7 +3,9 @@
 
 /** A single-quoted SQL string literal. */
 export function lit(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
+  const quoted = `'${value.replaceAll("'", "''")}'`;
+  // DuckDB's parser ends a statement at a NUL character: one inside a value is spelled chr(0).
+  return value.includes('\0') ? `(${quoted.split('\0').join("' || chr(0) || '")})` : quoted;
 }
 
 /** A double-quoted identifier. */

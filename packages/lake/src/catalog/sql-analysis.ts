@@ -28,6 +28,14 @@ const EXPLAIN_PREFIX = /^\s*EXPLAIN(\s+ANALY[SZ]E)?\s+/i;
 const FLIPPED: Record<string, Comparison['op']> = { '=': '=', '!=': '!=', '<': '>', '>': '<', '<=': '>=', '>=': '<=' };
 
 /**
+ * Parses what DuckDB's json_serialize_sql returned. It writes an out-of-range constant (`1e400`) as a bare
+ * `Infinity` (or `NaN`), which JSON does not have: those become null (the statement's shape is what matters here).
+ */
+export function parseSerializedSql(json: string): unknown {
+  return JSON.parse(json.replace(/([:[,])\s*(-?Infinity|NaN)(?=\s*[,}\]])/g, '$1null'));
+}
+
+/**
  * The lake tables `text` reads. Throws InvalidInputError for statements other than SELECT or EXPLAIN [ANALYZE] of
  * one (with DuckDB's parser message for syntax errors).
  */
@@ -35,7 +43,7 @@ export async function analyzeQuery(sql: Sql, text: string): Promise<TableReferen
   // EXPLAIN [ANALYZE] of a SELECT reads what the SELECT reads (DuckDB's serialiser takes only the SELECT).
   const select = text.replace(EXPLAIN_PREFIX, '');
   const [row] = await sql.all(`SELECT json_serialize_sql(${quoteLiteral(select)}) AS j`);
-  const parsed = JSON.parse(String(row?.['j'])) as {
+  const parsed = parseSerializedSql(String(row?.['j'])) as {
     error: boolean;
     error_message?: string;
     error_type?: string;
