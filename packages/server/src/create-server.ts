@@ -161,12 +161,13 @@ export async function createServer(options: ServerOptions): Promise<LensServer> 
   const document = openApiDocument(Object.assign({}, ...(options.plugins ?? []).map((p) => p.openapi ?? {})));
   app.get('/api/openapi.json', async () => document);
   await app.register(async (api) => {
-    api.addHook('preHandler', auth);
+    // Before the body is read: without a token, a request is answered 401 whatever it carries.
+    api.addHook('onRequest', auth);
     await apiRoutes(api, { engine, metrics, sqlRowCap: config.sqlRowCap });
   });
   for (const p of options.plugins ?? []) {
     await app.register(async (scope) => {
-      if (p.protected) scope.addHook('preHandler', auth);
+      if (p.protected) scope.addHook('onRequest', auth);
       await scope.register(p.plugin, { ...(p.options ?? {}), ...(p.prefix === undefined ? {} : { prefix: p.prefix }) });
     });
   }

@@ -45,11 +45,29 @@ export function errorAnswer(error: unknown): { status: number; body: ErrorBody }
   if (error instanceof QueryTimeoutError) return { status: 504, body: { error: { code: 'query_timeout', message } } };
   if (error instanceof HttpError) return { status: error.statusCode, body: { error: { code: error.code, message } } };
   const fastify = error as Partial<FastifyError>;
-  if (fastify.code === 'FST_ERR_CTP_INVALID_JSON_BODY')
+  // Fastify's own body errors, in the documented codes (its message names application/json whatever was sent).
+  if (fastify.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || fastify.code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
     return {
       status: 400,
-      body: { error: { code: 'invalid_json', message: `request body: not valid JSON (${message})` } },
+      body: {
+        error: {
+          code: 'invalid_json',
+          message:
+            fastify.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+              ? 'request body: empty; send a JSON object'
+              : 'request body: not valid JSON',
+        },
+      },
     };
+  if (fastify.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+    return {
+      status: 415,
+      body: {
+        error: { code: 'unsupported_media_type', message: `${message}; send JSON (application/json or text/plain)` },
+      },
+    };
+  if (fastify.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return { status: 413, body: { error: { code: 'body_too_large', message } } };
   if (typeof fastify.statusCode === 'number' && fastify.statusCode < 500) {
     return {
       status: fastify.statusCode,
