@@ -106,3 +106,14 @@ test('invalid requests are 400 with a message (unknown parameters are ignored)',
     assert.ok(['k', 'userId', 'context'].includes(body.error.field), `${q}: names the parameter`);
   }
 });
+
+test('a HEAD is answered without a list: nothing is logged as served', async () => {
+  await writeSyntheticVersion(store);
+  const head = await app.inject({ method: 'HEAD', url: '/v1/recommendations?userId=u1&k=5' });
+  assert.equal(head.statusCode, 200);
+  assert.equal(head.body, '');
+  assert.equal((await app.inject({ method: 'HEAD', url: '/v1/recommendations?k=0' })).statusCode, 400);
+  assert.equal(log.entries.length, 0);
+  await get('userId=u1&k=5');
+  assert.equal(log.entries.length, 1, 'a GET is logged');
+});

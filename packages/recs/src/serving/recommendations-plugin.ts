@@ -16,7 +16,7 @@ import {
   RECOMMENDATIONS_PATH,
   type FastPathHandler,
 } from './recommendations-http.js';
-import type { ParsedQuery } from './recommendations-query.js';
+import { checkQuery, type ParsedQuery } from './recommendations-query.js';
 
 /** Options: a ready service, or what to build one from. */
 export type RecommendationsPluginOptions = (
@@ -64,7 +64,16 @@ export function recommendationsPlugin(options: RecommendationsPluginOptions): Re
         .status(status)
         .send({ error: { code, message: status === 500 ? 'internal error (logged)' : error.message } });
     });
-    app.get(RECOMMENDATIONS_PATH, async (request, reply) => {
+    // A HEAD (monitors, link checkers, prefetchers) is answered without computing a list: a list nobody received
+    // logged as served would lower every click-through rate. Fastify's automatic HEAD route called the GET.
+    app.head(RECOMMENDATIONS_PATH, async (request, reply) => {
+      const checked = checkQuery(request.query as ParsedQuery, options.maxK ?? 50);
+      return withHeaders(reply, endpoint.cors.response(request.headers.origin))
+        .status(checked.ok ? 200 : 400)
+        .type(JSON_CONTENT_TYPE)
+        .send();
+    });
+    app.get(RECOMMENDATIONS_PATH, { exposeHeadRoute: false }, async (request, reply) => {
       const a = await endpoint.answer(request.query as ParsedQuery);
       if (a.retryAfter !== undefined) reply.header('retry-after', String(a.retryAfter));
       return withHeaders(reply, endpoint.cors.response(request.headers.origin))
