@@ -46,3 +46,11 @@ test('lens recs train on a data directory without a lake says so and writes noth
   assert.match(out.stderr, /no lake in .*: check --data/);
   assert.equal(existsSync(join(data, 'lake')), false);
 });
+
+test('the model/popularity ratio is n/a when the baseline scored 0, and flagged on a handful of people', async () => {
+  const { ratioText } = await import('./recs.js');
+  assert.equal(ratioText(0.5, 0, 2), 'n/a (the baseline scored 0 on 2 people)');
+  assert.equal(ratioText(0, 0, 0), 'n/a (nobody to evaluate)');
+  assert.match(ratioText(0.2, 0.1, 5), /^2\.00× \(only 5 people: noise/);
+  assert.equal(ratioText(0.181, 0.102, 470), '1.77×');
+});

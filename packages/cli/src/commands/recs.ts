@@ -43,7 +43,7 @@ function printReport(r: EvaluationReport): void {
       `\n${title}\n${'method'.padEnd(16)} ${['P@k', 'R@k', 'nDCG@k', 'MAP@k', 'coverage'].map((h) => h.padStart(9)).join(' ')} ${'n'.padStart(7)}\n`,
     );
     for (const [name, m] of Object.entries(group)) out.write(row(name, m));
-    out.write(`model / popularity nDCG: ${(group.model.ndcg / Math.max(group.popularity.ndcg, 1e-12)).toFixed(2)}×\n`);
+    out.write(`model / popularity nDCG: ${ratioText(group.model.ndcg, group.popularity.ndcg, group.model.users)}\n`);
   }
   if (r.planted) {
     out.write('\nplanted section preferences (recommended top 3 vs planted top 3; distance model vs popularity)\n');
@@ -55,6 +55,19 @@ function printReport(r: EvaluationReport): void {
       `planted co-reading pairs recovered: ${r.planted.coReadMatches}/${r.planted.coRead.length} (${r.planted.coRead.map((c) => `${c.from}→${c.recovered}${c.recovered === c.planted ? '' : `≠${c.planted}`}`).join(' ')})\n`,
     );
   }
+}
+
+/** Fewer people than this in a test split make a ratio of two nDCGs noise: it is printed with a warning. */
+const FEW_PEOPLE = 30;
+
+/** The model/baseline ratio, or why there is none (a baseline of 0 made it 1,000,000,000,000×). */
+export function ratioText(model: number, baseline: number, people: number): string {
+  if (people === 0) return 'n/a (nobody to evaluate)';
+  if (baseline === 0) return `n/a (the baseline scored 0 on ${people} ${people === 1 ? 'person' : 'people'})`;
+  const ratio = `${(model / baseline).toFixed(2)}×`;
+  return people < FEW_PEOPLE
+    ? `${ratio} (only ${people} ${people === 1 ? 'person' : 'people'}: noise; check --test-days)`
+    : ratio;
 }
 
 /** Registers `lens recs` and its subcommands. */
