@@ -227,10 +227,20 @@ export function createRecommendationService(options: RecommendationServiceOption
           ? personal
           : similar,
     );
+    const primary = chosen.size;
     take(trending);
     const items: RecommendedItem[] = [];
+    // Top-ups after a person's or an article's list keep their trending order on the list's scale, below its last
+    // item: their raw trending scores (views, tens) put the filler first for a client that sorts by score.
+    const last = primary > 0 ? [...chosen.values()][primary - 1]!.s : 0;
+    let firstTopUp: number | undefined;
     for (const i of chosen.values()) {
-      const item: RecommendedItem = { articleId: i.a, score: i.s, reason: i.r, position: items.length + 1 };
+      let score = i.s;
+      if (primary > 0 && items.length >= primary) {
+        firstTopUp ??= i.s;
+        score = round6(last * 0.5 * (firstTopUp > 0 ? i.s / firstTopUp : 1));
+      }
+      const item: RecommendedItem = { articleId: i.a, score, reason: i.r, position: items.length + 1 };
       if (i.b) item.becauseArticleId = i.b;
       if (i.sec) item.section = i.sec;
       if (i.site) item.site = i.site;

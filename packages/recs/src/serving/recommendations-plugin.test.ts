@@ -55,6 +55,10 @@ test('a known person gets their list with reasons; stale articles (section age l
     body.items.map((i: any) => i.position),
     [1, 2, 3, 4, 5],
   );
+  // Scores follow the list order: the trending top-ups below the person's last item, not at their raw views.
+  const scores: number[] = body.items.map((i: any) => i.score);
+  for (let i = 1; i < scores.length; i++) assert.ok(scores[i]! <= scores[i - 1]!, `scores in order: ${scores}`);
+  assert.ok(scores[3]! > 0);
   assert.match(body.listId, /^[0-9a-f-]{36}$/);
   assert.equal(log.entries.length, 1);
   assert.equal(log.entries[0]!.listId, body.listId);
