@@ -52,7 +52,7 @@ export function registerDemoCommand(program: Command): void {
     .option('--out <dir>', 'with --bulk: the data directory to fill (its lake gets bronze.events; default: --data)')
     .option(
       '--days <n>',
-      'with --bulk: days of history the events span, up to now (from the Monday on or before, for weekly cohorts)',
+      'with --bulk: days of history the events span, towards now (from the Monday on or before, for weekly cohorts)',
       positiveOption('--days', true),
       56,
     )
