@@ -1,7 +1,8 @@
 // Builds `lens server`: Fastify with the read API over the insight engine, /health, /metrics and the OpenAPI
 // document, read-token auth on /api/*, plus any plugins other packages mount (the recommendations API, the
 // dashboard's static files).
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { InsightEngine } from '@lens/insights';
 import type { ServerConfig } from '@lens/protocol';
 import Fastify, {
@@ -85,6 +86,7 @@ export async function createServer(options: ServerOptions): Promise<LensServer> 
     logger: false,
     return503OnClosing: true,
     bodyLimit: 1024 * 1024,
+    clientErrorHandler: answerClientError,
     ...(fastPaths.length === 0
       ? {}
       : {
@@ -201,4 +203,25 @@ export async function createServer(options: ServerOptions): Promise<LensServer> 
 function readBodiesAsJson(app: FastifyInstance): void {
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('text/plain', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+}
+
+/**
+ * What Node's HTTP parser refuses before any route sees it (headers over 16 KB — a long recommendations query —, a
+ * malformed request, a request that took too long), answered in the server's error shape (Fastify's default wrote
+ * `{"error":"Request Header Fields Too Large","statusCode":431}`).
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'headers_too_large', 'request headers (the URL with its query included) over 16 KB']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'request_timeout', 'the request was not received in time']
+        : [400, 'bad_request', `malformed HTTP request (${error.code ?? error.message})`];
+  const body = JSON.stringify({ error: { code, message } });
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+    );
+  socket.destroy(error);
 }
