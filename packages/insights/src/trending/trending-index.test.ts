@@ -25,7 +25,7 @@ function view(article: string, section: string, at: string, bot = false): Bronze
     sent_at: null,
     received_at: at,
     context: null,
-    properties: JSON.stringify({ article_id: article, section, site: 'northwind-daily' }),
+    properties: JSON.stringify({ article_id: article, section, site: 'daily' }),
     traits: null,
     integrations: null,
     extra: null,

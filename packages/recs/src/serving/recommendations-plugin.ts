@@ -37,7 +37,7 @@ export type RecommendationsPlugin = FastifyPluginAsync & {
  * @example
  * const store = await createCachedKeyValueStore({ backend: 'sqlite', path }, { maxEntries: 50_000, uncachedPrefixes: [POINTER_KEY] });
  * await app.register(recommendationsPlugin({ store, servedLog: createDeltaServedListLog({ dataDir }) }));
- * // GET /v1/recommendations?userId=u1&k=10&context=pol-k4d-07&site=www.northwind-daily.example
+ * // GET /v1/recommendations?userId=u1&k=10&context=pol-k4d-07&site=daily
  */
 export function recommendationsPlugin(options: RecommendationsPluginOptions): RecommendationsPlugin {
   const service = 'service' in options ? options.service : createRecommendationService(options);
