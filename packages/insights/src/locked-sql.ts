@@ -68,7 +68,40 @@ export async function gateSql(runner: DuckDBRunner, text: string): Promise<strin
     throw new SqlRefusedError(
       `table function ${fn}() is not allowed: query the lake's tables by name (bronze.events, silver.*, gold.*)`,
     );
+  // DuckDB's own catalog (duckdb_views lists the lake views with the server's file paths) is not the lake's.
+  const system = findSystemTable(parsed.statements[0]!.node);
+  if (system !== undefined)
+    throw new SqlRefusedError(
+      `${system} is DuckDB's catalog, not a lake table: query the lake's tables by name (GET /api/tables lists them)`,
+    );
   return text.trim().replace(/;+\s*$/, '');
+}
+
+const SYSTEM_SCHEMAS = new Set(['information_schema', 'pg_catalog', 'system']);
+const SYSTEM_TABLE = /^(duckdb_|sqlite_|pragma_)/i;
+
+function findSystemTable(node: unknown): string | undefined {
+  if (Array.isArray(node)) {
+    for (const child of node) {
+      const found = findSystemTable(child);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (typeof node !== 'object' || node === null) return undefined;
+  const n = node as Node;
+  if (n['type'] === 'BASE_TABLE') {
+    const table = String(n['table_name'] ?? '');
+    const schema = String(n['schema_name'] ?? '').toLowerCase();
+    const catalog = String(n['catalog_name'] ?? '').toLowerCase();
+    if (SYSTEM_TABLE.test(table) || SYSTEM_SCHEMAS.has(schema) || SYSTEM_SCHEMAS.has(catalog))
+      return [catalog, schema, table].filter(Boolean).join('.');
+  }
+  for (const value of Object.values(n)) {
+    const found = findSystemTable(value);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 function findTableFunction(node: unknown): string | undefined {

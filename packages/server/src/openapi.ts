@@ -103,6 +103,26 @@ export function openApiDocument(pluginPaths: Record<string, unknown> = {}): Reco
       },
     },
   };
+  paths['/health'] = {
+    get: {
+      summary: 'Liveness: {"status":"ok"} while the server runs',
+      operationId: 'health',
+      tags: ['operations'],
+      security: [],
+      responses: { 200: json('{ status: "ok" }') },
+    },
+  };
+  paths['/metrics'] = {
+    get: {
+      summary: 'Prometheus metrics (request latency by route, insights by kind and cache, process)',
+      operationId: 'metrics',
+      tags: ['operations'],
+      security: [],
+      responses: {
+        200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } },
+      },
+    },
+  };
   Object.assign(paths, pluginPaths);
   const components: Record<string, unknown> = {
     Error: {
@@ -110,7 +130,19 @@ export function openApiDocument(pluginPaths: Record<string, unknown> = {}): Reco
       properties: {
         error: {
           type: 'object',
-          properties: { code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' } },
+          properties: {
+            code: { type: 'string' },
+            message: { type: 'string' },
+            field: { type: 'string' },
+            issues: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: { field: { type: 'string' }, message: { type: 'string' } },
+                required: ['field', 'message'],
+              },
+            },
+          },
           required: ['code', 'message'],
         },
       },
