@@ -149,7 +149,9 @@ export class LockedSql {
       try {
         registered = await prepareLakeQuery(this.catalog, this.runner.db, statement);
       } catch (error) {
-        throw new SqlRefusedError((error as Error).message, { cause: error });
+        // The API's callers need the table names, not where the lake sits on the server's disk.
+        const message = (error as Error).message.replaceAll(` in ${this.catalog.root}`, ' in the lake');
+        throw new SqlRefusedError(message, { cause: error });
       }
       const tables = registered.map((t) => ({ table: t.table, version: t.version }));
       if (explain) {
