@@ -55,6 +55,14 @@ export class TableMissingError extends LensError {
   }
 }
 
+/** Raw-SQL sessions at most: a slow statement holds one, the others keep answering. */
+const SQL_SESSIONS = 3;
+/** A raw-SQL session and how many statements it is running or has queued. */
+interface SqlSession {
+  session: Promise<LockedSql>;
+  load: number;
+}
+
 /**
  * Answers insight queries.
  * @example
@@ -67,7 +75,8 @@ export class InsightEngine {
   readonly #cache: LruCache<InsightResponse>;
   readonly #now: () => Date;
   readonly #logger: Logger;
-  #locked: Promise<LockedSql> | undefined;
+  /** Raw-SQL sessions (SQL_SESSIONS, opened as needed) and how many queries each is running or has queued. */
+  readonly #locked: SqlSession[] = [];
   #trending: Promise<TrendingIndex> | undefined;
   readonly #warm: WarmEvents | undefined;
 
@@ -186,8 +195,21 @@ export class InsightEngine {
 
   /** Runs locked-down raw SQL (one SELECT over the lake's tables; no files, network or settings). */
   async sql(text: string, rowCap = this.options.rowCap ?? 10_000): Promise<SqlResult> {
-    this.#locked ??= LockedSql.open(this.catalog.root, this.options.timeoutMs ?? 30_000);
-    return (await this.#locked).run(text, rowCap);
+    // A session runs one statement at a time: with one session, a query running into its timeout held every other
+    // SQL caller (the dashboard's panels) for as long. The least busy session takes it, a new one while fewer than
+    // SQL_SESSIONS are open.
+    let slot: SqlSession | undefined;
+    for (const s of this.#locked) if (slot === undefined || s.load < slot.load) slot = s;
+    if ((slot === undefined || slot.load > 0) && this.#locked.length < SQL_SESSIONS) {
+      slot = { session: LockedSql.open(this.catalog.root, this.options.timeoutMs ?? 30_000), load: 0 };
+      this.#locked.push(slot);
+    }
+    slot!.load++;
+    try {
+      return await (await slot!.session).run(text, rowCap);
+    } finally {
+      slot!.load--;
+    }
   }
 
   /** The lake's tables: schema, version, files, rows, bytes, freshness. */
@@ -203,7 +225,7 @@ export class InsightEngine {
   /** Closes the DuckDB sessions. */
   async close(): Promise<void> {
     await this.#runner.exclusive(async () => this.#runner.db.close());
-    if (this.#locked) await (await this.#locked).close();
+    for (const { session } of this.#locked) await (await session).close();
     if (this.#trending) await (await this.#trending).close();
   }
 

@@ -132,6 +132,27 @@ describe('locked-down SQL', () => {
     assert.equal((await engine.sql('SELECT 1 AS one', 10)).rows[0]!['one'], 1);
   });
 
+  it('a statement running into its time budget does not hold the others (they answer before it ends)', async () => {
+    const slow =
+      'WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 1000000000) SELECT count(*) FROM t';
+    // Its own engine with a 5-s budget: the quick statement has seconds to answer first, even on a busy machine.
+    const patient = await InsightEngine.create({ dataDir, timeoutMs: 5_000 });
+    try {
+      const order: string[] = [];
+      const running = patient.sql(slow, 10).then(
+        () => order.push('slow'),
+        () => order.push('slow'),
+      );
+      const quick = await patient.sql('SELECT count(*) AS n FROM silver.events', 10);
+      order.push('quick');
+      await running;
+      assert.deepEqual(order, ['quick', 'slow']);
+      assert.equal(quick.rows[0]!['n'], 3);
+    } finally {
+      await patient.close();
+    }
+  });
+
   it('the session underneath refuses files outside the lake, COPY, ATTACH, extensions and settings by itself', async () => {
     const db = await createLockedDuckDB(join(dataDir, 'lake'));
     try {
