@@ -182,17 +182,20 @@ describe('dashboard views', { skip, timeout: 150_000 }, () => {
       dateRange: { last: 7, unit: 'day' },
       filters: [],
     };
-    const { result } = await h.api<{ result: { series: { values: (number | null)[] }[] } }>('/api/insights/trends', {
-      ...query,
-      series: query.series.map((s) => ({ ...s, filters: [] })),
-    });
+    const { result } = await h.api<{ result: { series: { values: (number | null)[]; total: number | null }[] } }>(
+      '/api/insights/trends',
+      { ...query, series: query.series.map((s) => ({ ...s, filters: [] })) },
+    );
     await h.page.goto(`${h.url}/insights/trends?q=${q(query)}`);
     await h.page.locator('table[aria-label="Trend totals"] tbody tr').nth(1).waitFor();
     const sum = (v: (number | null)[]) => v.reduce<number>((a, b) => a + (b ?? 0), 0);
-    assert.deepEqual(
-      (await columnTexts(h.page, 'Trend totals', 3)).map(num),
-      result.series.map((s) => sum(s.values)),
-    );
+    // The API's totals: a count's sum, and none (—) for unique people, whose daily figures do not add up.
+    assert.deepEqual(await columnTexts(h.page, 'Trend totals', 3), [
+      result.series[0]!.total!.toLocaleString('en-US'),
+      '—',
+    ]);
+    assert.equal(result.series[0]!.total, sum(result.series[0]!.values));
+    assert.equal(result.series[1]!.total, null);
     assert.ok(sum(result.series[0]!.values) > 100);
     await h.page.locator('.echart[data-rendered="true"]').first().waitFor();
     await h.shot('insights-trends');
@@ -218,7 +221,7 @@ describe('dashboard views', { skip, timeout: 150_000 }, () => {
     await h.page.getByRole('button', { name: 'Run query' }).click();
     await h.page.waitForURL(/%22breakdown%22/);
     const broken = await h.api<{
-      result: { series: { label: string; breakdown: string | null; values: (number | null)[] }[] };
+      result: { series: { label: string; breakdown: string | null; total: number | null }[] };
     }>('/api/insights/trends', {
       ...query,
       series: query.series.map((s) => ({ ...s, filters: [] })),
@@ -235,7 +238,7 @@ describe('dashboard views', { skip, timeout: 150_000 }, () => {
     const shown = (await columnTexts(h.page, 'Trend totals', 2))
       .map((b, i) => `${labels[i]!.slice(0, 1)}|${b}|${totals[i]}`)
       .sort();
-    assert.deepEqual(shown, broken.result.series.map((s) => `${s.label}|${s.breakdown ?? ''}|${sum(s.values)}`).sort());
+    assert.deepEqual(shown, broken.result.series.map((s) => `${s.label}|${s.breakdown ?? ''}|${s.total ?? 0}`).sort());
   });
 
   test('Insights › Retention: the cohort table is the API answer', async () => {

@@ -11,7 +11,11 @@ import { DataTabs } from './data-tabs';
 /** bronze.quarantine says why in `reason` (and where in `stage`); pipeline quarantines name the expectation. */
 function queries(table: string) {
   const bronze = table === 'bronze.quarantine';
-  const reason = bronze ? 'reason, stage' : 'expectation AS reason';
+  // A batch event's reason starts with its place in the batch (`batch[72].previousId: …`): grouped without it,
+  // one cause is one row, not dozens.
+  const reason = bronze
+    ? `regexp_replace(reason, '^batch\\[\\d+\\]\\.', 'batch[].') AS reason, stage`
+    : 'expectation AS reason';
   const at = bronze ? 'received_at' : 'quarantined_at';
   return {
     reasons: `SELECT ${reason}, count(*) AS rows FROM ${table} GROUP BY ALL ORDER BY rows DESC LIMIT 100`,

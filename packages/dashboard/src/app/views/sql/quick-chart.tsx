@@ -16,8 +16,15 @@ export function QuickChart({ result }: { result: SqlResult }) {
       ),
     [result],
   );
-  const [x, setX] = useState(result.columns[0] ?? '');
-  const [y, setY] = useState(numeric.find((c) => c !== result.columns[0]) ?? numeric[0] ?? '');
+  // The user's picks while the result has those columns; a new result with other columns falls back to its own
+  // defaults (kept picks of the first query's columns drew an empty chart).
+  const [xPick, setX] = useState<string>();
+  const [yPick, setY] = useState<string>();
+  const x = xPick !== undefined && result.columns.includes(xPick) ? xPick : (result.columns[0] ?? '');
+  const y =
+    yPick !== undefined && numeric.includes(yPick)
+      ? yPick
+      : (numeric.find((c) => c !== result.columns[0]) ?? numeric[0] ?? '');
   const [kind, setKind] = useState<'bar' | 'line'>('bar');
   if (numeric.length === 0 || result.rows.length < 2) return null;
   const rows = result.rows.slice(0, 500);

@@ -47,7 +47,18 @@ export function TrendsBuilder({
           />
           <label>
             Measure
-            <select value={s.math} onChange={(e) => setSeries(i, { math: e.target.value })}>
+            <select
+              value={s.math}
+              // A measure of a property starts on the property the select shows (it was shown, never sent: 400).
+              onChange={(e) =>
+                setSeries(i, {
+                  math: e.target.value,
+                  ...(NEEDS_PROPERTY.has(e.target.value) && s.property === undefined
+                    ? { property: 'read_time_s' }
+                    : {}),
+                })
+              }
+            >
               {MATHS.map(([m, t]) => (
                 <option key={m} value={m}>
                   {t}

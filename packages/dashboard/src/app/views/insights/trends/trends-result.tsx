@@ -20,7 +20,9 @@ export interface TrendsResult {
 }
 
 const name = (l: TrendLine) =>
-  [l.label, l.event, l.math, l.breakdown].filter((x) => x !== null && x !== undefined).join(' · ');
+  [l.label, l.event === '$any' ? 'Any event' : l.event, l.math, l.breakdown]
+    .filter((x) => x !== null && x !== undefined)
+    .join(' · ');
 
 /** Chart + totals table. */
 export function TrendsResultView({ result }: { result: TrendsResult }) {
@@ -46,7 +48,9 @@ export function TrendsResultView({ result }: { result: TrendsResult }) {
   const rows = lines.map((l) => ({
     series: name(l),
     breakdown: l.breakdown ?? '',
-    total: sum(l),
+    // The API's total: a count's sum over the range; none for measures that do not add up (DAU, averages,
+    // formulas) — summing their buckets gave meaningless figures.
+    total: l.total,
     last: l.values[l.values.length - 1] ?? null,
   }));
   return (
@@ -66,7 +70,7 @@ export function TrendsResultView({ result }: { result: TrendsResult }) {
           columns={[
             { key: 'series', header: 'Series' },
             { key: 'breakdown', header: 'Breakdown' },
-            { key: 'total', header: 'Sum of buckets', numeric: true },
+            { key: 'total', header: 'Total over the range', numeric: true },
             { key: 'last', header: 'Last bucket', numeric: true },
           ]}
         />
