@@ -152,6 +152,13 @@ describe('dashboard views', { skip, timeout: 150_000 }, () => {
       'SELECT section, count(*) AS views FROM silver.events WHERE section IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 8';
     const rows = await h.sql(sql);
     await h.page.goto(`${h.url}/sql`);
+    await h.page.locator('table[aria-label="Query results"] tbody tr').first().waitFor();
+    // Every statement the page sends from now on: the typed one only (Run re-sent the previous one first).
+    const sent: string[] = [];
+    const onRequest = (r: { url(): string; postData(): string | null }) => {
+      if (r.url().endsWith('/api/sql')) sent.push(String((JSON.parse(r.postData() ?? '{}') as { sql?: string }).sql));
+    };
+    h.page.on('request', onRequest);
     await h.page.locator('#sql-editor').fill(sql);
     await h.page.keyboard.press('Control+Enter');
     await h.page.waitForURL(/\/sql\?q=/);
@@ -170,6 +177,17 @@ describe('dashboard views', { skip, timeout: 150_000 }, () => {
     );
     await h.page.locator('.echart[data-rendered="true"]').first().waitFor();
     await h.shot('sql');
+    assert.deepEqual(sent, [sql]);
+    h.page.off('request', onRequest);
+    // A refused statement: its error alone, not the previous result under it (the browser logs the 400: expected).
+    const logged = h.pageErrors.length;
+    await h.page.locator('#sql-editor').fill('SELEC 1');
+    await h.page.keyboard.press('Control+Enter');
+    await h.page.locator('.state-error').waitFor();
+    assert.match((await h.page.locator('.state-error').textContent()) ?? '', /syntax error/i);
+    assert.equal(await h.page.locator('table[aria-label="Query results"]').count(), 0);
+    const expected = h.pageErrors.splice(logged).filter((e) => !/status of 400/.test(e));
+    h.pageErrors.push(...expected);
   });
 
   test('Insights › Trends: the totals are the API answer for the URL query', async () => {

@@ -17,11 +17,15 @@ export function DataState<T>({
   empty?: ReactNode;
   children: (data: T) => ReactNode;
 }) {
-  if (state.error && state.data === undefined) {
+  // A 4xx is the current request's own answer (a bad query the user just ran): the data of an earlier request is
+  // not shown under it as if it were the result (a 5xx or a network error while refreshing keeps it).
+  const refused = state.error instanceof ApiError && state.error.status >= 400 && state.error.status < 500;
+  if (state.error && (state.data === undefined || (refused && (state.error as ApiError).status !== 401))) {
     if (state.error instanceof ApiError && state.error.status === 401) return <TokenForm onSaved={state.reload} />;
     return (
       <div className="state state-error" role="alert">
-        <strong>Could not load this.</strong> <span className="error-message">{state.error.message}</span>{' '}
+        <strong>{refused ? 'Not answered:' : 'Could not load this.'}</strong>{' '}
+        <span className="error-message">{state.error.message}</span>{' '}
         <button type="button" onClick={state.reload}>
           Retry
         </button>

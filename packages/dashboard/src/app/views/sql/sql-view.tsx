@@ -25,9 +25,11 @@ export default function SqlView() {
   const [draft, setDraft] = useState(query.sql);
   const [runId, setRunId] = useState(0);
   const result = useApi<SqlResult>(`${runId}:${query.sql}`, (signal) => runSql(query.sql, signal));
+  // A new statement runs through the URL change alone; bumping the run id with it ran the previous statement once
+  // more first (the id changed a render before the URL did). The id only re-runs an unchanged statement.
   const submit = () => {
-    setQuery({ sql: draft });
-    setRunId((n) => n + 1);
+    if (draft === query.sql) setRunId((n) => n + 1);
+    else setQuery({ sql: draft });
   };
 
   return (
