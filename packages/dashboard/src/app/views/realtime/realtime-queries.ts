@@ -12,6 +12,8 @@ export interface RealtimeScope {
 
 const nowSql = (s: RealtimeScope) => (s.now ? `TIMESTAMPTZ ${sqlString(s.now)}` : 'now()');
 
+const PAGE_HOST = `regexp_extract(json_extract_string(context, '$.page.url'), '^[a-zA-Z][a-zA-Z0-9+.-]*://([^/:?#]+)', 1)`;
+
 function where(s: RealtimeScope, minutes: number, extra = ''): string {
   const now = nowSql(s);
   const parts = [
@@ -21,7 +23,14 @@ function where(s: RealtimeScope, minutes: number, extra = ''): string {
     `timestamp <= ${now}`,
     'NOT is_bot',
   ];
-  if (s.site) parts.push(`json_extract_string(properties, '$.site') = ${sqlString(s.site)}`);
+  if (s.site) {
+    // Only article views name their site (properties.site): the site's other events (home pages, searches,
+    // paywalls …) are known by the hosts its article views were read on in the same window.
+    const site = sqlString(s.site);
+    parts.push(
+      `(json_extract_string(properties, '$.site') = ${site} OR ${PAGE_HOST} IN (SELECT ${PAGE_HOST} FROM bronze.events WHERE ${parts.join(' AND ')} AND json_extract_string(properties, '$.site') = ${site} AND ${PAGE_HOST} <> ''))`,
+    );
+  }
   if (s.section) parts.push(`json_extract_string(properties, '$.section') = ${sqlString(s.section)}`);
   if (extra) parts.push(extra);
   return parts.join(' AND ');
