@@ -197,6 +197,13 @@ describe('trends', () => {
     );
     assert.equal(await field({ series: [{ event: AV }], dateRange: { last: '7' } }), 'dateRange.last');
     assert.equal(await field({ series: [{ event: AV }], dateRange: { last: 3, unit: 'year' } }), 'dateRange.unit');
+    assert.equal(
+      await field({
+        series: [{ event: AV, filters: [{ property: 'read_time_s', op: 'gt', value: '' }] }],
+        dateRange: JAN,
+      }),
+      'series.0.filters.0.value',
+    );
     // A NUL in a value is data, not the end of the generated SQL.
     const nul = await run({
       series: [{ event: 'Article \u0000 Viewed', filters: [{ property: 'section', value: 'a\u0000b' }] }],

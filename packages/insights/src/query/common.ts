@@ -27,6 +27,13 @@ export const PropertyFilter = z
     if (f.value === undefined) ctx.addIssue({ code: 'custom', path: ['value'], message: `required for op ${f.op}` });
     else if (needsList !== Array.isArray(f.value))
       ctx.addIssue({ code: 'custom', path: ['value'], message: needsList ? 'a list for in/not_in' : 'a single value' });
+    // An empty text compared by order or searched for matches everything (read_time_s > '' was every event).
+    else if (
+      ['gt', 'gte', 'lt', 'lte', 'contains'].includes(f.op) &&
+      typeof f.value === 'string' &&
+      f.value.trim() === ''
+    )
+      ctx.addIssue({ code: 'custom', path: ['value'], message: `empty: op ${f.op} needs a value to compare with` });
   });
 export type PropertyFilter = z.infer<typeof PropertyFilter>;
 
