@@ -145,6 +145,12 @@ describe('dashboard views', { skip, timeout: 150_000 }, () => {
       detail.files.map((f) => f.path),
     );
     await h.shot('data-table-detail');
+
+    // A table the catalog does not list: said once, and nothing asked of the server about it (it answered 404s).
+    await h.page.goto(`${h.url}/data/catalog/silver.nope`);
+    await h.page.getByText('No table silver.nope in the lake.').waitFor();
+    assert.equal(await h.page.locator('.state-error').count(), 0);
+    assert.equal(await h.page.locator('.panel h2', { hasText: 'Version history' }).count(), 0);
   });
 
   test('SQL: a typed query runs and its rows are the API answer', async () => {

@@ -14,8 +14,12 @@ import { DataTabs } from './data-tabs';
 export default function TableDetailView() {
   const { table = '' } = useParams();
   const tables = useApi('tables', fetchTables);
-  const detail = useApi(`detail:${table}`, (s) => fetchTableDetail(table, s));
-  const sample = useApi(`sample:${table}`, (s) =>
+  // A table the catalog does not list is said once, not once per panel (history, files and sample each failed):
+  // the panels ask only once the catalog has the table.
+  const missing = tables.data !== undefined && !tables.data.some((t) => t.name === table);
+  const listed = tables.data?.some((t) => t.name === table) === true;
+  const detail = useApi(listed ? `detail:${table}` : null, (s) => fetchTableDetail(table, s));
+  const sample = useApi(listed ? `sample:${table}` : null, (s) =>
     runSql(`SELECT * FROM ${table.replace(/[^A-Za-z0-9_.]/g, '')} LIMIT 20`, s),
   );
   return (
@@ -58,8 +62,8 @@ export default function TableDetailView() {
                   rows={t.columns.map((c) => ({
                     column: c.name,
                     type: c.type,
-                    nullable: c.nullable ?? null,
-                    partition: t.partitionColumns.includes(c.name),
+                    nullable: c.nullable === undefined ? null : c.nullable ? 'yes' : 'no',
+                    partition: t.partitionColumns.includes(c.name) ? 'yes' : '',
                   }))}
                   columns={[
                     { key: 'column', header: 'Column' },
@@ -73,62 +77,66 @@ export default function TableDetailView() {
           );
         }}
       </DataState>
-      <div className="panel">
-        <h2>Version history</h2>
-        <DataState state={detail} isEmpty={(d) => d.history.length === 0} empty="No commits.">
-          {(d) => (
-            <DataTable
-              label="Version history"
-              rows={d.history.map((h) => ({
-                version: h.version,
-                committed: h.timestamp,
-                operation: h.operation,
-                parameters: JSON.stringify(h.parameters),
-                metrics: JSON.stringify(h.metrics),
-              }))}
-              columns={[
-                { key: 'version', header: 'Version' },
-                { key: 'committed', header: 'Committed' },
-                { key: 'operation', header: 'Operation' },
-                { key: 'parameters', header: 'Parameters' },
-                { key: 'metrics', header: 'Metrics' },
-              ]}
-            />
-          )}
-        </DataState>
-      </div>
-      <div className="panel">
-        <h2>Live files</h2>
-        <DataState state={detail} isEmpty={(d) => d.files.length === 0} empty="No live files.">
-          {(d) => (
-            <DataTable
-              label="Live files"
-              rows={d.files.map((f) => ({
-                file: f.path,
-                partition: Object.entries(f.partitionValues)
-                  .map(([k, v]) => `${k}=${v ?? 'null'}`)
-                  .join(', '),
-                rows: f.rows,
-                size: formatBytes(f.sizeBytes),
-                modified: f.modifiedAt,
-              }))}
-              columns={[
-                { key: 'file', header: 'File' },
-                { key: 'partition', header: 'Partition' },
-                { key: 'rows', header: 'Rows' },
-                { key: 'size', header: 'Size' },
-                { key: 'modified', header: 'Modified' },
-              ]}
-            />
-          )}
-        </DataState>
-      </div>
-      <div className="panel">
-        <h2>Sample rows</h2>
-        <DataState state={sample} isEmpty={(r) => r.rows.length === 0} empty="The table is empty.">
-          {(r) => <DataTable label="Sample rows" rows={r.rows} columns={columnsOf(r.columns)} />}
-        </DataState>
-      </div>
+      {!missing && (
+        <>
+          <div className="panel">
+            <h2>Version history</h2>
+            <DataState state={detail} isEmpty={(d) => d.history.length === 0} empty="No commits.">
+              {(d) => (
+                <DataTable
+                  label="Version history"
+                  rows={d.history.map((h) => ({
+                    version: h.version,
+                    committed: h.timestamp,
+                    operation: h.operation,
+                    parameters: JSON.stringify(h.parameters),
+                    metrics: JSON.stringify(h.metrics),
+                  }))}
+                  columns={[
+                    { key: 'version', header: 'Version' },
+                    { key: 'committed', header: 'Committed' },
+                    { key: 'operation', header: 'Operation' },
+                    { key: 'parameters', header: 'Parameters' },
+                    { key: 'metrics', header: 'Metrics' },
+                  ]}
+                />
+              )}
+            </DataState>
+          </div>
+          <div className="panel">
+            <h2>Live files</h2>
+            <DataState state={detail} isEmpty={(d) => d.files.length === 0} empty="No live files.">
+              {(d) => (
+                <DataTable
+                  label="Live files"
+                  rows={d.files.map((f) => ({
+                    file: f.path,
+                    partition: Object.entries(f.partitionValues)
+                      .map(([k, v]) => `${k}=${v ?? 'null'}`)
+                      .join(', '),
+                    rows: f.rows,
+                    size: formatBytes(f.sizeBytes),
+                    modified: f.modifiedAt,
+                  }))}
+                  columns={[
+                    { key: 'file', header: 'File' },
+                    { key: 'partition', header: 'Partition' },
+                    { key: 'rows', header: 'Rows' },
+                    { key: 'size', header: 'Size' },
+                    { key: 'modified', header: 'Modified' },
+                  ]}
+                />
+              )}
+            </DataState>
+          </div>
+          <div className="panel">
+            <h2>Sample rows</h2>
+            <DataState state={sample} isEmpty={(r) => r.rows.length === 0} empty="The table is empty.">
+              {(r) => <DataTable label="Sample rows" rows={r.rows} columns={columnsOf(r.columns)} />}
+            </DataState>
+          </div>
+        </>
+      )}
     </div>
   );
 }
