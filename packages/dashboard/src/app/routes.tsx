@@ -14,6 +14,13 @@ const routes: RouteObject[] = [
     path: '/',
     element: <AppShell />,
     errorElement: <RouteError />,
+    // Opened straight on a code-split page, the router loads that page before the first render: this shows
+    // meanwhile (without it React Router warned "No HydrateFallback element" on every such load).
+    hydrateFallbackElement: (
+      <div className="state state-loading" role="status" aria-live="polite">
+        <span className="spinner" aria-hidden="true" /> Loading…
+      </div>
+    ),
     children: [
       { index: true, element: <Navigate to="/realtime" replace /> },
       // The landing view ships in the entry chunk: one round trip less before the newsroom screen paints.
