@@ -80,44 +80,43 @@ export async function gateSql(runner: DuckDBRunner, text: string): Promise<strin
 const SYSTEM_SCHEMAS = new Set(['information_schema', 'pg_catalog', 'system']);
 const SYSTEM_TABLE = /^(duckdb_|sqlite_|pragma_)/i;
 
+/** A reference to DuckDB's own catalog in a parsed statement (`system.main.duckdb_views`), if any. */
 function findSystemTable(node: unknown): string | undefined {
-  if (Array.isArray(node)) {
-    for (const child of node) {
-      const found = findSystemTable(child);
-      if (found !== undefined) return found;
-    }
-    return undefined;
-  }
-  if (typeof node !== 'object' || node === null) return undefined;
-  const n = node as Node;
-  if (n['type'] === 'BASE_TABLE') {
+  return findNode(node, (n) => {
+    if (n['type'] !== 'BASE_TABLE') return undefined;
     const table = String(n['table_name'] ?? '');
     const schema = String(n['schema_name'] ?? '').toLowerCase();
     const catalog = String(n['catalog_name'] ?? '').toLowerCase();
-    if (SYSTEM_TABLE.test(table) || SYSTEM_SCHEMAS.has(schema) || SYSTEM_SCHEMAS.has(catalog))
-      return [catalog, schema, table].filter(Boolean).join('.');
-  }
-  for (const value of Object.values(n)) {
-    const found = findSystemTable(value);
-    if (found !== undefined) return found;
-  }
-  return undefined;
+    return SYSTEM_TABLE.test(table) || SYSTEM_SCHEMAS.has(schema) || SYSTEM_SCHEMAS.has(catalog)
+      ? [catalog, schema, table].filter(Boolean).join('.')
+      : undefined;
+  });
 }
 
+/** The name of a table function called in a parsed statement, if any. */
 function findTableFunction(node: unknown): string | undefined {
+  return findNode(node, (n) =>
+    n['type'] === 'TABLE_FUNCTION'
+      ? String((n['function'] as Node | undefined)?.['function_name'] ?? 'table function')
+      : undefined,
+  );
+}
+
+/** The first answer of `match` over the objects of a parsed statement, depth first. */
+function findNode(node: unknown, match: (n: Node) => string | undefined): string | undefined {
   if (Array.isArray(node)) {
     for (const child of node) {
-      const found = findTableFunction(child);
+      const found = findNode(child, match);
       if (found !== undefined) return found;
     }
     return undefined;
   }
   if (typeof node !== 'object' || node === null) return undefined;
   const n = node as Node;
-  if (n['type'] === 'TABLE_FUNCTION')
-    return String((n['function'] as Node | undefined)?.['function_name'] ?? 'table function');
+  const here = match(n);
+  if (here !== undefined) return here;
   for (const value of Object.values(n)) {
-    const found = findTableFunction(value);
+    const found = findNode(value, match);
     if (found !== undefined) return found;
   }
   return undefined;

@@ -16,8 +16,8 @@ export default function TableDetailView() {
   const tables = useApi('tables', fetchTables);
   // A table the catalog does not list is said once, not once per panel (history, files and sample each failed):
   // the panels ask only once the catalog has the table.
-  const missing = tables.data !== undefined && !tables.data.some((t) => t.name === table);
   const listed = tables.data?.some((t) => t.name === table) === true;
+  const missing = tables.data !== undefined && !listed;
   const detail = useApi(listed ? `detail:${table}` : null, (s) => fetchTableDetail(table, s));
   const sample = useApi(listed ? `sample:${table}` : null, (s) =>
     runSql(`SELECT * FROM ${table.replace(/[^A-Za-z0-9_.]/g, '')} LIMIT 20`, s),
