@@ -1,5 +1,6 @@
 // Runs SQL on one DuckDB connection with a time budget (DuckDB's interrupt) and one statement at a time:
 // the lake views a query registers are per session, so queries on a session must not interleave.
+import type { DuckDBValueConverter } from '@duckdb/node-api';
 import type { DuckDBSession } from '@lens/lake';
 import { QueryTimeoutError } from './errors.js';
 
@@ -24,6 +25,17 @@ export class DuckDBRunner {
     return this.#timed(
       timeoutMs,
       async () => (await this.db.connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[],
+    );
+  }
+
+  /** Runs one statement under the timeout, returning rows with each value converted by `converter`. */
+  async convertedRows(
+    sql: string,
+    converter: DuckDBValueConverter<unknown>,
+    timeoutMs = this.timeoutMs,
+  ): Promise<Record<string, unknown>[]> {
+    return this.#timed(timeoutMs, async () =>
+      (await this.db.connection.runAndReadAll(sql)).convertRowObjects(converter),
     );
   }
 

@@ -83,6 +83,39 @@ describe('locked-down SQL', () => {
     assert.equal(r.rows[0]!['nul'], 'a\u0000b');
   });
 
+  it('writes each type in a JSON form that keeps what it is (times, dates, blobs, infinities, big integers)', async () => {
+    const r = await engine.sql(
+      `SELECT TIME '12:34:56.789' AS t, DATE '2026-01-02' AS d, 'ab'::BLOB AS b, 'infinity'::DOUBLE AS inf,
+        '-infinity'::DOUBLE AS ninf, 'nan'::DOUBLE AS nan, TIMESTAMP '2026-01-02 03:04:05.678' AS ts,
+        TIMESTAMPTZ '2026-01-02 05:04:05+02' AS tz, TIMESTAMP '1969-12-31 23:59:59.9995' AS before_epoch,
+        'infinity'::DATE AS dinf, '-infinity'::TIMESTAMP AS tsninf, 'infinity'::TIMESTAMPTZ AS tzinf,
+        12345678901234567890::HUGEINT AS huge, 42::BIGINT AS n, 1.25::DECIMAL(10,2) AS dec, INTERVAL 90 MINUTE AS i,
+        [DATE '2026-03-04'] AS dates, {'at': TIMESTAMP '2026-01-02 03:04:05'} AS s, NULL AS nothing`,
+      10,
+    );
+    assert.deepEqual(r.rows[0], {
+      t: '12:34:56.789',
+      d: '2026-01-02',
+      b: 'ab',
+      inf: 'Infinity',
+      ninf: '-Infinity',
+      nan: 'NaN',
+      ts: '2026-01-02T03:04:05.678Z',
+      tz: '2026-01-02T03:04:05.000Z',
+      before_epoch: '1969-12-31T23:59:59.999Z',
+      dinf: 'infinity',
+      tsninf: '-infinity',
+      tzinf: 'infinity',
+      huge: '12345678901234567890',
+      n: 42,
+      dec: 1.25,
+      i: { months: 0, days: 0, micros: 5_400_000_000 },
+      dates: ['2026-03-04'],
+      s: { at: '2026-01-02T03:04:05.000Z' },
+      nothing: null,
+    });
+  });
+
   it('quotes the SQL as written in an error, not the statement Lens wraps it in', async () => {
     await assert.rejects(engine.sql('SELECT nosuchcol FROM silver.events', 10), (e: unknown) => {
       const message = (e as Error).message;

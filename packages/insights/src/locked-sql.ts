@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { LakeCatalog, createDuckDB, parseSerializedSql, prepareLakeQuery, type DuckDBSession } from '@lens/lake';
+import { apiValueConverter } from './api-values.js';
 import { DuckDBRunner } from './duckdb-runner.js';
 import { QueryTimeoutError, SqlFailedError, SqlRefusedError } from './errors.js';
 import { lit } from './sql/sql-text.js';
@@ -155,9 +156,9 @@ export class LockedSql {
       const tables = registered.map((t) => ({ table: t.table, version: t.version }));
       if (explain) {
         // The gated SELECT under the same EXPLAIN (ANALYZE runs it, within the timeout like any query).
-        const rows = (
-          await this.runner.all(`${explain[0].trim().replace(/\s+/g, ' ')} ${statement}`).catch(failed)
-        ).map(jsonSafeRow);
+        const rows = await this.runner
+          .convertedRows(`${explain[0].trim().replace(/\s+/g, ' ')} ${statement}`, apiValueConverter)
+          .catch(failed);
         const columns = ['explain_key', 'explain_value'].map((name) => ({ name, type: 'VARCHAR' }));
         return { columns, rows: rows.slice(0, rowCap), truncated: rows.length > rowCap, tables };
       }
@@ -167,7 +168,7 @@ export class LockedSql {
           cause: error,
         });
       });
-      const rows = (await this.runner.all(wrapped).catch(failed)).map(jsonSafeRow);
+      const rows = await this.runner.convertedRows(wrapped, apiValueConverter).catch(failed);
       return {
         columns,
         rows: rows.slice(0, rowCap),
@@ -186,23 +187,6 @@ export class LockedSql {
 function failed(error: unknown): never {
   if (error instanceof QueryTimeoutError) throw error;
   throw new SqlFailedError(withoutWrapper((error as Error).message, 'SELECT * FROM ('), { cause: error });
-}
-
-/** JSON has no BIGINT: whole numbers become numbers when exact, else strings, nested ones too (an INTERVAL's micros). */
-function jsonSafe(value: unknown): unknown {
-  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
-  if (Array.isArray(value)) return value.map(jsonSafe);
-  if (value !== null && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = jsonSafe(v);
-    return out;
-  }
-  return value;
-}
-
-function jsonSafeRow(row: Record<string, unknown>): Record<string, unknown> {
-  for (const [k, v] of Object.entries(row)) row[k] = jsonSafe(v);
-  return row;
 }
 
 /**

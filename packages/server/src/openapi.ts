@@ -74,7 +74,14 @@ export function openApiDocument(pluginPaths: Record<string, unknown> = {}): Reco
           },
         },
       },
-      responses: { 200: json('{ columns, rows, truncated, tables }'), 400: error, 401: error, 504: error },
+      responses: {
+        200: json(
+          '{ columns: [{ name, type }], rows: [{ column: value }], truncated, tables: [{ table, version }] }; integers are numbers while exact, else digit strings; timestamps ISO-8601 UTC; DATE YYYY-MM-DD; non-finite doubles "Infinity"/"-Infinity"/"NaN"',
+        ),
+        400: error,
+        401: error,
+        504: error,
+      },
     },
   };
   paths['/api/tables'] = {

@@ -29,14 +29,6 @@ export function normalizeSql(raw: RawSqlAnswer): SqlResult {
   for (const c of raw.columns ?? []) if (typeof c !== 'string' && c.type) types[c.name] = c.type;
   if (columns.length === 0 && rawRows[0] && !Array.isArray(rawRows[0])) columns.push(...Object.keys(rawRows[0]));
   const rows = rawRows.map((r) => (Array.isArray(r) ? Object.fromEntries(columns.map((c, i) => [c, r[i]])) : r));
-  // A DATE arrives as midnight UTC in ISO form ("2026-11-02T00:00:00.000Z"): shown and charted as the day it is.
-  const dates = columns.filter((c) => types[c] === 'DATE');
-  if (dates.length > 0)
-    for (const row of rows)
-      for (const c of dates) {
-        const v = row[c];
-        if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T00:00:00(\.000)?Z$/.test(v)) row[c] = v.slice(0, 10);
-      }
   return { columns, types, rows, truncated: raw.truncated, tables: raw.tables };
 }
 
