@@ -67,12 +67,17 @@ export function registerQueryCommand(program: Command): void {
         // `::VARCHAR` says `+00`): they are written from their microseconds, in UTC.
         const zoned = reader.columnTypes().flatMap((t, i) => (String(t) === 'TIMESTAMP WITH TIME ZONE' ? [i] : []));
         const raw = zoned.length > 0 ? reader.getRows() : [];
+        const dates = reader.columnTypes().flatMap((t, i) => (String(t) === 'DATE' ? [columns[i]!] : []));
         const rows = (reader.getRowObjectsJson() as Record<string, unknown>[]).map((r, n) => {
           for (const c of integer)
             if (typeof r[c as string] === 'string') r[c as string] = BigInt(r[c as string] as string);
           for (const i of zoned) {
             const micros = (raw[n]?.[i] as { micros?: unknown } | null)?.micros;
             if (typeof micros === 'bigint') r[columns[i]!] = utcTimestampText(micros);
+          }
+          for (const c of dates) {
+            const infinity = DATE_INFINITIES[r[c] as string];
+            if (infinity !== undefined) r[c] = infinity;
           }
           return r;
         });
@@ -89,10 +94,20 @@ export function registerQueryCommand(program: Command): void {
     });
 }
 
+const INFINITY_MICROS = 2n ** 63n - 1n;
+
+/** @duckdb/node-api writes the infinite DATEs as the days they are stored as; DuckDB's own text is `infinity`. */
+const DATE_INFINITIES: Readonly<Record<string, string>> = {
+  '5881580-07-11': 'infinity',
+  '5877642-06-24 (BC)': '-infinity',
+};
+
 /** DuckDB's text of a TIMESTAMPTZ in UTC: `2026-01-02 10:00:00.1234+00`. */
 export function utcTimestampText(micros: bigint): string {
   const seconds = micros / 1_000_000n - (micros % 1_000_000n < 0n ? 1n : 0n);
   const fraction = micros - seconds * 1_000_000n;
+  // DuckDB's infinities are the largest magnitudes a TIMESTAMP holds (±(2^63 − 1) µs).
+  if (micros === INFINITY_MICROS || micros === -INFINITY_MICROS) return micros > 0n ? 'infinity' : '-infinity';
   const date = new Date(Number(seconds) * 1000);
   if (Number.isNaN(date.getTime())) return String(micros);
   const digits = fraction === 0n ? '' : `.${fraction.toString().padStart(6, '0').replace(/0+$/, '')}`;
