@@ -263,6 +263,17 @@ describe('dashboard views', { skip, timeout: 150_000 }, () => {
       .map((b, i) => `${labels[i]!.slice(0, 1)}|${b}|${totals[i]}`)
       .sort();
     assert.deepEqual(shown, broken.result.series.map((s) => `${s.label}|${s.breakdown ?? ''}|${s.total ?? 0}`).sort());
+
+    // A shared URL with two problems: the view names both, not only the first the API's message names.
+    const logged = h.pageErrors.length;
+    await h.page.goto(
+      `${h.url}/insights/trends?q=${q({ ...query, interval: 'year', dateRange: { last: -3, unit: 'day' } })}`,
+    );
+    await h.page.locator('.state-error').waitFor();
+    const error = (await h.page.locator('.state-error').textContent()) ?? '';
+    assert.match(error, /interval: /);
+    assert.match(error, /dateRange\.last: /);
+    h.pageErrors.push(...h.pageErrors.splice(logged).filter((e) => !/status of 400/.test(e)));
   });
 
   test('Insights › Retention: the cohort table is the API answer', async () => {

@@ -23,17 +23,29 @@ export async function parseResponse<T>(response: Response): Promise<T> {
     body = text;
   }
   if (!response.ok) {
-    const b = body as { message?: string; error?: string | { message?: string } } | string | undefined;
+    const b = body as
+      | { message?: string; error?: string | { message?: string; issues?: { field?: string; message?: string }[] } }
+      | string
+      | undefined;
+    // A query with several problems: every one of them, not only the first the message names.
+    const issues = typeof b === 'object' && typeof b.error === 'object' ? b.error.issues : undefined;
     const message =
       typeof b === 'string'
         ? b
-        : ((typeof b?.error === 'object' ? b.error.message : undefined) ??
+        : (issueList(issues) ??
+          (typeof b?.error === 'object' ? b.error.message : undefined) ??
           b?.message ??
           (typeof b?.error === 'string' ? b.error : undefined) ??
           response.statusText);
     throw new ApiError(response.status, message || `HTTP ${response.status}`, body);
   }
   return body as T;
+}
+
+/** `field: problem; field: problem` for two or more validation issues, else undefined (the message says it). */
+function issueList(issues: { field?: string; message?: string }[] | undefined): string | undefined {
+  if (!Array.isArray(issues) || issues.length < 2) return undefined;
+  return issues.map((i) => (i.field ? `${i.field}: ${i.message ?? 'invalid'}` : (i.message ?? 'invalid'))).join('; ');
 }
 
 const TOKEN_KEY = 'lens.readToken';
