@@ -234,6 +234,10 @@ describe('dashboard views', { skip, timeout: 150_000 }, () => {
     );
     await h.page.locator('table[aria-label="Trend totals"] tbody tr').nth(2).waitFor();
     assert.equal((await columnTexts(h.page, 'Trend totals', 1))[2], 'A/B');
+    // On an axis of its own (on the counts' axis a ratio lay flat along zero).
+    await h.page.getByRole('img', { name: /A\/B on the right-hand axis/ }).waitFor();
+    await h.page.locator('.echart[data-rendered="true"]').first().waitFor();
+    await h.shot('insights-trends-formula');
     assert.equal(
       num((await columnTexts(h.page, 'Trend totals', 4))[2] ?? ''),
       Number((ratio.result.formula.series[0]!.values.at(-1) ?? 0).toFixed(2)),

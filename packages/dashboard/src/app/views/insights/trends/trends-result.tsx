@@ -37,13 +37,22 @@ export function TrendsResultView({ result }: { result: TrendsResult }) {
   const option = {
     tooltip: { trigger: 'axis' },
     legend: { type: 'scroll', bottom: 0 },
-    grid: { left: 56, right: 16, top: 16, bottom: 56 },
+    grid: { left: 56, right: result.formula ? 56 : 16, top: 16, bottom: 56 },
     xAxis: {
       type: 'category',
       data: result.buckets.map((b) => (hourly ? b.slice(5, 16).replace('T', ' ') : b.slice(0, 10))),
     },
-    yAxis: { type: 'value' },
-    series: lines.map((l) => ({ type: 'line', name: name(l), data: l.values, showSymbol: result.buckets.length < 40 })),
+    // A formula (a ratio, a difference) is on a scale of its own: on the counts' axis A/B lay flat along zero.
+    yAxis: result.formula
+      ? [{ type: 'value' }, { type: 'value', name: result.formula.expression, splitLine: { show: false } }]
+      : { type: 'value' },
+    series: lines.map((l, i) => ({
+      type: 'line',
+      name: name(l),
+      data: l.values,
+      showSymbol: result.buckets.length < 40,
+      yAxisIndex: i >= sorted.length ? 1 : 0,
+    })),
   };
   const rows = lines.map((l) => ({
     series: name(l),
@@ -59,7 +68,7 @@ export function TrendsResultView({ result }: { result: TrendsResult }) {
         <h2>Trend</h2>
         <EChart
           option={option}
-          label={`Line chart of ${lines.length} series over ${result.buckets.length} ${result.interval}s`}
+          label={`Line chart of ${lines.length} series over ${result.buckets.length} ${result.interval}s${result.formula ? `, ${result.formula.expression} on the right-hand axis` : ''}`}
         />
       </div>
       <div className="panel">
