@@ -38,8 +38,14 @@ export function FunnelResultView({ result, query }: { result: FunnelResult; quer
   const last = result.steps[result.steps.length - 1];
   const bars = {
     tooltip: { trigger: 'axis' },
-    grid: { left: 56, right: 16, top: 24, bottom: 40 },
-    xAxis: { type: 'category', data: result.steps.map((s) => `${s.step}. ${s.event}`) },
+    grid: { left: 56, right: 16, top: 24, bottom: 56 },
+    xAxis: {
+      type: 'category',
+      data: result.steps.map((s) => `${s.step}. ${s.event}`),
+      // Every step named, wrapped onto lines: by default ECharts hid the labels that overlapped, so a phone
+      // showed the first step's name only.
+      axisLabel: { interval: 0, width: 72, overflow: 'break', lineHeight: 14 },
+    },
     yAxis: { type: 'value' },
     series: [
       {
