@@ -1,5 +1,6 @@
 // The insight engine: validates a query for a kind, answers it with DuckDB straight on the lake's Delta
 // tables (views with data skipping per query), and caches results per query and table versions.
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { LakeCatalog, createDuckDB, prepareLakeQuery } from '@lens/lake';
 import { LensError } from '@lens/protocol';
@@ -34,6 +35,11 @@ export interface InsightEngineOptions {
    * table's rows (default true; false = always the general SQL, for comparison).
    */
   kernels?: boolean;
+  /**
+   * Memory each raw-SQL session may use (default half the machine's memory shared by the SQL_SESSIONS sessions, at
+   * least 256 MiB each); a statement needing more fails with DuckDB's out-of-memory error, a 400.
+   */
+  sqlMemoryLimitBytes?: number;
   /** Clock for relative date ranges (tests). */
   now?: () => Date;
   logger?: Logger;
@@ -201,7 +207,8 @@ export class InsightEngine {
     let slot: SqlSession | undefined;
     for (const s of this.#locked) if (slot === undefined || s.load < slot.load) slot = s;
     if ((slot === undefined || slot.load > 0) && this.#locked.length < SQL_SESSIONS) {
-      slot = { session: LockedSql.open(this.catalog.root, this.options.timeoutMs ?? 30_000), load: 0 };
+      const memory = this.options.sqlMemoryLimitBytes ?? Math.max(256 * 2 ** 20, (totalmem() * 0.5) / SQL_SESSIONS);
+      slot = { session: LockedSql.open(this.catalog.root, this.options.timeoutMs ?? 30_000, memory), load: 0 };
       this.#locked.push(slot);
     }
     slot!.load++;

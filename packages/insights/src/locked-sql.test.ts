@@ -165,6 +165,22 @@ describe('locked-down SQL', () => {
     assert.equal((await engine.sql('SELECT 1 AS one', 10)).rows[0]!['one'], 1);
   });
 
+  it('a statement needing more memory than a session may use fails with DuckDB’s reason; the session still answers', async () => {
+    const small = await InsightEngine.create({ dataDir, timeoutMs: 10_000, sqlMemoryLimitBytes: 64 * 2 ** 20 });
+    try {
+      await assert.rejects(
+        small.sql(
+          "SELECT length(string_agg(x::VARCHAR, ',')) AS n FROM (SELECT unnest(generate_series(1, 20000000)) AS x)",
+          10,
+        ),
+        (e: unknown) => e instanceof SqlFailedError && /out of memory/i.test(e.message),
+      );
+      assert.equal((await small.sql('SELECT count(*) AS n FROM silver.events', 10)).rows[0]!['n'], 3);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('a statement running into its time budget does not hold the others (they answer before it ends)', async () => {
     const slow =
       'WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 1000000000) SELECT count(*) FROM t';

@@ -20,12 +20,17 @@ export interface SqlResult {
   tables: { table: string; version: number }[];
 }
 
-/** A DuckDB session that can read files under `lakeRoot` only, nothing else, and cannot change its settings. */
-export async function createLockedDuckDB(lakeRoot: string): Promise<DuckDBSession> {
+/**
+ * A DuckDB session that can read files under `lakeRoot` only, nothing else, and cannot change its settings. With
+ * `memoryLimitBytes`, a statement needing more fails with DuckDB's out-of-memory error (DuckDB's default is 80 % of
+ * the machine per session: a few heavy queries at once could take the whole server down).
+ */
+export async function createLockedDuckDB(lakeRoot: string, memoryLimitBytes?: number): Promise<DuckDBSession> {
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   const root = `${resolve(lakeRoot)}/`;
   for (const statement of [
+    ...(memoryLimitBytes === undefined ? [] : [`SET memory_limit = '${Math.floor(memoryLimitBytes)}B'`]),
     `SET TimeZone = 'UTC'`,
     `SET allowed_directories = [${lit(root)}]`,
     `SET autoinstall_known_extensions = false`,
@@ -133,8 +138,11 @@ export class LockedSql {
     readonly runner: DuckDBRunner,
   ) {}
 
-  static async open(lakeRoot: string, timeoutMs: number): Promise<LockedSql> {
-    return new LockedSql(new LakeCatalog(lakeRoot), new DuckDBRunner(await createLockedDuckDB(lakeRoot), timeoutMs));
+  static async open(lakeRoot: string, timeoutMs: number, memoryLimitBytes?: number): Promise<LockedSql> {
+    return new LockedSql(
+      new LakeCatalog(lakeRoot),
+      new DuckDBRunner(await createLockedDuckDB(lakeRoot, memoryLimitBytes), timeoutMs),
+    );
   }
 
   /**
