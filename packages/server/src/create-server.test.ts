@@ -32,7 +32,15 @@ describe('lens server', () => {
       config: ServerConfig.parse({ readTokens: [TOKEN], sqlRowCap: 2 }),
       dataDir,
       plugins: [
-        { plugin: recs, prefix: '/v1', openapi: { '/v1/recommendations': { get: { summary: 'plugin route' } } } },
+        {
+          plugin: recs,
+          prefix: '/v1',
+          openapi: { '/v1/recommendations': { get: { summary: 'plugin route' } } },
+          refusedRequestHeaders: (path, origin) =>
+            path === '/v1/recommendations' && origin === 'https://news.example'
+              ? ['access-control-allow-origin', origin]
+              : [],
+        },
       ],
     });
     open = await createServer({ config: ServerConfig.parse({}), dataDir });
@@ -235,6 +243,13 @@ describe('lens server', () => {
     const long = await fetch(`${url}/v1/recommendations?exclude=${'a1,'.repeat(6000)}`);
     assert.equal(long.status, 431);
     assert.equal(((await long.json()) as { error: { code: string } }).error.code, 'headers_too_large');
+    assert.equal(long.headers.get('access-control-allow-origin'), null);
+    // From a page: the plugin's CORS headers, or its fetch could not read the reason.
+    const fromPage = await fetch(`${url}/v1/recommendations?exclude=${'a1,'.repeat(6000)}`, {
+      headers: { origin: 'https://news.example' },
+    });
+    assert.equal(fromPage.status, 431);
+    assert.equal(fromPage.headers.get('access-control-allow-origin'), 'https://news.example');
     assert.equal((await fetch(`${url}/nope`)).status, 404);
   });
 });

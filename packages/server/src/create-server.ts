@@ -37,6 +37,11 @@ export interface ServerPlugin {
   fastPath?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** OpenAPI path items of its routes (path → item), listed in /api/openapi.json with the server's own. */
   openapi?: Record<string, unknown>;
+  /**
+   * Headers (name, value, name, value…) for a request to `path` that Node's HTTP parser refused (431 headers too
+   * large, 400), answered by the server: e.g. CORS headers, without which a page's fetch cannot read the reason.
+   */
+  refusedRequestHeaders?: (path: string, origin: string | undefined) => readonly string[];
 }
 
 /** Options of `createServer`. */
@@ -86,7 +91,8 @@ export async function createServer(options: ServerOptions): Promise<LensServer> 
     logger: false,
     return503OnClosing: true,
     bodyLimit: 1024 * 1024,
-    clientErrorHandler: answerClientError,
+    clientErrorHandler: (error: NodeJS.ErrnoException, socket: Duplex) =>
+      answerClientError(error, socket, options.plugins ?? []),
     ...(fastPaths.length === 0
       ? {}
       : {
@@ -205,12 +211,17 @@ function readBodiesAsJson(app: FastifyInstance): void {
   app.addContentTypeParser('text/plain', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
 }
 
+/** A request line's target (the bytes of a request the parser refused may hold it). */
+const REQUEST_LINE = /^[A-Z]+ (\S+)/;
+/** The Origin header among those bytes, when they hold all of it. */
+const ORIGIN_HEADER = /\r\norigin:[ \t]*([\x21-\x7e]+)[ \t]*\r\n/i;
+
 /**
  * What Node's HTTP parser refuses before any route sees it (headers over 16 KB — a long recommendations query —, a
  * malformed request, a request that took too long), answered in the server's error shape (Fastify's default wrote
  * `{"error":"Request Header Fields Too Large","statusCode":431}`).
  */
-function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, plugins: readonly ServerPlugin[]): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const [status, code, message] =
     error.code === 'HPE_HEADER_OVERFLOW'
@@ -219,9 +230,20 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
         ? [408, 'request_timeout', 'the request was not received in time']
         : [400, 'bad_request', `malformed HTTP request (${error.code ?? error.message})`];
   const body = JSON.stringify({ error: { code, message } });
+  // The parser stopped before it made headers: the path and Origin are read from the bytes received, when they hold them.
+  const raw = (error as { rawPacket?: unknown }).rawPacket;
+  const text = Buffer.isBuffer(raw) ? raw.toString('latin1') : '';
+  const path = REQUEST_LINE.exec(text)?.[1]?.split('?')[0];
+  const origin = ORIGIN_HEADER.exec(text)?.[1];
+  let extra = '';
+  if (path !== undefined)
+    for (const p of plugins) {
+      const pairs = p.refusedRequestHeaders?.(path, origin) ?? [];
+      for (let i = 0; i + 1 < pairs.length; i += 2) extra += `${pairs[i]}: ${pairs[i + 1]}\r\n`;
+    }
   if (socket.writable)
     socket.write(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\n${extra}Connection: close\r\n\r\n${body}`,
     );
   socket.destroy(error);
 }

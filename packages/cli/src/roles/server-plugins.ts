@@ -78,6 +78,7 @@ export async function serverPlugins(config: LensConfig, logger: Logger): Promise
     {
       plugin: recs as ServerPlugin['plugin'],
       fastPath: recs.fastPath,
+      refusedRequestHeaders: recs.refusedRequestHeaders,
       openapi: { [RECOMMENDATIONS_PATH]: recommendationsOpenApi(config.recs.maxK) },
     },
     { plugin: recsLifecycle as ServerPlugin['plugin'] },

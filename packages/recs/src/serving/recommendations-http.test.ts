@@ -399,6 +399,18 @@ describe('CORS for publishers’ pages (both paths)', () => {
     assert.equal(viaFastify.headers['access-control-allow-origin'], undefined);
   });
 
+  it('gives a server the CORS headers of a request its HTTP parser refused (a query over 16 KB)', () => {
+    const plugin = recommendationsPlugin({ service: {} as never, corsOrigins: [PAGE] });
+    assert.deepEqual(plugin.refusedRequestHeaders('/v1/recommendations', PAGE), [
+      'access-control-allow-origin',
+      PAGE,
+      'vary',
+      'Origin',
+    ]);
+    assert.deepEqual(plugin.refusedRequestHeaders('/v1/recommendations', 'https://elsewhere.example'), []);
+    assert.deepEqual(plugin.refusedRequestHeaders('/api/sql', PAGE), []);
+  });
+
   it('answers the preflight with 204, the origin, the method and headers allowed', async () => {
     const before = s.calls.fast;
     const preflight = {

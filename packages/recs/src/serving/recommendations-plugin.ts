@@ -30,6 +30,11 @@ export type RecommendationsPluginOptions = (
 export type RecommendationsPlugin = FastifyPluginAsync & {
   /** Answers GET /v1/recommendations without Fastify (same status, headers and body); false for other requests. */
   fastPath: FastPathHandler;
+  /**
+   * The CORS headers of a request to the route that Node's HTTP parser refused (a query over 16 KB: 431), so a
+   * page's fetch can read the reason (name, value pairs; none for other paths and origins).
+   */
+  refusedRequestHeaders: (path: string, origin: string | undefined) => string[];
 };
 
 /**
@@ -90,5 +95,9 @@ export function recommendationsPlugin(options: RecommendationsPluginOptions): Re
         .send(),
     );
   };
-  return Object.assign(plugin, { fastPath: endpoint.fastPath });
+  return Object.assign(plugin, {
+    fastPath: endpoint.fastPath,
+    refusedRequestHeaders: (path: string, origin: string | undefined) =>
+      path === RECOMMENDATIONS_PATH ? endpoint.cors.response(origin) : [],
+  });
 }
