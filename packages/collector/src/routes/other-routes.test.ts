@@ -86,6 +86,18 @@ describe('pixels', () => {
     assert.deepEqual([sink.accepted()[0]?.event.type, sink.accepted()[0]?.event.name], ['page', 'Newsletter']);
   });
 
+  it('reads Segment pixel data written into the URL as is: a "+" of the base64 arrives as a space', async () => {
+    const { app, sink } = await startTestCollector();
+    // base64 of this event holds "+" (from ">>>"); e-mail templates paste the base64 unencoded, as Segment's docs do.
+    const data = Buffer.from(
+      JSON.stringify({ writeKey: WRITE_KEY, event: 'Email Opened', anonymousId: 'a1', properties: { s: '>>>???' } }),
+    ).toString('base64');
+    assert.match(data, /\+/);
+    const res = await app.inject({ method: 'GET', url: `/v1/pixel/track?data=${data}` });
+    assert.equal(res.statusCode, 200, String(res.headers['x-lens-error']));
+    assert.deepEqual(sink.accepted()[0]?.event.properties, { s: '>>>???' });
+  });
+
   it('keeps a Segment pixel with unreadable data in the quarantine when it names a known source', async () => {
     const { app, sink } = await startTestCollector();
     const named = await app.inject({ method: 'GET', url: `/v1/pixel/track?writeKey=${WRITE_KEY}&data=bm90IGpzb24%3D` });

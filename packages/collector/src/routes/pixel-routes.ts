@@ -84,7 +84,9 @@ function eventFromQuery(query: Record<string, unknown>): JsonObject {
   if (typeof query.data === 'string') {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(Buffer.from(query.data, 'base64').toString('utf8'));
+      // A "+" of base64 pasted into a URL unencoded (as Segment's docs show it) reads as a space in a query
+      // string, and Node's base64 decoder skips spaces: restore them, or the JSON comes out garbled.
+      parsed = JSON.parse(Buffer.from(query.data.replaceAll(' ', '+'), 'base64').toString('utf8'));
     } catch {
       throw new HttpError(400, 'invalid_json', 'data: not base64-encoded JSON');
     }
