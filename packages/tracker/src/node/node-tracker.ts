@@ -146,7 +146,15 @@ export class NodeTracker {
       originalTimestamp: timestamp ?? now,
       ...(timestamp ? { timestamp } : {}),
     };
-    const measured = measure(event);
+    let measured: ReturnType<typeof measure<TrackingEvent>>;
+    try {
+      measured = measure(event);
+    } catch {
+      // Not JSON-serialisable (a BigInt from a database driver, a circular object): counted, never thrown.
+      this.#queue.stats.dropped.invalid++;
+      this.#options.onDrop?.(1, 'invalid');
+      return;
+    }
     if (measured.n > (this.#options.maxEventBytes ?? 32_000)) {
       this.#queue.stats.dropped.too_large++;
       this.#options.onDrop?.(1, 'too_large');

@@ -1,0 +1,42 @@
+// The Node SDK's call contract without a collector: a call never throws into the application.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { FetchLike } from '../core/send-batch.js';
+import { NodeTracker } from './node-tracker.js';
+
+/** A fetch that answers 200 and keeps the batches it was sent. */
+function recordingFetch(): { fetch: FetchLike; batches: unknown[][] } {
+  const batches: unknown[][] = [];
+  const fetch: FetchLike = async (_url, init) => {
+    batches.push((JSON.parse(init.body) as { batch: unknown[] }).batch);
+    return { status: 200, headers: { get: () => null }, text: async () => '{"success":true}' };
+  };
+  return { fetch, batches };
+}
+
+describe('NodeTracker calls', () => {
+  it('a BigInt (a database bigint column) or a circular object is counted as invalid, not thrown', async () => {
+    const { fetch, batches } = recordingFetch();
+    const drops: string[] = [];
+    const tracker = new NodeTracker({
+      writeKey: 'k',
+      host: 'http://collector.invalid',
+      fetch,
+      onDrop: (n, reason) => drops.push(`${n} ${reason}`),
+    });
+    const circular: Record<string, unknown> = { a: 1 };
+    circular['self'] = circular;
+    assert.doesNotThrow(() =>
+      tracker.track({ userId: 'u', event: 'Big', properties: { id: 123n } as unknown as Record<string, never> }),
+    );
+    assert.doesNotThrow(() => tracker.identify({ userId: 'u', traits: circular as unknown as Record<string, never> }));
+    tracker.track({ userId: 'u', event: 'Fine' });
+    assert.equal(await tracker.closeAndFlush({ timeoutMs: 2000 }), true);
+    assert.equal(tracker.stats().dropped.invalid, 2);
+    assert.deepEqual(drops, ['1 invalid', '1 invalid']);
+    assert.deepEqual(
+      batches.flat().map((e) => (e as { event?: string }).event),
+      ['Fine'],
+    );
+  });
+});
