@@ -39,4 +39,17 @@ describe('NodeTracker calls', () => {
       ['Fine'],
     );
   });
+  it('a timestamp that is no time is counted as invalid, not thrown; a null timestamp is no timestamp', async () => {
+    const { fetch, batches } = recordingFetch();
+    const tracker = new NodeTracker({ writeKey: 'k', host: 'http://collector.invalid', fetch });
+    assert.doesNotThrow(() => tracker.track({ userId: 'u', event: 'Words', timestamp: 'yesterday' }));
+    assert.doesNotThrow(() => tracker.track({ userId: 'u', event: 'Invalid Date', timestamp: new Date(Number.NaN) }));
+    tracker.track({ userId: 'u', event: 'Null', timestamp: null as unknown as string });
+    assert.equal(await tracker.closeAndFlush({ timeoutMs: 2000 }), true);
+    assert.equal(tracker.stats().dropped.invalid, 2);
+    const [sent] = batches.flat() as { event: string; timestamp?: string; originalTimestamp: string }[];
+    assert.equal(sent?.event, 'Null');
+    assert.equal(sent?.timestamp, undefined); // not 1970-01-01 (new Date(null))
+    assert.ok(Date.now() - Date.parse(sent!.originalTimestamp) < 60_000);
+  });
 });

@@ -127,13 +127,23 @@ export class NodeTracker {
   }
 
   #enqueue(type: TrackingEvent['type'], message: NodeMessage, fields: Partial<TrackingEvent> | undefined): void {
-    if (this.#closed || fields === undefined || (message.userId == null && message.anonymousId == null)) {
+    const invalid = (): void => {
       this.#queue.stats.dropped.invalid++;
       this.#options.onDrop?.(1, 'invalid');
+    };
+    if (this.#closed || fields === undefined || (message.userId == null && message.anonymousId == null)) {
+      invalid();
       return;
     }
     const now = new Date().toISOString();
-    const timestamp = message.timestamp === undefined ? undefined : new Date(message.timestamp).toISOString();
+    // null is no timestamp (as for the ids); one that is no time (`'yesterday'`, an Invalid Date) makes the call
+    // invalid: counted, never thrown.
+    const explicitMs = message.timestamp == null ? undefined : new Date(message.timestamp).getTime();
+    if (explicitMs !== undefined && Number.isNaN(explicitMs)) {
+      invalid();
+      return;
+    }
+    const timestamp = explicitMs === undefined ? undefined : new Date(explicitMs).toISOString();
     const event: TrackingEvent = {
       type,
       ...fields,
@@ -151,8 +161,7 @@ export class NodeTracker {
       measured = measure(event);
     } catch {
       // Not JSON-serialisable (a BigInt from a database driver, a circular object): counted, never thrown.
-      this.#queue.stats.dropped.invalid++;
-      this.#options.onDrop?.(1, 'invalid');
+      invalid();
       return;
     }
     if (measured.n > (this.#options.maxEventBytes ?? 32_000)) {
