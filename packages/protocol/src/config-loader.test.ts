@@ -103,13 +103,28 @@ describe('loadConfig', () => {
   });
 
   it('refuses CORS origins that can never match what a browser sends (case, trailing slash, path)', () => {
-    for (const bad of ['https://Good.Example', 'https://good.example/', 'good.example', 'https://good.example/app'])
+    for (const bad of [
+      'https://Good.Example',
+      'https://good.example/',
+      'good.example',
+      'https://good.example/app',
+      // A browser leaves the scheme's default port out of Origin: written in, it never matches.
+      'https://good.example:443',
+      'http://good.example:80',
+    ])
       assert.throws(
         () => loadConfig({ file: yamlFile(`collector:\n  cors:\n    origins: ['${bad}']\n`) }),
         /collector\.cors\.origins\.0: not an origin as browsers send it: lowercase scheme:\/\/host\[:port\]/,
         bad,
       );
-    const ok = ['*', 'null', 'https://news.example', 'http://localhost:3000', 'http://[::1]:8080'];
+    const ok = [
+      '*',
+      'null',
+      'https://news.example',
+      'http://localhost:3000',
+      'http://[::1]:8080',
+      'https://x.example:80',
+    ];
     assert.deepEqual(loadConfig({ env: { LENS_COLLECTOR_CORS_ORIGINS: ok.join(',') } }).collector.cors.origins, ok);
   });
 

@@ -38,8 +38,9 @@ export const CollectorLimits = strictObject({
 export type CollectorLimits = z.infer<typeof CollectorLimits>;
 
 /**
- * A browser origin as browsers send it: lowercase `scheme://host[:port]`, no path or trailing slash (or `null`,
- * or `*` for any). Anything else can never match, and would silently refuse every request from that site.
+ * A browser origin as browsers send it: lowercase `scheme://host[:port]`, no path or trailing slash, no default
+ * port (`:443` for https, `:80` for http, which browsers leave out) — or `null`, or `*` for any. Anything else can
+ * never match, and would silently refuse every request from that site.
  */
 const corsOrigin = z
   .string()
@@ -47,10 +48,11 @@ const corsOrigin = z
     (o) =>
       o === '*' ||
       o === 'null' ||
-      /^[a-z][a-z0-9+.-]*:\/\/[a-z0-9.-]+(:\d{1,5})?$|^[a-z][a-z0-9+.-]*:\/\/\[[0-9a-f:.]+\](:\d{1,5})?$/.test(o),
+      (/^[a-z][a-z0-9+.-]*:\/\/[a-z0-9.-]+(:\d{1,5})?$|^[a-z][a-z0-9+.-]*:\/\/\[[0-9a-f:.]+\](:\d{1,5})?$/.test(o) &&
+        !/^https:\/\/.*:443$|^http:\/\/.*:80$/.test(o)),
     {
       message:
-        'not an origin as browsers send it: lowercase scheme://host[:port] with no path or trailing slash (e.g. https://news.example), or *',
+        'not an origin as browsers send it: lowercase scheme://host[:port] with no path, trailing slash or default port (e.g. https://news.example), or *',
     },
   );
 const CorsConfig = strictObject({ origins: z.array(corsOrigin).default(['*']) }).default({});
