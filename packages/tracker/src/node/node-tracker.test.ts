@@ -52,4 +52,28 @@ describe('NodeTracker calls', () => {
     assert.equal(sent?.timestamp, undefined); // not 1970-01-01 (new Date(null))
     assert.ok(Date.now() - Date.parse(sent!.originalTimestamp) < 60_000);
   });
+  it('flush({ timeoutMs }) resolves false in time while the collector is unreachable; the events stay queued', async () => {
+    let up = false;
+    const sent: unknown[] = [];
+    const fetch: FetchLike = async (_url, init) => {
+      if (!up) throw new TypeError('fetch failed'); // connection refused
+      sent.push(...(JSON.parse(init.body) as { batch: unknown[] }).batch);
+      return { status: 200, headers: { get: () => null }, text: async () => '{"success":true}' };
+    };
+    const tracker = new NodeTracker({
+      writeKey: 'k',
+      host: 'http://collector.invalid',
+      fetch,
+      retry: { baseMs: 50, maxMs: 100 },
+    });
+    tracker.track({ userId: 'u', event: 'At The End Of A Request' });
+    const started = Date.now();
+    assert.equal(await tracker.flush({ timeoutMs: 300 }), false);
+    assert.ok(Date.now() - started < 2000, 'did not wait for the collector');
+    assert.equal(tracker.stats().queued, 1);
+    up = true;
+    assert.equal(await tracker.flush(), true);
+    assert.equal(sent.length, 1);
+    await tracker.closeAndFlush();
+  });
 });

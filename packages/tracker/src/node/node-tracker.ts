@@ -99,9 +99,14 @@ export class NodeTracker {
     );
   }
 
-  /** Sends everything queued; resolves once it is delivered or dropped (retries included). */
-  flush(): Promise<void> {
-    return this.#queue.flush();
+  /**
+   * Sends everything queued; resolves true once it is delivered or dropped (retries included). While the collector
+   * is unreachable that can take as long as the outage: with `timeoutMs` it resolves false after that long instead
+   * (what is left stays queued and keeps being retried) — what a request handler awaiting it at its end wants.
+   * @example await tracker.flush({ timeoutMs: 2000 });
+   */
+  flush({ timeoutMs }: { timeoutMs?: number } = {}): Promise<boolean> {
+    return this.#flushWithin(timeoutMs);
   }
 
   /**
@@ -111,14 +116,23 @@ export class NodeTracker {
    */
   async closeAndFlush({ timeoutMs = 10_000 }: { timeoutMs?: number } = {}): Promise<boolean> {
     this.#closed = true;
+    const flushed = await this.#flushWithin(timeoutMs);
+    this.#queue.close();
+    return flushed;
+  }
+
+  async #flushWithin(timeoutMs: number | undefined): Promise<boolean> {
+    const flushed = this.#queue.flush().then(() => true as const);
+    if (timeoutMs === undefined) return flushed;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timedOut = new Promise<false>((resolve) => {
       timer = setTimeout(() => resolve(false), timeoutMs);
     });
-    const flushed = await Promise.race([this.#queue.flush().then(() => true as const), timedOut]);
-    clearTimeout(timer);
-    this.#queue.close();
-    return flushed;
+    try {
+      return await Promise.race([flushed, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Counters: queued, delivered, dropped by reason, retries. */
