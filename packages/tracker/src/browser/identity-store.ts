@@ -35,13 +35,18 @@ export class IdentityStore {
     this.store.set(`${this.prefix}.aid`, id);
   }
 
-  /** identify(): a new userId replaces the old one (and its traits); traits merge. */
+  /**
+   * identify(): a new userId replaces the old one (and its traits); traits merge. Traits JSON cannot hold (a
+   * circular object, a BigInt) throw before anything changes: every later event carries the traits in its
+   * context, so keeping them would make each of those events unsendable.
+   */
   identify(userId: string | null | undefined, traits: JsonObject | undefined): void {
-    if (userId !== undefined && userId !== null && userId !== this.userId) {
-      if (this.userId !== null) this.traits = {};
-      this.userId = userId;
-    }
-    if (traits) this.traits = { ...this.traits, ...traits };
+    const newUser = userId !== undefined && userId !== null && userId !== this.userId;
+    const base = newUser && this.userId !== null ? {} : this.traits;
+    const merged = traits ? { ...base, ...traits } : base;
+    JSON.stringify(merged);
+    if (newUser) this.userId = userId;
+    this.traits = merged;
     this.save();
   }
 
