@@ -98,6 +98,20 @@ describe('pixels', () => {
     assert.deepEqual(sink.accepted()[0]?.event.properties, { s: '>>>???' });
   });
 
+  it('a Segment pixel refused for a field named in any script still answers its GIF, the reason escaped', async () => {
+    const { app, sink } = await startTestCollector();
+    const text = `{"writeKey":"${WRITE_KEY}","event":"E","anonymousId":"a1","properties":{"日本":"\\ud800"}}`;
+    const res = await app.inject({
+      method: 'GET',
+      url: `/v1/pixel/track?data=${encodeURIComponent(Buffer.from(text).toString('base64'))}`,
+    });
+    assert.equal(res.statusCode, 400);
+    assert.equal(res.headers['content-type'], 'image/gif');
+    assert.deepEqual(res.rawPayload, PIXEL_GIF);
+    assert.match(String(res.headers['x-lens-error']), /^event\.properties\["\\u65e5\\u672c"\]: not valid Unicode/);
+    assert.equal(sink.rejected().length, 1);
+  });
+
   it('keeps a Segment pixel with unreadable data in the quarantine when it names a known source', async () => {
     const { app, sink } = await startTestCollector();
     const named = await app.inject({ method: 'GET', url: `/v1/pixel/track?writeKey=${WRITE_KEY}&data=bm90IGpzb24%3D` });

@@ -70,13 +70,21 @@ async function pixel(
     const rejection = prepared.rejected[0];
     if (rejection !== undefined) {
       ctx.metrics.eventsRejected.inc({ reason: rejection.code });
-      reply.code(400).header('x-lens-error', rejection.reason);
+      reply.code(400).header('x-lens-error', headerText(rejection.reason));
     }
   } catch (error) {
     if (!(error instanceof HttpError)) throw error;
-    reply.code(error.statusCode).headers(error.headers).header('x-lens-error', error.message);
+    reply.code(error.statusCode).headers(error.headers).header('x-lens-error', headerText(error.message));
   }
   return PIXEL_GIF;
+}
+
+/**
+ * A reason as a header value: it may name a field in any script (`properties["日本"]`), and Node refuses to send a
+ * header holding characters beyond Latin-1 (the answer would be a 500 without its GIF): those are escaped as `\uXXXX`.
+ */
+function headerText(reason: string): string {
+  return reason.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Builds the event from `data=base64(JSON)` or from dotted query parameters (`context.page.url=…`). */
