@@ -112,6 +112,19 @@ describe('pixels', () => {
     assert.equal(sink.rejected().length, 1);
   });
 
+  it('a Segment pixel with a number beyond a double is refused, not stored as null', async () => {
+    const { app, sink } = await startTestCollector();
+    const text = `{"writeKey":"${WRITE_KEY}","event":"E","anonymousId":"a1","properties":{"n":1e400}}`;
+    const res = await app.inject({
+      method: 'GET',
+      url: `/v1/pixel/track?data=${encodeURIComponent(Buffer.from(text).toString('base64'))}`,
+    });
+    assert.equal(res.statusCode, 400);
+    assert.match(String(res.headers['x-lens-error']), /event\.properties\.n: a number out of range/);
+    assert.equal(sink.accepted().length, 0);
+    assert.equal(sink.rejected().length, 1);
+  });
+
   it('keeps a Segment pixel with unreadable data in the quarantine when it names a known source', async () => {
     const { app, sink } = await startTestCollector();
     const named = await app.inject({ method: 'GET', url: `/v1/pixel/track?writeKey=${WRITE_KEY}&data=bm90IGpzb24%3D` });

@@ -46,6 +46,8 @@ async function pixel(
       // The client that loaded the pixel (a mail client, an image proxy, a crawler): what bot checks read.
       context: userAgent === undefined ? undefined : { userAgent },
       integrations: undefined,
+      // `data` is JSON too: a number beyond a double's range (1e400) parses as Infinity, which would be stored as null.
+      numbersMayOverflow: true,
     });
     let event: JsonObject;
     try {
