@@ -2,6 +2,7 @@
 // as a quarantine record with its reason. Encoding happens once per event; its size is the size limit's measure.
 import {
   ACCEPTED_EVENT_KEY,
+  ENRICHMENT_BYTES,
   LOG_RECORD_VERSION,
   acceptedHeadJson,
   acceptedRecordPrefix,
@@ -40,9 +41,6 @@ export interface IngestContext extends RequestFacts {
   /** The body may hold a number out of a double's range: each event is checked for one. */
   numbersMayOverflow?: boolean;
 }
-
-/** Room for what enrichment adds to an event before its size is checked (see prepareEvents). */
-export const ENRICHMENT_BYTES = 1024;
 
 /**
  * Prepares the events of a request. `where` names them in reasons: `batch` gives `batch[3].event: …`,

@@ -2,7 +2,7 @@
 // actions, and the boundaries (exactly at a limit passes).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LoaderQualityConfig } from '@lens/protocol';
+import { CollectorLimits, ENRICHMENT_BYTES, LoaderQualityConfig } from '@lens/protocol';
 import { checkJsonColumns, checkTimestamp } from './quality-checks.js';
 
 const received = '2026-03-10T12:00:00.000Z';
@@ -48,6 +48,14 @@ describe('quality checks', () => {
       code: 'timestamp_too_old',
       reason: `timestamp: 2026-03-01T12:00:00.000Z is 9 days before receivedAt ${received} (limit 7 days)`,
     });
+  });
+
+  it('by default passes every column of an event the collector stored with its default limits', () => {
+    const largest = CollectorLimits.parse({}).maxEventBytes + ENRICHMENT_BYTES;
+    assert.equal(correct.maxJsonColumnBytes, largest);
+    // properties of 33,000 bytes: inside an event the collector acknowledged (≤ 32 KB as sent + its fields).
+    assert.equal(checkJsonColumns({ properties: 'x'.repeat(33_000) }, correct.maxJsonColumnBytes), undefined);
+    assert.ok(checkJsonColumns({ properties: 'x'.repeat(largest + 1) }, correct.maxJsonColumnBytes));
   });
 
   it('names the oversized JSON column, counting UTF-8 bytes', () => {

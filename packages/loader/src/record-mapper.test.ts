@@ -88,7 +88,7 @@ describe('records to bronze rows', () => {
       // 8, 9: years no ISO-8601 timestamp column can hold (a JavaScript Date can): corrected too, never a failed batch
       acceptedRecord({ messageId: 'm-year-10000', receivedAt: received, timestamp: '+010000-01-01T00:00:00.000Z' }),
       acceptedRecord({ messageId: 'm-year-minus-1', receivedAt: received, timestamp: '-000001-06-01T00:00:00.000Z' }),
-      // 10: a properties column over 32 KB → quarantine
+      // 10: a properties column over 33 KB → quarantine
       acceptedRecord({
         messageId: 'm-big',
         receivedAt: received,
@@ -213,7 +213,7 @@ describe('records to bronze rows', () => {
       Record<string, unknown>,
       Record<string, unknown>,
     ];
-    assert.match(String(big['reason']), /^properties: 40\d\d\d bytes of JSON \(limit 32768\)$/);
+    assert.match(String(big['reason']), /^properties: 40\d\d\d bytes of JSON \(limit 33792\)$/);
     assert.equal(big['message_id'], 'm-big');
     assert.equal(JSON.parse(String(big['raw'])).messageId, 'm-big');
     assert.deepEqual(

@@ -93,6 +93,12 @@ export const LocalLogConfig = strictObject({
 export const LogConfig = LocalLogConfig;
 export type LogConfig = z.infer<typeof LogConfig>;
 
+/**
+ * Room the collector allows for what enrichment adds to an event (messageId, times, context.ip) before its size is
+ * checked against `limits.maxEventBytes`: an event of exactly the limit as sent is never refused.
+ */
+export const ENRICHMENT_BYTES = 1024;
+
 /** Loader quality checks: what counts as an implausible timestamp or an oversized JSON column, and what to do. */
 export const LoaderQualityConfig = strictObject({
   /** A timestamp further than this in the future (after skew correction) fails the check. */
@@ -101,8 +107,12 @@ export const LoaderQualityConfig = strictObject({
   maxPastDays: positiveInt.default(365),
   /** `correct`: use receivedAt and record the correction; `quarantine`: keep the event out of bronze.events. */
   timestampAction: z.enum(['correct', 'quarantine']).default('correct'),
-  /** context, properties, traits or integrations longer than this (JSON text bytes) is quarantined. */
-  maxJsonColumnBytes: positiveInt.default(32 * 1024),
+  /**
+   * context, properties, traits or integrations longer than this (JSON text bytes) is quarantined. The default is
+   * the largest event the collector stores with its default limits (32 KB as sent + ENRICHMENT_BYTES): a column it
+   * acknowledged is never refused here (at 32 KB, events of 32-33 KB were answered 200 and then quarantined).
+   */
+  maxJsonColumnBytes: positiveInt.default(32 * 1024 + ENRICHMENT_BYTES),
   /** Flag events whose context.userAgent is a known bot (is_bot = true); they are kept, never dropped. */
   detectBots: z.boolean().default(true),
 });
