@@ -37,6 +37,13 @@ describe('pipeline definitions', () => {
       /w\.yaml:5 \(transform\).*must declare `columns`/,
     );
     assert.throws(() => parseDefinition('name: [', 'bad.yaml'), /bad\.yaml:1/);
+    // A cron expression cron-parser refuses is a definition error, not a scheduler crash after the first run.
+    assert.throws(
+      () => parseDefinition(base('schedule: "cron: not a cron"\n'), 'c.yaml'),
+      /^PipelineDefinitionError: c\.yaml:9 \(schedule\): invalid cron expression/,
+    );
+    assert.throws(() => parseDefinition(base('schedule: "cron: 61 * * * *"\n'), 'c.yaml'), /c\.yaml:9 \(schedule\)/);
+    assert.equal(parseDefinition(base('schedule: "cron: */5 * * * *"\n'), 'c.yaml').schedule, 'cron: */5 * * * *');
   });
 
   it('rejects unknown inputs and cycles, and orders the shipped pipelines by dependency', () => {

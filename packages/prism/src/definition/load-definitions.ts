@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import cronParser from 'cron-parser';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { PipelineDefinitionError } from '../errors.js';
 import { BUILTIN_TRANSFORMS } from '../engine/builtin-transforms.js';
@@ -93,6 +94,15 @@ export function parseDefinition(text: string, file: string, shipped = false): Lo
       'transform',
       'builtin',
     ]);
+  }
+  // An expression cron-parser refuses would otherwise pass here and throw in the scheduler's tick after the
+  // first run, ending the whole pipelines role (and, under `lens up`, every restart of it).
+  if (d.schedule.startsWith('cron:')) {
+    try {
+      cronParser.parseExpression(d.schedule.replace(/^cron:\s*/, ''), { tz: 'UTC' });
+    } catch (error) {
+      fail(`invalid cron expression: ${(error as Error).message}`, ['schedule']);
+    }
   }
   if (d.update.mode === 'replace_partitions' && d.partitionBy.length === 0)
     fail('replace_partitions needs partitionBy', ['update', 'mode']);
