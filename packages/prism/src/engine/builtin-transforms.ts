@@ -35,8 +35,10 @@ SELECT
   md5(actor_id || '/' || strftime(min(timestamp), '%Y-%m-%dT%H:%M:%S.%f')) AS session_id,
   actor_id,
   max(user_id) AS user_id,
-  arg_min(site, timestamp) AS site,
-  arg_min(platform, timestamp) AS platform,
+  -- The entry event's values, NULL included, in the session's own order: arg_min skips NULL values (a direct visit
+  -- took the referrer of its second page view, the site's own host) and picks any of events sharing a timestamp.
+  first(site ORDER BY timestamp, message_id) AS site,
+  first(platform ORDER BY timestamp, message_id) AS platform,
   min(timestamp) AS session_start,
   max(timestamp) AS session_end,
   CAST(min(timestamp) AS DATE) AS session_date,
@@ -44,8 +46,8 @@ SELECT
   count(*) AS events,
   count(*) FILTER (WHERE type IN ('page', 'screen')) AS page_views,
   count(*) FILTER (WHERE type IN ('page', 'screen')) <= 1 AS is_bounce,
-  arg_min(referrer_host, timestamp) AS entry_referrer_host,
-  arg_min(campaign_source, timestamp) AS campaign_source
+  first(referrer_host ORDER BY timestamp, message_id) AS entry_referrer_host,
+  first(campaign_source ORDER BY timestamp, message_id) AS campaign_source
 FROM numbered GROUP BY actor_id, n`;
 }
 
