@@ -1,6 +1,7 @@
 // Prism's typed errors: configuration mistakes in pipeline definitions (naming file, line and key), graph
 // errors, and run failures (an expectation with action `fail`, a transform DuckDB rejected).
 import { ConfigError, LensError } from '@lens/protocol';
+import type { ExpectationResult } from './engine/expectations.js';
 
 /** A pipeline definition is invalid; `file`, `line` and `key` say where. */
 export class PipelineDefinitionError extends ConfigError {
@@ -25,6 +26,8 @@ export class ExpectationFailedError extends LensError {
     readonly dataset: string,
     readonly expectation: string,
     readonly failedRows: number,
+    /** Every expectation checked up to and including the failing one (lens.runs records them). */
+    readonly results: readonly ExpectationResult[] = [],
   ) {
     super(`${dataset}: expectation "${expectation}" failed for ${failedRows} row(s)`, {
       context: { dataset, expectation, failedRows },

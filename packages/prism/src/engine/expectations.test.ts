@@ -70,6 +70,7 @@ it('applies warn, drop, quarantine and fail, records the counts, and a failing p
   );
   assert.equal(strict.status, 'failed');
   assert.match(strict.error ?? '', /no_pages/);
+  assert.deepEqual(strict.expectations, [{ name: 'no_pages', action: 'fail', failedRows: count('page') }]);
 
   const out = await (await DeltaTable.open(lakeTablePath(dataDir, 'silver.checked'))).query();
   assert.equal(out.length, rows.length - count('alias') - count('group'));
@@ -97,6 +98,9 @@ it('applies warn, drop, quarantine and fail, records the counts, and a failing p
   const failed = runs.find((r) => r['pipeline'] === 'silver.strict');
   assert.equal(failed?.['status'], 'failed');
   assert.match(String(failed?.['error']), /no_pages/);
+  assert.deepEqual(JSON.parse(String(failed?.['expectations'])), [
+    { name: 'no_pages', action: 'fail', failedRows: count('page') },
+  ]);
   assert.match(
     String(runs.find((r) => r['pipeline'] === 'silver.checked')?.['expectations']),
     /"no_group".*"failedRows":\d+/,

@@ -28,7 +28,7 @@ export async function applyExpectations(
     const failedRows = Number(row?.['n'] ?? 0);
     results.push({ name: e.name, action: e.action, failedRows });
     if (failedRows === 0 || e.action === 'warn') continue;
-    if (e.action === 'fail') throw new ExpectationFailedError(dataset, e.name, failedRows);
+    if (e.action === 'fail') throw new ExpectationFailedError(dataset, e.name, failedRows, results);
     if (e.action === 'quarantine') {
       await db.run(
         `INSERT INTO __prism_quarantine SELECT ${literal(e.name)}, to_json(t)::VARCHAR FROM __prism_out t WHERE ${failing}`,

@@ -106,7 +106,8 @@ export async function runPipelines(options: RunPipelinesOptions): Promise<RunRec
             rowsIn: 0,
             rowsOut: 0,
             rowsDeleted: 0,
-            expectations: [],
+            // A failed expectation's run keeps the counts of the expectations it checked (the failing one's too).
+            expectations: error instanceof ExpectationFailedError ? [...error.results] : [],
             error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
           });
           break;
