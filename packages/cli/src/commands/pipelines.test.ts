@@ -13,6 +13,8 @@ const data = join(mkdtempSync(join(tmpdir(), 'lens-pipelines-')), 'data');
 const lens = (...args: string[]) =>
   spawnSync(process.execPath, [LENS_BIN, 'pipelines', ...args, '--data', data, '--log-level', 'warn'], {
     encoding: 'utf8',
+    // `run --continuous` that starts the scheduler never exits by itself.
+    timeout: 120_000,
   });
 
 before(async () => {
@@ -44,6 +46,20 @@ describe('lens pipelines', () => {
     const backwards = lens('run', 'gold.kpi_daily', '--from', '2025-03-05', '--to', '2025-03-04');
     assert.equal(backwards.status, 1);
     assert.match(backwards.stderr, /--to 2025-03-04 is before --from 2025-03-05: nothing to backfill/);
+    for (const [from, to] of [
+      ['2025-13-01', '2025-13-02'],
+      ['2025-02-30', '2025-03-01'],
+    ]) {
+      const impossible = lens('run', 'gold.kpi_daily', '--from', from!, '--to', to!);
+      assert.equal(impossible.status, 1);
+      assert.match(impossible.stderr, /--from\/--to: dates as YYYY-MM-DD/);
+      assert.doesNotMatch(impossible.stdout, /failed/);
+    }
+    for (const args of [['gold.kpi_daily'], ['--full-refresh'], ['--from', '2025-03-04', '--to', '2025-03-04']]) {
+      const continuous = lens('run', '--continuous', ...args);
+      assert.equal(continuous.status, 1, `--continuous ${args.join(' ')}`);
+      assert.match(continuous.stderr, /--continuous runs every pipeline incrementally/);
+    }
     const unknown = lens('run', 'gold.nope');
     assert.equal(unknown.status, 1);
     assert.match(unknown.stderr, /no pipeline named gold\.nope/);

@@ -15,6 +15,9 @@ interface RunFlags extends CommonOptions {
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** A calendar date written YYYY-MM-DD. */
+const isDate = (s: string): boolean =>
+  DATE.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
 const print = (value: unknown): void => {
   process.stdout.write(`${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? Number(v) : v), 2)}\n`);
 };
@@ -33,13 +36,22 @@ export function registerPipelinesCommand(program: Command): void {
     .option('--to <date>', 'backfill up to this date (inclusive)')
     .option('--continuous', 'keep running the scheduler until interrupted')
     .action(async (names: string[], flags: RunFlags) => {
+      // The scheduler runs every pipeline incrementally: names, --full-refresh or --from/--to were silently ignored.
+      if (
+        flags.continuous &&
+        (names.length > 0 || flags.fullRefresh || flags.from !== undefined || flags.to !== undefined)
+      )
+        throw new Error(
+          '--continuous runs every pipeline incrementally on its schedule: it takes no pipeline names, --full-refresh or --from/--to',
+        );
+      if ((flags.from === undefined) !== (flags.to === undefined)) throw new Error('--from and --to go together');
+      // A date DuckDB cannot read (2026-13-01, 2026-02-30) failed every pipeline, each after its retries.
+      if (flags.from !== undefined && (!isDate(flags.from) || !isDate(flags.to!)))
+        throw new Error('--from/--to: dates as YYYY-MM-DD');
       const config = resolveConfig(flags);
       const logger = createLogger('pipelines', config.logLevel);
       const { pipelineGraph, runPipelinesOnce, runPipelinesRole } = await role();
       if (flags.continuous) return runPipelinesRole(config, logger);
-      if ((flags.from === undefined) !== (flags.to === undefined)) throw new Error('--from and --to go together');
-      if (flags.from !== undefined && (!DATE.test(flags.from) || !DATE.test(flags.to!)))
-        throw new Error('--from/--to: dates as YYYY-MM-DD');
       if (flags.from !== undefined && flags.from > flags.to!)
         throw new Error(`--to ${flags.to} is before --from ${flags.from}: nothing to backfill`);
       if (flags.from !== undefined && flags.fullRefresh)
