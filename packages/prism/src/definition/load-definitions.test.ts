@@ -37,6 +37,15 @@ describe('pipeline definitions', () => {
       /w\.yaml:5 \(transform\).*must declare `columns`/,
     );
     assert.throws(() => parseDefinition('name: [', 'bad.yaml'), /bad\.yaml:1/);
+    // An unknown key is named and located where it is written.
+    assert.throws(
+      () => parseDefinition(base('schedul: every 5 minutes\n'), 'k.yaml'),
+      /k\.yaml:9 \(schedul\): Unrecognized key\(s\) in object: 'schedul'/,
+    );
+    assert.throws(
+      () => parseDefinition(base('expectations:\n  - name: ok\n    condition: a > 0\n    acton: warn\n'), 'k.yaml'),
+      /k\.yaml:12 \(expectations\.0\.acton\)/,
+    );
     // A cron expression cron-parser refuses is a definition error, not a scheduler crash after the first run.
     assert.throws(
       () => parseDefinition(base('schedule: "cron: not a cron"\n'), 'c.yaml'),

@@ -70,13 +70,10 @@ export function parseDefinition(text: string, file: string, shipped = false): Lo
   const parsed = DatasetDefinition.safeParse(doc.toJS());
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const key = issue.path.join('.');
-    throw new PipelineDefinitionError(
-      issue.message,
-      file,
-      lineOf(issue.path) ?? lineOf(issue.path.slice(0, -1)),
-      key || undefined,
-    );
+    // An unknown key is where it is written, not at its parent (the file's line 1 for a top-level typo).
+    const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
+    const key = path.join('.');
+    throw new PipelineDefinitionError(issue.message, file, lineOf(path) ?? lineOf(path.slice(0, -1)), key || undefined);
   }
   const d = parsed.data;
   const fail = (message: string, path: (string | number)[]): never => {
