@@ -87,7 +87,9 @@ export function registerPipelinesCommand(program: Command): void {
     .action(async (flags: CommonOptions) => {
       const config = resolveConfig(flags);
       const [{ readRuns }, { pipelineGraph }] = await Promise.all([prism(), role()]);
-      const runs = await readRuns(config.dataDir, { limit: 10_000 });
+      // Each pipeline's latest run: the last 10,000 runs of all (2.8 h of a continuous silver.events under traffic)
+      // left a pipeline scheduled hourly or daily 'never run'.
+      const runs = await readRuns(config.dataDir, { latestPerPipeline: true, limit: 100_000 });
       process.stdout.write(`${'PIPELINE'.padEnd(24)} ${'STATUS'.padEnd(9)} ${'ENDED'.padEnd(24)} ROWS OUT\n`);
       for (const d of pipelineGraph(config).ordered) {
         const last = runs.find((r) => r['pipeline'] === d.name);

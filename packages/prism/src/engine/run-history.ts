@@ -71,10 +71,13 @@ export async function recordRuns(dataDir: string, records: readonly RunRecord[])
   });
 }
 
-/** Runs from lens.runs, newest first (optionally of one pipeline). */
+/**
+ * Runs from lens.runs, newest first (optionally of one pipeline, or only each pipeline's latest run — what
+ * `lens pipelines status` shows, however many runs the busier pipelines recorded since).
+ */
 export async function readRuns(
   dataDir: string,
-  options: { pipeline?: string; limit?: number } = {},
+  options: { pipeline?: string; limit?: number; latestPerPipeline?: boolean } = {},
 ): Promise<Record<string, unknown>[]> {
   const table = await DeltaTable.open(lakeTablePath(dataDir, 'lens.runs'));
   try {
@@ -83,7 +86,10 @@ export async function readRuns(
     return [];
   }
   const filter = options.pipeline ? ` WHERE pipeline = '${options.pipeline.replace(/'/g, "''")}'` : '';
+  const latest = options.latestPerPipeline
+    ? ' QUALIFY row_number() OVER (PARTITION BY pipeline ORDER BY started_at DESC, ended_at DESC) = 1'
+    : '';
   return table.sql.all(
-    `SELECT * FROM (${(await table.scan()).sql})${filter} ORDER BY started_at DESC LIMIT ${options.limit ?? 50}`,
+    `SELECT * FROM (${(await table.scan()).sql})${filter}${latest} ORDER BY started_at DESC LIMIT ${options.limit ?? 50}`,
   );
 }
