@@ -106,3 +106,30 @@ it('applies warn, drop, quarantine and fail, records the counts, and a failing p
     /"no_group".*"failedRows":\d+/,
   );
 });
+
+it('does not retry a run error that cannot succeed on a retry (a column type Delta cannot store)', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'prism-noretry-'));
+  const dataDir = join(root, 'data');
+  const dir = join(root, 'pipelines');
+  mkdirSync(dir);
+  writeFileSync(
+    join(dir, 'silver.huge.yaml'),
+    `name: silver.huge
+description: sum() of a BIGINT is a HUGEINT, which Delta has no type for.
+owner: tests
+inputs: [bronze.events]
+transform:
+  sql: SELECT type, sum(log_offset) AS total FROM incoming.bronze_events GROUP BY ALL
+update:
+  mode: full_refresh
+`,
+  );
+  await appendBronze(dataDir, [...bronzeRows({ seed: 4, users: 20, days: 1, start: '2025-03-03T00:00:00Z' })]);
+  const graph = buildGraph(loadDefinitions({ dirs: [dir], shipped: false }));
+  const started = Date.now();
+  const [record] = await runPipelines({ dataDir, graph, retries: 2, backoffMs: 5000 });
+  assert.equal(record?.status, 'failed');
+  assert.match(record?.error ?? '', /HUGEINT/);
+  assert.equal(record?.attempt, 1);
+  assert.ok(Date.now() - started < 5000, 'no backoff waited');
+});

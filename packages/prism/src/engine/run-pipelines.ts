@@ -2,7 +2,7 @@
 // then recorded as failed with its error; the others still run. Every run that did something goes to lens.runs.
 import { latestTableVersion, TableNotFoundError } from '@lens/lake';
 import { lakeTablePath } from '@lens/loader';
-import { ExpectationFailedError } from '../errors.js';
+import { ExpectationFailedError, PipelineRunError } from '../errors.js';
 import type { PipelineGraph } from '../graph/pipeline-graph.js';
 import { noopLogger, type Logger } from '../logger.js';
 import type { ReadMode } from './input-views.js';
@@ -82,7 +82,13 @@ export async function runPipelines(options: RunPipelinesOptions): Promise<RunRec
         if (versions !== undefined) options.unchanged!.set(dataset.name, versions);
         break;
       } catch (error) {
-        let final = attempt > retries || error instanceof ExpectationFailedError || stopped();
+        // A failed expectation, or a run error that says it is not retriable (a column type Delta cannot store, a
+        // changed output schema), fails the same way again: retrying only delayed every later dataset 3 s.
+        let final =
+          attempt > retries ||
+          error instanceof ExpectationFailedError ||
+          (error instanceof PipelineRunError && !error.retriable) ||
+          stopped();
         logger[final ? 'error' : 'warn'](
           { pipeline: dataset.name, attempt, err: error },
           final ? 'pipeline_failed' : 'pipeline_retrying',
