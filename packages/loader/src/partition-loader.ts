@@ -162,10 +162,23 @@ export class PartitionLoader {
 
   /** Resumes from the tables' markers (the source of truth), or the log's retention start when there are none. */
   async #resume(): Promise<void> {
-    const { start } = await this.#d.log.bounds(this.#d.partition);
+    const { start, end } = await this.#d.log.bounds(this.#d.partition);
     for (const key of ['events', 'quarantine'] as const)
       this.#pos[key] = (await this.#d.tables[key].position(this.#d.partition)) ?? start;
     this.#next = Math.min(this.#pos.events, this.#pos.quarantine);
+    if (this.#next > end)
+      // The tables say more of this partition was loaded than the log holds: the log was deleted, replaced or
+      // restored from an older copy. Its new records sit at positions already marked loaded and would wait
+      // unseen until the log grew past the marker: said loudly, not silently.
+      this.#d.logger.error(
+        {
+          partition: this.#d.partition,
+          position: this.#next,
+          end,
+          hint: 'bronze tables record this partition loaded beyond the end of the log: the log directory was replaced or reset; records it holds below the position are not loaded',
+        },
+        'loader_position_beyond_log_end',
+      );
     if (this.#next < start) {
       this.#d.logger.error(
         { partition: this.#d.partition, position: this.#next, start },
