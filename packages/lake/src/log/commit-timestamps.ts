@@ -1,9 +1,21 @@
 // Time travel by timestamp (PROTOCOL.md "In-Commit Timestamps" / file modification times): a commit's time is
-// its commitInfo.inCommitTimestamp when the table enables it, else the commit file's modification time.
+// its commitInfo.inCommitTimestamp when the table enables it, else the commit file's modification time. History
+// reports the same times, so a time read off `history()` selects that very version.
 import { VersionNotFoundError } from '../errors.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { parseCommit } from './actions.js';
 import { listCommits } from './log-segment.js';
+
+/**
+ * The time travel time of each commit (ascending versions) from its file's modification time: whole
+ * milliseconds (a time written down has no finer part; a file system's has) made strictly increasing along the
+ * log, as Spark's history does, so every version has a time of its own even when clocks step back or two
+ * commits land in the same millisecond.
+ */
+export function monotonicCommitTimes(commits: readonly { lastModified: number }[]): number[] {
+  let previous = -Infinity;
+  return commits.map((c) => (previous = Math.max(Math.floor(c.lastModified), previous + 1)));
+}
 
 /** Version and commit time of every commit still in the log, ascending. */
 export async function commitTimestamps(
@@ -11,11 +23,13 @@ export async function commitTimestamps(
   inCommit: boolean,
 ): Promise<{ version: number; timestamp: number }[]> {
   const commits = await listCommits(store);
+  const times = monotonicCommitTimes(commits);
   return Promise.all(
-    commits.map(async (c) => {
-      if (!inCommit) return { version: c.version, timestamp: c.lastModified };
+    commits.map(async (c, i) => {
+      const fileTime = times[i]!;
+      if (!inCommit) return { version: c.version, timestamp: fileTime };
       const info = parseCommit(new TextDecoder().decode(await store.get(c.key))).find((a) => a.commitInfo)?.commitInfo;
-      return { version: c.version, timestamp: Number(info?.inCommitTimestamp ?? c.lastModified) };
+      return { version: c.version, timestamp: Number(info?.inCommitTimestamp ?? fileTime) };
     }),
   );
 }
@@ -25,7 +39,7 @@ export async function versionAtTimestamp(store: ObjectStore, at: Date, inCommit:
   const times = await commitTimestamps(store, inCommit);
   const target = at.getTime();
   let found: number | undefined;
-  // Timestamps can go backwards with file mtimes; the spec makes a version's time the max so far.
+  // In-commit timestamps are increasing by the spec; the running maximum guards a log that breaks it.
   let running = -Infinity;
   for (const t of times) {
     running = Math.max(running, t.timestamp);

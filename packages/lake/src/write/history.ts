@@ -1,11 +1,15 @@
-// Table history: the commitInfo of every version still in the log, newest first (DESCRIBE HISTORY).
+// Table history: the commitInfo of every version still in the log, newest first (DESCRIBE HISTORY). Each
+// version's time is the one time travel resolves (as Spark's history reports it): the in-commit timestamp, else
+// the commit file's time — not commitInfo.timestamp, taken before the file was written and so always earlier.
 import { parseCommit } from '../log/actions.js';
+import { monotonicCommitTimes } from '../log/commit-timestamps.js';
 import { listCommits } from '../log/log-segment.js';
 import type { ObjectStore } from '../storage/object-store.js';
 
 /** One version's provenance. */
 export interface HistoryEntry {
   version: number;
+  /** Epoch ms: `snapshot({ timestamp })` at this time reads this version. */
   timestamp: number;
   operation: string | undefined;
   operationParameters: Record<string, unknown>;
@@ -16,14 +20,19 @@ export interface HistoryEntry {
 
 /** The commitInfo of each retained commit, newest first (at most `limit`). */
 export async function history(store: ObjectStore, limit = Infinity): Promise<HistoryEntry[]> {
-  const commits = (await listCommits(store)).reverse().slice(0, limit);
+  const all = await listCommits(store);
+  const times = monotonicCommitTimes(all);
+  const commits = all
+    .map((c, i) => ({ ...c, time: times[i]! }))
+    .reverse()
+    .slice(0, limit);
   return Promise.all(
     commits.map(async (c) => {
       const info =
         parseCommit(new TextDecoder().decode(await store.get(c.key))).find((a) => a.commitInfo)?.commitInfo ?? {};
       return {
         version: c.version,
-        timestamp: Number(info.inCommitTimestamp ?? info.timestamp ?? c.lastModified),
+        timestamp: Number(info.inCommitTimestamp ?? c.time),
         operation: info.operation,
         operationParameters: (info['operationParameters'] as Record<string, unknown> | undefined) ?? {},
         operationMetrics: (info['operationMetrics'] as Record<string, unknown> | undefined) ?? {},

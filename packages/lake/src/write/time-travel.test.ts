@@ -44,3 +44,31 @@ it('log clean-up removes only expired files before an expired checkpoint, and th
   assert.equal((await t.query()).length, 12);
   await assert.rejects(t.snapshot({ version: 5 }), VersionNotFoundError);
 });
+
+it('time travel to a time read off history() reads that very version', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'lens-tt-hist-'));
+  const t = await DeltaTable.open(dir);
+  await t.create({ columns: [{ name: 'n', type: 'long' }] });
+  for (const n of [1, 2, 3]) await t.append({ rows: [{ n }] });
+  // Commit files carry sub-millisecond times; versions 2 and 3 landed in the same millisecond.
+  const base = Date.UTC(2024, 0, 1) / 1000;
+  for (const [v, s] of [
+    [0, base + 0.0103],
+    [1, base + 1.2346],
+    [2, base + 2.0004],
+    [3, base + 2.0007],
+  ] as const)
+    await utimes(commitPath(dir, v), s, s);
+  const entries = await t.history();
+  assert.deepEqual(
+    entries.map((h) => h.version),
+    [3, 2, 1, 0],
+  );
+  for (const h of entries) {
+    const asOf = new Date(h.timestamp).toISOString(); // what a user copies from `lens history`
+    assert.equal((await t.snapshot({ timestamp: asOf })).version, h.version, `as of ${asOf}`);
+    assert.equal((await t.query({ timestamp: asOf })).length, h.version, `rows as of ${asOf}`);
+  }
+  // One millisecond before a version's time is the version before it.
+  assert.equal((await t.snapshot({ timestamp: new Date(entries[2]!.timestamp - 1) })).version, 0);
+});
