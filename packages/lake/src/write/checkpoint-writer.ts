@@ -11,6 +11,7 @@ import { LOG_DIR, pad20 } from '../log/log-files.js';
 import { quoteLiteral } from '../schema/delta-schema.js';
 import type { Snapshot } from '../snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
+import { parseInterval } from './interval.js';
 
 const MAP = 'MAP(VARCHAR, VARCHAR)';
 const DV =
@@ -26,8 +27,8 @@ export const CHECKPOINT_COLUMNS: Record<string, string> = {
   domainMetadata: 'STRUCT("domain" VARCHAR, "configuration" VARCHAR, removed BOOLEAN)',
 };
 
-/** Default tombstone retention (`delta.deletedFileRetentionDuration`), one week. */
-const TOMBSTONE_RETENTION_MS = 7 * 24 * 3600 * 1000;
+/** Default tombstone retention (`delta.deletedFileRetentionDuration`). */
+const DEFAULT_TOMBSTONE_RETENTION = 'interval 7 days';
 
 /** Writes the checkpoint of `snapshot` and points `_last_checkpoint` at it. */
 export async function writeCheckpoint(
@@ -36,7 +37,12 @@ export async function writeCheckpoint(
   snapshot: Snapshot,
   now = Date.now(),
 ): Promise<void> {
-  const cutoff = now - TOMBSTONE_RETENTION_MS;
+  // The table's own retention, as VACUUM counts it: a tombstone dropped earlier would let VACUUM delete a file that
+  // versions inside the retention still read (it falls back to the file's write time, which may be long past).
+  const retention = parseInterval(
+    snapshot.metadata.configuration['delta.deletedFileRetentionDuration'] ?? DEFAULT_TOMBSTONE_RETENTION,
+  );
+  const cutoff = now - retention;
   const actions: Action[] = [
     { protocol: snapshot.protocol },
     { metaData: snapshot.metadata },

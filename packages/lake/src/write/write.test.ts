@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DeltaTable } from '../delta-table.js';
 import { readParquetActions } from '../log/checkpoint-reader.js';
+import { writeCheckpoint } from './checkpoint-writer.js';
 import { where } from '../scan/predicate.js';
 import { sharedDuckDB, type Sql } from '../duckdb/sql.js';
 import { createFsObjectStore } from '../storage/fs/fs-object-store.js';
@@ -251,6 +252,30 @@ describe('writing tables', () => {
     assert.equal((await t.query({ version: before })).length, 2);
     // … until 7 days after the removal.
     assert.equal((await t.vacuum({ now: Date.now() + 7 * 86_400_000 + 60_000, dryRun: true })).length, 2);
+  });
+
+  it("a checkpoint keeps tombstones for the table's own retention, so vacuum still spares what it protects", async () => {
+    const t = await tempTable();
+    const dir = t.store.description;
+    await t.create({
+      columns: [{ name: 'n', type: 'long' }],
+      properties: { 'delta.deletedFileRetentionDuration': 'interval 30 days' },
+    });
+    await t.append({ rows: [{ n: 1 }] });
+    await t.append({ rows: [{ n: 2 }] });
+    const old = new Date(Date.now() - 40 * 86_400_000); // files written 40 days ago …
+    for (const f of (await readdir(dir)).filter((name) => name.endsWith('.parquet')))
+      await utimes(join(dir, f), old, old);
+    const before = (await t.snapshot()).version;
+    await t.optimize(); // … replaced now
+    // Eight days on, a checkpoint is written (every 10th commit does it) and vacuum runs at the table's 30 days.
+    const later = Date.now() + 8 * 86_400_000;
+    await writeCheckpoint(t.store, t.sql, await t.snapshot(), later);
+    assert.equal((await t.snapshot()).tombstones.length, 2);
+    assert.deepEqual(await t.vacuum({ now: later }), []);
+    assert.equal((await t.query({ version: before })).length, 2);
+    // Past the 30 days they go.
+    assert.equal((await t.vacuum({ now: Date.now() + 31 * 86_400_000, dryRun: true })).length, 2);
   });
 
   it("checkpoints every 10 commits in Spark's schema and reloads the same state from it", async () => {
