@@ -65,8 +65,9 @@ function compareRange(
   const v = toComparable(p.value, type, false);
   if (v === undefined) return true;
   const lo = min as number | string | undefined;
-  // A string maximum cut to a prefix ends in U+FFFF (file-stats.ts, as Delta writers do): beyond the prefix it
-  // bounds nothing a character above U+FFFF might hold, so it is no upper bound.
+  // A string maximum cut to a prefix and ended in U+FFFF (as Lens wrote them before it took Delta's U+007F /
+  // U+10FFFF tie-breakers): beyond the prefix it bounds nothing a character above U+FFFF might hold, so it is no
+  // upper bound.
   const hi = typeof max === 'string' && max.endsWith('\uFFFF') ? undefined : (max as number | string | undefined);
   switch (p.op) {
     case '=':

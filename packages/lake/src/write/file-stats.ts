@@ -4,6 +4,9 @@ import { isStruct, type DeltaField, type DeltaStructType, type DeltaType } from 
 
 /** Spark keeps a 32-character prefix of string min/max values. */
 const STRING_PREFIX = 32;
+/** Tie-breakers Delta appends to a cut maximum (StatisticsCollection.truncateMaxStringAgg). */
+const ASCII_MAX = '\u007f';
+const UTF8_MAX = '\u{10ffff}';
 
 type Nested = { [key: string]: Nested | RawJson };
 /** A JSON literal already rendered (numbers keep their exact digits, e.g. 64-bit longs). */
@@ -85,13 +88,29 @@ function formatStat(value: string, type: DeltaType, isMax: boolean): RawJson | u
     case 'string': {
       const chars = [...value];
       if (chars.length <= STRING_PREFIX) return new RawJson(JSON.stringify(value));
-      // A truncated max must stay >= every value: append the highest BMP character, as Delta does.
-      const prefix = chars.slice(0, STRING_PREFIX).join('');
-      return new RawJson(JSON.stringify(isMax ? `${prefix}\uffff` : prefix));
+      if (!isMax) return new RawJson(JSON.stringify(chars.slice(0, STRING_PREFIX).join('')));
+      const max = truncatedMax(chars);
+      return max === undefined ? undefined : new RawJson(JSON.stringify(max));
     }
     default:
       if (typeof type === 'string' && type.startsWith('decimal'))
         return /^-?\d+(\.\d+)?$/.test(value) ? new RawJson(value) : undefined;
       return undefined; // boolean, binary: Spark records no min/max
   }
+}
+
+/**
+ * A cut maximum that stays >= every value in UTF-8 byte (code point) order, the order Spark, Trino and delta-rs
+ * skip files by: the prefix plus U+007F when the first character cut is below it, else plus U+10FFFF (U+FFFF is
+ * not enough: any character beyond the BMP sorts above it). As Delta does, a prefix is lengthened past characters
+ * that are U+10FFFF themselves, up to twice the usual length; undefined (no maximum) past that.
+ */
+function truncatedMax(chars: readonly string[]): string | undefined {
+  for (let n = STRING_PREFIX; n <= 2 * STRING_PREFIX; n++) {
+    if (n >= chars.length) return chars.join('');
+    const cut = chars[n]!;
+    if (cut === UTF8_MAX) continue;
+    return chars.slice(0, n).join('') + (cut.codePointAt(0)! < ASCII_MAX.codePointAt(0)! ? ASCII_MAX : UTF8_MAX);
+  }
+  return undefined;
 }
