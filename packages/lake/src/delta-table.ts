@@ -20,8 +20,8 @@ import { writeCheckpoint } from './write/checkpoint-writer.js';
 import { ConcurrentModificationError, VersionNotFoundError } from './errors.js';
 import type { AddAction } from './log/actions.js';
 import { readChanges, removedAsAdd, type TableChanges } from './log/table-changes.js';
-import { canonicalPath } from './log/log-replay.js';
 import { buildLogSegment } from './log/log-segment.js';
+import { firstMissingFile } from './scan/missing-file.js';
 import { replaceWhere, type ReplaceOptions } from './write/replace-where.js';
 
 /** Which snapshot to read: latest by default. */
@@ -194,23 +194,6 @@ export class DeltaTable {
 }
 
 export { createDuckDB };
-
-/**
- * One of `files` (relative paths, under the table) the store no longer has, or undefined; absolute paths are not
- * checked. Asked HEAD_BATCH at a time (an object store answers each in a round trip).
- */
-async function firstMissingFile(store: ObjectStore, files: readonly { path: string }[]): Promise<string | undefined> {
-  const keys = files.map((f) => canonicalPath(f.path)).filter((key) => !/^[a-z][a-z0-9+.-]*:/i.test(key));
-  for (let i = 0; i < keys.length; i += HEAD_BATCH) {
-    const batch = keys.slice(i, i + HEAD_BATCH);
-    const metas = await Promise.all(batch.map((key) => store.head(key)));
-    const at = metas.indexOf(undefined);
-    if (at !== -1) return batch[at];
-  }
-  return undefined;
-}
-
-const HEAD_BATCH = 32;
 
 /**
  * The newest version of the table at a directory or on an ObjectStore, from a listing of `_delta_log` alone: no

@@ -2,7 +2,7 @@
 // joined in as typed constants, column mapping undone, deletion-vector rows anti-joined away.
 import { readDeletionVector } from '../dv/deletion-vector.js';
 import type { Sql } from '../duckdb/sql.js';
-import { UnsupportedFeatureError } from '../errors.js';
+import { UnsupportedFeatureError, VersionNotFoundError } from '../errors.js';
 import type { AddAction } from '../log/actions.js';
 import { canonicalPath } from '../log/log-replay.js';
 import { partitionValueSql } from '../schema/partition-values.js';
@@ -11,6 +11,7 @@ import type { Snapshot } from '../snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { projectColumn } from './column-projection.js';
 import { skipFiles } from './data-skipping.js';
+import { firstMissingFile } from './missing-file.js';
 import { predicateToSql, type Predicate } from './predicate.js';
 
 /** Options of a scan. */
@@ -48,7 +49,7 @@ export async function planScan(
   const partitioned = snapshot.partitionColumns.length > 0;
   const opts = `union_by_name = true${partitioned || withDv.length ? `, filename = '__lens_file'` : ''}${withDv.length ? ', file_row_number = true' : ''}`;
   const reader = `read_parquet(${list}, ${opts})`;
-  const physical = new Map((await sql.describe(`SELECT * FROM ${reader}`)).map((c) => [c.name, c.type]));
+  const physical = new Map((await describeFiles(store, sql, snapshot, files, reader)).map((c) => [c.name, c.type]));
   const mapped = snapshot.columnMapping !== 'none';
   const select = fields.map((f) =>
     snapshot.partitionColumns.includes(f.name) ? `__p.${quoteIdent(f.name)}` : projectColumn(f, physical, mapped),
@@ -79,6 +80,30 @@ export async function planScan(
     filesRead: files.length,
     filesTotal: snapshot.files.length,
   };
+}
+
+/**
+ * The physical columns of the files. DuckDB fails on the first missing file with its own words ("No files found
+ * that match the pattern"): a version whose files VACUUM has deleted is named as such instead.
+ */
+async function describeFiles(
+  store: ObjectStore,
+  sql: Sql,
+  snapshot: Snapshot,
+  files: readonly AddAction[],
+  reader: string,
+): Promise<{ name: string; type: string }[]> {
+  try {
+    return await sql.describe(`SELECT * FROM ${reader}`);
+  } catch (error) {
+    const gone = await firstMissingFile(store, files);
+    if (gone === undefined) throw error;
+    throw new VersionNotFoundError(
+      `version ${snapshot.version} of ${store.description} can no longer be read: its data file ${gone} is gone ` +
+        `(deleted by VACUUM once past the retention, or outside Delta)`,
+      { table: store.description, version: snapshot.version, file: gone },
+    );
+  }
 }
 
 /** Where DuckDB reads a data file: relative paths are URL-encoded keys under the table root. */
