@@ -30,8 +30,11 @@ function mayMatch(file: AddAction, p: Predicate, fields: Map<string, DeltaField>
   const key = physicalName(field);
   if (parts.includes(p.column)) {
     const raw = file.partitionValues[key] ?? file.partitionValues[p.column] ?? null;
-    const v = raw === null || raw === '' ? null : toComparable(raw, field.type, false);
-    return compareRange(p, v, v, v === null ? 1 : 0, 1, field.type);
+    if (raw === null || raw === '') return compareRange(p, null, null, 1, 1, field.type);
+    const lo = toComparable(raw, field.type, 'min');
+    // A partition timestamp is exact (no millisecond truncation to widen for); a number may still be rounded.
+    const hi = field.type.startsWith('timestamp') ? lo : toComparable(raw, field.type, 'max');
+    return compareRange(p, lo, hi, 0, 1, field.type);
   }
   const stats = parseStats(file);
   if (!stats) return true;
@@ -40,8 +43,8 @@ function mayMatch(file: AddAction, p: Predicate, fields: Map<string, DeltaField>
   const nulls = typeof stats.nullCount?.[key] === 'number' ? (stats.nullCount[key] as number) : undefined;
   return compareRange(
     p,
-    min == null ? undefined : toComparable(min, field.type, false),
-    max == null ? undefined : toComparable(max, field.type, true),
+    min == null ? undefined : toComparable(min, field.type, 'min'),
+    max == null ? undefined : toComparable(max, field.type, 'max'),
     nulls,
     stats.numRecords,
     field.type,
@@ -62,7 +65,7 @@ function compareRange(
   if (min === null && max === null) return false; // partition value NULL never satisfies a comparison
   if (nulls !== undefined && rows !== undefined && nulls === rows && rows > 0) return false;
   if (!('value' in p)) return true;
-  const v = toComparable(p.value, type, false);
+  const v = toComparable(p.value, type);
   if (v === undefined) return true;
   const lo = min as number | string | undefined;
   // A string maximum cut to a prefix and ended in U+FFFF (as Lens wrote them before it took Delta's U+007F /
@@ -109,10 +112,19 @@ export function compareCodePoints(a: string, b: string): number {
 }
 
 /**
- * Normalises a stat, partition value or literal to a comparable JS value. Timestamps become epoch
- * microseconds; maxima get +999 µs because the spec truncates timestamp stats to milliseconds.
+ * How far a number read as a JS double may be from the value it stands for, relative to it: stats are JSON numbers
+ * (a long beyond 2^53 or a decimal of 17+ digits is rounded when parsed, and so is the query's literal), and the
+ * stats of a float column (also one widened to double since) are float text. Bounds are widened by it.
  */
-function toComparable(v: unknown, type: string, isMax: boolean): number | string | undefined {
+const NUMERIC_SLACK = 2 ** -22;
+
+/**
+ * Normalises a stat, partition value (`bound` set: the side it bounds) or literal to a comparable JS value.
+ * Timestamps become epoch microseconds; maxima get +999 µs because the spec truncates timestamp stats to
+ * milliseconds. Numbers that may be rounded are widened outwards by NUMERIC_SLACK, so skipping stays safe.
+ */
+function toComparable(v: unknown, type: string, bound?: 'min' | 'max'): number | string | undefined {
+  const isMax = bound === 'max';
   if (type === 'timestamp' || type === 'timestamp_ntz') {
     // SQL literals come as '2026-01-03 00:00:00+00' as often as ISO-8601: normalise the separator and offset.
     const text = String(v)
@@ -133,7 +145,11 @@ function toComparable(v: unknown, type: string, isMax: boolean): number | string
   if (type === 'string') return String(v);
   if (['long', 'integer', 'short', 'byte', 'float', 'double'].includes(type) || type.startsWith('decimal')) {
     const n = Number(v);
-    return Number.isNaN(n) ? undefined : n;
+    if (Number.isNaN(n)) return undefined;
+    const exact = ['long', 'integer', 'short', 'byte'].includes(type) && Number.isSafeInteger(n);
+    if (bound === undefined || exact) return n;
+    const slack = Math.abs(n) * NUMERIC_SLACK;
+    return isMax ? n + slack : n - slack;
   }
   return undefined;
 }
