@@ -80,6 +80,12 @@ it('refuses to write a table whose writer features it does not honour, naming th
     (e: unknown) => e instanceof UnsupportedFeatureError && /deletionVectors/.test(e.message),
   );
   assert.equal((await readFile(join(dir, '_delta_log', '00000000000000000000.json'), 'utf8')).includes('add'), false);
+  // VACUUM deletes files: a write too (it would not protect the deletion-vector files older versions read).
+  for (const attempt of [() => t.vacuum({ dryRun: true }), () => t.optimize()])
+    await assert.rejects(
+      attempt(),
+      (e: unknown) => e instanceof UnsupportedFeatureError && /deletionVectors/.test(e.message),
+    );
 });
 
 it('writes checkpoints with exactly the column types of a Spark-written checkpoint', async () => {

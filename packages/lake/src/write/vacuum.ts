@@ -6,6 +6,7 @@
 // prefixed, e.g. `_delta_log`) are never touched.
 import { InvalidInputError } from '../errors.js';
 import { canonicalPath } from '../log/log-replay.js';
+import { checkWritable } from '../log/protocol-check.js';
 import { deletionVectorKey } from '../dv/deletion-vector.js';
 import type { Snapshot } from '../snapshot.js';
 import type { ObjectMeta, ObjectStore } from '../storage/object-store.js';
@@ -32,6 +33,9 @@ export async function vacuum(
   options: VacuumOptions = {},
   listed?: readonly ObjectMeta[],
 ): Promise<string[]> {
+  // Deleting files is a write: a table feature this writer does not honour (deletion vectors, whose files of
+  // removed versions it would not protect, …) makes VACUUM refuse, as OPTIMIZE and every other write does.
+  checkWritable(snapshot.protocol, snapshot.metadata);
   const tableRetention = parseInterval(
     snapshot.metadata.configuration['delta.deletedFileRetentionDuration'] ?? 'interval 7 days',
   );
