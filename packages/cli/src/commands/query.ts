@@ -13,8 +13,8 @@ interface QueryFlags extends CommonOptions {
   asOf?: string;
 }
 
-/** `--as-of 12` is a version; anything else must be a timestamp. */
-export function parseAsOf(value: string | undefined): SnapshotSelector {
+/** `--as-of 12` is a version; anything else must be a timestamp, not a future one. */
+export function parseAsOf(value: string | undefined, now = Date.now()): SnapshotSelector {
   if (value === undefined) return {};
   if (/^\d+$/.test(value)) return { version: Number(value) };
   if (/^-\d+$/.test(value)) throw new Error(`--as-of: "${value}": a table version is 0 or more`);
@@ -25,6 +25,13 @@ export function parseAsOf(value: string | undefined): SnapshotSelector {
   // A date first (Date.parse alone takes "-1" or "12 monkeys" for times).
   if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(Date.parse(value)) || Number.isNaN(Date.parse(timestamp)))
     throw new Error(`--as-of: "${value}" is neither a table version nor a timestamp (e.g. 2026-01-02T10:00:00Z)`);
+  // No version is committed in the future: the latest would be read, and change with the next commit (a mistyped
+  // year, most likely). Delta engines refuse a time after the latest commit; this refuses only what cannot be one.
+  if (Date.parse(timestamp) > now)
+    throw new Error(
+      `--as-of: ${new Date(Date.parse(timestamp)).toISOString()} is in the future (now ${new Date(now).toISOString()}); ` +
+        'omit --as-of to read the latest versions',
+    );
   return { timestamp };
 }
 

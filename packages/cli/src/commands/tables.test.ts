@@ -72,6 +72,10 @@ describe('lens query over the lake', () => {
       lens('query', 'SELECT 1', '--as-of', '12 monkeys').stderr,
       /is neither a table version nor a timestamp/,
     );
+    // A time in the future (a mistyped year) is refused rather than silently read as the latest version.
+    const future = lens('query', 'SELECT count(*) AS n FROM bronze.events', '--as-of', '2300-01-01');
+    assert.equal(future.status, 1);
+    assert.match(future.stderr, /--as-of: 2300-01-01T00:00:00\.000Z is in the future \(now 20\d\d-/);
   });
 
   it('reads an --as-of time without a zone as UTC, whatever the machine zone', () => {
