@@ -16,16 +16,26 @@ export function partitionValueSql(value: string | null | undefined, type: DeltaT
   return `CAST(${quoteLiteral(value)} AS ${sqlType})`;
 }
 
+/** DuckDB's text of a TIMESTAMP / TIMESTAMPTZ (or ISO-8601): date, time, up to 9 fraction digits, optional offset. */
+const TIMESTAMP_TEXT = /^(\d{4,}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?\s*(?:(Z)|([+-]\d\d)(?::?(\d\d))?)?$/i;
+
 /** Serialises a JS value (as DuckDB returns it) into the log's partition-value string. */
 export function serializePartitionValue(value: unknown, type: DeltaType): string | null {
   if (value === null || value === undefined) return null;
   if (type === 'timestamp' || type === 'timestamp_ntz') {
-    const d = value instanceof Date ? value : new Date(String(value));
+    // A timestamp's text (DuckDB's, or ISO-8601) keeps its microseconds: only its whole seconds go through Date.
+    const text = typeof value === 'string' ? TIMESTAMP_TEXT.exec(value.trim()) : null;
+    const d = text
+      ? new Date(`${text[1]}T${text[2]}${text[4] ? 'Z' : `${text[5] ?? '+00'}:${text[6] ?? '00'}`}`)
+      : value instanceof Date
+        ? value
+        : new Date(String(value));
     if (Number.isNaN(d.getTime())) throw new InvalidInputError(`bad timestamp partition value ${String(value)}`);
-    const iso = d.toISOString();
-    return type === 'timestamp'
-      ? iso.replace(/\.(\d{3})Z$/, '.$1000Z')
-      : iso.replace('T', ' ').replace(/\.(\d{3})Z$/, '.$1000');
+    const micros = text
+      ? (text[3] ?? '').padEnd(6, '0').slice(0, 6)
+      : `${String(d.getUTCMilliseconds()).padStart(3, '0')}000`;
+    const seconds = d.toISOString().replace(/\.\d{3}Z$/, '');
+    return type === 'timestamp' ? `${seconds}.${micros}Z` : `${seconds.replace('T', ' ')}.${micros}`;
   }
   if (type === 'date') {
     if (value instanceof Date) return value.toISOString().slice(0, 10);

@@ -93,13 +93,8 @@ function partitionValuesOf(keys: unknown, layout: WriteLayout): Record<string, s
       continue;
     }
     const text = String(raw);
-    out[column] =
-      type === 'timestamp' || type === 'timestamp_ntz'
-        ? serializePartitionValue(
-            new Date(text.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00') + (type === 'timestamp_ntz' ? 'Z' : '')),
-            type,
-          )
-        : text;
+    // DuckDB's text of a timestamp keeps its microseconds, which a JS Date would cut to milliseconds.
+    out[column] = type === 'timestamp' || type === 'timestamp_ntz' ? serializePartitionValue(text, type) : text;
   }
   return out;
 }

@@ -116,6 +116,26 @@ describe('writing tables', () => {
     assert.equal((await t.scan({ predicate: where.eq('k', 'a b/c%') })).filesRead, 2);
   });
 
+  it('timestamp partition values keep their microseconds (the rows read them from the log)', async () => {
+    const t = await tempTable();
+    await t.create({
+      columns: [
+        { name: 'n', type: 'long' },
+        { name: 'ts', type: 'timestamp' },
+        { name: 'ntz', type: 'timestamp_ntz' },
+      ],
+      partitionColumns: ['ts', 'ntz'],
+    });
+    await t.append({
+      sql: `SELECT 1::BIGINT AS n, TIMESTAMPTZ '2024-01-01 10:00:00.123456+00' AS ts, TIMESTAMP '1969-12-31 23:59:59.000001' AS ntz`,
+    });
+    const [add] = (await t.snapshot()).files;
+    assert.deepEqual(add!.partitionValues, { ts: '2024-01-01T10:00:00.123456Z', ntz: '1969-12-31 23:59:59.000001' });
+    assert.deepEqual(await t.sql.all(`SELECT ts::VARCHAR AS ts, ntz::VARCHAR AS ntz FROM (${(await t.scan()).sql})`), [
+      { ts: '2024-01-01 10:00:00.123456+00', ntz: '1969-12-31 23:59:59.000001' },
+    ]);
+  });
+
   it('a retried txn (appId, version) commits nothing', async () => {
     const t = await tempTable();
     await t.create({ columns: [{ name: 'n', type: 'long' }] });
