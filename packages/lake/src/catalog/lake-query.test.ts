@@ -101,6 +101,25 @@ describe('prepareLakeQuery', () => {
     }
   });
 
+  it('a date column against a time of day gets the rows DuckDB gives, typed timestamp or string', async () => {
+    // DuckDB compares a date with a TIMESTAMP as its midnight, with a string as the string's date.
+    for (const [where, n] of [
+      ["event_date < TIMESTAMP '2026-01-02 12:00:00'", 20n],
+      ["event_date <= TIMESTAMP '2026-01-02 12:00:00'", 20n],
+      ["event_date > TIMESTAMP '2026-01-01 12:00:00'", 20n],
+      ["event_date = TIMESTAMP '2026-01-02 12:00:00'", 0n],
+      ["event_date != TIMESTAMP '2026-01-02 12:00:00'", 30n],
+      ["event_date < TIMESTAMPTZ '2026-01-03 01:00:00+02'", 20n],
+      ["event_date < '2026-01-02 12:00:00'", 10n],
+      ["event_date = '2026-01-02 12:00:00'", 10n],
+      ["event_date >= '2026-01-02 12:00:00'", 20n],
+    ] as const) {
+      const text = `SELECT count(*) AS n FROM bronze.events WHERE ${where}`;
+      await prepareLakeQuery(catalog, db, text);
+      assert.deepEqual(await db.all(text), [{ n }], where);
+    }
+  });
+
   it('resolves table names case-insensitively, as DuckDB does', async () => {
     const text = "SELECT count(*) AS n FROM BRONZE.Events E WHERE E.event_date = DATE '2026-01-02'";
     const [registered] = await prepareLakeQuery(catalog, db, text);

@@ -45,7 +45,13 @@ export async function prepareLakeQuery(
       throw new InvalidInputError(`${reference.table}: ${(error as Error).message}`, { table: reference.table });
     });
     const predicate = referencePredicate(reference);
-    const plan = await planScan(table.store, sql, snapshot, predicate === undefined ? {} : { predicate });
+    // The conditions only choose files: the query applies them itself, with its literals' own types.
+    const plan = await planScan(
+      table.store,
+      sql,
+      snapshot,
+      predicate === undefined ? {} : { predicate, filterRows: false },
+    );
     const { layer, name } = parseTableName(reference.table);
     await sql.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(layer)}`);
     await sql.run(`CREATE OR REPLACE VIEW ${quoteIdent(layer)}.${quoteIdent(name)} AS ${plan.sql}`);

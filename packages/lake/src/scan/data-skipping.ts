@@ -2,6 +2,7 @@
 // Statistics") whether it can hold rows matching a predicate. Unknown means "keep": skipping must be safe.
 import type { AddAction } from '../log/actions.js';
 import { physicalName, type DeltaField } from '../schema/delta-schema.js';
+import { dateComparison } from './date-comparison.js';
 import type { Comparison, Predicate } from './predicate.js';
 
 interface FileStats {
@@ -27,6 +28,16 @@ function mayMatch(file: AddAction, p: Predicate, fields: Map<string, DeltaField>
   if ('or' in p) return p.or.length === 0 ? false : p.or.some((q) => mayMatch(file, q, fields, parts));
   const field = fields.get(p.column);
   if (!field || typeof field.type !== 'string') return true;
+  if (field.type !== 'date') return comparisonMayMatch(file, p, field, parts);
+  const q = dateComparison(p);
+  if (q === undefined) return true;
+  // dateComparison yields plain-date comparisons (one, or two ANDed).
+  const terms = 'and' in q ? (q.and as Comparison[]) : [q as Comparison];
+  return terms.every((c) => comparisonMayMatch(file, c, field, parts));
+}
+
+function comparisonMayMatch(file: AddAction, p: Comparison, field: DeltaField, parts: readonly string[]): boolean {
+  if (typeof field.type !== 'string') return true;
   const key = physicalName(field);
   if (parts.includes(p.column)) {
     const raw = file.partitionValues[key] ?? file.partitionValues[p.column] ?? null;

@@ -18,6 +18,11 @@ import { predicateToSql, type Predicate } from './predicate.js';
 export interface ScanOptions {
   /** Rows must satisfy it; files whose stats prove they cannot are not read. */
   predicate?: Predicate;
+  /**
+   * False: the predicate only skips files, rows are not filtered by it (for SQL that applies its own conditions,
+   * with its own literal types: `day < TIMESTAMP '… 12:00'` is not `day < '… 12:00'`). Default true.
+   */
+  filterRows?: boolean;
 }
 
 /** The SQL of a scan and how many files data skipping kept. */
@@ -38,7 +43,7 @@ export async function planScan(
   const files = options.predicate
     ? skipFiles(snapshot.files, options.predicate, fields, snapshot.partitionColumns)
     : [...snapshot.files];
-  const where = options.predicate ? ` WHERE ${predicateToSql(options.predicate)}` : '';
+  const where = options.predicate && options.filterRows !== false ? ` WHERE ${predicateToSql(options.predicate)}` : '';
   if (files.length === 0) {
     const cols = fields.map((f) => `CAST(NULL AS ${toDuckDBType(f.type)}) AS ${quoteIdent(f.name)}`);
     return { sql: `SELECT ${cols.join(', ')} WHERE FALSE`, filesRead: 0, filesTotal: snapshot.files.length };
