@@ -46,10 +46,13 @@ export async function versionAtTimestamp(store: ObjectStore, at: Date, inCommit:
     if (running <= target) found = t.version;
   }
   if (found === undefined) {
-    throw new VersionNotFoundError(`timestamp ${at.toISOString()} is before the earliest commit`, {
-      timestamp: at.toISOString(),
-      earliest: times[0] ? new Date(times[0].timestamp).toISOString() : null,
-    });
+    const first = times[0];
+    const earliest = first ? new Date(first.timestamp).toISOString() : null;
+    throw new VersionNotFoundError(
+      `timestamp ${at.toISOString()} is before the earliest commit` +
+        (first ? ` still in the log (version ${first.version} at ${earliest})` : ''),
+      { timestamp: at.toISOString(), earliest },
+    );
   }
   return found;
 }
