@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { it } from 'node:test';
 import { DeltaTable } from '../delta-table.js';
 import { sharedDuckDB } from '../duckdb/sql.js';
+import { InvalidInputError } from '../errors.js';
 import { hasDeltaScan, rewriteDeltaScans } from './delta-scan-rewrite.js';
 
 const GOLDEN = join(
@@ -34,6 +35,14 @@ it('rewrites delta_scan calls, with and without version, including joins of two 
   const [row] = await sql.all(await rewriteDeltaScans(text, sql));
   assert.deepEqual(row, { now: 3n, v1: 1n, golden: 10n });
   assert.equal(await rewriteDeltaScans('SELECT 1', sql), 'SELECT 1');
+  // A call it cannot read is named, not passed on to DuckDB (which would try to download its delta extension).
+  for (const call of [`delta_scan('${dir}', version => -1)`, `delta_scan("${dir}")`, `DELTA_SCAN('${dir}', 1)`])
+    await assert.rejects(
+      rewriteDeltaScans(`SELECT count(*) FROM delta_scan('${dir}') a, ${call} b`, sql),
+      (e: unknown) =>
+        e instanceof InvalidInputError &&
+        e.message.startsWith(`cannot read ${call}: delta_scan takes a path in single quotes`),
+    );
 });
 
 it('time-range predicates skip files by their stats', async () => {
