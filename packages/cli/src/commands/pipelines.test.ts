@@ -83,14 +83,38 @@ describe('lens pipelines', () => {
       assert.match(bad.stderr, message, args.join(' '));
     }
     assert.match(lens('lineage').stdout, /^silver\.events → gold\.kpi_daily$/m);
+    type OlEvent = {
+      schemaURL: string;
+      eventType?: string;
+      eventTime: string;
+      run?: { runId: string };
+      job: { name: string };
+      inputs: { name: string }[];
+      outputs: { name: string; outputFacets?: { outputStatistics?: { rowCount: number } } }[];
+    };
     const events = lens('lineage', '--openlineage')
       .stdout.trim()
       .split('\n')
-      .map(
-        (line) =>
-          JSON.parse(line) as { job: { name: string }; inputs: { name: string }[]; outputs: { name: string }[] },
-      );
-    const kpi = events.find((e) => e.outputs.some((o) => o.name === 'gold.kpi_daily'));
+      .map((line) => JSON.parse(line) as OlEvent);
+    const jobs = events.filter((e) => e.schemaURL.endsWith('/JobEvent'));
+    const kpi = jobs.find((e) => e.outputs.some((o) => o.name === 'gold.kpi_daily'));
     assert.deepEqual(kpi?.inputs.map((i) => i.name).sort(), ['silver.events', 'silver.sessions']);
+    assert.ok(
+      jobs.every((e) => e.eventType === undefined && e.run === undefined),
+      'static lineage has no run',
+    );
+    // A RunEvent is the pipeline's latest run in lens.runs: its id, end time and rows, not a made-up success.
+    const [latest] = JSON.parse(lens('history', 'gold.kpi_daily', '-n', '1').stdout) as {
+      run_id: string;
+      ended_at: string;
+      rows_out: number;
+    }[];
+    const kpiRun = events.find((e) => e.schemaURL.endsWith('/RunEvent') && e.job.name === 'gold.kpi_daily');
+    assert.equal(kpiRun?.eventType, 'COMPLETE');
+    assert.equal(kpiRun?.run?.runId, latest!.run_id);
+    assert.equal(Date.parse(kpiRun!.eventTime), Date.parse(latest!.ended_at));
+    assert.equal(kpiRun?.outputs[0]?.outputFacets?.outputStatistics?.rowCount, Number(latest!.rows_out));
+    const runIds = events.filter((e) => e.run).map((e) => e.run!.runId);
+    assert.equal(new Set(runIds).size, runIds.length, 'one RunEvent per pipeline');
   });
 });

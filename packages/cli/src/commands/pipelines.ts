@@ -110,14 +110,28 @@ export function registerPipelinesCommand(program: Command): void {
       print(await readRuns(config.dataDir, { ...(name ? { pipeline: name } : {}), limit: flags.limit }));
     });
   withCommonOptions(pipelines.command('lineage'))
-    .option('--openlineage', 'print OpenLineage RunEvents (JSON lines)')
+    .option(
+      '--openlineage',
+      'print OpenLineage events (JSON lines): a JobEvent per dataset, a RunEvent for its latest run',
+    )
     .description('table-level lineage from the definitions')
     .action(async (flags: CommonOptions & { openlineage?: boolean }) => {
       const config = resolveConfig(flags);
-      const [{ lineageEvents }, { pipelineGraph }] = await Promise.all([prism(), role()]);
+      const [{ lineageEvents, readRuns }, { pipelineGraph }] = await Promise.all([prism(), role()]);
       const graph = pipelineGraph(config);
       if (flags.openlineage) {
-        for (const e of lineageEvents(graph, `lens://${config.dataDir}`))
+        // The latest run of each pipeline, for its RunEvent (every pipeline: the limit is the graph's size).
+        const runs = (await readRuns(config.dataDir, { latestPerPipeline: true, limit: graph.ordered.length + 1 })).map(
+          (r) => ({
+            pipeline: String(r['pipeline']),
+            runId: String(r['run_id']),
+            status: String(r['status']),
+            endedAt: r['ended_at'] as Date | string,
+            rowsOut: r['rows_out'] as number | bigint | null,
+            error: (r['error'] as string | null) ?? null,
+          }),
+        );
+        for (const e of lineageEvents(graph, `lens://${config.dataDir}`, runs))
           process.stdout.write(`${JSON.stringify(e)}\n`);
         return;
       }
