@@ -65,6 +65,23 @@ describe('content, search and data views', { skip, timeout: 150_000 }, () => {
       `${Number(runs!['n'])} runs, ${Number(runs!['failed'])} failed`,
     );
     await h.shot('data-runs');
+    // One pipeline picked: its own runs (queried, not the newest 500 of all filtered), and its totals.
+    const [kpi] = await h.sql(
+      `SELECT count(*) AS n, count(*) FILTER (WHERE status = 'failed') AS failed FROM lens.runs WHERE pipeline = 'gold.kpi_daily'`,
+    );
+    await h.page.getByRole('combobox', { name: /^Pipeline/ }).selectOption('gold.kpi_daily');
+    await h.page.waitForFunction(
+      (text) => document.querySelector('[data-testid="runs-count"]')?.textContent === text,
+      `${Number(kpi!['n'])} runs, ${Number(kpi!['failed'])} failed`,
+    );
+    await h.page.waitForFunction(() =>
+      [...document.querySelectorAll('table[aria-label="Pipeline runs"] tbody tr td:first-child')].every(
+        (td) => td.textContent === 'gold.kpi_daily',
+      ),
+    );
+    const shownPipelines = await columnTexts(h.page, 'Pipeline runs', 1);
+    assert.ok(shownPipelines.length > 0);
+    assert.deepEqual([...new Set(shownPipelines)], ['gold.kpi_daily']);
 
     const edges = await h.sql(
       `SELECT DISTINCT pipeline, unnest(json_keys(input_versions)) AS input FROM lens.runs WHERE status = 'succeeded'`,
