@@ -48,7 +48,9 @@ export const Schedule = z
   .regex(
     /^(continuous|every \d+\s*(s|seconds?|m|minutes?|h|hours?)|cron: .+)$/,
     'continuous, "every N minutes" or "cron: <expression>"',
-  );
+  )
+  // `every 0 seconds` would be `continuous` in disguise: asked for what it means instead.
+  .refine((s) => !/^every 0+\s*\D/.test(s), 'every N: N must be at least 1 (or write continuous)');
 
 /** A transform: DuckDB SQL, or a built-in transform with parameters. */
 export const Transform = z.union([

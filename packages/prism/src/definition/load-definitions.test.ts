@@ -53,6 +53,11 @@ describe('pipeline definitions', () => {
     );
     assert.throws(() => parseDefinition(base('schedule: "cron: 61 * * * *"\n'), 'c.yaml'), /c\.yaml:9 \(schedule\)/);
     assert.equal(parseDefinition(base('schedule: "cron: */5 * * * *"\n'), 'c.yaml').schedule, 'cron: */5 * * * *');
+    assert.throws(
+      () => parseDefinition(base('schedule: every 0 seconds\n'), 'z.yaml'),
+      /z\.yaml:9 \(schedule\): every N: N must be at least 1/,
+    );
+    assert.equal(parseDefinition(base('schedule: every 10 seconds\n'), 'z.yaml').schedule, 'every 10 seconds');
   });
 
   it('rejects unknown inputs and cycles, and orders the shipped pipelines by dependency', () => {
