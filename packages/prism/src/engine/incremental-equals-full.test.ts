@@ -15,7 +15,11 @@ import { runPipelines } from './run-pipelines.js';
 const BATCHES = 8;
 const graph = buildGraph(loadDefinitions());
 
-/** Deterministic batches: time order, but 5% of events arrive 2 batches late and 1% are re-sent later. */
+/**
+ * Deterministic batches: time order, but 5% of events arrive 2 batches late, 1% are re-sent later, and a few of the
+ * first batch's are re-sent in the last with their time a day on (another source's clock, a retry across
+ * midnight): the same message id on two days, which both modes keep once per day.
+ */
 function batches(rows: BronzeRow[]): BronzeRow[][] {
   const out: BronzeRow[][] = Array.from({ length: BATCHES }, () => []);
   rows.forEach((row, i) => {
@@ -28,6 +32,17 @@ function batches(rows: BronzeRow[]): BronzeRow[][] {
         received_at: new Date(Date.parse(String(row['received_at'])) + 3_600_000).toISOString(),
         log_offset: 1e9 + i,
       });
+    // From the first batch into the last: the original's day is no longer among the days the batch touches.
+    if (b === 0 && i % 50 === 11) {
+      const nextDay = new Date(Date.parse(String(row['timestamp'])) + 86_400_000).toISOString();
+      out[BATCHES - 1]!.push({
+        ...row,
+        timestamp: nextDay,
+        event_date: nextDay.slice(0, 10),
+        received_at: new Date(Date.parse(String(row['received_at'])) + 7_200_000).toISOString(),
+        log_offset: 2e9 + i,
+      });
+    }
   });
   return out;
 }
