@@ -128,13 +128,18 @@ describe('browser tracker in Chromium', { skip: missing }, () => {
     await page.evaluate(() => {
       for (let i = 0; i < 10; i++) (window as any).lens.track('Offline', { i }, { messageId: `outage-${i}` });
     });
-    await page.waitForTimeout(1200);
+    // A page that awaits flush during the outage gets an answer in the time it allows (it waited for ever).
+    const started = Date.now();
+    assert.equal(await page.evaluate(() => (window as any).lens.flush({ timeoutMs: 300 })), false);
+    assert.ok(Date.now() - started < 5_000);
+    await page.waitForTimeout(900);
     await lens.up();
     lens.refuseSeconds = 1;
     await page.waitForTimeout(1200);
     assert.deepEqual(await countsOf('outage-'), [], 'nothing stored while down or refusing');
     lens.refuseSeconds = undefined;
     await waitFor('outage events', async () => (await countsOf('outage-')).length === 10);
+    assert.equal(await page.evaluate(() => (window as any).lens.flush({ timeoutMs: 5_000 })), true);
     await page.waitForTimeout(800);
     assert.deepEqual(await countsOf('outage-'), Array(10).fill(1));
     const stats = await page.evaluate(() => (window as any).lens.stats());

@@ -22,8 +22,12 @@ export interface Tracker {
   group(groupId: string, traits?: JsonObject, options?: CallOptions): void;
   alias(to: string, from?: string, options?: CallOptions): void;
   reset(): void;
-  /** Sends what is queued now; resolves once it is delivered or dropped. */
-  flush(): Promise<void>;
+  /**
+   * Sends what is queued now; resolves true once it is delivered or dropped. Offline or with the collector down
+   * that waits for as long as the outage: with `timeoutMs` it resolves false after that long instead (the events
+   * stay queued and keep being retried).
+   */
+  flush(options?: { timeoutMs?: number }): Promise<boolean>;
   /** Consent: stop (and forget ids and queued events) / resume tracking; remembered across visits. */
   optOut(): void;
   optIn(): void;
@@ -220,10 +224,21 @@ export function createTracker(preloaded: readonly unknown[][] = []): Tracker {
     group: guard((...args: unknown[]) => record('group', args), undefined),
     alias: guard((...args: unknown[]) => record('alias', args), undefined),
     reset: guard(() => record('reset', []), undefined),
-    flush: guard(() => {
+    flush: guard((options?: { timeoutMs?: number }) => {
       drain();
-      return state ? state.queue.flush().catch(report) : Promise.resolve();
-    }, Promise.resolve()),
+      const flushed = state
+        ? state.queue.flush().then(
+            () => true,
+            (error: unknown) => {
+              report(error);
+              return false;
+            },
+          )
+        : Promise.resolve(true);
+      const ms = options?.timeoutMs;
+      if (ms === undefined) return flushed;
+      return Promise.race([flushed, new Promise<boolean>((resolve) => setTimeout(resolve, ms, false))]);
+    }, Promise.resolve(true)),
     optOut: guard(() => setConsent(true), undefined),
     optIn: guard(() => setConsent(false), undefined),
     user: guard(
