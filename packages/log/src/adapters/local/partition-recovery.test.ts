@@ -1,7 +1,7 @@
 // Recovery on open, by hand-made damage: garbage and half-written frames after the durable end are cut off;
 // a damaged acknowledged record is reported and its offset skipped, never handed out again.
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, rm, stat, truncate } from 'node:fs/promises';
+import { appendFile, mkdtemp, open, readdir, rm, stat, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -102,5 +102,29 @@ describe('local partition recovery', () => {
     assert.ok(logger.events.includes('log_acknowledged_records_lost'));
     assert.deepEqual(appended, { partition: 0, firstOffset: 10, lastOffset: 10 });
     assert.deepEqual(records, [...expected([]).slice(0, 9), [10, 'new']]);
+  });
+  it('a damaged acknowledged record mid-segment loses that record only: the intact ones after it are kept', async () => {
+    const { dir, seg } = await tenRecords();
+    const frameBytes = HEADER_BYTES + 2; // 'r0'..'r9'
+    const fh = await open(seg, 'r+');
+    await fh.write(Buffer.from('X'), 0, 1, 4 * frameBytes + HEADER_BYTES); // r4's payload: its checksum fails
+    await fh.close();
+    const logger = capture();
+    const { appended, records } = await reopenAndAppend(dir, logger);
+    assert.ok(logger.events.includes('log_damaged_records_skipped'));
+    assert.ok(!logger.events.includes('log_acknowledged_records_lost'));
+    assert.deepEqual(appended, { partition: 0, firstOffset: 10, lastOffset: 10 });
+    assert.deepEqual(records, [...expected([]).filter(([o]) => o !== 4), [10, 'new']]);
+    const log = await createLocalEventLog({ dir, minFreeDiskBytes: 0 });
+    assert.deepEqual(
+      (await log.read(0, 4)).map((r) => r.offset),
+      [5, 6, 7, 8, 9, 10],
+      'a consumer at the damaged offset moves on',
+    );
+    await log.close();
+    assert.deepEqual(await readdir(layout.partitionDir(dir, 0)).then((n) => n.filter((f) => f.endsWith('.seg'))), [
+      '00000000000000000000.seg',
+      '00000000000000000005.seg',
+    ]);
   });
 });

@@ -5,6 +5,7 @@ import { constants } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import type { Logger } from '../../logger.js';
 import { openMarkerForWrite, readMarker, writeMarker } from './durable-marker.js';
+import { HEADER_BYTES, readHeader, verifyFrame } from './record-format.js';
 import { layout, listSegments, scanFrames, syncDir } from './segment-files.js';
 
 /** A partition ready for appends: its active segment open at `size`, the next offset to assign. */
@@ -37,30 +38,62 @@ export async function recoverPartition(dir: string, partition: number, logger: L
       await fh.close(); // created if missing; reopen without O_APPEND so positioned writes land where we say
       return open(layout.segmentPath(dir, partition, activeBase), SEGMENT_WRITE_FLAGS);
     });
+    let active = { segment, activeBase, size: 0 };
     let next = activeBase;
-    const { pos, stop } = await scanFrames(segment, 0, SCAN_CHUNK_BYTES, (frame) => {
-      if (frame.header.offset !== next) return false; // stale bytes from an older life of this file
-      next++;
-      return true;
-    });
-    const fileSize = (await segment.stat()).size;
-    if (pos < fileSize) {
-      logger.warn(
-        { partition, segment: activeBase, stop, keptBytes: pos, droppedBytes: fileSize - pos, next },
-        'log_torn_tail_truncated',
+    for (;;) {
+      next = active.activeBase;
+      const { pos, stop } = await scanFrames(active.segment, 0, SCAN_CHUNK_BYTES, (frame) => {
+        if (frame.header.offset !== next) return false; // stale bytes from an older life of this file
+        next++;
+        return true;
+      });
+      active.size = pos;
+      const fileSize = (await active.segment.stat()).size;
+      if (pos >= fileSize) break;
+      // Damage below the durable end (a disk fault, not a crash): acknowledged records after it may be intact.
+      // Move them to a segment of their own before cutting the damage off, so only the damaged ones are lost.
+      const intact = markedEnd !== undefined && next < markedEnd;
+      const resume = intact ? await findIntactFrame(active.segment, pos, fileSize, next, markedEnd) : undefined;
+      if (resume === undefined) {
+        logger.warn(
+          { partition, segment: active.activeBase, stop, keptBytes: pos, droppedBytes: fileSize - pos, next },
+          'log_torn_tail_truncated',
+        );
+        await active.segment.truncate(pos);
+        await active.segment.datasync();
+        break;
+      }
+      logger.error(
+        {
+          partition,
+          segment: active.activeBase,
+          stop,
+          damagedFrom: next,
+          intactFrom: resume.offset,
+          lostRecords: resume.offset - next,
+          movedBytes: fileSize - resume.pos,
+        },
+        'log_damaged_records_skipped',
       );
-      await segment.truncate(pos);
-      await segment.datasync();
+      const salvaged = await open(
+        layout.segmentPath(dir, partition, resume.offset),
+        SEGMENT_WRITE_FLAGS | constants.O_CREAT | constants.O_TRUNC,
+      );
+      await copyRange(active.segment, resume.pos, fileSize, salvaged); // O_DSYNC: durable when it returns
+      await syncDir(pdir); // the copy is in place before the original is cut
+      await active.segment.truncate(pos);
+      await active.segment.datasync();
+      await active.segment.close();
+      active = { segment: salvaged, activeBase: resume.offset, size: 0 };
     }
-    let active = { segment, activeBase, size: pos };
     if (markedEnd !== undefined && markedEnd > next) {
       // Acknowledged (fsynced) records are damaged: a disk fault, not a crash. Keep serving, but skip their
       // offsets with a new segment so no consumer ever sees an offset reused for different data.
       logger.error(
-        { partition, markedEnd, intactEnd: next, segment: activeBase, lostRecords: markedEnd - next },
+        { partition, markedEnd, intactEnd: next, segment: active.activeBase, lostRecords: markedEnd - next },
         'log_acknowledged_records_lost',
       );
-      await segment.close();
+      await active.segment.close();
       const fresh = await open(
         layout.segmentPath(dir, partition, markedEnd),
         SEGMENT_WRITE_FLAGS | constants.O_CREAT | constants.O_TRUNC,
@@ -76,5 +109,42 @@ export async function recoverPartition(dir: string, partition: number, logger: L
   } catch (error) {
     await marker.close();
     throw error;
+  }
+}
+
+/**
+ * The first checksum-verified frame after the damage at `from` whose offset lies in (`damaged`, `end`): where
+ * intact acknowledged records resume. Undefined when none does.
+ */
+async function findIntactFrame(
+  fh: FileHandle,
+  from: number,
+  fileSize: number,
+  damaged: number,
+  end: number,
+): Promise<{ pos: number; offset: number } | undefined> {
+  const buf = Buffer.allocUnsafe(fileSize - from);
+  const { bytesRead } = await fh.read(buf, 0, buf.length, from);
+  for (let at = 1; at + HEADER_BYTES <= bytesRead; at++) {
+    const header = readHeader(buf, at);
+    if (header === undefined || header.offset <= damaged || header.offset >= end) continue;
+    if (at + HEADER_BYTES + header.length > bytesRead || !verifyFrame(buf, at, header)) continue;
+    return { pos: from + at, offset: header.offset };
+  }
+  return undefined;
+}
+
+/** Copies bytes [from, to) of `source` to the start of `target`. */
+async function copyRange(source: FileHandle, from: number, to: number, target: FileHandle): Promise<void> {
+  const chunk = Buffer.allocUnsafe(Math.min(SCAN_CHUNK_BYTES, to - from));
+  for (let pos = from; pos < to;) {
+    const { bytesRead } = await source.read(chunk, 0, Math.min(chunk.length, to - pos), pos);
+    if (bytesRead === 0) break;
+    let written = 0;
+    while (written < bytesRead) {
+      const { bytesWritten } = await target.write(chunk, written, bytesRead - written, pos - from + written);
+      written += bytesWritten;
+    }
+    pos += bytesRead;
   }
 }
