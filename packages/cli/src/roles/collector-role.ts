@@ -7,6 +7,7 @@ import { clusterMetricsText, CollectorMetrics, createCollector, serveClusterMetr
 import { createEventLog } from '@lens/log';
 import type { LensConfig, SourceConfig } from '@lens/protocol';
 import type { Logger } from 'pino';
+import { ReopeningWriter } from './reopening-writer.js';
 import { untilSignal } from './until-signal.js';
 
 export interface RunningCollector {
@@ -27,7 +28,8 @@ export async function startCollector(
     logger,
     onGroupCommit: (stats) => metrics.fsyncDuration.observe(stats.durableWriteMs / 1000),
   });
-  const writer = await log.openWriter();
+  // A writer whose write or fsync failed (a full disk) refuses everything until reopened: reopen it.
+  const writer = new ReopeningWriter(log, await log.openWriter(), logger);
   const collector = await createCollector({
     config: config.collector,
     sources,
