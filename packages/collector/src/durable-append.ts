@@ -26,6 +26,9 @@ export async function appendDurably(ctx: CollectorContext, records: readonly Buf
         { headers: { 'retry-after': String(seconds) }, cause: error },
       );
     }
+    // Not ready either (/health) until an append succeeds: the log failed, events sent here are not stored.
+    ctx.refusals.lastMs = Date.now();
+    ctx.refusals.reason = (error as Error).message;
     ctx.logger.error({ err: error }, 'log_append_failed');
     throw new HttpError(503, 'log_error', 'the event log failed to store the events; retry later', {
       headers: { 'retry-after': String(seconds) },

@@ -531,6 +531,32 @@ describe('backpressure', () => {
     assert.equal(sink.accepted().length, 1);
     assert.equal((await app.inject({ method: 'GET', url: '/health' })).json().ready, true);
   });
+
+  it('a failing log (a write error, not backpressure) also makes /health not ready until an append succeeds', async () => {
+    const { app, sink } = await startTestCollector({ retryAfterSeconds: 7 });
+    sink.refuse = new LensError('append to partition 0 failed: ENOSPC: no space left on device', { retriable: false });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/track',
+      headers: json,
+      payload: { userId: 'u', event: 'e' },
+    });
+    assert.equal(res.statusCode, 503);
+    assert.equal(res.json().error.code, 'log_error');
+    const health = await app.inject({ method: 'GET', url: '/health' });
+    assert.equal(health.statusCode, 503);
+    assert.deepEqual([health.json().live, health.json().ready], [true, false]);
+    assert.match(health.json().backpressure, /ENOSPC/);
+    sink.refuse = undefined;
+    const ok = await app.inject({
+      method: 'POST',
+      url: '/v1/track',
+      headers: json,
+      payload: { userId: 'u', event: 'e' },
+    });
+    assert.equal(ok.statusCode, 200);
+    assert.equal((await app.inject({ method: 'GET', url: '/health' })).json().ready, true);
+  });
 });
 
 describe('CORS', () => {
