@@ -1,8 +1,8 @@
 // Partition locks: a lock left by a dead process or by an earlier life of this pid is taken over; one held by a
 // live process is not; releasing lets the next writer in.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
@@ -33,3 +33,25 @@ it('takes over stale locks, refuses live ones, and frees on release', async () =
     (e: unknown) => e instanceof PartitionLockedError && e.context['holderPid'] === process.ppid,
   );
 });
+
+it(
+  'a lock naming a live process started after the lock was written (a reused pid) is stale',
+  {
+    skip: process.platform !== 'linux' && 'needs /proc',
+  },
+  async () => {
+    const path = join(await mkdtemp(join(tmpdir(), 'lens-log-lock-')), 'writer.lock');
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
+    try {
+      await writeFile(path, String(child.pid)); // as if a writer that died before a reboot had this pid
+      const written = new Date(Date.now() - 3_600_000);
+      await utimes(path, written, written);
+      const lock = await acquirePartitionLock(path, 0, noopLogger);
+      assert.equal(await readFile(path, 'utf8'), String(process.pid));
+      await lock.release();
+    } finally {
+      child.kill('SIGKILL');
+      await rm(join(path, '..'), { recursive: true, force: true });
+    }
+  },
+);

@@ -1,6 +1,6 @@
 // Exclusive ownership of a partition across processes: a lock file created with O_EXCL holding the owner's
 // pid. A lock whose pid is dead (or is our own pid but not held by us: a restarted container's pid 1) is stale.
-import { link, open, readFile, rename, unlink } from 'node:fs/promises';
+import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { PartitionLockedError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
@@ -17,6 +17,35 @@ function isAlive(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/**
+ * Whether the live process `pid` can be the one that wrote the lock at `path`. Where /proc tells (Linux), a
+ * zombie cannot, nor can a process started after the lock was written: the pid was reused (a reboot or a new
+ * container with the data directory kept), and that unrelated process must not hold the partition forever.
+ */
+async function canHoldLock(pid: number, path: string): Promise<boolean> {
+  try {
+    const [statLine, procStat, lock] = await Promise.all([
+      readFile(`/proc/${pid}/stat`, 'utf8'),
+      readFile('/proc/stat', 'utf8'),
+      stat(path),
+    ]);
+    const fields = statLine.slice(statLine.lastIndexOf(')') + 2).split(' '); // after "pid (comm) "
+    if (fields[0] === 'Z') return false;
+    const bootSeconds = Number(/^btime (\d+)$/m.exec(procStat)?.[1]);
+    const startTicks = Number(fields[19]); // field 22 of the whole line: start time in clock ticks after boot
+    if (!Number.isFinite(bootSeconds) || !Number.isFinite(startTicks)) return true;
+    const startedMs = (bootSeconds + startTicks / CLOCK_TICKS_PER_SECOND) * 1000;
+    return startedMs <= lock.mtimeMs + PROCESS_START_SLACK_MS;
+  } catch {
+    return true; // no /proc (not Linux) or the process just ended: trust kill(pid, 0)
+  }
+}
+
+/** USER_HZ, 100 on every Linux that Node supports. */
+const CLOCK_TICKS_PER_SECOND = 100;
+/** /proc/stat's boot time is whole seconds: a start this close to the lock's time still counts as its writer. */
+const PROCESS_START_SLACK_MS = 2000;
 
 async function readPid(path: string): Promise<number | undefined> {
   try {
@@ -57,7 +86,9 @@ export async function acquirePartitionLock(path: string, partition: number, logg
     }
     if (heldHere.has(path)) throw new PartitionLockedError(partition, { holderPid: process.pid, path });
     const pid = await readPid(path);
-    if (pid !== undefined && isAlive(pid)) throw new PartitionLockedError(partition, { holderPid: pid, path });
+    if (pid !== undefined && isAlive(pid) && (await canHoldLock(pid, path))) {
+      throw new PartitionLockedError(partition, { holderPid: pid, path });
+    }
     if (pid === undefined && attempt === 0) {
       // Just created by a peer that has not written its pid yet; give it a moment before calling it stale.
       await new Promise((resolve) => setTimeout(resolve, 20));
