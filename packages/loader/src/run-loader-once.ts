@@ -1,7 +1,7 @@
 // Loads everything the log holds right now, then returns: `lens loader --once`, tests and benchmarks. Takes
 // the leases it can (partitions another live instance holds are left to it) and gives them back at the end.
 import { openLoaderResources } from './loader-resources.js';
-import type { LoaderOptions, LoaderStats } from './loader.js';
+import { enforceLogRetention, type LoaderOptions, type LoaderStats } from './loader.js';
 import { noopLogger } from './logger.js';
 import { PartitionLoader } from './partition-loader.js';
 
@@ -50,5 +50,7 @@ export async function runLoaderOnce(options: LoaderOptions): Promise<LoaderStats
     }
   } finally {
     await res.close();
+    // As the long-running loader does every minute: without it a loader run from cron let the log fill the disk.
+    await enforceLogRetention(options.log, logger);
   }
 }
