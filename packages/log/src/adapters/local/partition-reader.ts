@@ -172,7 +172,9 @@ export class PartitionReader {
         next = segments[++i]!;
         continue;
       }
-      if (stop === 'visitor' && count > 0) break; // next record would exceed maxBytes
+      // The next record would exceed maxBytes, or damage lies ahead: hand out the records read so far (a read
+      // starting at a damaged offset throws), so a consumer gets every intact record before the damage.
+      if (count > 0) break;
       throw new LogCorruptionError(
         `partition ${partition}: offset ${next} below durable end ${end} is unreadable (${stop})`,
         { partition, offset: next, end, segment: base, pos, stop },

@@ -5,6 +5,7 @@ import { appendFile, mkdtemp, open, readdir, rm, stat, truncate } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { LogCorruptionError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { createLocalEventLog } from './local-event-log.js';
 import { HEADER_BYTES, writeHeader } from './record-format.js';
@@ -126,5 +127,29 @@ describe('local partition recovery', () => {
       '00000000000000000000.seg',
       '00000000000000000005.seg',
     ]);
+  });
+});
+
+describe('local partition reads', () => {
+  it('a damaged record in a sealed segment: reads return the intact records before it, then throw at it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lens-log-rot-'));
+    dirs.push(dir);
+    const log = await createLocalEventLog({ dir, minFreeDiskBytes: 0, segmentBytes: 10 * (HEADER_BYTES + 2) });
+    const writer = await log.openWriter({ partition: 0 });
+    await writer.append(Array.from({ length: 15 }, (_, i) => Buffer.from(`r${i % 10}`)));
+    await log.close();
+    const fh = await open(layout.segmentPath(dir, 0, 0), 'r+');
+    await fh.write(Buffer.from('X'), 0, 1, 5 * (HEADER_BYTES + 2) + HEADER_BYTES); // r5 (bit rot)
+    await fh.close();
+    const reader = await createLocalEventLog({ dir, minFreeDiskBytes: 0 });
+    try {
+      assert.deepEqual(
+        (await reader.read(0, 0)).map((r) => r.offset),
+        [0, 1, 2, 3, 4],
+      );
+      await assert.rejects(reader.read(0, 5), LogCorruptionError);
+    } finally {
+      await reader.close();
+    }
   });
 });
