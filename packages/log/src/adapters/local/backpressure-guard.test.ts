@@ -60,4 +60,27 @@ describe('local backpressure', () => {
     assert.equal((await writer.append([value])).firstOffset, 12);
     await log.close();
   });
+
+  it('names the consumer that lags, so an operator knows which one holds the log', async () => {
+    const dir = await tempDir();
+    const log = await createLocalEventLog({
+      dir,
+      minFreeDiskBytes: 0,
+      maxConsumerLagBytes: 5000,
+      segmentBytes: 2048,
+      backpressureCheckIntervalMs: 0,
+    });
+    const writer = await log.openWriter({ partition: 0 });
+    const value = Buffer.alloc(500, 1);
+    for (let i = 0; i < 12; i++) await writer.append([value]);
+    await log.commit('loader', 0, 12);
+    await log.commit('forgotten-export', 0, 1);
+    await assert.rejects(writer.append([value]), (error: unknown) => {
+      assert.ok(error instanceof LogBackpressureError);
+      assert.match(error.message, /consumer 'forgotten-export' \(at offset 1\) of partition 0 lags/);
+      assert.equal(error.context['consumer'], 'forgotten-export');
+      return true;
+    });
+    await log.close();
+  });
 });

@@ -12,6 +12,8 @@ export interface BackpressureOptions {
   maxConsumerLagBytes: number;
   /** Bytes between the slowest known consumer and the partition's end (0 when there is no consumer). */
   consumerLagBytes: () => Promise<number>;
+  /** Which consumer that is and where it stands, named in the refusal so an operator knows whom to look at. */
+  slowestConsumer?: () => Promise<{ consumer: string; position: number } | undefined>;
   logger: Logger;
   intervalMs?: number;
 }
@@ -63,10 +65,13 @@ export class BackpressureGuard {
     if (refusal === undefined && maxConsumerLagBytes > 0) {
       const lagBytes = await this.#options.consumerLagBytes();
       if (lagBytes > maxConsumerLagBytes) {
+        const slowest = await this.#options.slowestConsumer?.();
+        const who =
+          slowest === undefined ? 'a consumer' : `consumer '${slowest.consumer}' (at offset ${slowest.position})`;
         refusal = new LogBackpressureError(
-          `a consumer of partition ${partition} lags ${lagBytes} bytes behind, above maxConsumerLagBytes ${maxConsumerLagBytes}`,
+          `${who} of partition ${partition} lags ${lagBytes} bytes behind, above maxConsumerLagBytes ${maxConsumerLagBytes}`,
           5000,
-          { reason: 'consumer_lag', partition, lagBytes, maxConsumerLagBytes },
+          { reason: 'consumer_lag', partition, lagBytes, maxConsumerLagBytes, ...slowest },
         );
       }
     }

@@ -11,7 +11,7 @@ import { LocalLogWriter } from './local-log-writer.js';
 import { acquirePartitionLock } from './partition-lock.js';
 import { PartitionReader } from './partition-reader.js';
 import { recoverPartition } from './partition-recovery.js';
-import { bytesAfter, deletePassedSegments, slowestPosition } from './retention.js';
+import { bytesAfter, deletePassedSegments, slowestConsumer, slowestPosition } from './retention.js';
 import { layout, readdirOrEmpty } from './segment-files.js';
 import type { GroupCommitStats } from './local-log-writer.js';
 
@@ -182,6 +182,7 @@ class LocalEventLog implements EventLog {
             ? 0
             : bytesAfter(dir, partition, slowest, await this.#reader.durableEnd(partition));
         },
+        slowestConsumer: () => slowestConsumer(this.#offsets, partition),
       });
       const writer = new LocalLogWriter(recovered, {
         dir,

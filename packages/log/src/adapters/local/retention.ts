@@ -6,10 +6,22 @@ import { layout, listSegments, syncDir } from './segment-files.js';
 
 /** Minimum committed position on `partition` over all known consumers; undefined when there are none. */
 export async function slowestPosition(offsets: ConsumerOffsets, partition: number): Promise<number | undefined> {
+  return (await slowestConsumer(offsets, partition))?.position;
+}
+
+/** The consumer furthest behind on `partition` (a consumer that never committed it is at 0). */
+export async function slowestConsumer(
+  offsets: ConsumerOffsets,
+  partition: number,
+): Promise<{ consumer: string; position: number } | undefined> {
   const consumers = await offsets.consumers();
-  if (consumers.length === 0) return undefined;
   const positions = await Promise.all(consumers.map((c) => offsets.committed(c, partition)));
-  return Math.min(...positions.map((p) => p ?? 0));
+  let slowest: { consumer: string; position: number } | undefined;
+  consumers.forEach((consumer, i) => {
+    const position = positions[i] ?? 0;
+    if (slowest === undefined || position < slowest.position) slowest = { consumer, position };
+  });
+  return slowest;
 }
 
 /** Deletes, oldest first, every non-active segment whose last offset is below `position`. */
