@@ -1,7 +1,7 @@
 // Recovery on open, by hand-made damage: garbage and half-written frames after the durable end are cut off;
 // a damaged acknowledged record is reported and its offset skipped, never handed out again.
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, open, readdir, rm, stat, truncate } from 'node:fs/promises';
+import { appendFile, mkdtemp, open, readdir, rm, stat, truncate, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -127,6 +127,18 @@ describe('local partition recovery', () => {
       '00000000000000000000.seg',
       '00000000000000000005.seg',
     ]);
+  });
+});
+
+describe('local partition recovery without its durable marker', () => {
+  it('says so, keeps every intact record and continues after them', async () => {
+    const { dir } = await tenRecords();
+    await unlink(layout.markerPath(dir, 0));
+    const logger = capture();
+    const { appended, records } = await reopenAndAppend(dir, logger);
+    assert.ok(logger.events.includes('log_durable_marker_missing'), logger.events.join());
+    assert.deepEqual(appended, { partition: 0, firstOffset: 10, lastOffset: 10 });
+    assert.deepEqual(records, expected([[10, 'new']]));
   });
 });
 

@@ -33,6 +33,10 @@ export async function recoverPartition(dir: string, partition: number, logger: L
   try {
     const markedEnd = await readMarker(marker, layout.markerPath(dir, partition));
     const segments = await listSegments(dir, partition);
+    if (markedEnd === undefined && segments.length > 0) {
+      // Deleted or never written after data was: the last segment's intact frames are taken as the durable end.
+      logger.warn({ partition, segments: segments.length }, 'log_durable_marker_missing');
+    }
     const activeBase = segments.at(-1) ?? markedEnd ?? 0;
     const segment = await open(layout.segmentPath(dir, partition, activeBase), 'a+').then(async (fh) => {
       await fh.close(); // created if missing; reopen without O_APPEND so positioned writes land where we say
