@@ -44,8 +44,14 @@ async function canHoldLock(pid: number, path: string): Promise<boolean> {
 
 /** USER_HZ, 100 on every Linux that Node supports. */
 const CLOCK_TICKS_PER_SECOND = 100;
-/** /proc/stat's boot time is whole seconds: a start this close to the lock's time still counts as its writer. */
-const PROCESS_START_SLACK_MS = 2000;
+/**
+ * How much later than the lock's time a process may have started and still count as its writer. Generous on
+ * purpose: /proc/stat's boot time is derived from the wall clock as it is now, so a clock stepped forward since the
+ * lock was written (NTP, a resumed VM) makes a live writer look started after its own lock — and taking a live
+ * writer's partition would let two processes append to it. A reused pid is a process started long after (a reboot,
+ * a new container); a writer that died moments ago and whose pid is still a zombie is caught by the zombie check.
+ */
+const PROCESS_START_SLACK_MS = 10 * 60_000;
 
 async function readPid(path: string): Promise<number | undefined> {
   try {
