@@ -5,6 +5,10 @@ import { enforceLogRetention, type LoaderOptions, type LoaderStats } from './loa
 import { noopLogger } from './logger.js';
 import { PartitionLoader } from './partition-loader.js';
 
+/** How often a partition held by another loader is tried again, and how long past its lease period. */
+const LEASE_POLL_MS = 250;
+const LEASE_WAIT_SLACK_MS = 500;
+
 /**
  * Runs one pass over every partition: each is loaded up to the end it had when read, flushed, and released.
  * @example const stats = await runLoaderOnce({ config: LoaderConfig.parse({}), dataDir, log });
@@ -19,11 +23,7 @@ export async function runLoaderOnce(options: LoaderOptions): Promise<LoaderStats
   );
   try {
     const mine: number[] = [];
-    for (const p of await options.log.partitions()) {
-      if (await res.leases.acquire(p)) mine.push(p);
-      else logger.warn({ partition: p }, 'loader_partition_held_elsewhere_skipped');
-    }
-    // The lease must outlive the pass: renew while partitions load.
+    // The leases must outlive the pass (and the wait below): renewed while partitions load.
     const renew = setInterval(
       () => {
         for (const p of mine) void res.leases.renew(p);
@@ -31,6 +31,22 @@ export async function runLoaderOnce(options: LoaderOptions): Promise<LoaderStats
       Math.max(50, Math.floor(options.config.leaseTtlMs / 3)),
     );
     try {
+      // A partition another loader holds is waited for, up to one lease period: a loader killed moments ago (a
+      // crashed run before this one) holds leases it no longer renews, and they lapse within that time. Skipping
+      // them at once made a `--once` right after a crash load nothing and exit as if done. A live holder keeps its
+      // lease and loads the partition itself.
+      const held: number[] = [];
+      for (const p of await options.log.partitions()) ((await res.leases.acquire(p)) ? mine : held).push(p);
+      const deadline = Date.now() + options.config.leaseTtlMs + LEASE_WAIT_SLACK_MS;
+      while (held.length > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, LEASE_POLL_MS));
+        for (const p of [...held])
+          if (await res.leases.acquire(p)) {
+            held.splice(held.indexOf(p), 1);
+            mine.push(p);
+          }
+      }
+      for (const p of held) logger.warn({ partition: p }, 'loader_partition_held_elsewhere_skipped');
       const loaders = mine.map((p) => new PartitionLoader(res.deps(p)));
       await Promise.all(loaders.map((l) => l.run(() => false, true)));
       const partitions = loaders.map((l) => l.stats);
