@@ -1,7 +1,7 @@
 // The long-running loader in-process: loads what arrives while it runs, serves /health and /metrics (lag,
 // loaded, duplicates, quarantine by reason), and a stop flushes and releases its partitions.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -129,6 +129,45 @@ describe('startLoader', () => {
       }
       assert.ok(bounds.start > 0, 'no segment was deleted');
       assert.equal((await readTable(dir, 'bronze.events')).length, 60, 'nothing deleted before it was loaded');
+    } finally {
+      await loader.stop();
+      await writer.close();
+      await log.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('retries a failed commit at once while caught up, and loads the events when the lake is back', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lens-loader-commit-fails-'));
+    const log = await createEventLog({ backend: 'local', dir: join(dir, 'log'), minFreeDiskBytes: 0 });
+    const writer = await log.openWriter();
+    const loader = await startLoader({
+      config: LoaderConfig.parse({ port: 0, flushIntervalMs: 50 }),
+      dataDir: dir,
+      log,
+    });
+    const staging = join(lakeTablePath(dir, 'bronze.events'), '_lens_staging');
+    const rows = async (): Promise<number> => (await readTable(dir, 'bronze.events')).length;
+    const until = async (done: () => Promise<boolean>, ms: number): Promise<boolean> => {
+      for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50)))
+        if (await done()) return true;
+      return done();
+    };
+    try {
+      await writer.append([acceptedRecord({ messageId: 'before-outage' })]);
+      assert.ok(await until(async () => (await rows()) === 1, 10_000), 'the first event was not loaded');
+      // The lake cannot take data files (its staging folder is a file): the next commit fails.
+      await rm(staging, { recursive: true, force: true });
+      await writeFile(staging, '');
+      await writer.append([
+        acceptedRecord({ messageId: 'during-outage-1' }),
+        acceptedRecord({ messageId: 'during-outage-2' }),
+      ]);
+      await new Promise((r) => setTimeout(r, 1500)); // read, committed, failed; no more traffic comes
+      await rm(staging);
+      await mkdir(staging);
+      // Loaded within a few seconds (the retry's pause is 1 s), not after the 30-s marker commit or new traffic.
+      assert.ok(await until(async () => (await rows()) === 3, 8_000), 'acknowledged events waited for new traffic');
     } finally {
       await loader.stop();
       await writer.close();

@@ -195,19 +195,31 @@ export class PartitionLoader {
     const batch = this.#newBatch(this.#next);
     // One batch commits while the next is read and mapped (DuckDB works in its own threads meanwhile).
     let committing: Promise<void> | undefined;
+    // A failed commit ends the run at the loop's next turn (the caller retries from the markers): waiting for the
+    // next flush left it unnoticed while the partition was caught up — acknowledged events waited for new traffic
+    // or the 30-s marker commit, and /health and lag read as if all was well.
+    let failed = false;
     try {
-      await this.#loop(shouldStop, once, batch, (b, final) => {
-        const previous = committing ?? Promise.resolve();
-        committing = previous
-          .then(() => this.#flush(b, final))
-          .finally(() => {
-            b.dispose();
-            this.#batches.delete(b);
+      await this.#loop(
+        shouldStop,
+        once,
+        batch,
+        () => failed,
+        (b, final) => {
+          const previous = committing ?? Promise.resolve();
+          committing = previous
+            .then(() => this.#flush(b, final))
+            .finally(() => {
+              b.dispose();
+              this.#batches.delete(b);
+            });
+          // A failed commit surfaces at the loop's next turn (or the next flush, or the end).
+          committing.catch(() => {
+            failed = true;
           });
-        // A failed commit surfaces at the next flush or at the end; until then the loop keeps reading.
-        committing.catch(() => undefined);
-        return final ? committing : previous;
-      });
+          return final ? committing : previous;
+        },
+      );
     } finally {
       await committing?.catch(() => undefined);
       for (const b of this.#batches) b.dispose(); // the one being filled when the run stopped or failed
@@ -220,6 +232,7 @@ export class PartitionLoader {
     shouldStop: () => boolean,
     once: boolean,
     first: MicroBatch,
+    commitFailed: () => boolean,
     flush: (b: MicroBatch, final: boolean) => Promise<void>,
   ): Promise<void> {
     const { maxBatchEvents, maxBatchBytes, flushIntervalMs } = this.#d.config;
@@ -233,6 +246,8 @@ export class PartitionLoader {
     // engine starts writing while the next batch fills.
     let limit = Math.max(1, Math.floor(maxBatchEvents / FIRST_BATCH_DIVISOR));
     for (;;) {
+      // The run's caller awaits the commit and sees its error.
+      if (commitFailed()) return;
       const stopping = shouldStop();
       const chunk = stopping ? CAUGHT_UP : await reader.next();
       const caughtUp = chunk.count === 0;
