@@ -176,6 +176,59 @@ describe('startLoader', () => {
     }
   });
 
+  it('answers /health 503 and a growing lag_seconds while commits fail, and 200 once loaded again', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lens-loader-health-fails-'));
+    const log = await createEventLog({ backend: 'local', dir: join(dir, 'log'), minFreeDiskBytes: 0 });
+    const writer = await log.openWriter();
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const loader = await startLoader({
+      config: LoaderConfig.parse({ port, host: '127.0.0.1', flushIntervalMs: 50 }),
+      dataDir: dir,
+      log,
+    });
+    const staging = join(lakeTablePath(dir, 'bronze.events'), '_lens_staging');
+    const health = async (): Promise<{ status: number; body: { status: string; failing?: unknown[] } }> => {
+      const response = await fetch(`http://127.0.0.1:${port}/health`);
+      return { status: response.status, body: (await response.json()) as { status: string; failing?: unknown[] } };
+    };
+    const lagSeconds = async (): Promise<number> => {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      return Number(/^lens_loader_lag_seconds\{partition="0"\} (\S+)$/m.exec(text)?.[1]);
+    };
+    const until = async (done: () => Promise<boolean>, ms: number): Promise<boolean> => {
+      for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50)))
+        if (await done()) return true;
+      return done();
+    };
+    try {
+      await writer.append([acceptedRecord({ messageId: 'health-before' })]);
+      assert.ok(
+        await until(async () => (await readTable(dir, 'bronze.events')).length === 1, 10_000),
+        'the first event was not loaded',
+      );
+      assert.equal((await health()).status, 200);
+      await rm(staging, { recursive: true, force: true });
+      await writeFile(staging, ''); // data files cannot be written: every commit fails
+      await writer.append([acceptedRecord({ messageId: 'health-during' })]);
+      assert.ok(await until(async () => (await health()).status === 503, 8_000), '/health stayed 200');
+      const failing = await health();
+      assert.equal(failing.body.status, 'failing');
+      assert.equal(failing.body.failing?.length, 1);
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.ok((await lagSeconds()) >= 1, `lag_seconds read ${await lagSeconds()} with an event waiting 1.5 s`);
+      await rm(staging);
+      await mkdir(staging);
+      assert.ok(await until(async () => (await health()).status === 200, 8_000), '/health stayed 503');
+      assert.equal((await readTable(dir, 'bronze.events')).length, 2);
+      assert.ok(await until(async () => (await lagSeconds()) === 0, 5_000), 'lag_seconds stayed above 0');
+    } finally {
+      await loader.stop();
+      await writer.close();
+      await log.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('fails to start, holding nothing, when its ops port is taken', async () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));

@@ -45,6 +45,8 @@ interface Runner {
   loader: PartitionLoader;
   stop: boolean;
   done: Promise<void>;
+  /** The last failure of this partition's loading, until the retry commits a batch (then `loader` is a new one). */
+  failure?: { error: string; since: string };
 }
 
 /**
@@ -78,6 +80,14 @@ export async function startLoader(options: LoaderOptions): Promise<RunningLoader
             break;
           }
           logger.error({ partition, err: error }, 'loader_partition_failed_retrying');
+          runner.failure = {
+            error: error instanceof Error ? error.message : String(error),
+            // Since the first failure of the ones in a row (no batch committed in between).
+            since:
+              runner.failure !== undefined && runner.loader.stats.batches === 0
+                ? runner.failure.since
+                : new Date().toISOString(),
+          };
           await new Promise((r) => setTimeout(r, 1000));
           runner.loader = new PartitionLoader(res.deps(partition)); // resume from the tables' markers
         }
@@ -129,10 +139,19 @@ export async function startLoader(options: LoaderOptions): Promise<RunningLoader
     ops =
       options.config.port === 0
         ? undefined
-        : await startOpsServer(options.config.host, options.config.port, res.metrics.registry, () => ({
-            owner: res.leases.owner,
-            partitions: res.leases.held(),
-          }));
+        : await startOpsServer(options.config.host, options.config.port, res.metrics.registry, () => {
+            // Not ready while a partition's loading fails (its retries have not committed since): acknowledged
+            // events are not reaching bronze, whatever the process's liveness.
+            const failing = [...runners.entries()]
+              .filter(([, r]) => r.failure !== undefined && r.loader.stats.batches === 0)
+              .map(([partition, r]) => ({ partition, ...r.failure }));
+            return {
+              ready: failing.length === 0,
+              owner: res.leases.owner,
+              partitions: res.leases.held(),
+              ...(failing.length > 0 ? { failing } : {}),
+            };
+          });
   } catch (error) {
     await res.close();
     throw error;

@@ -15,14 +15,16 @@ export async function startOpsServer(
   host: string,
   port: number,
   registry: Registry,
-  health: () => unknown,
+  health: () => { ready?: boolean } & Record<string, unknown>,
 ): Promise<OpsServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/health') {
+      // 503 when not ready (a load balancer or probe acts on the status, not the body).
+      const { ready = true, ...rest } = health();
       res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ status: 'ok', ...(health() as object) }));
+        .writeHead(ready ? 200 : 503, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ status: ready ? 'ok' : 'failing', ...rest }));
     } else if (req.method === 'GET' && path === '/metrics') {
       registry.metrics().then(
         (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),

@@ -417,11 +417,15 @@ export class PartitionLoader {
     const label = { partition: String(this.#d.partition) };
     const through = Math.max(this.#loadedThrough, Math.min(this.#pos.events, this.#pos.quarantine));
     this.#d.metrics.lagEvents.set(label, Math.max(0, end - through));
-    if (batch)
-      this.#d.metrics.lagSeconds.set(
-        label,
-        batch.firstRecordAt === undefined ? 0 : (Date.now() - batch.firstRecordAt) / 1000,
-      );
+    if (batch) {
+      // The oldest record read and not committed: in the batch being filled or one still committing (the gauge
+      // read 0 while a batch committed, or failed to, once the next, empty one was open).
+      let oldest: number | undefined;
+      for (const b of this.#batches)
+        if (b.firstRecordAt !== undefined && (oldest === undefined || b.firstRecordAt < oldest))
+          oldest = b.firstRecordAt;
+      this.#d.metrics.lagSeconds.set(label, oldest === undefined ? 0 : (Date.now() - oldest) / 1000);
+    }
   }
 }
 
