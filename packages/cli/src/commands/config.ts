@@ -28,7 +28,12 @@ export function registerConfigCommand(program: Command): void {
 
 /** Keys whose values are secrets: shown as set, not printed (the output ends up in terminals, tickets and logs). */
 const SECRET_KEYS = new Set(['secretAccessKey', 'sessionToken']);
+/** Keys holding a list of secrets: each entry shown as set (how many there are is no secret). */
+const SECRET_LIST_KEYS = new Set(['readTokens']);
 
 function hideSecrets(key: unknown, value: unknown): unknown {
-  return typeof key === 'string' && SECRET_KEYS.has(key) && typeof value === 'string' ? '(hidden)' : value;
+  if (typeof key !== 'string') return value;
+  if (SECRET_KEYS.has(key) && typeof value === 'string') return '(hidden)';
+  if (SECRET_LIST_KEYS.has(key) && Array.isArray(value)) return value.map(() => '(hidden)');
+  return value;
 }
