@@ -8,7 +8,7 @@ import { sourcesOrDevSource } from '../dev-source.js';
 import { createLogger } from '../logger.js';
 
 interface DemoFlags extends CommonOptions {
-  url: string;
+  url?: string;
   writeKey?: string;
   rate: number;
   duration?: number;
@@ -26,7 +26,15 @@ export function registerDemoCommand(program: Command): void {
       .command('demo')
       .description("send live demo traffic (a media group's readers, seeded) to a running collector"),
   )
-    .option('--url <url>', 'collector base URL', 'http://localhost:8080')
+    .option(
+      '--url <url>',
+      'collector base URL (default: http://localhost:<collector.port of the configuration>, 8080 unless set)',
+      (v: string) => {
+        if (!URL.canParse(v) || !/^https?:$/.test(new URL(v).protocol))
+          throw new Error(`--url: "${v}" is not an http(s) URL such as http://localhost:8080`);
+        return v;
+      },
+    )
     .option('--write-key <key>', 'write key of the source to send as (default: the configured or development source)')
     .option('--rate <events/s>', 'target events per second', positiveOption('--rate', false), 50)
     .option('--duration <s>', 'seconds to run (default: until Ctrl+C)', positiveOption('--duration', false))
@@ -85,9 +93,11 @@ export function registerDemoCommand(program: Command): void {
       }
       const writeKey = flags.writeKey ?? process.env.LENS_WRITE_KEY ?? sourcesOrDevSource(config).sources[0]?.writeKey;
       if (writeKey === undefined) throw new Error('--write-key: no write key given and no source configured');
+      // The collector of this configuration (--config, LENS_COLLECTOR_PORT), as the write key is its source's.
+      const url = flags.url ?? `http://localhost:${config.collector.port}`;
       const { startDemoTraffic } = await import('@lens/demo');
       const traffic = startDemoTraffic({
-        url: flags.url,
+        url,
         writeKey,
         rate: flags.rate,
         logger,
@@ -109,9 +119,7 @@ export function registerDemoCommand(program: Command): void {
         const stats = await traffic.done;
         print(stats, true);
         if (stats.accepted + stats.rejected === 0 && stats.failed > 0)
-          throw new Error(
-            `no event reached the collector at ${flags.url} (${stats.failed} failed): is it running there?`,
-          );
+          throw new Error(`no event reached the collector at ${url} (${stats.failed} failed): is it running there?`);
       } finally {
         clearInterval(ticker);
         process.off('SIGINT', onSignal);
