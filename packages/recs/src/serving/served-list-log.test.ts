@@ -3,7 +3,7 @@
 // and what a killed server had spooled is written by the next log on its data directory, once.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -19,7 +19,7 @@ import {
   servedRowTail,
   type ServedListEntry,
 } from './served-list-log.js';
-import { COMPACT_EVERY_COMMITS } from './served-list-schema.js';
+import { COMPACT_EVERY_COMMITS, servedSpoolDir } from './served-list-schema.js';
 
 const entry = (i: number): ServedListEntry => {
   const response: RecommendationResponse = {
@@ -84,6 +84,10 @@ test('flush resolves once the recorded lists are committed; close writes the res
     assert.deepEqual(errors, []);
     log.record(entry(700));
     assert.equal(log.dropped(), 1, 'after close, entries are refused and counted');
+    // A clean close leaves no writer lock on the spool (a killed server's is taken over; a stopped one has none).
+    const partitions = join(servedSpoolDir(dataDir), 'partitions');
+    for (const p of await readdir(partitions))
+      assert.ok(!(await readdir(join(partitions, p))).includes('writer.lock'), `spool partition ${p} still locked`);
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }

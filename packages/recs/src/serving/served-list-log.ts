@@ -236,7 +236,7 @@ export function createDeltaServedListLog(options: {
     bytes = 0;
     pending = 0;
   };
-  const flush = (): Promise<void> => {
+  const flush = (close = false): Promise<void> => {
     post();
     if (!worker) return Promise.resolve();
     const id = nextFlush++;
@@ -244,7 +244,7 @@ export function createDeltaServedListLog(options: {
     w.ref(); // keep the process alive until this flush is answered
     return new Promise<void>((resolve) => {
       flushes.set(id, resolve);
-      w.postMessage({ type: 'flush', id } satisfies ToWriter);
+      w.postMessage({ type: 'flush', id, ...(close ? { close } : {}) } satisfies ToWriter);
     });
   };
   const timer = setInterval(() => void flush(), options.flushEveryMs ?? 5000);
@@ -282,12 +282,12 @@ export function createDeltaServedListLog(options: {
       // A quiet server hands rows over within HAND_OVER_MS too, so they reach the spool (crash-safe) soon.
       else if (pending === 1) setTimeout(post, HAND_OVER_MS).unref();
     },
-    flush,
+    flush: () => flush(),
     async close() {
       if (closed) return;
       closed = true;
       clearInterval(timer);
-      await flush();
+      await flush(true);
       const w = worker;
       worker = undefined;
       if (w) await w.terminate();

@@ -38,7 +38,8 @@ export interface ServedListWriterData {
 
 /** Messages to the writer. */
 export type ToWriter =
-  { type: 'rows'; buffer: ArrayBuffer; offset: number; bytes: number; n: number } | { type: 'flush'; id: number };
+  | { type: 'rows'; buffer: ArrayBuffer; offset: number; bytes: number; n: number }
+  | { type: 'flush'; id: number; close?: boolean };
 /** Messages from the writer. */
 export type FromWriter =
   | { type: 'written'; n: number }
@@ -243,6 +244,22 @@ async function writeBuffered(): Promise<boolean> {
   return true;
 }
 
+/** Closes the spool's partition writer (releasing its lock) and the spool log; failures are reported, not thrown. */
+async function closeSpool(): Promise<void> {
+  const [writer, log] = [spool, spoolLog];
+  spool = undefined;
+  spoolLog = undefined;
+  try {
+    await writer?.close();
+    await log?.close();
+  } catch (error) {
+    port.postMessage({
+      type: 'error',
+      message: `served-lists spool not closed: ${error instanceof Error ? error.message : String(error)}`,
+    } satisfies FromWriter);
+  }
+}
+
 /** Opened (and recovered) before any row or flush is handled: messages are handled in order after it. */
 let ready: Promise<void> = openSpool();
 
@@ -302,8 +319,16 @@ port.on('message', (message: ToWriter) => {
     else spoolTimer ??= setTimeout(spoolReceived, SPOOL_WAIT_MS);
   } else {
     spoolReceived();
+    const close = message.close === true;
     ready = ready.then(() => {
-      void write().then((ok) => port.postMessage({ type: 'flushed', id: message.id, ok } satisfies FromWriter));
+      void write()
+        .then(async (ok) => {
+          // The last flush of a closing log: the spool is closed too, so its writer lock does not outlive the
+          // server (it was left behind with the dead pid, and taken over as a crashed server's at the next start).
+          if (close) await closeSpool();
+          return ok;
+        })
+        .then((ok) => port.postMessage({ type: 'flushed', id: message.id, ok } satisfies FromWriter));
     });
   }
 });
