@@ -60,3 +60,24 @@ test('a role killed again while restarting is restarted once more, until it serv
     await supervisor.stop();
   }
 });
+
+test('a role that dies soon after each ready report is restarted with a growing delay, not every 500 ms', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'lens-role-')), 'role.mjs');
+  writeFileSync(
+    file,
+    "setTimeout(() => process.send({ type: 'lens:ready' }), 100); setTimeout(() => process.exit(1), 200);\n",
+  );
+  const lines: string[] = [];
+  const logger = pino({ base: { role: 'up' } }, { write: (line: string) => void lines.push(line) });
+  const supervisor = new RoleSupervisor(logger, file);
+  try {
+    await supervisor.start('crashy', []);
+    const delays = await until('three deaths', () => {
+      const died = lines.filter((l) => l.includes('role_died_restarting'));
+      return died.length >= 3 ? died.map((l) => (JSON.parse(l) as { restartInMs: number }).restartInMs) : undefined;
+    });
+    assert.deepEqual(delays.slice(0, 3), [500, 1000, 2000]);
+  } finally {
+    await supervisor.stop();
+  }
+});

@@ -11,7 +11,12 @@ interface SupervisedRole {
   args: string[];
   child?: ChildProcess;
   restarts: number;
+  /** When its current process reported ready. */
+  readyAt?: number;
 }
+
+/** A role that served this long before it died starts its backoff again from the shortest delay. */
+const STABLE_MS = 60_000;
 
 export class RoleSupervisor {
   readonly #logger: Logger;
@@ -54,7 +59,7 @@ export class RoleSupervisor {
       child.on('message', (message: { type?: string; url?: string }) => {
         if (message.type !== 'lens:ready' || ready) return;
         ready = true;
-        role.restarts = 0;
+        role.readyAt = Date.now();
         resolve(message.url);
       });
       child.on('exit', (code, signal) => {
@@ -62,6 +67,9 @@ export class RoleSupervisor {
         if (!ready && !restart)
           return reject(new Error(`lens ${role.name} exited before it was ready (code ${code}, signal ${signal})`));
         if (!ready) resolve(undefined); // a restart that died early: the next one is scheduled below
+        // Backoff starts again only after a role served a while: one that crashes soon after each ready report
+        // (a bad file it reads at start, a port taken later) was restarted every 500 ms for ever.
+        if (ready && Date.now() - (role.readyAt ?? 0) >= STABLE_MS) role.restarts = 0;
         const delay = Math.min(30_000, 500 * 2 ** role.restarts++);
         // `child`: the logger's base already has `role` (this process's, "up").
         this.#logger.error({ child: role.name, code, signal, ready, restartInMs: delay }, 'role_died_restarting');
