@@ -67,6 +67,14 @@ export function positiveOption(flag: string, integer: boolean): (value: string) 
   };
 }
 
+/** Parses a --workers value: a whole number ≥ 0 (0 = one per core), with an error naming the flag. */
+export function parseWorkers(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n))
+    throw new Error(`--workers: "${value}" is not a number of processes (0 = one per core)`);
+  return n;
+}
+
 /** A commander option parser for any integer, with an error naming the flag. */
 export function integerOption(flag: string): (value: string) => number {
   return (value) => {

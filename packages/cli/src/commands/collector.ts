@@ -1,13 +1,13 @@
 // `lens collector`: just the collector (the tracking API), on the embedded log in the data directory.
 import type { Command } from 'commander';
-import { parsePort, resolveConfig, withCommonOptions, type CommonOptions } from '../common-options.js';
+import { parsePort, parseWorkers, resolveConfig, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { devSourceBanner, sourcesOrDevSource } from '../dev-source.js';
 import { createLogger } from '../logger.js';
 
 interface CollectorFlags extends CommonOptions {
   port?: number;
   host?: string;
-  workers?: string;
+  workers?: number;
 }
 
 export function registerCollectorCommand(program: Command): void {
@@ -18,12 +18,16 @@ export function registerCollectorCommand(program: Command): void {
   )
     .option('-p, --port <port>', 'HTTP port (default: 8080)', parsePort)
     .option('--host <host>', 'interface to listen on (default: 0.0.0.0)')
-    .option('-w, --workers <n>', 'collector processes, each with its own log partition; 0 = one per core (default: 1)')
+    .option(
+      '-w, --workers <n>',
+      'collector processes, each with its own log partition; 0 = one per core (default: 1)',
+      parseWorkers,
+    )
     .action(async (flags: CollectorFlags) => {
       const config = resolveConfig(flags, {
         'collector.port': flags.port,
         'collector.host': flags.host,
-        'collector.workers': flags.workers === undefined ? undefined : Number(flags.workers),
+        'collector.workers': flags.workers,
       });
       const logger = createLogger('collector', config.logLevel);
       const { sources, devSource } = sourcesOrDevSource(config);

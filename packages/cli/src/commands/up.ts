@@ -3,7 +3,14 @@
 import { resolve } from 'node:path';
 import type { DemoTraffic } from '@lens/demo';
 import type { Command } from 'commander';
-import { childArgs, parsePort, resolveConfig, withCommonOptions, type CommonOptions } from '../common-options.js';
+import {
+  childArgs,
+  parsePort,
+  parseWorkers,
+  resolveConfig,
+  withCommonOptions,
+  type CommonOptions,
+} from '../common-options.js';
 import { devSourceBanner, sourcesOrDevSource } from '../dev-source.js';
 import { createLogger } from '../logger.js';
 import { untilSignal } from '../roles/until-signal.js';
@@ -11,7 +18,7 @@ import { RoleSupervisor } from '../roles/role-supervisor.js';
 
 interface UpFlags extends CommonOptions {
   port?: number;
-  workers?: string;
+  workers?: number;
   demo?: boolean;
   demoRate: number;
 }
@@ -23,7 +30,7 @@ export function registerUpCommand(program: Command): void {
       .description('run every Lens role on this machine with the embedded defaults (no external services)'),
   )
     .option('-p, --port <port>', 'collector HTTP port (default: 8080)', parsePort)
-    .option('-w, --workers <n>', 'collector processes; 0 = one per core (default: 1)')
+    .option('-w, --workers <n>', 'collector processes; 0 = one per core (default: 1)', parseWorkers)
     .option('--demo', "also send demo traffic (a media group's readers) so there is data to look at at once")
     .option(
       '--demo-rate <events/s>',
@@ -38,7 +45,7 @@ export function registerUpCommand(program: Command): void {
     .action(async (flags: UpFlags) => {
       const config = resolveConfig(flags, {
         'collector.port': flags.port,
-        'collector.workers': flags.workers === undefined ? undefined : Number(flags.workers),
+        'collector.workers': flags.workers,
       });
       const logger = createLogger('up', config.logLevel);
       // Listening from the start: a signal while the roles start stops what has started (else SIGTERM during
