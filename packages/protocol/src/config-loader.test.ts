@@ -25,6 +25,23 @@ describe('loadConfig', () => {
     assert.deepEqual(config.sources, []);
   });
 
+  it('takes a section or key left without a value (its keys commented out) as not set', () => {
+    const file = yamlFile(
+      'collector:\n  # port: 9000\nsources:\nloader:\n  quality:\n  port: 8085\npipelines:\n  dir: ~\n',
+    );
+    const config = loadConfig({ file });
+    assert.equal(config.collector.port, 8080);
+    assert.deepEqual(config.sources, []);
+    assert.equal(config.loader.port, 8085);
+    assert.equal(config.loader.quality.timestampAction, 'correct');
+    assert.equal(config.pipelines.dir, undefined);
+    // A typo stays an error with or without a value.
+    assert.throws(
+      () => loadConfig({ file: yamlFile('collector:\n  prot:\n') }),
+      /line 2: collector\.prot: unknown key/,
+    );
+  });
+
   it('reads sources and settings from YAML; environment overrides the file; flags override both', () => {
     const file = yamlFile(
       'sources:\n  - { id: web, name: Web, writeKey: abcdefgh123 }\ncollector:\n  port: 9000\n  limits:\n    maxBatchEvents: 100\n',

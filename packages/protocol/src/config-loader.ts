@@ -153,6 +153,7 @@ function readYaml(file: string): {
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new ConfigError(`config file ${file}: must be a YAML mapping of keys to values`, { context: { file } });
   }
+  nullKeysUnset(value as Record<string, unknown>);
   const lineOf = (path: (string | number)[]): number | undefined => {
     for (let n = path.length; n > 0; n--) {
       const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
@@ -161,6 +162,22 @@ function readYaml(file: string): {
     return undefined;
   };
   return { raw: value as Record<string, unknown>, lineOf };
+}
+
+/**
+ * A key with no value (`collector:` whose keys are all commented out, `dir: ~`) is not set: its default applies.
+ * It used to be refused ("Expected object, received null"). Nulls inside lists are left to the schema.
+ */
+function nullKeysUnset(mapping: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(mapping)) {
+    // Undefined, not deleted: the key is still there for the unknown-key check (a typo without a value).
+    if (value === null) mapping[key] = undefined;
+    else if (typeof value === 'object' && !Array.isArray(value)) nullKeysUnset(value as Record<string, unknown>);
+    else if (Array.isArray(value))
+      for (const item of value)
+        if (typeof item === 'object' && item !== null && !Array.isArray(item))
+          nullKeysUnset(item as Record<string, unknown>);
+  }
 }
 
 function describeOrigin(origin: Origin, file: string | undefined): string {
