@@ -37,6 +37,14 @@ export function sourcesOrDevSource(config: LensConfig): { sources: SourceConfig[
   return { sources: [devSource], devSource };
 }
 
+/**
+ * The source demo traffic is sent as (`lens up --demo`, `lens demo`): the first enabled one. The first listed may be
+ * disabled (`enabled: false`), and the collector refuses its key: every demo batch failed with 401.
+ */
+export function demoSource(sources: readonly SourceConfig[]): SourceConfig | undefined {
+  return sources.find((source) => source.enabled) ?? sources[0];
+}
+
 /** The lines `lens up` prints so a newcomer can send an event at once. */
 export function devSourceBanner(source: SourceConfig, collectorUrl: string): string {
   return [

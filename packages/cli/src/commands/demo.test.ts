@@ -1,7 +1,9 @@
 // `lens demo` through the real binary: where it sends without --url, and a --url that is no URL.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -23,6 +25,40 @@ describe('lens demo', () => {
     );
     assert.equal(out.status, 1, out.stderr);
     assert.match(out.stderr, /no event reached the collector at http:\/\/localhost:9 /);
+  });
+
+  it('sends as the first enabled source, not a disabled one listed first', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lens-demo-'));
+    const file = join(dir, 'lens.yaml');
+    writeFileSync(
+      file,
+      `dataDir: ${JSON.stringify(dir)}\nsources:\n  - { id: old, name: Old, writeKey: old_key_12345, enabled: false }\n  - { id: web, name: Web, writeKey: web_key_12345 }\n`,
+    );
+    const keys = new Set<string>();
+    const collector = createServer((req, res) => {
+      const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      if (basic) keys.add(Buffer.from(basic, 'base64').toString().replace(/:$/, ''));
+      req.resume();
+      req.on('end', () =>
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"success":true,"accepted":1}'),
+      );
+    });
+    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+      const child = spawn(
+        process.execPath,
+        [LENS_BIN, 'demo', '--config', file, '--url', url, '--rate', '20', '--duration', '2'],
+        {
+          stdio: 'ignore',
+        },
+      );
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      assert.equal(code, 0);
+      assert.deepEqual([...keys], ['web_key_12345']);
+    } finally {
+      collector.close();
+    }
   });
 
   it('refuses a --url that is not an http(s) URL, naming the flag', () => {

@@ -4,7 +4,7 @@
 import type { DemoTrafficStats } from '@lens/demo';
 import type { Command } from 'commander';
 import { positiveOption, resolveConfig, withCommonOptions, type CommonOptions } from '../common-options.js';
-import { sourcesOrDevSource } from '../dev-source.js';
+import { demoSource, sourcesOrDevSource } from '../dev-source.js';
 import { createLogger } from '../logger.js';
 
 interface DemoFlags extends CommonOptions {
@@ -80,7 +80,7 @@ export function registerDemoCommand(program: Command): void {
             count: flags.bulk,
             days: flags.days,
             seed: flags.seed ?? 42,
-            sourceId: sourcesOrDevSource(config).sources[0]?.id ?? 'demo',
+            sourceId: demoSource(sourcesOrDevSource(config).sources)?.id ?? 'demo',
             ...(flags.users === undefined ? {} : { users: flags.users }),
             progress: (n) => process.stderr.write(`demo --bulk: ${n} events generated and loaded\n`),
           },
@@ -91,7 +91,8 @@ export function registerDemoCommand(program: Command): void {
         );
         return;
       }
-      const writeKey = flags.writeKey ?? process.env.LENS_WRITE_KEY ?? sourcesOrDevSource(config).sources[0]?.writeKey;
+      const writeKey =
+        flags.writeKey ?? process.env.LENS_WRITE_KEY ?? demoSource(sourcesOrDevSource(config).sources)?.writeKey;
       if (writeKey === undefined) throw new Error('--write-key: no write key given and no source configured');
       // The collector of this configuration (--config, LENS_COLLECTOR_PORT), as the write key is its source's.
       const url = flags.url ?? `http://localhost:${config.collector.port}`;

@@ -11,7 +11,7 @@ import {
   withCommonOptions,
   type CommonOptions,
 } from '../common-options.js';
-import { devSourceBanner, sourcesOrDevSource } from '../dev-source.js';
+import { demoSource, devSourceBanner, sourcesOrDevSource } from '../dev-source.js';
 import { createLogger } from '../logger.js';
 import { untilSignal } from '../roles/until-signal.js';
 import { RoleSupervisor } from '../roles/role-supervisor.js';
@@ -96,7 +96,7 @@ export function registerUpCommand(program: Command): void {
         );
         if (devSource !== undefined) process.stdout.write(`\n${devSourceBanner(devSource, url)}\n`);
         if (flags.demo) {
-          const source = sources[0]!;
+          const source = demoSource(sources)!;
           const { startDemoTraffic } = await import('@lens/demo');
           demo = startDemoTraffic({ url, writeKey: source.writeKey, rate: flags.demoRate, logger });
           process.stdout.write(
