@@ -64,8 +64,13 @@ export function registerUpCommand(program: Command): void {
       let demoTicker: NodeJS.Timeout | undefined;
       const stopAll = async (): Promise<void> => {
         clearInterval(demoTicker);
-        await demo?.stop();
-        await supervisor.stop();
+        try {
+          // Rejects when the collector refused the demo's write key: said after the roles are stopped (it used to
+          // end stopAll here, and lens up printed the error and went on running with every role).
+          await demo?.stop();
+        } finally {
+          await supervisor.stop();
+        }
       };
       try {
         const common = childArgs(flags, config);
