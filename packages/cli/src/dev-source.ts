@@ -15,7 +15,16 @@ export function sourcesOrDevSource(config: LensConfig): { sources: SourceConfig[
   try {
     devSource = SourceConfig.parse(JSON.parse(readFileSync(file, 'utf8')));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+    const code = (error as NodeJS.ErrnoException).code;
+    // The file could not be read (the data directory is a file, or unreadable): deleting it would not help.
+    if (code !== undefined && code !== 'ENOENT')
+      throw new Error(
+        `${file}: cannot be read (${code}): is the data directory ${config.dataDir} a writable directory?`,
+        {
+          cause: error,
+        },
+      );
+    if (code !== 'ENOENT')
       throw new Error(
         `${file}: not a valid development source (${(error as Error).message}); delete it to create a new one`,
         { cause: error },
