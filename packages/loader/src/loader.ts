@@ -20,6 +20,11 @@ export interface LoaderOptions {
   logger?: Logger;
   /** How often passed log segments are deleted (default every minute; tests shorten it). */
   logRetentionMs?: number;
+  /**
+   * `runLoaderOnce` only: delete the log segments every consumer has passed at the end of the pass (default true;
+   * the throughput benchmark turns it off to time loading alone, and times the deletion apart).
+   */
+  logRetentionAfterPass?: boolean;
 }
 
 /** Totals of a loader instance. */

@@ -67,6 +67,6 @@ export async function runLoaderOnce(options: LoaderOptions): Promise<LoaderStats
   } finally {
     await res.close();
     // As the long-running loader does every minute: without it a loader run from cron let the log fill the disk.
-    await enforceLogRetention(options.log, logger);
+    if (options.logRetentionAfterPass !== false) await enforceLogRetention(options.log, logger);
   }
 }
