@@ -97,6 +97,8 @@ it('applies warn, drop, quarantine and fail, records the counts, and a failing p
   const runs = await readRuns(dataDir, { limit: 10 });
   const failed = runs.find((r) => r['pipeline'] === 'silver.strict');
   assert.equal(failed?.['status'], 'failed');
+  // Its first run: a full refresh, as a successful first run is recorded (it read 'incremental').
+  assert.equal(failed?.['mode'], 'full_refresh');
   assert.match(String(failed?.['error']), /no_pages/);
   assert.deepEqual(JSON.parse(String(failed?.['expectations'])), [
     { name: 'no_pages', action: 'fail', failedRows: count('page') },

@@ -31,15 +31,16 @@ export async function runDataset(
   dataset: LoadedDataset,
   requested: ReadMode,
   attempt = 1,
+  effective: { mode?: RunRecord['mode'] } = {},
 ): Promise<RunRecord | undefined> {
   const startedAt = new Date();
   const db = await createDuckDB();
   try {
-    return await runWith(db, dataDir, dataset, requested, attempt, startedAt);
+    return await runWith(db, dataDir, dataset, requested, attempt, startedAt, effective);
   } catch (error) {
     // The input's log no longer holds the commits since our last run (log retention): recompute everything.
     if (error instanceof VersionNotFoundError && requested.kind === 'incremental')
-      return runDataset(dataDir, dataset, { kind: 'full' }, attempt);
+      return runDataset(dataDir, dataset, { kind: 'full' }, attempt, effective);
     throw error;
   } finally {
     db.close();
@@ -53,6 +54,8 @@ async function runWith(
   requested: ReadMode,
   attempt: number,
   startedAt: Date,
+  /** Set to the mode the run takes (a first incremental run is a full refresh), for a failure's record. */
+  effective: { mode?: RunRecord['mode'] },
 ): Promise<RunRecord | undefined> {
   const base = {
     runId: randomUUID(),
@@ -75,6 +78,7 @@ async function runWith(
   if (!outSnap) output = undefined;
   const mode: ReadMode = !output && requested.kind === 'incremental' ? { kind: 'full' } : requested;
   const modeName = mode.kind === 'full' ? 'full_refresh' : mode.kind;
+  effective.mode = modeName;
   for (const input of dataset.inputs) {
     const exists = await DeltaTable.open(lakeTablePath(dataDir, input), { sql: db })
       .then((t) => t.snapshot())

@@ -61,8 +61,9 @@ export async function runPipelines(options: RunPipelinesOptions): Promise<RunRec
     }
     for (let attempt = 1; ; attempt++) {
       const startedAt = new Date();
+      const effective: { mode?: RunRecord['mode'] } = {};
       try {
-        const record = await runDataset(options.dataDir, dataset, mode, attempt);
+        const record = await runDataset(options.dataDir, dataset, mode, attempt, effective);
         if (record) {
           records.push(record);
           // Every run is in lens.runs (`lens pipelines history`); at info each continuous run's line (one a second
@@ -102,7 +103,8 @@ export async function runPipelines(options: RunPipelinesOptions): Promise<RunRec
           records.push({
             runId: randomUUID(),
             pipeline: dataset.name,
-            mode: modeName(mode),
+            // The mode the run took (a first incremental run is a full refresh), once it was known.
+            mode: effective.mode ?? modeName(mode),
             status: 'failed',
             attempt,
             startedAt,
