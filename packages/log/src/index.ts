@@ -10,6 +10,7 @@ export type {
   ReadOptions,
 } from './event-log.js';
 export { packLogRecords } from './packed-records.js';
+export { ReopeningWriter, REOPEN_MIN_INTERVAL_MS } from './reopening-writer.js';
 export { DEFAULT_MAX_READ_BYTES, DEFAULT_MAX_READ_RECORDS, MAX_RECORD_BYTES } from './event-log.js';
 export {
   LogArgumentError,

@@ -4,10 +4,9 @@ import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { clusterMetricsText, CollectorMetrics, createCollector, serveClusterMetrics } from '@lens/collector';
-import { createEventLog } from '@lens/log';
+import { createEventLog, ReopeningWriter } from '@lens/log';
 import type { LensConfig, SourceConfig } from '@lens/protocol';
 import type { Logger } from 'pino';
-import { ReopeningWriter } from './reopening-writer.js';
 import { untilSignal } from './until-signal.js';
 
 export interface RunningCollector {

@@ -1,9 +1,10 @@
-// The collector's log writer, reopened after a failed write. A write or fsync error (ENOSPC when the disk fills
+// A log writer reopened after a failed write (the collector's, and any long-lived writer's). A write or fsync error (ENOSPC when the disk fills
 // between two free-space checks, EIO) leaves a local log writer refusing every append until it is closed and
 // reopened (recovery then repairs the tail). Without reopening, one full-disk moment turned the collector into a
 // process answering 503 to everything, for good, while its /health said ready.
-import { LogClosedError, PartitionLockedError, type AppendResult, type EventLog, type LogWriter } from '@lens/log';
-import type { Logger } from 'pino';
+import { LogClosedError, PartitionLockedError } from './errors.js';
+import type { AppendResult, EventLog, LogWriter } from './event-log.js';
+import type { Logger } from './logger.js';
 
 /** Least time between two reopen attempts, so a disk that keeps failing is not hammered. */
 export const REOPEN_MIN_INTERVAL_MS = 1000;

@@ -5,7 +5,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createEventLog, LogClosedError, type AppendResult, type EventLog, type LogWriter } from '@lens/log';
+import { createEventLog } from './create-event-log.js';
+import { LogClosedError } from './errors.js';
+import type { AppendResult, EventLog, LogWriter } from './event-log.js';
 import { REOPEN_MIN_INTERVAL_MS, ReopeningWriter } from './reopening-writer.js';
 
 const quiet = { info: () => {}, error: () => {} };
