@@ -23,6 +23,7 @@ import {
   type DuckDBValue,
   type DuckDBValueConverter,
 } from '@duckdb/node-api';
+import { dateText } from '@lens/lake';
 
 /** An integer as a JSON number while a double holds it exactly, else its digits as a string. */
 function exactInteger(value: DuckDBValue): number | string {
@@ -48,12 +49,6 @@ const timestamp =
     return field === 'seconds' ? isoTimestamp(value, units * 1000n, 1n) : isoTimestamp(value, units, unitsPerMs);
   };
 
-/** `YYYY-MM-DD`; the infinite dates as DuckDB writes them (@duckdb/node-api's text gives `5881580-07-11`). */
-function date(value: DuckDBValue): string {
-  const { days, isFinite } = value as unknown as { days: number; isFinite: boolean };
-  return isFinite ? String(value) : days > 0 ? 'infinity' : '-infinity';
-}
-
 function interval(value: DuckDBValue): unknown {
   const { months, days, micros } = value as unknown as { months: number; days: number; micros: bigint };
   return { months, days, micros: exactInteger(micros) };
@@ -76,7 +71,7 @@ export const apiValueConverter: DuckDBValueConverter<unknown> = createDuckDBValu
   [T.FLOAT]: jsonNumberFromValue,
   [T.DOUBLE]: jsonNumberFromValue,
   [T.TIMESTAMP]: timestamp('micros', 1000n),
-  [T.DATE]: date,
+  [T.DATE]: dateText,
   [T.TIME]: stringFromValue,
   [T.INTERVAL]: interval,
   [T.HUGEINT]: exactInteger,

@@ -12,6 +12,7 @@ export { SUPPORTED_READER_FEATURES, SUPPORTED_WRITER_FEATURES } from './log/prot
 export type { DeltaType, DeltaField, DeltaStructType, DeltaArrayType, DeltaMapType } from './schema/delta-schema.js';
 export { parseSchema, toDuckDBType } from './schema/delta-schema.js';
 export { createDuckDB, sharedDuckDB, type Sql, type SqlRow, type DuckDBSession } from './duckdb/sql.js';
+export { dateText } from './duckdb/date-text.js';
 export { rewriteDeltaScans, hasDeltaScan } from './scan/delta-scan-rewrite.js';
 export { planScan, type ScanOptions, type ScanPlan } from './scan/scan-sql.js';
 export { where, predicateToSql, type Predicate, type Comparison } from './scan/predicate.js';

@@ -3,6 +3,7 @@
 // `delta_scan('PATH'[, version => N])` reads any Delta table on disk (DuckDB's delta extension is not available
 // offline). `--as-of` travels in time.
 import { join } from 'node:path';
+import type { DuckDBValueConverter } from '@duckdb/node-api';
 import type { SnapshotSelector } from '@lens/lake';
 import type { Command } from 'commander';
 import { resolveConfig, withCommonOptions, type CommonOptions } from '../common-options.js';
@@ -67,27 +68,7 @@ export function registerQueryCommand(program: Command): void {
         await prepareLakeQuery(new LakeCatalog(join(config.dataDir, 'lake')), db, rewritten, asOf);
         const reader = await db.connection.runAndReadAll(rewritten);
         const columns = reader.columnNames();
-        // DuckDB's JSON conversion keeps dates and timestamps in SQL text form; whole numbers it leaves as
-        // strings become numbers when exact.
-        const integer = new Set(reader.columnTypes().flatMap((t, i) => (/INT$/.test(String(t)) ? [columns[i]] : [])));
-        // TIMESTAMPTZ values would print in the machine's time zone (`-08`) while the query ran in UTC (their
-        // `::VARCHAR` says `+00`): they are written from their microseconds, in UTC.
-        const zoned = reader.columnTypes().flatMap((t, i) => (String(t) === 'TIMESTAMP WITH TIME ZONE' ? [i] : []));
-        const raw = zoned.length > 0 ? reader.getRows() : [];
-        const dates = reader.columnTypes().flatMap((t, i) => (String(t) === 'DATE' ? [columns[i]!] : []));
-        const rows = (reader.getRowObjectsJson() as Record<string, unknown>[]).map((r, n) => {
-          for (const c of integer)
-            if (typeof r[c as string] === 'string') r[c as string] = BigInt(r[c as string] as string);
-          for (const i of zoned) {
-            const micros = (raw[n]?.[i] as { micros?: unknown } | null)?.micros;
-            if (typeof micros === 'bigint') r[columns[i]!] = utcTimestampText(micros);
-          }
-          for (const c of dates) {
-            const infinity = DATE_INFINITIES[r[c] as string];
-            if (infinity !== undefined) r[c] = infinity;
-          }
-          return r;
-        });
+        const rows = reader.convertRowObjects(await queryValueConverter());
         // EXPLAIN's plan is text drawn in boxes: printed as it is, not squeezed into one table cell.
         if (flags.format === 'table' && columns.join() === 'explain_key,explain_value')
           process.stdout.write(rows.map((r) => `${String(r['explain_value'])}\n`).join(''));
@@ -103,11 +84,34 @@ export function registerQueryCommand(program: Command): void {
 
 const INFINITY_MICROS = 2n ** 63n - 1n;
 
-/** @duckdb/node-api writes the infinite DATEs as the days they are stored as; DuckDB's own text is `infinity`. */
-const DATE_INFINITIES: Readonly<Record<string, string>> = {
-  '5881580-07-11': 'infinity',
-  '5877642-06-24 (BC)': '-infinity',
-};
+/**
+ * How `lens query` reads a result's columns: DuckDB's JSON forms (dates and timestamps in SQL text form, nested
+ * values as they are), except whole numbers, kept exact (formatRows writes them as numbers), TIMESTAMPTZ, written
+ * from its microseconds in UTC (DuckDB's JSON text uses the machine's zone, `-08`, while the query ran in UTC), and
+ * DATE, whose infinities read as DuckDB writes them.
+ */
+async function queryValueConverter(): Promise<DuckDBValueConverter<unknown>> {
+  const [{ DuckDBTypeId: T, JsonDuckDBValueConverter: json }, { dateText }] = await Promise.all([
+    import('@duckdb/node-api'),
+    import('@lens/lake'),
+  ]);
+  return (value, type) => {
+    if (value === null) return null;
+    switch (type.typeId) {
+      case T.BIGINT:
+      case T.UBIGINT:
+      case T.HUGEINT:
+      case T.UHUGEINT:
+        return value;
+      case T.TIMESTAMP_TZ:
+        return utcTimestampText((value as unknown as { micros: bigint }).micros);
+      case T.DATE:
+        return dateText(value);
+      default:
+        return json(value, type, json);
+    }
+  };
+}
 
 /** DuckDB's text of a TIMESTAMPTZ in UTC: `2026-01-02 10:00:00.1234+00`. */
 export function utcTimestampText(micros: bigint): string {
