@@ -240,6 +240,27 @@ describe('browser tracker in Chromium', { skip: missing }, () => {
     await context.close();
   });
 
+  it('sends the properties a call was made with, even when the page changes the object right after', async () => {
+    const context = await browser.newContext();
+    const page = await open(context, '/mutate.html', fast);
+    await page.evaluate(() => {
+      const lens = (window as unknown as { lens: Tracker }).lens;
+      const props: Record<string, unknown> = { step: 1, items: ['a'] };
+      const options = { messageId: 'mut-1' };
+      lens.track('Step', props as never, options);
+      props['step'] = 2;
+      (props['items'] as string[]).push('b');
+      options.messageId = 'mut-2';
+      lens.track('Step', props as never, options);
+      return lens.flush();
+    });
+    await waitFor('both steps', async () => (await countsOf('mut-')).length === 2);
+    const byId = new Map((await lens.events()).map((e) => [e.messageId, e]));
+    assert.deepEqual(byId.get('mut-1')?.properties, { step: 1, items: ['a'] });
+    assert.deepEqual(byId.get('mut-2')?.properties, { step: 2, items: ['a', 'b'] });
+    await context.close();
+  });
+
   it('drops without retrying on a 4xx, counts it, and never lets an exception reach the page', async () => {
     const context = await browser.newContext();
     site.set('/bad.html', trackerPage({ collectorUrl: lens.url, writeKey: 'unknown-key', loadOptions: fast }));

@@ -48,6 +48,22 @@ interface Loaded {
 }
 
 /**
+ * An object argument as it would be sent now: events are built later (in the deferred drain), and a page may
+ * change or reuse the object it passed (`props.step++; lens.track('Step', props)`), so it is copied at the call.
+ * A JSON copy keeps exactly what would be sent; what JSON cannot copy (a cycle, a BigInt) stays as it is and is
+ * counted invalid when the event is built, as before. Calls the snippet's stub queued before the SDK loaded are
+ * copied at load.
+ */
+function asSentNow(arg: unknown): unknown {
+  if (typeof arg !== 'object' || arg === null) return arg;
+  try {
+    return JSON.parse(JSON.stringify(arg)) as unknown;
+  } catch {
+    return arg;
+  }
+}
+
+/**
  * Creates a tracker; `preloaded` replays calls a snippet stub recorded before the script loaded.
  * @example
  * const lens = createTracker();
@@ -94,7 +110,7 @@ export function createTracker(preloaded: readonly unknown[][] = []): Tracker {
       else lostBeforeLoad++;
       return;
     }
-    pending.push({ m, args, snap: { ts, href: location.href, title: document.title } });
+    pending.push({ m, args: args.map(asSentNow), snap: { ts, href: location.href, title: document.title } });
     if (state && !scheduled) {
       scheduled = true;
       setTimeout(drain, 0);
