@@ -17,8 +17,22 @@ export class PipelineDefinitionError extends ConfigError {
   }
 }
 
-/** The definitions form a cycle or read a table no definition and no lake table provides. */
-export class PipelineGraphError extends ConfigError {}
+/**
+ * The definitions form a cycle or read a table no definition and no lake table provides; `file` and `line` say
+ * where the offending input is written.
+ */
+export class PipelineGraphError extends ConfigError {
+  constructor(
+    message: string,
+    readonly file: string,
+    readonly line: number | undefined,
+    context: Record<string, unknown>,
+  ) {
+    super(`${file}${line === undefined ? '' : `:${line}`} (inputs): ${message}`, {
+      context: { ...context, file, line },
+    });
+  }
+}
 
 /** An expectation with action `fail` found rows violating it; nothing was committed. */
 export class ExpectationFailedError extends LensError {

@@ -86,4 +86,6 @@ export interface LoadedDataset extends DatasetDefinition {
   readonly file: string;
   /** True for the pipelines shipped inside @lens/prism. */
   readonly shipped: boolean;
+  /** The line of each `inputs` entry in `file`, for graph errors (unknown input, cycle). */
+  readonly inputLines?: readonly (number | undefined)[];
 }

@@ -62,9 +62,26 @@ describe('pipeline definitions', () => {
 
   it('rejects unknown inputs and cycles, and orders the shipped pipelines by dependency', () => {
     const a = parseDefinition(base('').replace('silver.events', 'gold.y'), 'a.yaml');
-    const b = { ...parseDefinition(base(''), 'b.yaml'), name: 'gold.y', inputs: ['gold.x'] };
-    assert.throws(() => buildGraph([a, b]), /cycle: gold\.(x|y) → gold\.(x|y) → gold\.(x|y)/);
-    assert.throws(() => buildGraph([a]), /reads gold\.y, which no pipeline defines/);
+    const b = parseDefinition(
+      base('')
+        .replace('name: gold.x', 'name: gold.y')
+        .replace('inputs: [silver.events]', 'inputs:\n  - bronze.events\n  - gold.x'),
+      'b.yaml',
+    );
+    // Each names the file and line where the offending input is written.
+    assert.throws(
+      () => buildGraph([a, b]),
+      (e: Error) => {
+        assert.equal(e.name, 'PipelineGraphError');
+        assert.match(e.message, /^b\.yaml:6 \(inputs\): pipelines form a cycle: gold\.x → gold\.y → gold\.x/);
+        assert.match(e.message, /\(a\.yaml:4 gold\.x reads gold\.y; b\.yaml:6 gold\.y reads gold\.x\)$/);
+        return true;
+      },
+    );
+    assert.throws(
+      () => buildGraph([b]),
+      /^PipelineGraphError: b\.yaml:6 \(inputs\): gold\.y reads gold\.x, which no pipeline defines/,
+    );
     const graph = buildGraph(loadDefinitions());
     const order = graph.ordered.map((d) => d.name);
     for (const d of graph.ordered)

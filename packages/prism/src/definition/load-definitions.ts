@@ -114,7 +114,7 @@ export function parseDefinition(text: string, file: string, shipped = false): Lo
         (c, i) => declared.includes(c) || fail(`key ${c} is not in columns`, ['update', 'keys', i]),
       );
   }
-  return { ...d, file, shipped };
+  return { ...d, file, shipped, inputLines: d.inputs.map((_, i) => lineOf(['inputs', i])) };
 }
 
 function nodeLine(doc: Document, lines: LineCounter, path: readonly (string | number)[]): number | undefined {

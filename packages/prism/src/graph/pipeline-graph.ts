@@ -27,14 +27,16 @@ export function buildGraph(
 ): PipelineGraph {
   const byName = new Map(datasets.map((d) => [d.name, d]));
   for (const d of datasets) {
-    for (const input of d.inputs) {
+    d.inputs.forEach((input, i) => {
       if (!byName.has(input) && !sources.includes(input)) {
         throw new PipelineGraphError(
-          `${d.file}: ${d.name} reads ${input}, which no pipeline defines and is not a source table (${sources.join(', ')})`,
-          { context: { dataset: d.name, input } },
+          `${d.name} reads ${input}, which no pipeline defines and is not a source table (${sources.join(', ')})`,
+          d.file,
+          d.inputLines?.[i],
+          { dataset: d.name, input },
         );
       }
-    }
+    });
   }
   const ordered: LoadedDataset[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
@@ -42,7 +44,22 @@ export function buildGraph(
     if (state.get(d.name) === 'done') return;
     if (state.get(d.name) === 'visiting') {
       const cycle = [...path.slice(path.indexOf(d.name)), d.name];
-      throw new PipelineGraphError(`pipelines form a cycle: ${cycle.join(' → ')}`, { context: { cycle } });
+      // Reported at the input that closes the cycle; every step names where it is written.
+      const steps = cycle.slice(0, -1).map((name, i) => {
+        const reader = byName.get(name)!;
+        const line = reader.inputLines?.[reader.inputs.indexOf(cycle[i + 1]!)];
+        return { name, file: reader.file, line, reads: cycle[i + 1]! };
+      });
+      const last = steps[steps.length - 1]!;
+      const where = steps.map((s) => `${s.file}${s.line === undefined ? '' : `:${s.line}`} ${s.name} reads ${s.reads}`);
+      throw new PipelineGraphError(
+        `pipelines form a cycle: ${cycle.join(' → ')} (${where.join('; ')})`,
+        last.file,
+        last.line,
+        {
+          cycle,
+        },
+      );
     }
     state.set(d.name, 'visiting');
     for (const input of d.inputs) {
