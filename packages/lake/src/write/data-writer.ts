@@ -88,7 +88,9 @@ function partitionValuesOf(keys: unknown, layout: WriteLayout): Record<string, s
   for (const column of layout.partitionColumns) {
     const raw = entries.get(column) ?? null;
     const type = layout.schema.fields.find((f) => f.name === column)?.type ?? 'string';
-    if (raw === null) {
+    // The protocol reads an empty partition value as null (PROTOCOL.md, Partition Value Serialization), and
+    // Spark writes one so: written as null, in the __HIVE_DEFAULT_PARTITION__ directory, not a bare `k=`.
+    if (raw === null || raw === '') {
       out[column] = null;
       continue;
     }

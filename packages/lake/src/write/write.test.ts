@@ -116,6 +116,33 @@ describe('writing tables', () => {
     assert.equal((await t.scan({ predicate: where.eq('k', 'a b/c%') })).filesRead, 2);
   });
 
+  it('an empty string partition value is written as null, as the protocol reads it (Spark and delta-kernel too)', async () => {
+    const t = await tempTable();
+    await t.create({
+      columns: [
+        { name: 'k', type: 'string' },
+        { name: 'n', type: 'long' },
+      ],
+      partitionColumns: ['k'],
+    });
+    await t.append({
+      rows: [
+        { k: '', n: 1 },
+        { k: null, n: 2 },
+        { k: 'x', n: 3 },
+      ],
+    });
+    const s = await t.snapshot();
+    const empty = s.files.filter((x) => x.partitionValues['k'] !== 'x');
+    assert.ok(empty.length >= 1);
+    for (const f of empty) {
+      assert.equal(f.partitionValues['k'], null);
+      assert.match(f.path, /^k=__HIVE_DEFAULT_PARTITION__\//);
+    }
+    const rows = await t.query();
+    assert.deepEqual(rows.map((r) => `${r['k']}|${r['n']}`).sort(), ['null|1', 'null|2', 'x|3']);
+  });
+
   it('timestamp partition values keep their microseconds (the rows read them from the log)', async () => {
     const t = await tempTable();
     await t.create({
