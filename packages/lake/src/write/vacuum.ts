@@ -3,7 +3,8 @@
 // the clock starts at the remove's deletionTimestamp (its tombstone), so a file written a month ago and replaced
 // a minute ago stays readable for time travel and for readers still on the version before; a file no version
 // ever referenced (a write that failed before its commit) counts from its own write. Hidden paths (`_`/`.`
-// prefixed, e.g. `_delta_log`) are never touched.
+// prefixed, e.g. `_delta_log`) are never touched, except, as Spark's VACUUM decides, the directories of a
+// partition column whose name starts with `_` (`_day=2024-01-01`) and the change-data and index directories.
 import { InvalidInputError } from '../errors.js';
 import { canonicalPath } from '../log/log-replay.js';
 import { checkWritable } from '../log/protocol-check.js';
@@ -54,8 +55,9 @@ export async function vacuum(
   const removedAt = new Map<string, number>();
   for (const t of snapshot.tombstones) removedAt.set(canonicalPath(t.path), t.deletionTimestamp ?? 0);
   const doomed: string[] = [];
+  const partitionDirs = snapshot.metadata.partitionColumns.map((c) => `${c}=`);
   for (const meta of listed ?? (await store.list(''))) {
-    if (meta.key.split('/').some((seg) => seg.startsWith('_') || seg.startsWith('.'))) continue;
+    if (isHidden(meta.key, partitionDirs)) continue;
     if (live.has(meta.key)) continue;
     // Kept for the retention after its removal (and never younger than the retention by its own write).
     if (Math.max(removedAt.get(meta.key) ?? 0, meta.lastModified) > cutoff) continue;
@@ -63,4 +65,21 @@ export async function vacuum(
   }
   if (!options.dryRun) for (const key of doomed) await store.delete(key);
   return doomed;
+}
+
+/**
+ * Spark's rule (DeltaTableUtils.isHiddenDirectory): a `_`/`.` prefixed file name, or directory other than a
+ * partition directory (`col=…` of a partition column) or `_change_data`/`_delta_index`, is not the table's data.
+ */
+function isHidden(key: string, partitionDirs: readonly string[]): boolean {
+  const segments = key.split('/');
+  const name = segments.pop()!;
+  if (name.startsWith('_') || name.startsWith('.')) return true;
+  return segments.some(
+    (dir) =>
+      (dir.startsWith('_') || dir.startsWith('.')) &&
+      !dir.startsWith('_change_data') &&
+      !dir.startsWith('_delta_index') &&
+      !partitionDirs.some((prefix) => dir.startsWith(prefix)),
+  );
 }

@@ -309,6 +309,31 @@ describe('writing tables', () => {
     assert.equal((await t.vacuum({ now: Date.now() + 7 * 86_400_000 + 60_000, dryRun: true })).length, 2);
   });
 
+  it('vacuum deletes in the directories of a partition column named with a leading underscore, as Spark does', async () => {
+    const t = await tempTable();
+    const dir = t.store.description;
+    await t.create({
+      columns: [
+        { name: '_day', type: 'date' },
+        { name: 'n', type: 'long' },
+      ],
+      partitionColumns: ['_day'],
+    });
+    await t.append({ rows: [{ _day: '2024-01-01', n: 1 }] });
+    await t.append({ rows: [{ _day: '2024-01-01', n: 2 }] });
+    await t.optimize();
+    // Other hidden paths stay: a `_`/`.` file in a partition directory, and a hidden directory.
+    await writeFile(join(dir, '_day=2024-01-01', '_SUCCESS'), '');
+    await mkdir(join(dir, '_tmp'));
+    await writeFile(join(dir, '_tmp', 'part-0.parquet'), '');
+    const doomed = await t.vacuum({ retentionHours: 0, force: true, now: Date.now() + 60_000 });
+    assert.equal(doomed.length, 2, `the two files optimize replaced: ${doomed.join(', ')}`);
+    assert.ok(doomed.every((key) => /^_day=2024-01-01\/part-[^/]+\.parquet$/.test(key)));
+    assert.deepEqual((await readdir(join(dir, '_day=2024-01-01'))).filter((f) => f.endsWith('.parquet')).length, 1);
+    assert.deepEqual(await readdir(join(dir, '_tmp')), ['part-0.parquet']);
+    assert.deepEqual((await t.query()).map((r) => Number(r['n'])).sort(), [1, 2]);
+  });
+
   it("a checkpoint keeps tombstones for the table's own retention, so vacuum still spares what it protects", async () => {
     const t = await tempTable();
     const dir = t.store.description;
