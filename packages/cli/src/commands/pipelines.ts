@@ -46,8 +46,12 @@ export function registerPipelinesCommand(program: Command): void {
         );
       if ((flags.from === undefined) !== (flags.to === undefined)) throw new Error('--from and --to go together');
       // A date DuckDB cannot read (2026-13-01, 2026-02-30) failed every pipeline, each after its retries.
-      if (flags.from !== undefined && (!isDate(flags.from) || !isDate(flags.to!)))
-        throw new Error('--from/--to: dates as YYYY-MM-DD');
+      for (const [flag, value] of [
+        ['--from', flags.from],
+        ['--to', flags.to],
+      ] as const)
+        if (value !== undefined && !isDate(value))
+          throw new Error(`${flag} ${value}: not a calendar date; dates are YYYY-MM-DD (e.g. 2026-03-01)`);
       const config = resolveConfig(flags);
       const logger = createLogger('pipelines', config.logLevel);
       const { pipelineGraph, runPipelinesOnce, runPipelinesRole } = await role();
