@@ -85,7 +85,11 @@ export interface EventLog {
   /**
    * Durable records of one partition from `offset` on (empty array when caught up or the partition does not
    * exist). Only records that were acknowledged durable are returned (never a torn or un-fsynced tail).
-   * Throws OffsetOutOfRangeError when `offset` is below the retention start.
+   * Throws OffsetOutOfRangeError when `offset` is below the retention start. A read that reaches records damaged
+   * in storage returns the records before them; one starting at a damaged offset throws LogRecordDamagedError,
+   * which carries the damaged span (`damagedFrom`..`resumeAt`, its bytes capped at MAX_DAMAGED_BYTES): reading
+   * from `resumeAt` continues. A log never skips damage on its own; adapters whose storage cannot be damaged
+   * underneath them never throw it.
    */
   read(partition: number, offset: number, options?: ReadOptions): Promise<LogRecord[]>;
   /** What `read` returns, packed in one buffer (adapters without a cheaper way use `packLogRecords`). */
@@ -104,5 +108,7 @@ export interface EventLog {
 /** Defaults shared by adapters for read limits. */
 export const DEFAULT_MAX_READ_RECORDS = 10_000;
 export const DEFAULT_MAX_READ_BYTES = 4 * 1024 * 1024;
+/** Most bytes of a damaged span a LogRecordDamagedError carries (the rest is counted, not kept). */
+export const MAX_DAMAGED_BYTES = 64 * 1024;
 /** Largest single record payload any adapter accepts. */
 export const MAX_RECORD_BYTES = 64 * 1024 * 1024;

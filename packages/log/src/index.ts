@@ -11,14 +11,17 @@ export type {
 } from './event-log.js';
 export { packLogRecords } from './packed-records.js';
 export { ReopeningWriter, REOPEN_MIN_INTERVAL_MS } from './reopening-writer.js';
-export { DEFAULT_MAX_READ_BYTES, DEFAULT_MAX_READ_RECORDS, MAX_RECORD_BYTES } from './event-log.js';
+export { DEFAULT_MAX_READ_BYTES, DEFAULT_MAX_READ_RECORDS, MAX_DAMAGED_BYTES, MAX_RECORD_BYTES } from './event-log.js';
 export {
   LogArgumentError,
   LogBackpressureError,
   LogClosedError,
   LogCorruptionError,
+  LogRecordDamagedError,
   OffsetOutOfRangeError,
   PartitionLockedError,
+  type LogDamage,
+  type LogDamageReason,
 } from './errors.js';
 export { noopLogger, type Logger } from './logger.js';
 export {

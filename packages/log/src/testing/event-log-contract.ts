@@ -2,14 +2,26 @@
 // the collector and loader rely on — ordering, consecutive offsets, durability across reopen, exclusivity, retention.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LogArgumentError, LogClosedError, OffsetOutOfRangeError, PartitionLockedError } from '../errors.js';
-import type { EventLog, PackedRecords } from '../event-log.js';
+import {
+  LogArgumentError,
+  LogClosedError,
+  LogRecordDamagedError,
+  OffsetOutOfRangeError,
+  PartitionLockedError,
+} from '../errors.js';
+import { MAX_DAMAGED_BYTES, type EventLog, type PackedRecords } from '../event-log.js';
 
 /** What a contract run needs from an adapter: a fresh empty log, optionally a way to reopen its storage. */
 export interface EventLogFixture {
   log: EventLog;
   /** Opens the same storage again (the caller closes `log` first); omit when the adapter cannot. */
   reopen?: () => Promise<EventLog>;
+  /**
+   * Damages the stored record at `offset` underneath the log, as a disk fault would (for the local adapter a
+   * flipped byte: its checksum fails). Omit when the backend's storage cannot be damaged from a test; the damage
+   * tests then pass without running.
+   */
+  damage?: (partition: number, offset: number) => Promise<void>;
   cleanup: () => Promise<void>;
 }
 
@@ -295,6 +307,55 @@ export function runEventLogContract(name: string, open: () => Promise<EventLogFi
           const again = await log.openWriter({ partition: 2 });
           assert.deepEqual(await again.append([buf('three')]), { partition: 2, firstOffset: 2, lastOffset: 2 });
           assert.deepEqual(await log.bounds(2), { start: 0, end: 3 });
+        } finally {
+          await log.close();
+        }
+      }),
+    );
+
+    it(
+      'a record damaged in storage: reads stop before it, report the span and its bytes, and resume after it',
+      withLog(async (fixture) => {
+        if (fixture.damage === undefined) return;
+        const writer = await fixture.log.openWriter({ partition: 0 });
+        const payload = (i: number) => buf(`${String(i).padStart(4, '0')}${'.'.repeat(96)}`); // 100 bytes
+        for (let i = 0; i < 60; i += 10) await writer.append(Array.from({ length: 10 }, (_, j) => payload(i + j)));
+        await fixture.damage(0, 5); // in the first segment, sealed long ago (segments roll at 4 KiB or less)
+        await fixture.damage(0, 40); // two in a row further on: one span
+        await fixture.damage(0, 41);
+        const offsets = async (log: EventLog, from: number) => (await log.read(0, from)).map((r) => r.offset);
+        const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+        const damaged = (from: number, resumeAt: number) => (error: unknown) => {
+          assert.ok(error instanceof LogRecordDamagedError, String(error));
+          assert.equal(error.partition, 0);
+          assert.equal(error.damagedFrom, from);
+          assert.equal(error.resumeAt, resumeAt);
+          assert.equal(error.retriable, false);
+          assert.ok(error.damagedBytes >= error.bytes.length, `${error.damagedBytes} >= ${error.bytes.length}`);
+          assert.ok(error.bytes.length > 0 && error.bytes.length <= MAX_DAMAGED_BYTES, `${error.bytes.length} bytes`);
+          assert.match(error.message, new RegExp(`partition 0: records? ${from}`));
+          return true;
+        };
+        const check = async (log: EventLog, end: number) => {
+          assert.deepEqual(await offsets(log, 0), range(0, 5), 'a read stops before the damage');
+          await assert.rejects(log.read(0, 5), damaged(5, 6));
+          await assert.rejects(log.readPacked(0, 5), damaged(5, 6));
+          assert.deepEqual(await offsets(log, 6), range(6, 40), 'records after the damage are readable');
+          assert.deepEqual(await offsets(log, 20), range(20, 40));
+          await assert.rejects(log.read(0, 40), damaged(40, 42));
+          await assert.rejects(log.read(0, 41), damaged(41, 42));
+          assert.deepEqual(await offsets(log, 42), range(42, end));
+          assert.deepEqual(await log.bounds(0), { start: 0, end }, 'damage moves no bound');
+        };
+        await check(fixture.log, 60);
+        assert.deepEqual(await writer.append([payload(60)]), { partition: 0, firstOffset: 60, lastOffset: 60 });
+        assert.deepEqual(await offsets(fixture.log, 42), range(42, 61));
+        if (fixture.reopen === undefined) return;
+        await fixture.log.close();
+        const log = await fixture.reopen();
+        try {
+          assert.deepEqual(await offsets(log, 30), range(30, 40), 'a fresh reader from past the damage');
+          await check(log, 61);
         } finally {
           await log.close();
         }

@@ -2,19 +2,21 @@
 // re-read on every call (the only cross-process truth), segment lists are re-listed when a read runs past them.
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
-import { LogCorruptionError, OffsetOutOfRangeError } from '../../errors.js';
+import { LogRecordDamagedError, OffsetOutOfRangeError, type LogDamageReason } from '../../errors.js';
 import {
   DEFAULT_MAX_READ_BYTES,
   DEFAULT_MAX_READ_RECORDS,
+  MAX_DAMAGED_BYTES,
   type LogRecord,
   type PackedReadOptions,
   type PackedRecords,
   type ReadOptions,
 } from '../../event-log.js';
 import { PackedBuilder } from '../../packed-records.js';
+import { measureDamage } from './damaged-span.js';
 import { readMarker } from './durable-marker.js';
 import { HEADER_BYTES } from './record-format.js';
-import { layout, listSegments, scanFrames } from './segment-files.js';
+import { layout, listSegments, scanFrames, type ScanStop } from './segment-files.js';
 import { SparseIndex } from './sparse-index.js';
 
 interface PartitionState {
@@ -141,45 +143,106 @@ export class PartitionReader {
       const base = segments[i]!;
       const fh = await this.#handle(state, partition, base);
       const from = state.index.floor(base, next);
+      // The offset of the frame the scan should meet next: below `next` while it walks up to `next`.
+      let expected = from.offset;
+      // A verified frame past `next` where `next` should be: the records in between are missing.
+      let ahead: { offset: number; pos: number } | undefined;
       const { pos, stop } = await scanFrames(
         fh,
         from.pos,
         chunkBytes,
         (frame) => {
           const o = frame.header.offset;
-          if (o >= end || count >= maxRecords) return false;
+          if (count >= maxRecords) return false;
           if (o < next) {
             state.index.note(base, o, frame.filePos);
+            expected = o + 1;
             return true;
           }
-          if (o !== next || (count > 0 && bytes + frame.header.length > maxBytes)) return false;
+          if (o > next) ahead = { offset: o, pos: frame.filePos };
+          if (o !== next || o >= end || (count > 0 && bytes + frame.header.length > maxBytes)) return false;
           take(frame.buf, frame.at + HEADER_BYTES, frame.header.length, o, frame.header.timestamp);
           count++;
           bytes += frame.header.length;
-          next++;
+          expected = ++next;
           return true;
         },
         scratch,
       );
-      state.index.note(base, next, pos);
+      if (ahead === undefined) state.index.note(base, expected, pos);
+      else state.index.note(base, ahead.offset, ahead.pos);
       if (next >= end || count >= maxRecords || bytes >= maxBytes) break;
-      if (stop === 'eof' && i + 1 >= segments.length) {
+      if (stop === 'visitor' && ahead === undefined) break; // the next record would exceed maxBytes
+      if (i + 1 >= segments.length) {
         segments = await this.segments(partition); // a roll this reader has not listed yet
         i = segments.indexOf(base);
+        if (i === -1) throw new OffsetOutOfRangeError(partition, next, segments[0] ?? next); // retention deleted it
       }
-      if (stop === 'eof' && segments[i + 1] !== undefined && segments[i + 1]! >= next) {
+      const following = segments[i + 1];
+      if (stop === 'eof' && following !== undefined && following >= next) {
         // Normally the next segment starts at `next`; a higher base is a gap recovery left for lost records.
         next = segments[++i]!;
         continue;
       }
-      // The next record would exceed maxBytes, or damage lies ahead: hand out the records read so far (a read
-      // starting at a damaged offset throws), so a consumer gets every intact record before the damage.
+      // Damage lies ahead: hand out the records read so far (a read starting at a damaged offset throws), so a
+      // consumer gets every intact record before the damage.
       if (count > 0) break;
-      throw new LogCorruptionError(
-        `partition ${partition}: offset ${next} below durable end ${end} is unreadable (${stop})`,
-        { partition, offset: next, end, segment: base, pos, stop },
+      const damage = await this.#damage(fh, base, pos, stop, expected, ahead, following, end);
+      if (damage.resume !== undefined) state.index.anchor(base, damage.resume.offset, damage.resume.pos);
+      if (damage.resumeAt <= next) {
+        // The damage lies before the offset asked for (this read was walking up to it): read on past it.
+        i = floorIndex(segments, next);
+        continue;
+      }
+      throw new LogRecordDamagedError(
+        {
+          partition,
+          damagedFrom: next,
+          resumeAt: damage.resumeAt,
+          reason: damage.reason,
+          bytes: damage.bytes,
+          damagedBytes: damage.damagedBytes,
+        },
+        { end, segment: base, pos, stop },
       );
     }
+  }
+
+  /**
+   * What a scan of segment `base` that stopped at byte `pos` ran into, below the durable end `end`: records
+   * missing (a verified frame further on where `expected` should be, or the last segment ending early), or a
+   * frame that fails its checksum or is not one. Where reading can resume: the next verified frame of this
+   * segment, else the next segment, else the durable end.
+   */
+  async #damage(
+    fh: FileHandle,
+    base: number,
+    pos: number,
+    stop: ScanStop,
+    expected: number,
+    ahead: { offset: number; pos: number } | undefined,
+    following: number | undefined,
+    end: number,
+  ): Promise<{
+    reason: LogDamageReason;
+    resumeAt: number;
+    resume: { offset: number; pos: number } | undefined;
+    bytes: Buffer;
+    damagedBytes: number;
+  }> {
+    const limit = Math.min(following ?? end, end);
+    if (ahead !== undefined || stop === 'eof') {
+      const resumeAt = ahead === undefined ? limit : Math.min(ahead.offset, end);
+      return { reason: 'missing_records', resumeAt, resume: ahead, bytes: Buffer.alloc(0), damagedBytes: 0 };
+    }
+    const found = await measureDamage(fh, base, pos, expected, following, MAX_DAMAGED_BYTES);
+    return {
+      reason: found.reason,
+      resumeAt: found.resume === undefined ? limit : Math.min(found.resume.offset, end),
+      resume: found.resume,
+      bytes: found.bytes,
+      damagedBytes: found.bytesEnd - pos,
+    };
   }
 
   async close(): Promise<void> {

@@ -1,12 +1,14 @@
 // Recovery on open, by hand-made damage: garbage and half-written frames after the durable end are cut off;
 // a damaged acknowledged record is reported and its offset skipped, never handed out again.
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, open, readdir, rm, stat, truncate, unlink } from 'node:fs/promises';
+import { appendFile, mkdtemp, open, readdir, readFile, rm, stat, truncate, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { LogCorruptionError } from '../../errors.js';
+import { LogCorruptionError, LogRecordDamagedError } from '../../errors.js';
+import { MAX_DAMAGED_BYTES, type EventLog } from '../../event-log.js';
 import type { Logger } from '../../logger.js';
+import { damageLocalRecord } from '../../testing/damage-local-record.js';
 import { createLocalEventLog } from './local-event-log.js';
 import { HEADER_BYTES, writeHeader } from './record-format.js';
 import { layout } from './segment-files.js';
@@ -142,26 +144,176 @@ describe('local partition recovery without its durable marker', () => {
   });
 });
 
-describe('local partition reads', () => {
-  it('a damaged record in a sealed segment: reads return the intact records before it, then throw at it', async () => {
+describe('local partition reads past damage in the durable range', () => {
+  const frame = HEADER_BYTES + 2; // 'r0'..'r9'
+  /** 15 records 'r0'..'r4' over a sealed segment (0..9) and the active one (10..14), damaged by `damage`. */
+  async function sealedAndActive(damage: (seg0: string, seg10: string) => Promise<void>) {
     const dir = await mkdtemp(join(tmpdir(), 'lens-log-rot-'));
     dirs.push(dir);
-    const log = await createLocalEventLog({ dir, minFreeDiskBytes: 0, segmentBytes: 10 * (HEADER_BYTES + 2) });
+    const log = await createLocalEventLog({ dir, minFreeDiskBytes: 0, segmentBytes: 10 * frame });
     const writer = await log.openWriter({ partition: 0 });
     await writer.append(Array.from({ length: 15 }, (_, i) => Buffer.from(`r${i % 10}`)));
     await log.close();
-    const fh = await open(layout.segmentPath(dir, 0, 0), 'r+');
-    await fh.write(Buffer.from('X'), 0, 1, 5 * (HEADER_BYTES + 2) + HEADER_BYTES); // r5 (bit rot)
+    await damage(layout.segmentPath(dir, 0, 0), layout.segmentPath(dir, 0, 10));
+    return createLocalEventLog({ dir, minFreeDiskBytes: 0 });
+  }
+  const writeAt = async (path: string, pos: number, bytes: Buffer) => {
+    const fh = await open(path, 'r+');
+    await fh.write(bytes, 0, bytes.length, pos);
     await fh.close();
-    const reader = await createLocalEventLog({ dir, minFreeDiskBytes: 0 });
+  };
+  const offsets = async (log: EventLog, from: number) => (await log.read(0, from)).map((r) => r.offset);
+  const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+  const damage = async (read: Promise<unknown>): Promise<LogRecordDamagedError> => {
+    const error = await read.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof LogRecordDamagedError, `expected LogRecordDamagedError, got ${String(error)}`);
+    return error;
+  };
+
+  it('a flipped payload byte in a sealed segment: records before it, then the span with its bytes, then the rest', async () => {
+    let stored!: Buffer;
+    const log = await sealedAndActive(async (seg0) => {
+      await writeAt(seg0, 5 * frame + HEADER_BYTES, Buffer.from('X')); // r5 (bit rot)
+      stored = (await readFile(seg0)).subarray(5 * frame, 6 * frame);
+    });
     try {
+      assert.deepEqual(await offsets(log, 0), range(0, 5));
+      const error = await damage(log.read(0, 5));
+      assert.ok(error instanceof LogCorruptionError, 'still a LogCorruptionError for callers that know only that');
       assert.deepEqual(
-        (await reader.read(0, 0)).map((r) => r.offset),
-        [0, 1, 2, 3, 4],
+        { from: error.damagedFrom, resumeAt: error.resumeAt, reason: error.reason, damagedBytes: error.damagedBytes },
+        { from: 5, resumeAt: 6, reason: 'checksum_mismatch', damagedBytes: frame },
       );
-      await assert.rejects(reader.read(0, 5), LogCorruptionError);
+      assert.deepEqual(error.bytes, stored, 'the damaged frame as stored, header included');
+      assert.deepEqual(error.context, {
+        partition: 0,
+        damagedFrom: 5,
+        resumeAt: 6,
+        reason: 'checksum_mismatch',
+        damagedBytes: frame,
+        bytesKept: frame,
+        end: 15,
+        segment: 0,
+        pos: 5 * frame,
+        stop: 'corrupt',
+      });
+      assert.deepEqual(await offsets(log, 6), range(6, 15), 'the records after it, across the roll');
+      assert.equal((await log.readPacked(0, 6)).count, 9);
+      await assert.rejects(log.readPacked(0, 5), LogRecordDamagedError);
     } finally {
-      await reader.close();
+      await log.close();
+    }
+  });
+
+  it('an impossible length field: an unreadable frame, intact records found after it by their checksums', async () => {
+    const log = await sealedAndActive((seg0) => writeAt(seg0, 3 * frame + 4, Buffer.from([0xff, 0xff, 0xff, 0xff])));
+    try {
+      assert.deepEqual(await offsets(log, 0), range(0, 3));
+      const error = await damage(log.read(0, 3));
+      assert.deepEqual([error.damagedFrom, error.resumeAt, error.reason], [3, 4, 'unreadable_frame']);
+      assert.deepEqual(await offsets(log, 4), range(4, 15));
+    } finally {
+      await log.close();
+    }
+  });
+
+  it('the last record of a sealed segment: reading resumes at the next segment', async () => {
+    const log = await sealedAndActive((seg0) => writeAt(seg0, 9 * frame + HEADER_BYTES, Buffer.from('X')));
+    try {
+      assert.deepEqual(await offsets(log, 0), range(0, 9));
+      const error = await damage(log.read(0, 9));
+      assert.deepEqual([error.damagedFrom, error.resumeAt, error.damagedBytes], [9, 10, frame]);
+      assert.deepEqual(await offsets(log, 10), range(10, 15));
+    } finally {
+      await log.close();
+    }
+  });
+
+  it('a sealed segment cut short mid-frame: the records it lost, resuming at the next segment', async () => {
+    const log = await sealedAndActive((seg0) => truncate(seg0, 6 * frame + 7));
+    try {
+      const error = await damage(log.read(0, 6));
+      assert.deepEqual([error.damagedFrom, error.resumeAt, error.reason], [6, 10, 'unreadable_frame']);
+      assert.equal(error.bytes.length, 7);
+      assert.deepEqual(await offsets(log, 10), range(10, 15));
+    } finally {
+      await log.close();
+    }
+  });
+
+  it('a read from past the damage by a fresh reader walks over it without a word', async () => {
+    const log = await sealedAndActive((seg0) => writeAt(seg0, 2 * frame + HEADER_BYTES, Buffer.from('X')));
+    try {
+      assert.deepEqual(await offsets(log, 7), range(7, 15));
+      assert.deepEqual(await offsets(log, 3), range(3, 15));
+      await assert.rejects(log.read(0, 2), LogRecordDamagedError);
+    } finally {
+      await log.close();
+    }
+  });
+
+  it('damaged bytes beyond MAX_DAMAGED_BYTES are counted, not kept', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lens-log-rot-'));
+    dirs.push(dir);
+    const log = await createLocalEventLog({ dir, minFreeDiskBytes: 0, segmentBytes: 1 << 20 });
+    const writer = await log.openWriter({ partition: 0 });
+    const big = Buffer.alloc(100_000, 0x61);
+    await writer.append([Buffer.from('a'), big, Buffer.from('c')]);
+    await damageLocalRecord(dir, 0, 1);
+    try {
+      const error = await damage(log.read(0, 1));
+      assert.deepEqual([error.damagedFrom, error.resumeAt], [1, 2]);
+      assert.equal(error.damagedBytes, HEADER_BYTES + big.length);
+      assert.equal(error.bytes.length, MAX_DAMAGED_BYTES);
+      assert.deepEqual(
+        (await log.read(0, 2)).map((r) => r.value.toString()),
+        ['c'],
+      );
+    } finally {
+      await log.close();
+    }
+  });
+
+  it('the last acknowledged records of the active segment, while its writer appends on', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lens-log-rot-'));
+    dirs.push(dir);
+    const log = await createLocalEventLog({ dir, minFreeDiskBytes: 0 });
+    const writer = await log.openWriter({ partition: 0 });
+    await writer.append(Array.from({ length: 10 }, (_, i) => Buffer.from(`r${i}`)));
+    await damageLocalRecord(dir, 0, 8);
+    await damageLocalRecord(dir, 0, 9);
+    try {
+      assert.deepEqual(await offsets(log, 0), range(0, 8));
+      const error = await damage(log.read(0, 8));
+      assert.deepEqual([error.damagedFrom, error.resumeAt, error.damagedBytes], [8, 10, 2 * frame]);
+      assert.deepEqual(await offsets(log, 10), [], 'nothing more yet');
+      await writer.append([Buffer.from('r10'), Buffer.from('r11')]);
+      assert.deepEqual(await offsets(log, 10), [10, 11]);
+      assert.equal((await damage(log.read(0, 8))).resumeAt, 10, 'the span ends where intact records resume');
+    } finally {
+      await log.close();
+    }
+  });
+
+  it('records missing from the active segment (cut at a frame boundary): the span resumes at the durable end', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lens-log-rot-'));
+    dirs.push(dir);
+    const log = await createLocalEventLog({ dir, minFreeDiskBytes: 0 });
+    const writer = await log.openWriter({ partition: 0 });
+    await writer.append(Array.from({ length: 10 }, (_, i) => Buffer.from(`r${i}`)));
+    await truncate(layout.segmentPath(dir, 0, 0), 7 * frame);
+    try {
+      const error = await damage(log.read(0, 7));
+      assert.deepEqual(
+        [error.damagedFrom, error.resumeAt, error.reason, error.bytes.length],
+        [7, 10, 'missing_records', 0],
+      );
+    } finally {
+      await writer.close();
+      await log.close();
     }
   });
 });

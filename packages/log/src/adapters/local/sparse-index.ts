@@ -25,6 +25,19 @@ export class SparseIndex {
     if (offset > tail.offset && pos - tail.pos >= STRIDE_BYTES) entries.push({ offset, pos });
   }
 
+  /**
+   * Records a frame start that must stay known whatever the stride (where intact records resume after damage):
+   * a read from past the damage then starts after it instead of scanning into it again.
+   */
+  anchor(base: number, offset: number, pos: number): void {
+    this.note(base, offset, pos);
+    const entries = this.#entries.get(base)!;
+    let at = entries.length;
+    while (at > 0 && entries[at - 1]!.offset > offset) at--;
+    if (at > 0 && entries[at - 1]!.offset === offset) return;
+    entries.splice(at, 0, { offset, pos });
+  }
+
   /** The closest known frame start at or before `offset` in segment `base`. */
   floor(base: number, offset: number): Entry {
     const last = this.#last.get(base);

@@ -1,9 +1,10 @@
 // The in-memory EventLog: same semantics as the local adapter (segments, retention, exclusive writers,
 // argument checks) without durability, for unit tests of callers and as the contract suite's reference.
-import { LogClosedError, OffsetOutOfRangeError, PartitionLockedError } from '../../errors.js';
+import { LogClosedError, LogRecordDamagedError, OffsetOutOfRangeError, PartitionLockedError } from '../../errors.js';
 import {
   DEFAULT_MAX_READ_BYTES,
   DEFAULT_MAX_READ_RECORDS,
+  MAX_DAMAGED_BYTES,
   type AppendResult,
   type EventLog,
   type LogRecord,
@@ -24,12 +25,27 @@ interface MemoryPartition {
   segments: number[];
   activeBytes: number;
   locked: boolean;
+  /** Offsets whose storage is (simulated as) damaged: see MemoryLogStore.damage. */
+  damaged: Set<number>;
 }
 
 /** State shared by EventLog instances opened on it, so a test can "reopen" a memory log. */
 export class MemoryLogStore {
   readonly partitions = new Map<number, MemoryPartition>();
   readonly consumers = new Map<string, Map<number, number>>();
+
+  /**
+   * Simulates storage damage under a stored record, for tests of consumers: reads stop before it and a read
+   * starting at it throws LogRecordDamagedError (consecutive damaged records form one span), as the local
+   * adapter does for a record failing its checksum.
+   */
+  damage(partition: number, offset: number): void {
+    const state = this.partitions.get(partition);
+    const start = state?.segments[0] ?? 0;
+    if (state === undefined || offset < start || offset >= start + state.records.length)
+      throw new RangeError(`partition ${partition} holds no record at offset ${offset}`);
+    state.damaged.add(offset);
+  }
 }
 
 /** Options of the memory adapter. */
@@ -107,6 +123,10 @@ class MemoryEventLog implements EventLog {
     let bytes = 0;
     for (let i = offset - start; i < state.records.length && out.length < maxRecords; i++) {
       const record = state.records[i]!;
+      if (state.damaged.has(record.offset)) {
+        if (out.length > 0) break;
+        throw damagedSpan(state, partition, record.offset);
+      }
       if (out.length > 0 && bytes + record.value.length > maxBytes) break;
       out.push({ ...record, value: Buffer.from(record.value) });
       bytes += record.value.length;
@@ -169,7 +189,7 @@ class MemoryEventLog implements EventLog {
   #partition(partition: number, create: boolean): MemoryPartition | undefined {
     let state = this.store.partitions.get(partition);
     if (state === undefined && create) {
-      state = { records: [], segments: [0], activeBytes: 0, locked: false };
+      state = { records: [], segments: [0], activeBytes: 0, locked: false, damaged: new Set() };
       this.store.partitions.set(partition, state);
     }
     return state;
@@ -191,4 +211,21 @@ class MemoryEventLog implements EventLog {
     }
     return { partition, firstOffset, lastOffset: offset - 1 };
   }
+}
+
+/** The damaged span starting at `offset`: it and the damaged records right after it, their bytes capped. */
+function damagedSpan(state: MemoryPartition, partition: number, offset: number): LogRecordDamagedError {
+  const start = state.segments[0]!;
+  let resumeAt = offset;
+  while (state.damaged.has(resumeAt)) resumeAt++;
+  const values = state.records.slice(offset - start, resumeAt - start).map((r) => r.value);
+  const all = Buffer.concat(values);
+  return new LogRecordDamagedError({
+    partition,
+    damagedFrom: offset,
+    resumeAt,
+    reason: 'checksum_mismatch',
+    bytes: Buffer.from(all.subarray(0, MAX_DAMAGED_BYTES)),
+    damagedBytes: all.length,
+  });
 }
