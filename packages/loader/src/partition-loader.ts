@@ -1,7 +1,7 @@
 // Loads one log partition into bronze, exactly once: resume from each table's txn marker, read, map, dedup,
 // commit the batch with its end offset as the marker (fenced against other instances), then tell the log.
 import { join } from 'node:path';
-import type { EventLog } from '@lens/log';
+import { LogRecordDamagedError, type EventLog, type LogDamage, type PackedRecords } from '@lens/log';
 import type { LoaderConfig } from '@lens/protocol';
 import type { BronzeTableKey } from './bronze-schema.js';
 import type { BronzeTable } from './bronze-table.js';
@@ -11,6 +11,7 @@ import type { LoaderMetrics } from './loader-metrics.js';
 import type { Logger } from './logger.js';
 import { MicroBatch } from './micro-batch.js';
 import type { MapPool, MapResult } from './map-pool.js';
+import { mapDamagedLogRecords } from './record-mapper.js';
 
 /** Consumer name under which positions are committed to the log (for retention only). */
 export const LOG_CONSUMER = 'lens-loader';
@@ -48,6 +49,8 @@ interface Chunk {
   timestamps: Float64Array;
   mapped: MapResult;
   verdicts: Uint8Array;
+  /** Set (with no records) when the read met records damaged in the log's storage: the next read starts after them. */
+  damage?: LogDamage;
 }
 const CAUGHT_UP: Chunk = {
   count: 0,
@@ -91,13 +94,26 @@ class ChunkReader {
 
   #start(): Promise<Chunk> {
     const { partition, log, pool, dedup } = this.d;
+    // Damage in the log is an outcome of the read, not a failure: the next read starts where intact records resume.
     const read = this.#from.then((from) =>
       from === undefined
         ? undefined
-        : log.readPacked(partition, from, { maxRecords: this.size, into: pool.readBuffer() }),
+        : log
+            .readPacked(partition, from, { maxRecords: this.size, into: pool.readBuffer() })
+            .catch((error: unknown): PackedRecords | LogRecordDamagedError => {
+              if (error instanceof LogRecordDamagedError && error.damagedFrom === from && error.resumeAt > from)
+                return error;
+              throw error;
+            }),
     );
     this.#from = read.then((packed) =>
-      packed === undefined || packed.count === 0 ? undefined : packed.offsets[packed.count - 1]! + 1,
+      packed === undefined
+        ? undefined
+        : packed instanceof LogRecordDamagedError
+          ? packed.resumeAt
+          : packed.count === 0
+            ? undefined
+            : packed.offsets[packed.count - 1]! + 1,
     );
     this.#from.catch(() => undefined); // a failed read surfaces through its chunk
     const previous = this.#posted;
@@ -108,6 +124,7 @@ class ChunkReader {
     const chunk = (async (): Promise<Chunk> => {
       try {
         const packed = await read;
+        if (packed instanceof LogRecordDamagedError) return { ...CAUGHT_UP, damage: packed };
         if (packed === undefined || packed.count === 0) return CAUGHT_UP;
         const mapped = await pool.map(partition, packed);
         await previous; // the dedup index sees the partition's records in log order
@@ -250,8 +267,9 @@ export class PartitionLoader {
       if (commitFailed()) return;
       const stopping = shouldStop();
       const chunk = stopping ? CAUGHT_UP : await reader.next();
-      const caughtUp = chunk.count === 0;
+      const caughtUp = chunk.count === 0 && chunk.damage === undefined;
       if (caughtUp) reader.restart(this.#next);
+      if (chunk.damage !== undefined) this.#consumeDamage(chunk.damage, batch);
       const final = caughtUp && (stopping || once);
       // A read may straddle batches: a batch never holds more than maxBatchEvents records.
       let i = 0;
@@ -331,6 +349,29 @@ export class PartitionLoader {
     emit();
     this.#next = offsets[j - 1]! + 1;
     batch.to = this.#next;
+  }
+
+  /**
+   * Records a span of log records damaged in storage as one quarantine row in the batch, and moves past it: the
+   * row and the quarantine marker past the span commit together (a replay before that commit writes it again, one
+   * after it finds the marker past the span and writes nothing).
+   */
+  #consumeDamage(damage: LogDamage, batch: MicroBatch): void {
+    const { metrics, logger } = this.#d;
+    const { partition, damagedFrom, resumeAt, reason, damagedBytes } = damage;
+    if (resumeAt > this.#pos.quarantine) {
+      const row = mapDamagedLogRecords(damage, Date.now());
+      if (row.table === 'quarantine') batch.add('quarantine', Buffer.from(`${row.line}\n`), 1);
+      metrics.quarantined.inc({ reason: 'damaged_log_record' });
+      logger.error(
+        { partition, damagedFrom, resumeAt, lostRecords: resumeAt - damagedFrom, reason, damagedBytes },
+        'loader_damaged_log_records_quarantined',
+      );
+    }
+    batch.records++;
+    batch.firstRecordAt ??= Date.now();
+    this.#next = resumeAt;
+    batch.to = resumeAt;
   }
 
   /** Whether a table's marker is behind `to` and has not moved for IDLE_MARKER_MS. */

@@ -1,5 +1,6 @@
 // Log record → bronze row. An accepted event becomes a bronze.events NDJSON line (or, failing a quality check, a
 // bronze.quarantine row); a collector `rejected` record becomes a quarantine row. Outcomes are values.
+import type { LogDamage } from '@lens/log';
 import type {
   AcceptedHead,
   AcceptedRecord,
@@ -243,6 +244,46 @@ export function mapUndecodable(
     quarantine_date: receivedAt.slice(0, 10),
   };
   return { table: 'quarantine', line: quarantineLine(row), code: 'undecodable_record' };
+}
+
+/** Raw bytes of a damaged log span kept in its quarantine row (the collector's default `maxQuarantineBytes`). */
+export const DAMAGED_RAW_BYTES = 64 * 1024;
+
+const DAMAGE_REASONS: Record<LogDamage['reason'], string> = {
+  checksum_mismatch: 'checksum mismatch',
+  unreadable_frame: 'unreadable frame',
+  missing_records: 'records missing',
+};
+
+/**
+ * One quarantine row for a span of log records damaged in storage (LogRecordDamagedError): the reason names the
+ * partition, the offsets lost and why; `raw` holds the damaged bytes as stored (frame headers included), base64,
+ * capped. `received_at` is when the loader met the damage: the records' own times are in the lost bytes.
+ */
+export function mapDamagedLogRecords(damage: LogDamage, foundAtMs: number): MappedRecord {
+  const { partition, damagedFrom, resumeAt, reason, bytes, damagedBytes } = damage;
+  const receivedAt = new Date(foundAtMs).toISOString();
+  const kept = bytes.subarray(0, DAMAGED_RAW_BYTES);
+  const records = resumeAt - damagedFrom;
+  const row: QuarantineRow = {
+    received_at: receivedAt,
+    source_id: null,
+    route: null,
+    reason:
+      `log partition ${partition}: ${records === 1 ? `offset ${damagedFrom}` : `offsets ${damagedFrom}..${resumeAt - 1}`} ` +
+      `(${records} record${records === 1 ? '' : 's'}) unreadable: ${DAMAGE_REASONS[reason]}` +
+      `${damagedBytes > 0 ? ` in ${damagedBytes} bytes` : ''}; loading resumed at offset ${resumeAt}`,
+    stage: 'loader',
+    message_id: null,
+    batch_index: null,
+    raw: kept.length === 0 ? null : kept.toString('base64'),
+    raw_encoding: 'base64',
+    truncated: damagedBytes > kept.length,
+    log_partition: partition,
+    log_offset: damagedFrom,
+    quarantine_date: receivedAt.slice(0, 10),
+  };
+  return { table: 'quarantine', line: quarantineLine(row), code: 'damaged_log_record' };
 }
 
 /** Decodes a log value's text; anything that is not a known record kind is reported as undecodable. */
