@@ -1,5 +1,6 @@
 // One bronze table as the loader sees it: created on first use, its per-partition exactly-once markers (Delta
-// txn appId `lens-loader:<table>:p<N>`, version = next log offset), and a fenced append of one batch.
+// txn appId `lens-loader:<table>:p<N>:<partition identity>`, version = next log offset), and a fenced append of one
+// batch.
 import { join } from 'node:path';
 import { ConcurrentModificationError, DeltaTable, TableNotFoundError, type RowSource, type Sql } from '@lens/lake';
 import { BRONZE_TABLES, type BronzeTableKey } from './bronze-schema.js';
@@ -71,14 +72,47 @@ export class BronzeTable {
     return new Set(rows.map((row) => Number(row['o'])));
   }
 
-  /** The exactly-once application id of a partition. */
-  appId(partition: number): string {
+  /**
+   * The exactly-once application id of a partition of the log: keyed by the partition's identity (EventLog.identity),
+   * so the positions of a former log (its directory replaced) are never applied to a new one. Without an identity
+   * (an adapter that has none), the form markers had before identities existed.
+   */
+  appId(partition: number, identity: string | undefined): string {
+    return identity === undefined ? this.#legacyAppId(partition) : `${this.#legacyAppId(partition)}:${identity}`;
+  }
+
+  #legacyAppId(partition: number): string {
     return `lens-loader:${this.name}:p${partition}`;
   }
 
-  /** Next log offset this table expects from a partition, or undefined when it never loaded it. */
-  async position(partition: number): Promise<number | undefined> {
-    return (await this.table.snapshot()).txns.get(this.appId(partition))?.version;
+  /** Next log offset this table expects from the partition, or undefined when it never loaded it (see `marker`). */
+  async position(partition: number, identity?: string): Promise<number | undefined> {
+    return (await this.currentMarker(partition, identity)).version;
+  }
+
+  /** `marker` in the table's latest snapshot. */
+  async currentMarker(partition: number, identity: string | undefined): Promise<ReturnType<BronzeTable['marker']>> {
+    return this.marker((await this.table.snapshot()).txns, partition, identity);
+  }
+
+  /**
+   * This table's marker for the partition with `identity`: its own (`this-log`); else, when the table has a marker
+   * from before identities existed and none of another identity, that one (`adopted`: a lake loaded by an earlier
+   * Lens, read from the same log); else none — `other-log` when only markers of other identities exist (the log
+   * was replaced: its records load from its start).
+   */
+  marker(
+    txns: ReadonlyMap<string, { version: number }>,
+    partition: number,
+    identity: string | undefined,
+  ): { version?: number; origin: 'this-log' | 'adopted' | 'other-log' | 'none' } {
+    const own = txns.get(this.appId(partition, identity))?.version;
+    if (own !== undefined) return { version: own, origin: 'this-log' };
+    if (identity === undefined) return { origin: 'none' };
+    const prefix = `${this.#legacyAppId(partition)}:`;
+    for (const appId of txns.keys()) if (appId.startsWith(prefix)) return { origin: 'other-log' };
+    const legacy = txns.get(this.#legacyAppId(partition))?.version;
+    return legacy === undefined ? { origin: 'none' } : { version: legacy, origin: 'adopted' };
   }
 
   /**
@@ -87,14 +121,26 @@ export class BronzeTable {
    * Check and commit happen under the partition's commit lock, so two instances cannot both pass the check.
    * @throws PartitionOwnershipLostError when the marker moved, or the commit came back already-committed.
    */
-  async commitBatch(partition: number, from: number, to: number, ndjsonFile: string | undefined): Promise<number> {
-    return withCommitLock(this.lockDir, partition, () => this.#fencedAppend(partition, from, to, ndjsonFile));
+  async commitBatch(
+    partition: number,
+    from: number,
+    to: number,
+    ndjsonFile: string | undefined,
+    identity?: string,
+  ): Promise<number> {
+    return withCommitLock(this.lockDir, partition, () => this.#fencedAppend(partition, identity, from, to, ndjsonFile));
   }
 
-  async #fencedAppend(partition: number, from: number, to: number, ndjsonFile: string | undefined): Promise<number> {
+  async #fencedAppend(
+    partition: number,
+    identity: string | undefined,
+    from: number,
+    to: number,
+    ndjsonFile: string | undefined,
+  ): Promise<number> {
     // One snapshot for the fence and the append (loading one per commit is a visible part of the loader's cost).
     const snapshot = await this.table.snapshot();
-    const seen = snapshot.txns.get(this.appId(partition))?.version;
+    const seen = this.marker(snapshot.txns, partition, identity).version;
     if (seen !== undefined && seen !== from) {
       throw new PartitionOwnershipLostError(partition, `${this.name} is at ${seen}, this batch starts at ${from}`, {
         table: this.name,
@@ -108,7 +154,10 @@ export class BronzeTable {
         : this.key === 'events'
           ? { sql: eventsSelect(ndjsonFile), columns: EVENTS_SELECT_COLUMNS }
           : { ndjsonFile };
-    const result = await this.table.append(source, { txn: { appId: this.appId(partition), version: to }, snapshot });
+    const result = await this.table.append(source, {
+      txn: { appId: this.appId(partition, identity), version: to },
+      snapshot,
+    });
     if (result.status === 'already-committed') {
       throw new PartitionOwnershipLostError(partition, `${this.name} already has offsets up to ${to}`, {
         table: this.name,

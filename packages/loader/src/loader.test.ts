@@ -93,9 +93,10 @@ describe('startLoader', () => {
         await loader.stop();
       }
       const { end } = await env.log.bounds(writer.partition);
+      const identity = await env.log.identity(writer.partition);
       for (const table of ['bronze.events', 'bronze.quarantine']) {
         const snapshot = await (await DeltaTable.open(lakeTablePath(env.dataDir, table))).snapshot();
-        assert.equal(snapshot.txns.get(`lens-loader:${table}:p${writer.partition}`)?.version, end, table);
+        assert.equal(snapshot.txns.get(`lens-loader:${table}:p${writer.partition}:${identity}`)?.version, end, table);
       }
     } finally {
       await writer.close();

@@ -166,6 +166,8 @@ export class PartitionLoader {
   readonly #pos: Record<BronzeTableKey, number> = { events: 0, quarantine: 0 };
   readonly #lastCommit: Record<BronzeTableKey, number> = { events: Date.now(), quarantine: Date.now() };
   #next = 0;
+  /** The log partition's identity: the tables' markers are kept per identity (BronzeTable.appId). */
+  #identity: string | undefined;
   /** Log offset before which every record is committed to its table (markers of tables without rows may lag). */
   #loadedThrough = 0;
   /** Batches whose files exist (filled or committing): a run that ends deletes what is left of them. */
@@ -177,22 +179,47 @@ export class PartitionLoader {
     this.stats = { partition: deps.partition, position: 0, eventsLoaded: 0, quarantined: 0, duplicates: 0, batches: 0 };
   }
 
-  /** Resumes from the tables' markers (the source of truth), or the log's retention start when there are none. */
+  /**
+   * Resumes from the tables' markers for this log partition's identity (the source of truth), or the log's
+   * retention start when there are none.
+   */
   async #resume(): Promise<void> {
-    const { start, end } = await this.#d.log.bounds(this.#d.partition);
-    for (const key of ['events', 'quarantine'] as const)
-      this.#pos[key] = (await this.#d.tables[key].position(this.#d.partition)) ?? start;
+    const { log, partition, logger } = this.#d;
+    const { start, end } = await log.bounds(partition);
+    this.#identity = await log.identity(partition);
+    for (const key of ['events', 'quarantine'] as const) {
+      const marker = await this.#d.tables[key].currentMarker(partition, this.#identity);
+      this.#pos[key] = marker.version ?? start;
+      if (marker.origin === 'adopted')
+        logger.info(
+          { partition, table: key, identity: this.#identity, position: marker.version },
+          'loader_marker_adopted',
+        );
+      if (marker.origin === 'other-log')
+        // The tables hold positions of a former log under this partition number (its directory deleted and
+        // written again): they say nothing about this one, whose records are all new to the lake.
+        logger.warn(
+          {
+            partition,
+            table: key,
+            identity: this.#identity,
+            from: start,
+            hint: 'bronze holds positions of another log for this partition: the log was replaced; its records load from its start',
+          },
+          'loader_new_log_partition',
+        );
+    }
     this.#next = Math.min(this.#pos.events, this.#pos.quarantine);
     if (this.#next > end)
-      // The tables say more of this partition was loaded than the log holds: the log was deleted, replaced or
-      // restored from an older copy. Its new records sit at positions already marked loaded and would wait
-      // unseen until the log grew past the marker: said loudly, not silently.
-      this.#d.logger.error(
+      // The tables say more of this very partition (same identity) was loaded than the log holds: it was restored
+      // from an older copy. Records appended to it now sit at positions already marked loaded and would wait unseen
+      // until the log grew past the marker: said loudly, not silently.
+      logger.error(
         {
-          partition: this.#d.partition,
+          partition,
           position: this.#next,
           end,
-          hint: 'bronze tables record this partition loaded beyond the end of the log: the log directory was replaced or reset; records it holds below the position are not loaded',
+          hint: 'bronze tables record this partition loaded beyond the end of the log: the log was restored from an older copy; records appended below the position are not loaded',
         },
         'loader_position_beyond_log_end',
       );
@@ -443,7 +470,13 @@ export class PartitionLoader {
   }
 
   async #commitTable(key: BronzeTableKey, batch: MicroBatch): Promise<void> {
-    await this.#d.tables[key].commitBatch(this.#d.partition, this.#pos[key], batch.to, batch.finish(key));
+    await this.#d.tables[key].commitBatch(
+      this.#d.partition,
+      this.#pos[key],
+      batch.to,
+      batch.finish(key),
+      this.#identity,
+    );
   }
 
   /** A batch from `from` on, with files of its own in the loader's temporary directory. */

@@ -96,6 +96,13 @@ export interface EventLog {
   readPacked(partition: number, offset: number, options?: PackedReadOptions): Promise<PackedRecords>;
   /** First offset still stored (after retention) and the offset after the last durable record. */
   bounds(partition: number): Promise<{ start: number; end: number }>;
+  /**
+   * The identity of one partition's storage, fixed when the partition was first stored: the same for every reader
+   * and writer, a new one once the partition is deleted and created again (a log directory replaced). A consumer
+   * that keeps its positions outside the log (bronze's markers) keys them by it, so the positions of a former log
+   * are never applied to a new one. Undefined when the partition does not exist.
+   */
+  identity(partition: number): Promise<string | undefined>;
   /** Consumer positions ("next offset to read"), persisted durably. */
   commit(consumer: string, partition: number, nextOffset: number): Promise<void>;
   committed(consumer: string, partition: number): Promise<number | undefined>;

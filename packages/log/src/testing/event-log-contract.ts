@@ -80,6 +80,31 @@ export function runEventLogContract(name: string, open: () => Promise<EventLogFi
     );
 
     it(
+      "a partition's identity exists once it does, is the same for every reader and stays across reopening",
+      withLog(async (fixture) => {
+        const { log } = fixture;
+        assert.equal(await log.identity(0), undefined, 'no partition, no identity');
+        const first = await log.openWriter();
+        const second = await log.openWriter();
+        await first.append([buf('a')]);
+        const id = await log.identity(first.partition);
+        assert.match(id ?? '', /\S{8,}/);
+        assert.equal(await log.identity(first.partition), id, 'stable');
+        assert.notEqual(await log.identity(second.partition), id, 'each partition its own');
+        assert.equal(await log.identity(7), undefined);
+        await assert.rejects(log.identity(-1), LogArgumentError);
+        if (fixture.reopen === undefined) return;
+        await log.close();
+        const again = await fixture.reopen();
+        try {
+          assert.equal(await again.identity(first.partition), id, 'the same storage, the same identity');
+        } finally {
+          await again.close();
+        }
+      }),
+    );
+
+    it(
       'stores a copy: changing the appended Buffer afterwards changes nothing',
       withLog(async ({ log }) => {
         const writer = await log.openWriter();

@@ -8,6 +8,7 @@ import { checkConsumer, checkOffset, checkPartition } from '../../validate.js';
 import { BackpressureGuard } from './backpressure-guard.js';
 import { ConsumerOffsets } from './consumer-offsets.js';
 import { LocalLogWriter } from './local-log-writer.js';
+import { partitionIdentity } from './partition-identity.js';
 import { acquirePartitionLock } from './partition-lock.js';
 import { PartitionReader } from './partition-reader.js';
 import { recoverPartition } from './partition-recovery.js';
@@ -118,6 +119,12 @@ class LocalEventLog implements EventLog {
     return { start: Math.min(start, end), end };
   }
 
+  async identity(partition: number): Promise<string | undefined> {
+    this.#assertOpen();
+    checkPartition(partition);
+    return partitionIdentity(this.#options.dir, partition);
+  }
+
   async commit(consumer: string, partition: number, nextOffset: number): Promise<void> {
     this.#assertOpen();
     checkConsumer(consumer);
@@ -168,6 +175,7 @@ class LocalEventLog implements EventLog {
     await mkdir(layout.partitionDir(dir, partition), { recursive: true });
     const lock = await acquirePartitionLock(layout.lockPath(dir, partition), partition, logger);
     try {
+      await partitionIdentity(dir, partition); // before its first record: a new partition is a new identity
       const recovered = await recoverPartition(dir, partition, logger);
       const guard = new BackpressureGuard({
         dir,

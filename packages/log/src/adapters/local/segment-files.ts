@@ -7,7 +7,10 @@ import { HEADER_BYTES, readHeader, verifyFrame, type FrameHeader } from './recor
 
 const SEGMENT_SUFFIX = '.seg';
 
-/** Paths of the log directory: `partitions/<n>/<base>.seg`, `partitions/<n>/durable`, `consumers/<c>/<n>.json`. */
+/**
+ * Paths of the log directory: `partitions/<n>/<base>.seg`, `partitions/<n>/durable`, `partitions/<n>/identity`,
+ * `consumers/<c>/<n>.json`.
+ */
 export const layout = {
   partitionsDir: (dir: string) => join(dir, 'partitions'),
   partitionDir: (dir: string, partition: number) => join(dir, 'partitions', String(partition)),
@@ -15,6 +18,7 @@ export const layout = {
     join(dir, 'partitions', String(partition), `${String(base).padStart(20, '0')}${SEGMENT_SUFFIX}`),
   markerPath: (dir: string, partition: number) => join(dir, 'partitions', String(partition), 'durable'),
   lockPath: (dir: string, partition: number) => join(dir, 'partitions', String(partition), 'writer.lock'),
+  identityPath: (dir: string, partition: number) => join(dir, 'partitions', String(partition), 'identity'),
   consumersDir: (dir: string) => join(dir, 'consumers'),
   consumerDir: (dir: string, consumer: string) => join(dir, 'consumers', consumer),
 };

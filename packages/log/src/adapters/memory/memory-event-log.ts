@@ -1,5 +1,6 @@
 // The in-memory EventLog: same semantics as the local adapter (segments, retention, exclusive writers,
 // argument checks) without durability, for unit tests of callers and as the contract suite's reference.
+import { randomUUID } from 'node:crypto';
 import { LogClosedError, LogRecordDamagedError, OffsetOutOfRangeError, PartitionLockedError } from '../../errors.js';
 import {
   DEFAULT_MAX_READ_BYTES,
@@ -27,6 +28,7 @@ interface MemoryPartition {
   locked: boolean;
   /** Offsets whose storage is (simulated as) damaged: see MemoryLogStore.damage. */
   damaged: Set<number>;
+  readonly identity: string;
 }
 
 /** State shared by EventLog instances opened on it, so a test can "reopen" a memory log. */
@@ -142,6 +144,12 @@ class MemoryEventLog implements EventLog {
     return { start: state.segments[0]!, end: state.segments[0]! + state.records.length };
   }
 
+  async identity(partition: number): Promise<string | undefined> {
+    this.#assertOpen();
+    checkPartition(partition);
+    return this.#partition(partition, false)?.identity;
+  }
+
   async commit(consumer: string, partition: number, nextOffset: number): Promise<void> {
     this.#assertOpen();
     checkConsumer(consumer);
@@ -189,7 +197,7 @@ class MemoryEventLog implements EventLog {
   #partition(partition: number, create: boolean): MemoryPartition | undefined {
     let state = this.store.partitions.get(partition);
     if (state === undefined && create) {
-      state = { records: [], segments: [0], activeBytes: 0, locked: false, damaged: new Set() };
+      state = { records: [], segments: [0], activeBytes: 0, locked: false, damaged: new Set(), identity: randomUUID() };
       this.store.partitions.set(partition, state);
     }
     return state;
