@@ -20,7 +20,14 @@ export { quarantineTableName } from './engine/quarantine-table.js';
 export { PipelineDefinitionError, PipelineGraphError, ExpectationFailedError, PipelineRunError } from './errors.js';
 export { noopLogger, type Logger } from './logger.js';
 export { runPipelines, type RunPipelinesOptions } from './engine/run-pipelines.js';
-export { startScheduler, type SchedulerOptions, type RunningScheduler } from './scheduler/scheduler.js';
+export {
+  startScheduler,
+  type SchedulerOptions,
+  type RunningScheduler,
+  type SchedulerHealth,
+  type FailingPipeline,
+} from './scheduler/scheduler.js';
+export { SchedulerMetrics, type SchedulerGauges } from './scheduler/scheduler-metrics.js';
 export { nextDue } from './scheduler/schedule.js';
 export { lineageEvents } from './graph/openlineage.js';
 export { bronzeRows, appendBronze, type BronzeRow } from './testing/bronze-fixture.js';

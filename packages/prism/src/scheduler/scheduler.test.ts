@@ -140,4 +140,52 @@ update:
     );
     assert.equal(Number(counts!['d']), rows.filter((r) => !r['is_bot']).length, 'and none missing');
   });
+
+  it('takes its retries from the caller, and reports a failing pipeline in health() until a pass runs it fine', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'prism-sched-health-'));
+    const dataDir = join(root, 'data');
+    const dir = join(root, 'pipelines');
+    mkdirSync(dir);
+    const flag = join(root, 'flag.csv');
+    writeFileSync(
+      join(dir, 'silver.flagged.yaml'),
+      `name: silver.flagged
+description: Fails while the flag file is missing.
+owner: tests
+inputs: [bronze.events]
+transform:
+  sql: SELECT message_id, (SELECT count(*) FROM read_csv('${flag}')) AS n FROM incoming.bronze_events
+update:
+  mode: append
+`,
+    );
+    await appendBronze(dataDir, [...bronzeRows({ seed: 8, users: 5, days: 1, start: '2025-02-01T00:00:00Z' })]);
+    const graph = buildGraph(loadDefinitions({ dirs: [dir], shipped: false }));
+    const retrying: string[] = [];
+    const logger: Logger = { ...noopLogger, warn: (_fields: object, msg?: string) => void retrying.push(msg ?? '') };
+    const scheduler = startScheduler({ dataDir, graph, tickMs: 50, logger, retries: 0, backoffMs: 60_000 });
+    try {
+      assert.equal(scheduler.health().ready, true, 'ready before any pass failed');
+      for (let i = 0; i < 400 && scheduler.health().failing === undefined; i++)
+        await new Promise((r) => setTimeout(r, 25));
+      const failing = scheduler.health();
+      assert.equal(failing.ready, false);
+      assert.equal(failing.failing?.[0]?.pipeline, 'silver.flagged');
+      assert.deepEqual(retrying, [], 'retries: 0 — no retry');
+      // Each pass fails it again: the streak grows, its start stays.
+      for (let i = 0; i < 400 && (scheduler.health().failing?.[0]?.failedRuns ?? 0) < 2; i++)
+        await new Promise((r) => setTimeout(r, 25));
+      assert.equal(scheduler.health().failing?.[0]?.since, failing.failing?.[0]?.since);
+      writeFileSync(flag, 'a\n1\n');
+      for (let i = 0; i < 400 && !scheduler.health().ready; i++) await new Promise((r) => setTimeout(r, 25));
+      const ok = scheduler.health();
+      assert.equal(ok.ready, true);
+      assert.equal(ok.failing, undefined);
+      assert.equal(ok.state, 'running');
+    } finally {
+      await scheduler.stop();
+    }
+    assert.equal(scheduler.health().state, 'stopped');
+    assert.equal(scheduler.health().ready, false);
+  });
 });
