@@ -27,7 +27,10 @@ test('SIGTERM stops lens up and every role even when the demo traffic failed (it
   const up = spawn(
     process.execPath,
     [LENS_BIN, 'up', '--config', config, '--port', '0', '--demo', '--demo-rate', '20', '--log-level', 'info'],
-    { env: { ...process.env, LENS_SERVER_PORT: '0', LENS_LOADER_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      env: { ...process.env, LENS_SERVER_PORT: '0', LENS_LOADER_PORT: '0', LENS_PIPELINES_PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   let out = '';
   up.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));

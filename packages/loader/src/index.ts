@@ -7,3 +7,4 @@ export { BRONZE_TABLES, EVENTS_COLUMNS, QUARANTINE_COLUMNS } from './bronze-sche
 export { LOG_CONSUMER, type PartitionStats } from './partition-loader.js';
 export { BronzeSchemaError, PartitionOwnershipLostError, TableNameError } from './errors.js';
 export { noopLogger, type Logger } from './logger.js';
+export { startOpsServer, type OpsServer } from './ops-server.js';

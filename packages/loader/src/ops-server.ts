@@ -1,5 +1,5 @@
 // The loader's tiny ops endpoint on node:http: GET /health (JSON: owned partitions, positions) and GET /metrics
-// (Prometheus text). No framework: two routes do not need one.
+// (Prometheus text). No framework: two routes do not need one. The pipelines role serves its own with it.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';

@@ -146,6 +146,9 @@ export type LoaderConfig = z.infer<typeof LoaderConfig>;
 
 /** Prism pipelines: where user definitions live (next to the shipped ones) and how the scheduler ticks. */
 export const PipelinesConfig = strictObject({
+  /** The running scheduler's ops endpoint (GET /health, GET /metrics); 0 turns it off. */
+  port: z.number().int().min(0).max(65535).default(8082),
+  host: z.string().default('0.0.0.0'),
   /** Folder of user pipeline definitions (*.yaml), relative to the working directory; none by default. */
   dir: z.string().optional(),
   /** Run the pipelines Lens ships (silver.*, gold.*). */

@@ -1,6 +1,6 @@
 // `lens pipelines run|list|status|history|lineage`: Prism's declarative pipelines (bronze → silver → gold).
 import type { Command } from 'commander';
-import { positiveOption, resolveConfig, withCommonOptions, type CommonOptions } from '../common-options.js';
+import { parsePort, positiveOption, resolveConfig, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { createLogger } from '../logger.js';
 
 /** Prism and the pipelines role load when a sub-command runs, not for `lens --help` (they pull in DuckDB). */
@@ -12,6 +12,7 @@ interface RunFlags extends CommonOptions {
   from?: string;
   to?: string;
   continuous?: boolean;
+  port?: number;
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -35,6 +36,11 @@ export function registerPipelinesCommand(program: Command): void {
     .option('--from <date>', 'backfill from this date (YYYY-MM-DD, inclusive)')
     .option('--to <date>', 'backfill up to this date (inclusive)')
     .option('--continuous', 'keep running the scheduler until interrupted')
+    .option(
+      '-p, --port <port>',
+      'with --continuous: port of the ops endpoint, GET /health and GET /metrics (default: 8082, pipelines.port; 0 = off)',
+      parsePort,
+    )
     .action(async (names: string[], flags: RunFlags) => {
       // The scheduler runs every pipeline incrementally: names, --full-refresh or --from/--to were silently ignored.
       if (
@@ -44,6 +50,8 @@ export function registerPipelinesCommand(program: Command): void {
         throw new Error(
           '--continuous runs every pipeline incrementally on its schedule: it takes no pipeline names, --full-refresh or --from/--to',
         );
+      if (flags.port !== undefined && !flags.continuous)
+        throw new Error("--port is the running scheduler's ops port: it goes with --continuous");
       if ((flags.from === undefined) !== (flags.to === undefined)) throw new Error('--from and --to go together');
       // A date DuckDB cannot read (2026-13-01, 2026-02-30) failed every pipeline, each after its retries.
       for (const [flag, value] of [
@@ -52,7 +60,7 @@ export function registerPipelinesCommand(program: Command): void {
       ] as const)
         if (value !== undefined && !isDate(value))
           throw new Error(`${flag} ${value}: not a calendar date; dates are YYYY-MM-DD (e.g. 2026-03-01)`);
-      const config = resolveConfig(flags);
+      const config = resolveConfig(flags, { 'pipelines.port': flags.port });
       const logger = createLogger('pipelines', config.logLevel);
       const { pipelineGraph, runPipelinesOnce, runPipelinesRole } = await role();
       if (flags.continuous) return runPipelinesRole(config, logger);

@@ -84,7 +84,7 @@ export function registerUpCommand(program: Command): void {
           ]),
         );
         const loaderUrl = await starting(supervisor.start('loader', common));
-        await starting(supervisor.start('pipelines', ['run', '--continuous', ...common]));
+        const pipelinesUrl = await starting(supervisor.start('pipelines', ['run', '--continuous', ...common]));
         const serverUrl = await starting(supervisor.start('server', [...common, '--port', String(config.server.port)]));
         const url = collectorUrl ?? `http://localhost:${config.collector.port}`;
         process.stdout.write(
@@ -93,7 +93,7 @@ export function registerUpCommand(program: Command): void {
             `Lens is up. Data directory: ${config.dataDir}`,
             `  collector: ${url}  (health: ${url}/health, metrics: ${url}/metrics)`,
             `  loader:    log → bronze.events every ${config.loader.flushIntervalMs} ms${loaderUrl ? `  (health and metrics: ${loaderUrl})` : ''}`,
-            '  pipelines: bronze → silver → gold, continuously (lens pipelines status)',
+            `  pipelines: bronze → silver → gold, continuously (lens pipelines status)${pipelinesUrl ? `  (health and metrics: ${pipelinesUrl})` : ''}`,
             `  dashboard: ${serverUrl ?? `http://localhost:${config.server.port}`}  (API: /api/insights/{kind}, /api/trending, /api/sql, /api/tables, /api/openapi.json)`,
             `  query:     npx lens query${queryWhere(flags.config, config.dataDir)} "SELECT type, count(*) FROM bronze.events GROUP BY 1"`,
             '',

@@ -1,12 +1,16 @@
 // The pipelines role: loads the definitions (shipped + the configured folder) once, then either runs the
-// selected pipelines once or keeps the continuous scheduler going until a signal.
+// selected pipelines once or keeps the continuous scheduler going until a signal, with its ops endpoint
+// (GET /health, GET /metrics on pipelines.port) while it runs.
+import { startOpsServer, type OpsServer } from '@lens/loader';
 import {
   buildGraph,
   loadDefinitions,
   runPipelines,
+  SchedulerMetrics,
   startScheduler,
   type PipelineGraph,
   type ReadMode,
+  type RunningScheduler,
   type RunRecord,
 } from '@lens/prism';
 import type { LensConfig } from '@lens/protocol';
@@ -45,16 +49,44 @@ export async function runPipelinesOnce(
   });
 }
 
-/** Runs the scheduler until SIGINT/SIGTERM; tells a supervising `lens up` when it is running. */
+/** Runs the scheduler until SIGINT/SIGTERM; tells a supervising `lens up` when it is running (and its ops URL). */
 export async function runPipelinesRole(config: LensConfig, logger: Logger): Promise<void> {
   const graph = pipelineGraph(config);
-  const scheduler = startScheduler({ dataDir: config.dataDir, graph, tickMs: config.pipelines.tickMs, logger });
+  const { host, port } = config.pipelines;
+  const metrics = port === 0 ? undefined : new SchedulerMetrics();
+  /** Set once the scheduler runs; the ops server answers before that. */
+  const running: { scheduler?: RunningScheduler } = {};
+  // The ops port first, as the loader does: a role that cannot serve its health fails before it runs anything.
+  let ops: OpsServer | undefined;
+  if (metrics !== undefined)
+    try {
+      // Before the scheduler exists (a few milliseconds): starting, not ready.
+      ops = await startOpsServer(host, port, metrics.registry, () =>
+        running.scheduler ? { ...running.scheduler.health() } : { ready: false, state: 'starting' },
+      );
+    } catch (error) {
+      const reason = (error as Error).message;
+      throw new Error(`pipelines: cannot listen on ${host}:${port} (pipelines.port; 0 = off): ${reason}`, {
+        cause: error,
+      });
+    }
+  const scheduler = (running.scheduler = startScheduler({
+    dataDir: config.dataDir,
+    graph,
+    tickMs: config.pipelines.tickMs,
+    // pipelines.retries and retryBackoffMs held for `lens pipelines run` only: the scheduler retried 2 times after 1 s, 2 s.
+    retries: config.pipelines.retries,
+    backoffMs: config.pipelines.retryBackoffMs,
+    logger,
+    ...(metrics ? { metrics } : {}),
+  }));
   const predictions = startPredictionsRefresh(config, logger);
-  logger.info({ pipelines: graph.ordered.map((d) => d.name) }, 'pipelines_scheduler_started');
-  process.send?.({ type: 'lens:ready' });
+  logger.info({ pipelines: graph.ordered.map((d) => d.name), port: ops?.port }, 'pipelines_scheduler_started');
+  process.send?.({ type: 'lens:ready', ...(ops === undefined ? {} : { url: `http://localhost:${ops.port}` }) });
   await untilSignal();
   logger.info({}, 'pipelines_stopping');
   await Promise.all([scheduler.stop(), predictions.stop()]);
+  await ops?.close();
 }
 
 /** The first retraining waits for the scheduler to have refreshed gold.user_features on a fresh start. */
