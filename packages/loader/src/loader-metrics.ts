@@ -1,6 +1,8 @@
 // The loader's Prometheus metrics, on a registry of its own (several loaders in one process, tests, and the
-// collector's registry never collide): lag, batch sizes, commit latency, duplicates, quarantine by reason.
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+// collector's registry never collide): lag, batch sizes, commit latency, duplicates, quarantine by reason, and
+// prom-client's process metrics (CPU, RSS, event-loop lag, GC) prefixed `lens_loader_` as the collector's are
+// `lens_collector_` — one Prometheus job scraping every role keeps them apart.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Metrics of one loader instance. */
 export class LoaderMetrics {
@@ -73,4 +75,9 @@ export class LoaderMetrics {
     help: 'Log partitions this instance holds a lease on',
     registers: [this.registry],
   });
+
+  /** `processMetrics` (default true): only a loader that serves /metrics needs them (`runLoaderOnce` does not). */
+  constructor(options: { processMetrics?: boolean } = {}) {
+    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'lens_loader_' });
+  }
 }

@@ -34,7 +34,7 @@ export async function openLoaderResources(
   dataDir: string,
   log: EventLog,
   logger: Logger,
-  metrics = new LoaderMetrics(),
+  metrics = new LoaderMetrics({ processMetrics: config.port !== 0 }),
 ): Promise<LoaderResources> {
   const stateDir = join(dataDir, 'loader');
   const leases = new PartitionLeases(join(stateDir, 'leases'), config.leaseTtlMs);

@@ -29,7 +29,10 @@ describe('startLoader', () => {
       dataDir: env.dataDir,
       log: env.log,
     });
+    const sample = (text: string, name: string): number =>
+      Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
     try {
+      const before = await (await fetch(`http://127.0.0.1:${loader.port}/metrics`)).text();
       await writer.append([
         acceptedRecord({ messageId: 'x1' }),
         acceptedRecord({ messageId: 'x1' }),
@@ -54,6 +57,13 @@ describe('startLoader', () => {
       assert.match(metrics, /^lens_loader_duplicates_skipped_total 1$/m);
       assert.match(metrics, /^lens_loader_quarantined_total\{reason="collector_rejected"\} 1$/m);
       assert.match(metrics, /^lens_loader_lag_events\{partition="0"\} 0$/m);
+      // Process metrics, prefixed as the collector's are (lens_collector_…): the load's CPU shows in them.
+      const cpu = 'lens_loader_process_cpu_seconds_total';
+      assert.ok(sample(metrics, cpu) > sample(before, cpu), `${cpu}: ${sample(before, cpu)} → ${sample(metrics, cpu)}`);
+      assert.ok(sample(metrics, 'lens_loader_process_resident_memory_bytes') > 0);
+      assert.ok(sample(metrics, 'lens_loader_nodejs_eventloop_lag_seconds') >= 0);
+      assert.match(metrics, /^# TYPE lens_loader_nodejs_gc_duration_seconds histogram$/m);
+      assert.doesNotMatch(metrics, /^(process|nodejs)_/m, 'no unprefixed name another role would also export');
       assert.equal((await fetch(`http://127.0.0.1:${loader.port}/nope`)).status, 404);
     } finally {
       await loader.stop();

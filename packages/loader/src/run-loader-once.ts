@@ -1,5 +1,6 @@
 // Loads everything the log holds right now, then returns: `lens loader --once`, tests and benchmarks. Takes
 // the leases it can (partitions another live instance holds are left to it) and gives them back at the end.
+import { LoaderMetrics } from './loader-metrics.js';
 import { openLoaderResources } from './loader-resources.js';
 import { enforceLogRetention, type LoaderOptions, type LoaderStats } from './loader.js';
 import { noopLogger } from './logger.js';
@@ -20,6 +21,7 @@ export async function runLoaderOnce(options: LoaderOptions): Promise<LoaderStats
     options.dataDir,
     options.log,
     logger,
+    new LoaderMetrics({ processMetrics: false }), // nothing serves them
   );
   try {
     const mine: number[] = [];
