@@ -35,3 +35,22 @@ test('columns() returns every value in order with NULLs as NaN, for block-copied
     db.close();
   }
 });
+
+test('busyForMs() says how long the work holding the session has run, undefined while idle', async () => {
+  const db = await createDuckDB();
+  try {
+    const runner = new DuckDBRunner(db, 60_000);
+    assert.equal(runner.busyForMs(), undefined);
+    let release!: () => void;
+    const held = runner.exclusive(() => new Promise<void>((r) => (release = r)));
+    const queued = runner.exclusive(() => runner.all('SELECT 1 AS one'));
+    await new Promise((r) => setTimeout(r, 120));
+    assert.ok((runner.busyForMs() ?? 0) >= 100, `busy for ${runner.busyForMs()} ms`);
+    release();
+    await held;
+    assert.deepEqual(await queued, [{ one: 1 }]);
+    assert.equal(runner.busyForMs(), undefined);
+  } finally {
+    db.close();
+  }
+});

@@ -7,6 +7,8 @@ import { QueryTimeoutError } from './errors.js';
 /** Serialises work on a DuckDB session and interrupts statements that exceed `timeoutMs`. */
 export class DuckDBRunner {
   #tail: Promise<unknown> = Promise.resolve();
+  /** When the work running now started (performance.now()), undefined while idle. */
+  #busySince: number | undefined;
 
   constructor(
     readonly db: DuckDBSession,
@@ -15,9 +17,22 @@ export class DuckDBRunner {
 
   /** Runs `work` alone on the session (queued behind earlier work). */
   exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.#tail.then(work, work);
+    const run = async (): Promise<T> => {
+      this.#busySince = performance.now();
+      try {
+        return await work();
+      } finally {
+        this.#busySince = undefined;
+      }
+    };
+    const next = this.#tail.then(run, run);
     this.#tail = next.catch(() => undefined);
     return next;
+  }
+
+  /** Milliseconds the work running now has run (undefined while idle): a health check tells busy from stuck. */
+  busyForMs(): number | undefined {
+    return this.#busySince === undefined ? undefined : performance.now() - this.#busySince;
   }
 
   /** Runs one statement under the timeout, returning rows as plain JS objects. */

@@ -2,7 +2,13 @@
 // search, trending now, locked-down SQL) answered by DuckDB straight on the lake's Delta tables.
 // This file is the package's only public entry.
 export * from './errors.js';
-export { InsightEngine, TableMissingError, type InsightEngineOptions, type InsightResponse } from './insight-engine.js';
+export {
+  InsightEngine,
+  TableMissingError,
+  type EngineProbe,
+  type InsightEngineOptions,
+  type InsightResponse,
+} from './insight-engine.js';
 export type { InsightKind, RunEnv } from './kinds/insight-kind.js';
 export { INSIGHT_KINDS } from './kinds/registry.js';
 export { TrendsQuery, TrendSeries, type TrendsResult, type TrendLine } from './kinds/trends.js';

@@ -63,6 +63,17 @@ export class TableMissingError extends LensError {
 
 /** Raw-SQL sessions at most: a slow statement holds one, the others keep answering. */
 const SQL_SESSIONS = 3;
+/** What `InsightEngine.probe` found. */
+export interface EngineProbe {
+  ok: boolean;
+  state: 'answered' | 'busy' | 'stuck' | 'failed';
+  /** How long the probe took. */
+  ms: number;
+  /** busy/stuck: how long the query holding the session has run. */
+  busyForMs?: number;
+  error?: string;
+}
+
 /** A raw-SQL session and how many statements it is running or has queued. */
 interface SqlSession {
   session: Promise<LockedSql>;
@@ -84,6 +95,8 @@ export class InsightEngine {
   /** Raw-SQL sessions (SQL_SESSIONS, opened as needed) and how many queries each is running or has queued. */
   readonly #locked: SqlSession[] = [];
   #trending: Promise<TrendingIndex> | undefined;
+  /** A readiness probe waiting for the session (its error message, or undefined once answered). */
+  #probe: Promise<string | undefined> | undefined;
   readonly #warm: WarmEvents | undefined;
 
   private constructor(
@@ -222,6 +235,39 @@ export class InsightEngine {
   /** The lake's tables: schema, version, files, rows, bytes, freshness. */
   async tables(): Promise<LakeTableInfo[]> {
     return this.#runner.exclusive(async () => lakeTables(this.catalog, this.#runner.db, this.#now()));
+  }
+
+  /**
+   * A cheap readiness check of the engine's DuckDB (the server's GET /health): `SELECT 1` on its session, answered
+   * within `waitMs`. Queries run one at a time, so one may be running: then the engine is `busy` (fine) while that
+   * query is within its timeout (plus `waitMs`), and `stuck` past it (DuckDB's interrupt did not end it). An error
+   * (the session closed or broken) is `failed`. Probes do not pile up: one waiting is shared.
+   */
+  async probe(waitMs = 2000): Promise<EngineProbe> {
+    const started = performance.now();
+    this.#probe ??= this.#runner
+      .exclusive(() => this.#runner.all('SELECT 1 AS ok', waitMs))
+      .then(
+        () => undefined,
+        (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      )
+      .finally(() => (this.#probe = undefined));
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      this.#probe.then((error) => ({ error })),
+      new Promise<'waiting'>((resolve) => (timer = setTimeout(() => resolve('waiting'), waitMs))),
+    ]);
+    clearTimeout(timer);
+    const ms = Math.round(performance.now() - started);
+    if (outcome !== 'waiting')
+      return outcome.error === undefined
+        ? { ok: true, state: 'answered', ms }
+        : { ok: false, state: 'failed', ms, error: outcome.error };
+    const busyForMs = Math.round(this.#runner.busyForMs() ?? 0);
+    const limit = (this.options.timeoutMs ?? 30_000) + waitMs;
+    return busyForMs <= limit
+      ? { ok: true, state: 'busy', ms, busyForMs }
+      : { ok: false, state: 'stuck', ms, busyForMs };
   }
 
   /** Cache statistics (for metrics). */
