@@ -14,6 +14,7 @@ import Fastify, {
 import { installErrorHandlers } from './http-errors.js';
 import { openApiDocument } from './openapi.js';
 import { readTokenCheck, readTokenHook } from './read-tokens.js';
+import { healthChecker, type PluginHealth } from './server-health.js';
 import { apiRoutes } from './routes/api-routes.js';
 import { noopServerLogger, type ServerLogger } from './server-logger.js';
 import { ServerMetrics } from './server-metrics.js';
@@ -42,6 +43,8 @@ export interface ServerPlugin {
    * large, 400), answered by the server: e.g. CORS headers, without which a page's fetch cannot read the reason.
    */
   refusedRequestHeaders?: (path: string, origin: string | undefined) => readonly string[];
+  /** Its check in GET /health (`checks[name]`): not ok makes the server `degraded`, still ready (200). */
+  health?: PluginHealth;
 }
 
 /** Options of `createServer`. */
@@ -54,6 +57,8 @@ export interface ServerOptions {
   /** An engine to use (tests); one is created from config and dataDir otherwise. */
   engine?: InsightEngine;
   metrics?: ServerMetrics;
+  /** GET /health checks at most this often; probes in between get the last answer (default 5000). */
+  healthCacheMs?: number;
 }
 
 /** A server ready to listen (or to be exercised with `inject`). */
@@ -162,7 +167,17 @@ export async function createServer(options: ServerOptions): Promise<LensServer> 
     };
   }
 
-  app.get('/health', async () => ({ status: 'ok' }));
+  // Readiness (503 when the lake or DuckDB fails; plugins only degrade it), cached: see server-health.ts.
+  const health = healthChecker({
+    dataDir: options.dataDir,
+    engine,
+    plugins: (options.plugins ?? []).flatMap((p) => (p.health ? [p.health] : [])),
+    cacheMs: options.healthCacheMs ?? 5000,
+  });
+  app.get('/health', async (_request, reply) => {
+    const report = await health();
+    return reply.code(report.status === 'failing' ? 503 : 200).send(report);
+  });
   app.get('/metrics', async (_request, reply) =>
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   );

@@ -7,3 +7,4 @@ export { openApiDocument } from './openapi.js';
 export { readTokenHook } from './read-tokens.js';
 export { ServerMetrics } from './server-metrics.js';
 export { noopServerLogger, type ServerLogger } from './server-logger.js';
+export type { HealthCheck, HealthReport, PluginHealth } from './server-health.js';

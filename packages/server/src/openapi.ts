@@ -112,11 +112,17 @@ export function openApiDocument(pluginPaths: Record<string, unknown> = {}): Reco
   };
   paths['/health'] = {
     get: {
-      summary: 'Liveness: {"status":"ok"} while the server runs',
+      summary:
+        'Readiness: the lake directory readable and DuckDB answering (checked at most every 5 s); mounted plugins (the recommendations store) report beside them',
       operationId: 'health',
       tags: ['operations'],
       security: [],
-      responses: { 200: json('{ status: "ok" }') },
+      responses: {
+        200: json(
+          '{ status: "ok" | "degraded" (a plugin check failed), checkedAt, checks: { lake: { ok, path, tables }, duckdb: { ok, state: "answered" | "busy", ms }, recs?: { ok, loaded, … } } }',
+        ),
+        503: json('{ status: "failing", checkedAt, checks } — the lake or DuckDB check is not ok (its error says why)'),
+      },
     },
   };
   paths['/metrics'] = {

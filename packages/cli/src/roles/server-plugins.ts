@@ -8,12 +8,13 @@ import {
   createDeltaServedListLog,
   loadRecommendations,
   openRecsStore,
+  readPointer,
   RECOMMENDATIONS_PATH,
   recommendationsOpenApi,
   recommendationsPlugin,
   RecsTrainingError,
 } from '@lens/recs';
-import type { ServerPlugin } from '@lens/server';
+import type { HealthCheck, ServerPlugin } from '@lens/server';
 import type { FastifyInstance } from 'fastify';
 
 /** How often the server looks for newly trained recommendations (loading skips unchanged versions). */
@@ -38,23 +39,48 @@ export async function serverPlugins(config: LensConfig, logger: Logger): Promise
   });
   let closing = false;
   let refreshing: Promise<void> | undefined;
+  /** What the server's GET /health says of the store, after each refresh (until the first: still loading). */
+  let recsHealth: HealthCheck = { ok: true, loaded: false, state: 'loading' };
   const refresh = (): Promise<void> => (refreshing ??= load().finally(() => (refreshing = undefined)));
   const load = async (): Promise<void> => {
+    let state: 'loaded' | 'unchanged' | 'not_trained' | 'failed';
+    let failure: string | undefined;
     try {
       const result = await loadRecommendations({
         dataDir: config.dataDir,
         store,
         keepVersions: config.recs.keepVersions,
       });
+      state = result.status;
       if (result.status !== 'unchanged') logger.info({ ...result }, 'recs_loaded');
     } catch (error) {
+      state = 'failed';
       // Before the first training run the gold tables do not exist yet: expected, the API answers 503 meanwhile.
       // Anything else (the store unreachable, its table gone) leaves stale lists served: say so.
-      if (error instanceof RecsTrainingError && error.context['step'] === 'load')
+      if (error instanceof RecsTrainingError && error.context['step'] === 'load') {
+        state = 'not_trained';
         logger.debug({ err: error }, 'recs_not_loaded');
+      }
       // Stopping cut a load short (the store closed under it): the next start loads that version again.
       else if (closing) logger.info({ err: error }, 'recs_load_interrupted_by_stop');
       else logger.warn({ err: error }, 'recs_refresh_failed');
+      failure = error instanceof Error ? error.message : String(error);
+    }
+    if (closing) return;
+    // Whether the API serves: the store's pointer (a version loaded earlier still serves while training has not run).
+    try {
+      const pointer = await readPointer(store);
+      recsHealth = {
+        ok: state !== 'failed',
+        loaded: pointer !== undefined,
+        state,
+        ...(pointer === undefined
+          ? {}
+          : { version: pointer.version, loadedAt: new Date(pointer.loadedAt).toISOString() }),
+        ...(failure === undefined ? {} : { error: failure }),
+      };
+    } catch (error) {
+      recsHealth = { ok: false, loaded: false, state: 'failed', error: (error as Error).message };
     }
   };
   const recsLifecycle = async (app: FastifyInstance): Promise<void> => {
@@ -81,7 +107,7 @@ export async function serverPlugins(config: LensConfig, logger: Logger): Promise
       refusedRequestHeaders: recs.refusedRequestHeaders,
       openapi: { [RECOMMENDATIONS_PATH]: recommendationsOpenApi(config.recs.maxK) },
     },
-    { plugin: recsLifecycle as ServerPlugin['plugin'] },
+    { plugin: recsLifecycle as ServerPlugin['plugin'], health: { name: 'recs', check: () => recsHealth } },
     { plugin: dashboardPlugin as ServerPlugin['plugin'] },
   ];
 }
