@@ -53,3 +53,80 @@ test('SIGTERM stops lens up and every role even when the demo traffic failed (it
     if (up.exitCode === null) up.kill('SIGKILL');
   }
 });
+
+/** Runs `lens up` with no sources on a fresh data directory until `ready(stdout, stderr)`, then stops it. */
+async function upOutput(
+  logLevel: string,
+  ready: (stdout: string, stderr: string) => Promise<boolean> | boolean,
+  env: Record<string, string> = {},
+): Promise<{ stdout: string; stderr: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'lens-up-out-'));
+  const up = spawn(
+    process.execPath,
+    [
+      LENS_BIN,
+      'up',
+      '--data',
+      join(dir, 'data'),
+      '--log-level',
+      logLevel,
+      ...(env['LENS_COLLECTOR_PORT'] ? [] : ['--port', '0']),
+    ],
+    {
+      env: { ...process.env, LENS_SERVER_PORT: '0', LENS_LOADER_PORT: '0', LENS_PIPELINES_PORT: '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  up.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  up.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => up.on('exit', resolve));
+  try {
+    for (let i = 0; i < 1200 && !(await ready(stdout, stderr)); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(await ready(stdout, stderr), `lens up did not get ready:\n${stdout}\n${stderr}`);
+  } finally {
+    up.kill('SIGTERM');
+    await exited;
+  }
+  return { stdout, stderr };
+}
+
+test('lens up: stdout is JSON log lines only; the banner, write key and curl line go to stderr', async () => {
+  const { stdout, stderr } = await upOutput(
+    'info',
+    (out, err) => out.includes('"lens_up_ready"') && err.includes('Press Ctrl+C'),
+  );
+  const lines = stdout.split('\n').filter((l) => l !== '');
+  for (const line of lines) assert.doesNotThrow(() => JSON.parse(line), `not a JSON line on stdout: ${line}`);
+  const ready = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['msg'] === 'lens_up_ready')!;
+  assert.match(String(ready['collector']), /^http:\/\/localhost:\d+$/);
+  assert.equal(ready['devSource'], 'dev');
+  assert.doesNotMatch(stdout, /dev_[0-9a-f]{24}/, 'the write key stays out of the shipped log');
+  assert.match(stderr, /Lens is up\. Data directory: /);
+  assert.match(stderr, /write key: dev_[0-9a-f]{24}/);
+  assert.match(stderr, /curl -u 'dev_[0-9a-f]{24}:' .*\/v1\/track/);
+});
+
+test('lens up --log-level warn prints no banner (and no info line)', async () => {
+  // Without the banner, the collector answering on its port and the server on its own say lens up is there.
+  const collector = 47_000 + Math.floor(Math.random() * 500);
+  const server = collector + 500;
+  let started = 0;
+  const { stdout, stderr } = await upOutput(
+    'warn',
+    async () => {
+      const up = async (port: number): Promise<boolean> =>
+        fetch(`http://127.0.0.1:${port}/health`).then(
+          (r) => r.ok,
+          () => false,
+        );
+      if (!((await up(collector)) && (await up(server)))) return false;
+      started ||= Date.now();
+      return Date.now() - started > 1000; // the banner would follow the server's start at once
+    },
+    { LENS_COLLECTOR_PORT: String(collector), LENS_SERVER_PORT: String(server) },
+  );
+  assert.doesNotMatch(`${stdout}${stderr}`, /Lens is up|write key|Press Ctrl\+C/);
+  assert.doesNotMatch(stdout, /lens_up_ready/);
+});
