@@ -7,23 +7,10 @@ import { SourceConfig, type LensConfig } from '@lens/protocol';
 
 export const DEV_SOURCE_FILE = 'dev-source.json';
 
-/** Where the development source (and its write key) is kept. */
-export function devSourceFile(config: LensConfig): string {
-  return join(config.dataDir, DEV_SOURCE_FILE);
-}
-
-/**
- * Whether to print text for a person (banners, the write key and curl line) — on stderr, stdout being JSON log
- * lines only: at the log levels that show info lines.
- */
-export function humanOutput(logLevel: LensConfig['logLevel']): boolean {
-  return logLevel === 'info' || logLevel === 'debug' || logLevel === 'trace';
-}
-
 /** The configured sources, or the development source (created on first use). */
 export function sourcesOrDevSource(config: LensConfig): { sources: SourceConfig[]; devSource?: SourceConfig } {
   if (config.sources.length > 0) return { sources: config.sources };
-  const file = devSourceFile(config);
+  const file = join(config.dataDir, DEV_SOURCE_FILE);
   let devSource: SourceConfig;
   try {
     devSource = SourceConfig.parse(JSON.parse(readFileSync(file, 'utf8')));
@@ -67,7 +54,7 @@ export function demoSource(sources: readonly SourceConfig[]): SourceConfig | und
   return sources.find((source) => source.enabled) ?? sources[0];
 }
 
-/** The lines `lens up` (and `lens collector`) print on stderr so a newcomer can send an event at once. */
+/** The lines `lens up` prints so a newcomer can send an event at once. */
 export function devSourceBanner(source: SourceConfig, collectorUrl: string): string {
   return [
     `Development source "${source.id}" (no sources configured) — write key: ${source.writeKey}`,

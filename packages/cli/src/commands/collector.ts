@@ -1,7 +1,7 @@
 // `lens collector`: just the collector (the tracking API), on the embedded log in the data directory.
 import type { Command } from 'commander';
 import { parsePort, parseWorkers, resolveConfig, withCommonOptions, type CommonOptions } from '../common-options.js';
-import { devSourceBanner, humanOutput, sourcesOrDevSource } from '../dev-source.js';
+import { devSourceBanner, sourcesOrDevSource } from '../dev-source.js';
 import { createLogger } from '../logger.js';
 
 interface CollectorFlags extends CommonOptions {
@@ -31,9 +31,8 @@ export function registerCollectorCommand(program: Command): void {
       });
       const logger = createLogger('collector', config.logLevel);
       const { sources, devSource } = sourcesOrDevSource(config);
-      // For a person, on stderr (stdout is JSON log lines), unless the log level hides info lines.
-      if (devSource !== undefined && process.send === undefined && humanOutput(config.logLevel)) {
-        process.stderr.write(`${devSourceBanner(devSource, `http://localhost:${config.collector.port}`)}\n`);
+      if (devSource !== undefined && process.send === undefined) {
+        process.stdout.write(`${devSourceBanner(devSource, `http://localhost:${config.collector.port}`)}\n`);
       }
       const { runCollectorRole } = await import('../roles/collector-role.js');
       await runCollectorRole(config, sources, logger);

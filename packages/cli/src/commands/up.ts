@@ -11,7 +11,7 @@ import {
   withCommonOptions,
   type CommonOptions,
 } from '../common-options.js';
-import { demoSource, devSourceBanner, devSourceFile, humanOutput, sourcesOrDevSource } from '../dev-source.js';
+import { demoSource, devSourceBanner, sourcesOrDevSource } from '../dev-source.js';
 import { createLogger } from '../logger.js';
 import { untilSignal } from '../roles/until-signal.js';
 import { RoleSupervisor } from '../roles/role-supervisor.js';
@@ -48,10 +48,6 @@ export function registerUpCommand(program: Command): void {
         'collector.workers': flags.workers,
       });
       const logger = createLogger('up', config.logLevel);
-      // stdout carries JSON log lines only (this process's and every role's), which log shippers parse line by line;
-      // what a person reads — where things are, the write key and curl line, demo progress — goes to stderr, at the
-      // levels that show info lines (--log-level warn and quieter hide it; lens_up_ready stays in the log).
-      const say = humanOutput(config.logLevel) ? (text: string) => void process.stderr.write(text) : () => {};
       // Listening from the start: a signal while the roles start stops what has started (else SIGTERM during
       // start-up ended lens up at once and left its first roles running).
       const signalled = untilSignal();
@@ -91,7 +87,7 @@ export function registerUpCommand(program: Command): void {
         const pipelinesUrl = await starting(supervisor.start('pipelines', ['run', '--continuous', ...common]));
         const serverUrl = await starting(supervisor.start('server', [...common, '--port', String(config.server.port)]));
         const url = collectorUrl ?? `http://localhost:${config.collector.port}`;
-        say(
+        process.stdout.write(
           [
             '',
             `Lens is up. Data directory: ${config.dataDir}`,
@@ -103,6 +99,7 @@ export function registerUpCommand(program: Command): void {
             '',
           ].join('\n'),
         );
+        // The same, structured, for whoever reads the log rather than the terminal (the write key stays out of it).
         logger.info(
           {
             dataDir: config.dataDir,
@@ -110,35 +107,33 @@ export function registerUpCommand(program: Command): void {
             loader: loaderUrl ?? null,
             pipelines: pipelinesUrl ?? null,
             server: serverUrl ?? `http://localhost:${config.server.port}`,
-            // The key itself stays out of shipped logs: it is in the file, and in the banner on stderr.
-            ...(devSource === undefined ? {} : { devSource: devSource.id, devSourceFile: devSourceFile(config) }),
+            ...(devSource === undefined ? {} : { devSource: devSource.id }),
           },
           'lens_up_ready',
         );
-        if (devSource !== undefined) say(`\n${devSourceBanner(devSource, url)}\n`);
+        if (devSource !== undefined) process.stdout.write(`\n${devSourceBanner(devSource, url)}\n`);
         if (flags.demo) {
           const source = demoSource(sources)!;
           const { startDemoTraffic } = await import('@lens/demo');
           demo = startDemoTraffic({ url, writeKey: source.writeKey, rate: flags.demoRate, logger });
-          say(
+          process.stdout.write(
             `\nDemo traffic: ~${flags.demoRate} events/s of simulated newsroom readers to source "${source.id}" (a line every 10 s).\n`,
           );
           demoTicker = setInterval(() => {
             const stats = demo!.stats();
-            say(
+            process.stdout.write(
               `demo: ${stats.accepted} events accepted, ${stats.rejected} quarantined (deliberately malformed), ${stats.failed} failed, ${stats.retries} retries\n`,
             );
           }, 10_000);
         }
-        say('\nPress Ctrl+C to stop.\n');
+        process.stdout.write('\nPress Ctrl+C to stop.\n');
       } catch (error) {
         await stopAll();
         if (error instanceof StartInterruptedError) return;
         throw error;
       }
       await signalled;
-      say('Stopping Lens…\n');
-      logger.info({}, 'lens_up_stopping');
+      process.stdout.write('Stopping Lens…\n');
       await stopAll();
     });
 }
