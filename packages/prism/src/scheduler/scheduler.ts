@@ -179,10 +179,12 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
       state = 'stopped';
     },
     (error: unknown) => {
-      // Not expected (a pass's own failures are caught above): the role's health says the scheduler is gone.
+      // Not expected (a pass's own failures are caught above): health says the scheduler is gone, and the error
+      // goes on unhandled, so the role's process ends and its supervisor (lens up) starts it again.
       state = 'crashed';
       crash = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       logger.error({ err: error }, 'pipelines_scheduler_crashed');
+      throw error;
     },
   );
   return {
