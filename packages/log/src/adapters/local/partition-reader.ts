@@ -179,11 +179,24 @@ export class PartitionReader {
         if (i === -1) throw new OffsetOutOfRangeError(partition, next, segments[0] ?? next); // retention deleted it
       }
       const following = segments[i + 1];
-      if (stop === 'eof' && following !== undefined && following >= next) {
-        // Normally the next segment starts at `next`; a higher base is a gap recovery left for lost records.
-        next = segments[++i]!;
+      if (stop === 'eof' && following === next) {
+        i++; // the next segment starts where this one ended
         continue;
       }
+      if (stop === 'eof' && following !== undefined && following > next && count === 0)
+        // A higher base is a gap: recovery found those records damaged (it moved the intact ones after them to a
+        // segment of their own), or the segment lost its end. Acknowledged records are gone: said, not skipped.
+        throw new LogRecordDamagedError(
+          {
+            partition,
+            damagedFrom: next,
+            resumeAt: following,
+            reason: 'missing_records',
+            bytes: Buffer.alloc(0),
+            damagedBytes: 0,
+          },
+          { end, segment: base, pos, stop },
+        );
       // Damage lies ahead: hand out the records read so far (a read starting at a damaged offset throws), so a
       // consumer gets every intact record before the damage.
       if (count > 0) break;

@@ -38,9 +38,29 @@ async function reopenAndAppend(dir: string, logger: Logger) {
   const log = await createLocalEventLog({ dir, minFreeDiskBytes: 0, logger });
   const writer = await log.openWriter({ partition: 0 });
   const appended = await writer.append([Buffer.from('new')]);
-  const records = await log.read(0, 0);
+  const { records, lost } = await readThrough(log);
   await log.close();
-  return { appended, records: records.map((r) => [r.offset, r.value.toString()]) };
+  return { appended, records, lost };
+}
+
+/** Every record of partition 0 as a consumer reads it, moving past damage: the records and the spans lost. */
+async function readThrough(log: EventLog) {
+  const records: Array<[number, string]> = [];
+  const lost: Array<[number, number, string]> = [];
+  for (let from = 0; ;) {
+    let batch;
+    try {
+      batch = await log.read(0, from);
+    } catch (error) {
+      if (!(error instanceof LogRecordDamagedError)) throw error;
+      lost.push([error.damagedFrom, error.resumeAt, error.reason]);
+      from = error.resumeAt;
+      continue;
+    }
+    if (batch.length === 0) return { records, lost };
+    for (const r of batch) records.push([r.offset, r.value.toString()]);
+    from = batch.at(-1)!.offset + 1;
+  }
 }
 
 const expected = (extra: Array<[number, string]>) => [...Array.from({ length: 10 }, (_, i) => [i, `r${i}`]), ...extra];
@@ -101,10 +121,11 @@ describe('local partition recovery', () => {
     const { dir, seg, size } = await tenRecords();
     await truncate(seg, size - 1); // r9 was acknowledged: the durable marker says 10
     const logger = capture();
-    const { appended, records } = await reopenAndAppend(dir, logger);
+    const { appended, records, lost } = await reopenAndAppend(dir, logger);
     assert.ok(logger.events.includes('log_acknowledged_records_lost'));
     assert.deepEqual(appended, { partition: 0, firstOffset: 10, lastOffset: 10 });
     assert.deepEqual(records, [...expected([]).slice(0, 9), [10, 'new']]);
+    assert.deepEqual(lost, [[9, 10, 'missing_records']], 'a consumer is told the lost offset, then moves on');
   });
   it('a damaged acknowledged record mid-segment loses that record only: the intact ones after it are kept', async () => {
     const { dir, seg } = await tenRecords();
@@ -113,16 +134,26 @@ describe('local partition recovery', () => {
     await fh.write(Buffer.from('X'), 0, 1, 4 * frameBytes + HEADER_BYTES); // r4's payload: its checksum fails
     await fh.close();
     const logger = capture();
-    const { appended, records } = await reopenAndAppend(dir, logger);
+    const { appended, records, lost } = await reopenAndAppend(dir, logger);
     assert.ok(logger.events.includes('log_damaged_records_skipped'));
     assert.ok(!logger.events.includes('log_acknowledged_records_lost'));
     assert.deepEqual(appended, { partition: 0, firstOffset: 10, lastOffset: 10 });
     assert.deepEqual(records, [...expected([]).filter(([o]) => o !== 4), [10, 'new']]);
+    assert.deepEqual(lost, [[4, 5, 'missing_records']]);
     const log = await createLocalEventLog({ dir, minFreeDiskBytes: 0 });
     assert.deepEqual(
-      (await log.read(0, 4)).map((r) => r.offset),
+      (await log.read(0, 0)).map((r) => r.offset),
+      [0, 1, 2, 3],
+      'a read stops before the gap recovery left',
+    );
+    await assert.rejects(
+      log.read(0, 4),
+      (e: LogRecordDamagedError) => e.damagedFrom === 4 && e.resumeAt === 5 && e.reason === 'missing_records',
+      'a consumer at the lost offset is told, and where to go on',
+    );
+    assert.deepEqual(
+      (await log.read(0, 5)).map((r) => r.offset),
       [5, 6, 7, 8, 9, 10],
-      'a consumer at the damaged offset moves on',
     );
     await log.close();
     assert.deepEqual(await readdir(layout.partitionDir(dir, 0)).then((n) => n.filter((f) => f.endsWith('.seg'))), [
