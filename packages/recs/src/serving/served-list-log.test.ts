@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DeltaTable } from '@lens/lake';
+import { createEventLog } from '@lens/log';
+import { damageLocalRecord } from '@lens/log/testing';
 import { lakeTablePath } from '@lens/loader';
 import type { RecommendationResponse } from './recommendation-service.js';
 import {
@@ -234,6 +236,46 @@ test(
       await third.close();
       assert.equal(third.recovered(), 0, 'nothing is written twice');
       assert.equal((await rowsOf(dataDir)).length, 501);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  'a spooled record damaged on disk: the next log reports the lost lists and writes the others, once',
+  { timeout: 120_000 },
+  async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'lens-served-damage-'));
+    try {
+      // What a killed server leaves: spooled lists the table does not have (its marker is before them).
+      const spool = await createEventLog({ backend: 'local', dir: servedSpoolDir(dataDir), minFreeDiskBytes: 0 });
+      const writer = await spool.openWriter();
+      for (let i = 0; i < 5; i++) await writer.append([Buffer.from(`${servedLine(entry(i))}\n`)]);
+      await writer.close();
+      await spool.close();
+      await damageLocalRecord(servedSpoolDir(dataDir), writer.partition, 2);
+
+      const errors: unknown[] = [];
+      const next = createDeltaServedListLog({ dataDir, flushEveryMs: 60_000, onError: (e) => errors.push(e) });
+      await next.close();
+      assert.equal(next.recovered(), 4);
+      assert.deepEqual((await rowsOf(dataDir)).map((r) => r['list_id']).sort(), [
+        'list-0',
+        'list-1',
+        'list-3',
+        'list-4',
+      ]);
+      assert.equal(errors.length, 1, String(errors));
+      assert.match(
+        String(errors[0]),
+        /spool partition \d+: record 2 .*cannot be read.*not in lens\.served_recommendations/,
+      );
+
+      const third = createDeltaServedListLog({ dataDir, flushEveryMs: 60_000, onError: (e) => errors.push(e) });
+      await third.close();
+      assert.equal(third.recovered(), 0, 'nothing is written twice, the damage is not reported again');
+      assert.equal(errors.length, 1);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }

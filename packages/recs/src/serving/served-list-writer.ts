@@ -18,7 +18,14 @@ import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createDuckDB, DeltaTable, type DuckDBSession } from '@lens/lake';
 import { lakeTablePath } from '@lens/loader';
-import { createEventLog, PartitionLockedError, type EventLog, type LogWriter } from '@lens/log';
+import {
+  createEventLog,
+  LogRecordDamagedError,
+  PartitionLockedError,
+  type EventLog,
+  type LogRecord,
+  type LogWriter,
+} from '@lens/log';
 import {
   COMPACT_EVERY_COMMITS,
   COMPACT_TARGET_BYTES,
@@ -172,22 +179,41 @@ async function openSpool(): Promise<void> {
   port.postMessage({ type: 'recovered', n: recovered } satisfies FromWriter);
 }
 
-/** Appends a partition's records past the table's marker (whole chunks of rows), in reads of up to 64 MiB. */
+/**
+ * Appends a partition's records past the table's marker (whole chunks of rows), in reads of up to 64 MiB. Records
+ * the spool lost to damage on disk are reported and passed over: the next chunk's range starts at the marker, so
+ * it covers them.
+ */
 async function recoverPartition(log: EventLog, partition: number): Promise<number> {
   const { start, end } = await log.bounds(partition);
   const marker = (await (await servedTable()).snapshot()).txns.get(servedSpoolAppId(partition))?.version;
   let from = Math.max(marker ?? start, start);
+  let readFrom = from;
   let n = 0;
-  while (from < end) {
-    const records = await log.read(partition, from, { maxRecords: 100_000, maxBytes: 64 * 1024 * 1024 });
+  while (readFrom < end) {
+    let records: LogRecord[];
+    try {
+      records = await log.read(partition, readFrom, { maxRecords: 100_000, maxBytes: 64 * 1024 * 1024 });
+    } catch (error) {
+      if (!(error instanceof LogRecordDamagedError) || error.resumeAt <= readFrom) throw error;
+      port.postMessage({
+        type: 'error',
+        message: `served-lists spool ${error.message}; those served lists are not in ${SERVED_TABLE}`,
+      } satisfies FromWriter);
+      readFrom = error.resumeAt;
+      continue;
+    }
     if (records.length === 0) break;
     const to = records.at(-1)!.offset + 1;
     const chunk = Buffer.concat(records.map((r) => r.value));
     await appendRows(chunk, { partition, from, to });
+    readFrom = to;
     for (let i = 0; i < chunk.length; i++) if (chunk[i] === 0x0a) n++;
     await log.commit(SERVED_SPOOL_CONSUMER, partition, to);
     from = to;
   }
+  // Lost records at the very end leave the table's marker before them: new rows after them would fail its fence.
+  if (from < end) throw new Error(`the records from ${from} to ${end} are lost (see the error before)`);
   return n;
 }
 
