@@ -26,6 +26,12 @@ it("lens insight's help lists every kind the engine answers, and trending", () =
   assert.deepEqual([...INSIGHT_COMMAND_KINDS].sort(), [...INSIGHT_KINDS.map((k) => k.name), 'trending'].sort());
 });
 
+it('lens insight refuses an unknown kind naming every kind it takes, trending included', () => {
+  const unknown = lens('insight', 'trend', '--data', '/nonexistent-lens-data');
+  assert.equal(unknown.status, 1);
+  assert.match(unknown.stderr, /unknown insight kind "trend" \(one of trends, .*, search, trending\)/);
+});
+
 it('lens insight prints the result as JSON or a table; a bad query names the field', async () => {
   const dataDir = await tempDataDir();
   await appendSilverEvents(dataDir, [

@@ -47,6 +47,13 @@ export function registerInsightCommand(program: Command): void {
         process.exitCode = 1;
         return;
       }
+      // Checked here, not left to the engine: its message lists only the kinds of POST /api/insights/{kind}, so an
+      // unknown kind was answered without `trending`, which this command takes too.
+      if (!(INSIGHT_COMMAND_KINDS as readonly string[]).includes(kind)) {
+        process.stderr.write(`lens insight: unknown insight kind "${kind}" (one of ${kinds.join(', ')})\n`);
+        process.exitCode = 1;
+        return;
+      }
       const config = resolveConfig(flags);
       const { InsightEngine } = await import('@lens/insights');
       const engine = await InsightEngine.create({
