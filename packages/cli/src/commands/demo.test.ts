@@ -61,6 +61,17 @@ describe('lens demo', () => {
     }
   });
 
+  it("--help gives the defaults --bulk uses, which are not live traffic's", () => {
+    const out = spawnSync(process.execPath, [LENS_BIN, 'demo', '--help'], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(out.status, 0, out.stderr);
+    const help = out.stdout.replace(/\s+/g, ' ');
+    assert.match(help, /--seed <n> seed of the simulation \(default: from the clock, .*; 42 with --bulk\)/);
+    assert.match(
+      help,
+      /--users <n> simulated people \(default: 600 × rate, .*; with --bulk: sized so the events span the --days\)/,
+    );
+  });
+
   it('refuses a --url that is not an http(s) URL, naming the flag', () => {
     const out = spawnSync(process.execPath, [LENS_BIN, 'demo', '--url', 'localhost:8080', '--duration', '1'], {
       encoding: 'utf8',

@@ -40,12 +40,12 @@ export function registerDemoCommand(program: Command): void {
     .option('--duration <s>', 'seconds to run (default: until Ctrl+C)', positiveOption('--duration', false))
     .option(
       '--users <n>',
-      'simulated people (default: 600 × rate, enough to sustain the rate)',
+      'simulated people (default: 600 × rate, enough to sustain the rate; with --bulk: sized so the events span the --days)',
       positiveOption('--users', true),
     )
     .option(
       '--seed <n>',
-      'seed of the simulation (default: from the clock, so messageIds never repeat)',
+      'seed of the simulation (default: from the clock, so messageIds never repeat; 42 with --bulk)',
       (v: string) => {
         const n = Number(v);
         if (!Number.isInteger(n)) throw new Error(`--seed: "${v}" is not an integer`);
