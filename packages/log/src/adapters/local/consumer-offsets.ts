@@ -1,10 +1,10 @@
 // Durable consumer positions: one small JSON file per (consumer, partition), replaced atomically (write temp,
 // fsync, rename, fsync dir), so a commit survives a crash and processes committing other partitions never race.
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LogCorruptionError } from '../../errors.js';
-import { layout, readdirOrEmpty, syncDir } from './segment-files.js';
+import { layout, readdirOrEmpty, readTextOrUndefined, syncDir } from './segment-files.js';
 
 /** Reads and writes `<dir>/consumers/<consumer>/<partition>.json` = `{"nextOffset": n}`. */
 export class ConsumerOffsets {
@@ -30,13 +30,8 @@ export class ConsumerOffsets {
 
   async committed(consumer: string, partition: number): Promise<number | undefined> {
     const path = this.#path(consumer, partition);
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
+    const text = await readTextOrUndefined(path);
+    if (text === undefined) return undefined;
     const parsed = safeParse(text) as { nextOffset?: unknown } | undefined;
     if (!Number.isSafeInteger(parsed?.nextOffset)) {
       throw new LogCorruptionError(`consumer offset file ${path} is not {"nextOffset": n}`, { path });

@@ -2,9 +2,9 @@
 // for a partition written before identities existed, when one is first asked for). Deleting the partition deletes
 // it, so a partition created again under the same number gets a new one (see EventLog.identity).
 import { randomUUID } from 'node:crypto';
-import { link, open, readFile, unlink } from 'node:fs/promises';
+import { link, open, unlink } from 'node:fs/promises';
 import { LogCorruptionError } from '../../errors.js';
-import { layout, syncDir } from './segment-files.js';
+import { layout, readTextOrUndefined, syncDir } from './segment-files.js';
 
 const IDENTITY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -44,13 +44,8 @@ export async function partitionIdentity(dir: string, partition: number): Promise
 }
 
 async function readIdentity(path: string): Promise<string | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = await readTextOrUndefined(path);
+  if (text === undefined) return undefined;
   const id = text.trim();
   if (!IDENTITY.test(id))
     throw new LogCorruptionError(`partition identity ${path} is not an id: ${JSON.stringify(text.slice(0, 80))}`, {

@@ -1,7 +1,7 @@
 // The local adapter's directory layout and the one routine that walks frames in a segment file, shared by
 // recovery (which truncates where it stops), reads and retention.
 import type { FileHandle } from 'node:fs/promises';
-import { open, readdir } from 'node:fs/promises';
+import { open, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HEADER_BYTES, readHeader, verifyFrame, type FrameHeader } from './record-format.js';
 
@@ -38,6 +38,16 @@ export async function readdirOrEmpty(path: string): Promise<string[]> {
     return await readdir(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+/** A small file's text, or undefined when it does not exist. */
+export async function readTextOrUndefined(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
 }
