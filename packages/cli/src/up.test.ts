@@ -53,3 +53,18 @@ test('SIGTERM stops lens up and every role even when the demo traffic failed (it
     if (up.exitCode === null) up.kill('SIGKILL');
   }
 });
+
+test('two roles given the same port: lens up says which keys, before starting any role', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lens-up-ports-'));
+  const up = spawn(process.execPath, [LENS_BIN, 'up', '--data', join(dir, 'data'), '--port', '47311'], {
+    env: { ...process.env, LENS_SERVER_PORT: '47311', LENS_LOADER_PORT: '0', LENS_PIPELINES_PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  up.stdout.on('data', (d: Buffer) => (out += String(d)));
+  up.stderr.on('data', (d: Buffer) => (out += String(d)));
+  const code = await new Promise<number | null>((resolve) => up.on('exit', resolve));
+  assert.equal(code, 1, out);
+  assert.match(out, /collector\.port and server\.port are both 47311: lens up runs both roles on this machine/);
+  assert.doesNotMatch(out, /role_started|collector_listening/, 'no role was started');
+});

@@ -2,6 +2,7 @@
 // the API server and the dashboard) as supervised child processes, optionally with demo traffic.
 import { resolve } from 'node:path';
 import type { DemoTraffic } from '@lens/demo';
+import type { LensConfig } from '@lens/protocol';
 import type { Command } from 'commander';
 import {
   childArgs,
@@ -47,6 +48,8 @@ export function registerUpCommand(program: Command): void {
         'collector.port': flags.port,
         'collector.workers': flags.workers,
       });
+      const clash = portClash(config);
+      if (clash !== undefined) throw new Error(clash);
       const logger = createLogger('up', config.logLevel);
       // Listening from the start: a signal while the roles start stops what has started (else SIGTERM during
       // start-up ended lens up at once and left its first roles running).
@@ -153,4 +156,22 @@ function queryWhere(configFile: string | undefined, dataDir: string): string {
   if (configFile !== undefined) parts.push('--config', quote(configFile));
   if (resolve(dataDir) !== resolve('lens-data')) parts.push('--data', quote(dataDir));
   return parts.length === 0 ? '' : ` ${parts.join(' ')}`;
+}
+
+/**
+ * Two roles of `lens up` set to the same port (0 = any free port, or off for the ops endpoints) — said before any
+ * starts; each would otherwise fail at start with EADDRINUSE after the first took it.
+ */
+export function portClash(config: LensConfig): string | undefined {
+  const ports: [string, number][] = [
+    ['collector.port', config.collector.port],
+    ['loader.port', config.loader.port],
+    ['pipelines.port', config.pipelines.port],
+    ['server.port', config.server.port],
+  ];
+  for (let i = 0; i < ports.length; i++)
+    for (let j = i + 1; j < ports.length; j++)
+      if (ports[i]![1] !== 0 && ports[i]![1] === ports[j]![1])
+        return `${ports[i]![0]} and ${ports[j]![0]} are both ${ports[i]![1]}: lens up runs both roles on this machine, give them different ports`;
+  return undefined;
 }
