@@ -57,6 +57,35 @@ async function dropLastCommit(table: string): Promise<void> {
 describe('records damaged in the log', () => {
   const config = LoaderConfig.parse({ port: 0 });
 
+  it("records the collector's recovery lost (damage in its active segment) reach the quarantine too", async () => {
+    const { dataDir, logDir } = await smallSegmentLog();
+    const open = () => createEventLog({ backend: 'local', dir: logDir, minFreeDiskBytes: 0 });
+    let log = await open();
+    const first = await log.openWriter({ partition: 0 });
+    await first.append(ids(10).map((m) => acceptedRecord({ messageId: m, receivedAt: AT, timestamp: AT })));
+    await first.close();
+    await log.close();
+    await damageLocalRecord(logDir, 0, 4); // the active segment: the next writer's recovery drops it
+    log = await open();
+    try {
+      const writer = await log.openWriter({ partition: 0 });
+      await writer.append([acceptedRecord({ messageId: 'after', receivedAt: AT, timestamp: AT })]);
+      await writer.close();
+      const stats = await runLoaderOnce({ config, dataDir, log });
+      assert.equal(stats.eventsLoaded, 10);
+      assert.equal(stats.quarantined, 1);
+      const events = await readTable(dataDir, 'bronze.events', 'message_id, log_offset');
+      assert.deepEqual(offsetsOf(events), allBut(11, [4]));
+      const [row] = await readTable(dataDir, 'bronze.quarantine');
+      assert.match(
+        String(row!['reason']),
+        /^log partition 0: offset 4 \(1 record\) unreadable: records missing; loading resumed at offset 5$/,
+      );
+    } finally {
+      await log.close();
+    }
+  });
+
   it('every intact record loads once, one quarantine row per damaged span, and a rerun adds nothing', async () => {
     const { dataDir, logDir, open } = await smallSegmentLog();
     const log = await open();
