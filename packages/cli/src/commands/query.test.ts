@@ -72,7 +72,7 @@ it('lens query reads Delta tables through delta_scan in json, csv and table form
   assert.match(old.stdout, /rows: +2\n/);
 });
 
-it('lens query shows TIMESTAMPTZ results in UTC, the zone queries run in, whatever the machine zone; infinities as such', () => {
+it('lens query shows TIMESTAMPTZ results in UTC, the zone queries run in, whatever the machine zone (nested too); infinities as such', () => {
   const out = spawnSync(
     process.execPath,
     [
@@ -83,7 +83,8 @@ it('lens query shows TIMESTAMPTZ results in UTC, the zone queries run in, whatev
       'query',
       `SELECT TIMESTAMPTZ '2026-01-02 10:00:00.1234+00' AS t, TIMESTAMPTZ '1969-12-31 23:59:59.5+00' AS u,
         'infinity'::TIMESTAMPTZ AS tz_inf, '-infinity'::TIMESTAMPTZ AS tz_ninf, 'infinity'::DATE AS d_inf,
-        '-infinity'::DATE AS d_ninf, DATE '2026-01-02' AS d`,
+        '-infinity'::DATE AS d_ninf, DATE '2026-01-02' AS d,
+        [TIMESTAMPTZ '2026-01-02 10:00:00+00'] AS nested_t, {'n': 9007199254740993::BIGINT, 'l': [1::BIGINT]} AS nested_n`,
       '--format',
       'json',
     ],
@@ -100,8 +101,12 @@ it('lens query shows TIMESTAMPTZ results in UTC, the zone queries run in, whatev
       d_inf: 'infinity',
       d_ninf: '-infinity',
       d: '2026-01-02',
+      // Inside lists and structs the same: a TIMESTAMPTZ in UTC (not the machine's zone), whole numbers as numbers.
+      nested_t: ['2026-01-02 10:00:00+00'],
+      nested_n: { n: 9007199254740992, l: [1] },
     },
   ]);
+  assert.match(out.stdout, /"nested_n":\{"n":9007199254740993,"l":\[1\]\}/, 'every digit of the nested integer');
 });
 
 it('lens query piped into head stops quietly when the reader goes away (exit 0, no EPIPE stack)', async () => {

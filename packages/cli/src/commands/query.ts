@@ -85,8 +85,8 @@ export function registerQueryCommand(program: Command): void {
 const INFINITY_MICROS = 2n ** 63n - 1n;
 
 /**
- * How `lens query` reads a result's columns: DuckDB's JSON forms (dates and timestamps in SQL text form, nested
- * values as they are), except whole numbers, kept exact (formatRows writes them as numbers), TIMESTAMPTZ, written
+ * How `lens query` reads a result's values, nested ones included: DuckDB's JSON forms (dates and timestamps in SQL
+ * text form), except whole numbers, kept exact (formatRows writes them as numbers), TIMESTAMPTZ, written
  * from its microseconds in UTC (DuckDB's JSON text uses the machine's zone, `-08`, while the query ran in UTC), and
  * DATE, whose infinities read as DuckDB writes them.
  */
@@ -95,7 +95,9 @@ async function queryValueConverter(): Promise<DuckDBValueConverter<unknown>> {
     import('@duckdb/node-api'),
     import('@lens/lake'),
   ]);
-  return (value, type) => {
+  // Nested values (LIST, STRUCT, MAP…) go through this converter too: their integers and TIMESTAMPTZs read the
+  // same as a column's (JSON's converter made them digit strings and text in the machine's zone).
+  const convert: DuckDBValueConverter<unknown> = (value, type) => {
     if (value === null) return null;
     switch (type.typeId) {
       case T.BIGINT:
@@ -108,9 +110,10 @@ async function queryValueConverter(): Promise<DuckDBValueConverter<unknown>> {
       case T.DATE:
         return dateText(value);
       default:
-        return json(value, type, json);
+        return json(value, type, convert as Parameters<typeof json>[2]);
     }
   };
+  return convert;
 }
 
 /** DuckDB's text of a TIMESTAMPTZ in UTC: `2026-01-02 10:00:00.1234+00`. */
