@@ -3,13 +3,20 @@
 import { backoffDelay, DEFAULT_RETRY, type RetryOptions, type SendOutcome } from './retry-policy.js';
 import { emptyStats, type DropHandler, type DropReason, type TrackerStats, type TrackingEvent } from './types.js';
 
-/** A queued event: the event, its serialised size, the attempts it used, and an arrival number (`s`). */
+/**
+ * A queued event: the event, its serialised size, the attempts it used, an arrival number (`s`), and optionally
+ * who to tell how it ended (`done`: no argument once delivered, an Error naming the drop reason otherwise).
+ */
 export interface QueueEntry {
   e: TrackingEvent;
   n: number;
   a: number;
   s: number;
+  done?: EntryDone | undefined;
 }
+
+/** Told once how an event ended: no argument when the collector accepted it, else why it was dropped. */
+export type EntryDone = (error?: Error) => void;
 
 export interface DeliveryQueueOptions {
   flushAt: number;
@@ -48,9 +55,9 @@ export class DeliveryQueue {
   }
 
   /** Wraps events as entries (arrival order) and enqueues them; over the bounds, the oldest idle ones go. */
-  add(events: readonly { e: TrackingEvent; n: number; a?: number }[]): void {
-    for (const { e, n, a } of events) {
-      this.#entries.push({ e, n, a: a ?? 0, s: ++this.#seq });
+  add(events: readonly { e: TrackingEvent; n: number; a?: number; done?: EntryDone | undefined }[]): void {
+    for (const { e, n, a, done } of events) {
+      this.#entries.push({ e, n, a: a ?? 0, s: ++this.#seq, ...(done ? { done } : {}) });
       this.#bytes += n;
     }
     let over = 0;
@@ -86,6 +93,7 @@ export class DeliveryQueue {
   /** Removes everything (opt-out, tests). */
   clear(reason: DropReason): void {
     const n = this.#entries.length;
+    this.#settle(this.#entries, () => reason);
     this.#entries = [];
     this.#bytes = 0;
     this.#inflight.clear();
@@ -164,10 +172,13 @@ export class DeliveryQueue {
     if (outcome.kind === 'ok') {
       this.#failures = 0;
       this.#remove(batch);
+      const rejected = new Set(outcome.rejectedIndexes);
+      this.#settle(batch, (_, i) => (rejected.has(i) ? 'rejected_by_collector' : undefined));
       this.stats.delivered += batch.length - outcome.rejected;
       if (outcome.rejected > 0) this.#drop(outcome.rejected, 'rejected_by_collector');
     } else if (outcome.kind === 'drop') {
       this.#remove(batch);
+      this.#settle(batch, () => 'rejected_by_collector');
       this.#drop(batch.length, 'rejected_by_collector');
     } else {
       this.stats.retries++;
@@ -176,6 +187,7 @@ export class DeliveryQueue {
       const spent = outcome.countsAsAttempt ? batch.filter((entry) => ++entry.a >= max) : [];
       if (spent.length > 0) {
         this.#remove(spent);
+        this.#settle(spent, () => 'max_attempts');
         this.#drop(spent.length, 'max_attempts');
       }
       if (this.#backoff === undefined && !this.#closed) {
@@ -200,8 +212,26 @@ export class DeliveryQueue {
     const index = this.#entries.findIndex((entry) => !this.#inflight.has(entry));
     if (index < 0) return false;
     this.#bytes -= this.#entries[index]!.n;
-    this.#entries.splice(index, 1);
+    this.#settle(this.#entries.splice(index, 1), () => 'queue_full');
     return true;
+  }
+
+  /** Tells each entry's `done` how it ended (`reasonOf` gives the drop reason, undefined once delivered). */
+  #settle(
+    entries: readonly QueueEntry[],
+    reasonOf: (entry: QueueEntry, index: number) => DropReason | undefined,
+  ): void {
+    entries.forEach((entry, index) => {
+      const done = entry.done;
+      if (!done) return;
+      entry.done = undefined; // once: an entry cleared while in flight is not told again when its answer comes
+      const reason = reasonOf(entry, index);
+      try {
+        done(reason === undefined ? undefined : new Error(`event ${entry.e.messageId} dropped: ${reason}`));
+      } catch {
+        /* a caller's callback must not break delivery */
+      }
+    });
   }
 
   #drop(count: number, reason: DropReason): void {

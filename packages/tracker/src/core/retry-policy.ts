@@ -11,9 +11,12 @@ export interface RetryOptions {
 
 export const DEFAULT_RETRY: Required<RetryOptions> = { baseMs: 1000, maxMs: 60_000, maxAttempts: 10 };
 
-/** How a send ended: `ok` (with the count the collector rejected as invalid), `retry` or `drop`. */
+/**
+ * How a send ended: `ok` (with the count the collector rejected as invalid, and their positions in the batch when
+ * it said), `retry` or `drop`.
+ */
 export type SendOutcome =
-  | { kind: 'ok'; rejected: number }
+  | { kind: 'ok'; rejected: number; rejectedIndexes?: number[] }
   | { kind: 'retry'; reason: string; retryAfterMs?: number; countsAsAttempt: boolean }
   | { kind: 'drop'; reason: string };
 

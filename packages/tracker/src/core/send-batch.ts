@@ -44,7 +44,12 @@ export async function sendBatch(fetchFn: FetchLike, request: SendRequest): Promi
     const outcome = classifyStatus(response.status, response.headers.get('retry-after'));
     // Read the body either way: it frees the connection, and a 200 lists the events the collector rejected.
     const text = await response.text().catch(() => '');
-    if (outcome.kind === 'ok') outcome.rejected = countRejected(text);
+    if (outcome.kind === 'ok') {
+      const rejected = rejectedOf(text);
+      outcome.rejected = rejected.length;
+      const indexes = rejected.map((r) => r.index).filter((i): i is number => typeof i === 'number');
+      if (indexes.length > 0) outcome.rejectedIndexes = indexes;
+    }
     return outcome;
   } catch (error) {
     return { kind: 'retry', reason: `network: ${(error as Error)?.message ?? error}`, countsAsAttempt: false };
@@ -53,11 +58,12 @@ export async function sendBatch(fetchFn: FetchLike, request: SendRequest): Promi
   }
 }
 
-function countRejected(text: string): number {
+/** The collector's per-event rejections in a 200 answer (`index` is the event's position in the batch). */
+function rejectedOf(text: string): { index?: unknown }[] {
   try {
     const body = JSON.parse(text) as { rejected?: unknown };
-    return Array.isArray(body.rejected) ? body.rejected.length : 0;
+    return Array.isArray(body.rejected) ? (body.rejected as { index?: unknown }[]).map((r) => r ?? {}) : [];
   } catch {
-    return 0;
+    return [];
   }
 }

@@ -77,3 +77,62 @@ describe('NodeTracker calls', () => {
     await tracker.closeAndFlush();
   });
 });
+
+describe('NodeTracker callbacks (as @segment/analytics-node takes them)', () => {
+  it('each call tells its callback once how it ended: delivered, rejected by the collector, or dropped', async () => {
+    const fetch: FetchLike = async (_url, init) => {
+      const batch = (JSON.parse(init.body) as { batch: { event?: string }[] }).batch;
+      if (batch.some((e) => e.event === 'Unauthorised'))
+        return { status: 401, headers: { get: () => null }, text: async () => '{}' };
+      const rejected = batch.flatMap((e, index) =>
+        e.event === 'Bad' ? [{ index, code: 'invalid', reason: 'test' }] : [],
+      );
+      return {
+        status: 200,
+        headers: { get: () => null },
+        text: async () => JSON.stringify({ success: true, rejected }),
+      };
+    };
+    const tracker = new NodeTracker({ writeKey: 'k', host: 'http://collector.invalid', fetch, flushAt: 100 });
+    const ended = new Map<string, (string | undefined)[]>();
+    const cb = (name: string) => (error?: Error) => ended.set(name, [...(ended.get(name) ?? []), error?.message]);
+    tracker.track({ userId: 'u', event: 'Good' }, cb('good'));
+    tracker.track({ userId: 'u', event: 'Bad' }, cb('bad'));
+    tracker.identify({ userId: 'u', traits: { plan: 'pro' } }, cb('identify'));
+    tracker.track({ event: 'No identity' } as never, cb('invalid'));
+    tracker.track({ userId: 'u', event: 'Huge', properties: { blob: 'x'.repeat(40_000) } }, cb('huge'));
+    assert.equal(await tracker.flush({ timeoutMs: 2000 }), true);
+    tracker.track({ userId: 'u', event: 'Unauthorised' }, cb('401'));
+    assert.equal(await tracker.closeAndFlush({ timeoutMs: 2000 }), true);
+    assert.deepEqual(ended.get('good'), [undefined]);
+    assert.deepEqual(ended.get('identify'), [undefined]);
+    assert.match(ended.get('bad')?.[0] ?? '', /rejected_by_collector/);
+    assert.match(ended.get('invalid')?.[0] ?? '', /invalid/);
+    assert.match(ended.get('huge')?.[0] ?? '', /too_large/);
+    assert.match(ended.get('401')?.[0] ?? '', /rejected_by_collector/);
+    assert.equal(ended.size, 6);
+  });
+
+  it('a call without a message, or an onDrop or callback that throws, never throws into the application', async () => {
+    const { fetch } = recordingFetch();
+    const tracker = new NodeTracker({
+      writeKey: 'k',
+      host: 'http://collector.invalid',
+      fetch,
+      onDrop: () => {
+        throw new Error('handler bug');
+      },
+    });
+    assert.doesNotThrow(() => tracker.track(undefined as never));
+    assert.doesNotThrow(() => tracker.identify(null as never));
+    assert.doesNotThrow(() => tracker.page('Home' as never));
+    assert.doesNotThrow(() =>
+      tracker.track({ userId: 'u', event: 'E' }, () => {
+        throw new Error('callback bug');
+      }),
+    );
+    assert.equal(await tracker.closeAndFlush({ timeoutMs: 2000 }), true);
+    assert.equal(tracker.stats().dropped.invalid, 3);
+    assert.equal(tracker.stats().delivered, 1);
+  });
+});

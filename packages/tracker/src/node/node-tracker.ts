@@ -31,6 +31,13 @@ export interface NodeMessage {
   messageId?: string;
 }
 
+/**
+ * Told once how a call ended, as `@segment/analytics-node` does: no argument once the collector accepted the
+ * event, an Error saying why it was dropped (invalid, too large, rejected, queue full, attempts used up).
+ * While the collector is unreachable it waits, as the event does.
+ */
+export type NodeCallback = (error?: Error) => void;
+
 /** See the file header. */
 export class NodeTracker {
   readonly #options: NodeTrackerOptions;
@@ -64,38 +71,38 @@ export class NodeTracker {
     });
   }
 
-  track(message: NodeMessage & { event: string; properties?: JsonObject }): void {
-    this.#enqueue(
-      'track',
-      message,
-      message.event ? { event: message.event, properties: message.properties ?? {} } : undefined,
+  track(message: NodeMessage & { event: string; properties?: JsonObject }, callback?: NodeCallback): void {
+    this.#enqueue('track', message, callback, (m) =>
+      m.event ? { event: m.event, properties: m.properties ?? {} } : undefined,
     );
   }
-  identify(message: NodeMessage & { traits?: JsonObject }): void {
-    this.#enqueue('identify', message, { traits: message.traits ?? {} });
+  identify(message: NodeMessage & { traits?: JsonObject }, callback?: NodeCallback): void {
+    this.#enqueue('identify', message, callback, (m) => ({ traits: m.traits ?? {} }));
   }
-  page(message: NodeMessage & { name?: string; category?: string; properties?: JsonObject }): void {
-    this.#enqueue('page', message, {
-      name: message.name,
-      category: message.category,
-      properties: message.properties ?? {},
-    });
+  page(
+    message: NodeMessage & { name?: string; category?: string; properties?: JsonObject },
+    callback?: NodeCallback,
+  ): void {
+    this.#enqueue('page', message, callback, (m) => ({
+      name: m.name,
+      category: m.category,
+      properties: m.properties ?? {},
+    }));
   }
-  screen(message: NodeMessage & { name?: string; properties?: JsonObject }): void {
-    this.#enqueue('screen', message, { name: message.name, properties: message.properties ?? {} });
+  screen(message: NodeMessage & { name?: string; properties?: JsonObject }, callback?: NodeCallback): void {
+    this.#enqueue('screen', message, callback, (m) => ({ name: m.name, properties: m.properties ?? {} }));
   }
-  group(message: NodeMessage & { groupId: string | number; traits?: JsonObject }): void {
-    this.#enqueue(
-      'group',
-      message,
-      message.groupId !== undefined ? { groupId: message.groupId, traits: message.traits ?? {} } : undefined,
+  group(message: NodeMessage & { groupId: string | number; traits?: JsonObject }, callback?: NodeCallback): void {
+    this.#enqueue('group', message, callback, (m) =>
+      m.groupId !== undefined ? { groupId: m.groupId, traits: m.traits ?? {} } : undefined,
     );
   }
-  alias(message: NodeMessage & { userId: string | number; previousId: string | number }): void {
-    this.#enqueue(
-      'alias',
-      message,
-      message.previousId !== undefined && message.userId !== undefined ? { previousId: message.previousId } : undefined,
+  alias(
+    message: NodeMessage & { userId: string | number; previousId: string | number },
+    callback?: NodeCallback,
+  ): void {
+    this.#enqueue('alias', message, callback, (m) =>
+      m.previousId !== undefined && m.userId !== undefined ? { previousId: m.previousId } : undefined,
     );
   }
 
@@ -140,11 +147,29 @@ export class NodeTracker {
     return structuredClone(this.#queue.stats);
   }
 
-  #enqueue(type: TrackingEvent['type'], message: NodeMessage, fields: Partial<TrackingEvent> | undefined): void {
-    const invalid = (): void => {
-      this.#queue.stats.dropped.invalid++;
-      this.#options.onDrop?.(1, 'invalid');
+  #enqueue<M extends NodeMessage>(
+    type: TrackingEvent['type'],
+    message: M,
+    callback: NodeCallback | undefined,
+    fieldsOf: (message: M) => Partial<TrackingEvent> | undefined,
+  ): void {
+    const done = typeof callback === 'function' ? callback : undefined;
+    const dropped = (reason: 'invalid' | 'too_large'): void => {
+      this.#queue.stats.dropped[reason]++;
+      try {
+        this.#options.onDrop?.(1, reason);
+      } catch {
+        /* the application's handler must not turn a call into a throw */
+      }
+      if (done) queueMicrotask(() => done(new Error(`${type} call dropped: ${reason}`)));
     };
+    const invalid = (): void => dropped('invalid');
+    // Whatever the caller passed (nothing, null, a string), a call never throws: it is counted as invalid.
+    if (typeof message !== 'object' || message === null) {
+      invalid();
+      return;
+    }
+    const fields = fieldsOf(message);
     if (this.#closed || fields === undefined || (message.userId == null && message.anonymousId == null)) {
       invalid();
       return;
@@ -179,10 +204,9 @@ export class NodeTracker {
       return;
     }
     if (measured.n > (this.#options.maxEventBytes ?? 32_000)) {
-      this.#queue.stats.dropped.too_large++;
-      this.#options.onDrop?.(1, 'too_large');
+      dropped('too_large');
       return;
     }
-    this.#queue.add([measured]);
+    this.#queue.add([{ ...measured, done }]);
   }
 }
