@@ -136,3 +136,27 @@ describe('NodeTracker callbacks (as @segment/analytics-node takes them)', () => 
     assert.equal(tracker.stats().delivered, 1);
   });
 });
+
+describe('NodeTracker endpoint', () => {
+  it('posts to host + /v1/batch, or to the `path` given (analytics-node option), with one slash between', async () => {
+    const urls: string[] = [];
+    const fetch: FetchLike = async (url) => {
+      urls.push(url);
+      return { status: 200, headers: { get: () => null }, text: async () => '{"success":true}' };
+    };
+    for (const options of [
+      { host: 'https://c.example.com/' },
+      { host: 'https://c.example.com', path: '/collect/v1/batch' },
+      { host: 'https://c.example.com/', path: 'v1/batch' },
+    ]) {
+      const tracker = new NodeTracker({ writeKey: 'k', fetch, ...options });
+      tracker.track({ userId: 'u', event: 'E' });
+      assert.equal(await tracker.closeAndFlush({ timeoutMs: 2000 }), true);
+    }
+    assert.deepEqual(urls, [
+      'https://c.example.com/v1/batch',
+      'https://c.example.com/collect/v1/batch',
+      'https://c.example.com/v1/batch',
+    ]);
+  });
+});

@@ -16,6 +16,8 @@ export interface NodeTrackerOptions extends DeliveryOptions {
   writeKey: string;
   /** The collector's base URL, e.g. `https://collect.example.com`. */
   host: string;
+  /** The batch endpoint's path on `host` (default `/v1/batch`), as `@segment/analytics-node`'s `path`. */
+  path?: string;
   /** Per-request timeout (default 10 000 ms). */
   timeoutMs?: number;
   fetch?: FetchLike;
@@ -46,7 +48,8 @@ export class NodeTracker {
 
   constructor(options: NodeTrackerOptions) {
     this.#options = options;
-    const endpoint = `${options.host.replace(/\/+$/, '')}/v1/batch`;
+    const path = options.path ?? '/v1/batch';
+    const endpoint = `${options.host.replace(/\/+$/, '')}${path.startsWith('/') ? '' : '/'}${path}`;
     const headers = {
       'Content-Type': 'application/json',
       Authorization: `Basic ${Buffer.from(`${options.writeKey}:`).toString('base64')}`,
