@@ -288,6 +288,70 @@ describe('browser tracker in Chromium', { skip: missing }, () => {
     await context.close();
   });
 
+  it('calls back every event call (callback last, in any argument form) and ready(), before load too', async () => {
+    const context = await browser.newContext();
+    site.set(
+      '/callbacks.html',
+      trackerPage({ collectorUrl: lens.url, writeKey: WRITE_KEY, loadOptions: fast }).replace(
+        '</script></head>',
+        `window.__cb = [];
+lens.ready(function () { window.__cb.push('ready:' + typeof lens.user().anonymousId); });
+lens.track('Early', {}, { messageId: 'cb-early' }, function () { window.__cb.push('early'); });
+</script></head>`,
+      ),
+    );
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(String(error)));
+    await page.goto(`${site.url}/callbacks.html`);
+    await page.waitForFunction(() => (window as unknown as { lens?: { loaded?: boolean } }).lens?.loaded === true);
+    const calls = await page.evaluate(async () => {
+      const w = window as unknown as { lens: Tracker; __cb: string[] };
+      const { lens } = w;
+      const cb = (name: string) => () => w.__cb.push(name);
+      lens.track('Four', { a: 1 }, { messageId: 'cb-track' }, cb('track'));
+      (lens.track as (...args: unknown[]) => void)('Two', cb('track-2'));
+      lens.page('Docs', 'Intro', {}, { messageId: 'cb-page' }, cb('page'));
+      (lens.identify as (...args: unknown[]) => void)('user-cb', cb('identify'));
+      lens.group('org-cb', {}, {}, cb('group'));
+      lens.alias('user-cb-2', 'user-cb', {}, cb('alias'));
+      lens.screen('Feed', {}, {}, cb('screen'));
+      (lens.track as (...args: unknown[]) => void)(undefined, {}, {}, cb('invalid'));
+      lens.track('Throws', {}, {}, () => {
+        throw new Error('page bug in a callback');
+      });
+      lens.ready(cb('ready-after-load'));
+      await lens.flush();
+      lens.optOut();
+      lens.track('Opted Out', {}, {}, cb('opted-out'));
+      lens.optIn();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return w.__cb;
+    });
+    assert.deepEqual(errors, [], 'a throwing callback does not reach the page');
+    assert.deepEqual(
+      [...calls].sort(),
+      [
+        'alias',
+        'early',
+        'group',
+        'identify',
+        'invalid',
+        'opted-out',
+        'page',
+        'ready-after-load',
+        'ready:string',
+        'screen',
+        'track',
+        'track-2',
+      ].sort(),
+      'each callback once',
+    );
+    assert.ok(calls.indexOf('ready:string') < calls.indexOf('track'), 'ready() was called at load');
+    await waitFor('called-back events', async () => (await countsOf('cb-')).length === 3);
+    await context.close();
+  });
+
   it('opt-out sends nothing and forgets the ids; opt-in resumes; automatic page views follow the History API', async () => {
     const context = await browser.newContext();
     const page = await open(context, '/spa.html', { ...fast, autoPageViews: true });

@@ -14,14 +14,21 @@ import { TabQueueStore } from './tab-queue-store.js';
 /** The tracker's API (the analytics.js family). No method throws; calls before `load` are queued. */
 export interface Tracker {
   load(writeKey: string, collectorUrl: string, options?: LoadOptions): void;
-  track(event: string, properties?: JsonObject, options?: CallOptions): void;
-  /** `page([category], [name], [properties], [options])`; page properties (url, path, title…) are added. */
+  /**
+   * Every event call takes a callback last (in place of any optional argument, as analytics.js does), called once
+   * the event is in the persistent queue, or dropped: it then survives the page going away, so a link handler can
+   * navigate from the callback. A callback that throws goes to `onError`.
+   */
+  track(event: string, properties?: JsonObject, options?: CallOptions, callback?: Callback): void;
+  /** `page([category], [name], [properties], [options], [callback])`; page properties (url, path, title…) are added. */
   page(...args: unknown[]): void;
-  screen(name: string, properties?: JsonObject, options?: CallOptions): void;
-  identify(userIdOrTraits?: string | JsonObject, traits?: JsonObject, options?: CallOptions): void;
-  group(groupId: string, traits?: JsonObject, options?: CallOptions): void;
-  alias(to: string, from?: string, options?: CallOptions): void;
+  screen(name: string, properties?: JsonObject, options?: CallOptions, callback?: Callback): void;
+  identify(userIdOrTraits?: string | JsonObject, traits?: JsonObject, options?: CallOptions, callback?: Callback): void;
+  group(groupId: string, traits?: JsonObject, options?: CallOptions, callback?: Callback): void;
+  alias(to: string, from?: string, options?: CallOptions, callback?: Callback): void;
   reset(): void;
+  /** Calls `callback` once the tracker has loaded (at once, asynchronously, when it has): then `user()` is known. */
+  ready(callback: Callback): void;
   /**
    * Sends what is queued now; resolves true once it is delivered or dropped. Offline or with the collector down
    * that waits for as long as the outage: with `timeoutMs` it resolves false after that long instead (the events
@@ -34,6 +41,9 @@ export interface Tracker {
   user(): { anonymousId: string | null; userId: string | null; traits: JsonObject };
   stats(): TrackerStats;
 }
+
+/** What the event calls and `ready` call back (with no argument). */
+export type Callback = () => void;
 
 /** Calls made before load are kept up to this many (then counted as dropped). */
 const MAX_PENDING = 1000;
@@ -75,6 +85,7 @@ export function createTracker(preloaded: readonly unknown[][] = []): Tracker {
   let state: Loaded | undefined;
   let scheduled = false;
   let lostBeforeLoad = 0;
+  let readyCallbacks: Callback[] = [];
 
   const report = (error: unknown): void => {
     try {
@@ -93,6 +104,19 @@ export function createTracker(preloaded: readonly unknown[][] = []): Tracker {
         return fallback;
       }
     };
+  const invoke = (callback: unknown): void => {
+    if (typeof callback !== 'function') return;
+    try {
+      (callback as Callback)();
+    } catch (error) {
+      report(error);
+    }
+  };
+  /** Calls back the calls whose events will never be built (opted out, overflow), on a later task. */
+  const callBackLater = (calls: readonly { args: unknown[] }[]): void => {
+    const callbacks = calls.map((call) => call.args.find((a) => typeof a === 'function')).filter(Boolean);
+    if (callbacks.length > 0) setTimeout(() => callbacks.forEach(invoke), 0);
+  };
   const drop = (reason: DropReason, n = 1): void => {
     if (!state) return;
     state.queue.stats.dropped[reason] += n;
@@ -104,10 +128,14 @@ export function createTracker(preloaded: readonly unknown[][] = []): Tracker {
   };
 
   const record = (m: string, args: unknown[], ts = Date.now()): void => {
-    if (state?.optedOut) return;
+    if (state?.optedOut) {
+      callBackLater([{ args }]);
+      return;
+    }
     if (pending.length >= MAX_PENDING) {
       if (state) drop('queue_full');
       else lostBeforeLoad++;
+      callBackLater([{ args }]);
       return;
     }
     pending.push({ m, args: args.map(asSentNow), snap: { ts, href: location.href, title: document.title } });
@@ -122,10 +150,15 @@ export function createTracker(preloaded: readonly unknown[][] = []): Tracker {
     if (!state) return;
     const calls = pending;
     pending = [];
-    if (state.optedOut) return;
+    if (state.optedOut) {
+      callBackLater(calls);
+      return;
+    }
     const out: { e: TrackingEvent; n: number }[] = [];
+    const callbacks: unknown[] = [];
     const max = state.options.maxEventBytes ?? DEFAULTS.maxEventBytes;
     for (const call of calls) {
+      callbacks.push(call.args.find((a) => typeof a === 'function'));
       try {
         if (call.m === 'optOut' || call.m === 'optIn') {
           // Consent given or withdrawn before load applies in call order: an opt-out discards what came before.
@@ -147,6 +180,8 @@ export function createTracker(preloaded: readonly unknown[][] = []): Tracker {
       } // e.g. circular properties
     }
     if (out.length > 0) state.queue.add(out);
+    // After the queue (and its copy in localStorage) holds the events: the callbacks may navigate away.
+    callbacks.forEach(invoke);
   }
 
   function load(writeKey: string, collectorUrl: string, options: LoadOptions = {}): void {
@@ -210,6 +245,9 @@ export function createTracker(preloaded: readonly unknown[][] = []): Tracker {
       scheduled = true;
       setTimeout(drain, 0);
     }
+    const waiting = readyCallbacks;
+    readyCallbacks = [];
+    setTimeout(() => waiting.forEach(invoke), 0); // after the drain of the calls made before load
   }
 
   const setConsent = (optOut: boolean): void => {
@@ -222,6 +260,7 @@ export function createTracker(preloaded: readonly unknown[][] = []): Tracker {
     state.identity.persist = !optOut;
     if (optOut) {
       drop('opted_out', pending.length);
+      callBackLater(pending);
       pending = [];
       state.queue.clear('opted_out');
       state.identity.forget();
@@ -240,6 +279,11 @@ export function createTracker(preloaded: readonly unknown[][] = []): Tracker {
     group: guard((...args: unknown[]) => record('group', args), undefined),
     alias: guard((...args: unknown[]) => record('alias', args), undefined),
     reset: guard(() => record('reset', []), undefined),
+    ready: guard((callback: Callback) => {
+      if (typeof callback !== 'function') return;
+      if (state) setTimeout(invoke, 0, callback);
+      else readyCallbacks.push(callback);
+    }, undefined),
     flush: guard((options?: { timeoutMs?: number }) => {
       drain();
       const flushed = state
@@ -292,6 +336,7 @@ export function createTracker(preloaded: readonly unknown[][] = []): Tracker {
     const [m, ts, ...args] = call as [keyof Tracker, number, ...unknown[]];
     if (m === 'load') load(...(args as Parameters<typeof load>));
     else if (m === 'optOut' || m === 'optIn') api[m]();
+    else if (m === 'ready') api.ready(args[0] as Callback);
     else if (typeof m === 'string' && m !== 'flush' && m !== 'user' && m !== 'stats')
       guard(record, undefined)(m, args, typeof ts === 'number' ? ts : Date.now());
   }

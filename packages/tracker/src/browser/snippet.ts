@@ -1,7 +1,10 @@
 // The one-line snippet pages paste: a stub at `window[name]` that records calls (with their time) until the
 // IIFE build, loaded async so it never blocks rendering, takes over.
 
-/** The stubbed methods; `flush`, `user` and `stats` need the real tracker and are not stubbed. */
+/**
+ * The stubbed methods; `flush`, `user` and `stats` need the real tracker and are not stubbed: call them from
+ * `ready(callback)`, which is.
+ */
 export const STUB_METHODS = [
   'load',
   'track',
@@ -13,6 +16,7 @@ export const STUB_METHODS = [
   'reset',
   'optOut',
   'optIn',
+  'ready',
 ] as const;
 
 /**
