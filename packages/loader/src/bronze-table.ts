@@ -91,24 +91,46 @@ export class BronzeTable {
   }
 
   /** `marker` in the table's latest snapshot. */
-  async currentMarker(partition: number, identity: string | undefined): Promise<ReturnType<BronzeTable['marker']>> {
-    return this.marker((await this.table.snapshot()).txns, partition, identity);
+  async currentMarker(
+    partition: number,
+    identity: string | undefined,
+    otherLog = false,
+  ): Promise<ReturnType<BronzeTable['marker']>> {
+    return this.marker((await this.table.snapshot()).txns, partition, identity, otherLog);
+  }
+
+  /**
+   * Whether this table's latest snapshot holds a marker of the partition under an identity other than `identity`:
+   * a former log of that partition was loaded by a Lens that had identities, so any marker from before identities
+   * is about a log older still, not this one.
+   */
+  async holdsOtherIdentity(partition: number, identity: string | undefined): Promise<boolean> {
+    if (identity === undefined) return false;
+    const own = this.appId(partition, identity);
+    const prefix = `${this.#legacyAppId(partition)}:`;
+    for (const appId of (await this.table.snapshot()).txns.keys())
+      if (appId.startsWith(prefix) && appId !== own) return true;
+    return false;
   }
 
   /**
    * This table's marker for the partition with `identity`: its own (`this-log`); else, when the table has a marker
-   * from before identities existed and none of another identity, that one (`adopted`: a lake loaded by an earlier
-   * Lens, read from the same log); else none — `other-log` when only markers of other identities exist (the log
-   * was replaced: its records load from its start).
+   * from before identities existed and no bronze table has one of another identity, that one (`adopted`: a lake
+   * loaded by an earlier Lens, read from the same log); else none — `other-log` when markers of other identities
+   * exist, in this table or (`otherLog`, see `holdsOtherIdentity`) in another bronze table: the log was replaced,
+   * its records load from its start. A table whose marker of the earlier form never moved after an upgrade (it had
+   * no rows before the loader stopped) must not apply it to a log that replaced the upgraded one.
    */
   marker(
     txns: ReadonlyMap<string, { version: number }>,
     partition: number,
     identity: string | undefined,
+    otherLog = false,
   ): { version?: number; origin: 'this-log' | 'adopted' | 'other-log' | 'none' } {
     const own = txns.get(this.appId(partition, identity))?.version;
     if (own !== undefined) return { version: own, origin: 'this-log' };
     if (identity === undefined) return { origin: 'none' };
+    if (otherLog) return { origin: 'other-log' };
     const prefix = `${this.#legacyAppId(partition)}:`;
     for (const appId of txns.keys()) if (appId.startsWith(prefix)) return { origin: 'other-log' };
     const legacy = txns.get(this.#legacyAppId(partition))?.version;
@@ -127,20 +149,24 @@ export class BronzeTable {
     to: number,
     ndjsonFile: string | undefined,
     identity?: string,
+    otherLog = false,
   ): Promise<number> {
-    return withCommitLock(this.lockDir, partition, () => this.#fencedAppend(partition, identity, from, to, ndjsonFile));
+    return withCommitLock(this.lockDir, partition, () =>
+      this.#fencedAppend(partition, identity, otherLog, from, to, ndjsonFile),
+    );
   }
 
   async #fencedAppend(
     partition: number,
     identity: string | undefined,
+    otherLog: boolean,
     from: number,
     to: number,
     ndjsonFile: string | undefined,
   ): Promise<number> {
     // One snapshot for the fence and the append (loading one per commit is a visible part of the loader's cost).
     const snapshot = await this.table.snapshot();
-    const seen = this.marker(snapshot.txns, partition, identity).version;
+    const seen = this.marker(snapshot.txns, partition, identity, otherLog).version;
     if (seen !== undefined && seen !== from) {
       throw new PartitionOwnershipLostError(partition, `${this.name} is at ${seen}, this batch starts at ${from}`, {
         table: this.name,

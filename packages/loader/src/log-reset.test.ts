@@ -5,10 +5,12 @@ import assert from 'node:assert/strict';
 import { cp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { it } from 'node:test';
+import { createDuckDB } from '@lens/lake';
 import { createEventLog, type EventLog } from '@lens/log';
 import { LoaderConfig, type Logger } from '@lens/protocol';
+import { BronzeTable, serialSql } from './bronze-table.js';
 import { runLoaderOnce } from './run-loader-once.js';
-import { acceptedRecord, readTable, tempDataDir } from './testing/records.js';
+import { acceptedRecord, readTable, rejectedRecord, tempDataDir } from './testing/records.js';
 
 const at = '2026-03-10T12:00:00.000Z';
 const config = LoaderConfig.parse({ port: 0 });
@@ -117,6 +119,59 @@ it('a log restored from an older copy of itself (same identity, ends before the 
       await restored.close();
     }
   } finally {
+    await rm(env.dataDir, { recursive: true, force: true });
+  }
+});
+
+it('a log replaced after an upgrade, before every table moved its marker, loads from its start in every table', async () => {
+  const env = await tempDataDir();
+  const sql = await createDuckDB();
+  try {
+    // An earlier Lens loads m1, q1, m2: both tables hold markers of the form lens-loader:<table>:p0, at 3.
+    const w = await env.log.openWriter({ partition: 0 });
+    await w.append([acceptedRecord({ messageId: 'm1' }), rejectedRecord({ messageId: 'q1' }), acceptedRecord()]);
+    await w.close();
+    const withoutIdentity = new Proxy(env.log, {
+      get: (log, key: keyof EventLog) =>
+        key === 'identity' ? async () => undefined : (log[key] as (...a: unknown[]) => unknown).bind(log),
+    });
+    const old = await runLoaderOnce({ config, dataDir: env.dataDir, log: withoutIdentity });
+    assert.deepEqual([old.eventsLoaded, old.quarantined], [2, 1]);
+    // The upgraded loader commits bronze.events under the log's identity, then dies (SIGKILL, power loss) before
+    // bronze.quarantine, which had no rows, moved its marker (it waits up to 30 s for rows): that table still holds
+    // only the earlier form.
+    await append(env.log, ['m3']);
+    const events = await BronzeTable.open(env.dataDir, 'events', serialSql(sql));
+    await events.commitBatch(0, 3, 4, undefined, await env.log.identity(0));
+    await env.log.close();
+
+    // Then the log is replaced: its records, rejected ones too, are all new to the lake.
+    await rm(join(env.dataDir, 'log'), { recursive: true });
+    const fresh = await openLog(env.dataDir);
+    try {
+      const w2 = await fresh.openWriter({ partition: 0 });
+      await w2.append([
+        rejectedRecord({ messageId: 'q2' }),
+        acceptedRecord({ messageId: 'n1' }),
+        rejectedRecord({ messageId: 'q3' }),
+        acceptedRecord({ messageId: 'n2' }),
+      ]);
+      await w2.close();
+      const { lines, logger } = logged();
+      const run = await runLoaderOnce({ config, dataDir: env.dataDir, log: fresh, logger });
+      // The quarantine's marker of the earlier form is the former log's position: adopting it skipped q2 and q3.
+      assert.ok(!lines.some((l) => l.msg === 'loader_marker_adopted'), JSON.stringify(lines));
+      assert.deepEqual([run.eventsLoaded, run.quarantined], [2, 2]);
+      const quarantined = await readTable(env.dataDir, 'bronze.quarantine', 'message_id');
+      assert.deepEqual(quarantined.map((r) => r['message_id']).sort(), ['q1', 'q2', 'q3']);
+      // A restart reloads nothing.
+      const again = await runLoaderOnce({ config, dataDir: env.dataDir, log: fresh });
+      assert.deepEqual([again.eventsLoaded, again.quarantined], [0, 0]);
+    } finally {
+      await fresh.close();
+    }
+  } finally {
+    sql.close();
     await rm(env.dataDir, { recursive: true, force: true });
   }
 });

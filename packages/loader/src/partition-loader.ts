@@ -168,6 +168,8 @@ export class PartitionLoader {
   #next = 0;
   /** The log partition's identity: the tables' markers are kept per identity (BronzeTable.appId). */
   #identity: string | undefined;
+  /** A bronze table holds markers of another identity of this partition: markers from before identities are void. */
+  #otherLog = false;
   /** Log offset before which every record is committed to its table (markers of tables without rows may lag). */
   #loadedThrough = 0;
   /** Batches whose files exist (filled or committing): a run that ends deletes what is left of them. */
@@ -187,8 +189,13 @@ export class PartitionLoader {
     const { log, partition, logger } = this.#d;
     const { start, end } = await log.bounds(partition);
     this.#identity = await log.identity(partition);
+    // Decided over both tables: one that had no rows since an upgrade may hold only a marker of the earlier form,
+    // while the other's marker of a former identity says the log was replaced since.
+    this.#otherLog = false;
+    for (const key of ['events', 'quarantine'] as const)
+      if (await this.#d.tables[key].holdsOtherIdentity(partition, this.#identity)) this.#otherLog = true;
     for (const key of ['events', 'quarantine'] as const) {
-      const marker = await this.#d.tables[key].currentMarker(partition, this.#identity);
+      const marker = await this.#d.tables[key].currentMarker(partition, this.#identity, this.#otherLog);
       this.#pos[key] = marker.version ?? start;
       if (marker.origin === 'adopted')
         logger.info(
@@ -476,6 +483,7 @@ export class PartitionLoader {
       batch.to,
       batch.finish(key),
       this.#identity,
+      this.#otherLog,
     );
   }
 
