@@ -32,6 +32,12 @@ const append = async (log: EventLog, ids: string[]) => {
   await w.append(records(ids));
   await w.close();
 };
+/** The log as a Lens from before partition identities saw it (bronze markers of the form lens-loader:<table>:p<N>). */
+const asBeforeIdentities = (log: EventLog): EventLog =>
+  new Proxy(log, {
+    get: (target, key: keyof EventLog) =>
+      key === 'identity' ? async () => undefined : (target[key] as (...a: unknown[]) => unknown).bind(target),
+  });
 const loadedIds = async (dataDir: string) =>
   (await readTable(dataDir, 'bronze.events')).map((r) => String(r['message_id'])).sort();
 
@@ -72,10 +78,7 @@ it('a lake loaded before partitions had identities keeps its positions (markers 
   try {
     await append(env.log, ['m1', 'm2']);
     // An earlier Lens: no identity, so markers of the form lens-loader:<table>:p<N>.
-    const withoutIdentity = new Proxy(env.log, {
-      get: (log, key: keyof EventLog) =>
-        key === 'identity' ? async () => undefined : (log[key] as (...a: unknown[]) => unknown).bind(log),
-    });
+    const withoutIdentity = asBeforeIdentities(env.log);
     assert.equal((await runLoaderOnce({ config, dataDir: env.dataDir, log: withoutIdentity })).eventsLoaded, 2);
     const { lines, logger } = logged();
     assert.equal((await runLoaderOnce({ config, dataDir: env.dataDir, log: env.log, logger })).eventsLoaded, 0);
@@ -131,10 +134,7 @@ it('a log replaced after an upgrade, before every table moved its marker, loads 
     const w = await env.log.openWriter({ partition: 0 });
     await w.append([acceptedRecord({ messageId: 'm1' }), rejectedRecord({ messageId: 'q1' }), acceptedRecord()]);
     await w.close();
-    const withoutIdentity = new Proxy(env.log, {
-      get: (log, key: keyof EventLog) =>
-        key === 'identity' ? async () => undefined : (log[key] as (...a: unknown[]) => unknown).bind(log),
-    });
+    const withoutIdentity = asBeforeIdentities(env.log);
     const old = await runLoaderOnce({ config, dataDir: env.dataDir, log: withoutIdentity });
     assert.deepEqual([old.eventsLoaded, old.quarantined], [2, 1]);
     // The upgraded loader commits bronze.events under the log's identity, then dies (SIGKILL, power loss) before
