@@ -87,29 +87,28 @@ export class BronzeTable {
 
   /** Next log offset this table expects from the partition, or undefined when it never loaded it (see `marker`). */
   async position(partition: number, identity?: string): Promise<number | undefined> {
-    return (await this.currentMarker(partition, identity)).version;
+    return this.marker(await this.latestTxns(), partition, identity).version;
   }
 
-  /** `marker` in the table's latest snapshot. */
-  async currentMarker(
-    partition: number,
-    identity: string | undefined,
-    otherLog = false,
-  ): Promise<ReturnType<BronzeTable['marker']>> {
-    return this.marker((await this.table.snapshot()).txns, partition, identity, otherLog);
+  /** The txn actions of the table's latest snapshot: the markers `marker` and `holdsOtherIdentity` read. */
+  async latestTxns(): Promise<ReadonlyMap<string, { version: number }>> {
+    return (await this.table.snapshot()).txns;
   }
 
   /**
-   * Whether this table's latest snapshot holds a marker of the partition under an identity other than `identity`:
-   * a former log of that partition was loaded by a Lens that had identities, so any marker from before identities
-   * is about a log older still, not this one.
+   * Whether `txns` hold a marker of the partition under an identity other than `identity`: a former log of that
+   * partition was loaded by a Lens that had identities, so any marker from before identities is about a log older
+   * still, not this one.
    */
-  async holdsOtherIdentity(partition: number, identity: string | undefined): Promise<boolean> {
+  holdsOtherIdentity(
+    txns: ReadonlyMap<string, { version: number }>,
+    partition: number,
+    identity: string | undefined,
+  ): boolean {
     if (identity === undefined) return false;
     const own = this.appId(partition, identity);
     const prefix = `${this.#legacyAppId(partition)}:`;
-    for (const appId of (await this.table.snapshot()).txns.keys())
-      if (appId.startsWith(prefix) && appId !== own) return true;
+    for (const appId of txns.keys()) if (appId.startsWith(prefix) && appId !== own) return true;
     return false;
   }
 
@@ -130,9 +129,7 @@ export class BronzeTable {
     const own = txns.get(this.appId(partition, identity))?.version;
     if (own !== undefined) return { version: own, origin: 'this-log' };
     if (identity === undefined) return { origin: 'none' };
-    if (otherLog) return { origin: 'other-log' };
-    const prefix = `${this.#legacyAppId(partition)}:`;
-    for (const appId of txns.keys()) if (appId.startsWith(prefix)) return { origin: 'other-log' };
+    if (otherLog || this.holdsOtherIdentity(txns, partition, identity)) return { origin: 'other-log' };
     const legacy = txns.get(this.#legacyAppId(partition))?.version;
     return legacy === undefined ? { origin: 'none' } : { version: legacy, origin: 'adopted' };
   }

@@ -191,11 +191,13 @@ export class PartitionLoader {
     this.#identity = await log.identity(partition);
     // Decided over both tables: one that had no rows since an upgrade may hold only a marker of the earlier form,
     // while the other's marker of a former identity says the log was replaced since.
-    this.#otherLog = false;
-    for (const key of ['events', 'quarantine'] as const)
-      if (await this.#d.tables[key].holdsOtherIdentity(partition, this.#identity)) this.#otherLog = true;
+    const { tables } = this.#d;
+    const txns = { events: await tables.events.latestTxns(), quarantine: await tables.quarantine.latestTxns() };
+    this.#otherLog = (['events', 'quarantine'] as const).some((key) =>
+      tables[key].holdsOtherIdentity(txns[key], partition, this.#identity),
+    );
     for (const key of ['events', 'quarantine'] as const) {
-      const marker = await this.#d.tables[key].currentMarker(partition, this.#identity, this.#otherLog);
+      const marker = tables[key].marker(txns[key], partition, this.#identity, this.#otherLog);
       this.#pos[key] = marker.version ?? start;
       if (marker.origin === 'adopted')
         logger.info(
