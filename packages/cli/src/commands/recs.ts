@@ -46,10 +46,19 @@ function printReport(r: EvaluationReport): void {
     out.write(`model / popularity nDCG: ${ratioText(group.model.ndcg, group.popularity.ndcg, group.model.users)}\n`);
   }
   if (r.planted) {
-    out.write('\nplanted section preferences (recommended top 3 vs planted top 3; distance model vs popularity)\n');
+    out.write(
+      "\nplanted section preferences: learned taste (gold.reader_tastes) top 3 vs planted top 3; distance to the planted mix of the segment mean vs everybody's mean, and per person\n",
+    );
     for (const s of r.planted.segments)
       out.write(
-        `${s.segment.padEnd(17)} ${s.recommendedTop3.join(',').padEnd(28)} ${s.plantedTop3.join(',').padEnd(28)} ${s.distanceModel.toFixed(2)} vs ${s.distancePopularity.toFixed(2)} (${s.people} people)\n`,
+        `${s.segment.padEnd(17)} ${s.tasteTop3.join(',').padEnd(28)} ${s.plantedTop3.join(',').padEnd(28)} ${s.distanceTaste.toFixed(2)} vs ${s.distanceEverybody.toFixed(2)}, per person ${s.distancePerson.toFixed(2)}\n`,
+      );
+    out.write(
+      'served lists: recommended top 3; distance of their section mix to the planted mix, model vs popularity\n',
+    );
+    for (const s of r.planted.segments)
+      out.write(
+        `${s.segment.padEnd(17)} ${s.recommendedTop3.join(',').padEnd(28)} ${s.distanceModel.toFixed(2)} vs ${s.distancePopularity.toFixed(2)} (${s.people} people evaluated)\n`,
       );
     out.write(
       `planted co-reading pairs recovered: ${r.planted.coReadMatches}/${r.planted.coRead.length} (${r.planted.coRead.map((c) => `${c.from}→${c.recovered}${c.recovered === c.planted ? '' : `≠${c.planted}`}`).join(' ')})\n`,

@@ -1,6 +1,7 @@
 // Where the recommendation pipelines live and how to load them next to Prism's shipped ones: the YAML
 // definitions in packages/recs/pipelines are ordinary Prism datasets (gold.trending_articles,
-// gold.similar_articles, gold.recent_reads, gold.recommendations), run by Prism's engine and scheduler.
+// gold.similar_articles, gold.recent_reads, gold.reader_tastes, gold.recommendations), run by Prism's engine and
+// scheduler.
 import { fileURLToPath } from 'node:url';
 import { buildGraph, loadDefinitions, type LoadedDataset, type PipelineGraph } from '@lens/prism';
 
@@ -12,6 +13,7 @@ export const RECS_DATASETS = [
   'gold.trending_articles',
   'gold.similar_articles',
   'gold.recent_reads',
+  'gold.reader_tastes',
   'gold.recommendations',
 ] as const;
 

@@ -1,5 +1,6 @@
-// gold.recommendations' SQL on hand-made silver tables: a newsletter sign-up moves a light reader's taste
-// towards what that newsletter's readers open visits with (learned from them, not named anywhere).
+// gold.reader_tastes' and gold.recommendations' SQL on hand-made silver tables: a newsletter sign-up moves a light
+// reader's taste towards what that newsletter's readers open visits with (learned from them, not named anywhere),
+// and a reader who signed up to nothing is smoothed towards the cohorts their own visits look like.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createDuckDB } from '@lens/lake';
@@ -16,7 +17,17 @@ interface Read {
   minutesAgo: number;
 }
 
-async function topSections(reads: readonly Read[], signUps: readonly { person: string; newsletter: string }[]) {
+interface Learned {
+  /** Person → section of their rank-1 recommendation. */
+  top: Map<string, string>;
+  /** Person → section → [taste, prior]. */
+  tastes: Map<string, Map<string, [number, string]>>;
+}
+
+async function learn(
+  reads: readonly Read[],
+  signUps: readonly { person: string; newsletter: string }[],
+): Promise<Learned> {
   const db = await createDuckDB();
   try {
     await db.run(`CREATE SCHEMA silver; CREATE SCHEMA gold;
@@ -48,10 +59,16 @@ async function topSections(reads: readonly Read[], signUps: readonly { person: s
       );
     await runDefinitionsInSession(
       db,
-      loadRecsDefinitions().filter((d) => d.name === 'gold.recommendations'),
+      loadRecsDefinitions().filter((d) => d.name === 'gold.reader_tastes' || d.name === 'gold.recommendations'),
     );
     const rows = await db.all(`SELECT person_id, section FROM gold.recommendations WHERE rank = 1`);
-    return new Map(rows.map((r) => [String(r['person_id']), String(r['section'])]));
+    const tastes = new Map<string, Map<string, [number, string]>>();
+    for (const r of await db.all(`SELECT person_id, section, taste, prior FROM gold.reader_tastes`)) {
+      const person = tastes.get(String(r['person_id'])) ?? new Map<string, [number, string]>();
+      person.set(String(r['section']), [Number(r['taste']), String(r['prior'])]);
+      tastes.set(String(r['person_id']), person);
+    }
+    return { top: new Map(rows.map((r) => [String(r['person_id']), String(r['section'])])), tastes };
   } finally {
     db.close();
   }
@@ -72,10 +89,47 @@ test('a newsletter sign-up smooths a light reader towards what that newsletter�
   reads.push({ person: 'subscriber', article: 'politics0', section: 'politics', minutesAgo: 100 });
   reads.push({ person: 'other', article: 'politics0', section: 'politics', minutesAgo: 100 });
   const fans = Array.from({ length: 25 }, (_, i) => ({ person: `fan${i}`, newsletter: 'matchday' }));
-  const top = await topSections(reads, [...fans, { person: 'subscriber', newsletter: 'matchday' }]);
+  const { top } = await learn(reads, [...fans, { person: 'subscriber', newsletter: 'matchday' }]);
   assert.equal(top.get('subscriber'), 'sport');
   assert.equal(top.get('other'), 'politics');
   // Without the sign-up the two are alike; a newsletter with fewer than 20 readers is not used.
-  const without = await topSections(reads, fans.slice(0, 18).concat({ person: 'subscriber', newsletter: 'matchday' }));
-  assert.equal(without.get('subscriber'), 'politics');
+  const without = await learn(reads, fans.slice(0, 18).concat({ person: 'subscriber', newsletter: 'matchday' }));
+  assert.equal(without.top.get('subscriber'), 'politics');
+});
+
+test('a reader who signed up to nothing is smoothed towards the newsletter cohorts their own visits look like', async () => {
+  const reads: Read[] = [];
+  // Readers who open two visits with sport and one with motorsport, and readers who open two with politics and one
+  // with opinion; in each group, 25 signed up to its newsletter and 25 to nothing. Nobody's favourite section is
+  // motorsport.
+  for (const group of ['signed', 'unsigned'])
+    for (let i = 0; i < 25; i++)
+      for (const [v, minutesAgo] of [
+        [0, 900],
+        [1, 600],
+        [2, 300],
+      ] as const) {
+        const [sport, politics] = v === 2 ? ['motorsport', 'opinion'] : ['sport', 'politics'];
+        reads.push({ person: `fan-${group}${i}`, article: `${sport}${(i + v) % 4}`, section: sport, minutesAgo });
+        reads.push({ person: `pol-${group}${i}`, article: `${politics}${(i + v) % 4}`, section: politics, minutesAgo });
+      }
+  // One visit, opened with motorsport: only sport readers open visits there.
+  reads.push({ person: 'light', article: 'motorsport0', section: 'motorsport', minutesAgo: 100 });
+  const { tastes } = await learn(reads, [
+    ...Array.from({ length: 25 }, (_, i) => ({ person: `fan-signed${i}`, newsletter: 'matchday' })),
+    ...Array.from({ length: 25 }, (_, i) => ({ person: `pol-signed${i}`, newsletter: 'briefing' })),
+  ]);
+  const light = tastes.get('light')!;
+  const [sport, prior] = light.get('sport')!;
+  assert.equal(prior, 'newsletter_mixture');
+  // Mostly the "matchday" cohort's sport, which this reader never opened a visit with ((5 × 2/3) / (1 + 5) ≈ 0.56
+  // if the cohort alone explained the visit), and next to no politics.
+  assert.ok(sport > 0.4 && sport < 0.6, `sport ${sport}`);
+  assert.ok(light.get('politics')![0] < 0.05, `politics ${light.get('politics')![0]}`);
+  const total = [...light.values()].reduce((sum, [t]) => sum + t, 0);
+  assert.ok(Math.abs(total - 1) < 1e-9, `tastes add up to ${total}`);
+  // A signer keeps their own newsletter's prior; an unsigned politics reader stays a politics reader.
+  assert.equal(tastes.get('fan-signed0')!.get('sport')![1], 'newsletter');
+  const pol = tastes.get('pol-unsigned0')!;
+  assert.ok(pol.get('politics')![0] > 0.6 && pol.get('sport')![0] < 0.01, JSON.stringify([...pol]));
 });
