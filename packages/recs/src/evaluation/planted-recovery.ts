@@ -86,9 +86,12 @@ export async function plantedRecovery(
   const everybody = tastes.mean.get(EVERYBODY) ?? {};
   const personDistances = new Map<string, number[]>();
   for (const [person, taste] of tastes.byPerson) {
-    const segment = segments.get(person);
-    const planted = segment === undefined ? undefined : SEGMENT_SECTION_PREFERENCE[segment as Segment];
-    if (planted) personDistances.set(segment!, [...(personDistances.get(segment!) ?? []), distance(taste, planted)]);
+    const segment = segments.get(person) as Segment | undefined;
+    const planted = segment === undefined ? undefined : SEGMENT_SECTION_PREFERENCE[segment];
+    if (segment === undefined || planted === undefined) continue;
+    const own = personDistances.get(segment) ?? [];
+    own.push(distance(taste, planted));
+    personDistances.set(segment, own);
   }
   const segmentRows = Object.entries(SEGMENT_SECTION_PREFERENCE).map(([segment, planted]) => {
     const people = bySegment.get(segment) ?? [];
