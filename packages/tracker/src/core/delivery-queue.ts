@@ -32,6 +32,13 @@ export interface DeliveryQueueOptions {
   onDrop?: DropHandler;
   /** False while sending is pointless (browser offline, opted out). */
   canSend?(): boolean;
+  /**
+   * Every failed send (network error, timeout, 5xx, 408, 429) uses up an attempt of each event in it (Node, as
+   * analytics-node's maxRetries), not only 5xx (the browser, whose queue persists and waits out outages).
+   */
+  everyFailureIsAnAttempt?: boolean;
+  /** Events the collector never accepted, once dropped for it (attempts used up, a 4xx, rejected one by one). */
+  onDeliveryFailure?(events: TrackingEvent[], error: Error): void;
 }
 
 /** See the file header. `add` and the timers are the only entry points; `flush` waits for delivery. */
@@ -39,7 +46,7 @@ export class DeliveryQueue {
   readonly stats: TrackerStats = emptyStats();
   #entries: QueueEntry[] = [];
   readonly #inflight = new Set<QueueEntry>();
-  readonly #waiters: { seq: number; resolve(): void }[] = [];
+  readonly #waiters: { seq: number; resolve(flushed: boolean): void }[] = [];
   #seq = 0;
   #bytes = 0;
   #sending = false;
@@ -71,10 +78,15 @@ export class DeliveryQueue {
     this.#schedule();
   }
 
-  /** Sends everything queued now, batching timer or not; resolves once those events are delivered or dropped. */
-  flush(): Promise<void> {
-    if (this.#entries.length === 0) return Promise.resolve();
-    const done = new Promise<void>((resolve) => this.#waiters.push({ seq: this.#seq, resolve }));
+  /**
+   * Sends everything queued now, batching timer or not; resolves true once those events are delivered or dropped,
+   * false at once when the queue is closed with events left (nothing will send them), or when it is closed later.
+   */
+  flush(): Promise<boolean> {
+    if (this.#entries.length === 0) return Promise.resolve(true);
+    if (this.#closed) return Promise.resolve(false);
+    const done = new Promise<boolean>((resolve) => this.#waiters.push({ seq: this.#seq, resolve }));
+    this.#holdBackoff();
     this.#schedule();
     return done;
   }
@@ -101,12 +113,13 @@ export class DeliveryQueue {
     this.#changed();
   }
 
-  /** Stops the timers; queued events stay (the browser has them persisted). */
+  /** Stops the timers; queued events stay (the browser has them persisted). Pending flushes resolve false. */
   close(): void {
     this.#closed = true;
     clearTimeout(this.#timer);
     clearTimeout(this.#backoff);
     this.#timer = this.#backoff = undefined;
+    for (const waiter of this.#waiters.splice(0)) waiter.resolve(false);
   }
 
   #schedule(): void {
@@ -176,19 +189,24 @@ export class DeliveryQueue {
       this.#settle(batch, (_, i) => (rejected.has(i) ? 'rejected_by_collector' : undefined));
       this.stats.delivered += batch.length - outcome.rejected;
       if (outcome.rejected > 0) this.#drop(outcome.rejected, 'rejected_by_collector');
+      if (rejected.size > 0)
+        this.#report(
+          batch.filter((_, i) => rejected.has(i)),
+          'rejected_by_collector',
+          'the collector rejected them as invalid',
+        );
     } else if (outcome.kind === 'drop') {
       this.#remove(batch);
-      this.#settle(batch, () => 'rejected_by_collector');
-      this.#drop(batch.length, 'rejected_by_collector');
+      this.#fail(batch, 'rejected_by_collector', outcome.reason);
     } else {
       this.stats.retries++;
       this.#failures++;
       const max = this.options.retry?.maxAttempts ?? DEFAULT_RETRY.maxAttempts;
-      const spent = outcome.countsAsAttempt ? batch.filter((entry) => ++entry.a >= max) : [];
+      const counts = outcome.countsAsAttempt || this.options.everyFailureIsAnAttempt === true;
+      const spent = counts ? batch.filter((entry) => ++entry.a >= max) : [];
       if (spent.length > 0) {
         this.#remove(spent);
-        this.#settle(spent, () => 'max_attempts');
-        this.#drop(spent.length, 'max_attempts');
+        this.#fail(spent, 'max_attempts', `after ${max} attempts, the last: ${outcome.reason}`);
       }
       if (this.#backoff === undefined && !this.#closed) {
         this.#backoff = setTimeout(
@@ -198,9 +216,38 @@ export class DeliveryQueue {
           },
           backoffDelay(this.#failures, this.options.retry, outcome.retryAfterMs),
         );
+        this.#holdBackoff();
       }
     }
     this.#changed();
+  }
+
+  /** Drops entries the collector never accepted: their callbacks and the failure hook are told why. */
+  #fail(entries: readonly QueueEntry[], reason: DropReason, detail: string): void {
+    this.#settle(entries, () => reason, detail);
+    this.#drop(entries.length, reason);
+    this.#report(entries, reason, detail);
+  }
+
+  #report(entries: readonly QueueEntry[], reason: DropReason, detail: string): void {
+    try {
+      this.options.onDeliveryFailure?.(
+        entries.map((entry) => entry.e),
+        new Error(`${entries.length} event(s) dropped: ${reason} (${detail})`),
+      );
+    } catch {
+      /* a caller's handler must not break delivery */
+    }
+  }
+
+  /**
+   * A retry timer keeps a Node process alive only while someone awaits `flush()` (closeAndFlush included): an
+   * application that is done may exit meanwhile (no-op in browsers, whose timers are numbers).
+   */
+  #holdBackoff(): void {
+    const timer = this.#backoff as { ref?(): void; unref?(): void } | undefined;
+    if (this.#waiters.length > 0) timer?.ref?.();
+    else timer?.unref?.();
   }
 
   #remove(batch: readonly QueueEntry[]): void {
@@ -220,6 +267,7 @@ export class DeliveryQueue {
   #settle(
     entries: readonly QueueEntry[],
     reasonOf: (entry: QueueEntry, index: number) => DropReason | undefined,
+    detail?: string,
   ): void {
     entries.forEach((entry, index) => {
       const done = entry.done;
@@ -227,7 +275,11 @@ export class DeliveryQueue {
       entry.done = undefined; // once: an entry cleared while in flight is not told again when its answer comes
       const reason = reasonOf(entry, index);
       try {
-        done(reason === undefined ? undefined : new Error(`event ${entry.e.messageId} dropped: ${reason}`));
+        done(
+          reason === undefined
+            ? undefined
+            : new Error(`event ${entry.e.messageId} dropped: ${reason}${detail ? ` (${detail})` : ''}`),
+        );
       } catch {
         /* a caller's callback must not break delivery */
       }
@@ -250,8 +302,9 @@ export class DeliveryQueue {
       const waiter = this.#waiters[i]!;
       if (!this.#entries.some((entry) => entry.s <= waiter.seq)) {
         this.#waiters.splice(i, 1);
-        waiter.resolve();
+        waiter.resolve(true);
       }
     }
+    this.#holdBackoff();
   }
 }

@@ -5,7 +5,10 @@
 export interface RetryOptions {
   baseMs?: number;
   maxMs?: number;
-  /** Attempts an event gets against a collector that answers 5xx; network errors and 429 do not use them up. */
+  /**
+   * Attempts an event gets against a collector that answers 5xx; in the browser network errors and 429 do not use
+   * them up (the Node SDK counts every failure, see its `maxRetries`).
+   */
   maxAttempts?: number;
 }
 

@@ -13,6 +13,8 @@ before(async () => {
 after(() => lens.close());
 
 const fast = { baseMs: 100, maxMs: 1000 };
+/** Tests that ride out an outage allow more than analytics-node's 3 retries (the default, tested elsewhere). */
+const patient = 20;
 
 /** A fetch that counts requests and their answers, so tests can see retries happen. */
 function countingFetch(): { fetch: FetchLike; statuses: number[] } {
@@ -73,7 +75,14 @@ describe('NodeTracker', () => {
 
   it('retries through a collector answering 503 for a while; each event arrives once', async () => {
     const { fetch, statuses } = countingFetch();
-    const tracker = new NodeTracker({ writeKey: WRITE_KEY, host: lens.url, flushAt: 10, retry: fast, fetch });
+    const tracker = new NodeTracker({
+      writeKey: WRITE_KEY,
+      host: lens.url,
+      flushAt: 10,
+      retry: fast,
+      maxRetries: patient,
+      fetch,
+    });
     lens.refuseSeconds = 1;
     setTimeout(() => {
       lens.refuseSeconds = undefined;
@@ -97,7 +106,13 @@ describe('NodeTracker', () => {
 
   it('keeps events while the collector is down and delivers them once when it is back', async () => {
     await lens.down();
-    const tracker = new NodeTracker({ writeKey: WRITE_KEY, host: lens.url, flushAt: 5, retry: fast });
+    const tracker = new NodeTracker({
+      writeKey: WRITE_KEY,
+      host: lens.url,
+      flushAt: 5,
+      retry: fast,
+      maxRetries: patient,
+    });
     for (let i = 0; i < 12; i++) tracker.track({ anonymousId: 'a', event: 'Down', messageId: `node-down-${i}` });
     const flushed = tracker.flush();
     await new Promise((r) => setTimeout(r, 800));

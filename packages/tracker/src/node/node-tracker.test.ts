@@ -65,6 +65,7 @@ describe('NodeTracker calls', () => {
       host: 'http://collector.invalid',
       fetch,
       retry: { baseMs: 50, maxMs: 100 },
+      maxRetries: 1000, // rides out the outage: this test is about flush's timeout, not the retry bound
     });
     tracker.track({ userId: 'u', event: 'At The End Of A Request' });
     const started = Date.now();
@@ -75,6 +76,30 @@ describe('NodeTracker calls', () => {
     assert.equal(await tracker.flush(), true);
     assert.equal(sent.length, 1);
     await tracker.closeAndFlush();
+  });
+});
+
+describe('NodeTracker after closeAndFlush', () => {
+  it('a flush() waiting when closeAndFlush times out, and a flush() after it, resolve false at once', async () => {
+    const fetch: FetchLike = async () => {
+      throw new TypeError('fetch failed'); // connection refused
+    };
+    const tracker = new NodeTracker({
+      writeKey: 'k',
+      host: 'http://collector.invalid',
+      fetch,
+      retry: { baseMs: 50, maxMs: 100 },
+      maxRetries: 1000,
+    });
+    tracker.track({ userId: 'u', event: 'Never Delivered' });
+    const waiting = tracker.flush();
+    assert.equal(await tracker.closeAndFlush({ timeoutMs: 200 }), false);
+    const within = (promise: Promise<boolean>) =>
+      Promise.race([promise, new Promise((resolve) => setTimeout(resolve, 1000, 'still waiting'))]);
+    assert.equal(await within(waiting), false);
+    assert.equal(await within(tracker.flush()), false);
+    assert.equal(await within(tracker.flush({ timeoutMs: 60_000 })), false);
+    assert.equal(tracker.stats().queued, 1);
   });
 });
 

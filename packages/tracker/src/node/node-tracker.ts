@@ -20,8 +20,28 @@ export interface NodeTrackerOptions extends DeliveryOptions {
   path?: string;
   /** Per-request timeout (default 10 000 ms). */
   timeoutMs?: number;
+  /**
+   * Retries of a batch that failed (network error, timeout, 5xx, 408, 429) before its events are dropped, their
+   * callbacks told and `'error'` emitted: default 3, as `@segment/analytics-node`. Given, it replaces
+   * `retry.maxAttempts` (attempts = maxRetries + 1).
+   */
+  maxRetries?: number;
   fetch?: FetchLike;
 }
+
+/**
+ * What `on('error', listener)` is told when events could not be delivered (`@segment/analytics-node` emits
+ * `{ code: 'delivery_failure', reason }` too): the attempts were used up, the collector answered a 4xx, or it
+ * rejected events one by one. `reason` says which; `events` are the dropped events.
+ */
+export interface NodeDeliveryError {
+  code: 'delivery_failure';
+  reason: Error;
+  events: TrackingEvent[];
+}
+
+/** Retries before a batch's events are dropped, as `@segment/analytics-node`'s `maxRetries` default. */
+const DEFAULT_MAX_RETRIES = 3;
 
 /** Identity and common fields of every Node call: `userId` or `anonymousId` is required. */
 export interface NodeMessage {
@@ -36,7 +56,7 @@ export interface NodeMessage {
 /**
  * Told once how a call ended, as `@segment/analytics-node` does: no argument once the collector accepted the
  * event, an Error saying why it was dropped (invalid, too large, rejected, queue full, attempts used up).
- * While the collector is unreachable it waits, as the event does.
+ * While the collector is unreachable it waits for the event's retries (`maxRetries`), then gets the Error.
  */
 export type NodeCallback = (error?: Error) => void;
 
@@ -44,6 +64,7 @@ export type NodeCallback = (error?: Error) => void;
 export class NodeTracker {
   readonly #options: NodeTrackerOptions;
   readonly #queue: DeliveryQueue;
+  readonly #errorListeners = new Set<(error: NodeDeliveryError) => void>();
   #closed = false;
 
   constructor(options: NodeTrackerOptions) {
@@ -62,7 +83,23 @@ export class NodeTracker {
       maxBatchBytes: options.maxBatchBytes ?? 480_000,
       maxQueueEvents: options.maxQueueEvents ?? 10_000,
       maxQueueBytes: options.maxQueueBytes ?? 16 * 1024 * 1024,
-      ...(options.retry ? { retry: options.retry } : {}),
+      retry: {
+        ...options.retry,
+        maxAttempts:
+          options.maxRetries !== undefined
+            ? options.maxRetries + 1
+            : (options.retry?.maxAttempts ?? DEFAULT_MAX_RETRIES + 1),
+      },
+      // Bounded, as analytics-node: an unreachable collector costs a few retries, not a process that never ends.
+      everyFailureIsAnAttempt: true,
+      onDeliveryFailure: (events, reason) => {
+        for (const listener of this.#errorListeners)
+          try {
+            listener({ code: 'delivery_failure', reason, events });
+          } catch {
+            /* the application's listener must not break delivery */
+          }
+      },
       ...(options.onDrop ? { onDrop: options.onDrop } : {}),
       send: (batch) =>
         sendBatch(fetchFn, {
@@ -110,9 +147,23 @@ export class NodeTracker {
   }
 
   /**
-   * Sends everything queued; resolves true once it is delivered or dropped (retries included). While the collector
-   * is unreachable that can take as long as the outage: with `timeoutMs` it resolves false after that long instead
-   * (what is left stays queued and keeps being retried) — what a request handler awaiting it at its end wants.
+   * Listens for `'error'`: events dropped because they could not be delivered (see NodeDeliveryError). Without a
+   * listener nothing is thrown (unlike a Node EventEmitter): the drops are counted in `stats()` either way.
+   * @example tracker.on('error', (err) => logger.warn(err.reason.message));
+   */
+  on(event: 'error', listener: (error: NodeDeliveryError) => void): this {
+    if (event === 'error' && typeof listener === 'function') this.#errorListeners.add(listener);
+    return this;
+  }
+  off(event: 'error', listener: (error: NodeDeliveryError) => void): this {
+    if (event === 'error') this.#errorListeners.delete(listener);
+    return this;
+  }
+
+  /**
+   * Sends everything queued; resolves true once it is delivered or dropped (after at most `maxRetries` retries).
+   * With `timeoutMs` it resolves false after that long instead (what is left stays queued and is retried) —
+   * what a request handler awaiting it at its end wants. After `closeAndFlush()` it resolves at once.
    * @example await tracker.flush({ timeoutMs: 2000 });
    */
   flush({ timeoutMs }: { timeoutMs?: number } = {}): Promise<boolean> {
@@ -132,10 +183,10 @@ export class NodeTracker {
   }
 
   async #flushWithin(timeoutMs: number | undefined): Promise<boolean> {
-    const flushed = this.#queue.flush().then(() => true as const);
+    const flushed = this.#queue.flush();
     if (timeoutMs === undefined) return flushed;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<false>((resolve) => {
+    const timedOut = new Promise<boolean>((resolve) => {
       timer = setTimeout(() => resolve(false), timeoutMs);
     });
     try {
