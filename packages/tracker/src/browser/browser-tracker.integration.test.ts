@@ -158,17 +158,98 @@ describe('browser tracker in Chromium', { skip: missing }, () => {
     await page.waitForFunction(() =>
       Object.keys(localStorage).some((k) => k.startsWith('lens.q.') && localStorage.getItem(k)!.includes('reload-4')),
     );
+    // A queue stored whole by a version before chunks (one key per tab) is adopted too.
+    await page.evaluate(() => {
+      const event = {
+        type: 'track',
+        event: 'Legacy',
+        messageId: 'reload-legacy',
+        anonymousId: 'a-legacy',
+        properties: {},
+        context: {},
+        originalTimestamp: new Date().toISOString(),
+      };
+      const entry = { e: event, n: JSON.stringify(event).length, a: 0 };
+      localStorage.setItem(
+        'lens.q.0b5e1c53-0000-4000-8000-000000000000',
+        JSON.stringify({ t: Date.now(), q: [entry] }),
+      );
+    });
     await page.reload();
     await page.waitForFunction(() => (window as any).lens?.loaded === true);
     await lens.up();
-    await waitFor('reloaded events', async () => (await countsOf('reload-')).length === 5);
+    await waitFor('reloaded events', async () => (await countsOf('reload-')).length === 6);
     await page.waitForTimeout(1000);
-    assert.deepEqual(await countsOf('reload-'), Array(5).fill(1), 'each messageId received once by the collector');
+    assert.deepEqual(await countsOf('reload-'), Array(6).fill(1), 'each messageId received once by the collector');
     assert.equal(
       await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('lens.q.')).length),
       0,
       'no queue left behind',
     );
+    await context.close();
+  });
+
+  it('with the queue full and the collector down, a track() writes a bounded amount to localStorage, not the whole queue', async () => {
+    const context = await browser.newContext();
+    const page = await open(context, '/full.html', fast); // the default bounds: 1000 events / 2 MB
+    await lens.down();
+    let up = false;
+    try {
+      const stored = await page.evaluate(async () => {
+        const lens = (window as unknown as { lens: Tracker }).lens;
+        const blob = 'x'.repeat(1200);
+        for (let i = 0; i < 1100; i++) lens.track('Full', { i, blob }, { messageId: `full-${i}` });
+        lens.user(); // runs the deferred drain now
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        // From here, count what each track() costs in storage writes (its drain, and any retries meanwhile).
+        let written = 0;
+        let largest = 0;
+        const setItem = Storage.prototype.setItem;
+        Storage.prototype.setItem = function (key: string, value: string) {
+          written += key.length + value.length;
+          largest = Math.max(largest, value.length);
+          return setItem.call(this, key, value);
+        };
+        for (let k = 0; k < 20; k++) {
+          lens.track('More', { k, blob }, { messageId: `full-more-${k}` });
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        Storage.prototype.setItem = setItem;
+        const keys = Object.keys(localStorage).filter((key) => key.startsWith('lens.q.'));
+        const queued = keys
+          .sort((a, b) => Number(a.split('.').at(-1)) - Number(b.split('.').at(-1)))
+          .flatMap((key) =>
+            (JSON.parse(localStorage.getItem(key)!) as { q: { e: { messageId: string } }[] }).q.map(
+              (x) => x.e.messageId,
+            ),
+          );
+        return { written, largest, keys: keys.length, queued, stats: lens.stats() };
+      });
+      assert.equal(stored.stats.queued, 1000, 'the queue is full');
+      assert.ok(stored.written / 20 < 40_000, `${Math.round(stored.written / 20)} chars written per track()`);
+      assert.ok(stored.largest < 20_000, `largest single write: ${stored.largest} chars`);
+      assert.ok(stored.keys > 100, `the queue is spread over ${stored.keys} keys`);
+      assert.equal(stored.queued.length, 1000, 'the stored copy holds the queue');
+      assert.equal(new Set(stored.queued).size, 1000);
+      assert.deepEqual(
+        stored.queued.slice(-20),
+        Array.from({ length: 20 }, (_, k) => `full-more-${k}`),
+        'in order',
+      );
+      await page.reload();
+      await page.waitForFunction(() => (window as any).lens?.loaded === true);
+      await lens.up();
+      up = true;
+      await waitFor('the adopted queue delivered', async () => (await countsOf('full-')).length === 1000, 30_000);
+      const counts = await lens.counts();
+      assert.deepEqual(
+        stored.queued.filter((id) => counts.get(id) !== 1),
+        [],
+        'each stored event delivered once',
+      );
+    } finally {
+      if (!up) await lens.up(); // also when an assertion failed: the later tests need the collector
+    }
     await context.close();
   });
 

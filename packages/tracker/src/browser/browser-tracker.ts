@@ -213,7 +213,7 @@ export function createTracker(preloaded: readonly unknown[][] = []): Tracker {
           keepalive: true,
           body: JSON.stringify({ batch, sentAt: new Date().toISOString(), writeKey }),
         }),
-      onChange: (entries) => tabs.save(entries),
+      onChange: (_, change) => tabs.save(change),
       ...(options.onDrop ? { onDrop: options.onDrop } : {}),
       canSend: () => !state?.optedOut && navigator.onLine !== false,
     });

@@ -1,8 +1,13 @@
-// Persists this tab's queue under its own key, so two tabs never send each other's events, and adopts the
+// Persists this tab's queue under its own keys, so two tabs never send each other's events, and adopts the
 // queues of tabs that are gone (reload, close, crash): a tab holds a Web Lock for its life, so a queue whose
 // lock is free is an orphan, and taking it under that lock means only one tab adopts it.
+//
+// The queue is stored in chunks of about CHUNK_BYTES, one key each (`<prefix>.q.<tabId>.<n>`), written as the
+// queue changes: a new event rewrites the newest chunk only, a delivered batch deletes (or rewrites) the chunks it
+// came from. So what a change costs the main thread is bounded by the change, never by the queue's size (the
+// whole queue, up to 2 MB, used to be serialised and written on every change).
 import { uuid } from '../core/message-id.js';
-import type { QueueEntry } from '../core/delivery-queue.js';
+import type { QueueChange, QueueEntry } from '../core/delivery-queue.js';
 import type { KeyValueStore } from './browser-storage.js';
 
 /** A stored entry: event, size, attempts used. */
@@ -16,12 +21,25 @@ interface LockManagerLike {
 /** Without Web Locks (browsers before 2022), a queue untouched this long is taken as orphaned. */
 const STALE_MS = 5 * 60_000;
 
+/** A chunk is closed for new entries once it holds this many bytes of events (one larger event fills one). */
+const CHUNK_BYTES = 8000;
+
+interface Chunk {
+  key: string;
+  entries: QueueEntry[];
+  bytes: number;
+}
+
 /** See the file header. */
 export class TabQueueStore {
   readonly tabId = uuid();
   readonly #locks: LockManagerLike | undefined;
   #held = false;
-  #unsaved: readonly StoredEntry[] | undefined;
+  /** The chunks in queue order, which entry is in which, and the chunks to write at the next save. */
+  #chunks: Chunk[] = [];
+  readonly #chunkOf = new Map<QueueEntry, Chunk>();
+  readonly #dirty = new Set<Chunk>();
+  #next = 0;
 
   constructor(
     readonly store: KeyValueStore,
@@ -34,7 +52,7 @@ export class TabQueueStore {
       void this.#locks
         .request(this.#lockName(this.tabId), () => {
           this.#held = true;
-          if (this.#unsaved) this.save(this.#unsaved);
+          this.#write();
           return new Promise(() => {});
         })
         .catch(() => {
@@ -45,17 +63,53 @@ export class TabQueueStore {
     }
   }
 
-  /** Writes this tab's queue (removes the key when empty). Deferred until the tab's lock is held. */
-  save(entries: readonly StoredEntry[]): void {
+  /** Applies one change of the queue to the stored chunks. Writing waits until the tab's lock is held. */
+  save(change: QueueChange): void {
     if (!this.store.persistent) return;
-    if (!this.#held) {
-      this.#unsaved = entries;
-      return;
+    for (const entry of change.added) {
+      let last = this.#chunks.at(-1);
+      if (!last || (last.entries.length > 0 && last.bytes + entry.n > CHUNK_BYTES)) {
+        last = { key: `${this.prefix}.q.${this.tabId}.${this.#next++}`, entries: [], bytes: 0 };
+        this.#chunks.push(last);
+      }
+      last.entries.push(entry);
+      last.bytes += entry.n;
+      this.#chunkOf.set(entry, last);
+      this.#dirty.add(last);
     }
-    this.#unsaved = undefined;
-    const key = `${this.prefix}.q.${this.tabId}`;
-    if (entries.length === 0) this.store.remove(key);
-    else this.store.set(key, JSON.stringify({ t: Date.now(), q: entries.map(({ e, n, a }) => ({ e, n, a })) }));
+    for (const entry of change.touched) {
+      const chunk = this.#chunkOf.get(entry);
+      if (chunk) this.#dirty.add(chunk);
+    }
+    for (const entry of change.removed) {
+      const chunk = this.#chunkOf.get(entry);
+      if (!chunk) continue;
+      this.#chunkOf.delete(entry);
+      chunk.bytes -= entry.n;
+      this.#dirty.add(chunk);
+    }
+    this.#write();
+  }
+
+  /** Writes the chunks that changed: a chunk left empty loses its key. */
+  #write(): void {
+    if (!this.#held) return;
+    for (const chunk of this.#dirty) {
+      chunk.entries = chunk.entries.filter((entry) => this.#chunkOf.get(entry) === chunk);
+      if (chunk.entries.length === 0) {
+        this.store.remove(chunk.key);
+        this.#chunks = this.#chunks.filter((c) => c !== chunk);
+      } else {
+        const q = chunk.entries.map(({ e, n, a }) => ({ e, n, a }));
+        this.store.set(chunk.key, JSON.stringify({ t: Date.now(), q }));
+      }
+    }
+    this.#dirty.clear();
+    // Without Web Locks a live tab shows it is alive by touching this key at each change (each send's answer).
+    const beat = `${this.prefix}.q.${this.tabId}.t`;
+    if (this.#locks) return;
+    if (this.#chunks.length > 0) this.store.set(beat, String(Date.now()));
+    else this.store.remove(beat);
   }
 
   /** Takes the entries of every orphaned queue (removing their keys); live tabs' queues are left alone. */
@@ -63,24 +117,42 @@ export class TabQueueStore {
     if (!this.store.persistent || !this.#held) return [];
     const adopted: StoredEntry[] = [];
     const queuePrefix = `${this.prefix}.q.`;
+    // Each other tab's keys: `<tabId>` (the whole queue, as versions before chunks stored it), `<tabId>.<n>` (a
+    // chunk), `<tabId>.t` (the time it last changed, without Web Locks).
+    const tabs = new Map<string, string[]>();
     for (const key of this.store.keys()) {
-      if (!key.startsWith(queuePrefix) || key === queuePrefix + this.tabId) continue;
+      if (!key.startsWith(queuePrefix)) continue;
+      const tabId = key.slice(queuePrefix.length).split('.')[0]!;
+      if (tabId !== this.tabId) tabs.set(tabId, [...(tabs.get(tabId) ?? []), key]);
+    }
+    for (const [tabId, keys] of tabs) {
+      // The whole-queue key first, then chunks in order (the heartbeat last: it holds no events).
+      const chunkNo = (key: string): number =>
+        key.endsWith('.t') ? Infinity : Number(key.slice(queuePrefix.length + tabId.length + 1) || -1);
+      keys.sort((a, b) => chunkNo(a) - chunkNo(b));
       const take = (): void => {
-        const stored = parse(this.store.get(key));
-        this.store.remove(key);
-        adopted.push(...stored.q);
+        for (const key of keys) {
+          if (!key.endsWith('.t')) adopted.push(...parse(this.store.get(key)).q);
+          this.store.remove(key);
+        }
       };
       if (this.#locks) {
         await this.#locks
-          .request(this.#lockName(key.slice(queuePrefix.length)), { ifAvailable: true }, (lock) => {
+          .request(this.#lockName(tabId), { ifAvailable: true }, (lock) => {
             if (lock) take();
           })
           .catch(() => {});
-      } else if (Date.now() - parse(this.store.get(key)).t > STALE_MS) {
+      } else if (Date.now() - Math.max(...keys.map((key) => this.#touched(key))) > STALE_MS) {
         take();
       }
     }
     return adopted;
+  }
+
+  /** When a stored key last changed: a heartbeat's value, a chunk's `t`. */
+  #touched(key: string): number {
+    const text = this.store.get(key);
+    return key.endsWith('.t') ? Number(text) || 0 : parse(text).t;
   }
 
   #lockName(tabId: string): string {

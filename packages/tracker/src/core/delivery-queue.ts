@@ -18,6 +18,16 @@ export interface QueueEntry {
 /** Told once how an event ended: no argument when the collector accepted it, else why it was dropped. */
 export type EntryDone = (error?: Error) => void;
 
+/**
+ * What one change did to the entries, so that a persisted copy is updated by what changed, not rewritten whole:
+ * entries added, removed (delivered or dropped), and kept but with their attempts changed.
+ */
+export interface QueueChange {
+  added: QueueEntry[];
+  removed: QueueEntry[];
+  touched: QueueEntry[];
+}
+
 export interface DeliveryQueueOptions {
   flushAt: number;
   flushIntervalMs: number;
@@ -27,8 +37,8 @@ export interface DeliveryQueueOptions {
   maxQueueBytes: number;
   retry?: RetryOptions;
   send(events: TrackingEvent[], keepalive: boolean): Promise<SendOutcome>;
-  /** Called after every change of the entries (the browser persists them). */
-  onChange?(entries: readonly QueueEntry[]): void;
+  /** Called after every change of the entries, with what changed (the browser persists them). */
+  onChange?(entries: readonly QueueEntry[], change: QueueChange): void;
   onDrop?: DropHandler;
   /** False while sending is pointless (browser offline, opted out). */
   canSend?(): boolean;
@@ -54,6 +64,7 @@ export class DeliveryQueue {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #backoff: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
+  #change: QueueChange = { added: [], removed: [], touched: [] };
 
   constructor(readonly options: DeliveryQueueOptions) {}
 
@@ -64,7 +75,9 @@ export class DeliveryQueue {
   /** Wraps events as entries (arrival order) and enqueues them; over the bounds, the oldest idle ones go. */
   add(events: readonly { e: TrackingEvent; n: number; a?: number; done?: EntryDone | undefined }[]): void {
     for (const { e, n, a, done } of events) {
-      this.#entries.push({ e, n, a: a ?? 0, s: ++this.#seq, ...(done ? { done } : {}) });
+      const entry: QueueEntry = { e, n, a: a ?? 0, s: ++this.#seq, ...(done ? { done } : {}) };
+      this.#entries.push(entry);
+      this.#change.added.push(entry);
       this.#bytes += n;
     }
     let over = 0;
@@ -106,6 +119,7 @@ export class DeliveryQueue {
   clear(reason: DropReason): void {
     const n = this.#entries.length;
     this.#settle(this.#entries, () => reason);
+    this.#change.removed.push(...this.#entries);
     this.#entries = [];
     this.#bytes = 0;
     this.#inflight.clear();
@@ -203,6 +217,7 @@ export class DeliveryQueue {
       this.#failures++;
       const max = this.options.retry?.maxAttempts ?? DEFAULT_RETRY.maxAttempts;
       const counts = outcome.countsAsAttempt || this.options.everyFailureIsAnAttempt === true;
+      if (counts) this.#change.touched.push(...batch);
       const spent = counts ? batch.filter((entry) => ++entry.a >= max) : [];
       if (spent.length > 0) {
         this.#remove(spent);
@@ -253,13 +268,16 @@ export class DeliveryQueue {
   #remove(batch: readonly QueueEntry[]): void {
     const gone = new Set(batch);
     this.#entries = this.#entries.filter((entry) => !gone.has(entry) || ((this.#bytes -= entry.n), false));
+    this.#change.removed.push(...batch);
   }
 
   #removeOldestIdle(): boolean {
     const index = this.#entries.findIndex((entry) => !this.#inflight.has(entry));
     if (index < 0) return false;
     this.#bytes -= this.#entries[index]!.n;
-    this.#settle(this.#entries.splice(index, 1), () => 'queue_full');
+    const removed = this.#entries.splice(index, 1);
+    this.#change.removed.push(...removed);
+    this.#settle(removed, () => 'queue_full');
     return true;
   }
 
@@ -297,7 +315,9 @@ export class DeliveryQueue {
 
   #changed(): void {
     this.stats.queued = this.#entries.length;
-    this.options.onChange?.(this.#entries);
+    const change = this.#change;
+    this.#change = { added: [], removed: [], touched: [] };
+    this.options.onChange?.(this.#entries, change);
     for (let i = this.#waiters.length - 1; i >= 0; i--) {
       const waiter = this.#waiters[i]!;
       if (!this.#entries.some((entry) => entry.s <= waiter.seq)) {
