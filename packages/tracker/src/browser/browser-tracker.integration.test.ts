@@ -253,6 +253,70 @@ describe('browser tracker in Chromium', { skip: missing }, () => {
     await context.close();
   });
 
+  it('a failed storage write (quota) is reported and leaves no stale copy of delivered events; it heals', async () => {
+    const context = await browser.newContext();
+    site.set(
+      '/quota.html',
+      trackerPage({
+        collectorUrl: lens.url,
+        writeKey: WRITE_KEY,
+        loadOptions: { ...fast, flushAt: 100, flushIntervalMs: 60_000, maxBatchEvents: 2 },
+      }).replace(
+        '</script></head>',
+        // load() was recorded by the stub with its options object: give it an onError before the SDK loads.
+        `window.__errors = [];
+lens.find(function (call) { return call[0] === 'load'; })[4].onError = function (e) { window.__errors.push(String(e)); };
+</script></head>`,
+      ),
+    );
+    const page = await context.newPage();
+    await page.goto(`${site.url}/quota.html`);
+    await page.waitForFunction(() => (window as unknown as { lens?: { loaded?: boolean } }).lens?.loaded === true);
+    const result = await page.evaluate(async () => {
+      const w = window as unknown as { lens: Tracker; __errors: string[] };
+      const stored = (): string[] =>
+        Object.keys(localStorage)
+          .filter((key) => key.startsWith('lens.q.'))
+          .flatMap((key) =>
+            (JSON.parse(localStorage.getItem(key)!) as { q: { e: { messageId: string } }[] }).q.map(
+              (x) => x.e.messageId,
+            ),
+          )
+          .sort();
+      for (let i = 0; i < 4; i++) w.lens.track('Quota', { i }, { messageId: `quota-${i}` });
+      w.lens.user(); // drains: the four events are stored
+      const before = stored();
+      // From now on the queue's writes fail as when the origin's quota is used up…
+      const setItem = Storage.prototype.setItem;
+      Storage.prototype.setItem = function (key: string, value: string) {
+        if (key.startsWith('lens.q.')) throw new DOMException('full', 'QuotaExceededError');
+        return setItem.call(this, key, value);
+      };
+      // …and only the first request reaches the collector (the second hangs: the page is, say, closed then).
+      const realFetch = window.fetch;
+      let requests = 0;
+      window.fetch = (...args: Parameters<typeof fetch>) =>
+        requests++ === 0 ? realFetch(...args) : new Promise<Response>(() => {});
+      await w.lens.flush({ timeoutMs: 1500 }); // quota-0 and quota-1 delivered; their chunk cannot be rewritten
+      const afterDelivery = stored();
+      Storage.prototype.setItem = setItem; // room again: the next change stores what is in memory
+      w.lens.track('Quota', { i: 4 }, { messageId: 'quota-4' });
+      w.lens.user();
+      return { before, afterDelivery, healed: stored(), errors: w.__errors, stats: w.lens.stats() };
+    });
+    assert.deepEqual(result.before, ['quota-0', 'quota-1', 'quota-2', 'quota-3']);
+    assert.equal(result.stats.delivered, 2);
+    assert.deepEqual(
+      result.afterDelivery.filter((id) => id === 'quota-0' || id === 'quota-1'),
+      [],
+      'no stored copy of delivered events (an adopting tab would send them again)',
+    );
+    assert.equal(result.errors.length, 1, result.errors.join('; '));
+    assert.match(result.errors[0]!, /could not be stored/);
+    assert.deepEqual(result.healed, ['quota-2', 'quota-3', 'quota-4'], 'stored again once writes succeed');
+    await context.close();
+  });
+
   it('reload right after track with the collector up: sent on pagehide, re-sent by the next page, once in bronze', async () => {
     const context = await browser.newContext();
     const page = await open(context, '/reload-up.html', { ...fast, flushAt: 100, flushIntervalMs: 60_000 });

@@ -199,7 +199,7 @@ export function createTracker(preloaded: readonly unknown[][] = []): Tracker {
     // Settle the visitor id now (a cookie and a localStorage write), not at the first event: a second tab
     // opened meanwhile must find it, or the same browser would count as two visitors.
     if (!optedOut) void identity.anonymousId;
-    const tabs = new TabQueueStore(store, prefix);
+    const tabs = new TabQueueStore(store, prefix, report);
     const endpoint = `${collectorUrl.replace(/\/+$/, '')}/v1/batch`;
     const o = { ...DEFAULTS, ...options };
     const queue = new DeliveryQueue({

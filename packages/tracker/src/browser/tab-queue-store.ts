@@ -40,10 +40,13 @@ export class TabQueueStore {
   readonly #chunkOf = new Map<QueueEntry, Chunk>();
   readonly #dirty = new Set<Chunk>();
   #next = 0;
+  #failing = false;
 
+  /** `onError` hears of a write that failed (storage full or blocked), once until writes succeed again. */
   constructor(
     readonly store: KeyValueStore,
     readonly prefix: string,
+    readonly onError: (error: Error) => void = () => {},
   ) {
     this.#locks = (navigator as { locks?: LockManagerLike }).locks;
     if (!store.persistent) return;
@@ -91,9 +94,14 @@ export class TabQueueStore {
     this.#write();
   }
 
-  /** Writes the chunks that changed: a chunk left empty loses its key. */
+  /**
+   * Writes the chunks that changed: a chunk left empty loses its key. A write that fails (quota) removes the key
+   * too: its old value may hold events delivered since, which a tab adopting it would send again, and it is
+   * retried at the next change. Those events are then in memory only until it succeeds.
+   */
   #write(): void {
     if (!this.#held) return;
+    const failed: Chunk[] = [];
     for (const chunk of this.#dirty) {
       chunk.entries = chunk.entries.filter((entry) => this.#chunkOf.get(entry) === chunk);
       if (chunk.entries.length === 0) {
@@ -101,10 +109,19 @@ export class TabQueueStore {
         this.#chunks = this.#chunks.filter((c) => c !== chunk);
       } else {
         const q = chunk.entries.map(({ e, n, a }) => ({ e, n, a }));
-        this.store.set(chunk.key, JSON.stringify({ t: Date.now(), q }));
+        if (!this.store.set(chunk.key, JSON.stringify({ t: Date.now(), q }))) {
+          this.store.remove(chunk.key);
+          failed.push(chunk);
+        }
       }
     }
     this.#dirty.clear();
+    for (const chunk of failed) this.#dirty.add(chunk);
+    if (failed.length > 0 && !this.#failing)
+      this.onError(
+        new Error(`lens: the queue could not be stored (storage full?); ${failed.length} chunk(s) kept in memory`),
+      );
+    this.#failing = failed.length > 0;
     // Without Web Locks a live tab shows it is alive by touching this key at each change (each send's answer).
     const beat = `${this.prefix}.q.${this.tabId}.t`;
     if (this.#locks) return;
