@@ -351,6 +351,33 @@ lens.find(function (call) { return call[0] === 'load'; })[4].onError = function 
     await context.close();
   });
 
+  it('uses keepalive only for the sends made as the page goes away (its 64 KiB quota stays free)', async () => {
+    const context = await browser.newContext();
+    const page = await open(context, '/keepalive.html', { ...fast, flushAt: 100, flushIntervalMs: 60_000 });
+    const sends = await page.evaluate(async () => {
+      const lens = (window as unknown as { lens: Tracker }).lens;
+      const realFetch = window.fetch;
+      const seen: { keepalive: boolean; events: string[] }[] = [];
+      window.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
+        const batch = (JSON.parse(String(init?.body)) as { batch: { messageId: string }[] }).batch;
+        seen.push({ keepalive: init?.keepalive === true, events: batch.map((e) => e.messageId) });
+        return realFetch(input, init);
+      };
+      lens.track('Ordinary', {}, { messageId: 'ka-ordinary' });
+      await lens.flush();
+      lens.track('Leaving', {}, { messageId: 'ka-leaving' });
+      dispatchEvent(new Event('pagehide'));
+      await lens.flush();
+      return seen;
+    });
+    assert.deepEqual(sends, [
+      { keepalive: false, events: ['ka-ordinary'] },
+      { keepalive: true, events: ['ka-leaving'] },
+    ]);
+    await waitFor('both delivered', async () => (await countsOf('ka-')).length === 2);
+    await context.close();
+  });
+
   it("two tabs send their own events once each; a closed tab's queue is adopted by the other, not duplicated", async () => {
     const context = await browser.newContext();
     const [a, b] = [await open(context, '/tabs.html', fast), await open(context, '/tabs.html', fast)];

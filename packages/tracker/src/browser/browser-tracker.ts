@@ -204,13 +204,14 @@ export function createTracker(preloaded: readonly unknown[][] = []): Tracker {
     const o = { ...DEFAULTS, ...options };
     const queue = new DeliveryQueue({
       ...o,
-      // text/plain and no custom header: a CORS "simple request", so no preflight round trip, and keepalive
-      // so a send in flight survives the page going away (the write key travels in the body).
-      send: (batch) =>
+      // text/plain and no custom header: a CORS "simple request", so no preflight round trip (the write key travels
+      // in the body). keepalive only for the sends made as the page goes away: the browser allows 64 KiB of
+      // keepalive bodies in flight, which ordinary sends would use up.
+      send: (batch, keepalive) =>
         sendBatch(fetch as unknown as FetchLike, {
           url: endpoint,
           headers: { 'Content-Type': 'text/plain' },
-          keepalive: true,
+          keepalive,
           body: JSON.stringify({ batch, sentAt: new Date().toISOString(), writeKey }),
         }),
       onChange: (_, change) => tabs.save(change),
