@@ -524,6 +524,60 @@ lens.track('Early', {}, { messageId: 'cb-early' }, function () { window.__cb.pus
     await context.close();
   });
 
+  it('keeps the userId in a cookie too: identified across reloads with localStorage blocked; opt-out forgets it', async () => {
+    const context = await browser.newContext();
+    await context.addInitScript(() => {
+      Object.defineProperty(window, 'localStorage', {
+        get() {
+          throw new DOMException('blocked', 'SecurityError'); // as with storage blocked for the site
+        },
+      });
+    });
+    const page = await open(context, '/uid-cookie.html', fast);
+    await page.evaluate(() => {
+      const lens = (window as unknown as { lens: Tracker }).lens;
+      lens.identify('user-cookie', { plan: 'pro' });
+      return lens.flush();
+    });
+    await page.reload();
+    await page.waitForFunction(() => (window as any).lens?.loaded === true);
+    const after = await page.evaluate(async () => {
+      const lens = (window as unknown as { lens: Tracker }).lens;
+      lens.track('After Reload', {}, { messageId: 'uidc-after' });
+      await lens.flush();
+      const user = lens.user();
+      lens.optOut();
+      const optedOutCookies = document.cookie;
+      lens.optIn();
+      return { userId: user.userId, cookie: document.cookie, optedOutCookies };
+    });
+    assert.equal(after.userId, 'user-cookie');
+    await waitFor('event after reload', async () => (await countsOf('uidc-')).length === 1);
+    const event = (await lens.events()).find((e) => e.messageId === 'uidc-after');
+    assert.equal(event?.userId, 'user-cookie');
+    assert.doesNotMatch(after.optedOutCookies, /lens_/, 'opt-out removes the id cookies');
+    await context.close();
+  });
+
+  it("persistence: 'memory' writes no cookie and nothing to localStorage", async () => {
+    const context = await browser.newContext();
+    const page = await open(context, '/memory.html', { ...fast, persistence: 'memory' });
+    const kept = await page.evaluate(async () => {
+      const lens = (window as unknown as { lens: Tracker }).lens;
+      lens.identify('user-memory', { plan: 'pro' });
+      lens.track('In Memory', {}, { messageId: 'mem-1' });
+      await lens.flush();
+      return { cookie: document.cookie, keys: Object.keys(localStorage), anonymousId: lens.user().anonymousId };
+    });
+    assert.equal(kept.cookie, '');
+    assert.deepEqual(kept.keys, []);
+    await waitFor('memory event', async () => (await countsOf('mem-')).length === 1);
+    const event = (await lens.events()).find((e) => e.messageId === 'mem-1');
+    assert.equal(event?.anonymousId, kept.anonymousId);
+    assert.equal(event?.userId, 'user-memory');
+    await context.close();
+  });
+
   it('opt-out sends nothing and forgets the ids; opt-in resumes; automatic page views follow the History API', async () => {
     const context = await browser.newContext();
     const page = await open(context, '/spa.html', { ...fast, autoPageViews: true });

@@ -190,10 +190,13 @@ export function createTracker(preloaded: readonly unknown[][] = []): Tracker {
     const prefix = options.storagePrefix ?? 'lens';
     const consent = store.get(`${prefix}.optout`);
     const optedOut = consent === '1' || (consent === null && options.optOut === true);
+    // persistence: 'memory' keeps the visitor nowhere: no cookies either.
     const identity = new IdentityStore(
       store,
       prefix,
-      { ...(options.cookieDomain ? { domain: options.cookieDomain } : {}) },
+      options.persistence === 'memory'
+        ? undefined
+        : { ...(options.cookieDomain ? { domain: options.cookieDomain } : {}) },
       !optedOut,
     );
     // Settle the visitor id now (a cookie and a localStorage write), not at the first event: a second tab

@@ -1,10 +1,14 @@
 // Who the visitor is: an anonymousId kept in a first-party cookie and in localStorage (either one surviving
-// restores the other, as the well-known SDKs do), and the userId and traits set by identify.
+// restores the other, as the well-known SDKs do), and the userId (cookie and localStorage, as analytics.js keeps
+// ajs_user_id) and traits (localStorage) set by identify.
 import { uuid } from '../core/message-id.js';
 import type { JsonObject } from '../core/types.js';
 import { readCookie, writeCookie, type CookieOptions, type KeyValueStore } from './browser-storage.js';
 
-/** See the file header. Writes nothing while `persist` is false (opted out). */
+/**
+ * See the file header. Writes nothing while `persist` is false (opted out); `cookie` undefined means no cookies
+ * read or written (`persistence: 'memory'`).
+ */
 export class IdentityStore {
   #anonymousId: string | undefined;
   userId: string | null;
@@ -13,26 +17,39 @@ export class IdentityStore {
   constructor(
     readonly store: KeyValueStore,
     readonly prefix: string,
-    readonly cookie: CookieOptions,
+    readonly cookie: CookieOptions | undefined,
     public persist: boolean,
   ) {
-    this.userId = store.get(`${prefix}.uid`);
+    this.userId = this.#read('uid');
+    // Either copy restores the other (and a year more of the cookie's life), as for the anonymousId.
+    if (this.userId !== null) this.#write('uid', this.userId);
     this.traits = parseObject(store.get(`${prefix}.traits`));
   }
 
   get anonymousId(): string {
-    if (this.#anonymousId === undefined) {
-      const id = readCookie(`${this.prefix}_aid`) ?? this.store.get(`${this.prefix}.aid`) ?? uuid();
-      this.setAnonymousId(id);
-    }
+    if (this.#anonymousId === undefined) this.setAnonymousId(this.#read('aid') ?? uuid());
     return this.#anonymousId!;
   }
 
   setAnonymousId(id: string): void {
     this.#anonymousId = id;
-    if (!this.persist) return;
-    writeCookie(`${this.prefix}_aid`, id, this.cookie);
-    this.store.set(`${this.prefix}.aid`, id);
+    this.#write('aid', id);
+  }
+
+  /** The cookie (`<prefix>_<name>`), else localStorage (`<prefix>.<name>`). */
+  #read(name: string): string | null {
+    return (this.cookie && readCookie(`${this.prefix}_${name}`)) ?? this.store.get(`${this.prefix}.${name}`);
+  }
+
+  /** Writes (null: removes) both copies, unless opted out. */
+  #write(name: string, value: string | null): void {
+    if (this.persist) this.#put(name, value);
+  }
+
+  #put(name: string, value: string | null): void {
+    if (this.cookie) writeCookie(`${this.prefix}_${name}`, value, this.cookie);
+    if (value === null) this.store.remove(`${this.prefix}.${name}`);
+    else this.store.set(`${this.prefix}.${name}`, value);
   }
 
   /**
@@ -60,8 +77,9 @@ export class IdentityStore {
 
   /** Removes every stored identifier (opt-out). */
   forget(): void {
-    for (const key of ['aid', 'uid', 'traits']) this.store.remove(`${this.prefix}.${key}`);
-    writeCookie(`${this.prefix}_aid`, null, this.cookie);
+    this.#put('aid', null);
+    this.#put('uid', null);
+    this.store.remove(`${this.prefix}.traits`);
     this.#anonymousId = undefined;
     this.userId = null;
     this.traits = {};
@@ -69,8 +87,7 @@ export class IdentityStore {
 
   save(): void {
     if (!this.persist) return;
-    if (this.userId === null) this.store.remove(`${this.prefix}.uid`);
-    else this.store.set(`${this.prefix}.uid`, this.userId);
+    this.#write('uid', this.userId);
     this.store.set(`${this.prefix}.traits`, JSON.stringify(this.traits));
   }
 }

@@ -9,11 +9,14 @@ import type { DeliveryOptions } from '../core/types.js';
 export interface LoadOptions extends DeliveryOptions {
   /** A page view at load and at every URL change of a single-page app (default false). */
   autoPageViews?: boolean;
-  /** `memory` keeps nothing across reloads (default `localStorage`, falling back to memory when blocked). */
+  /**
+   * `memory` keeps nothing across reloads and writes no cookie (default `localStorage`, falling back to memory when
+   * blocked, the ids then kept in cookies).
+   */
   persistence?: 'localStorage' | 'memory';
   /** Prefix of storage keys and cookie names (default `lens`). */
   storagePrefix?: string;
-  /** Cookie domain for the anonymousId, e.g. `.example.com` to share it across subdomains. */
+  /** Cookie domain for the anonymousId and userId cookies, e.g. `.example.com` to share them across subdomains. */
   cookieDomain?: string;
   /** Start opted out (consent pending) unless the visitor opted in before. */
   optOut?: boolean;
