@@ -403,7 +403,7 @@ lens.find(function (call) { return call[0] === 'load'; })[4].onError = function 
     await waitFor('orphans adopted and delivered', async () => (await countsOf('tabs-')).length === 25);
     await a.waitForTimeout(1200);
     assert.deepEqual(await countsOf('tabs-'), Array(25).fill(1), 'no messageId twice');
-    const ids = await Promise.all([a.evaluate(() => (window as any).lens.user().anonymousId)]);
+    const ids = await Promise.all([a.evaluate(() => (window as any).lens.user().anonymousId())]);
     const events = (await lens.events()).filter((e) => e.messageId.startsWith('tabs-'));
     assert.ok(
       events.every((e) => e.anonymousId === ids[0]),
@@ -467,7 +467,7 @@ lens.find(function (call) { return call[0] === 'load'; })[4].onError = function 
       trackerPage({ collectorUrl: lens.url, writeKey: WRITE_KEY, loadOptions: fast }).replace(
         '</script></head>',
         `window.__cb = [];
-lens.ready(function () { window.__cb.push('ready:' + typeof lens.user().anonymousId); });
+lens.ready(function () { window.__cb.push('ready:' + typeof lens.user().anonymousId()); });
 lens.track('Early', {}, { messageId: 'cb-early' }, function () { window.__cb.push('early'); });
 </script></head>`,
       ),
@@ -567,7 +567,7 @@ lens.track('Early', {}, { messageId: 'cb-early' }, function () { window.__cb.pus
       lens.identify('user-memory', { plan: 'pro' });
       lens.track('In Memory', {}, { messageId: 'mem-1' });
       await lens.flush();
-      return { cookie: document.cookie, keys: Object.keys(localStorage), anonymousId: lens.user().anonymousId };
+      return { cookie: document.cookie, keys: Object.keys(localStorage), anonymousId: lens.user().anonymousId() };
     });
     assert.equal(kept.cookie, '');
     assert.deepEqual(kept.keys, []);
@@ -575,6 +575,53 @@ lens.track('Early', {}, { messageId: 'cb-early' }, function () { window.__cb.pus
     const event = (await lens.events()).find((e) => e.messageId === 'mem-1');
     assert.equal(event?.anonymousId, kept.anonymousId);
     assert.equal(event?.userId, 'user-memory');
+    await context.close();
+  });
+
+  it('user() has the analytics.js methods; setAnonymousId, before load and after, applies to the calls after it', async () => {
+    const context = await browser.newContext();
+    site.set(
+      '/user-api.html',
+      trackerPage({ collectorUrl: lens.url, writeKey: WRITE_KEY, loadOptions: fast }).replace(
+        '</script></head>',
+        `lens.track('Before', {}, { messageId: 'uapi-before' });
+lens.setAnonymousId('server-issued-1');
+lens.track('After', {}, { messageId: 'uapi-after' });
+</script></head>`,
+      ),
+    );
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(String(error)));
+    await page.goto(`${site.url}/user-api.html`);
+    await page.waitForFunction(() => (window as unknown as { lens?: { loaded?: boolean } }).lens?.loaded === true);
+    const seen = await page.evaluate(async () => {
+      const lens = (window as unknown as { lens: Tracker }).lens;
+      const first = lens.user().anonymousId();
+      lens.identify('user-api', { plan: 'pro' });
+      const user = lens.user();
+      const got = { first, anonymousId: user.anonymousId(), id: user.id(), traits: user.traits(), userId: user.userId };
+      lens.setAnonymousId('server-issued-2');
+      lens.track('Later', {}, { messageId: 'uapi-later' });
+      const second = lens.user().anonymousId();
+      const third = lens.user().anonymousId('server-issued-3'); // analytics.js sets it this way too
+      await lens.flush();
+      return { ...got, second, third, cookie: document.cookie, stored: localStorage.getItem('lens.aid') };
+    });
+    assert.deepEqual(errors, []);
+    assert.equal(seen.first, 'server-issued-1');
+    assert.deepEqual(
+      [seen.anonymousId, seen.id, seen.traits, seen.userId],
+      ['server-issued-1', 'user-api', { plan: 'pro' }, 'user-api'],
+    );
+    assert.deepEqual([seen.second, seen.third], ['server-issued-2', 'server-issued-3']);
+    assert.equal(seen.stored, 'server-issued-3');
+    assert.match(seen.cookie, /lens_aid=server-issued-3/);
+    await waitFor('user-api events', async () => (await countsOf('uapi-')).length === 3);
+    const byId = new Map((await lens.events()).map((e) => [e.messageId, e]));
+    assert.notEqual(byId.get('uapi-before')?.anonymousId, 'server-issued-1', 'a call before it keeps the old id');
+    assert.equal(byId.get('uapi-after')?.anonymousId, 'server-issued-1');
+    assert.equal(byId.get('uapi-later')?.anonymousId, 'server-issued-2');
     await context.close();
   });
 

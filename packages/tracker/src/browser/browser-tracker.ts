@@ -27,6 +27,8 @@ export interface Tracker {
   group(groupId: string, traits?: JsonObject, options?: CallOptions, callback?: Callback): void;
   alias(to: string, from?: string, options?: CallOptions, callback?: Callback): void;
   reset(): void;
+  /** Adopts an anonymousId (a server-issued one, say) for the events called after it, and stores it. */
+  setAnonymousId(id: string): void;
   /** Calls `callback` once the tracker has loaded (at once, asynchronously, when it has): then `user()` is known. */
   ready(callback: Callback): void;
   /**
@@ -38,12 +40,27 @@ export interface Tracker {
   /** Consent: stop (and forget ids and queued events) / resume tracking; remembered across visits. */
   optOut(): void;
   optIn(): void;
-  user(): { anonymousId: string | null; userId: string | null; traits: JsonObject };
+  /** The visitor, shaped as analytics.js's `user()`: `user().anonymousId()`, `.id()`, `.traits()`. */
+  user(): TrackerUser;
   stats(): TrackerStats;
+}
+
+/**
+ * The visitor as `user()` gives it. The methods read the identity when called (after the calls made before them);
+ * `anonymousId(id)` sets it, as analytics.js's does. `userId` is a property too (as `user()` gave it before).
+ * All are null (traits empty) before load and while opted out.
+ */
+export interface TrackerUser {
+  anonymousId(id?: string): string | null;
+  id(): string | null;
+  traits(): JsonObject;
+  userId: string | null;
 }
 
 /** What the event calls and `ready` call back (with no argument). */
 export type Callback = () => void;
+
+const NO_USER: TrackerUser = { anonymousId: () => null, id: () => null, traits: () => ({}), userId: null };
 
 /** Calls made before load are kept up to this many (then counted as dropped). */
 const MAX_PENDING = 1000;
@@ -283,6 +300,7 @@ export function createTracker(preloaded: readonly unknown[][] = []): Tracker {
     group: guard((...args: unknown[]) => record('group', args), undefined),
     alias: guard((...args: unknown[]) => record('alias', args), undefined),
     reset: guard(() => record('reset', []), undefined),
+    setAnonymousId: guard((id: string) => record('setAnonymousId', [id]), undefined),
     ready: guard((callback: Callback) => {
       if (typeof callback !== 'function') return;
       if (state) setTimeout(invoke, 0, callback);
@@ -305,15 +323,22 @@ export function createTracker(preloaded: readonly unknown[][] = []): Tracker {
     }, Promise.resolve(true)),
     optOut: guard(() => setConsent(true), undefined),
     optIn: guard(() => setConsent(false), undefined),
-    user: guard(
-      () => {
-        drain();
-        return state && !state.optedOut
-          ? { anonymousId: state.identity.anonymousId, userId: state.identity.userId, traits: state.identity.traits }
-          : { anonymousId: null, userId: null, traits: {} };
-      },
-      { anonymousId: null, userId: null, traits: {} },
-    ),
+    user: guard(() => {
+      /** The identity once the calls made so far are applied, or undefined (not loaded, opted out). */
+      const identity = (): IdentityStore | undefined => (
+        drain(),
+        state && !state.optedOut ? state.identity : undefined
+      );
+      return {
+        anonymousId: guard((id?: string) => {
+          if (id !== undefined) api.setAnonymousId(id);
+          return identity()?.anonymousId ?? null;
+        }, null),
+        id: guard(() => identity()?.userId ?? null, null),
+        traits: guard(() => ({ ...identity()?.traits }), {}),
+        userId: identity()?.userId ?? null,
+      };
+    }, NO_USER),
     stats: guard(
       () =>
         JSON.parse(

@@ -17,7 +17,7 @@ const str = (v: unknown): string | undefined =>
   typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
 
 /**
- * The event for a call, `undefined` for calls that send nothing (reset), or `null` when the arguments are
+ * The event for a call, `undefined` for calls that send nothing (reset, setAnonymousId), or `null` when the arguments are
  * invalid (a track without a name): counted as dropped, never thrown into the page.
  */
 export function buildEvent(call: RecordedCall, identity: IdentityStore): TrackingEvent | null | undefined {
@@ -70,6 +70,9 @@ export function buildEvent(call: RecordedCall, identity: IdentityStore): Trackin
     }
     case 'reset':
       identity.reset();
+      return undefined;
+    case 'setAnonymousId':
+      if (str(a[0])) identity.setAnonymousId(str(a[0])!);
       return undefined;
     default:
       return null;

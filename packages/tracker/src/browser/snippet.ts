@@ -14,6 +14,7 @@ export const STUB_METHODS = [
   'group',
   'alias',
   'reset',
+  'setAnonymousId',
   'optOut',
   'optIn',
   'ready',
