@@ -127,3 +127,16 @@ it('lens query piped into head stops quietly when the reader goes away (exit 0, 
     assert.doesNotMatch(out.stderr, /EPIPE|Unhandled/, format);
   }
 });
+
+it('lens query writes an INTERVAL as DuckDB does (`01:30:00`), not as its months/days/micros parts (nested too)', () => {
+  const q = `SELECT INTERVAL 90 MINUTE AS i, INTERVAL '1 year 2 days 00:00:01.5' AS j, INTERVAL '-5 hours' AS k,
+    [INTERVAL 1 SECOND] AS l`;
+  const json = lens('query', q, '--format', 'json');
+  assert.equal(json.status, 0, json.stderr);
+  assert.deepEqual(JSON.parse(json.stdout), [
+    { i: '01:30:00', j: '1 year 2 days 00:00:01.5', k: '-05:00:00', l: ['00:00:01'] },
+  ]);
+  const csv = lens('query', q, '--format', 'csv');
+  assert.equal(csv.stdout, 'i,j,k,l\n01:30:00,1 year 2 days 00:00:01.5,-05:00:00,"[""00:00:01""]"\n');
+  assert.match(lens('query', q).stdout, /\| 01:30:00 +\| 1 year 2 days 00:00:01\.5 \|/);
+});

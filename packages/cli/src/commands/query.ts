@@ -87,8 +87,8 @@ const INFINITY_MICROS = 2n ** 63n - 1n;
 /**
  * How `lens query` reads a result's values, nested ones included: DuckDB's JSON forms (dates and timestamps in SQL
  * text form), except whole numbers, kept exact (formatRows writes them as numbers), TIMESTAMPTZ, written
- * from its microseconds in UTC (DuckDB's JSON text uses the machine's zone, `-08`, while the query ran in UTC), and
- * DATE, whose infinities read as DuckDB writes them.
+ * from its microseconds in UTC (DuckDB's JSON text uses the machine's zone, `-08`, while the query ran in UTC),
+ * DATE, whose infinities read as DuckDB writes them, and INTERVAL, as DuckDB's text.
  */
 async function queryValueConverter(): Promise<DuckDBValueConverter<unknown>> {
   const [{ DuckDBTypeId: T, JsonDuckDBValueConverter: json }, { dateText }] = await Promise.all([
@@ -109,6 +109,9 @@ async function queryValueConverter(): Promise<DuckDBValueConverter<unknown>> {
         return utcTimestampText((value as unknown as { micros: bigint }).micros);
       case T.DATE:
         return dateText(value);
+      // DuckDB's own text (`01:30:00`, `1 year 2 days 00:00:01.5`), not JSON's {months, days, micros}.
+      case T.INTERVAL:
+        return String(value);
       default:
         return json(value, type, convert as Parameters<typeof json>[2]);
     }
