@@ -140,3 +140,11 @@ it('lens query writes an INTERVAL as DuckDB does (`01:30:00`), not as its months
   assert.equal(csv.stdout, 'i,j,k,l\n01:30:00,1 year 2 days 00:00:01.5,-05:00:00,"[""00:00:01""]"\n');
   assert.match(lens('query', q).stdout, /\| 01:30:00 +\| 1 year 2 days 00:00:01\.5 \|/);
 });
+
+it('lens query refuses a text holding no statement (exit 1), instead of printing nothing with exit 0', () => {
+  for (const text of ['', '   ', ';', '/* nothing */']) {
+    const out = lens('query', text);
+    assert.equal(out.status, 1, `${JSON.stringify(text)}: ${out.stdout}`);
+    assert.match(out.stderr, /no SQL statement/, JSON.stringify(text));
+  }
+});

@@ -56,6 +56,9 @@ export async function analyzeQuery(sql: Sql, text: string): Promise<TableReferen
       throw new InvalidInputError('read-only: only SELECT queries may run against the lake', { sql: text });
     throw new InvalidInputError(duckdbErrorText(parsed.error_type, message, select, parsed.position), { sql: text });
   }
+  // Nothing to run (an empty text, `;`, a comment alone): say so instead of an empty answer with success.
+  if ((parsed.statements?.length ?? 0) === 0)
+    throw new InvalidInputError('no SQL statement: the text holds none (give a SELECT)', { sql: text });
   // DuckDB would run only the first of several: say so instead of printing one result as if it were all.
   if ((parsed.statements?.length ?? 0) > 1)
     throw new InvalidInputError(
