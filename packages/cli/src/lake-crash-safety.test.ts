@@ -2,45 +2,26 @@
 // moments (one, the other or both) during a steady load and restarted; senders retry what was not acknowledged
 // with the same messageIds, as SDKs do. At the end bronze.events holds every acknowledged event exactly once.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { LENS_BIN, TEST_WRITE_KEY, killHard, startLensCollector, tempLensHome } from './testing/lens-process.js';
+import {
+  LENS_BIN,
+  TEST_WRITE_KEY,
+  killHard,
+  startLensCollector,
+  startLensLoader,
+  tempLensHome,
+} from './testing/lens-process.js';
 
 const AUTH = `Basic ${Buffer.from(`${TEST_WRITE_KEY}:`).toString('base64')}`;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Starts `lens loader` and resolves once it has started. */
-function startLoader(home: { data: string; config: string }): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [LENS_BIN, 'loader', '--config', home.config, '--data', home.data, '--log-level', 'info'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`loader did not start:\n${output}`)), 30_000);
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      if (output.includes('"msg":"loader_started"')) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`loader exited (${code}) before starting:\n${output}`));
-    });
-  });
-}
 
 test('collector and loader SIGKILLed mid-load and restarted: every acknowledged event in bronze.events once', async () => {
   const home = tempLensHome(
     'loader:\n  port: 0\n  flushIntervalMs: 100\n  maxBatchEvents: 300\n  leaseTtlMs: 2000\n  compactEveryCommits: 10\n',
   );
   let collector = await startLensCollector(home);
-  let loader = await startLoader(home);
+  let loader = (await startLensLoader(home)).child;
   const acked = new Set<string>();
   const sent = new Set<string>();
   let sending = true;
@@ -87,7 +68,7 @@ test('collector and loader SIGKILLed mid-load and restarted: every acknowledged 
     if (which !== 1) await killHard(collector.child);
     if (which !== 0) await killHard(loader);
     if (which !== 1) collector = await startLensCollector(home);
-    if (which !== 0) loader = await startLoader(home);
+    if (which !== 0) loader = (await startLensLoader(home)).child;
   }
   sending = false;
   await Promise.all(senders);

@@ -24,43 +24,43 @@ export interface LensProcess {
 }
 
 /** Starts `lens collector` on a free port and resolves once it listens. */
-export function startLensCollector(
+export async function startLensCollector(
   home: { data: string; config: string },
   extraArgs: string[] = [],
 ): Promise<LensProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      LENS_BIN,
-      'collector',
-      '--config',
-      home.config,
-      '--data',
-      home.data,
-      '--port',
-      '0',
-      '--log-level',
-      'info',
-      ...extraArgs,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+  const args = ['collector', '--config', home.config, '--data', home.data, '--port', '0', '--log-level', 'info'];
+  return startLensRole([...args, ...extraArgs], 'collector_listening', 20_000);
+}
+
+/** Starts `lens loader` and resolves once it has started (`port` is its ops port as logged, 0 when off). */
+export function startLensLoader(home: { data: string; config: string }): Promise<LensProcess> {
+  return startLensRole(
+    ['loader', '--config', home.config, '--data', home.data, '--log-level', 'info'],
+    'loader_started',
+    30_000,
   );
+}
+
+/** Runs `lens <args>` and resolves once its log has a line with message `ready` (and the port that line names). */
+function startLensRole(args: string[], ready: string, timeoutMs: number): Promise<LensProcess> {
+  const child = spawn(process.execPath, [LENS_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const role = args[0];
   let output = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`collector did not start:\n${output}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`${role} did not start:\n${output}`)), timeoutMs);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
-      const match = /"port":(\d+)[^\n]*"msg":"collector_listening"/.exec(output);
-      if (match) {
+      const line = output.split('\n').find((l) => l.includes(`"msg":"${ready}"`));
+      if (line !== undefined) {
         clearTimeout(timer);
-        resolve({ child, port: Number(match[1]), output: () => output });
+        resolve({ child, port: Number(/"port":(\d+)/.exec(line)?.[1] ?? 0), output: () => output });
       }
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.on('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`collector exited (${code}) before listening:\n${output}`));
+      reject(new Error(`${role} exited (${code}) before ${ready}:\n${output}`));
     });
   });
 }
