@@ -31,7 +31,7 @@ for (const [retention, left] of [
   it(`compacts, then vacuums at the table's retention (${retention}: ${left} files left)`, async () => {
     const { dir, table } = await tableWithSmallFiles(retention);
     try {
-      const compactor = new Compactor(dir, 1, 128 * 1024 * 1024, new LoaderMetrics(), noopLogger);
+      const compactor = new Compactor('events', dir, 1, 128 * 1024 * 1024, new LoaderMetrics(), noopLogger);
       compactor.onCommit();
       await compactor.close();
       assert.equal((await table.snapshot()).files.length, 1);

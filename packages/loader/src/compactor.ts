@@ -1,7 +1,9 @@
-// Background compaction of bronze.events: after every N event commits, OPTIMIZE (bin-packing, dataChange=false)
-// on its own DuckDB, so appends never wait for it; the lake's conflict rules let appends commute with it. At most
-// once an hour it then VACUUMs at the table's retention (delta.deletedFileRetentionDuration, 7 days by default):
-// the small files compaction replaced stay readable for time travel that long, then leave the disk.
+// Background compaction of a bronze table (bronze.events, and bronze.quarantine, which takes a small file at every
+// commit with rows just as well — a steady trickle of bad input made thousands a day): after every N commits with
+// rows, OPTIMIZE (bin-packing, dataChange=false) on its own DuckDB, so appends never wait for it; the lake's
+// conflict rules let appends commute with it. At most once an hour it then VACUUMs at the table's retention
+// (delta.deletedFileRetentionDuration, 7 days by default): the small files compaction replaced stay readable for
+// time travel that long, then leave the disk.
 import { createDuckDB, DeltaTable, type DuckDBSession } from '@lens/lake';
 import type { LoaderMetrics } from './loader-metrics.js';
 import type { Logger } from './logger.js';
@@ -17,6 +19,8 @@ export class Compactor {
   #session: DuckDBSession | undefined;
 
   constructor(
+    /** `events` or `quarantine`: the label of its metrics and logs. */
+    readonly table: string,
     readonly tablePath: string,
     readonly everyCommits: number,
     readonly targetFileSize: number,
@@ -24,7 +28,7 @@ export class Compactor {
     readonly logger: Logger,
   ) {}
 
-  /** Called after each events commit; starts a compaction when due (0 = never). */
+  /** Called after each commit with rows; starts a compaction when due (0 = never). */
   onCommit(): void {
     if (this.everyCommits === 0 || ++this.#commits < this.everyCommits || this.#running) return;
     this.#commits = 0;
@@ -39,22 +43,27 @@ export class Compactor {
       this.#session ??= await createDuckDB();
       const table = await DeltaTable.open(this.tablePath, { sql: this.#session });
       const result = await table.optimize({ targetFileSize: this.targetFileSize });
-      this.metrics.compactions.inc({ outcome: result.commit ? 'compacted' : 'nothing_to_do' });
+      this.metrics.compactions.inc({ table: this.table, outcome: result.commit ? 'compacted' : 'nothing_to_do' });
       this.logger.info(
-        { filesRemoved: result.filesRemoved, filesAdded: result.filesAdded, ms: Date.now() - started },
+        {
+          table: this.table,
+          filesRemoved: result.filesRemoved,
+          filesAdded: result.filesAdded,
+          ms: Date.now() - started,
+        },
         'loader_compaction_done',
       );
       if (Date.now() - this.#lastVacuum >= VACUUM_EVERY_MS) {
         this.#lastVacuum = Date.now();
         await table.vacuum().then(
-          (deleted) => this.logger.info({ deletedFiles: deleted.length }, 'loader_vacuum_done'),
-          (error: unknown) => this.logger.warn({ err: error }, 'loader_vacuum_failed'), // tried again in an hour
+          (deleted) => this.logger.info({ table: this.table, deletedFiles: deleted.length }, 'loader_vacuum_done'),
+          (error: unknown) => this.logger.warn({ err: error, table: this.table }, 'loader_vacuum_failed'), // tried again in an hour
         );
       }
     } catch (error) {
       // Compaction is an optimisation: a failure (a conflicting delete, say) is retried at the next trigger.
-      this.metrics.compactions.inc({ outcome: 'failed' });
-      this.logger.warn({ err: error }, 'loader_compaction_failed');
+      this.metrics.compactions.inc({ table: this.table, outcome: 'failed' });
+      this.logger.warn({ err: error, table: this.table }, 'loader_compaction_failed');
     }
   }
 

@@ -66,8 +66,8 @@ export class LoaderMetrics {
   });
   readonly compactions = new Counter({
     name: 'lens_loader_compactions_total',
-    help: 'OPTIMIZE runs on bronze.events, by outcome',
-    labelNames: ['outcome'] as const,
+    help: 'OPTIMIZE runs on bronze.events and bronze.quarantine, by table and outcome',
+    labelNames: ['table', 'outcome'] as const,
     registers: [this.registry],
   });
   readonly partitionsOwned = new Gauge({

@@ -38,7 +38,8 @@ export interface PartitionLoaderDeps {
   logger: Logger;
   /** False once this instance's lease on the partition is gone or about to expire. */
   owns(): boolean;
-  onEventsCommit(): void;
+  /** After a table's commit that wrote rows (its compactor counts them). */
+  onCommitWithRows(table: BronzeTableKey): void;
 }
 
 /** One read of a partition, mapped by a worker and checked against the dedup index; per record: offset, end of its bytes in the read, append time. */
@@ -453,8 +454,8 @@ export class PartitionLoader {
       if (key === 'events') {
         this.#d.metrics.eventsLoaded.inc(rows);
         this.stats.eventsLoaded += rows;
-        if (rows > 0) this.#d.onEventsCommit();
       } else this.stats.quarantined += rows;
+      if (rows > 0) this.#d.onCommitWithRows(key);
     }
     // Every record before batch.to is in its table now, though a table that got no rows may keep its marker
     // until its idle commit: lag counts from here.
