@@ -7,6 +7,7 @@ import { clusterMetricsText, CollectorMetrics, createCollector, serveClusterMetr
 import { createEventLog, ReopeningWriter } from '@lens/log';
 import type { LensConfig, SourceConfig } from '@lens/protocol';
 import type { Logger } from 'pino';
+import { roleUrl } from './role-url.js';
 import { untilSignal } from './until-signal.js';
 
 export interface RunningCollector {
@@ -50,7 +51,7 @@ export async function startCollector(
   }
   logger.info({ port, partition: writer.partition }, 'collector_listening');
   return {
-    url: `http://${config.collector.host === '0.0.0.0' ? 'localhost' : config.collector.host}:${port}`,
+    url: roleUrl(config.collector.host, port),
     async close() {
       await collector.close();
       logger.debug({}, 'collector_http_closed');

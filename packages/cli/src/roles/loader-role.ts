@@ -5,6 +5,7 @@ import { runLoaderOnce, startLoader } from '@lens/loader';
 import { createEventLog } from '@lens/log';
 import type { LensConfig } from '@lens/protocol';
 import type { Logger } from 'pino';
+import { roleUrl } from './role-url.js';
 import { untilSignal } from './until-signal.js';
 
 /** Runs the loader in this process; resolves once stopped (or, with `once`, once everything is loaded). */
@@ -33,7 +34,7 @@ export async function runLoaderRole(
     // Tells a supervising parent (`lens up`) that this process runs.
     process.send?.({
       type: 'lens:ready',
-      ...(loader.port === undefined ? {} : { url: `http://localhost:${loader.port}` }),
+      ...(loader.port === undefined ? {} : { url: roleUrl(config.loader.host, loader.port) }),
     });
     await untilSignal();
     logger.info({}, 'loader_stopping');

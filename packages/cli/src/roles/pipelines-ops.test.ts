@@ -65,7 +65,7 @@ update:
   // One retry 1.5 s later: the failing pass lasts that long, which the scheduler's lag shows.
   writeFileSync(
     config,
-    `dataDir: ${JSON.stringify(data)}\npipelines: { dir: ${JSON.stringify(defs)}, shipped: false, tickMs: 100, retries: 1, retryBackoffMs: 1500 }\nrecs: { predictionsEveryMinutes: 0 }\n`,
+    `dataDir: ${JSON.stringify(data)}\npipelines: { dir: ${JSON.stringify(defs)}, shipped: false, host: 127.0.0.1, tickMs: 100, retries: 1, retryBackoffMs: 1500 }\nrecs: { predictionsEveryMinutes: 0 }\n`,
   );
   const rows = [...bronzeRows({ seed: 7, users: 10, days: 1, start: '2025-03-01T00:00:00Z' })];
   await appendBronze(data, rows);
@@ -98,7 +98,8 @@ update:
         throw new Error(`lens pipelines exited (${code}) before it was ready:\n${output}`);
       }),
     ]);
-    assert.equal(url, `http://localhost:${port}`, 'lens:ready names the ops endpoint');
+    // Bound to 127.0.0.1 only: the URL names it (it said localhost, which may resolve to ::1, where nothing listens).
+    assert.equal(url, `http://127.0.0.1:${port}`, 'lens:ready names the ops endpoint where it listens');
 
     // The first pass: silver.copy succeeds, silver.needs_flag waits 1.5 s for its retry — the lag shows it.
     const lag = await until('a lag of a second', async () => {

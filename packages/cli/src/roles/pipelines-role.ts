@@ -16,6 +16,7 @@ import {
 import type { LensConfig } from '@lens/protocol';
 import { RECS_PIPELINES_DIR, RecsTrainingError, trainPredictions } from '@lens/recs';
 import type { Logger } from 'pino';
+import { roleUrl } from './role-url.js';
 import { untilSignal } from './until-signal.js';
 
 /** The validated pipeline graph for a configuration (config errors name file, line and key). */
@@ -82,7 +83,7 @@ export async function runPipelinesRole(config: LensConfig, logger: Logger): Prom
   }));
   const predictions = startPredictionsRefresh(config, logger);
   logger.info({ pipelines: graph.ordered.map((d) => d.name), port: ops?.port }, 'pipelines_scheduler_started');
-  process.send?.({ type: 'lens:ready', ...(ops === undefined ? {} : { url: `http://localhost:${ops.port}` }) });
+  process.send?.({ type: 'lens:ready', ...(ops === undefined ? {} : { url: roleUrl(host, ops.port) }) });
   await untilSignal();
   logger.info({}, 'pipelines_stopping');
   await Promise.all([scheduler.stop(), predictions.stop()]);
