@@ -16,6 +16,15 @@ import { commit, type CommitResult } from './transaction.js';
 export interface OptimizeOptions {
   /** Target file size in bytes (default 128 MiB); files at or above it are left alone. */
   targetFileSize?: number;
+  /**
+   * Merge only files of comparable size (for compaction that runs as a table is appended to): a file joins a bin
+   * only while it is at most twice the files already in it together, as size-tiered LSM stores compact. Without
+   * it every small file is packed at once, and a table appended to all day has its day file (below the target)
+   * read and rewritten with a few new small files at every run: write amplification that grows with the day.
+   * Tiered, a file is rewritten only into one at least half again as large, so each byte is rewritten a
+   * logarithmic number of times, and a partition keeps a handful of files of growing sizes.
+   */
+  tiered?: boolean;
 }
 
 /** What OPTIMIZE did. */
@@ -46,7 +55,7 @@ export async function optimize(
     let bin: AddAction[] = [];
     let size = 0;
     for (const f of [...files].sort((a, b) => a.size - b.size)) {
-      if (size + f.size > target && bin.length > 0) {
+      if (bin.length > 0 && (size + f.size > target || (options.tiered === true && f.size > 2 * size))) {
         bins.push(bin);
         bin = [];
         size = 0;

@@ -223,6 +223,52 @@ describe('writing tables', () => {
     assert.equal(describes, before + 1);
   });
 
+  it('tiered optimize packs the small files and leaves a large one alone; plain optimize rewrites it', async () => {
+    for (const tiered of [true, false]) {
+      const t = await tempTable();
+      await t.create({ columns: [{ name: 'n', type: 'long' }] });
+      await t.append({ sql: 'SELECT range AS n FROM range(0, 200000)' });
+      const [large] = (await t.snapshot()).files;
+      for (let i = 0; i < 3; i++) await t.append({ sql: `SELECT ${i} AS n` });
+      const opt = await t.optimize({ tiered });
+      const files = (await t.snapshot()).files;
+      if (tiered) {
+        assert.deepEqual([opt.filesRemoved, opt.filesAdded, files.length], [3, 1, 2]);
+        assert.ok(files.some((f) => f.path === large!.path));
+      } else {
+        assert.deepEqual([opt.filesRemoved, opt.filesAdded, files.length], [4, 1, 1]);
+      }
+      assert.equal((await t.query()).length, 200003);
+    }
+  });
+
+  it('tiered optimize after every few appends rewrites a fraction of what plain optimize does, in a few files', async () => {
+    const run = async (tiered: boolean): Promise<{ files: number; bytesRewritten: number }> => {
+      const t = await tempTable();
+      await t.create({ columns: [{ name: 'n', type: 'long' }] });
+      let bytesRewritten = 0;
+      for (let round = 0; round < 24; round++) {
+        // Four appends of the same size (values that do not compress away), then a compaction, as the loader does.
+        for (let i = 0; i < 4; i++) {
+          const from = (round * 4 + i) * 1000;
+          await t.append({ sql: `SELECT (hash(range) % 1000000000)::BIGINT AS n FROM range(${from}, ${from + 1000})` });
+        }
+        const before = (await t.snapshot()).files;
+        await t.optimize({ tiered });
+        const kept = new Set((await t.snapshot()).files.map((f) => f.path));
+        bytesRewritten += before.filter((f) => !kept.has(f.path)).reduce((sum, f) => sum + f.size, 0);
+      }
+      assert.equal((await t.query()).length, 96_000);
+      return { files: (await t.snapshot()).files.length, bytesRewritten };
+    };
+    const plain = await run(false);
+    const tiered = await run(true);
+    assert.equal(plain.files, 1);
+    assert.ok(tiered.files <= 5, `${tiered.files} files`);
+    // Plain rewrites the growing file at every round (quadratic); tiered about log2(rounds) times per byte.
+    assert.ok(tiered.bytesRewritten < plain.bytesRewritten / 2, JSON.stringify({ plain, tiered }));
+  });
+
   it('overwrite, delete-where, add columns, optimize, history and vacuum', async () => {
     const t = await tempTable();
     const dir = t.store.description;

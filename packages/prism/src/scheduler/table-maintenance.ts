@@ -78,7 +78,8 @@ export class TableMaintenance {
               ? (this.options.packSmallFileBytes ?? 4 * 1024 * 1024)
               : undefined;
           if (targetFileSize !== undefined) this.#commits.delete(name);
-          const packed = targetFileSize !== undefined ? await table.optimize({ targetFileSize }) : undefined;
+          const packed =
+            targetFileSize !== undefined ? await table.optimize({ targetFileSize, tiered: true }) : undefined;
           const deleted = vacuum ? await table.vacuum() : [];
           if ((packed?.filesRemoved ?? 0) > 0 || deleted.length > 0)
             // The periodic upkeep at info; packing after commits (every ~30 s per busy table) at debug.

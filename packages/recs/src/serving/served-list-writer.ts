@@ -257,9 +257,9 @@ async function writeBuffered(): Promise<boolean> {
     if (++commitsSinceCompaction >= COMPACT_EVERY_COMMITS) {
       commitsSinceCompaction = 0;
       // Same thread, between appends: compaction (dataChange=false) never races this writer's own commits.
-      // Files reach COMPACT_TARGET_BYTES and are then left alone: each run rewrites a bounded amount, not the
-      // whole day's partition again.
-      await (await servedTable()).optimize({ targetFileSize: COMPACT_TARGET_BYTES });
+      // Tiered, and files reach COMPACT_TARGET_BYTES and are then left alone: a run does not rewrite the day's
+      // partition file for the few small files it adds.
+      await (await servedTable()).optimize({ targetFileSize: COMPACT_TARGET_BYTES, tiered: true });
     }
   } catch (error) {
     port.postMessage({
