@@ -33,7 +33,7 @@ try {
   for (let i = 0; i < 5; i++) {
     const runPlain = async () => {
       const t0 = performance.now();
-      await db.run(`COPY (SELECT * FROM src) TO '${join(root, `plain-${i}`)}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (day), ROW_GROUP_SIZE 1048576)`);
+      await db.run(`COPY (SELECT * FROM src) TO '${join(root, `plain-${i}`)}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (day), ROW_GROUP_SIZE 131072)`);
       plain.push(ms(t0));
     };
     const runLake = async () => {

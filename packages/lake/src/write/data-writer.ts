@@ -26,6 +26,9 @@ export function keyToLogPath(key: string): string {
     .join('/');
 }
 
+/** Rows per Parquet row group of the files this writer makes (DuckDB's default is 122,880). */
+const ROW_GROUP_ROWS = 131_072;
+
 /**
  * Writes the rows of `selectSql` (which must produce the table's logical columns) as new data files and
  * returns their add actions (dataChange as given). Files are invisible until a commit references them.
@@ -48,7 +51,9 @@ export async function writeDataFiles(
     'COMPRESSION zstd',
     'RETURN_STATS',
     `FILENAME_PATTERN 'part-{uuid}'`,
-    'ROW_GROUP_SIZE 1048576',
+    // DuckDB buffers a row group per open partition and thread before writing it: 1,048,576 rows of the bronze
+    // schema (JSON text columns) took 2.3 GB for one compaction; 131,072 rows, ~0.5 GB, for the same file size.
+    `ROW_GROUP_SIZE ${ROW_GROUP_ROWS}`,
     ...(partitioned
       ? [`PARTITION_BY (${layout.partitionColumns.map(quoteIdent).join(', ')})`, 'OVERWRITE_OR_IGNORE']
       : []),
