@@ -42,3 +42,24 @@ for (const [retention, left] of [
     }
   });
 }
+
+it('a new process compacts at its first commit, then every N commits (a loader restarted often still compacts)', async () => {
+  const { dir, table } = await tableWithSmallFiles('interval 7 days');
+  try {
+    const compactor = new Compactor('events', dir, 100, 128 * 1024 * 1024, new LoaderMetrics(), noopLogger);
+    compactor.onCommit();
+    await compactor.close();
+    assert.equal((await table.snapshot()).files.length, 1);
+    for (const id of ['m4', 'm5']) await table.append({ rows: [{ message_id: id }] });
+    const next = new Compactor('events', dir, 100, 128 * 1024 * 1024, new LoaderMetrics(), noopLogger);
+    next.onCommit(); // the first commit of a process: compacted
+    await next.close();
+    assert.equal((await table.snapshot()).files.length, 1);
+    for (const id of ['m6', 'm7']) await table.append({ rows: [{ message_id: id }] });
+    next.onCommit(); // the second commit of that process: not due before 100
+    await next.close();
+    assert.equal((await table.snapshot()).files.length, 3);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -13,7 +13,11 @@ import type { Logger } from './logger.js';
 const VACUUM_EVERY_MS = 3_600_000;
 
 export class Compactor {
-  #commits = 0;
+  /**
+   * Commits since the last compaction. A process compacts at its first commit: the count starts again with each
+   * process, so a loader restarted more often than every `everyCommits` commits would never compact otherwise.
+   */
+  #commits: number;
   #lastVacuum = 0;
   #running: Promise<void> | undefined;
   #session: DuckDBSession | undefined;
@@ -26,7 +30,9 @@ export class Compactor {
     readonly targetFileSize: number,
     readonly metrics: LoaderMetrics,
     readonly logger: Logger,
-  ) {}
+  ) {
+    this.#commits = Math.max(0, everyCommits - 1);
+  }
 
   /** Called after each commit with rows; starts a compaction when due (0 = never). */
   onCommit(): void {
