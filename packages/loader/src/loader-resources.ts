@@ -62,25 +62,20 @@ export async function openLoaderResources(
       quarantine: await BronzeTable.open(dataDir, 'quarantine', sql),
     };
     dedup = openDedupService(join(stateDir, 'dedup.sqlite'), config.dedupWindowHours * 3_600_000);
-    const compactors = {
-      events: new Compactor(
-        'events',
-        lakeTablePath(dataDir, 'bronze.events'),
+    // bronze.quarantine too: bad input arrives as steadily as good, and without compaction every commit with a
+    // rejected event left one more small file for good (~1,800 an hour at one a second).
+    const compactorOf = (table: BronzeTableKey): Compactor =>
+      new Compactor(
+        table,
+        lakeTablePath(dataDir, `bronze.${table}`),
         config.compactEveryCommits,
         config.compactTargetFileBytes,
         metrics,
         logger,
-      ),
-      // Bad input arrives as steadily as good: without compaction every commit with a rejected event left one more
-      // small file for good (~1,800 an hour at one a second).
-      quarantine: new Compactor(
-        'quarantine',
-        lakeTablePath(dataDir, 'bronze.quarantine'),
-        config.compactEveryCommits,
-        config.compactTargetFileBytes,
-        metrics,
-        logger,
-      ),
+      );
+    const compactors: Record<BronzeTableKey, Compactor> = {
+      events: compactorOf('events'),
+      quarantine: compactorOf('quarantine'),
     };
     const pool = new MapPool(Math.max(1, Math.min(4, availableParallelism() - 1)), config.quality);
     const index = dedup;
@@ -104,7 +99,7 @@ export async function openLoaderResources(
         onCommitWithRows: (table) => compactors[table].onCommit(),
       }),
       async close() {
-        await Promise.all([compactors.events.close(), compactors.quarantine.close()]);
+        await Promise.all(Object.values(compactors).map((c) => c.close()));
         await pool.close();
         await index.close();
         session.close();

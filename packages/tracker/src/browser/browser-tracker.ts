@@ -129,9 +129,11 @@ export function createTracker(preloaded: readonly unknown[][] = []): Tracker {
       report(error);
     }
   };
+  /** A call's callback: its function argument (analytics.js takes it in place of any optional argument). */
+  const callbackOf = (args: readonly unknown[]): unknown => args.find((a) => typeof a === 'function');
   /** Calls back the calls whose events will never be built (opted out, overflow), on a later task. */
   const callBackLater = (calls: readonly { args: unknown[] }[]): void => {
-    const callbacks = calls.map((call) => call.args.find((a) => typeof a === 'function')).filter(Boolean);
+    const callbacks = calls.map((call) => callbackOf(call.args)).filter(Boolean);
     if (callbacks.length > 0) setTimeout(() => callbacks.forEach(invoke), 0);
   };
   const drop = (reason: DropReason, n = 1): void => {
@@ -175,7 +177,7 @@ export function createTracker(preloaded: readonly unknown[][] = []): Tracker {
     const callbacks: unknown[] = [];
     const max = state.options.maxEventBytes ?? DEFAULTS.maxEventBytes;
     for (const call of calls) {
-      callbacks.push(call.args.find((a) => typeof a === 'function'));
+      callbacks.push(callbackOf(call.args));
       try {
         if (call.m === 'optOut' || call.m === 'optIn') {
           // Consent given or withdrawn before load applies in call order: an opt-out discards what came before.
