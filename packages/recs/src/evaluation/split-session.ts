@@ -35,7 +35,11 @@ export async function openSplitSession(dataDir: string, cutoffIso: string): Prom
   return db;
 }
 
-/** Runs definitions' SQL transforms, in order, into tables of the session named after them (full refresh). */
+/**
+ * Runs definitions' SQL transforms, in order, into tables of the session named after them, as a full refresh
+ * does: every input row is `incoming` (and `changed`), none `removed`, `this` (the output) is empty, and
+ * `affected` is computed from them.
+ */
 export async function runDefinitionsInSession(
   db: DuckDBSession,
   datasets: readonly LoadedDataset[],
@@ -47,6 +51,22 @@ export async function runDefinitionsInSession(
         context: { step: 'evaluate' },
       });
     const started = Date.now();
+    if (d.affected !== undefined) {
+      await db.run(
+        'CREATE SCHEMA IF NOT EXISTS changed; CREATE SCHEMA IF NOT EXISTS incoming; CREATE SCHEMA IF NOT EXISTS removed',
+      );
+      for (const input of d.inputs) {
+        const view = input.replace('.', '_');
+        await db.run(`CREATE OR REPLACE VIEW changed.${view} AS SELECT * FROM ${input}`);
+        await db.run(`CREATE OR REPLACE VIEW incoming.${view} AS SELECT * FROM ${input}`);
+        await db.run(`CREATE OR REPLACE VIEW removed.${view} AS SELECT * FROM ${input} WHERE FALSE`);
+      }
+      const columns = Object.entries(d.columns ?? {});
+      await db.run(
+        `CREATE OR REPLACE VIEW this AS SELECT ${columns.length === 0 ? 'NULL AS __none' : columns.map(([c, t]) => `CAST(NULL AS ${t}) AS "${c}"`).join(', ')} WHERE FALSE`,
+      );
+      await db.run(`CREATE OR REPLACE TABLE affected AS ${d.affected}`);
+    }
     await db.run(`CREATE OR REPLACE TABLE ${d.name} AS ${d.transform.sql}`);
     timings[d.name] = Date.now() - started;
   }
