@@ -191,7 +191,7 @@ async function load(dataDir: string, config: ReturnType<typeof resolveConfig>): 
   try {
     const r = await loadRecommendations({ dataDir, store, keepVersions: config.recs.keepVersions });
     process.stdout.write(
-      `recs ${r.status}: version ${r.version}, ${r.keys} keys, ${r.ms} ms${r.deletedVersions.length ? `, deleted ${r.deletedVersions.join(', ')}` : ''}\n`,
+      `recs ${r.status}: version ${r.version}${r.kind === 'layer' ? ` (a layer of the changes over ${r.layers!.slice(1).join(', ')})` : ''}, ${r.keys} keys, ${r.ms} ms${r.deletedVersions.length ? `, deleted ${r.deletedVersions.join(', ')}` : ''}\n`,
     );
   } finally {
     await store.close();

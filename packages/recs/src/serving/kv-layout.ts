@@ -1,6 +1,11 @@
 // How recommendations sit in the KeyValueStore. Every loaded table set is a version; its keys never change
 // after loading, so caches may keep them. One pointer key names the version being served; a load writes a new
-// version, then swaps the pointer (one put), then deletes versions beyond `keepVersions`.
+// version, then swaps the pointer (one put), then deletes the versions no kept pointer reads.
+//
+// A version is whole, or a layer over the versions served before it: a layer holds the unlayered families whole
+// and, of the per-person families (`p`, `r`, `id`), only the keys that changed, with a tombstone (an empty value)
+// for a key that is gone. The pointer's `layers` lists the versions a per-person key is looked up in, newest
+// first; the first that holds the key answers.
 
 /** The pointer: which version is served, and when its data was computed. */
 export interface CurrentVersion {
@@ -10,7 +15,19 @@ export interface CurrentVersion {
   loadedAt: number;
   /** Delta versions of the gold tables loaded. */
   tables: Record<string, number>;
+  /** Versions the per-person keys are read from, newest first (`version` itself first); absent: `[version]`. */
+  layers?: string[];
+  /** Delta table ids of the tables loaded: a layer is only diffed against the same tables. */
+  tableIds?: Record<string, string>;
+  /** `tables` of the oldest layer (the whole version the layers sit on). */
+  baseTables?: Record<string, number>;
 }
+
+/** The versions a per-person key of `pointer` is looked up in, newest first. */
+export const layersOf = (pointer: CurrentVersion): readonly string[] => pointer.layers ?? [pointer.version];
+
+/** A stored per-person value that hides the key in older layers: a person gone, a link removed. */
+export const isTombstone = (raw: string): boolean => raw === '' || raw === '[]';
 
 /** One stored recommendation: article, score, reason, because-article, section, site, published (epoch ms). */
 export interface StoredItem {

@@ -1,11 +1,32 @@
 // The SQL turning gold tables into KeyValueStore entries (key, JSON value) of one version: a list per person,
 // per article and per site, what each person read of the top-up candidates, and device → person links. Large
 // tables are read in hash buckets so a load's memory stays bounded whatever the number of people.
+//
+// The per-person families (lists, reads, links) can also be loaded as a *layer*: only the keys whose value differs
+// between the table version already served and the newest one, with an empty value (a tombstone) for a key that
+// is gone. Incremental training recomputes only the people who read something, so a layer is small; a request
+// reads the newest layer holding the key (kv-layout.ts).
 
 /** A query of entries, run once per bucket. */
 export interface ListQuery {
   buckets: number;
   sql: (bucket: number, buckets: number) => string;
+}
+
+/** One key family: how its entries come out of a table. */
+interface Family {
+  /** Key infix: `p` person list, `a` article neighbours, `t` trending, `r` reads, `id` device link. */
+  kind: 'p' | 'a' | 't' | 'r' | 'id';
+  table: string;
+  buckets: number;
+  /** Per-person families are loaded as layers of changes. */
+  layered: boolean;
+  /** `SELECT k, v` (the key's suffix and its value as a DuckDB value) of `scan`'s bucket b of n. */
+  rows: (scan: string, b: number, n: number) => string;
+  /** The value as stored (JSON text, or the text itself for links). */
+  text: (v: string) => string;
+  /** What a layer stores for a key that is gone: it hides the key's value in older layers. */
+  tombstone: string;
 }
 
 const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
@@ -19,51 +40,120 @@ const item = (
   published: string,
 ): string =>
   `{'a': ${article}, 's': round(${score}, 6), 'r': ${reason}, 'b': ${because}, 'sec': ${section}, 'site': ${site}, 'pub': epoch_ms(${published})}`;
+const json = (v: string): string => `to_json(${v})::VARCHAR`;
+const trendingItem = item('article_id', 'score', `'trending'`, 'NULL', 'section', 'site', 'published_at');
 
-/** The queries for `version` over the scans (SQL) of the gold tables and silver.identities. */
-export function listQueries(version: string, scans: Record<string, string>): ListQuery[] {
-  const prefix = lit(`recs:v:${version}:`);
-  const recs = scans['gold.recommendations']!;
-  const similar = scans['gold.similar_articles']!;
-  const trending = scans['gold.trending_articles']!;
-  const identities = scans['silver.identities']!;
-  const reads = scans['gold.recent_reads'];
-  const trendingItem = item('article_id', 'score', `'trending'`, 'NULL', 'section', 'site', 'published_at');
-  return [
-    {
-      buckets: 16,
-      sql: (b, n) => `SELECT ${prefix} || 'p:' || person_id AS key,
-        to_json(list(${item('article_id', 'score', 'reason', 'because_article_id', 'section', 'site', 'published_at')} ORDER BY rank))::VARCHAR AS value
-        FROM (${recs}) WHERE hash(person_id) % ${n} = ${b} GROUP BY person_id`,
-    },
-    {
-      buckets: 4,
-      sql: (b, n) => `SELECT ${prefix} || 'a:' || article_id AS key,
-        to_json(list(${item('similar_article_id', 'score', 'reason', 'NULL', 'similar_section', 'similar_site', 'similar_published_at')} ORDER BY rank))::VARCHAR AS value
-        FROM (${similar}) WHERE hash(article_id) % ${n} = ${b} GROUP BY article_id`,
-    },
-    {
-      buckets: 1,
-      sql: () => `SELECT ${prefix} || 't:*' AS key, to_json(list(${trendingItem} ORDER BY rank_overall))::VARCHAR AS value
-          FROM (${trending}) WHERE rank_overall <= 100
+const FAMILIES: readonly Family[] = [
+  {
+    kind: 'p',
+    table: 'gold.recommendations',
+    buckets: 16,
+    layered: true,
+    rows: (scan, b, n) => `SELECT person_id AS k,
+        list(${item('article_id', 'score', 'reason', 'because_article_id', 'section', 'site', 'published_at')} ORDER BY rank) AS v
+        FROM (${scan}) WHERE hash(person_id) % ${n} = ${b} GROUP BY person_id`,
+    text: json,
+    tombstone: '[]',
+  },
+  {
+    kind: 'a',
+    table: 'gold.similar_articles',
+    buckets: 4,
+    layered: false,
+    rows: (scan, b, n) => `SELECT article_id AS k,
+        list(${item('similar_article_id', 'score', 'reason', 'NULL', 'similar_section', 'similar_site', 'similar_published_at')} ORDER BY rank) AS v
+        FROM (${scan}) WHERE hash(article_id) % ${n} = ${b} GROUP BY article_id`,
+    text: json,
+    tombstone: '[]',
+  },
+  {
+    kind: 't',
+    table: 'gold.trending_articles',
+    buckets: 1,
+    layered: false,
+    rows: (
+      scan,
+    ) => `SELECT '*' AS k, list(${trendingItem} ORDER BY rank_overall) AS v FROM (${scan}) WHERE rank_overall <= 100
         UNION ALL
-        SELECT ${prefix} || 't:' || site, to_json(list(${trendingItem} ORDER BY rank_in_site))::VARCHAR
-          FROM (${trending}) WHERE rank_in_site <= 100 GROUP BY site`,
+        SELECT site, list(${trendingItem} ORDER BY rank_in_site) FROM (${scan}) WHERE rank_in_site <= 100 GROUP BY site`,
+    text: json,
+    tombstone: '[]',
+  },
+  {
+    kind: 'r',
+    table: 'gold.recent_reads',
+    buckets: 16,
+    layered: true,
+    rows: (scan, b, n) => `SELECT person_id AS k, list(article_id ORDER BY article_id) AS v
+        FROM (${scan}) WHERE hash(person_id) % ${n} = ${b} GROUP BY person_id`,
+    text: json,
+    tombstone: '[]',
+  },
+  {
+    kind: 'id',
+    table: 'silver.identities',
+    buckets: 4,
+    layered: true,
+    rows: (scan, b, n) => `SELECT anonymous_id AS k, person_id AS v
+        FROM (${scan}) WHERE person_id IS NOT NULL AND person_id <> anonymous_id AND hash(anonymous_id) % ${n} = ${b}`,
+    text: (v) => v,
+    tombstone: '',
+  },
+];
+
+/** The tables whose families are loaded as layers (their versions are diffed). */
+export const LAYERED_TABLES: readonly string[] = FAMILIES.filter((f) => f.layered).map((f) => f.table);
+
+/**
+ * The queries writing version `version` whole, over the scans (SQL) of the gold tables and silver.identities; a
+ * table missing from `scans` (an optional one) is skipped.
+ */
+export function listQueries(version: string, scans: Record<string, string>): ListQuery[] {
+  return FAMILIES.filter((f) => scans[f.table] !== undefined).map((f) => ({
+    buckets: f.buckets,
+    sql: (b, n) =>
+      `SELECT ${lit(`recs:v:${version}:${f.kind}:`)} || k AS key, ${f.text('v')} AS value FROM (${f.rows(scans[f.table]!, b, n)})`,
+  }));
+}
+
+/** Per bucket: `changed` person lists between `before` and `scans` (new, gone or different) and `people` now. */
+export function listChangeCount(scans: Record<string, string>, before: Record<string, string>): ListQuery {
+  const f = FAMILIES[0]!;
+  return {
+    buckets: f.buckets,
+    sql: (b, n) => `WITH o AS (SELECT k, hash(v) AS h FROM (${f.rows(before[f.table]!, b, n)})),
+        n AS (SELECT k, hash(v) AS h FROM (${f.rows(scans[f.table]!, b, n)}))
+      SELECT count(*) FILTER (WHERE n.h IS DISTINCT FROM o.h) AS changed, count(n.k) AS people
+      FROM n FULL OUTER JOIN o ON o.k = n.k`,
+  };
+}
+
+/**
+ * The queries writing layer `version`: the unlayered families whole, and of the layered ones only the keys whose
+ * value differs between `before` (the scans of the versions served) and `scans`, a tombstone for a key gone.
+ */
+export function layerQueries(
+  version: string,
+  scans: Record<string, string>,
+  before: Record<string, string>,
+): ListQuery[] {
+  const whole = listQueries(
+    version,
+    Object.fromEntries(Object.entries(scans).filter(([t]) => !LAYERED_TABLES.includes(t))),
+  );
+  const changed = FAMILIES.filter((f) => f.layered && scans[f.table] !== undefined).map((f): ListQuery => ({
+    buckets: f.buckets,
+    sql: (b, n) => {
+      const old =
+        before[f.table] === undefined
+          ? 'SELECT NULL::VARCHAR AS k, NULL::UBIGINT AS h WHERE FALSE'
+          : `SELECT k, hash(v) AS h FROM (${f.rows(before[f.table]!, b, n)})`;
+      return `WITH o AS (${old}), n AS (${f.rows(scans[f.table]!, b, n)})
+          SELECT ${lit(`recs:v:${version}:${f.kind}:`)} || coalesce(n.k, o.k) AS key,
+            CASE WHEN n.k IS NULL THEN ${lit(f.tombstone)} ELSE ${f.text('n.v')} END AS value
+          FROM n FULL OUTER JOIN o ON o.k = n.k
+          WHERE n.k IS NULL OR o.k IS NULL OR hash(n.v) <> o.h`;
     },
-    ...(reads === undefined
-      ? []
-      : [
-          {
-            buckets: 16,
-            sql: (b: number, n: number) => `SELECT ${prefix} || 'r:' || person_id AS key,
-              to_json(list(article_id ORDER BY article_id))::VARCHAR AS value
-              FROM (${reads}) WHERE hash(person_id) % ${n} = ${b} GROUP BY person_id`,
-          },
-        ]),
-    {
-      buckets: 4,
-      sql: (b, n) => `SELECT ${prefix} || 'id:' || anonymous_id AS key, person_id AS value
-        FROM (${identities}) WHERE person_id IS NOT NULL AND person_id <> anonymous_id AND hash(anonymous_id) % ${n} = ${b}`,
-    },
-  ];
+  }));
+  return [...whole, ...changed];
 }

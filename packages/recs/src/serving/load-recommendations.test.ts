@@ -100,9 +100,137 @@ test('a reload swaps versions under live traffic without a failed or mixed answe
     'after the swap, only the new version',
   );
   assert.ok((await store.keys(versionPrefix(v1))).length > 0, 'the previous version is kept (keepVersions 2)');
+  // The second version is a layer over the first: the first stays as long as a kept pointer reads it.
+  assert.deepEqual(second.layers, [second.version, v1]);
   await addDay(OPTIONS.days + 2);
-  const third = await loadRecommendations({ dataDir, store });
-  assert.deepEqual(third.deletedVersions, [v1]);
+  const third = await loadRecommendations({ dataDir, store, maxLayers: 2 });
+  // Two layers at most, and most lists changed since the first version (two days of reading): the third is written
+  // whole. The first and second stay while the pointer before the third (kept for requests in flight) reads them.
+  assert.equal(third.kind, 'whole');
+  assert.deepEqual(third.deletedVersions, []);
+  await addDay(OPTIONS.days + 3);
+  const fourth = await loadRecommendations({ dataDir, store, maxLayers: 1 });
+  assert.equal(fourth.kind, 'whole');
+  assert.deepEqual(fourth.deletedVersions.sort(), [v1, second.version].sort());
   assert.deepEqual(await store.keys(versionPrefix(v1)), []);
-  assert.ok((await store.keys(versionPrefix(second.version))).length > 0);
+  assert.deepEqual(await store.keys(versionPrefix(second.version)), []);
+  assert.ok((await store.keys(versionPrefix(third.version))).length > 0);
+});
+
+/** Every person's top 10 in gold.recommendations, by person. */
+async function tableLists(): Promise<Map<string, string[]>> {
+  const rows = await (await DeltaTable.open(lakeTablePath(dataDir, 'gold.recommendations'))).query();
+  const lists = new Map<string, { rank: number; a: string }[]>();
+  for (const r of rows) {
+    const list = lists.get(String(r['person_id'])) ?? [];
+    list.push({ rank: Number(r['rank']), a: String(r['article_id']) });
+    lists.set(String(r['person_id']), list);
+  }
+  return new Map(
+    [...lists].map(([p, l]) => [
+      p,
+      l
+        .sort((a, b) => a.rank - b.rank)
+        .slice(0, 10)
+        .map((i) => i.a),
+    ]),
+  );
+}
+
+test('training recomputes who read; a layer holds only the lists that changed; everyone is served the table', async () => {
+  // A full refresh: every list computed as of the newest event.
+  const full = await runPipelines({
+    dataDir,
+    graph: recsPipelineGraph(),
+    retries: 0,
+    names: ['gold.recommendations'],
+    mode: { kind: 'full' },
+  });
+  assert.equal(full[0]?.status, 'succeeded');
+  await loadRecommendations({ dataDir, store });
+  const before = await tableLists();
+  // One person reads one more article a minute after the newest event.
+  const rows = [...bronzeRows({ ...OPTIONS, days: OPTIONS.days + 3, seed: 42, start: DEMO_START })];
+  const reads = rows.filter((r) => r.event === 'Article Viewed' && r.user_id !== null);
+  const last = reads[reads.length - 1]!;
+  const newest = rows.map((r) => String(r.timestamp)).reduce((t, x) => (x > t ? x : t), '');
+  const at = new Date(Date.parse(newest) + 60_000).toISOString();
+  const reader = String(last.user_id);
+  await appendBronze(dataDir, [{ ...last, message_id: 'layer-test-read', timestamp: at, received_at: at }]);
+  const runs = await runPipelines({ dataDir, graph: recsPipelineGraph(), retries: 0, names: RECS_INPUTS });
+  assert.ok(
+    runs.every((r) => r.status === 'succeeded'),
+    JSON.stringify(runs.filter((r) => r.status !== 'succeeded')),
+  );
+  const recsRun = runs.find((r) => r.pipeline === 'gold.recommendations')!;
+  const after = await tableLists();
+  assert.ok(after.size > 300, `${after.size} people`);
+  // Incremental training recomputed the reader alone (no list is an hour behind the newest event).
+  assert.ok(recsRun.rowsOut > 0 && recsRun.rowsOut <= 50, `${recsRun.rowsOut} rows recomputed`);
+  const changed = [...after].filter(([p, l]) => JSON.stringify(before.get(p)) !== JSON.stringify(l)).map(([p]) => p);
+  assert.ok(
+    changed.every((p) => p === reader),
+    `changed: ${changed.join(', ')}`,
+  );
+  const loaded = await loadRecommendations({ dataDir, store });
+  assert.equal(loaded.kind, 'layer');
+  const prefix = versionPrefix(loaded.version);
+  const personKeys = (await store.keys(prefix)).filter((k) => k.startsWith(`${prefix}p:`));
+  assert.ok(personKeys.length <= 1 && personKeys.every((k) => k === `${prefix}p:${reader}`), personKeys.join(', '));
+  // A person whose rows are gone is hidden by a tombstone, not served the older layers' list.
+  const gone = [...after.keys()].find((p) => p !== reader)!;
+  const recs = await DeltaTable.open(lakeTablePath(dataDir, 'gold.recommendations'));
+  await recs.delete(`person_id = '${gone.replace(/'/g, "''")}'`);
+  const next = await loadRecommendations({ dataDir, store });
+  assert.equal(next.kind, 'layer');
+  assert.equal(await store.get(`${versionPrefix(next.version)}p:${gone}`), '[]');
+  // A layer deeper than two is diffed against the whole version at the bottom instead.
+  assert.deepEqual(next.layers, [next.version, ...loaded.layers!]);
+  const base = loaded.layers![loaded.layers!.length - 1]!;
+  await recs.delete(`person_id = '${reader.replace(/'/g, "''")}'`);
+  const deep = await loadRecommendations({ dataDir, store, maxLayers: 2 });
+  assert.equal(deep.kind, 'layer');
+  assert.deepEqual(deep.layers, [deep.version, base]);
+  // Everything changed since that version is in it, tombstones included.
+  for (const person of [gone, reader]) assert.equal(await store.get(`${versionPrefix(deep.version)}p:${person}`), '[]');
+  after.delete(reader);
+  const service = createRecommendationService({ store, pointerTtlMs: 0, ageLimits: { default: 100_000 } });
+  for (const person of [gone, reader])
+    assert.notEqual((await service.recommend({ userId: person, k: 10 })).source, 'person', person);
+  after.delete(gone);
+  for (const [person, expected] of after) {
+    const res = await service.recommend({ userId: person, k: 10 });
+    // Ages are not checked here, and a person's list never holds what they read: the served list is the table's.
+    assert.deepEqual(
+      res.items.slice(0, expected.length).map((i) => i.articleId),
+      expected,
+      `person ${person}`,
+    );
+  }
+});
+
+test('when the served tables were vacuumed away, the next load writes its version whole', async () => {
+  const full = await runPipelines({
+    dataDir,
+    graph: recsPipelineGraph(),
+    retries: 0,
+    names: ['gold.recommendations'],
+    mode: { kind: 'full' },
+  });
+  assert.equal(full[0]?.status, 'succeeded');
+  const recs = await DeltaTable.open(lakeTablePath(dataDir, 'gold.recommendations'));
+  const removed = await recs.vacuum({ retentionHours: 0, force: true, now: Date.now() + 1000 });
+  assert.ok(removed.length > 0, 'the served version’s files are gone');
+  const loaded = await loadRecommendations({ dataDir, store });
+  assert.equal(loaded.kind, 'whole');
+  const service = createRecommendationService({ store, pointerTtlMs: 0, ageLimits: { default: 100_000 } });
+  let compared = 0;
+  for (const [person, expected] of await tableLists()) {
+    if (compared++ > 50) break;
+    const res = await service.recommend({ userId: person, k: 10 });
+    assert.deepEqual(
+      res.items.slice(0, expected.length).map((i) => i.articleId),
+      expected,
+    );
+  }
 });

@@ -1,13 +1,15 @@
 // Loads gold.recommendations, gold.similar_articles, gold.trending_articles and gold.recent_reads into a
 // KeyValueStore as a new version, then swaps the serving pointer: requests never see a half-loaded version (no downtime), and a load
-// whose inputs did not change since the served version is skipped.
+// whose inputs did not change since the served version is skipped. A new version is a layer over the served one
+// when it can be (kv-layout.ts): only the people whose list, reads or links changed are written, so a load costs
+// what the training run changed, not the number of people.
 import { createHash } from 'node:crypto';
 import { createDuckDB, DeltaTable, type DuckDBSession } from '@lens/lake';
 import { lakeTablePath } from '@lens/loader';
 import { RecsTrainingError } from '../errors.js';
 import type { KeyValueEntry, KeyValueStore } from '../kv/key-value-store.js';
-import { POINTER_KEY, VERSIONS_KEY, versionPrefix, type CurrentVersion } from './kv-layout.js';
-import { listQueries } from './list-queries.js';
+import { POINTER_KEY, VERSIONS_KEY, layersOf, versionPrefix, type CurrentVersion } from './kv-layout.js';
+import { LAYERED_TABLES, layerQueries, listChangeCount, listQueries, type ListQuery } from './list-queries.js';
 
 /** Options of `loadRecommendations`. */
 export interface LoadOptions {
@@ -19,12 +21,21 @@ export interface LoadOptions {
   batchSize?: number;
   /** Clock (tests). */
   now?: () => number;
+  /**
+   * Most versions a per-person key may be looked up in (default 8). A load that would go deeper writes one layer
+   * of everything changed since the whole version at the bottom instead; `1` loads every version whole.
+   */
+  maxLayers?: number;
 }
 
 /** What a load did. */
 export interface LoadResult {
   status: 'loaded' | 'unchanged';
   version: string;
+  /** How the version was written: whole, or as a layer of the changes over the served versions. */
+  kind?: 'whole' | 'layer';
+  /** Versions a per-person key is looked up in, newest first. */
+  layers?: string[];
   keys: number;
   deletedVersions: string[];
   ms: number;
@@ -57,9 +68,12 @@ export async function loadRecommendations(options: LoadOptions): Promise<LoadRes
   try {
     const scans: Record<string, string> = {};
     const tables: Record<string, number> = {};
+    const tableIds: Record<string, string> = {};
+    const opened: Record<string, DeltaTable> = {};
     const ids: string[] = [];
     for (const name of TABLES) {
       const table = await DeltaTable.open(lakeTablePath(options.dataDir, name), { sql: db });
+      opened[name] = table;
       const snap = await table.snapshot().catch((cause: unknown) => {
         if (OPTIONAL.has(name)) return undefined;
         throw new RecsTrainingError(`cannot load recommendations: ${name} is missing (run the pipelines first)`, {
@@ -69,6 +83,7 @@ export async function loadRecommendations(options: LoadOptions): Promise<LoadRes
       });
       if (snap === undefined) continue;
       tables[name] = snap.version;
+      tableIds[name] = snap.metadata.id;
       if (!UNVERSIONED.has(name)) ids.push(`${snap.metadata.id}@${snap.version}`);
       scans[name] = (await table.scan({ version: snap.version })).sql;
     }
@@ -78,21 +93,54 @@ export async function loadRecommendations(options: LoadOptions): Promise<LoadRes
     const current = await readPointer(options.store);
     if (current?.version === version)
       return { status: 'unchanged', version, keys: 0, deletedVersions: [], ms: Date.now() - started };
-    const keys = await writeVersion(db, options, version, scans);
+    let plan = await planLayer(db, scans, opened, tableIds, current, options.maxLayers ?? 8).catch(() => undefined);
+    let keys: number;
+    try {
+      keys = await writeVersion(
+        db,
+        options,
+        plan ? layerQueries(version, scans, plan.before) : listQueries(version, scans),
+      );
+    } catch (error) {
+      if (plan === undefined) throw error;
+      // The served tables' files can be gone (vacuumed while the server was down): write the version whole.
+      await deleteVersion(options.store, version);
+      plan = undefined;
+      keys = await writeVersion(db, options, listQueries(version, scans));
+    }
     const [ref] = await db.all(`SELECT epoch_ms(max(computed_at)) AS t FROM (${scans['gold.trending_articles']})`);
-    const pointer: CurrentVersion = { version, computedAt: Number(ref?.['t'] ?? now()), loadedAt: now(), tables };
-    const versions = [...(await readVersions(options.store)).filter((v) => v !== version), version];
+    const layers = plan ? [version, ...plan.under] : [version];
+    const pointer: CurrentVersion = {
+      version,
+      computedAt: Number(ref?.['t'] ?? now()),
+      loadedAt: now(),
+      tables,
+      layers,
+      tableIds,
+      baseTables: plan ? plan.baseTables : tables,
+    };
+    // A pointer kept for requests in flight keeps every layer it reads.
+    const loaded = [...(await readVersions(options.store)).filter((v) => v.version !== version), { version, layers }];
     const keep = Math.max(1, options.keepVersions ?? 2);
-    const stale = versions.slice(0, Math.max(0, versions.length - keep));
+    const kept = loaded.slice(-keep);
+    const needed = new Set(kept.flatMap((v) => v.layers));
+    const stale = [...new Set(loaded.slice(0, -keep).flatMap((v) => [v.version, ...v.layers]))].filter(
+      (v) => !needed.has(v),
+    );
     await options.store.putMany([
       { key: POINTER_KEY, value: JSON.stringify(pointer) },
-      { key: VERSIONS_KEY, value: JSON.stringify(versions.slice(-keep)) },
+      { key: VERSIONS_KEY, value: JSON.stringify(kept) },
     ]);
-    for (const old of stale) {
-      const doomed = await options.store.keys(versionPrefix(old));
-      for (let i = 0; i < doomed.length; i += 1000) await options.store.deleteMany(doomed.slice(i, i + 1000));
-    }
-    return { status: 'loaded', version, keys, deletedVersions: stale, ms: Date.now() - started };
+    for (const old of stale) await deleteVersion(options.store, old);
+    return {
+      status: 'loaded',
+      version,
+      kind: plan ? 'layer' : 'whole',
+      layers,
+      keys,
+      deletedVersions: stale,
+      ms: Date.now() - started,
+    };
   } finally {
     db.close();
   }
@@ -104,17 +152,70 @@ export async function readPointer(store: KeyValueStore): Promise<CurrentVersion 
   return raw === undefined ? undefined : (JSON.parse(raw) as CurrentVersion);
 }
 
-async function readVersions(store: KeyValueStore): Promise<string[]> {
-  const raw = await store.get(VERSIONS_KEY);
-  return raw === undefined ? [] : (JSON.parse(raw) as string[]);
+async function deleteVersion(store: KeyValueStore, version: string): Promise<void> {
+  const doomed = await store.keys(versionPrefix(version));
+  for (let i = 0; i < doomed.length; i += 1000) await store.deleteMany(doomed.slice(i, i + 1000));
 }
 
-async function writeVersion(
+/** The versions loaded, oldest first, each with the layers its pointer reads (a store of before layers: names). */
+async function readVersions(store: KeyValueStore): Promise<{ version: string; layers: string[] }[]> {
+  const raw = await store.get(VERSIONS_KEY);
+  const list = raw === undefined ? [] : (JSON.parse(raw) as (string | { version: string; layers: string[] })[]);
+  return list.map((v) => (typeof v === 'string' ? { version: v, layers: [v] } : v));
+}
+
+/** How a new version sits on the served one: the scans to diff against and the layers under it. */
+interface LayerPlan {
+  before: Record<string, string>;
+  under: string[];
+  baseTables: Record<string, number>;
+}
+
+/**
+ * A layer over the served version when its layered tables are the same tables (ids) at versions still readable;
+ * a layer that would go deeper than `maxLayers` is diffed against the bottom (whole) version instead, unless more
+ * than half the people's lists changed since it (then a whole version is as cheap, and starts afresh). Undefined:
+ * write the version whole (first load, a table recreated, its old version vacuumed, maxLayers 1).
+ */
+async function planLayer(
   db: DuckDBSession,
-  options: LoadOptions,
-  version: string,
   scans: Record<string, string>,
-): Promise<number> {
+  opened: Record<string, DeltaTable>,
+  tableIds: Record<string, string>,
+  current: CurrentVersion | undefined,
+  maxLayers: number,
+): Promise<LayerPlan | undefined> {
+  if (current?.tableIds === undefined || current.baseTables === undefined || maxLayers < 2) return undefined;
+  const served = layersOf(current);
+  const deep = served.length + 1 > maxLayers;
+  const from = deep ? current.baseTables : current.tables;
+  const before: Record<string, string> = {};
+  for (const table of LAYERED_TABLES) {
+    if (tableIds[table] === undefined) continue;
+    if (current.tableIds[table] !== tableIds[table]) return undefined;
+    const version = from[table];
+    if (version === undefined) continue; // loaded before it existed: all its keys are new
+    try {
+      before[table] = (await opened[table]!.scan({ version })).sql;
+    } catch {
+      return undefined;
+    }
+  }
+  if (deep && before['gold.recommendations'] !== undefined) {
+    let changed = 0;
+    let people = 0;
+    const { sql, buckets } = listChangeCount(scans, before);
+    for (let b = 0; b < buckets; b++) {
+      const [row] = await db.all(sql(b, buckets));
+      changed += Number(row?.['changed'] ?? 0);
+      people += Number(row?.['people'] ?? 0);
+    }
+    if (changed > people / 2) return undefined;
+  }
+  return { before, under: deep ? [served[served.length - 1]!] : [...served], baseTables: current.baseTables };
+}
+
+async function writeVersion(db: DuckDBSession, options: LoadOptions, queries: ListQuery[]): Promise<number> {
   const batch = options.batchSize ?? 500;
   let written = 0;
   let pending: KeyValueEntry[] = [];
@@ -124,7 +225,7 @@ async function writeVersion(
     written += pending.length;
     pending = [];
   };
-  for (const { sql, buckets } of listQueries(version, scans)) {
+  for (const { sql, buckets } of queries) {
     for (let b = 0; b < buckets; b++) {
       for (const row of await db.all(sql(b, buckets))) {
         pending.push({ key: String(row['key']), value: String(row['value']) });

@@ -10,6 +10,7 @@ import {
   personKey,
   readKey,
   trendingKey,
+  layersOf,
   type CurrentVersion,
   type StoredItem,
 } from './kv-layout.js';
@@ -140,30 +141,44 @@ export function createRecommendationService(options: RecommendationServiceOption
       answersOf = v.version;
     }
     const ids = [request.userId, request.anonymousId].filter((x): x is string => !!x);
+    const layers = layersOf(v);
     const links =
       ids.length === 0
         ? []
-        : await cache.getMany(
-            ids.map((id) => identityKey(v.version, id)),
-            ids.map(() => false),
+        : await lookUp(
+            cache,
+            layers,
+            ids.map((id) => (version) => identityKey(version, id)),
+            [],
+            false,
           );
     // The person each id links to, then the ids themselves: identities load at their newest version, the lists at
-    // the trained one, so a device linked after training still finds its own list and reads under its own id.
+    // the trained one, so a device linked after training still finds its own list and reads under its own id. (An
+    // empty link is a layer's tombstone: the link was removed.)
     const people = [
-      ...new Set([...ids.map((id, i) => (typeof links[i] === 'string' ? (links[i] as string) : id)), ...ids]),
+      ...new Set([...ids.map((id, i) => (typeof links[i] === 'string' && links[i] !== '' ? links[i] : id)), ...ids]),
     ];
-    const keys = [
-      ...people.map((p) => personKey(v.version, p)),
-      ...(request.context ? [articleKey(v.version, request.context)] : []),
-      ...people.map((p) => readKey(v.version, p)),
-      trendingKey(v.version, request.site ?? '*'),
-    ];
-    const values = (
-      await cache.getMany(
-        keys,
-        keys.map(() => true),
-      )
-    ).map((x) => (Array.isArray(x) ? x : undefined));
+    const found = await lookUp(
+      cache,
+      layers,
+      [
+        ...people.map((p) => (version: string) => personKey(version, p)),
+        ...people.map((p) => (version: string) => readKey(version, p)),
+      ],
+      [
+        ...(request.context ? [articleKey(v.version, request.context)] : []),
+        trendingKey(v.version, request.site ?? '*'),
+      ],
+      true,
+    );
+    // people's lists, the context's neighbours, people's reads, trending.
+    const n = people.length;
+    const values = [
+      ...found.slice(0, n),
+      ...(request.context ? [found[2 * n]] : []),
+      ...found.slice(n, 2 * n),
+      found[found.length - 1],
+    ].map((x) => (Array.isArray(x) ? x : undefined));
     // Every site with articles read lately has its trending list: without one the site id is not one Lens knows
     // (an empty 200 would look like "nothing to recommend").
     if (request.site !== undefined && values[values.length - 1] === undefined)
@@ -340,6 +355,39 @@ export function createRecommendationService(options: RecommendationServiceOption
       return served !== undefined && reusable(served.answer) ? body(request, served) : undefined;
     },
   };
+}
+
+/**
+ * The values of per-person keys (`layeredKeys`, each a key per version), each from the newest of `layers` that
+ * holds it, then those of `plainKeys` (of the newest version): one lookup, so layers cost no extra round trip.
+ */
+async function lookUp(
+  cache: ParsedListCache,
+  layers: readonly string[],
+  layeredKeys: readonly ((version: string) => string)[],
+  plainKeys: readonly string[],
+  lists: boolean,
+): Promise<(StoredItem[] | string | undefined)[]> {
+  const keys: string[] = [];
+  for (const keyOf of layeredKeys) for (const version of layers) keys.push(keyOf(version));
+  keys.push(...plainKeys);
+  const values = await cache.getMany(
+    keys,
+    keys.map(() => lists),
+  );
+  if (layers.length === 1) return values;
+  const out: (StoredItem[] | string | undefined)[] = new Array(layeredKeys.length + plainKeys.length);
+  for (let i = 0; i < layeredKeys.length; i++)
+    for (let j = 0; j < layers.length; j++) {
+      const value = values[i * layers.length + j];
+      if (value !== undefined) {
+        out[i] = value;
+        break;
+      }
+    }
+  for (let i = 0; i < plainKeys.length; i++)
+    out[layeredKeys.length + i] = values[layeredKeys.length * layers.length + i];
+  return out;
 }
 
 /**
