@@ -197,7 +197,18 @@ async function trainingBench(events) {
     if (chunk.length) { await appendBronze(dataDir, chunk); n += chunk.length; }
     const bronzeMs = Date.now() - t;
     const graph = recs.recsPipelineGraph();
-    const time = async (names) => { const s = Date.now(); const r = await runPipelines({ dataDir, graph, names, retries: 0 }); return { ms: Date.now() - s, runs: r.map((x) => ({ pipeline: x.pipeline, status: x.status, rowsOut: x.rowsOut, ms: x.endedAt - x.startedAt, error: x.error })) }; };
+    // One dataset at a time, each reported as it ends (a long training run shows where it is).
+    const time = async (names) => {
+      const s = Date.now();
+      const runs = [];
+      for (const name of names) {
+        for (const x of await runPipelines({ dataDir, graph, names: [name], retries: 0 })) {
+          runs.push({ pipeline: x.pipeline, status: x.status, rowsOut: x.rowsOut, ms: x.endedAt - x.startedAt, error: x.error });
+          console.error(`${x.pipeline} ${x.status} ${x.endedAt - x.startedAt} ms, ${x.rowsOut} rows, rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB`);
+        }
+      }
+      return { ms: Date.now() - s, runs };
+    };
     const silver = await time(['silver.events', 'silver.identities', 'silver.content', 'gold.user_features']);
     console.error(`silver inputs ${silver.ms} ms`);
     const training = await time([...recs.RECS_DATASETS]);
@@ -206,8 +217,23 @@ async function trainingBench(events) {
     const predictionsMs = Date.now() - t;
     const store = recs.createSqliteKeyValueStore({ backend: 'sqlite', path: join(dataDir, 'kv.sqlite') });
     const loaded = await recs.loadRecommendations({ dataDir, store });
+    // What a scheduled run costs next: the following 10 minutes of events (day 29's first, the generator's next
+    // day), the silver inputs and the recs pipelines incrementally, and the load (a layer over the served version).
+    const nextDay = new Date(Date.parse(recs.DEMO_START) + 28 * 86_400_000).toISOString().slice(0, 10);
+    const until = `${nextDay}T00:10:00`;
+    const step = [];
+    for (const r of bronzeRows({ seed: 42, users, days: 29, start: recs.DEMO_START })) if (r.timestamp >= nextDay && r.timestamp < until) step.push(r);
+    await appendBronze(dataDir, step);
+    const stepSilver = await time(['silver.events', 'silver.identities', 'silver.content', 'gold.user_features']);
+    const stepTraining = await time([...recs.RECS_DATASETS]);
+    const stepLoaded = await recs.loadRecommendations({ dataDir, store });
     await store.close();
-    return { events: n, users, bronzeMs, silver, training, predictionsMs, predictions: predictions.map((p) => ({ model: p.model, auc: p.aucHoldout, rows: p.rowsTrain + p.rowsHoldout })), load: { ms: loaded.ms, keys: loaded.keys } };
+    return {
+      events: n, users, bronzeMs, silver, training, predictionsMs,
+      predictions: predictions.map((p) => ({ model: p.model, auc: p.aucHoldout, rows: p.rowsTrain + p.rowsHoldout })),
+      load: { ms: loaded.ms, keys: loaded.keys },
+      step: { events: step.length, silver: stepSilver, training: stepTraining, load: { ms: stepLoaded.ms, keys: stepLoaded.keys, kind: stepLoaded.kind } },
+    };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
@@ -239,6 +265,9 @@ async function main() {
     const t = result.training;
     console.log(`\nTraining on ${t.events} events (${t.users} people, 28 days): bronze write ${t.bronzeMs} ms; silver inputs ${t.silver.ms} ms;`);
     console.log(`recs pipelines ${t.training.ms} ms (${t.training.runs.map((r) => `${r.pipeline} ${r.ms} ms`).join(', ')}); predictions ${t.predictionsMs} ms (${t.predictions.map((p) => `${p.model} AUC ${p.auc.toFixed(3)}`).join(', ')}); load ${t.load.ms} ms (${t.load.keys} keys)`);
+    const s = t.step;
+    const rows = (r) => `${r.pipeline} ${r.ms} ms${r.rowsOut === undefined ? '' : `, ${r.rowsOut} rows`}`;
+    console.log(`\nThe next 10 minutes (${s.events} events): silver inputs ${s.silver.ms} ms; recs pipelines ${s.training.ms} ms (${s.training.runs.map(rows).join('; ')}); load ${s.load.ms} ms (${s.load.keys} keys, ${s.load.kind})`);
   }
   mkdirSync(join(here, '.out'), { recursive: true });
   writeFileSync(join(here, '.out', args.api === '0' ? 'recs-training.json' : 'recs.json'), JSON.stringify(result, null, 2));
