@@ -1,21 +1,24 @@
 // The insight engine: validates a query for a kind, answers it with DuckDB straight on the lake's Delta
-// tables (views with data skipping per query), and caches results per query and table versions.
+// tables (views with data skipping per query) or a warm copy of the events, and caches results per query and the
+// table versions it answered from.
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
-import { LakeCatalog, createDuckDB, prepareLakeQuery } from '@lens/lake';
+import { LakeCatalog } from '@lens/lake';
 import { LensError } from '@lens/protocol';
 import { DuckDBRunner } from './duckdb-runner.js';
+import { openEngineDuckDB, type EngineDuckDB } from './engine-duckdb.js';
 import { lakeTables, type LakeTableInfo } from './lake-tables.js';
 import { LockedSql, type SqlResult } from './locked-sql.js';
 import { TrendingIndex } from './trending/trending-index.js';
 import { TrendingQuery, type TrendingResult } from './trending/trending-query.js';
-import { WARM_TABLE, WarmEvents } from './warm-events.js';
+import { WarmEvents, type WarmLease } from './warm-events.js';
 import { UnknownInsightError } from './errors.js';
-import type { InsightKind, RunEnv } from './kinds/insight-kind.js';
+import type { InsightKind } from './kinds/insight-kind.js';
 import { INSIGHT_KINDS } from './kinds/registry.js';
 import { noopLogger, type Logger } from './logger.js';
 import { LruCache, stableJson } from './lru-cache.js';
 import { parseQuery } from './query/parse-query.js';
+import { NEEDS_LAKE, lakeRunEnv, warmRunEnv } from './run-envs.js';
 import { latestVersion } from './table-version.js';
 
 /** Options of an engine. */
@@ -30,6 +33,13 @@ export interface InsightEngineOptions {
   cacheSize?: number;
   /** Keep a warm in-memory copy of the resolved events per table version (default true). */
   warm?: boolean;
+  /**
+   * How far behind the lake the warm copy may answer (default 60,000 ms): a copy lacking only commits made less than
+   * this long ago (by commit time) answers at once, with its own versions in `meta.versions`, while the newest
+   * versions are built in the background; a copy lacking an older commit makes the query wait for a new one.
+   * 0 = every query waits for a copy of the newest versions.
+   */
+  warmMaxLagMs?: number;
   /**
    * Answer the queries they cover (ordered funnels, event paths) with typed-array kernels over the warm
    * table's rows (default true; false = always the general SQL, for comparison).
@@ -51,8 +61,6 @@ export interface InsightResponse<R = unknown> {
   result: R;
   meta: { versions: Record<string, number>; cached: boolean; durationMs: number };
 }
-
-const NEEDS_LAKE = Symbol('needs-lake');
 
 /** A required table is not in the lake yet (pipelines have not run). */
 export class TableMissingError extends LensError {
@@ -88,6 +96,7 @@ interface SqlSession {
  */
 export class InsightEngine {
   readonly catalog: LakeCatalog;
+  readonly #duck: EngineDuckDB;
   readonly #runner: DuckDBRunner;
   readonly #cache: LruCache<InsightResponse>;
   readonly #now: () => Date;
@@ -101,18 +110,26 @@ export class InsightEngine {
 
   private constructor(
     readonly options: InsightEngineOptions,
-    runner: DuckDBRunner,
+    duck: EngineDuckDB,
   ) {
+    const timeoutMs = options.timeoutMs ?? 30_000;
     this.catalog = new LakeCatalog(join(options.dataDir, 'lake'));
-    this.#runner = runner;
+    this.#duck = duck;
+    this.#runner = new DuckDBRunner(duck.query, timeoutMs);
     this.#cache = new LruCache(options.cacheSize ?? 500);
     this.#now = options.now ?? (() => new Date());
     this.#logger = options.logger ?? noopLogger;
-    this.#warm = options.warm === false ? undefined : new WarmEvents(this.catalog, runner);
+    this.#warm =
+      options.warm === false
+        ? undefined
+        : new WarmEvents(this.catalog, new DuckDBRunner(duck.build, timeoutMs), {
+            maxLagMs: options.warmMaxLagMs ?? 60_000,
+            logger: this.#logger,
+          });
   }
 
   static async create(options: InsightEngineOptions): Promise<InsightEngine> {
-    return new InsightEngine(options, new DuckDBRunner(await createDuckDB(), options.timeoutMs ?? 30_000));
+    return new InsightEngine(options, await openEngineDuckDB());
   }
 
   /** The kinds this engine answers. */
@@ -125,84 +142,75 @@ export class InsightEngine {
     return parseQuery(this.#kind(kind).schema, raw);
   }
 
-  /** Runs a query of `kind`; a result computed from the same table versions is served from the cache. */
+  /**
+   * Runs a query of `kind`; a result computed from the same table versions is served from the cache. `meta.versions`
+   * are the versions the answer was computed from: those of the warm copy when it answered (see `warmMaxLagMs`),
+   * which may be behind the lake's newest.
+   */
   async run<R = unknown>(kind: string, raw: unknown): Promise<InsightResponse<R>> {
     const k = this.#kind(kind);
     const query = parseQuery(k.schema, raw);
     const started = performance.now();
-    const versions: Record<string, number> = {};
-    for (const table of k.tables) versions[table] = await latestVersion(this.catalog.tablePath(table));
-    if (versions[k.tables[0]!]! < 0) throw new TableMissingError(k.tables[0]!);
+    const latest: Record<string, number> = {};
+    for (const table of k.tables) latest[table] = await latestVersion(this.catalog.tablePath(table));
+    if (latest[k.tables[0]!]! < 0) throw new TableMissingError(k.tables[0]!);
     const now = this.#now();
     // Relative ranges depend on the clock: they are cached to the minute.
-    const key = `${kind}|${stableJson(query)}|${stableJson(versions)}|${stableJson(query).includes('"last"') ? Math.floor(now.getTime() / 60_000) : ''}`;
-    const hit = this.#cache.get(key);
-    if (hit)
-      return {
-        ...hit,
-        meta: { ...hit.meta, cached: true, durationMs: performance.now() - started },
-      } as InsightResponse<R>;
-    const hasIdentities = (versions['silver.identities'] ?? -1) >= 0;
-    const lakeEnv: RunEnv = {
-      ctx: { hasIdentities },
-      now,
-      query: (sql) =>
-        this.#runner.exclusive(async () => {
-          await prepareLakeQuery(this.catalog, this.#runner.db, sql);
-          return this.#runner.all(sql);
-        }),
-    };
-    let result: R;
-    const warm = this.#warm;
-    if (warm && k.tables.includes('silver.events')) {
-      // Against the warm table; a query that reads columns it lacks is answered from the lake instead.
-      const ensure = (): Promise<void> =>
-        warm.ensure(
-          { 'silver.events': versions['silver.events']!, 'silver.identities': versions['silver.identities'] ?? -1 },
-          hasIdentities,
-        );
-      const warmEnv: RunEnv = {
-        ctx: { hasIdentities, warm: WARM_TABLE },
-        now,
-        query: (sql) =>
-          this.#runner.exclusive(async () => {
-            await ensure();
-            if (!warm.covers(sql)) throw NEEDS_LAKE;
-            await prepareLakeQuery(this.catalog, this.#runner.db, sql);
-            return this.#runner.all(sql);
-          }),
-        nameCodes: () =>
-          this.#runner.exclusive(async () => {
-            await ensure();
-            return warm.nameCodes;
-          }),
+    const minute = stableJson(query).includes('"last"') ? Math.floor(now.getTime() / 60_000) : '';
+    const keyOf = (versions: Record<string, number>): string =>
+      `${kind}|${stableJson(query)}|${stableJson(versions)}|${minute}`;
+    const lease =
+      this.#warm && k.tables.includes('silver.events')
+        ? await this.#warm.acquire({
+            'silver.events': latest['silver.events']!,
+            'silver.identities': latest['silver.identities'] ?? -1,
+          })
+        : undefined;
+    try {
+      // The copy's versions stand for the tables it was built from; others are read as they are now.
+      const warmVersions: Record<string, number> = { ...latest };
+      if (lease) for (const [t, v] of Object.entries(lease.copy.versions)) if (t in warmVersions) warmVersions[t] = v;
+      // An answer from the lake at the newest versions (a query the copy cannot answer) is as good as one from it.
+      const hit = this.#cache.find([keyOf(warmVersions), keyOf(latest)]);
+      if (hit)
+        return {
+          ...hit,
+          meta: { ...hit.meta, cached: true, durationMs: performance.now() - started },
+        } as InsightResponse<R>;
+      const { result, versions } = await this.#compute<R>(k, query, now, latest, warmVersions, lease);
+      const response: InsightResponse<R> = {
+        kind,
+        result,
+        meta: { versions, cached: false, durationMs: performance.now() - started },
       };
-      if (this.options.kernels !== false) {
-        warmEnv.columns = (sql) =>
-          this.#runner.exclusive(async () => {
-            await ensure();
-            if (!warm.covers(sql)) throw NEEDS_LAKE;
-            await prepareLakeQuery(this.catalog, this.#runner.db, sql);
-            return this.#runner.columns(sql);
-          });
-      }
-      try {
-        result = (await k.run(query, warmEnv)) as R;
-      } catch (error) {
-        if (error !== NEEDS_LAKE) throw error;
-        result = (await k.run(query, lakeEnv)) as R;
-      }
-    } else {
-      result = (await k.run(query, lakeEnv)) as R;
+      this.#cache.set(keyOf(versions), response);
+      this.#logger.debug({ kind, durationMs: response.meta.durationMs, versions, latest }, 'insight_computed');
+      return response;
+    } finally {
+      lease?.release();
     }
-    const response: InsightResponse<R> = {
-      kind,
-      result,
-      meta: { versions, cached: false, durationMs: performance.now() - started },
-    };
-    this.#cache.set(key, response);
-    this.#logger.debug({ kind, durationMs: response.meta.durationMs, versions }, 'insight_computed');
-    return response;
+  }
+
+  /** Answers from the leased warm copy (at `warmVersions`) when it has the columns, else from the lake (`latest`). */
+  async #compute<R>(
+    k: InsightKind,
+    query: unknown,
+    now: Date,
+    latest: Record<string, number>,
+    warmVersions: Record<string, number>,
+    lease: WarmLease | undefined,
+  ): Promise<{ result: R; versions: Record<string, number> }> {
+    const lake = (): Promise<unknown> =>
+      k.run(query, lakeRunEnv(this.#runner, this.catalog, (latest['silver.identities'] ?? -1) >= 0, now));
+    if (!lease) return { result: (await lake()) as R, versions: latest };
+    try {
+      const env = warmRunEnv(this.#runner, this.catalog, lease.copy, now, this.options.kernels !== false);
+      return { result: (await k.run(query, env)) as R, versions: warmVersions };
+    } catch (error) {
+      // A query on columns the copy lacks (JSON properties …) is answered from the lake instead.
+      if (error !== NEEDS_LAKE) throw error;
+      return { result: (await lake()) as R, versions: latest };
+    }
   }
 
   /** Trending articles on bronze.events (seconds fresh, from a warm index); `raw` is validated like a query. */
@@ -275,9 +283,10 @@ export class InsightEngine {
     return this.#cache.stats();
   }
 
-  /** Closes the DuckDB sessions. */
+  /** Closes the DuckDB sessions (a warm copy being built is interrupted). */
   async close(): Promise<void> {
-    await this.#runner.exclusive(async () => this.#runner.db.close());
+    await this.#warm?.close();
+    await this.#runner.exclusive(async () => this.#duck.close());
     for (const { session } of this.#locked) await (await session).close();
     if (this.#trending) await (await this.#trending).close();
   }

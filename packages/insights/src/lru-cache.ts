@@ -21,6 +21,12 @@ export class LruCache<V> {
     return value;
   }
 
+  /** The value of the first of `keys` held (counted as one hit or one miss). */
+  find(keys: readonly string[]): V | undefined {
+    const key = keys.find((k) => this.#map.has(k));
+    return key === undefined ? this.get(keys[0] ?? '') : this.get(key);
+  }
+
   set(key: string, value: V): void {
     if (this.capacity <= 0) return;
     this.#map.delete(key);

@@ -1,9 +1,10 @@
 // The latest version of a Delta table, cheap enough to check on every request (the cache key of a result
 // includes the versions it read). The first call lists _delta_log; later calls probe for the next commit
 // files from the version last seen — Delta versions are contiguous, so a missing `v+1.json` means v is still
-// the latest — which costs a stat or two instead of a listing of hundreds of files.
+// the latest — which costs a stat or two instead of a listing of hundreds of files. Also when a version was
+// committed (how far behind the lake a warm copy is: warm-events.ts).
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const lastSeen = new Map<string, number>();
@@ -33,4 +34,13 @@ async function listLatest(log: string): Promise<number> {
     if (m) max = Math.max(max, Number(m[1]));
   }
   return max;
+}
+
+/**
+ * When `version` was committed (ms since the epoch): its commit file's modification time, the Delta commit time of a
+ * table without in-commit timestamps (Lens's writers do not enable them). Undefined when the file is gone.
+ */
+export async function commitTime(tableDir: string, version: number): Promise<number | undefined> {
+  const info = await stat(commitFile(join(tableDir, '_delta_log'), version)).catch(() => undefined);
+  return info?.mtimeMs;
 }

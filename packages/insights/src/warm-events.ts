@@ -1,116 +1,160 @@
-// The warm copy of the lake's events: identity-resolved silver.events (person as a 64-bit hash plus its name,
-// the columns insights read, no raw JSON) materialised once per (silver.events, silver.identities) version in
-// the engine's DuckDB. Queries read it instead of decoding Parquet and joining identities each time; a new
-// commit to either table rebuilds it. A query needing other columns (JSON properties …) reads the lake.
-// The rows are stored grouped by person and in (time, message) order within a person, with two extra columns for
-// the typed-array kernels (funnel-kernel.ts, paths-kernel.ts): the person as a dense integer (pidx, from
-// WARM_PERSONS, numbered in person_id order so it ascends with the storage order) and the event name as a code
-// (name_code, from WARM_NAMES). Queries on the warm table also see `seq`, the row's position (DuckDB's rowid: a
-// table created with ORDER BY is stored in that order). A kernel reads a plain filtered scan — no join to the
-// dictionaries, no ORDER BY, no regrouping in JS: rows arrive per person in order; seq settles any row a join
-// or filter moved.
-import { prepareLakeQuery, type LakeCatalog } from '@lens/lake';
+// Which warm copy of the events (warm-build.ts) a query reads, and when a new one is built. Stale-while-revalidate:
+// a copy behind the lake answers at once — the answer reports the copy's versions — and the newest versions are
+// built in the background on a second connection of the same DuckDB, so queries keep running on theirs; a query
+// waits for a build only when there is no copy yet or the copy lacks a commit made more than `maxLagMs` ago. Each
+// copy is its own table (`__warm_events_<n>`): a query pins the copy it started with for all of its statements
+// (a kind may run several, e.g. name codes then a scan), the newest finished copy replaces the current one
+// between queries, and a replaced copy is dropped once no query holds it.
+import type { LakeCatalog } from '@lens/lake';
 import type { DuckDBRunner } from './duckdb-runner.js';
-import { TS_UTC_SQL, identityJoinSql, personNameSql } from './sql/event-source.js';
-import { ident } from './sql/sql-text.js';
+import type { Logger } from './logger.js';
+import { commitTime } from './table-version.js';
+import { WARM_SOURCES, buildWarmCopy, type WarmCopy, type WarmVersions } from './warm-build.js';
 
-/** The table name queries read. */
-export const WARM_TABLE = '__warm_events';
-/** person_id → pidx (1..n) of the warm table's persons. */
-export const WARM_PERSONS = '__warm_persons';
-/** event_name → code (0..n-1) of the warm table's event names. */
-export const WARM_NAMES = '__warm_event_names';
+/** A copy held by one query; `release()` when the query is done with it. */
+export interface WarmLease {
+  readonly copy: WarmCopy;
+  release(): void;
+}
 
-/** silver.events columns kept warm (those present in the table); message_id is kept as its hash (ordering only). */
-const WARM_COLUMNS = [
-  'type',
-  'event_name',
-  'actor_id',
-  'anonymous_id',
-  'user_id',
-  'timestamp',
-  'event_date',
-  'site',
-  'platform',
-  'page_path',
-  'referrer_host',
-  'campaign_source',
-  'article_id',
-  'section',
-  'author',
-  'scroll_depth',
-  'read_time_s',
-  'search_query',
-  'result_count',
-  'list_id',
-  'position',
-  'plan',
-  'price',
-];
+/** Options of the warm copies. */
+export interface WarmEventsOptions {
+  /** A copy lacking a commit older than this (by commit time) is not answered from: queries wait for a new one. */
+  maxLagMs: number;
+  logger: Logger;
+}
 
-/** Keeps one warm table current. */
+interface Held extends WarmCopy {
+  pins: number;
+  replaced: boolean;
+}
+
+/** Keeps the warm copies of the identity-resolved events. */
 export class WarmEvents {
-  #key: string | undefined;
-  #columns = new Set<string>();
-  #nameCodes: ReadonlyMap<string, number> = new Map();
+  #current: Held | undefined;
+  #build: { versions: WarmVersions; done: Promise<Held> } | undefined;
+  /** Replaced copies not dropped yet (held by a query, or their DROP queued). */
+  readonly #replaced = new Set<Held>();
+  #built = 0;
 
+  /** `builder` runs on its own connection of the engine's DuckDB (not the one queries run on). */
   constructor(
     readonly catalog: LakeCatalog,
-    readonly runner: DuckDBRunner,
+    readonly builder: DuckDBRunner,
+    readonly options: WarmEventsOptions,
   ) {}
 
-  /** Event name → name_code of the warm table (read once per build). */
-  get nameCodes(): ReadonlyMap<string, number> {
-    return this.#nameCodes;
+  /**
+   * The copy a query on a lake at `latest` reads, pinned until released: the current copy when it is up to date or
+   * lacks only commits younger than `maxLagMs` (a build of `latest` is started then, unless one is running), else a
+   * copy built now.
+   */
+  async acquire(latest: WarmVersions): Promise<WarmLease> {
+    for (;;) {
+      const current = this.#current;
+      if (current !== undefined) {
+        const lag = await this.#lagMs(current.versions, latest);
+        // A build finished while the commit times were read: `current` may be replaced (and dropped) already.
+        if (current !== this.#current) continue;
+        if (lag === undefined) return this.#lease(current);
+        if (lag < this.options.maxLagMs) {
+          // Two copies at most: a replaced copy still held by a query is dropped before another build starts.
+          if (this.#build === undefined && this.#replaced.size === 0) this.#start(latest);
+          return this.#lease(current);
+        }
+      }
+      // No copy, or one too far behind: wait for the build running (then judge again) or for one of `latest`.
+      await (this.#build ?? this.#start(latest)).done;
+    }
   }
 
-  /** Columns a query may use against the warm table. */
-  get columns(): ReadonlySet<string> {
-    return this.#columns;
+  /** Waits for the build running, if any (close, tests). */
+  async idle(): Promise<void> {
+    while (this.#build) await this.#build.done.catch(() => undefined);
   }
 
-  /** Rebuilds the table unless it already holds these versions; call inside `runner.exclusive`. */
-  async ensure(versions: Readonly<Record<string, number>>, hasIdentities: boolean): Promise<void> {
-    const key = JSON.stringify(versions);
-    if (key === this.#key) return;
-    const db = this.runner.db;
-    const probe = 'SELECT * FROM silver.events e LIMIT 0';
-    await prepareLakeQuery(this.catalog, db, probe);
-    const present = new Set((await db.describe(probe)).map((c) => c.name));
-    const kept = WARM_COLUMNS.filter((c) => present.has(c));
-    const person = personNameSql(hasIdentities);
-    const from = `FROM silver.events e${identityJoinSql(hasIdentities)}`;
-    const select = `SELECT hash(${person}) AS person_id, ${person} AS person_name, hash(e.message_id) AS message_id, ${TS_UTC_SQL} AS ts_utc, ${kept.map((c) => `e.${ident(c)}`).join(', ')} ${from}`;
-    await prepareLakeQuery(this.catalog, db, select);
-    this.#key = undefined;
-    for (const t of [WARM_TABLE, WARM_PERSONS, WARM_NAMES]) await db.run(`DROP TABLE IF EXISTS ${t}`);
-    const timeout = 10 * this.runner.timeoutMs;
-    // The dictionaries come from a narrow read of the files, so the wide rows are materialised once, already sorted:
-    // a staging copy sorted into a second one took ~25 % more CPU at 1M events (4.3-4.5 s against 3.1-3.6 s) and
-    // held both copies at the peak.
-    await this.runner.all(
-      `CREATE TABLE ${WARM_PERSONS} AS SELECT person_id, (row_number() OVER (ORDER BY person_id))::INTEGER AS pidx FROM (SELECT DISTINCT hash(${person}) AS person_id ${from})`,
-      timeout,
-    );
-    await this.runner.all(
-      `CREATE TABLE ${WARM_NAMES} AS SELECT event_name, (row_number() OVER (ORDER BY event_name) - 1)::INTEGER AS code FROM (SELECT DISTINCT event_name FROM silver.events e WHERE event_name IS NOT NULL)`,
-      timeout,
-    );
-    await this.runner.all(
-      `CREATE TABLE ${WARM_TABLE} AS SELECT s.*, p.pidx, n.code AS name_code
-        FROM (${select}) s JOIN ${WARM_PERSONS} p USING (person_id) LEFT JOIN ${WARM_NAMES} n USING (event_name) ORDER BY p.pidx, s.ts_utc, s.message_id`,
-      timeout,
-    );
-    const names = await this.runner.all(`SELECT event_name, code FROM ${WARM_NAMES}`);
-    this.#nameCodes = new Map(names.map((r) => [String(r['event_name']), Number(r['code'])]));
-    this.#columns = new Set(['person_id', 'person_name', 'message_id', 'ts_utc', 'pidx', 'name_code', 'seq', ...kept]);
-    this.#key = key;
+  /** Interrupts a build running and waits until the builder's connection is free (before closing the database). */
+  async close(): Promise<void> {
+    if (this.#build) this.builder.db.connection.interrupt();
+    await this.idle();
+    await this.builder.exclusive(async () => undefined);
   }
 
-  /** True when `sql` (built against the warm table) reads only warm columns. */
-  covers(sql: string): boolean {
-    if (/\bproperties\b/.test(sql)) return false;
-    for (const m of sql.matchAll(/"([a-z_][a-z0-9_]*)"/g)) if (!this.#columns.has(m[1]!)) return false;
-    return true;
+  /**
+   * Undefined when `copy` holds every commit of `latest`; else how long ago the oldest commit it lacks was made
+   * (Infinity when that commit's file is gone, or a table holds fewer versions than the copy: it was recreated).
+   */
+  async #lagMs(copy: WarmVersions, latest: WarmVersions): Promise<number | undefined> {
+    let oldest: number | undefined;
+    for (const table of WARM_SOURCES) {
+      const path = this.catalog.tablePath(table);
+      // A copy ahead of the versions a query read first: another query saw a newer commit and built it.
+      if (copy[table] > latest[table] && (await commitTime(path, copy[table])) === undefined) return Infinity;
+      if (copy[table] >= latest[table]) continue;
+      const missing = await commitTime(path, copy[table] + 1);
+      if (missing === undefined) return Infinity;
+      oldest = Math.min(oldest ?? missing, missing);
+    }
+    return oldest === undefined ? undefined : Math.max(0, Date.now() - oldest);
+  }
+
+  #start(versions: WarmVersions): { versions: WarmVersions; done: Promise<Held> } {
+    const table = `__warm_events_${++this.#built}`;
+    const started = performance.now();
+    this.options.logger.debug({ versions, table }, 'warm_build_started');
+    const done = this.builder
+      .exclusive(() => buildWarmCopy(this.catalog, this.builder, versions, table))
+      .then((copy): Held => {
+        const held: Held = { ...copy, pins: 0, replaced: false };
+        const previous = this.#current;
+        this.#current = held;
+        if (previous) this.#retire(previous);
+        this.options.logger.debug({ versions, table, ms: Math.round(performance.now() - started) }, 'warm_built');
+        return held;
+      })
+      .finally(() => {
+        if (this.#build?.done === done) this.#build = undefined;
+      });
+    // A background build has no caller to tell: its failure is logged, and the next query behind starts another.
+    done.catch((error: unknown) =>
+      this.options.logger.warn(
+        { versions, error: error instanceof Error ? error.message : String(error) },
+        'warm_build_failed',
+      ),
+    );
+    this.#build = { versions, done };
+    return this.#build;
+  }
+
+  #lease(held: Held): WarmLease {
+    held.pins++;
+    let released = false;
+    return {
+      copy: held,
+      release: () => {
+        if (released) return;
+        released = true;
+        held.pins--;
+        if (held.replaced && held.pins === 0) this.#drop(held);
+      },
+    };
+  }
+
+  #retire(held: Held): void {
+    held.replaced = true;
+    this.#replaced.add(held);
+    if (held.pins === 0) this.#drop(held);
+  }
+
+  #drop(held: Held): void {
+    void this.builder
+      .exclusive(() => this.builder.db.run(`DROP TABLE IF EXISTS ${held.table}`))
+      .catch((error: unknown) =>
+        this.options.logger.warn(
+          { table: held.table, error: error instanceof Error ? error.message : String(error) },
+          'warm_drop_failed',
+        ),
+      )
+      .finally(() => this.#replaced.delete(held));
   }
 }

@@ -143,9 +143,9 @@ export function personNameSql(hasIdentities: boolean): string {
   return hasIdentities ? 'coalesce(i.person_id, e.user_id, e.actor_id)' : 'coalesce(e.user_id, e.actor_id)';
 }
 
-/** The identity join, when silver.identities exists. */
-export function identityJoinSql(hasIdentities: boolean): string {
-  return hasIdentities ? ' LEFT JOIN silver.identities i ON i.anonymous_id = e.anonymous_id' : '';
+/** The identity join, when silver.identities exists (`identities`: the table, or a parenthesised SELECT of it). */
+export function identityJoinSql(hasIdentities: boolean, identities = 'silver.identities'): string {
+  return hasIdentities ? ` LEFT JOIN ${identities} i ON i.anonymous_id = e.anonymous_id` : '';
 }
 
 /**
