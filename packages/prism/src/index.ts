@@ -25,8 +25,10 @@ export {
   type SchedulerOptions,
   type RunningScheduler,
   type SchedulerHealth,
+  type LaneHealth,
   type FailingPipeline,
 } from './scheduler/scheduler.js';
+export type { LaneName, PassFailure } from './scheduler/scheduler-lane.js';
 export { SchedulerMetrics, type SchedulerGauges } from './scheduler/scheduler-metrics.js';
 export { nextDue } from './scheduler/schedule.js';
 export { lineageEvents } from './graph/openlineage.js';

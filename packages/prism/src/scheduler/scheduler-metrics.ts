@@ -9,6 +9,8 @@ import type { RunRecord } from '../engine/run-history.js';
 export interface SchedulerGauges {
   /** Seconds the longest-waiting due pipeline has been due without starting (0 when none waits). */
   lagSeconds(): number;
+  /** The same per lane of the scheduler (`continuous`, `scheduled`). */
+  laneLagSeconds?(): Readonly<Record<string, number>>;
   /** Pipelines whose latest run failed. */
   failing(): number;
 }
@@ -64,10 +66,19 @@ export class SchedulerMetrics {
     const gauges = (): SchedulerGauges | undefined => this.#gauges;
     new Gauge({
       name: 'lens_pipelines_scheduler_lag_seconds',
-      help: 'How long the longest-waiting due pipeline has been due without starting (a long run holds back the rest)',
+      help: 'How long the longest-waiting due pipeline has been due without starting (a long run holds back the rest of its lane)',
       registers: [this.registry],
       collect() {
         this.set(gauges()?.lagSeconds() ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'lens_pipelines_lane_lag_seconds',
+      help: "The scheduler's lag per lane: continuous datasets, and scheduled ones (every …, cron), which never wait for each other",
+      labelNames: ['lane'] as const,
+      registers: [this.registry],
+      collect() {
+        for (const [lane, lag] of Object.entries(gauges()?.laneLagSeconds?.() ?? {})) this.set({ lane }, lag);
       },
     });
     new Gauge({

@@ -1,11 +1,11 @@
-// The continuous scheduler `lens up` and `lens pipelines run --continuous` run: every tick, the datasets that
-// are due run in dependency order (incremental; a dataset without new input is a cheap no-op). It keeps what
-// its ops endpoint reports: health (running, failing pipelines, a failed pass) and, given `metrics`, Prometheus.
-import { runPipelines } from '../engine/run-pipelines.js';
+// The continuous scheduler `lens up` and `lens pipelines run --continuous` run, in two lanes that never wait for
+// each other: continuous datasets in one, scheduled ones (`every …`, `cron: …`) in the other; in each, every tick,
+// the due datasets run in dependency order (incremental; a dataset without new input is a cheap no-op). It keeps
+// what its ops endpoint reports: health (running, failing pipelines, a failed pass) and, given `metrics`, Prometheus.
 import type { RunRecord } from '../engine/run-history.js';
 import type { PipelineGraph } from '../graph/pipeline-graph.js';
 import { noopLogger, type Logger } from '../logger.js';
-import { nextDue } from './schedule.js';
+import { lagSeconds, SchedulerLane, type LaneContext, type LaneName, type PassFailure } from './scheduler-lane.js';
 import type { SchedulerMetrics } from './scheduler-metrics.js';
 import { TableMaintenance, type MaintenanceOptions } from './table-maintenance.js';
 
@@ -16,9 +16,9 @@ export interface SchedulerOptions {
   /** Pause between ticks (default 500 ms). */
   tickMs?: number;
   logger?: Logger;
-  /** Called with each tick's records (tests, metrics). */
+  /** Called with each pass's records, of either lane (tests, metrics). */
   onRuns?: (records: RunRecord[]) => void;
-  /** Upkeep of the datasets' tables and lens.runs between ticks: compaction and vacuum (see table-maintenance.ts). */
+  /** Upkeep of the datasets' tables and lens.runs, each lane's between its passes: compaction and vacuum (see table-maintenance.ts). */
   maintenance?: MaintenanceOptions;
   /** Attempts after the first for a failing dataset, and the first wait between them (runPipelines' defaults: 2, 1 s). */
   retries?: number;
@@ -38,74 +38,77 @@ export interface FailingPipeline {
   failedRuns: number;
 }
 
+/** One lane's share of the health: the same fields, over its own pipelines and passes. */
+export interface LaneHealth {
+  /** Pipelines in the lane. */
+  pipelines: number;
+  passes: number;
+  lastPassAt: string | null;
+  passStartedAt: string | null;
+  lagSeconds: number;
+  passFailure?: PassFailure;
+}
+
 /**
- * What GET /health of the pipelines role answers. Ready: the loop runs (not stopping, not crashed), the last pass
- * recorded its runs (lens.runs could be written) and no pipeline's latest run failed. A pipeline is failing from
- * its first failed run (after the retries) until a later pass finds it fine: a run that succeeds or is skipped, or
- * a check finding nothing to do. A long pass is not a failure (a full refresh may take minutes): `passStartedAt`
- * and `lagSeconds` show it.
+ * What GET /health of the pipelines role answers. Ready: both lanes run (not stopping, not crashed), each lane's
+ * last pass recorded its runs (lens.runs could be written) and no pipeline's latest run failed. A pipeline is failing
+ * from its first failed run (after the retries) until a later pass of its lane finds it fine: a run that succeeds or
+ * is skipped, or a check finding nothing to do. A long pass is not a failure (a full refresh may take minutes):
+ * `passStartedAt` and `lagSeconds` show it. The top-level pass fields cover both lanes; `lanes` has each one's.
  */
 export interface SchedulerHealth {
   ready: boolean;
   state: 'running' | 'stopping' | 'stopped' | 'crashed';
   startedAt: string;
-  /** Passes finished (a pass runs the pipelines that are due). */
+  /** Passes finished, by both lanes together (a pass runs the lane's pipelines that are due). */
   passes: number;
-  /** End of the latest pass, null before the first. */
+  /** End of the latest pass of either lane, null before the first. */
   lastPassAt: string | null;
-  /** Start of the pass running now, null between passes. */
+  /** Start of the oldest pass running now (a long scheduled pass shows here though the continuous lane goes on), null when neither lane is in a pass. */
   passStartedAt: string | null;
-  /** How long the longest-waiting due pipeline has been due without its pass finishing (lens_pipelines_scheduler_lag_seconds). */
+  /**
+   * How long the longest-waiting due pipeline, of either lane, has been due without its pass finishing
+   * (lens_pipelines_scheduler_lag_seconds); each lane's in `lanes` (lens_pipelines_lane_lag_seconds{lane}).
+   */
   lagSeconds: number;
   pipelines: number;
+  /** Each lane's passes and lag: `continuous` (schedule: continuous) and `scheduled` (every …, cron: …). */
+  lanes: Record<LaneName, LaneHealth>;
   failing?: FailingPipeline[];
-  /** The last pass failed as a whole (its runs could not be recorded), since the first of the ones in a row. */
-  passFailure?: { error: string; since: string };
+  /** A lane's last pass failed as a whole (its runs could not be recorded), since the first of the ones in a row (the earlier lane's, if both). */
+  passFailure?: PassFailure;
   /** Why the loop ended (state 'crashed'). */
   crash?: string;
 }
 
 /** A running scheduler. */
 export interface RunningScheduler {
-  /** Finishes the dataset running now (no retry, no further dataset) and stops. */
+  /** Finishes the dataset running now in each lane (no retry, no further dataset) and stops both lanes. */
   stop(): Promise<void>;
   /** Readiness and what it rests on (cheap: the scheduler's own state, no lake access). */
   health(): SchedulerHealth;
 }
 
 /**
- * Starts ticking until `stop()`.
+ * Starts both lanes, ticking until `stop()`.
+ *
+ * A dataset reading a table of the other lane (silver.sessions, scheduled, reads silver.events, continuous) needs
+ * no ordering across lanes: a run pins each input at its latest committed version before reading it
+ * (registerInputViews: `snapshot()`, then `scan({ version })` and `changes(processed, version)`), and commits that
+ * version in its txn marker; a Delta commit is one log entry, seen whole or not at all, so what the other lane
+ * commits during the run is the next run's `incoming`, never half-read. A dataset is in one lane only, so a
+ * dataset never runs twice at once; within a lane dependency order holds.
+ *
  * @example const s = startScheduler({ dataDir, graph }); …; await s.stop();
  */
 export function startScheduler(options: SchedulerOptions): RunningScheduler {
   const logger = options.logger ?? noopLogger;
-  const lastRun = new Map<string, Date>();
   const startedAt = new Date();
-  let stopping = false;
   let state: SchedulerHealth['state'] = 'running';
   let crash: string | undefined;
-  let passes = 0;
-  let lastPassAt: Date | undefined;
-  let passStartedAt: Date | undefined;
-  let passFailure: { error: string; since: string } | undefined;
   const failing = new Map<string, FailingPipeline>();
-  let wake: (() => void) | undefined;
   /** Aborted by stop(): a dataset waiting to retry gives up at once (stop waited out the backoff, ~10 s). */
   const stop = new AbortController();
-  /** Datasets whose tables have not moved since their last run are skipped (see RunPipelinesOptions.unchanged). */
-  const unchanged = new Map<string, string>();
-  const maintenance = new TableMaintenance(options.dataDir, options.maintenance ?? {}, logger);
-  const tables = [...options.graph.ordered.map((d) => d.name), 'lens.runs'];
-  /** Seconds the longest-waiting pipeline has been due (since its previous pass started, or since start-up). */
-  const lagSeconds = (now = new Date()): number => {
-    let oldest = now.getTime();
-    for (const d of options.graph.ordered) {
-      const last = lastRun.get(d.name);
-      const due = last === undefined ? startedAt : d.schedule === 'continuous' ? last : nextDue(d.schedule, last, last);
-      oldest = Math.min(oldest, due.getTime());
-    }
-    return (now.getTime() - oldest) / 1000;
-  };
   /** Which due pipelines fail now: those with a failed record; the others of the pass are fine. */
   const noteOutcomes = (due: readonly string[], records: readonly RunRecord[]): void => {
     for (const name of due) {
@@ -124,88 +127,124 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
       });
     }
   };
-  options.metrics?.bind({ lagSeconds: () => lagSeconds(), failing: () => failing.size });
-  const loop = (async () => {
-    while (!stopping) {
-      const now = new Date();
-      const due = options.graph.ordered
-        .filter((d) => nextDue(d.schedule, lastRun.get(d.name), now) <= now)
-        .map((d) => d.name);
-      if (due.length > 0) {
-        passStartedAt = now;
-        try {
-          const records = await runPipelines({
-            dataDir: options.dataDir,
-            graph: options.graph,
-            names: due,
-            logger,
-            signal: stop.signal,
-            unchanged,
-            ...(options.retries === undefined ? {} : { retries: options.retries }),
-            ...(options.backoffMs === undefined ? {} : { backoffMs: options.backoffMs }),
-          });
-          for (const name of due) lastRun.set(name, now);
-          // Each run that wrote committed to its table, and the tick's records to lens.runs.
-          const wrote = records
-            .filter((r) => r.status === 'succeeded' && r.outputVersion !== null)
-            .map((r) => r.pipeline);
-          maintenance.noteCommits(records.length > 0 ? [...wrote, 'lens.runs'] : wrote);
-          noteOutcomes(due, records);
-          passFailure = undefined;
-          options.metrics?.observe(records);
-          options.onRuns?.(records);
-        } catch (error) {
-          // Only lens.runs itself failing lands here; the next tick retries.
-          logger.error({ err: error }, 'pipelines_tick_failed');
-          options.metrics?.passFailures.inc();
-          passFailure = {
-            error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-            since: passFailure?.since ?? new Date().toISOString(),
-          };
-        }
-        passes++;
-        lastPassAt = new Date();
-        passStartedAt = undefined;
-      }
-      if (!stopping) await maintenance.runDue(tables);
-      if (!stopping)
-        await new Promise<void>((r) => {
-          wake = r;
-          setTimeout(r, options.tickMs ?? 500);
-        });
-    }
-  })().then(
-    () => {
-      state = 'stopped';
+  const continuous = options.graph.ordered.filter((d) => d.schedule === 'continuous');
+  const scheduled = options.graph.ordered.filter((d) => d.schedule !== 'continuous');
+  // Table upkeep (OPTIMIZE, VACUUM) runs in each lane between its own passes, over the tables that lane writes, so
+  // a dataset's table is never compacted while its own run writes it (as with one loop). lens.runs, which both lanes
+  // append to, goes with the continuous lane, so it is packed while the scheduled lane may append to it: safe, as a
+  // blind append and a compaction commute under @lens/lake's optimistic commits (the append reads and removes no
+  // file; OPTIMIZE removes only the files it read, and a lost race re-checks the winner and retries one version
+  // later), and VACUUM deletes only files unreferenced for the table's retention (7 days), never a file an append is
+  // about to commit. A lane reading the other lane's tables reads pinned versions, whose files compaction removes
+  // from the log but leaves on disk until that retention has passed.
+  const upkeep: Record<LaneName, TableMaintenance> = {
+    continuous: new TableMaintenance(options.dataDir, options.maintenance ?? {}, logger),
+    scheduled: new TableMaintenance(options.dataDir, options.maintenance ?? {}, logger),
+  };
+  const scheduledNames = new Set(scheduled.map((d) => d.name));
+  const context: LaneContext = {
+    dataDir: options.dataDir,
+    graph: options.graph,
+    tickMs: options.tickMs ?? 500,
+    logger,
+    ...(options.retries === undefined ? {} : { retries: options.retries }),
+    ...(options.backoffMs === undefined ? {} : { backoffMs: options.backoffMs }),
+    signal: stop.signal,
+    unchanged: new Map(),
+    lastRun: new Map(),
+    noteCommits: (tables) => {
+      for (const t of tables) upkeep[scheduledNames.has(t) ? 'scheduled' : 'continuous'].noteCommits([t]);
     },
-    (error: unknown) => {
-      // Not expected (a pass's own failures are caught above): health says the scheduler is gone, and the error
-      // goes on unhandled, so the role's process ends and its supervisor (lens up) starts it again.
-      state = 'crashed';
-      crash = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      logger.error({ err: error }, 'pipelines_scheduler_crashed');
-      throw error;
+    onPass: (due, records) => {
+      noteOutcomes(due, records);
+      options.metrics?.observe(records);
+      options.onRuns?.(records);
     },
-  );
+    onPassFailure: () => options.metrics?.passFailures.inc(),
+  };
+  const lanes: Record<LaneName, SchedulerLane> = {
+    continuous: new SchedulerLane(
+      'continuous',
+      continuous,
+      upkeep.continuous,
+      [...names(continuous), 'lens.runs'],
+      context,
+    ),
+    scheduled: new SchedulerLane('scheduled', scheduled, upkeep.scheduled, names(scheduled), context),
+  };
+  const all = [lanes.continuous, lanes.scheduled];
+  const laneLag = (lane: SchedulerLane, now: Date): number =>
+    lagSeconds(lane.datasets, context.lastRun, startedAt, now);
+  options.metrics?.bind({
+    lagSeconds: () => Math.max(...all.map((l) => laneLag(l, new Date()))),
+    laneLagSeconds: () => ({
+      continuous: laneLag(lanes.continuous, new Date()),
+      scheduled: laneLag(lanes.scheduled, new Date()),
+    }),
+    failing: () => failing.size,
+  });
+  const loop = Promise.allSettled(
+    all.map((lane) =>
+      lane.run().catch((error: unknown) => {
+        // Not expected (a pass's own failures are caught): health says the scheduler is gone, and the other lane
+        // stops after its running dataset, so that a scheduler is never half running.
+        if (crash === undefined) crash = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        state = 'crashed';
+        logger.error({ err: error, lane: lane.name }, 'pipelines_scheduler_crashed');
+        for (const l of all) l.stop();
+        stop.abort();
+        throw error;
+      }),
+    ),
+  ).then((results) => {
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    // The error goes on unhandled, so the role's process ends and its supervisor (lens up) starts it again.
+    if (failed) throw failed.reason;
+    state = 'stopped';
+  });
+  const laneHealth = (lane: SchedulerLane, now: Date): LaneHealth => ({
+    pipelines: lane.datasets.length,
+    passes: lane.passes,
+    lastPassAt: lane.lastPassAt?.toISOString() ?? null,
+    passStartedAt: lane.passStartedAt?.toISOString() ?? null,
+    lagSeconds: laneLag(lane, now),
+    ...(lane.passFailure ? { passFailure: lane.passFailure } : {}),
+  });
   return {
     async stop() {
-      stopping = true;
       if (state === 'running') state = 'stopping';
+      for (const lane of all) lane.stop();
       stop.abort();
-      wake?.();
       await loop;
     },
     health() {
+      const now = new Date();
       const failures = [...failing.values()];
+      /** The latest (or earliest) of the lanes' times, null when no lane has one. */
+      const pick = (dates: (Date | undefined)[], latest: boolean): string | null => {
+        const times = dates.filter((d): d is Date => d !== undefined).map((d) => d.getTime());
+        return times.length === 0 ? null : new Date(latest ? Math.max(...times) : Math.min(...times)).toISOString();
+      };
+      const passFailure = all
+        .map((l) => l.passFailure)
+        .filter((f): f is PassFailure => f !== undefined)
+        .sort((a, b) => a.since.localeCompare(b.since))[0];
       return {
         ready: state === 'running' && failures.length === 0 && passFailure === undefined,
         state,
         startedAt: startedAt.toISOString(),
-        passes,
-        lastPassAt: lastPassAt?.toISOString() ?? null,
-        passStartedAt: passStartedAt?.toISOString() ?? null,
-        lagSeconds: lagSeconds(),
+        passes: all.reduce((n, l) => n + l.passes, 0),
+        lastPassAt: pick(
+          all.map((l) => l.lastPassAt),
+          true,
+        ),
+        passStartedAt: pick(
+          all.map((l) => l.passStartedAt),
+          false,
+        ),
+        lagSeconds: Math.max(...all.map((l) => laneLag(l, now))),
         pipelines: options.graph.ordered.length,
+        lanes: { continuous: laneHealth(lanes.continuous, now), scheduled: laneHealth(lanes.scheduled, now) },
         ...(failures.length > 0 ? { failing: failures } : {}),
         ...(passFailure ? { passFailure } : {}),
         ...(crash ? { crash } : {}),
@@ -213,3 +252,5 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
     },
   };
 }
+
+const names = (datasets: readonly { name: string }[]): string[] => datasets.map((d) => d.name);
