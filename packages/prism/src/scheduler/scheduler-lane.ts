@@ -1,6 +1,8 @@
 // One lane of the scheduler: a loop that runs its due datasets in dependency order (a pass), then looks after the
 // tables the lane writes, then waits a tick. Continuous datasets have a lane and scheduled ones (`every …`,
 // `cron: …`) another, so a gold full refresh of minutes never holds silver.events back, nor the reverse.
+import { latestTableVersion, TableNotFoundError } from '@lens/lake';
+import { lakeTablePath } from '@lens/loader';
 import type { LoadedDataset } from '../definition/dataset-definition.js';
 import type { RunRecord } from '../engine/run-history.js';
 import { runPipelines } from '../engine/run-pipelines.js';
@@ -64,6 +66,14 @@ export class SchedulerLane {
   #passFailure: PassFailure | undefined;
   #stopping = false;
   #wake: (() => void) | undefined;
+  /**
+   * Datasets whose latest run was skipped (an input did not exist yet): due again at the first tick at which all
+   * their inputs exist, not only at their schedule's next time. Both lanes start together, so on a fresh data
+   * directory the first scheduled pass may come before the continuous lane created silver.events: gold.content_daily
+   * then waited 5 minutes for its next turn. Checking the inputs (their `_delta_log` listings) before running keeps a
+   * dataset whose input stays missing at one skipped run per schedule period in lens.runs, as before.
+   */
+  readonly #waiting = new Set<string>();
 
   constructor(
     readonly name: LaneName,
@@ -99,7 +109,13 @@ export class SchedulerLane {
     const { lastRun, tickMs } = this.context;
     while (!this.#stopping) {
       const now = new Date();
-      const due = this.datasets.filter((d) => nextDue(d.schedule, lastRun.get(d.name), now) <= now).map((d) => d.name);
+      const due: string[] = [];
+      for (const d of this.datasets)
+        if (
+          nextDue(d.schedule, lastRun.get(d.name), now) <= now ||
+          (this.#waiting.has(d.name) && !(await this.#inputMissing(d)))
+        )
+          due.push(d.name);
       if (due.length > 0) await this.#pass(due, now);
       if (!this.#stopping) await this.maintenance.runDue(this.tables);
       if (!this.#stopping)
@@ -133,7 +149,11 @@ export class SchedulerLane {
         ...(c.retries === undefined ? {} : { retries: c.retries }),
         ...(c.backoffMs === undefined ? {} : { backoffMs: c.backoffMs }),
       });
-      for (const name of due) c.lastRun.set(name, now);
+      for (const name of due) {
+        c.lastRun.set(name, now);
+        if (records.some((r) => r.pipeline === name && r.status === 'skipped')) this.#waiting.add(name);
+        else this.#waiting.delete(name);
+      }
       // Each run that wrote committed to its table, and the pass's records to lens.runs.
       const wrote = records.filter((r) => r.status === 'succeeded' && r.outputVersion !== null).map((r) => r.pipeline);
       c.noteCommits(records.length > 0 ? [...wrote, 'lens.runs'] : wrote);
@@ -151,5 +171,17 @@ export class SchedulerLane {
     this.#passes++;
     this.#lastPassAt = new Date();
     this.#passStartedAt = undefined;
+  }
+
+  async #inputMissing(dataset: LoadedDataset): Promise<boolean> {
+    const missing = await Promise.all(
+      dataset.inputs.map((input) =>
+        latestTableVersion(lakeTablePath(this.context.dataDir, input)).then(
+          () => false,
+          (error: unknown) => error instanceof TableNotFoundError,
+        ),
+      ),
+    );
+    return missing.includes(true);
   }
 }

@@ -1,5 +1,6 @@
 // The scheduler's lanes: a scheduled run in progress (gold.gated, blocked on a named pipe until the test lets it
 // go) does not hold back the continuous dataset (silver.copy), which keeps picking up bronze; stop() waits for both.
+// A scheduled dataset whose first pass found the other lane's table missing runs once it exists, not an hour on.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { constants, mkdirSync, mkdtempSync, openSync, closeSync, writeFileSync } from 'node:fs';
@@ -27,6 +28,52 @@ async function tableState(dataDir: string, name: string): Promise<{ rows: number
   return { rows: Number(row?.['n']), version: snapshot.version };
 }
 
+/**
+ * A named pipe a run's SQL reads (`read_csv(gate.path)`): the read blocks until `release()` writes it, so the run is
+ * in progress, by construction rather than by timing, until the test lets it finish (a slow full refresh, made
+ * exact). `opened()` turns true once the run's DuckDB opened it (its transform is running).
+ */
+function createGate(root: string): { path: string; opened(): boolean; release(): Promise<void> } {
+  const path = join(root, 'gate.csv');
+  execFileSync('mkfifo', [path]);
+  // Opening the pipe for writing completes once a reader opened it.
+  const writer = open(path, 'w');
+  let handle: FileHandle | undefined;
+  void writer.then((h) => (handle = h));
+  let released = false;
+  return {
+    path,
+    opened: () => handle !== undefined,
+    async release() {
+      if (released) return;
+      released = true;
+      // Should no run have reached the gate, a reader of our own lets the pending open finish (no hung thread).
+      const reader = handle === undefined ? openSync(path, constants.O_RDONLY | constants.O_NONBLOCK) : undefined;
+      const h = await writer;
+      await h.write('a\n1\n');
+      await h.close();
+      if (reader !== undefined) closeSync(reader);
+    },
+  };
+}
+
+/** Writes a pipeline definition into `dir`. */
+function define(dir: string, name: string, inputs: string, schedule: string, sql: string): void {
+  writeFileSync(
+    join(dir, `${name}.yaml`),
+    `name: ${name}
+description: A test dataset.
+owner: tests
+inputs: [${inputs}]
+schedule: ${schedule}
+transform:
+  sql: ${sql}
+update:
+  mode: append
+`,
+  );
+}
+
 /** Polls `probe` until it returns a value, or gives up after `ms` (returns undefined). */
 async function until<T>(probe: () => Promise<T | undefined> | T | undefined, ms: number): Promise<T | undefined> {
   for (const end = Date.now() + ms; Date.now() < end; await sleep(50)) {
@@ -41,36 +88,11 @@ it('runs continuous datasets in a lane of their own: a scheduled run in progress
   const dataDir = join(root, 'data');
   const dir = join(root, 'pipelines');
   mkdirSync(dir);
-  // gold.gated's SQL reads a named pipe: the read blocks until the test writes it, so the run is in progress, by
-  // construction rather than by timing, until the test lets it finish (a slow gold full refresh, made exact).
-  const gate = join(root, 'gate.csv');
-  execFileSync('mkfifo', [gate]);
-  writeFileSync(
-    join(dir, 'silver.copy.yaml'),
-    `name: silver.copy
-description: Every bronze event's id.
-owner: tests
-inputs: [bronze.events]
-schedule: continuous
-transform:
-  sql: SELECT message_id FROM incoming.bronze_events
-update:
-  mode: append
-`,
-  );
-  writeFileSync(
-    join(dir, 'gold.gated.yaml'),
-    `name: gold.gated
-description: Reads silver.copy (the other lane's table), then waits for the gate.
-owner: tests
-inputs: [silver.copy]
-schedule: every 1 hour
-transform:
-  sql: SELECT message_id, (SELECT count(*) FROM read_csv('${gate}')) AS gate FROM incoming.silver_copy
-update:
-  mode: append
-`,
-  );
+  const gate = createGate(root);
+  define(dir, 'silver.copy', 'bronze.events', 'continuous', 'SELECT message_id FROM incoming.bronze_events');
+  // Reads the other lane's table, then waits for the gate.
+  const sql = `SELECT message_id, (SELECT count(*) FROM read_csv('${gate.path}')) AS gate FROM incoming.silver_copy`;
+  define(dir, 'gold.gated', 'silver.copy', 'every 1 hour', sql);
   const graph = buildGraph(loadDefinitions({ dirs: [dir], shipped: false }));
   const rows = [...bronzeRows({ seed: 11, users: 10, days: 1, start: '2025-02-01T00:00:00Z' })];
   await appendBronze(dataDir, rows.slice(0, 40));
@@ -79,23 +101,10 @@ update:
   const before = await tableState(dataDir, 'silver.copy');
   assert.equal(before.rows, 40);
 
-  // Opening the pipe for writing completes once gold.gated's DuckDB opened it for reading: the run is in its transform.
-  const writer = open(gate, 'w');
-  let opened: FileHandle | undefined;
-  void writer.then((h) => (opened = h));
-  const release = async (): Promise<void> => {
-    // Should the run never have reached the gate, a reader of our own lets the pending open finish (no hung thread).
-    const reader = opened === undefined ? openSync(gate, constants.O_RDONLY | constants.O_NONBLOCK) : undefined;
-    const handle = await writer;
-    await handle.write('a\n1\n');
-    await handle.close();
-    if (reader !== undefined) closeSync(reader);
-  };
   const records: RunRecord[] = [];
   const scheduler = startScheduler({ dataDir, graph, tickMs: 50, retries: 0, onRuns: (r) => records.push(...r) });
-  let released = false;
   try {
-    assert.ok(await until(() => opened, 15_000), 'gold.gated reached the gate');
+    assert.ok(await until(() => gate.opened() || undefined, 15_000), 'gold.gated reached the gate');
     const during = scheduler.health();
 
     await appendBronze(dataDir, rows.slice(40));
@@ -131,8 +140,7 @@ update:
     await sleep(300);
     assert.equal(stopped, false, 'stop() waits for gold.gated');
     assert.equal(scheduler.health().state, 'stopping');
-    released = true;
-    await release();
+    await gate.release();
     await stopping;
     assert.equal(scheduler.health().state, 'stopped');
     const gated = records.filter((r) => r.pipeline === 'gold.gated');
@@ -144,7 +152,39 @@ update:
     assert.equal(gated[0]!.rowsIn, 40);
     assert.equal((await tableState(dataDir, 'gold.gated')).rows, 40);
   } finally {
-    if (!released) await release();
+    await gate.release();
+    await scheduler.stop();
+  }
+});
+
+it("runs a scheduled dataset whose first pass found the other lane's table missing once it exists, not at its next time", async () => {
+  const root = mkdtempSync(join(tmpdir(), 'prism-lanes-missing-'));
+  const dataDir = join(root, 'data');
+  const dir = join(root, 'pipelines');
+  mkdirSync(dir);
+  // silver.copy's first run (it creates the table) waits for the gate: gold.daily's first pass, in the other lane,
+  // certainly finds silver.copy missing — as on a fresh data directory, where both lanes start together.
+  const gate = createGate(root);
+  const sql = `SELECT message_id, (SELECT count(*) FROM read_csv('${gate.path}')) AS gate FROM incoming.bronze_events`;
+  define(dir, 'silver.copy', 'bronze.events', 'continuous', sql);
+  define(dir, 'gold.daily', 'silver.copy', 'every 1 hour', 'SELECT message_id FROM incoming.silver_copy');
+  const graph = buildGraph(loadDefinitions({ dirs: [dir], shipped: false }));
+  const rows = [...bronzeRows({ seed: 12, users: 5, days: 1, start: '2025-02-01T00:00:00Z' })];
+  await appendBronze(dataDir, rows);
+  const records: RunRecord[] = [];
+  const scheduler = startScheduler({ dataDir, graph, tickMs: 50, retries: 0, onRuns: (r) => records.push(...r) });
+  try {
+    const first = await until(() => records.find((r) => r.pipeline === 'gold.daily'), 15_000);
+    assert.equal(first?.status, 'skipped');
+    assert.match(String(first?.error), /input silver\.copy does not exist yet/);
+    await gate.release();
+    const ran = await until(() => records.find((r) => r.pipeline === 'gold.daily' && r.status === 'succeeded'), 15_000);
+    assert.ok(ran, 'gold.daily ran once silver.copy existed (its schedule would have waited an hour)');
+    assert.equal(ran.rowsOut, rows.length);
+    // Waiting for its input cost nothing: a skipped run is recorded once, not at every tick.
+    assert.equal(records.filter((r) => r.pipeline === 'gold.daily' && r.status === 'skipped').length, 1);
+  } finally {
+    await gate.release();
     await scheduler.stop();
   }
 });
