@@ -68,7 +68,7 @@ export class SchedulerLane {
   #wake: (() => void) | undefined;
   /**
    * Datasets whose latest run was skipped (an input did not exist yet): due again at the first tick at which all
-   * their inputs exist, not only at their schedule's next time. Both lanes start together, so on a fresh data
+   * their inputs have data, not only at their schedule's next time. Both lanes start together, so on a fresh data
    * directory the first scheduled pass may come before the continuous lane created silver.events: gold.content_daily
    * then waited 5 minutes for its next turn. Checking the inputs (their `_delta_log` listings) before running keeps a
    * dataset whose input stays missing at one skipped run per schedule period in lens.runs, as before.
@@ -113,7 +113,7 @@ export class SchedulerLane {
       for (const d of this.datasets)
         if (
           nextDue(d.schedule, lastRun.get(d.name), now) <= now ||
-          (this.#waiting.has(d.name) && !(await this.#inputMissing(d)))
+          (this.#waiting.has(d.name) && (await this.#inputsWritten(d)))
         )
           due.push(d.name);
       if (due.length > 0) await this.#pass(due, now);
@@ -173,15 +173,20 @@ export class SchedulerLane {
     this.#passStartedAt = undefined;
   }
 
-  async #inputMissing(dataset: LoadedDataset): Promise<boolean> {
-    const missing = await Promise.all(
+  /**
+   * Whether every input has a commit after its creation. A dataset's first run creates its table (version 0, no
+   * rows) and then commits its rows: a dependent run in between would read the input empty, succeed with nothing,
+   * and wait for its next turn.
+   */
+  async #inputsWritten(dataset: LoadedDataset): Promise<boolean> {
+    const versions = await Promise.all(
       dataset.inputs.map((input) =>
-        latestTableVersion(lakeTablePath(this.context.dataDir, input)).then(
-          () => false,
-          (error: unknown) => error instanceof TableNotFoundError,
-        ),
+        latestTableVersion(lakeTablePath(this.context.dataDir, input)).catch((error: unknown) => {
+          if (error instanceof TableNotFoundError) return -1;
+          throw error;
+        }),
       ),
     );
-    return missing.includes(true);
+    return versions.every((v) => v >= 1);
   }
 }
