@@ -3,8 +3,8 @@
 // version, then swaps the pointer (one put), then deletes the versions no kept pointer reads.
 //
 // A version is whole, or a layer over the versions served before it: a layer holds the unlayered families whole
-// and, of the per-person families (`p`, `r`, `id`), only the keys that changed, with a tombstone (an empty value)
-// for a key that is gone. The pointer's `layers` lists the versions a per-person key is looked up in, newest
+// and, of the per-person families (`p`, `r`, `id`), only the keys that changed, with a tombstone (`[]`, or `''` for a
+// link) for a key that is gone. The pointer's `layers` lists the versions a per-person key is looked up in, newest
 // first; the first that holds the key answers.
 
 /** The pointer: which version is served, and when its data was computed. */
@@ -25,9 +25,6 @@ export interface CurrentVersion {
 
 /** The versions a per-person key of `pointer` is looked up in, newest first. */
 export const layersOf = (pointer: CurrentVersion): readonly string[] => pointer.layers ?? [pointer.version];
-
-/** A stored per-person value that hides the key in older layers: a person gone, a link removed. */
-export const isTombstone = (raw: string): boolean => raw === '' || raw === '[]';
 
 /** One stored recommendation: article, score, reason, because-article, section, site, published (epoch ms). */
 export interface StoredItem {

@@ -117,6 +117,18 @@ test('a reload swaps versions under live traffic without a failed or mixed answe
   assert.ok((await store.keys(versionPrefix(third.version))).length > 0);
 });
 
+/** Recomputes every list (`lens pipelines run --full-refresh`). */
+async function fullRefreshRecommendations(): Promise<void> {
+  const runs = await runPipelines({
+    dataDir,
+    graph: recsPipelineGraph(),
+    retries: 0,
+    names: ['gold.recommendations'],
+    mode: { kind: 'full' },
+  });
+  assert.equal(runs[0]?.status, 'succeeded');
+}
+
 /** Every person's top 10 in gold.recommendations, by person. */
 async function tableLists(): Promise<Map<string, string[]>> {
   const rows = await (await DeltaTable.open(lakeTablePath(dataDir, 'gold.recommendations'))).query();
@@ -139,14 +151,7 @@ async function tableLists(): Promise<Map<string, string[]>> {
 
 test('training recomputes who read; a layer holds only the lists that changed; everyone is served the table', async () => {
   // A full refresh: every list computed as of the newest event.
-  const full = await runPipelines({
-    dataDir,
-    graph: recsPipelineGraph(),
-    retries: 0,
-    names: ['gold.recommendations'],
-    mode: { kind: 'full' },
-  });
-  assert.equal(full[0]?.status, 'succeeded');
+  await fullRefreshRecommendations();
   await loadRecommendations({ dataDir, store });
   const before = await tableLists();
   // One person reads one more article a minute after the newest event.
@@ -210,14 +215,7 @@ test('training recomputes who read; a layer holds only the lists that changed; e
 });
 
 test('when the served tables were vacuumed away, the next load writes its version whole', async () => {
-  const full = await runPipelines({
-    dataDir,
-    graph: recsPipelineGraph(),
-    retries: 0,
-    names: ['gold.recommendations'],
-    mode: { kind: 'full' },
-  });
-  assert.equal(full[0]?.status, 'succeeded');
+  await fullRefreshRecommendations();
   const recs = await DeltaTable.open(lakeTablePath(dataDir, 'gold.recommendations'));
   const removed = await recs.vacuum({ retentionHours: 0, force: true, now: Date.now() + 1000 });
   assert.ok(removed.length > 0, 'the served version’s files are gone');

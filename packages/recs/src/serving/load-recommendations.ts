@@ -157,7 +157,7 @@ async function deleteVersion(store: KeyValueStore, version: string): Promise<voi
   for (let i = 0; i < doomed.length; i += 1000) await store.deleteMany(doomed.slice(i, i + 1000));
 }
 
-/** The versions loaded, oldest first, each with the layers its pointer reads (a store of before layers: names). */
+/** The versions loaded, oldest first, each with the layers its pointer reads (a store written before layers: names). */
 async function readVersions(store: KeyValueStore): Promise<{ version: string; layers: string[] }[]> {
   const raw = await store.get(VERSIONS_KEY);
   const list = raw === undefined ? [] : (JSON.parse(raw) as (string | { version: string; layers: string[] })[]);
