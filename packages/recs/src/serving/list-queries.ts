@@ -21,8 +21,15 @@ interface Family {
   buckets: number;
   /** Per-person families are loaded as layers of changes. */
   layered: boolean;
+  /** The table's column holding the key's suffix. */
+  key: string;
   /** `SELECT k, v` (the key's suffix and its value as a DuckDB value) of `scan`'s bucket b of n. */
   rows: (scan: string, b: number, n: number) => string;
+  /**
+   * Of a layered family, `SELECT k, h`: per key of bucket b of n, a hash of its rows (their hashes xor-ed, so no
+   * value is built to compare two versions).
+   */
+  hashes?: (scan: string, b: number, n: number) => string;
   /** The value as stored (JSON text, or the text itself for links). */
   text: (v: string) => string;
   /** What a layer stores for a key that is gone: it hides the key's value in older layers. */
@@ -49,6 +56,10 @@ const FAMILIES: readonly Family[] = [
     table: 'gold.recommendations',
     buckets: 16,
     layered: true,
+    key: 'person_id',
+    hashes: (scan, b, n) => `SELECT person_id AS k,
+        bit_xor(hash(article_id, rank, round(score, 6), reason, because_article_id, section, site, published_at)) AS h
+        FROM (${scan}) WHERE hash(person_id) % ${n} = ${b} GROUP BY person_id`,
     rows: (scan, b, n) => `SELECT person_id AS k,
         list(${item('article_id', 'score', 'reason', 'because_article_id', 'section', 'site', 'published_at')} ORDER BY rank) AS v
         FROM (${scan}) WHERE hash(person_id) % ${n} = ${b} GROUP BY person_id`,
@@ -60,6 +71,7 @@ const FAMILIES: readonly Family[] = [
     table: 'gold.similar_articles',
     buckets: 4,
     layered: false,
+    key: 'article_id',
     rows: (scan, b, n) => `SELECT article_id AS k,
         list(${item('similar_article_id', 'score', 'reason', 'NULL', 'similar_section', 'similar_site', 'similar_published_at')} ORDER BY rank) AS v
         FROM (${scan}) WHERE hash(article_id) % ${n} = ${b} GROUP BY article_id`,
@@ -71,6 +83,7 @@ const FAMILIES: readonly Family[] = [
     table: 'gold.trending_articles',
     buckets: 1,
     layered: false,
+    key: 'site',
     rows: (
       scan,
     ) => `SELECT '*' AS k, list(${trendingItem} ORDER BY rank_overall) AS v FROM (${scan}) WHERE rank_overall <= 100
@@ -84,6 +97,9 @@ const FAMILIES: readonly Family[] = [
     table: 'gold.recent_reads',
     buckets: 16,
     layered: true,
+    key: 'person_id',
+    hashes: (scan, b, n) => `SELECT person_id AS k, bit_xor(hash(article_id)) AS h
+        FROM (${scan}) WHERE hash(person_id) % ${n} = ${b} GROUP BY person_id`,
     rows: (scan, b, n) => `SELECT person_id AS k, list(article_id ORDER BY article_id) AS v
         FROM (${scan}) WHERE hash(person_id) % ${n} = ${b} GROUP BY person_id`,
     text: json,
@@ -94,6 +110,9 @@ const FAMILIES: readonly Family[] = [
     table: 'silver.identities',
     buckets: 4,
     layered: true,
+    key: 'anonymous_id',
+    hashes: (scan, b, n) => `SELECT anonymous_id AS k, hash(person_id) AS h
+        FROM (${scan}) WHERE person_id IS NOT NULL AND person_id <> anonymous_id AND hash(anonymous_id) % ${n} = ${b}`,
     rows: (scan, b, n) => `SELECT anonymous_id AS k, person_id AS v
         FROM (${scan}) WHERE person_id IS NOT NULL AND person_id <> anonymous_id AND hash(anonymous_id) % ${n} = ${b}`,
     text: (v) => v,
@@ -121,8 +140,7 @@ export function listChangeCount(scans: Record<string, string>, before: Record<st
   const f = FAMILIES[0]!;
   return {
     buckets: f.buckets,
-    sql: (b, n) => `WITH o AS (SELECT k, hash(v) AS h FROM (${f.rows(before[f.table]!, b, n)})),
-        n AS (SELECT k, hash(v) AS h FROM (${f.rows(scans[f.table]!, b, n)}))
+    sql: (b, n) => `WITH o AS (${f.hashes!(before[f.table]!, b, n)}), n AS (${f.hashes!(scans[f.table]!, b, n)})
       SELECT count(*) FILTER (WHERE n.h IS DISTINCT FROM o.h) AS changed, count(n.k) AS people
       FROM n FULL OUTER JOIN o ON o.k = n.k`,
   };
@@ -147,12 +165,16 @@ export function layerQueries(
       const old =
         before[f.table] === undefined
           ? 'SELECT NULL::VARCHAR AS k, NULL::UBIGINT AS h WHERE FALSE'
-          : `SELECT k, hash(v) AS h FROM (${f.rows(before[f.table]!, b, n)})`;
-      return `WITH o AS (${old}), n AS (${f.rows(scans[f.table]!, b, n)})
-          SELECT ${lit(`recs:v:${version}:${f.kind}:`)} || coalesce(n.k, o.k) AS key,
-            CASE WHEN n.k IS NULL THEN ${lit(f.tombstone)} ELSE ${f.text('n.v')} END AS value
-          FROM n FULL OUTER JOIN o ON o.k = n.k
-          WHERE n.k IS NULL OR o.k IS NULL OR hash(n.v) <> o.h`;
+          : f.hashes!(before[f.table]!, b, n);
+      // Values are built only for the keys that changed.
+      const scan = scans[f.table]!;
+      return `WITH o AS (${old}), nh AS (${f.hashes!(scan, b, n)}),
+          d AS (SELECT coalesce(nh.k, o.k) AS k, nh.k IS NULL AS gone FROM nh FULL OUTER JOIN o ON o.k = nh.k
+                WHERE nh.k IS NULL OR o.k IS NULL OR nh.h <> o.h),
+          n AS (${f.rows(`SELECT * FROM (${scan}) WHERE ${f.key} IN (SELECT k FROM d WHERE NOT gone)`, b, n)})
+        SELECT ${lit(`recs:v:${version}:${f.kind}:`)} || d.k AS key,
+          CASE WHEN d.gone THEN ${lit(f.tombstone)} ELSE ${f.text('n.v')} END AS value
+        FROM d LEFT JOIN n ON n.k = d.k`;
     },
   }));
   return [...whole, ...changed];
