@@ -1,17 +1,20 @@
 // `lens demo --bulk`: N events through the collector's validation into the log and the loader into bronze —
 // every generated event either loaded once or quarantined with its reason, dated inside the period.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { it } from 'node:test';
+import { after, it } from 'node:test';
 import { DeltaTable, LakeCatalog } from '@lens/lake';
 import { LensConfig } from '@lens/protocol';
 import { pino } from 'pino';
 import { bulkPeriodStart, runDemoBulk } from './demo-bulk.js';
 
+const scratch = mkdtempSync(join(tmpdir(), 'lens-bulk-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
 it('writes N demo events into bronze.events and bronze.quarantine, each exactly once', async () => {
-  const dataDir = join(mkdtempSync(join(tmpdir(), 'lens-bulk-')), 'data');
+  const dataDir = join(scratch, 'data');
   const config = { ...LensConfig.parse({}), dataDir };
   const result = await runDemoBulk(
     config,
