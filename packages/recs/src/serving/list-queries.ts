@@ -137,7 +137,7 @@ export function listQueries(version: string, scans: Record<string, string>): Lis
 
 /** Per bucket: `changed` person lists between `before` and `scans` (new, gone or different) and `people` now. */
 export function listChangeCount(scans: Record<string, string>, before: Record<string, string>): ListQuery {
-  const f = FAMILIES[0]!;
+  const f = FAMILIES.find((x) => x.kind === 'p')!;
   return {
     buckets: f.buckets,
     sql: (b, n) => `WITH o AS (${f.hashes!(before[f.table]!, b, n)}), n AS (${f.hashes!(scans[f.table]!, b, n)})

@@ -70,7 +70,6 @@ export async function loadRecommendations(options: LoadOptions): Promise<LoadRes
     const tables: Record<string, number> = {};
     const tableIds: Record<string, string> = {};
     const opened: Record<string, DeltaTable> = {};
-    const ids: string[] = [];
     for (const name of TABLES) {
       const table = await DeltaTable.open(lakeTablePath(options.dataDir, name), { sql: db });
       opened[name] = table;
@@ -84,11 +83,11 @@ export async function loadRecommendations(options: LoadOptions): Promise<LoadRes
       if (snap === undefined) continue;
       tables[name] = snap.version;
       tableIds[name] = snap.metadata.id;
-      if (!UNVERSIONED.has(name)) ids.push(`${snap.metadata.id}@${snap.version}`);
       scans[name] = (await table.scan({ version: snap.version })).sql;
     }
     // Delta versions name the version; the tables' ids make it change when a table is dropped and recreated.
     const named = TABLES.filter((t) => !UNVERSIONED.has(t));
+    const ids = named.filter((t) => tables[t] !== undefined).map((t) => `${tableIds[t]}@${tables[t]}`);
     const version = `${named.map((t) => tables[t] ?? 'x').join('-')}-${createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 8)}`;
     const current = await readPointer(options.store);
     if (current?.version === version)
@@ -175,7 +174,8 @@ interface LayerPlan {
  * A layer over the served version when its layered tables are the same tables (ids) at versions still readable;
  * a layer that would go deeper than `maxLayers` is diffed against the bottom (whole) version instead, unless more
  * than half the people's lists changed since it (then a whole version is as cheap, and starts afresh). Undefined:
- * write the version whole (first load, a table recreated, its old version vacuumed, maxLayers 1).
+ * write the version whole (first load, a table recreated, maxLayers 1); it throws when an old version cannot be read
+ * (the caller then writes whole too).
  */
 async function planLayer(
   db: DuckDBSession,
@@ -195,11 +195,7 @@ async function planLayer(
     if (current.tableIds[table] !== tableIds[table]) return undefined;
     const version = from[table];
     if (version === undefined) continue; // loaded before it existed: all its keys are new
-    try {
-      before[table] = (await opened[table]!.scan({ version })).sql;
-    } catch {
-      return undefined;
-    }
+    before[table] = (await opened[table]!.scan({ version })).sql; // unreadable: the caller writes whole
   }
   if (deep && before['gold.recommendations'] !== undefined) {
     let changed = 0;
