@@ -3,7 +3,7 @@
 import { createDuckDB, sharedDuckDB, type Sql, type SqlRow } from './duckdb/sql.js';
 import { versionAtTimestamp } from './log/commit-timestamps.js';
 import { planScan, type ScanOptions, type ScanPlan } from './scan/scan-sql.js';
-import { checkpointCacheFor, loadSnapshot, type CheckpointCache, type Snapshot } from './snapshot.js';
+import { loadSnapshot, snapshotCacheFor, type Snapshot, type SnapshotCache } from './snapshot.js';
 import { createFsObjectStore } from './storage/fs/fs-object-store.js';
 import type { ObjectStore } from './storage/object-store.js';
 import type { Predicate } from './scan/predicate.js';
@@ -45,13 +45,13 @@ export interface OpenOptions {
  * const rows = await table.query({ predicate: where.between('ts', '2026-01-01', '2026-01-02') });
  */
 export class DeltaTable {
-  readonly #checkpoints: CheckpointCache;
+  readonly #cache: SnapshotCache | undefined;
 
   private constructor(
     readonly store: ObjectStore,
     readonly sql: Sql,
   ) {
-    this.#checkpoints = checkpointCacheFor(store.description);
+    this.#cache = snapshotCacheFor(store);
   }
 
   /** Opens (without reading) the table at a directory or on an ObjectStore. */
@@ -64,12 +64,12 @@ export class DeltaTable {
   async snapshot(selector: SnapshotSelector = {}): Promise<Snapshot> {
     let version = selector.version;
     if (selector.timestamp !== undefined) {
-      const latest = await loadSnapshot(this.store, this.sql, undefined, this.#checkpoints);
+      const latest = await loadSnapshot(this.store, this.sql, undefined, this.#cache);
       const ict = latest.metadata.configuration['delta.enableInCommitTimestamps'] === 'true';
       version = await versionAtTimestamp(this.store, new Date(selector.timestamp), ict);
       if (version === latest.version) return latest;
     }
-    return loadSnapshot(this.store, this.sql, version, this.#checkpoints);
+    return loadSnapshot(this.store, this.sql, version, this.#cache);
   }
 
   /** The DuckDB SELECT over a snapshot's rows (after data skipping with `predicate`). */

@@ -1,9 +1,8 @@
 // A snapshot: the table's reconciled state at one version, loaded from a checkpoint plus later commits.
 // Validates the protocol before anything else so unsupported tables fail with the feature's name.
 import type { Sql } from './duckdb/sql.js';
-import { DeltaProtocolError } from './errors.js';
+import { DeltaProtocolError, ObjectNotFoundError } from './errors.js';
 import type {
-  Action,
   AddAction,
   DomainMetadataAction,
   MetadataAction,
@@ -13,11 +12,17 @@ import type {
 } from './log/actions.js';
 import { parseCommit } from './log/actions.js';
 import { readCheckpointActions } from './log/checkpoint-reader.js';
-import { applyAction, emptyState } from './log/log-replay.js';
+import { commitKey } from './log/log-files.js';
+import { applyAction, emptyState, forkState, type TableState } from './log/log-replay.js';
 import { buildLogSegment } from './log/log-segment.js';
 import { checkReadable } from './log/protocol-check.js';
 import { parseSchema, type DeltaField, type DeltaStructType } from './schema/delta-schema.js';
+import { DEFAULT_MEMORY_DESCRIPTION } from './storage/memory/memory-object-store.js';
 import type { ObjectStore } from './storage/object-store.js';
+import { parseInterval } from './write/interval.js';
+
+/** Default `delta.deletedFileRetentionDuration`, as the checkpoint writer and VACUUM count it. */
+export const DEFAULT_TOMBSTONE_RETENTION = 'interval 7 days';
 
 /** An immutable view of a table at one version. */
 export interface Snapshot {
@@ -40,86 +45,190 @@ export interface Snapshot {
 }
 
 /**
- * The parsed actions of the last checkpoint a table's snapshots were loaded from. A checkpoint file holds one
- * version's state and is never changed once written, so a writer that reloads its table after every commit
- * (the loader) reads it with DuckDB once per checkpoint instead of once per load — and so does a process that
- * opens the table again for every run (Prism's scheduler): the cache is shared per table location
- * (`checkpointCacheFor`).
+ * What a process keeps of a table's log between loads, shared by every DeltaTable opened on one location
+ * (`snapshotCacheFor`): the state at the last checkpoint it read, and the newest state it loaded. A writer that
+ * reloads its table after every commit (the loader), or a process that opens a table again for every run (Prism's
+ * scheduler, the server's queries), then reads only the commits written since — not the checkpoint again, and
+ * not a listing of `_delta_log`, which holds a file per commit for `delta.logRetentionDuration` (30 days).
  */
-export interface CheckpointCache {
-  keys?: string;
-  actions?: readonly Action[];
+export interface SnapshotCache {
+  /** The state a checkpoint holds, with the checkpoint's identity (its files' keys and times). */
+  checkpoint?: { id: string; state: TableState };
+  /** The newest state loaded, with the text of its version's commit: a table written again at the same place differs. */
+  latest?: { version: number; commitText: string; state: TableState };
 }
 
-const sharedCheckpointCaches = new Map<string, CheckpointCache>();
-/** Tables whose last checkpoint a process keeps parsed (the least recently opened goes first). */
-const SHARED_CHECKPOINT_TABLES = 64;
+const sharedSnapshotCaches = new Map<string, SnapshotCache>();
+/** Tables whose states a process keeps (the least recently opened goes first). */
+const SHARED_SNAPSHOT_TABLES = 64;
 
-/** The checkpoint cache of the table at `location` (a store's description), shared by every DeltaTable opened there. */
-export function checkpointCacheFor(location: string): CheckpointCache {
-  let cache = sharedCheckpointCaches.get(location);
+/**
+ * The snapshot cache of the table on `store`, shared by every DeltaTable opened on the same location; undefined for
+ * an in-memory store left with the default description (two of them are two tables under one name).
+ */
+export function snapshotCacheFor(store: ObjectStore): SnapshotCache | undefined {
+  const location = store.description;
+  if (location === DEFAULT_MEMORY_DESCRIPTION) return undefined;
+  let cache = sharedSnapshotCaches.get(location);
   if (cache)
-    sharedCheckpointCaches.delete(location); // re-inserted: now the most recent
+    sharedSnapshotCaches.delete(location); // re-inserted: now the most recent
   else cache = {};
-  sharedCheckpointCaches.set(location, cache);
-  if (sharedCheckpointCaches.size > SHARED_CHECKPOINT_TABLES)
-    sharedCheckpointCaches.delete(sharedCheckpointCaches.keys().next().value!);
+  sharedSnapshotCaches.set(location, cache);
+  if (sharedSnapshotCaches.size > SHARED_SNAPSHOT_TABLES)
+    sharedSnapshotCaches.delete(sharedSnapshotCaches.keys().next().value!);
   return cache;
 }
 
-/** Loads the snapshot at `version` (latest when omitted). */
+/** Commits read ahead of a cached state at most; further behind, a checkpoint is the cheaper way. */
+const FORWARD_COMMITS_MAX = 1000;
+
+/**
+ * Loads the snapshot at `version` (latest when omitted). `cache` defaults to the location's shared one; pass
+ * `null` to load from the log alone.
+ */
 export async function loadSnapshot(
   store: ObjectStore,
   sql: Sql,
   version?: number,
-  cache?: CheckpointCache,
+  cache: SnapshotCache | null | undefined = snapshotCacheFor(store),
 ): Promise<Snapshot> {
+  const latest = cache?.latest;
+  if (latest && (version === undefined || version >= latest.version)) {
+    const forward = await loadForward(store, latest, version);
+    if (forward) {
+      if (cache) cache.latest = forward;
+      return snapshotOf(forward.state, forward.version);
+    }
+  }
   const segment = await buildLogSegment(store, version);
-  const state = emptyState();
+  let state = emptyState();
   if (segment.checkpoint) {
     const keys = segment.checkpoint.files.map((f) => f.key);
     // With the files' times: a table removed and written again at the same place has new files of the same names.
     const id = segment.checkpoint.files.map((f) => `${f.key}@${f.lastModified}`).join('\n');
-    let actions = cache?.keys === id ? cache.actions : undefined;
-    if (actions === undefined) {
-      actions = await readCheckpointActions(store, sql, keys);
-      if (cache) Object.assign(cache, { keys: id, actions });
+    let base = cache?.checkpoint?.id === id ? cache.checkpoint.state : undefined;
+    if (base === undefined) {
+      base = emptyState();
+      for (const a of await readCheckpointActions(store, sql, keys)) applyAction(base, a);
+      base.tombstones = base.tombstones.compacted();
+      if (cache) cache.checkpoint = { id, state: base };
     }
-    for (const a of actions) applyAction(state, a);
+    state = forkState(base);
   }
-  const texts = await Promise.all(segment.commits.map(async (c) => new TextDecoder().decode(await store.get(c.key))));
+  const texts = await Promise.all(segment.commits.map((c) => readText(store, c.key)));
+  replayCommits(
+    state,
+    texts,
+    segment.commits.map((c) => c.key),
+    store,
+  );
+  if (cache && (cache.latest === undefined || segment.version >= cache.latest.version)) {
+    const commitText = texts.at(-1) ?? (await readCommitText(store, segment.version));
+    if (commitText !== undefined) cache.latest = { version: segment.version, commitText, state: settle(state) };
+  }
+  return snapshotOf(state, segment.version);
+}
+
+/**
+ * The state at `target` (the newest when undefined) from a cached state and the commits after it, asked for by
+ * name; undefined when that cannot be done: the table was written again, the target is not there yet, or the
+ * cached state is too far behind.
+ */
+async function loadForward(
+  store: ObjectStore,
+  latest: NonNullable<SnapshotCache['latest']>,
+  target: number | undefined,
+): Promise<SnapshotCache['latest']> {
+  // Log clean-up removes a prefix of the versions: while this commit is there, every later one is.
+  if ((await readCommitText(store, latest.version)) !== latest.commitText) return undefined;
+  const texts: string[] = [];
+  let next = latest.version + 1;
+  // Probes grow 1, 2, 4… so the usual case (no new commit, or one) asks for one or two files.
+  for (let width = 1; target === undefined || next <= target; width = Math.min(width * 2, 16)) {
+    if (texts.length >= FORWARD_COMMITS_MAX) return undefined;
+    const versions = Array.from({ length: Math.min(width, (target ?? Infinity) - next + 1) }, (_, i) => next + i);
+    const found = await Promise.all(versions.map((v) => readCommitText(store, v)));
+    const present = found.findIndex((text) => text === undefined);
+    for (const text of present < 0 ? found : found.slice(0, present)) texts.push(text as string);
+    next += present < 0 ? found.length : present;
+    if (present >= 0) break;
+  }
+  if (target !== undefined && next - 1 < target) return undefined;
+  if (texts.length === 0) return latest;
+  const state = forkState(latest.state);
+  const first = latest.version + 1;
+  replayCommits(
+    state,
+    texts,
+    texts.map((_, i) => commitKey(first + i)),
+    store,
+  );
+  return { version: next - 1, commitText: texts.at(-1) as string, state: settle(state) };
+}
+
+/** Applies commits' actions in order; a commit that is not JSON is a protocol error naming it. */
+function replayCommits(state: TableState, texts: readonly string[], keys: readonly string[], store: ObjectStore): void {
   for (const [i, text] of texts.entries()) {
     let actions;
     try {
       actions = parseCommit(text);
     } catch (error) {
       throw new DeltaProtocolError(
-        `commit ${segment.commits[i]?.key} is not valid JSON`,
+        `commit ${keys[i]} is not valid JSON`,
         { table: store.description },
         { cause: error },
       );
     }
     for (const a of actions) applyAction(state, a);
   }
+}
+
+/**
+ * A state fit to keep: once the tombstones' changes outweigh their base, they are folded into a new one and those
+ * past the table's retention dropped, as a checkpoint would — else a process that never reads a checkpoint again
+ * would keep every tombstone since it started.
+ */
+function settle(state: TableState): TableState {
+  const { tombstones } = state;
+  if (tombstones.changes <= Math.max(10_000, tombstones.baseSize / 2)) return state;
+  let expiredBefore = -Infinity;
+  try {
+    expiredBefore =
+      Date.now() -
+      parseInterval(state.metadata?.configuration['delta.deletedFileRetentionDuration'] ?? DEFAULT_TOMBSTONE_RETENTION);
+  } catch {
+    // An unreadable retention keeps every tombstone (as the checkpoint writer fails rather than guess).
+  }
+  return { ...state, tombstones: tombstones.compacted(expiredBefore) };
+}
+
+async function readText(store: ObjectStore, key: string): Promise<string> {
+  return new TextDecoder().decode(await store.get(key));
+}
+
+/** The text of a version's commit, or undefined when there is no such file. */
+async function readCommitText(store: ObjectStore, version: number): Promise<string | undefined> {
+  try {
+    return await readText(store, commitKey(version));
+  } catch (error) {
+    if (error instanceof ObjectNotFoundError) return undefined;
+    throw error;
+  }
+}
+
+function snapshotOf(state: TableState, version: number): Snapshot {
   const { protocol, metadata } = state;
-  if (!protocol)
-    throw new DeltaProtocolError(`table state at version ${segment.version} has no protocol action`, {
-      table: store.description,
-      version: segment.version,
-    });
-  if (!metadata)
-    throw new DeltaProtocolError(`table state at version ${segment.version} has no metaData action`, {
-      table: store.description,
-      version: segment.version,
-    });
+  if (!protocol) throw new DeltaProtocolError(`table state at version ${version} has no protocol action`, { version });
+  if (!metadata) throw new DeltaProtocolError(`table state at version ${version} has no metaData action`, { version });
   checkReadable(protocol);
   const mode = metadata.configuration['delta.columnMapping.mode'];
   let schema: DeltaStructType | undefined;
   let partitionFields: DeltaField[] | undefined;
   // Schema parsing is lazy: log-level questions (files, txns) work even when the schema is unusable.
   const getSchema = (): DeltaStructType => (schema ??= parseSchema(metadata.schemaString));
+  let tombstones: RemoveAction[] | undefined;
   return {
-    version: segment.version,
+    version,
     protocol,
     metadata,
     get schema() {
@@ -127,7 +236,10 @@ export async function loadSnapshot(
     },
     partitionColumns: metadata.partitionColumns,
     files: [...state.files.values()],
-    tombstones: [...state.tombstones.values()],
+    // Built on first use: only checkpoints and VACUUM read them, and a busy table has ~10^5 or more.
+    get tombstones() {
+      return (tombstones ??= state.tombstones.values());
+    },
     txns: state.txns,
     domains: state.domains,
     columnMapping: mode === 'name' || mode === 'id' ? mode : 'none',

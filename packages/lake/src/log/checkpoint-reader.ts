@@ -24,13 +24,17 @@ const ACTION_KEYS = [
 export async function readCheckpointActions(store: ObjectStore, sql: Sql, keys: string[]): Promise<Action[]> {
   const jsonKeys = keys.filter((k) => k.endsWith('.json'));
   const parquetKeys = keys.filter((k) => k.endsWith('.parquet'));
+  // Appended in a loop, not `push(...list)`: a week of tombstones is more arguments than a call can take.
   const actions: Action[] = [];
-  for (const key of jsonKeys) actions.push(...parseCommit(new TextDecoder().decode(await store.get(key))));
-  if (parquetKeys.length > 0) actions.push(...(await readParquetActions(store, sql, parquetKeys)));
+  const append = (more: readonly Action[]): void => {
+    for (const a of more) actions.push(a);
+  };
+  for (const key of jsonKeys) append(parseCommit(new TextDecoder().decode(await store.get(key))));
+  if (parquetKeys.length > 0) append(await readParquetActions(store, sql, parquetKeys));
   const sidecars = actions.flatMap((a) =>
     a.sidecar ? [`${LOG_DIR}/_sidecars/${decodeURIComponent(a.sidecar.path)}`] : [],
   );
-  if (sidecars.length > 0) actions.push(...(await readParquetActions(store, sql, sidecars)));
+  if (sidecars.length > 0) append(await readParquetActions(store, sql, sidecars));
   return actions;
 }
 

@@ -17,7 +17,7 @@ export interface TableState {
   protocol: ProtocolAction | undefined;
   metadata: MetadataAction | undefined;
   files: Map<string, AddAction>;
-  tombstones: Map<string, RemoveAction>;
+  tombstones: TombstoneSet;
   txns: Map<string, TxnAction>;
   domains: Map<string, DomainMetadataAction>;
 }
@@ -28,10 +28,85 @@ export function emptyState(): TableState {
     protocol: undefined,
     metadata: undefined,
     files: new Map(),
-    tombstones: new Map(),
+    tombstones: new TombstoneSet(),
     txns: new Map(),
     domains: new Map(),
   };
+}
+
+/** A copy of a state that later actions can change without touching the original (tombstones share their base). */
+export function forkState(state: TableState): TableState {
+  return {
+    protocol: state.protocol,
+    metadata: state.metadata,
+    files: new Map(state.files),
+    tombstones: state.tombstones.fork(),
+    txns: new Map(state.txns),
+    domains: new Map(state.domains),
+  };
+}
+
+/**
+ * The tombstones of a state: a base that is never changed once shared, plus what later actions did to it. A table
+ * written every second keeps ~10^5–10^6 tombstones (every file removed in `deletedFileRetentionDuration`), so a
+ * reload that replays a few commits copies those commits' changes, not every tombstone.
+ */
+export class TombstoneSet {
+  readonly #base: ReadonlyMap<string, RemoveAction>;
+  readonly #added: Map<string, RemoveAction>;
+  /** Keys of the base added back as live files since (no longer tombstones, unless removed again: in #added). */
+  readonly #revived: Set<string>;
+
+  constructor(
+    base: ReadonlyMap<string, RemoveAction> = new Map(),
+    added = new Map<string, RemoveAction>(),
+    revived = new Set<string>(),
+  ) {
+    this.#base = base;
+    this.#added = added;
+    this.#revived = revived;
+  }
+
+  set(key: string, remove: RemoveAction): void {
+    this.#added.set(key, remove);
+  }
+
+  delete(key: string): void {
+    this.#added.delete(key);
+    if (this.#base.has(key)) this.#revived.add(key);
+  }
+
+  /** A copy sharing the base. */
+  fork(): TombstoneSet {
+    return new TombstoneSet(this.#base, new Map(this.#added), new Set(this.#revived));
+  }
+
+  /** How many changes sit on the base, and the base's size (see `compacted`). */
+  get changes(): number {
+    return this.#added.size + this.#revived.size;
+  }
+  get baseSize(): number {
+    return this.#base.size;
+  }
+
+  *entries(): IterableIterator<[string, RemoveAction]> {
+    for (const entry of this.#base) if (!this.#revived.has(entry[0]) && !this.#added.has(entry[0])) yield entry;
+    yield* this.#added;
+  }
+
+  values(): RemoveAction[] {
+    const out: RemoveAction[] = [];
+    for (const [, remove] of this.entries()) out.push(remove);
+    return out;
+  }
+
+  /** The same tombstones as one base, without those deleted at or before `expiredBefore` (a checkpoint drops them too). */
+  compacted(expiredBefore = -Infinity): TombstoneSet {
+    const base = new Map<string, RemoveAction>();
+    for (const [key, remove] of this.entries())
+      if ((remove.deletionTimestamp ?? Infinity) > expiredBefore) base.set(key, remove);
+    return new TombstoneSet(base);
+  }
 }
 
 /**

@@ -9,7 +9,7 @@ import type { Action } from '../log/actions.js';
 import { writeLastCheckpoint } from '../log/last-checkpoint.js';
 import { LOG_DIR, pad20 } from '../log/log-files.js';
 import { quoteLiteral } from '../schema/delta-schema.js';
-import type { Snapshot } from '../snapshot.js';
+import { DEFAULT_TOMBSTONE_RETENTION, type Snapshot } from '../snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { parseInterval } from './interval.js';
 
@@ -26,9 +26,6 @@ export const CHECKPOINT_COLUMNS: Record<string, string> = {
     'STRUCT(minReaderVersion INTEGER, minWriterVersion INTEGER, readerFeatures VARCHAR[], writerFeatures VARCHAR[])',
   domainMetadata: 'STRUCT("domain" VARCHAR, "configuration" VARCHAR, removed BOOLEAN)',
 };
-
-/** Default tombstone retention (`delta.deletedFileRetentionDuration`). */
-const DEFAULT_TOMBSTONE_RETENTION = 'interval 7 days';
 
 /** Writes the checkpoint of `snapshot` and points `_last_checkpoint` at it. */
 export async function writeCheckpoint(

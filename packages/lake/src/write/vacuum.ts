@@ -9,7 +9,7 @@ import { InvalidInputError } from '../errors.js';
 import { canonicalPath } from '../log/log-replay.js';
 import { checkWritable } from '../log/protocol-check.js';
 import { deletionVectorKey } from '../dv/deletion-vector.js';
-import type { Snapshot } from '../snapshot.js';
+import { DEFAULT_TOMBSTONE_RETENTION, type Snapshot } from '../snapshot.js';
 import type { ObjectMeta, ObjectStore } from '../storage/object-store.js';
 import { parseInterval } from './interval.js';
 
@@ -38,7 +38,7 @@ export async function vacuum(
   // removed versions it would not protect, …) makes VACUUM refuse, as OPTIMIZE and every other write does.
   checkWritable(snapshot.protocol, snapshot.metadata);
   const tableRetention = parseInterval(
-    snapshot.metadata.configuration['delta.deletedFileRetentionDuration'] ?? 'interval 7 days',
+    snapshot.metadata.configuration['delta.deletedFileRetentionDuration'] ?? DEFAULT_TOMBSTONE_RETENTION,
   );
   const retention = options.retentionHours === undefined ? tableRetention : options.retentionHours * 3_600_000;
   if (retention < tableRetention && !options.force) {

@@ -4,8 +4,11 @@ import { readFile, unlink } from 'node:fs/promises';
 import { ObjectNotFoundError } from '../../errors.js';
 import type { ObjectMeta, ObjectStore } from '../object-store.js';
 
+/** The description of a store created without one: caches keyed by location leave such stores alone. */
+export const DEFAULT_MEMORY_DESCRIPTION = 'memory://';
+
 /** Creates an empty in-memory ObjectStore. */
-export function createMemoryObjectStore(description = 'memory://'): ObjectStore {
+export function createMemoryObjectStore(description = DEFAULT_MEMORY_DESCRIPTION): ObjectStore {
   return new MemoryObjectStore(description);
 }
 

@@ -1,0 +1,182 @@
+// A process keeps a table's states between loads (SnapshotCache): every snapshot it loads — latest, older versions
+// across several checkpoints, after commits from another instance, after compactions — must equal a load from the
+// log alone. Later loads read only the commits written since: no listing of `_delta_log`, no checkpoint again.
+// The cache is shared by the instances opened on one location, never across a table written again there.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { it } from 'node:test';
+import { DeltaTable } from '../delta-table.js';
+import { createDuckDB } from '../duckdb/sql.js';
+import { loadSnapshot, type Snapshot } from '../snapshot.js';
+import { createFsObjectStore } from '../storage/fs/fs-object-store.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { writeCheckpoint } from './checkpoint-writer.js';
+
+const view = (s: Snapshot) => ({
+  version: s.version,
+  files: s.files.map((f) => f.path).sort(),
+  tombstones: s.tombstones.map((t) => t.path).sort(),
+  txns: [...s.txns.entries()].map(([k, t]) => [k, t.version]).sort(),
+});
+
+/** An fs store that counts what is asked of it. */
+function countingStore(dir: string) {
+  const store = createFsObjectStore(dir);
+  const counts = { list: 0, get: 0, checkpointGets: 0 };
+  const counted: ObjectStore = {
+    description: store.description,
+    head: (key) => store.head(key),
+    put: (key, data) => store.put(key, data),
+    putIfAbsent: (key, data) => store.putIfAbsent(key, data),
+    putFile: (key, path) => store.putFile(key, path),
+    delete: (key) => store.delete(key),
+    readableLocation: (key) => store.readableLocation(key),
+    list: (prefix, options) => {
+      counts.list++;
+      return store.list(prefix, options);
+    },
+    get: (key) => {
+      counts.get++;
+      if (key.includes('checkpoint')) counts.checkpointGets++;
+      return store.get(key);
+    },
+  };
+  return { store: counted, counts };
+}
+
+it('snapshots loaded through the cache equal loads from the log alone, across checkpoints, writers and compactions', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'lens-snap-cache-'));
+  const sql = await createDuckDB();
+  try {
+    const table = await DeltaTable.open(dir, { sql });
+    await table.create({ columns: [{ name: 'n', type: 'long' }], properties: { 'delta.checkpointInterval': '3' } });
+    const other = await DeltaTable.open(dir, { sql });
+    for (let i = 1; i <= 10; i++) {
+      const writer = i % 2 === 0 ? table : other;
+      await writer.append({ sql: `SELECT ${i}::BIGINT AS n` }, { txn: { appId: `w${i % 2}`, version: i } });
+      if (i % 4 === 0) await writer.optimize(); // removes: tombstones on top of the cached state's
+      assert.deepEqual(
+        view(await table.snapshot()),
+        view(await loadSnapshot(table.store, sql, undefined, null)),
+        `latest after ${i}`,
+      );
+    }
+    const latest = (await table.snapshot()).version;
+    assert.ok((await table.snapshot()).tombstones.length > 0, 'the compactions left tombstones');
+    for (const version of [latest, 2, 7, 3, 9, 6, 0, latest])
+      assert.deepEqual(
+        view(await table.snapshot({ version })),
+        view(await loadSnapshot(table.store, sql, version, null)),
+        `version ${version}`,
+      );
+    assert.equal((await table.snapshot()).files.length, 3); // the file compacted after 8, then 9 and 10
+  } finally {
+    sql.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+it('a later load reads only the commits written since: no listing, no checkpoint, even past a new checkpoint', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'lens-snap-forward-'));
+  const sql = await createDuckDB();
+  try {
+    const writer = await DeltaTable.open(dir, { sql });
+    await writer.create({ columns: [{ name: 'n', type: 'long' }], properties: { 'delta.checkpointInterval': '3' } });
+    for (let i = 1; i <= 4; i++) await writer.append({ sql: `SELECT ${i}::BIGINT AS n` });
+    const { store, counts } = countingStore(dir);
+    const cache = {};
+    assert.equal((await loadSnapshot(store, sql, undefined, cache)).version, 4);
+    assert.equal(counts.checkpointGets + counts.list > 0, true, 'the first load starts from the log');
+    for (let i = 5; i <= 7; i++) await writer.append({ sql: `SELECT ${i}::BIGINT AS n` }); // a checkpoint at 6
+    Object.assign(counts, { list: 0, get: 0, checkpointGets: 0 });
+    const later = await loadSnapshot(store, sql, undefined, cache);
+    assert.equal(later.version, 7);
+    assert.deepEqual(view(later), view(await loadSnapshot(createFsObjectStore(dir), sql, undefined, null)));
+    assert.deepEqual(
+      { list: counts.list, checkpointGets: counts.checkpointGets },
+      { list: 0, checkpointGets: 0 },
+      'neither a listing nor the new checkpoint',
+    );
+    // Commit 4 (is it still the same table?), then 5, 6–7 and 8–11 (probes of 1, 2 and 4: 8 to 11 are not there).
+    assert.equal(counts.get, 8);
+    Object.assign(counts, { list: 0, get: 0, checkpointGets: 0 });
+    assert.equal((await loadSnapshot(store, sql, undefined, cache)).version, 7);
+    assert.equal(counts.get, 2, 'nothing new: commit 7 and commit 8 asked for');
+    await assert.rejects(loadSnapshot(store, sql, 12, cache), /version 12 does not exist/);
+  } finally {
+    sql.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+it('the cache is shared by every instance opened on a table, and not by a table written again at the same place', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'lens-snap-shared-'));
+  const sql = await createDuckDB();
+  let checkpointReads = 0;
+  const counting = {
+    ...sql,
+    all: (text: string) => {
+      if (text.includes('read_parquet') && text.includes('checkpoint')) checkpointReads++;
+      return sql.all(text);
+    },
+  };
+  const fill = async (first: number): Promise<void> => {
+    const table = await DeltaTable.open(dir, { sql: counting });
+    await table.create({ columns: [{ name: 'n', type: 'long' }], properties: { 'delta.checkpointInterval': '3' } });
+    for (let i = first; i < first + 4; i++) await table.append({ sql: `SELECT ${i}::BIGINT AS n` });
+    await table.snapshot();
+  };
+  try {
+    await fill(1);
+    assert.equal(checkpointReads, 0, 'the writer follows its own commits: it never reads its checkpoint');
+    for (let i = 0; i < 3; i++) await (await DeltaTable.open(dir, { sql: counting })).snapshot();
+    assert.equal(checkpointReads, 0, 'nor do three more instances in the same process');
+    await loadSnapshot(createFsObjectStore(dir), counting, undefined, {});
+    assert.equal(checkpointReads, 1, 'another process (its own cache) reads it once');
+    await rm(dir, { recursive: true, force: true });
+    await fill(100); // the same version numbers and checkpoint names, other files
+    const reopened = await DeltaTable.open(dir, { sql: counting });
+    const again = await reopened.snapshot();
+    assert.deepEqual(view(again), view(await loadSnapshot(reopened.store, sql, undefined, null)));
+    const rows = (await (await DeltaTable.open(dir, { sql })).query()).map((r) => Number(r['n'])).sort((a, b) => a - b);
+    assert.deepEqual(rows, [100, 101, 102, 103]);
+  } finally {
+    sql.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+it('a checkpoint with a week of tombstones at one commit a second (150,000 of them) is read', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'lens-snap-big-'));
+  const sql = await createDuckDB();
+  try {
+    const table = await DeltaTable.open(dir, { sql });
+    await table.create({ columns: [{ name: 'n', type: 'long' }] });
+    await table.append({ sql: 'SELECT 1::BIGINT AS n' });
+    const snapshot = await table.snapshot();
+    const now = Date.now();
+    const tombstones = Array.from({ length: 150_000 }, (_, i) => ({
+      path: `part-${String(i).padStart(6, '0')}-0b1e2c3d-4e5f-6071-8293-a4b5c6d7e8f9.c000.snappy.parquet`,
+      deletionTimestamp: now,
+      dataChange: false,
+      size: 1234,
+    }));
+    // The checkpoint of version 1 as a table with that many files compacted away would have it.
+    await writeCheckpoint(table.store, sql, { ...snapshot, tombstones } as Snapshot);
+    const read = await loadSnapshot(createFsObjectStore(dir), sql, undefined, {});
+    assert.equal(read.tombstones.length, 150_000);
+    assert.deepEqual(
+      read.files.map((f) => f.path),
+      snapshot.files.map((f) => f.path),
+    );
+    assert.deepEqual(
+      (await table.query()).map((r) => Number(r['n'])),
+      [1],
+    );
+  } finally {
+    sql.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
