@@ -51,6 +51,41 @@ it('log clean-up removes only expired files before an expired checkpoint, and th
   await assert.rejects(t.snapshot({ version: 5 }), VersionNotFoundError);
 });
 
+it('log clean-up keeps the newest checkpoints and one an hour (last day) or a day (before); every version still loads', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'lens-thin-'));
+  const t = await DeltaTable.open(dir);
+  // Clean-up after each checkpoint is off while the test sets the checkpoints' times, then run by hand.
+  await t.create({
+    columns: [{ name: 'n', type: 'long' }],
+    properties: { 'delta.checkpointInterval': '2', 'delta.enableExpiredLogCleanup': 'false' },
+  });
+  for (let i = 1; i <= 20; i++) await t.append({ rows: [{ n: i }] });
+  const checkpointPath = (v: number) => join(dir, '_delta_log', `${String(v).padStart(20, '0')}.checkpoint.parquet`);
+  const now = Date.now();
+  const dayStart = Math.floor(now / 86400_000) * 86400_000;
+  const at = async (v: number, ms: number) => utimes(checkpointPath(v), ms / 1000, ms / 1000);
+  // Checkpoints 2, 4: one day three days ago; 6: two days ago; 8, 10: one hour, five hours ago; 12–20: now.
+  await at(2, dayStart - 3 * 86400_000 + 1000);
+  await at(4, dayStart - 3 * 86400_000 + 2000);
+  await at(6, dayStart - 2 * 86400_000);
+  const hour = Math.floor((now - 5 * 3600_000) / 3600_000) * 3600_000;
+  await at(8, hour + 1000);
+  await at(10, hour + 2000);
+  const snapshot = await t.snapshot();
+  const deleted = await cleanupExpiredLogs(t.store, snapshot.metadata, now);
+  assert.deepEqual(
+    deleted.map((k) => Number(k.slice('_delta_log/'.length, '_delta_log/'.length + 20))),
+    [4, 10, 14],
+    'the second of a day, of an hour, and of the current hour but for the newest three (16, 18, 20)',
+  );
+  const left = (await readdir(join(dir, '_delta_log'))).filter((n) => n.endsWith('.checkpoint.parquet'));
+  assert.deepEqual(
+    left.map((n) => Number(n.slice(0, 20))),
+    [2, 6, 8, 12, 16, 18, 20],
+  );
+  for (let v = 0; v <= 20; v++) assert.equal((await t.query({ version: v })).length, v, `version ${v}`);
+});
+
 it('time travel to a time read off history() reads that very version', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'lens-tt-hist-'));
   const t = await DeltaTable.open(dir);
