@@ -2,8 +2,8 @@
 // checkpoint at or below the target version, then every commit after it, which must be contiguous.
 import { DeltaProtocolError, TableNotFoundError, VersionNotFoundError } from '../errors.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { readLastCheckpoint } from './last-checkpoint.js';
-import { LOG_DIR, pad20, parseLogFile, type LogFile } from './log-files.js';
+import { readLastCheckpoint, type LastCheckpoint } from './last-checkpoint.js';
+import { commitKey, LOG_DIR, pad20, parseLogFile, type LogFile } from './log-files.js';
 
 type Commit = Extract<LogFile, { kind: 'commit' }>;
 type Checkpoint = Extract<LogFile, { kind: 'checkpoint' }>;
@@ -19,6 +19,8 @@ export interface LogSegment {
 export async function buildLogSegment(store: ObjectStore, target?: number): Promise<LogSegment> {
   const hint = await readLastCheckpoint(store);
   if (hint && (target === undefined || hint.version <= target)) {
+    const probed = store.listReadsAll === true ? await probeFromHint(store, hint, target) : undefined;
+    if (probed) return probed;
     const files = await listLog(store, hint.version);
     // A stale or corrupt hint (checkpoint missing or incomplete) falls back to a full listing.
     const segment = files.some((f) => f.kind === 'checkpoint' && f.version === hint.version)
@@ -29,6 +31,60 @@ export async function buildLogSegment(store: ObjectStore, target?: number): Prom
   const segment = fromFiles(await listLog(store, 0), target, store);
   if (!segment) throw new TableNotFoundError(store.description);
   return segment;
+}
+
+/** Commit files asked for at most when probing; a log further ahead of its checkpoint hint is listed. */
+const PROBED_COMMITS_MAX = 1000;
+
+/**
+ * The segment from the hint's checkpoint and the commits after it, found by asking for them by name; undefined
+ * when that cannot be trusted (the checkpoint is not a classic or multi-part one that is all there, its own commit
+ * is gone, or the target is not reached), and the caller lists instead. While the checkpoint's commit is there,
+ * every later one is: log clean-up deletes a prefix of the versions.
+ */
+async function probeFromHint(
+  store: ObjectStore,
+  hint: LastCheckpoint,
+  target: number | undefined,
+): Promise<LogSegment | undefined> {
+  const parts = hint.parts ?? 1;
+  if (!Number.isInteger(parts) || parts < 1) return undefined;
+  const names =
+    parts === 1
+      ? [`${pad20(hint.version)}.checkpoint.parquet`]
+      : Array.from(
+          { length: parts },
+          (_, i) => `${pad20(hint.version)}.checkpoint.${pad10(i + 1)}.${pad10(parts)}.parquet`,
+        );
+  const metas = await Promise.all([
+    ...names.map((n) => store.head(`${LOG_DIR}/${n}`)),
+    store.head(commitKey(hint.version)),
+  ]);
+  if (metas.some((m) => m === undefined)) return undefined;
+  const checkpoint = metas
+    .slice(0, parts)
+    .map((m) => parseLogFile(m!.key, m!.lastModified))
+    .filter((f): f is Checkpoint => f?.kind === 'checkpoint');
+  if (checkpoint.length !== parts) return undefined;
+  const commits: Commit[] = [];
+  let next = hint.version + 1;
+  for (let width = 1; target === undefined || next <= target; width = Math.min(width * 2, 32)) {
+    if (commits.length >= PROBED_COMMITS_MAX) return undefined;
+    const versions = Array.from({ length: Math.min(width, (target ?? Infinity) - next + 1) }, (_, i) => next + i);
+    const found = await Promise.all(versions.map((v) => store.head(commitKey(v))));
+    const missing = found.findIndex((m) => m === undefined);
+    for (const m of missing < 0 ? found : found.slice(0, missing))
+      commits.push(parseLogFile(m!.key, m!.lastModified) as Commit);
+    next += missing < 0 ? found.length : missing;
+    if (missing >= 0) break;
+  }
+  const version = next - 1;
+  if (target !== undefined && version < target) return undefined;
+  return { version, checkpoint: { version: hint.version, files: checkpoint }, commits };
+}
+
+function pad10(n: number): string {
+  return String(n).padStart(10, '0');
 }
 
 /** Every commit file in the log (used for history and timestamp lookups). */

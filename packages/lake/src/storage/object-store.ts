@@ -41,6 +41,11 @@ export interface ObjectStore {
   readableLocation(key: string): string | undefined;
   /** Human-readable root, for error messages. */
   readonly description: string;
+  /**
+   * True when `list` reads every entry under the prefix whatever `startAfter` says (a directory): readers then
+   * ask for the newest log files by name rather than list a `_delta_log` that holds a file per commit.
+   */
+  readonly listReadsAll?: boolean;
 }
 
 /** Joins key segments with `/`, dropping empty ones. */

@@ -3,7 +3,7 @@
 // log alone. Later loads read only the commits written since: no listing of `_delta_log`, no checkpoint again.
 // The cache is shared by the instances opened on one location, never across a table written again there.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
@@ -27,6 +27,7 @@ function countingStore(dir: string) {
   const counts = { list: 0, get: 0, checkpointGets: 0 };
   const counted: ObjectStore = {
     description: store.description,
+    listReadsAll: store.listReadsAll,
     head: (key) => store.head(key),
     put: (key, data) => store.put(key, data),
     putIfAbsent: (key, data) => store.putIfAbsent(key, data),
@@ -105,6 +106,35 @@ it('a later load reads only the commits written since: no listing, no checkpoint
     assert.equal((await loadSnapshot(store, sql, undefined, cache)).version, 7);
     assert.equal(counts.get, 2, 'nothing new: commit 7 and commit 8 asked for');
     await assert.rejects(loadSnapshot(store, sql, 12, cache), /version 12 does not exist/);
+  } finally {
+    sql.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+it('a first load on a file system asks for the hinted checkpoint and the commits after it by name, listing nothing', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'lens-snap-probe-'));
+  const sql = await createDuckDB();
+  try {
+    const writer = await DeltaTable.open(dir, { sql });
+    await writer.create({ columns: [{ name: 'n', type: 'long' }], properties: { 'delta.checkpointInterval': '4' } });
+    for (let i = 1; i <= 10; i++) await writer.append({ sql: `SELECT ${i}::BIGINT AS n` });
+    const { store, counts } = countingStore(dir);
+    const expected = view(await loadSnapshot(createFsObjectStore(dir), sql, undefined, null));
+    counts.list = 0;
+    assert.deepEqual(view(await loadSnapshot(store, sql, undefined, null)), expected);
+    assert.equal((await loadSnapshot(store, sql, 9, null)).version, 9);
+    assert.equal(counts.list, 0, 'no listing from the checkpoint at 8 to versions 9 and 10');
+    await assert.rejects(loadSnapshot(store, sql, 11, null), /version 11 does not exist/);
+    // A stale hint (checkpoint 4) still gives version 10; one naming a checkpoint that is gone falls back to listing.
+    const hint = join(dir, '_delta_log', '_last_checkpoint');
+    await writeFile(hint, JSON.stringify({ version: 4, size: 6 }));
+    counts.list = 0;
+    assert.deepEqual(view(await loadSnapshot(store, sql, undefined, null)), expected);
+    assert.equal(counts.list, 0, 'a stale hint: checkpoint 4 and commits 5 to 10');
+    await writeFile(hint, JSON.stringify({ version: 6, size: 8 }));
+    assert.deepEqual(view(await loadSnapshot(store, sql, undefined, null)), expected);
+    assert.ok(counts.list > 0, 'no checkpoint 6: listed');
   } finally {
     sql.close();
     await rm(dir, { recursive: true, force: true });

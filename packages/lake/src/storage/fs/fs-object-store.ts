@@ -15,6 +15,8 @@ export function createFsObjectStore(root: string): ObjectStore {
 
 class FsObjectStore implements ObjectStore {
   readonly description: string;
+  /** `readdir` has no "start after": a listing reads the whole directory. */
+  readonly listReadsAll = true;
   readonly #root: string;
 
   constructor(root: string) {
