@@ -1,7 +1,7 @@
 // A per-partition commit lock (`<dir>/p<N>.commit.lock`, created O_EXCL, holding pid/host/time) around the
 // fence check and the Delta commit, so "marker still at my start offset" and "commit" are one step for every
 // loader on this host. The lake's txn check alone compares versions only, not the start of a batch.
-import { open, readFile, rename, unlink, mkdir } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -14,8 +14,14 @@ interface Holder {
   at: number;
 }
 
-function abandoned(holder: Holder | undefined, now: number): boolean {
-  if (holder === undefined) return true; // torn by a crash between create and write
+/**
+ * An unreadable lock younger than this is a holder between its exclusive create and its write, not a crash: a
+ * live holder writes within milliseconds, but on a loaded machine a waiter can read the empty file in between.
+ */
+const TORN_AFTER_MS = 10_000;
+
+function abandoned(holder: Holder | undefined, now: number, lockTime: number): boolean {
+  if (holder === undefined) return now - lockTime > TORN_AFTER_MS; // torn by a crash between create and write
   if (now - holder.at > ABANDONED_MS) return true;
   if (holder.host !== hostname()) return false;
   try {
@@ -44,12 +50,14 @@ export async function withCommitLock<T>(dir: string, partition: number, fn: () =
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     let holder: Holder | undefined;
+    let lockTime = Date.now();
     try {
+      lockTime = (await stat(path)).mtimeMs;
       holder = JSON.parse(await readFile(path, 'utf8')) as Holder;
     } catch {
       holder = undefined;
     }
-    if (abandoned(holder, Date.now())) {
+    if (abandoned(holder, Date.now(), lockTime)) {
       // Rename first: of several breakers only one moves the file; the others retry the exclusive create.
       const aside = `${path}.${process.pid}.broken`;
       if (
