@@ -4,7 +4,13 @@ export * from './errors.js';
 export type { ObjectMeta, ObjectStore } from './storage/object-store.js';
 export { createFsObjectStore } from './storage/fs/fs-object-store.js';
 export { createMemoryObjectStore } from './storage/memory/memory-object-store.js';
-export { DeltaTable, latestTableVersion, type OpenOptions, type SnapshotSelector } from './delta-table.js';
+export {
+  DeltaTable,
+  latestTableVersion,
+  STREAMING_TABLE_PROPERTIES,
+  type OpenOptions,
+  type SnapshotSelector,
+} from './delta-table.js';
 export type { Snapshot } from './snapshot.js';
 export { loadSnapshot } from './snapshot.js';
 export type * from './log/actions.js';

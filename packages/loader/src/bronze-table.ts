@@ -2,7 +2,14 @@
 // txn appId `lens-loader:<table>:p<N>:<partition identity>`, version = next log offset), and a fenced append of one
 // batch.
 import { join } from 'node:path';
-import { ConcurrentModificationError, DeltaTable, TableNotFoundError, type RowSource, type Sql } from '@lens/lake';
+import {
+  ConcurrentModificationError,
+  DeltaTable,
+  STREAMING_TABLE_PROPERTIES,
+  TableNotFoundError,
+  type RowSource,
+  type Sql,
+} from '@lens/lake';
 import { BRONZE_TABLES, type BronzeTableKey } from './bronze-schema.js';
 import { withCommitLock } from './commit-lock.js';
 import { eventsSelect, EVENTS_SELECT_COLUMNS, readableOffsetsSelect } from './events-ndjson.js';
@@ -54,6 +61,7 @@ export class BronzeTable {
           partitionColumns: [spec.partitionBy],
           name: spec.name,
           description: `Lens ${spec.name}, written by the loader`,
+          properties: STREAMING_TABLE_PROPERTIES,
         });
       } catch (raced) {
         if (!(raced instanceof ConcurrentModificationError)) throw raced; // another instance created it first

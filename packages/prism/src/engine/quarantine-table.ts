@@ -1,6 +1,6 @@
 // The quarantine table of a dataset (`<layer>.<name>_quarantine`): rows an expectation with action
 // `quarantine` kept out of the output, with the expectation's name, the batch and the row as JSON.
-import { DeltaTable, type Sql } from '@lens/lake';
+import { DeltaTable, STREAMING_TABLE_PROPERTIES, type Sql } from '@lens/lake';
 import { lakeTablePath } from '@lens/loader';
 
 /** Name of the quarantine table of a dataset. */
@@ -30,6 +30,7 @@ export async function writeQuarantine(
           { name: 'row', type: 'string' },
         ],
         name: quarantineTableName(dataset),
+        properties: STREAMING_TABLE_PROPERTIES,
       })
       .catch(() => undefined);
   }

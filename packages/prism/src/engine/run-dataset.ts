@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import {
   createDuckDB,
   DeltaTable,
+  STREAMING_TABLE_PROPERTIES,
   TableNotFoundError,
   VersionNotFoundError,
   type DuckDBSession,
@@ -122,7 +123,13 @@ async function runWith(
     output = await DeltaTable.open(lakeTablePath(dataDir, dataset.name), { sql: db });
     const columns = columnSpecs(dataset.name, await db.describe('SELECT * FROM __prism_out'));
     await output
-      .create({ columns, partitionColumns: dataset.partitionBy, name: dataset.name, description: dataset.description })
+      .create({
+        columns,
+        partitionColumns: dataset.partitionBy,
+        name: dataset.name,
+        description: dataset.description,
+        properties: STREAMING_TABLE_PROPERTIES,
+      })
       .catch(async (e: unknown) => {
         if (
           !(await output!.snapshot().then(

@@ -1,6 +1,6 @@
 // lens.runs: one row per pipeline run (start, end, input versions, rows in/out, expectation results, error),
 // itself a Delta table under the data directory so `lens query` and dashboards read it like any other.
-import { DeltaTable, type ColumnSpec } from '@lens/lake';
+import { DeltaTable, STREAMING_TABLE_PROPERTIES, type ColumnSpec } from '@lens/lake';
 import { lakeTablePath } from '@lens/loader';
 import type { ExpectationResult } from './expectations.js';
 
@@ -48,7 +48,12 @@ export async function recordRuns(dataDir: string, records: readonly RunRecord[])
     await table.snapshot();
   } catch {
     await table
-      .create({ columns: COLUMNS, name: 'lens.runs', description: 'Prism pipeline runs' })
+      .create({
+        columns: COLUMNS,
+        name: 'lens.runs',
+        description: 'Prism pipeline runs',
+        properties: STREAMING_TABLE_PROPERTIES,
+      })
       .catch(() => undefined);
   }
   await table.append({

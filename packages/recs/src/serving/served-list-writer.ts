@@ -16,7 +16,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { createDuckDB, DeltaTable, type DuckDBSession } from '@lens/lake';
+import { createDuckDB, DeltaTable, STREAMING_TABLE_PROPERTIES, type DuckDBSession } from '@lens/lake';
 import { lakeTablePath } from '@lens/loader';
 import {
   createEventLog,
@@ -96,7 +96,12 @@ async function servedTable(): Promise<DeltaTable> {
     );
   if (!(await found())) {
     await t
-      .create({ columns: SERVED_COLUMNS, partitionColumns: ['served_date'], name: SERVED_TABLE })
+      .create({
+        columns: SERVED_COLUMNS,
+        partitionColumns: ['served_date'],
+        name: SERVED_TABLE,
+        properties: STREAMING_TABLE_PROPERTIES,
+      })
       .catch(async (e: unknown) => {
         if (!(await found())) throw e; // else a racing writer created it
       });
