@@ -65,6 +65,11 @@ export function objectStoreContract(name: string, make: () => Promise<ObjectStor
         (await store.list('_delta_log/', { startAfter: '_delta_log/001.json' })).map((m) => m.key),
         ['_delta_log/002.json', '_delta_log/_sidecars/s.parquet'],
       );
+      assert.deepEqual(await store.listKeys('_delta_log/00'), ['_delta_log/001.json', '_delta_log/002.json']);
+      assert.deepEqual(
+        await store.listKeys(''),
+        (await store.list('')).map((m) => m.key),
+      );
     });
 
     it('delete removes an object and tolerates a missing one', async () => {

@@ -32,6 +32,11 @@ export interface ObjectStore {
   putFile(key: string, localPath: string): Promise<void>;
   /** Objects under a key prefix, sorted by key; `startAfter` skips keys <= it (S3's `start-after`). */
   list(prefix: string, options?: { startAfter?: string }): Promise<ObjectMeta[]>;
+  /**
+   * The keys `list` would return, without their size and time: a file system then reads the directory without a
+   * stat per file (a `_delta_log` holds one per commit).
+   */
+  listKeys(prefix: string): Promise<string[]>;
   /** Removes an object; absent objects are not an error. */
   delete(key: string): Promise<void>;
   /**

@@ -1,5 +1,5 @@
 // Shared steps around every write: the commitInfo Spark readers expect, the post-commit checkpoint every
-// `delta.checkpointInterval` versions (10 by default) and expired-log clean-up, and a dropped-files sweep.
+// `delta.checkpointInterval` versions (10 by default) and expired-log clean-up at every tenth, and a dropped-files sweep.
 import type { Sql } from '../duckdb/sql.js';
 import type { Action, AddAction, MetadataAction } from '../log/actions.js';
 import { loadSnapshot } from '../snapshot.js';
@@ -34,6 +34,9 @@ export function commitInfo(
   };
 }
 
+/** Log clean-up runs after one checkpoint in this many. */
+const CLEANUP_EVERY_CHECKPOINTS = 10;
+
 /** Checkpoint interval of a table (`delta.checkpointInterval`, default 10). */
 export function checkpointInterval(metadata: MetadataAction): number {
   const n = Number(metadata.configuration['delta.checkpointInterval'] ?? 10);
@@ -50,11 +53,15 @@ export async function afterCommit(
   version: number,
   metadata: MetadataAction,
 ): Promise<void> {
-  if (version === 0 || version % checkpointInterval(metadata) !== 0) return;
+  const interval = checkpointInterval(metadata);
+  if (version === 0 || version % interval !== 0) return;
   try {
     const snapshot = await loadSnapshot(store, sql, version);
     await writeCheckpoint(store, sql, snapshot);
-    if (metadata.configuration['delta.enableExpiredLogCleanup'] !== 'false') await cleanupExpiredLogs(store, metadata);
+    // At every tenth checkpoint: clean-up reads the names of the whole log.
+    const cleanup = version % (interval * CLEANUP_EVERY_CHECKPOINTS) === 0;
+    if (cleanup && metadata.configuration['delta.enableExpiredLogCleanup'] !== 'false')
+      await cleanupExpiredLogs(store, metadata);
   } catch {
     // Optional work: the next checkpointing writer retries.
   }

@@ -24,24 +24,29 @@ export async function cleanupExpiredLogs(
 ): Promise<string[]> {
   const retention = parseInterval(metadata.configuration['delta.logRetentionDuration'] ?? DEFAULT_LOG_RETENTION);
   const cutoff = now - retention;
-  const metas = await store.list(`${LOG_DIR}/`);
-  const files = metas.flatMap((m) => {
-    const f = parseLogFile(m.key, m.lastModified);
-    return f ? [{ ...f, lastModified: m.lastModified }] : [];
-  });
+  // Names only: the log holds a file per commit. Only checkpoints are asked for their times; a commit before a
+  // checkpoint was written before it, so one before an expired checkpoint is expired too.
+  const named = (await store.listKeys(`${LOG_DIR}/`)).flatMap((key) => parseLogFile(key, NaN) ?? []);
+  const checkpoints = (
+    await Promise.all(
+      named
+        .filter((f) => f.kind === 'checkpoint')
+        .map(async (f) => {
+          const meta = await store.head(f.key);
+          return meta ? [{ ...f, lastModified: meta.lastModified }] : [];
+        }),
+    )
+  ).flat();
   // The boundary is the newest checkpoint that is itself expired: everything before it is unreachable.
-  const boundary = files
-    .filter((f) => f.kind === 'checkpoint' && f.lastModified <= cutoff)
+  const boundary = checkpoints
+    .filter((f) => f.lastModified <= cutoff)
     .map((f) => f.version)
     .sort((a, b) => a - b)
     .at(-1);
-  const doomed =
-    boundary === undefined
-      ? []
-      : files.filter((f) => f.version < boundary && f.lastModified <= cutoff).map((f) => f.key);
+  const doomed = boundary === undefined ? [] : named.filter((f) => f.version < boundary).map((f) => f.key);
   const gone = new Set(doomed);
   const thinned = surplusCheckpoints(
-    files.filter((f) => !gone.has(f.key)),
+    checkpoints.filter((f) => !gone.has(f.key)),
     now,
   );
   for (const key of [...doomed, ...thinned]) await store.delete(key);

@@ -34,6 +34,7 @@ function countingStore(dir: string) {
     putFile: (key, path) => store.putFile(key, path),
     delete: (key) => store.delete(key),
     readableLocation: (key) => store.readableLocation(key),
+    listKeys: (prefix) => store.listKeys(prefix),
     list: (prefix, options) => {
       counts.list++;
       return store.list(prefix, options);

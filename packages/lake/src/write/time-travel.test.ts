@@ -86,6 +86,39 @@ it('log clean-up keeps the newest checkpoints and one an hour (last day) or a da
   for (let v = 0; v <= 20; v++) assert.equal((await t.query({ version: v })).length, v, `version ${v}`);
 });
 
+it('log clean-up reads the log by name and asks only checkpoints for their times', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'lens-clean-names-'));
+  const t = await DeltaTable.open(dir);
+  await t.create({
+    columns: [{ name: 'n', type: 'long' }],
+    properties: { 'delta.checkpointInterval': '5', 'delta.enableExpiredLogCleanup': 'false' },
+  });
+  for (let i = 1; i <= 25; i++) await t.append({ rows: [{ n: i }] });
+  const old = new Date(Date.now() - 40 * 86400_000);
+  for (let v = 0; v <= 10; v++) await utimes(commitPath(dir, v), old, old);
+  await utimes(join(dir, '_delta_log', '00000000000000000010.checkpoint.parquet'), old, old);
+  const asked = { list: 0, head: 0 };
+  const store = t.store;
+  const counting = Object.assign(Object.create(null) as typeof store, {
+    description: store.description,
+    listKeys: (prefix: string) => store.listKeys(prefix),
+    list: (prefix: string) => {
+      asked.list++;
+      return store.list(prefix);
+    },
+    head: (key: string) => {
+      asked.head++;
+      return store.head(key);
+    },
+    delete: (key: string) => store.delete(key),
+  });
+  const deleted = await cleanupExpiredLogs(counting, (await t.snapshot()).metadata);
+  assert.deepEqual(asked, { list: 0, head: 5 }, 'the five checkpoints, nothing else');
+  // Commits 0–9 and checkpoint 5, before the expired checkpoint 10; 15, 20 and 25 are the newest three.
+  assert.equal(deleted.length, 11);
+  assert.equal((await t.query()).length, 25);
+});
+
 it('time travel to a time read off history() reads that very version', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'lens-tt-hist-'));
   const t = await DeltaTable.open(dir);

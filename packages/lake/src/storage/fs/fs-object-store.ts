@@ -88,8 +88,15 @@ class FsObjectStore implements ObjectStore {
     const slash = prefix.lastIndexOf('/');
     const base = slash < 0 ? '' : prefix.slice(0, slash);
     const out: ObjectMeta[] = [];
-    await walk(this.#root, base, prefix, options.startAfter ?? '', out);
+    await walk(this.#root, base, prefix, options.startAfter ?? '', out, true);
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  async listKeys(prefix: string): Promise<string[]> {
+    const slash = prefix.lastIndexOf('/');
+    const out: ObjectMeta[] = [];
+    await walk(this.#root, slash < 0 ? '' : prefix.slice(0, slash), prefix, '', out, false);
+    return out.map((m) => m.key).sort();
   }
 
   async delete(key: string): Promise<void> {
@@ -103,7 +110,15 @@ class FsObjectStore implements ObjectStore {
   }
 }
 
-async function walk(root: string, dir: string, prefix: string, after: string, out: ObjectMeta[]): Promise<void> {
+/** Collects the files under `dir` whose keys start with `prefix` and sort after `after`; with `stats`, their size and time. */
+async function walk(
+  root: string,
+  dir: string,
+  prefix: string,
+  after: string,
+  out: ObjectMeta[],
+  stats: boolean,
+): Promise<void> {
   let entries;
   try {
     entries = await readdir(join(root, ...dir.split('/')), { withFileTypes: true });
@@ -115,8 +130,12 @@ async function walk(root: string, dir: string, prefix: string, after: string, ou
     if (entry.name.includes(TMP_MARK)) continue;
     const key = dir === '' ? entry.name : `${dir}/${entry.name}`;
     if (entry.isDirectory()) {
-      if (key.startsWith(prefix) || prefix.startsWith(`${key}/`)) await walk(root, key, prefix, after, out);
+      if (key.startsWith(prefix) || prefix.startsWith(`${key}/`)) await walk(root, key, prefix, after, out, stats);
     } else if (entry.isFile() && key.startsWith(prefix) && key > after) {
+      if (!stats) {
+        out.push({ key, size: NaN, lastModified: NaN });
+        continue;
+      }
       const s = await stat(join(root, ...key.split('/'))).catch(() => undefined);
       if (s) out.push({ key, size: s.size, lastModified: s.mtimeMs });
     }

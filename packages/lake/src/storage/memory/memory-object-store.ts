@@ -51,6 +51,10 @@ class MemoryObjectStore implements ObjectStore {
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
+  async listKeys(prefix: string): Promise<string[]> {
+    return (await this.list(prefix)).map((m) => m.key);
+  }
+
   async delete(key: string): Promise<void> {
     this.#objects.delete(key);
   }
