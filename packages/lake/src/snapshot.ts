@@ -18,6 +18,7 @@ import { buildLogSegment } from './log/log-segment.js';
 import { checkReadable } from './log/protocol-check.js';
 import { parseSchema, type DeltaField, type DeltaStructType } from './schema/delta-schema.js';
 import { DEFAULT_MEMORY_DESCRIPTION } from './storage/memory/memory-object-store.js';
+import { mapBounded } from './storage/map-bounded.js';
 import type { ObjectStore } from './storage/object-store.js';
 import { parseInterval } from './write/interval.js';
 
@@ -115,7 +116,7 @@ export async function loadSnapshot(
     }
     state = forkState(base);
   }
-  const texts = await Promise.all(segment.commits.map((c) => readText(store, c.key)));
+  const texts = await mapBounded(segment.commits, (c) => readText(store, c.key));
   replayCommits(
     state,
     texts,

@@ -1,6 +1,7 @@
 // Time travel by timestamp (PROTOCOL.md "In-Commit Timestamps" / file modification times): a commit's time is
 // its commitInfo.inCommitTimestamp when the table enables it, else the commit file's modification time. History
 // reports the same times, so a time read off `history()` selects that very version.
+import { mapBounded } from '../storage/map-bounded.js';
 import { VersionNotFoundError } from '../errors.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { parseCommit } from './actions.js';
@@ -24,14 +25,12 @@ export async function commitTimestamps(
 ): Promise<{ version: number; timestamp: number }[]> {
   const commits = await listCommits(store);
   const times = monotonicCommitTimes(commits);
-  return Promise.all(
-    commits.map(async (c, i) => {
-      const fileTime = times[i]!;
-      if (!inCommit) return { version: c.version, timestamp: fileTime };
-      const info = parseCommit(new TextDecoder().decode(await store.get(c.key))).find((a) => a.commitInfo)?.commitInfo;
-      return { version: c.version, timestamp: Number(info?.inCommitTimestamp ?? fileTime) };
-    }),
-  );
+  return mapBounded(commits, async (c, i) => {
+    const fileTime = times[i]!;
+    if (!inCommit) return { version: c.version, timestamp: fileTime };
+    const info = parseCommit(new TextDecoder().decode(await store.get(c.key))).find((a) => a.commitInfo)?.commitInfo;
+    return { version: c.version, timestamp: Number(info?.inCommitTimestamp ?? fileTime) };
+  });
 }
 
 /** The latest version committed at or before `at`; errors when `at` precedes the oldest commit. */

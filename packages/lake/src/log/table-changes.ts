@@ -1,5 +1,6 @@
 // What changed between two versions: the data files commits fromVersion+1..toVersion added and removed with
 // dataChange=true (compaction's dataChange=false rewrites are not changes), for incremental readers.
+import { mapBounded } from '../storage/map-bounded.js';
 import { VersionNotFoundError } from '../errors.js';
 import { parseCommit, type AddAction, type RemoveAction } from './actions.js';
 import { commitKey } from './log-files.js';
@@ -28,18 +29,16 @@ export async function readChanges(store: ObjectStore, fromVersion: number, toVer
   if (toVersion < fromVersion)
     throw new VersionNotFoundError(`change range ${fromVersion}..${toVersion} is reversed`, { fromVersion, toVersion });
   const versions = Array.from({ length: toVersion - fromVersion }, (_, i) => fromVersion + 1 + i);
-  const texts = await Promise.all(
-    versions.map(async (v) => {
-      try {
-        return new TextDecoder().decode(await store.get(commitKey(v)));
-      } catch (error) {
-        throw new VersionNotFoundError(`commit ${v} is not in the log (cleaned up, or not yet written)`, {
-          version: v,
-          cause: String(error),
-        });
-      }
-    }),
-  );
+  const texts = await mapBounded(versions, async (v) => {
+    try {
+      return new TextDecoder().decode(await store.get(commitKey(v)));
+    } catch (error) {
+      throw new VersionNotFoundError(`commit ${v} is not in the log (cleaned up, or not yet written)`, {
+        version: v,
+        cause: String(error),
+      });
+    }
+  });
   const added = new Map<string, AddAction>();
   const removed = new Map<string, RemoveAction>();
   let hasDataRemoval = false;

@@ -1,6 +1,7 @@
 // Table history: the commitInfo of every version still in the log, newest first (DESCRIBE HISTORY). Each
 // version's time is the one time travel resolves (as Spark's history reports it): the in-commit timestamp, else
 // the commit file's time — not commitInfo.timestamp, taken before the file was written and so always earlier.
+import { mapBounded } from '../storage/map-bounded.js';
 import { parseCommit } from '../log/actions.js';
 import { monotonicCommitTimes } from '../log/commit-timestamps.js';
 import { listCommits } from '../log/log-segment.js';
@@ -26,19 +27,17 @@ export async function history(store: ObjectStore, limit = Infinity): Promise<His
     .map((c, i) => ({ ...c, time: times[i]! }))
     .reverse()
     .slice(0, limit);
-  return Promise.all(
-    commits.map(async (c) => {
-      const info =
-        parseCommit(new TextDecoder().decode(await store.get(c.key))).find((a) => a.commitInfo)?.commitInfo ?? {};
-      return {
-        version: c.version,
-        timestamp: Number(info.inCommitTimestamp ?? c.time),
-        operation: info.operation,
-        operationParameters: (info['operationParameters'] as Record<string, unknown> | undefined) ?? {},
-        operationMetrics: (info['operationMetrics'] as Record<string, unknown> | undefined) ?? {},
-        isBlindAppend: info['isBlindAppend'] as boolean | undefined,
-        readVersion: info['readVersion'] as number | undefined,
-      };
-    }),
-  );
+  return mapBounded(commits, async (c) => {
+    const info =
+      parseCommit(new TextDecoder().decode(await store.get(c.key))).find((a) => a.commitInfo)?.commitInfo ?? {};
+    return {
+      version: c.version,
+      timestamp: Number(info.inCommitTimestamp ?? c.time),
+      operation: info.operation,
+      operationParameters: (info['operationParameters'] as Record<string, unknown> | undefined) ?? {},
+      operationMetrics: (info['operationMetrics'] as Record<string, unknown> | undefined) ?? {},
+      isBlindAppend: info['isBlindAppend'] as boolean | undefined,
+      readVersion: info['readVersion'] as number | undefined,
+    };
+  });
 }
