@@ -54,9 +54,16 @@ export interface Snapshot {
  */
 export interface SnapshotCache {
   /** The state a checkpoint holds, with the checkpoint's identity (its files' keys and times). */
-  checkpoint?: { id: string; state: TableState };
+  checkpoint?: {
+    id: string;
+    version: number;
+    files: readonly { key: string; lastModified: number }[];
+    state: TableState;
+  };
   /** The newest state loaded, with the text of its version's commit: a table written again at the same place differs. */
   latest?: { version: number; commitText: string; state: TableState };
+  /** The last checkpoint this process wrote, with its file's time and the state it holds (see checkpoint-writer). */
+  written?: { version: number; key: string; lastModified: number; state: TableState };
 }
 
 const sharedSnapshotCaches = new Map<string, SnapshotCache>();
@@ -112,7 +119,8 @@ export async function loadSnapshot(
       base = emptyState();
       for (const a of await readCheckpointActions(store, sql, keys)) applyAction(base, a);
       base.tombstones = base.tombstones.compacted();
-      if (cache) cache.checkpoint = { id, state: base };
+      if (cache)
+        cache.checkpoint = { id, version: segment.checkpoint.version, files: segment.checkpoint.files, state: base };
     }
     state = forkState(base);
   }
@@ -217,7 +225,19 @@ async function readCommitText(store: ObjectStore, version: number): Promise<stri
   }
 }
 
+/** The reconciled state a snapshot was made from (not enumerable: a copy made with a spread has none). */
+const STATE = Symbol('lens.tableState');
+
+/** The state behind a snapshot this module loaded; undefined for one made by hand. */
+export function stateOf(snapshot: Snapshot): TableState | undefined {
+  return (snapshot as Snapshot & { [STATE]?: TableState })[STATE];
+}
+
 function snapshotOf(state: TableState, version: number): Snapshot {
+  return Object.defineProperty(snapshotFields(state, version), STATE, { value: state, enumerable: false });
+}
+
+function snapshotFields(state: TableState, version: number): Snapshot {
   const { protocol, metadata } = state;
   if (!protocol) throw new DeltaProtocolError(`table state at version ${version} has no protocol action`, { version });
   if (!metadata) throw new DeltaProtocolError(`table state at version ${version} has no metaData action`, { version });

@@ -5,6 +5,7 @@ import { it } from 'node:test';
 import { sharedDuckDB } from '../duckdb/sql.js';
 import { DeltaProtocolError, TableNotFoundError, VersionNotFoundError } from '../errors.js';
 import { loadSnapshot } from '../snapshot.js';
+import { TombstoneSet } from './log-replay.js';
 import { createMemoryObjectStore } from '../storage/memory/memory-object-store.js';
 import { serializeCommit, type Action } from './actions.js';
 import { commitKey } from './log-files.js';
@@ -79,4 +80,43 @@ it('starts from a checkpoint found through _last_checkpoint, even when older com
   await assert.rejects(loadSnapshot(store, sql, 0), VersionNotFoundError);
   await store.put(commitKey(4), enc([add('z')]));
   await assert.rejects(loadSnapshot(store, sql), DeltaProtocolError);
+});
+
+it('TombstoneSet: forks share their base; differingKeys finds the same keys whether or not the bases are shared', () => {
+  const r = (path: string, at: number) => ({ path, deletionTimestamp: at, dataChange: true });
+  const base = new TombstoneSet();
+  for (const k of ['a', 'b', 'c']) base.set(k, r(k, 1));
+  const settled = base.compacted();
+  const fork = settled.fork();
+  fork.delete('a'); // added back as a live file
+  fork.set('b', r('b', 2)); // removed again
+  fork.set('d', r('d', 2));
+  assert.deepEqual(
+    settled
+      .values()
+      .map((t) => t.path)
+      .sort(),
+    ['a', 'b', 'c'],
+  );
+  assert.deepEqual(
+    fork
+      .values()
+      .map((t) => `${t.path}${t.deletionTimestamp}`)
+      .sort(),
+    ['b2', 'c1', 'd2'],
+  );
+  const shared = [...fork.differingKeys(settled)].sort();
+  const unshared = [...fork.compacted().differingKeys(settled)].sort();
+  assert.deepEqual(shared, ['a', 'b', 'd']);
+  assert.deepEqual(unshared, shared);
+  assert.deepEqual([...settled.fork().differingKeys(settled)], []);
+  assert.deepEqual(
+    fork
+      .compacted(1)
+      .values()
+      .map((t) => t.path)
+      .sort(),
+    ['b', 'd'],
+    'deleted at 1: expired',
+  );
 });

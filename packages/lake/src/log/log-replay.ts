@@ -76,6 +76,31 @@ export class TombstoneSet {
     if (this.#base.has(key)) this.#revived.add(key);
   }
 
+  get(key: string): RemoveAction | undefined {
+    const added = this.#added.get(key);
+    if (added !== undefined || this.#revived.has(key)) return added;
+    return this.#base.get(key);
+  }
+
+  /**
+   * The keys whose tombstone differs between this set and `other` (a key without one on either side included):
+   * when the two share a base, only their changes are compared, not the base's ~10^5–10^6 entries.
+   */
+  *differingKeys(other: TombstoneSet): IterableIterator<string> {
+    if (this.#base !== other.#base) {
+      for (const [k, remove] of this.entries()) if (other.get(k) !== remove) yield k;
+      for (const [k] of other.entries()) if (this.get(k) === undefined) yield k;
+      return;
+    }
+    const seen = new Set<string>();
+    for (const keys of [this.#added.keys(), this.#revived, other.#added.keys(), other.#revived])
+      for (const k of keys) {
+        if (seen.has(k)) continue;
+        seen.add(k);
+        if (this.get(k) !== other.get(k)) yield k;
+      }
+  }
+
   /** A copy sharing the base. */
   fork(): TombstoneSet {
     return new TombstoneSet(this.#base, new Map(this.#added), new Set(this.#revived));
