@@ -131,7 +131,8 @@ export async function loadSnapshot(
     segment.commits.map((c) => c.key),
     store,
   );
-  if (cache && (cache.latest === undefined || segment.version >= cache.latest.version)) {
+  // A load of the newest version replaces the kept state even when it is older (a table written again here).
+  if (cache && (version === undefined || cache.latest === undefined || segment.version >= cache.latest.version)) {
     const commitText = texts.at(-1) ?? (await readCommitText(store, segment.version));
     if (commitText !== undefined) cache.latest = { version: segment.version, commitText, state: settle(state) };
   }
