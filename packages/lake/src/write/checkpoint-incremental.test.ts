@@ -7,12 +7,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { DeltaTable } from '../delta-table.js';
-import { createDuckDB } from '../duckdb/sql.js';
+import { createDuckDB, type DuckDBSession } from '../duckdb/sql.js';
 import type { Action } from '../log/actions.js';
 import { readCheckpointActions } from '../log/checkpoint-reader.js';
 import { ObjectNotFoundError } from '../errors.js';
 import { loadSnapshot, type Snapshot } from '../snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
+
+/** The Sql port, counting the checkpoints written on a previous one (their COPY unions the previous file's rows). */
+function countingIncremental(sql: DuckDBSession): DuckDBSession & { incremental: number } {
+  const counting = {
+    ...sql,
+    incremental: 0,
+    all: (text: string) => {
+      if (text.startsWith('COPY') && text.includes('UNION ALL')) counting.incremental++;
+      return sql.all(text);
+    },
+  };
+  return counting;
+}
 
 /** What a checkpoint says, order aside. */
 function contentOf(actions: readonly Action[]): string[] {
@@ -64,14 +77,7 @@ function expectedOf(s: Snapshot, cutoff: number): string[] {
 it('checkpoints written on the previous one hold what whole ones would, through compactions, deletes and expiry', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'lens-ckpt-incr-'));
   const sql = await createDuckDB();
-  let incremental = 0;
-  const counting = {
-    ...sql,
-    all: (text: string) => {
-      if (text.startsWith('COPY') && text.includes('UNION ALL')) incremental++;
-      return sql.all(text);
-    },
-  };
+  const counting = countingIncremental(sql);
   try {
     const table = await DeltaTable.open(dir, { sql: counting });
     await table.create({
@@ -112,7 +118,7 @@ it('checkpoints written on the previous one hold what whole ones would, through 
       checked++;
     }
     assert.ok(checked >= 6, `${checked} checkpoints compared`);
-    assert.ok(incremental >= checked - 1, `${incremental} written on the previous one`);
+    assert.ok(counting.incremental >= checked - 1, `${counting.incremental} written on the previous one`);
     // The tombstones of the compaction and the delete were in the checkpoints before they expired, not after.
     assert.ok(expiredSeen, 'a checkpoint dropped expired tombstones');
     assert.deepEqual(
@@ -129,14 +135,7 @@ it('a process that loaded a table from a checkpoint writes its first checkpoint 
   const first = await mkdtemp(join(tmpdir(), 'lens-ckpt-read-'));
   const copy = `${first}-copy`; // another location: another process's cache, as after a restart
   const sql = await createDuckDB();
-  let incremental = 0;
-  const counting = {
-    ...sql,
-    all: (text: string) => {
-      if (text.startsWith('COPY') && text.includes('UNION ALL')) incremental++;
-      return sql.all(text);
-    },
-  };
+  const counting = countingIncremental(sql);
   try {
     const table = await DeltaTable.open(first, { sql });
     await table.create({ columns: [{ name: 'n', type: 'long' }], properties: { 'delta.checkpointInterval': '4' } });
@@ -147,7 +146,7 @@ it('a process that loaded a table from a checkpoint writes its first checkpoint 
     await restarted.snapshot(); // from checkpoint 4 and commits 5, 6
     await restarted.append({ sql: 'SELECT 7::BIGINT AS n' });
     await restarted.append({ sql: 'SELECT 8::BIGINT AS n' }); // 8: a checkpoint
-    assert.equal(incremental, 1, 'written on checkpoint 4');
+    assert.equal(counting.incremental, 1, 'written on checkpoint 4');
     const key = `_delta_log/${String(8).padStart(20, '0')}.checkpoint.parquet`;
     const reference = await loadSnapshot(commitsOnly(restarted.store), sql, undefined, null);
     assert.equal(reference.version, 8);
