@@ -8,6 +8,7 @@
 //   2. another process's first load (an empty cache);
 //   3. latestTableVersion (what Prism's lanes poll), and a listing of _delta_log (what every load cost before).
 // The baseline is the first-day table. Usage: node bench/delta-week.mjs [tombstones=600000] [logFiles=300000]
+import { randomUUID } from 'node:crypto';
 import { copyFile, mkdtemp, rm, writeFile, mkdir, readFile, stat, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,11 +34,11 @@ async function buildTable(name, files, commits) {
   const log = join(dir, '_delta_log');
   await mkdir(log, { recursive: true });
   const now = Date.now();
-  const paths = Array.from({ length: files }, (_, i) => `day=2026-11-${String(1 + (i % 28)).padStart(2, '0')}/part-00000-${crypto.randomUUID()}.c000.snappy.parquet`);
+  const paths = Array.from({ length: files }, (_, i) => `day=2026-11-${String(1 + (i % 28)).padStart(2, '0')}/part-00000-${randomUUID()}.c000.snappy.parquet`);
   const value = (p) => ({ day: p.slice(4, 14) });
   const first = [
     { protocol: { minReaderVersion: 1, minWriterVersion: 2 } },
-    { metaData: { id: crypto.randomUUID(), format: { provider: 'parquet', options: {} }, schemaString, partitionColumns: ['day'], configuration: { 'delta.checkpointInterval': '100' }, createdTime: now } },
+    { metaData: { id: randomUUID(), format: { provider: 'parquet', options: {} }, schemaString, partitionColumns: ['day'], configuration: { 'delta.checkpointInterval': '100' }, createdTime: now } },
     ...paths.map((p) => ({ add: { path: p, partitionValues: value(p), size: 20_000, modificationTime: now, dataChange: true } })),
   ];
   await writeFile(join(log, `${pad(0)}.json`), first.map((a) => JSON.stringify(a)).join('\n') + '\n');
