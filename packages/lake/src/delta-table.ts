@@ -8,6 +8,7 @@ import { createFsObjectStore } from './storage/fs/fs-object-store.js';
 import type { ObjectStore } from './storage/object-store.js';
 import type { Predicate } from './scan/predicate.js';
 import { addColumns } from './write/add-columns.js';
+import { setProperties } from './write/set-properties.js';
 import { appendRows, type AppendOptions } from './write/append.js';
 import { createTable, type ColumnSpec, type CreateTableOptions } from './write/create-table.js';
 import { deleteWhere } from './write/delete-where.js';
@@ -124,6 +125,26 @@ export class DeltaTable {
   /** Bin-packs small files per partition (dataChange=false). */
   async optimize(options: OptimizeOptions = {}): Promise<OptimizeResult> {
     return this.#withRetry(async () => optimize(this.store, this.sql, await this.snapshot(), options));
+  }
+
+  /** Sets table properties (ALTER TABLE … SET TBLPROPERTIES); values Lens reads are checked first. */
+  async setProperties(properties: Readonly<Record<string, string>>): Promise<CommitResult> {
+    return this.#withRetry(async () => setProperties(this.store, await this.snapshot(), properties));
+  }
+
+  /**
+   * Sets those of `properties` the table does not have yet (a table created before Lens chose them keeps any value
+   * it was given); returns the new version, or undefined when nothing was missing.
+   */
+  async ensureProperties(properties: Readonly<Record<string, string>>): Promise<number | undefined> {
+    return this.#withRetry(async () => {
+      const snapshot = await this.snapshot();
+      const missing = Object.fromEntries(
+        Object.entries(properties).filter(([k]) => snapshot.metadata.configuration[k] === undefined),
+      );
+      if (Object.keys(missing).length === 0) return undefined;
+      return (await setProperties(this.store, snapshot, missing)).version;
+    });
   }
 
   /** Adds nullable columns. */

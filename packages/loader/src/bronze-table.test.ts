@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createDuckDB, type DuckDBSession } from '@lens/lake';
+import { createDuckDB, DeltaTable, STREAMING_TABLE_PROPERTIES, type DuckDBSession } from '@lens/lake';
+import { QUARANTINE_COLUMNS } from './bronze-schema.js';
+import { lakeTablePath } from './lake-table-path.js';
 import { BronzeTable, serialSql } from './bronze-table.js';
 import { PartitionOwnershipLostError } from './errors.js';
 import { readTable, tempDataDir } from './testing/records.js';
@@ -82,5 +84,28 @@ describe('fenced batch commits', () => {
       rows.map((r) => r['reason']).filter((r) => r === 'stale'),
       [],
     );
+  });
+});
+
+describe('tables created before', () => {
+  it('a bronze table without the streaming properties gets them when opened, and keeps its rows', async () => {
+    const env = await tempDataDir();
+    const s = await createDuckDB();
+    try {
+      const path = lakeTablePath(env.dataDir, 'bronze.quarantine');
+      const old = await DeltaTable.open(path, { sql: s });
+      await old.create({
+        columns: QUARANTINE_COLUMNS,
+        partitionColumns: ['quarantine_date'],
+        name: 'bronze.quarantine',
+      });
+      assert.equal((await old.snapshot()).metadata.configuration['delta.checkpointInterval'], undefined);
+      await BronzeTable.open(env.dataDir, 'quarantine', serialSql(s));
+      const conf = (await (await DeltaTable.open(path, { sql: s })).snapshot()).metadata.configuration;
+      for (const [k, v] of Object.entries(STREAMING_TABLE_PROPERTIES)) assert.equal(conf[k], v, k);
+    } finally {
+      s.close();
+      await env.cleanup();
+    }
   });
 });

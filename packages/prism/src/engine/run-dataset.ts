@@ -72,10 +72,13 @@ async function runWith(
     error: null,
   };
   let output: DeltaTable | undefined = await DeltaTable.open(lakeTablePath(dataDir, dataset.name), { sql: db });
-  const outSnap = await output.snapshot().catch((e: unknown) => {
+  let outSnap = await output.snapshot().catch((e: unknown) => {
     if (e instanceof TableNotFoundError) return undefined;
     throw e;
   });
+  // A table created before Lens chose them gets the properties of a table committed to every second.
+  if (outSnap && (await output.ensureProperties(STREAMING_TABLE_PROPERTIES)) !== undefined)
+    outSnap = await output.snapshot();
   if (!outSnap) output = undefined;
   const mode: ReadMode = !output && requested.kind === 'incremental' ? { kind: 'full' } : requested;
   const modeName = mode.kind === 'full' ? 'full_refresh' : mode.kind;

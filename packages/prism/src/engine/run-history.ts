@@ -44,9 +44,13 @@ const COLUMNS: ColumnSpec[] = [
 export async function recordRuns(dataDir: string, records: readonly RunRecord[]): Promise<void> {
   if (records.length === 0) return;
   const table = await DeltaTable.open(lakeTablePath(dataDir, 'lens.runs'));
-  try {
-    await table.snapshot();
-  } catch {
+  const exists = await table.snapshot().then(
+    () => true,
+    () => false,
+  );
+  // A table created before Lens chose them gets them; failing to is no reason to lose the run records.
+  if (exists) await table.ensureProperties(STREAMING_TABLE_PROPERTIES).catch(() => undefined);
+  else {
     await table
       .create({
         columns: COLUMNS,
