@@ -35,7 +35,7 @@ export interface SnapshotSelector {
 /**
  * Properties for a table committed to every second or so (bronze, continuous silver, run history, served lists):
  * - a checkpoint every 100 commits instead of Delta's 10. A checkpoint holds the whole state, tombstones included
- *   — a week of a busy table's compactions is ~600,000 of them, ~25 MB and ~3 s to write — while a reader replays
+ *   — a week of a busy table's compactions is ~600,000 of them, ~25 MB, seconds to write whole — while a reader replays
  *   at most 100 small commits after it;
  * - log files kept 7 days instead of 30, as long as VACUUM keeps removed data files (a version older than that
  *   cannot be read once VACUUM ran anyway): a file per commit is ~600,000 files in `_delta_log`, not ~2.6 M.
