@@ -134,11 +134,14 @@ export class DeltaTable {
 
   /**
    * Sets those of `properties` the table does not have yet (a table created before Lens chose them keeps any value
-   * it was given); returns the new version, or undefined when nothing was missing.
+   * it was given); returns the new version, or undefined when nothing was missing. With the caller's `snapshot`,
+   * a table that has them all is not read again (Prism checks its output at every run).
    */
-  async ensureProperties(properties: Readonly<Record<string, string>>): Promise<number | undefined> {
+  async ensureProperties(properties: Readonly<Record<string, string>>, given?: Snapshot): Promise<number | undefined> {
+    let first = given;
     return this.#withRetry(async () => {
-      const snapshot = await this.snapshot();
+      const snapshot = first ?? (await this.snapshot());
+      first = undefined; // a retry builds on a fresh snapshot
       const missing = Object.fromEntries(
         Object.entries(properties).filter(([k]) => snapshot.metadata.configuration[k] === undefined),
       );

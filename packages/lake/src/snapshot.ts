@@ -12,7 +12,7 @@ import type {
 } from './log/actions.js';
 import { parseCommit } from './log/actions.js';
 import { readCheckpointActions } from './log/checkpoint-reader.js';
-import { commitKey } from './log/log-files.js';
+import { commitKey, probeCommits } from './log/log-files.js';
 import { applyAction, emptyState, forkState, type TableState } from './log/log-replay.js';
 import { buildLogSegment } from './log/log-segment.js';
 import { checkReadable } from './log/protocol-check.js';
@@ -151,29 +151,21 @@ async function loadForward(
 ): Promise<SnapshotCache['latest']> {
   // Log clean-up removes a prefix of the versions: while this commit is there, every later one is.
   if ((await readCommitText(store, latest.version)) !== latest.commitText) return undefined;
-  const texts: string[] = [];
-  let next = latest.version + 1;
-  // Probes grow 1, 2, 4… so the usual case (no new commit, or one) asks for one or two files.
-  for (let width = 1; target === undefined || next <= target; width = Math.min(width * 2, 16)) {
-    if (texts.length >= FORWARD_COMMITS_MAX) return undefined;
-    const versions = Array.from({ length: Math.min(width, (target ?? Infinity) - next + 1) }, (_, i) => next + i);
-    const found = await Promise.all(versions.map((v) => readCommitText(store, v)));
-    const present = found.findIndex((text) => text === undefined);
-    for (const text of present < 0 ? found : found.slice(0, present)) texts.push(text as string);
-    next += present < 0 ? found.length : present;
-    if (present >= 0) break;
-  }
-  if (target !== undefined && next - 1 < target) return undefined;
+  const first = latest.version + 1;
+  const texts = await probeCommits(first, target, (v) => readCommitText(store, v), {
+    widest: 16,
+    max: FORWARD_COMMITS_MAX,
+  });
+  if (texts === undefined) return undefined;
   if (texts.length === 0) return latest;
   const state = forkState(latest.state);
-  const first = latest.version + 1;
   replayCommits(
     state,
     texts,
     texts.map((_, i) => commitKey(first + i)),
     store,
   );
-  return { version: next - 1, commitText: texts.at(-1) as string, state: settle(state) };
+  return { version: first + texts.length - 1, commitText: texts.at(-1) as string, state: settle(state) };
 }
 
 /** Applies commits' actions in order; a commit that is not JSON is a protocol error naming it. */

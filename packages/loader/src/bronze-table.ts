@@ -69,7 +69,7 @@ export class BronzeTable {
       snapshot = await table.snapshot();
     }
     // A table created before Lens chose them gets the properties of a table committed to every second.
-    if (await table.ensureProperties(STREAMING_TABLE_PROPERTIES)) snapshot = await table.snapshot();
+    if (await table.ensureProperties(STREAMING_TABLE_PROPERTIES, snapshot)) snapshot = await table.snapshot();
     const have = snapshot.schema.fields.map((f) => f.name);
     const missing = spec.columns.filter((c) => !have.includes(c.name)).map((c) => c.name);
     if (missing.length > 0) throw new BronzeSchemaError(spec.name, `missing columns ${missing.join(', ')}`);

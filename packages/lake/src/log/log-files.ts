@@ -28,6 +28,32 @@ export function commitKey(version: number): string {
   return `${LOG_DIR}/${pad20(version)}.json`;
 }
 
+/**
+ * What `read` gives for the commits from `from` on, in version order, asked for by name in probes of 1, 2, 4… up to
+ * `widest` files at once (the usual case, no new commit or one, costs one or two requests), up to the first missing
+ * version or to `target`. Undefined when `target` is not reached, or when more than `max` commits would be read
+ * (listing, or a checkpoint, is then the cheaper way).
+ */
+export async function probeCommits<T>(
+  from: number,
+  target: number | undefined,
+  read: (version: number) => Promise<T | undefined>,
+  limits: { widest: number; max: number },
+): Promise<T[] | undefined> {
+  const found: T[] = [];
+  let next = from;
+  for (let width = 1; target === undefined || next <= target; width = Math.min(width * 2, limits.widest)) {
+    if (found.length >= limits.max) return undefined;
+    const versions = Array.from({ length: Math.min(width, (target ?? Infinity) - next + 1) }, (_, i) => next + i);
+    const probe = await Promise.all(versions.map(read));
+    const missing = probe.findIndex((item) => item === undefined);
+    for (const item of missing < 0 ? probe : probe.slice(0, missing)) found.push(item as T);
+    next += missing < 0 ? probe.length : missing;
+    if (missing >= 0) break;
+  }
+  return target !== undefined && next - 1 < target ? undefined : found;
+}
+
 /** Zero-pads a version to the 20 digits the spec requires. */
 export function pad20(version: number): string {
   return String(version).padStart(20, '0');

@@ -3,7 +3,7 @@
 import { DeltaProtocolError, TableNotFoundError, VersionNotFoundError } from '../errors.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { readLastCheckpoint, type LastCheckpoint } from './last-checkpoint.js';
-import { commitKey, LOG_DIR, pad20, parseLogFile, type LogFile } from './log-files.js';
+import { commitKey, LOG_DIR, pad20, parseLogFile, probeCommits, type LogFile } from './log-files.js';
 
 type Commit = Extract<LogFile, { kind: 'commit' }>;
 type Checkpoint = Extract<LogFile, { kind: 'checkpoint' }>;
@@ -66,21 +66,13 @@ async function probeFromHint(
     .map((m) => parseLogFile(m!.key, m!.lastModified))
     .filter((f): f is Checkpoint => f?.kind === 'checkpoint');
   if (checkpoint.length !== parts) return undefined;
-  const commits: Commit[] = [];
-  let next = hint.version + 1;
-  for (let width = 1; target === undefined || next <= target; width = Math.min(width * 2, 32)) {
-    if (commits.length >= PROBED_COMMITS_MAX) return undefined;
-    const versions = Array.from({ length: Math.min(width, (target ?? Infinity) - next + 1) }, (_, i) => next + i);
-    const found = await Promise.all(versions.map((v) => store.head(commitKey(v))));
-    const missing = found.findIndex((m) => m === undefined);
-    for (const m of missing < 0 ? found : found.slice(0, missing))
-      commits.push(parseLogFile(m!.key, m!.lastModified) as Commit);
-    next += missing < 0 ? found.length : missing;
-    if (missing >= 0) break;
-  }
-  const version = next - 1;
-  if (target !== undefined && version < target) return undefined;
-  return { version, checkpoint: { version: hint.version, files: checkpoint }, commits };
+  const metasAfter = await probeCommits(hint.version + 1, target, (v) => store.head(commitKey(v)), {
+    widest: 32,
+    max: PROBED_COMMITS_MAX,
+  });
+  if (metasAfter === undefined) return undefined;
+  const commits = metasAfter.map((m) => parseLogFile(m.key, m.lastModified) as Commit);
+  return { version: hint.version + commits.length, checkpoint: { version: hint.version, files: checkpoint }, commits };
 }
 
 function pad10(n: number): string {

@@ -13,6 +13,7 @@ import { readCheckpointActions } from '../log/checkpoint-reader.js';
 import { ObjectNotFoundError } from '../errors.js';
 import { loadSnapshot, type Snapshot } from '../snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
+import { overStore } from '../testing/over-store.js';
 
 /** The Sql port, counting the checkpoints written on a previous one (their COPY unions the previous file's rows). */
 function countingIncremental(sql: DuckDBSession): DuckDBSession & { incremental: number } {
@@ -44,8 +45,9 @@ function contentOf(actions: readonly Action[]): string[] {
 /** The table as its commits alone say: checkpoints and `_last_checkpoint` hidden (a reference made without them). */
 function commitsOnly(store: ObjectStore): ObjectStore {
   const hidden = (key: string) => key.includes('checkpoint');
-  return {
+  return overStore(store, {
     description: `${store.description} (commits only)`,
+    listReadsAll: undefined,
     get: async (key) => {
       if (hidden(key)) throw new ObjectNotFoundError(key);
       return store.get(key);
@@ -57,8 +59,7 @@ function commitsOnly(store: ObjectStore): ObjectStore {
     putIfAbsent: () => Promise.reject(new Error('read only')),
     putFile: () => Promise.reject(new Error('read only')),
     delete: () => Promise.reject(new Error('read only')),
-    readableLocation: (key) => store.readableLocation(key),
-  };
+  });
 }
 
 /** What a checkpoint of the snapshot written whole holds (the writer's own rules: dataChange false, expiry). */

@@ -3,6 +3,7 @@
 // and thins the checkpoints kept within it.
 import type { MetadataAction } from '../log/actions.js';
 import { LOG_DIR, parseLogFile, type LogFile } from '../log/log-files.js';
+import { mapBounded } from '../storage/map-bounded.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { parseInterval } from './interval.js';
 
@@ -28,13 +29,12 @@ export async function cleanupExpiredLogs(
   // checkpoint was written before it, so one before an expired checkpoint is expired too.
   const named = (await store.listKeys(`${LOG_DIR}/`)).flatMap((key) => parseLogFile(key, NaN) ?? []);
   const checkpoints = (
-    await Promise.all(
-      named
-        .filter((f) => f.kind === 'checkpoint')
-        .map(async (f) => {
-          const meta = await store.head(f.key);
-          return meta ? [{ ...f, lastModified: meta.lastModified }] : [];
-        }),
+    await mapBounded(
+      named.filter((f) => f.kind === 'checkpoint'),
+      async (f) => {
+        const meta = await store.head(f.key);
+        return meta ? [{ ...f, lastModified: meta.lastModified }] : [];
+      },
     )
   ).flat();
   // The boundary is the newest checkpoint that is itself expired: everything before it is unreachable.

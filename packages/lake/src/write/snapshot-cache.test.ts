@@ -11,7 +11,7 @@ import { DeltaTable } from '../delta-table.js';
 import { createDuckDB } from '../duckdb/sql.js';
 import { loadSnapshot, type Snapshot } from '../snapshot.js';
 import { createFsObjectStore } from '../storage/fs/fs-object-store.js';
-import type { ObjectStore } from '../storage/object-store.js';
+import { overStore } from '../testing/over-store.js';
 import { writeCheckpoint } from './checkpoint-writer.js';
 
 const view = (s: Snapshot) => ({
@@ -25,16 +25,7 @@ const view = (s: Snapshot) => ({
 function countingStore(dir: string) {
   const store = createFsObjectStore(dir);
   const counts = { list: 0, get: 0, checkpointGets: 0 };
-  const counted: ObjectStore = {
-    description: store.description,
-    listReadsAll: store.listReadsAll,
-    head: (key) => store.head(key),
-    put: (key, data) => store.put(key, data),
-    putIfAbsent: (key, data) => store.putIfAbsent(key, data),
-    putFile: (key, path) => store.putFile(key, path),
-    delete: (key) => store.delete(key),
-    readableLocation: (key) => store.readableLocation(key),
-    listKeys: (prefix) => store.listKeys(prefix),
+  const counted = overStore(store, {
     list: (prefix, options) => {
       counts.list++;
       return store.list(prefix, options);
@@ -44,7 +35,7 @@ function countingStore(dir: string) {
       if (key.includes('checkpoint')) counts.checkpointGets++;
       return store.get(key);
     },
-  };
+  });
   return { store: counted, counts };
 }
 

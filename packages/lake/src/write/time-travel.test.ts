@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { it } from 'node:test';
 import { DeltaTable } from '../delta-table.js';
 import { VersionNotFoundError } from '../errors.js';
+import { overStore } from '../testing/over-store.js';
 import { cleanupExpiredLogs } from './log-cleanup.js';
 
 const commitPath = (dir: string, v: number) => join(dir, '_delta_log', `${String(v).padStart(20, '0')}.json`);
@@ -99,18 +100,15 @@ it('log clean-up reads the log by name and asks only checkpoints for their times
   await utimes(join(dir, '_delta_log', '00000000000000000010.checkpoint.parquet'), old, old);
   const asked = { list: 0, head: 0 };
   const store = t.store;
-  const counting = Object.assign(Object.create(null) as typeof store, {
-    description: store.description,
-    listKeys: (prefix: string) => store.listKeys(prefix),
-    list: (prefix: string) => {
+  const counting = overStore(store, {
+    list: (prefix) => {
       asked.list++;
       return store.list(prefix);
     },
-    head: (key: string) => {
+    head: (key) => {
       asked.head++;
       return store.head(key);
     },
-    delete: (key: string) => store.delete(key),
   });
   const deleted = await cleanupExpiredLogs(counting, (await t.snapshot()).metadata);
   assert.deepEqual(asked, { list: 0, head: 5 }, 'the five checkpoints, nothing else');

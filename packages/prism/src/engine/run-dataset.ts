@@ -77,7 +77,7 @@ async function runWith(
     throw e;
   });
   // A table created before Lens chose them gets the properties of a table committed to every second.
-  if (outSnap && (await output.ensureProperties(STREAMING_TABLE_PROPERTIES)) !== undefined)
+  if (outSnap && (await output.ensureProperties(STREAMING_TABLE_PROPERTIES, outSnap)) !== undefined)
     outSnap = await output.snapshot();
   if (!outSnap) output = undefined;
   const mode: ReadMode = !output && requested.kind === 'incremental' ? { kind: 'full' } : requested;

@@ -44,12 +44,9 @@ const COLUMNS: ColumnSpec[] = [
 export async function recordRuns(dataDir: string, records: readonly RunRecord[]): Promise<void> {
   if (records.length === 0) return;
   const table = await DeltaTable.open(lakeTablePath(dataDir, 'lens.runs'));
-  const exists = await table.snapshot().then(
-    () => true,
-    () => false,
-  );
+  const existing = await table.snapshot().catch(() => undefined);
   // A table created before Lens chose them gets them; failing to is no reason to lose the run records.
-  if (exists) await table.ensureProperties(STREAMING_TABLE_PROPERTIES).catch(() => undefined);
+  if (existing) await table.ensureProperties(STREAMING_TABLE_PROPERTIES, existing).catch(() => undefined);
   else {
     await table
       .create({
