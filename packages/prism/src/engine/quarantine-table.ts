@@ -15,12 +15,10 @@ export async function writeQuarantine(
   overwrite: boolean,
 ): Promise<void> {
   const table = await DeltaTable.open(lakeTablePath(dataDir, quarantineTableName(dataset)), { sql: db });
-  if (
-    !(await table.snapshot().then(
-      () => true,
-      () => false,
-    ))
-  ) {
+  const existing = await table.snapshot().catch(() => undefined);
+  // A table created before Lens chose the streaming properties gets the ones it lacks (best effort: the rows matter more).
+  if (existing) await table.ensureProperties(STREAMING_TABLE_PROPERTIES, existing).catch(() => undefined);
+  else {
     await table
       .create({
         columns: [

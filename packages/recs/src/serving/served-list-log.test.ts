@@ -7,7 +7,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { DeltaTable } from '@lens/lake';
+import { DeltaTable, STREAMING_TABLE_PROPERTIES } from '@lens/lake';
 import { createEventLog } from '@lens/log';
 import { damageLocalRecord } from '@lens/log/testing';
 import { lakeTablePath } from '@lens/loader';
@@ -21,7 +21,7 @@ import {
   servedRowTail,
   type ServedListEntry,
 } from './served-list-log.js';
-import { COMPACT_EVERY_COMMITS, servedSpoolDir } from './served-list-schema.js';
+import { COMPACT_EVERY_COMMITS, SERVED_COLUMNS, servedSpoolDir } from './served-list-schema.js';
 
 const entry = (i: number): ServedListEntry => {
   const response: RecommendationResponse = {
@@ -281,3 +281,24 @@ test(
     }
   },
 );
+
+test('a served-lists table created before the streaming properties gets them at the next write, rows kept', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'lens-served-'));
+  try {
+    const old = await DeltaTable.open(lakeTablePath(dataDir, SERVED_TABLE));
+    await old.create({ columns: SERVED_COLUMNS, partitionColumns: ['served_date'], name: SERVED_TABLE });
+    assert.equal((await old.snapshot()).metadata.configuration['delta.checkpointInterval'], undefined);
+    const log = createDeltaServedListLog({ dataDir, flushEveryMs: 60_000 });
+    log.record(entry(1));
+    await log.close();
+    const table = await DeltaTable.open(lakeTablePath(dataDir, SERVED_TABLE));
+    const conf = (await table.snapshot()).metadata.configuration;
+    for (const [k, v] of Object.entries(STREAMING_TABLE_PROPERTIES)) assert.equal(conf[k], v, k);
+    assert.deepEqual(
+      (await rowsOf(dataDir)).map((r) => r['list_id']),
+      ['list-1'],
+    );
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});

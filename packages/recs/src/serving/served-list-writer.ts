@@ -94,7 +94,10 @@ async function servedTable(): Promise<DeltaTable> {
       () => true,
       () => false,
     );
-  if (!(await found())) {
+  const existing = await t.snapshot().catch(() => undefined);
+  // A table created before Lens chose the streaming properties gets the ones it lacks (best effort: rows matter more).
+  if (existing) await t.ensureProperties(STREAMING_TABLE_PROPERTIES, existing).catch(() => undefined);
+  else {
     await t
       .create({
         columns: SERVED_COLUMNS,
