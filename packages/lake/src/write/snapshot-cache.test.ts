@@ -140,7 +140,9 @@ it('the cache is shared by every instance opened on a table, and not by a table 
   const counting = {
     ...sql,
     all: (text: string) => {
-      if (text.includes('read_parquet') && text.includes('checkpoint')) checkpointReads++;
+      // A read of a checkpoint is one query for its rows other than tombstones (and one for the tombstones).
+      if (text.includes('read_parquet') && text.includes('checkpoint') && text.includes('remove IS NULL'))
+        checkpointReads++;
       return sql.all(text);
     },
   };
@@ -189,6 +191,11 @@ it('a checkpoint of 150,000 tombstones (about two days of a table committed ever
     await writeCheckpoint(table.store, sql, { ...snapshot, tombstones } as Snapshot);
     const read = await loadSnapshot(createFsObjectStore(dir), sql, undefined, {});
     assert.equal(read.tombstones.length, 150_000);
+    // Read in chunks of JSON arrays: every tombstone once, whole.
+    assert.deepEqual(
+      read.tombstones.map((t) => `${t.path} ${t.size} ${t.deletionTimestamp} ${t.dataChange}`).sort(),
+      tombstones.map((t) => `${t.path} ${t.size} ${t.deletionTimestamp} ${t.dataChange}`),
+    );
     assert.deepEqual(
       read.files.map((f) => f.path),
       snapshot.files.map((f) => f.path),
