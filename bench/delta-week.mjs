@@ -4,7 +4,7 @@
 // _delta_log holds a file per commit (30 days of them are kept). Both tables are built as logs (a commit adding the
 // files, one removing them, then commits of commitInfo only) with the real checkpoint writer; then, on each:
 //   1. 100 appends (one checkpoint among them at delta.checkpointInterval=100), and the reload after each
-//      (what the loader does at every commit);
+//      (what the loader does at every commit); then 100 more with the checkpoint in the background;
 //   2. another process's first load (an empty cache);
 //   3. latestTableVersion (what Prism's lanes poll), and a listing of _delta_log (what every load cost before).
 // The baseline is the first-day table. Usage: node bench/delta-week.mjs [tombstones=600000] [logFiles=300000]
@@ -13,7 +13,7 @@ import { copyFile, mkdtemp, rm, writeFile, mkdir, readFile, stat, readdir } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { DeltaTable, createDuckDB, createFsObjectStore, latestTableVersion, loadSnapshot } from '@lens/lake';
+import { DeltaTable, createDuckDB, createFsObjectStore, latestTableVersion, loadSnapshot, maintenanceIdle } from '@lens/lake';
 
 const tombstones = Number(process.argv[2] ?? 600_000);
 const logFiles = Number(process.argv[3] ?? 300_000);
@@ -86,6 +86,20 @@ async function measure(label, dir) {
     out.appendMeanMs = mean(appends);
     out.appendMaxMs = Math.max(...appends);
     out.reloadMedianMs = median(reloads);
+    // The same with the checkpoint and log clean-up off the commit path (what the loader and Prism's outputs use).
+    const background = await DeltaTable.open(dir, { sql, maintenance: 'background' });
+    const bgAppends = [];
+    for (let i = 0; i < 100; i++) {
+      t0 = performance.now();
+      await background.append({ sql: `SELECT ${i}::BIGINT AS n, DATE '2026-11-28' AS day` });
+      bgAppends.push(performance.now() - t0);
+      await background.snapshot();
+    }
+    out.bgAppendMeanMs = mean(bgAppends);
+    out.bgAppendMaxMs = Math.max(...bgAppends);
+    t0 = performance.now();
+    await maintenanceIdle();
+    out.bgIdleMs = performance.now() - t0;
     const polls = [];
     for (let i = 0; i < 10; i++) {
       t0 = performance.now();
@@ -121,6 +135,9 @@ try {
   row('reload after a commit, median ms', 'reloadMedianMs', 2);
   row('append (one checkpoint per 100), mean ms', 'appendMeanMs');
   row('append, slowest ms (the checkpoint)', 'appendMaxMs');
+  row('append with background maintenance, mean ms', 'bgAppendMeanMs');
+  row('append with background maintenance, slowest ms', 'bgAppendMaxMs');
+  row('background checkpoint still running after the 100th append, ms', 'bgIdleMs');
   row('another process\'s first load ms', 'coldLoadMs');
   row('latestTableVersion ms', 'pollMedianMs', 2);
   row('listing _delta_log ms (each load before)', 'listMedianMs');

@@ -18,6 +18,7 @@ import type { RowSource } from './write/row-source.js';
 import type { CommitResult } from './write/transaction.js';
 import { vacuum, type VacuumOptions } from './write/vacuum.js';
 import { writeCheckpoint } from './write/checkpoint-writer.js';
+import type { Maintenance } from './write/background-maintenance.js';
 import { ConcurrentModificationError, VersionNotFoundError } from './errors.js';
 import type { AddAction } from './log/actions.js';
 import { readChanges, removedAsAdd, type TableChanges } from './log/table-changes.js';
@@ -49,6 +50,11 @@ export const STREAMING_TABLE_PROPERTIES: Readonly<Record<string, string>> = {
 export interface OpenOptions {
   /** SQL engine for Parquet I/O; defaults to a process-wide in-memory DuckDB. */
   sql?: Sql;
+  /**
+   * Where this instance's writes checkpoint and clean the log when due: `inline` (default) inside the write, or
+   * `background`, after it returns (for tables committed to every second: see write/background-maintenance.ts).
+   */
+  maintenance?: Maintenance;
 }
 
 /**
@@ -64,6 +70,7 @@ export class DeltaTable {
   private constructor(
     readonly store: ObjectStore,
     readonly sql: Sql,
+    readonly maintenance: Maintenance = 'inline',
   ) {
     this.#cache = snapshotCacheFor(store);
   }
@@ -71,7 +78,7 @@ export class DeltaTable {
   /** Opens (without reading) the table at a directory or on an ObjectStore. */
   static async open(location: string | ObjectStore, options: OpenOptions = {}): Promise<DeltaTable> {
     const store = typeof location === 'string' ? createFsObjectStore(location) : location;
-    return new DeltaTable(store, options.sql ?? (await sharedDuckDB()));
+    return new DeltaTable(store, options.sql ?? (await sharedDuckDB()), options.maintenance);
   }
 
   /** Loads a snapshot (latest, a version, or the version current at a timestamp). */
@@ -113,18 +120,22 @@ export class DeltaTable {
     return this.#withRetry(async () => {
       const snapshot = given ?? (await this.snapshot());
       given = undefined; // a retry builds on a fresh snapshot
-      return appendRows(this.store, this.sql, snapshot, source, options);
+      return appendRows(this.store, this.sql, snapshot, source, options, this.maintenance);
     });
   }
 
   /** Deletes rows matching a predicate (or SQL text), rewriting the files that held them. */
   async delete(where: Predicate | string): Promise<CommitResult & { deletedRows: number }> {
-    return this.#withRetry(async () => deleteWhere(this.store, this.sql, await this.snapshot(), where));
+    return this.#withRetry(async () =>
+      deleteWhere(this.store, this.sql, await this.snapshot(), where, this.maintenance),
+    );
   }
 
   /** Bin-packs small files per partition (dataChange=false). */
   async optimize(options: OptimizeOptions = {}): Promise<OptimizeResult> {
-    return this.#withRetry(async () => optimize(this.store, this.sql, await this.snapshot(), options));
+    return this.#withRetry(async () =>
+      optimize(this.store, this.sql, await this.snapshot(), options, this.maintenance),
+    );
   }
 
   /** Sets table properties (ALTER TABLE … SET TBLPROPERTIES); values Lens reads are checked first. */
@@ -210,7 +221,9 @@ export class DeltaTable {
    * await table.replace({ sql: 'SELECT * FROM staged' }, { where: 'id IN (SELECT id FROM staged)', txns: [{ appId: 'job', version: 7 }] });
    */
   async replace(source: RowSource, options: ReplaceOptions = {}): Promise<CommitResult & { deletedRows: number }> {
-    return this.#withRetry(async () => replaceWhere(this.store, this.sql, await this.snapshot(), source, options));
+    return this.#withRetry(async () =>
+      replaceWhere(this.store, this.sql, await this.snapshot(), source, options, this.maintenance),
+    );
   }
 
   /** commitInfo per version, newest first. */

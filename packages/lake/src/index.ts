@@ -34,3 +34,4 @@ export { analyzeQuery, parseSerializedSql, referencePredicate, type TableReferen
 export { prepareLakeQuery, type RegisteredTable } from './catalog/lake-query.js';
 export type { TableChanges } from './log/table-changes.js';
 export type { ReplaceOptions } from './write/replace-where.js';
+export { maintenanceIdle, maintenanceFailures, type Maintenance } from './write/background-maintenance.js';

@@ -8,6 +8,7 @@ import { fileKey } from '../log/log-replay.js';
 import { checkWritable, isAppendOnly } from '../log/protocol-check.js';
 import type { Snapshot } from '../snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
+import type { Maintenance } from './background-maintenance.js';
 import { afterCommit, commitInfo, deleteUncommitted, removeOf } from './commit-support.js';
 import { writeDataFiles } from './data-writer.js';
 import { sourceSelect, type RowSource } from './row-source.js';
@@ -33,6 +34,7 @@ export async function appendRows(
   snapshot: Snapshot,
   source: RowSource,
   options: AppendOptions = {},
+  maintenance: Maintenance = 'inline',
 ): Promise<CommitResult> {
   checkWritable(snapshot.protocol, snapshot.metadata);
   const mode = options.mode ?? 'append';
@@ -83,6 +85,6 @@ export async function appendRows(
       store,
       adds.map((a) => a.path),
     );
-  else await afterCommit(store, sql, result.version, snapshot.metadata);
+  else await afterCommit(store, sql, result.version, snapshot.metadata, maintenance);
   return result;
 }

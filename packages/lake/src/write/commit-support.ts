@@ -6,6 +6,7 @@ import { loadSnapshot } from '../snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { writeCheckpoint } from './checkpoint-writer.js';
 import { cleanupExpiredLogs } from './log-cleanup.js';
+import { scheduleMaintenance, type Maintenance } from './background-maintenance.js';
 
 /** Engine string recorded in commitInfo. */
 export const ENGINE_INFO = 'lens-lake/0.1.0';
@@ -44,22 +45,28 @@ export function checkpointInterval(metadata: MetadataAction): number {
 }
 
 /**
- * After a commit at `version`: checkpoint when due, then clean expired logs. Failures are swallowed because
- * the commit itself is durable and both steps are optional optimisations another writer will redo.
+ * After a commit at `version`: checkpoint when due, then clean expired logs — here, or `background` (see
+ * background-maintenance.ts). Failures are swallowed because the commit itself is durable and both steps are
+ * optional optimisations another writer will redo.
  */
 export async function afterCommit(
   store: ObjectStore,
   sql: Sql,
   version: number,
   metadata: MetadataAction,
+  maintenance: Maintenance = 'inline',
 ): Promise<void> {
   const interval = checkpointInterval(metadata);
   if (version === 0 || version % interval !== 0) return;
+  // At every tenth checkpoint: clean-up reads the names of the whole log.
+  const cleanup = version % (interval * CLEANUP_EVERY_CHECKPOINTS) === 0;
+  if (maintenance === 'background') {
+    scheduleMaintenance(store, metadata, cleanup);
+    return;
+  }
   try {
     const snapshot = await loadSnapshot(store, sql, version);
     await writeCheckpoint(store, sql, snapshot);
-    // At every tenth checkpoint: clean-up reads the names of the whole log.
-    const cleanup = version % (interval * CLEANUP_EVERY_CHECKPOINTS) === 0;
     if (cleanup && metadata.configuration['delta.enableExpiredLogCleanup'] !== 'false')
       await cleanupExpiredLogs(store, metadata);
   } catch {

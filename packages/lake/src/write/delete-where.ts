@@ -11,6 +11,7 @@ import { predicateToSql, type Predicate } from '../scan/predicate.js';
 import { planScan } from '../scan/scan-sql.js';
 import type { Snapshot } from '../snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
+import type { Maintenance } from './background-maintenance.js';
 import { afterCommit, commitInfo, removeOf } from './commit-support.js';
 import { writeDataFiles } from './data-writer.js';
 import { commit, type CommitResult } from './transaction.js';
@@ -21,6 +22,7 @@ export async function deleteWhere(
   sql: Sql,
   snapshot: Snapshot,
   where: Predicate | string,
+  maintenance: Maintenance = 'inline',
 ): Promise<CommitResult & { deletedRows: number }> {
   checkWritable(snapshot.protocol, snapshot.metadata);
   if (isAppendOnly(snapshot.metadata))
@@ -74,6 +76,6 @@ export async function deleteWhere(
         numDeletedRows: deletedRows,
       }),
   );
-  await afterCommit(store, sql, result.version, snapshot.metadata);
+  await afterCommit(store, sql, result.version, snapshot.metadata, maintenance);
   return { ...result, deletedRows };
 }

@@ -8,6 +8,7 @@ import { checkWritable } from '../log/protocol-check.js';
 import { planScan } from '../scan/scan-sql.js';
 import type { Snapshot } from '../snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
+import type { Maintenance } from './background-maintenance.js';
 import { afterCommit, commitInfo, removeOf } from './commit-support.js';
 import { writeDataFiles } from './data-writer.js';
 import { commit, type CommitResult } from './transaction.js';
@@ -40,6 +41,7 @@ export async function optimize(
   sql: Sql,
   snapshot: Snapshot,
   options: OptimizeOptions = {},
+  maintenance: Maintenance = 'inline',
 ): Promise<OptimizeResult> {
   checkWritable(snapshot.protocol, snapshot.metadata);
   const target = options.targetFileSize ?? 128 * 1024 * 1024;
@@ -92,6 +94,6 @@ export async function optimize(
         numAddedFiles: added.length,
       }),
   );
-  await afterCommit(store, sql, result.version, snapshot.metadata);
+  await afterCommit(store, sql, result.version, snapshot.metadata, maintenance);
   return { commit: result, filesRemoved: removed.length, filesAdded: added.length };
 }

@@ -12,6 +12,7 @@ import { predicateToSql, type Predicate } from '../scan/predicate.js';
 import { planScan } from '../scan/scan-sql.js';
 import type { Snapshot } from '../snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
+import type { Maintenance } from './background-maintenance.js';
 import { afterCommit, commitInfo, deleteUncommitted, removeOf } from './commit-support.js';
 import { checkColumns, protocolFor, schemaOf, type ColumnSpec } from './create-table.js';
 import { writeDataFiles } from './data-writer.js';
@@ -49,6 +50,7 @@ export async function replaceWhere(
   snapshot: Snapshot,
   source: RowSource,
   options: ReplaceOptions = {},
+  maintenance: Maintenance = 'inline',
 ): Promise<CommitResult & { deletedRows: number }> {
   checkWritable(snapshot.protocol, snapshot.metadata);
   const txns: TxnAction[] = (options.txns ?? []).map((t) => ({
@@ -149,7 +151,7 @@ export async function replaceWhere(
       store,
       adds.map((a) => a.path),
     );
-  else await afterCommit(store, sql, result.version, target?.metadata ?? snapshot.metadata);
+  else await afterCommit(store, sql, result.version, target?.metadata ?? snapshot.metadata, maintenance);
   return { ...result, deletedRows };
 }
 
