@@ -49,7 +49,7 @@ export class BronzeTable {
     lockDir = join(dataDir, 'loader', 'locks'),
   ): Promise<BronzeTable> {
     const spec = BRONZE_TABLES[key];
-    const table = await DeltaTable.open(lakeTablePath(dataDir, spec.name), { sql });
+    const table = await DeltaTable.open(lakeTablePath(dataDir, spec.name), { sql, maintenance: 'background' });
     let snapshot;
     try {
       snapshot = await table.snapshot();

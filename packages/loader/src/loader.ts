@@ -1,6 +1,7 @@
 // The loader instance: keeps leases on a fair share of the log's partitions (renewed every third of the TTL),
 // runs one PartitionLoader per held partition, expires old dedup entries, serves /health and /metrics.
 import { join } from 'node:path';
+import { maintenanceIdle } from '@lens/lake';
 import type { EventLog } from '@lens/log';
 import type { LoaderConfig } from '@lens/protocol';
 import { PartitionOwnershipLostError } from './errors.js';
@@ -199,6 +200,7 @@ export async function startLoader(options: LoaderOptions): Promise<RunningLoader
       clearInterval(retention);
       await ticking;
       await Promise.all([...runners.values()].map((r) => r.done));
+      await maintenanceIdle(); // a checkpoint being written finishes (one cut short is only redone later)
       for (const p of res.leases.held()) await res.leases.release(p);
       await leave(membersDir, res.leases.owner);
       await ops?.close();

@@ -14,7 +14,10 @@ export async function writeQuarantine(
   batch: number,
   overwrite: boolean,
 ): Promise<void> {
-  const table = await DeltaTable.open(lakeTablePath(dataDir, quarantineTableName(dataset)), { sql: db });
+  const table = await DeltaTable.open(lakeTablePath(dataDir, quarantineTableName(dataset)), {
+    sql: db,
+    maintenance: 'background',
+  });
   const existing = await table.snapshot().catch(() => undefined);
   // A table created before Lens chose the streaming properties gets the ones it lacks (best effort: the rows matter more).
   if (existing) await table.ensureProperties(STREAMING_TABLE_PROPERTIES, existing).catch(() => undefined);

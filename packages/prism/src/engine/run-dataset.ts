@@ -71,7 +71,10 @@ async function runWith(
     expectations: [],
     error: null,
   };
-  let output: DeltaTable | undefined = await DeltaTable.open(lakeTablePath(dataDir, dataset.name), { sql: db });
+  let output: DeltaTable | undefined = await DeltaTable.open(lakeTablePath(dataDir, dataset.name), {
+    sql: db,
+    maintenance: 'background',
+  });
   let outSnap = await output.snapshot().catch((e: unknown) => {
     if (e instanceof TableNotFoundError) return undefined;
     throw e;
@@ -123,7 +126,7 @@ async function runWith(
   const rowsIn = counts.reduce((n, rows) => n + Number(rows[0]?.['n'] ?? 0), 0);
   const { results, quarantined } = await applyExpectations(db, dataset.name, dataset.expectations);
   if (!output) {
-    output = await DeltaTable.open(lakeTablePath(dataDir, dataset.name), { sql: db });
+    output = await DeltaTable.open(lakeTablePath(dataDir, dataset.name), { sql: db, maintenance: 'background' });
     const columns = columnSpecs(dataset.name, await db.describe('SELECT * FROM __prism_out'));
     await output
       .create({

@@ -43,7 +43,7 @@ const COLUMNS: ColumnSpec[] = [
 /** Appends run records to lens.runs (creating it on first use). */
 export async function recordRuns(dataDir: string, records: readonly RunRecord[]): Promise<void> {
   if (records.length === 0) return;
-  const table = await DeltaTable.open(lakeTablePath(dataDir, 'lens.runs'));
+  const table = await DeltaTable.open(lakeTablePath(dataDir, 'lens.runs'), { maintenance: 'background' });
   const existing = await table.snapshot().catch(() => undefined);
   // A table created before Lens chose them gets them; failing to is no reason to lose the run records.
   if (existing) await table.ensureProperties(STREAMING_TABLE_PROPERTIES, existing).catch(() => undefined);
