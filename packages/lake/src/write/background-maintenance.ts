@@ -32,10 +32,15 @@ let failures = 0;
 
 /** The maintenance session: one thread, so a checkpoint never takes both cores from the writer. */
 const maintenanceSql = (): Promise<DuckDBSession> =>
-  (session ??= createDuckDB().then(async (s) => {
-    await s.run('SET threads = 1');
-    return s;
-  }));
+  (session ??= createDuckDB()
+    .then(async (s) => {
+      await s.run('SET threads = 1');
+      return s;
+    })
+    .catch((error: unknown) => {
+      session = undefined; // the next job tries again
+      throw error;
+    }));
 
 /** Records that `store`'s table needs a checkpoint (and a clean-up when `cleanup`), and starts the worker. */
 export function scheduleMaintenance(store: ObjectStore, metadata: MetadataAction, cleanup: boolean): void {
