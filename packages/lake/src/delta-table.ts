@@ -169,7 +169,7 @@ export class DeltaTable {
   /** Deletes unreferenced data files older than the retention; returns their keys. */
   async vacuum(options: VacuumOptions = {}): Promise<string[]> {
     const listed = await this.store.list(''); // before the snapshot: a file committed meanwhile is in it
-    return vacuum(this.store, await this.snapshot(), options, listed);
+    return vacuum(this.store, await this.snapshot(), options, listed, this.sql);
   }
 
   /** Writes a checkpoint of the latest version now (normally done every `delta.checkpointInterval` commits). */

@@ -12,7 +12,8 @@ export {
   type SnapshotSelector,
 } from './delta-table.js';
 export type { Snapshot } from './snapshot.js';
-export { loadSnapshot } from './snapshot.js';
+export { loadSnapshot, loadTombstones } from './snapshot.js';
+export { TombstonesNotLoadedError } from './log/log-replay.js';
 export type * from './log/actions.js';
 export { SUPPORTED_READER_FEATURES, SUPPORTED_WRITER_FEATURES } from './log/protocol-check.js';
 export type { DeltaType, DeltaField, DeltaStructType, DeltaArrayType, DeltaMapType } from './schema/delta-schema.js';

@@ -1,6 +1,6 @@
 // A snapshot: the table's reconciled state at one version, loaded from a checkpoint plus later commits.
 // Validates the protocol before anything else so unsupported tables fail with the feature's name.
-import type { Sql } from './duckdb/sql.js';
+import { sharedDuckDB, type Sql } from './duckdb/sql.js';
 import { DeltaProtocolError, ObjectNotFoundError } from './errors.js';
 import type {
   AddAction,
@@ -11,9 +11,17 @@ import type {
   TxnAction,
 } from './log/actions.js';
 import { parseCommit } from './log/actions.js';
-import { readCheckpointActions } from './log/checkpoint-reader.js';
+import { readCheckpointActions, readCheckpointTombstones } from './log/checkpoint-reader.js';
 import { commitKey, probeCommits } from './log/log-files.js';
-import { applyAction, emptyState, forkState, type TableState } from './log/log-replay.js';
+import {
+  applyAction,
+  emptyState,
+  fileKey,
+  forkState,
+  LazyTombstones,
+  TombstoneSet,
+  type TableState,
+} from './log/log-replay.js';
 import { buildLogSegment } from './log/log-segment.js';
 import { checkReadable } from './log/protocol-check.js';
 import { parseSchema, type DeltaField, type DeltaStructType } from './schema/delta-schema.js';
@@ -117,8 +125,8 @@ export async function loadSnapshot(
     let base = cache?.checkpoint?.id === id ? cache.checkpoint.state : undefined;
     if (base === undefined) {
       base = emptyState();
-      for (const a of await readCheckpointActions(store, sql, keys)) applyAction(base, a);
-      base.tombstones = base.tombstones.compacted();
+      for (const a of await readCheckpointActions(store, sql, keys, false)) applyAction(base, a);
+      base.tombstones = new TombstoneSet(lazyTombstones(store, keys, cache));
       if (cache)
         cache.checkpoint = { id, version: segment.checkpoint.version, files: segment.checkpoint.files, state: base };
     }
@@ -185,13 +193,50 @@ function replayCommits(state: TableState, texts: readonly string[], keys: readon
   }
 }
 
+/** A checkpoint's tombstones, read on first need (see LazyTombstones). */
+function lazyTombstones(store: ObjectStore, keys: string[], cache: SnapshotCache | null | undefined): LazyTombstones {
+  return new LazyTombstones(async (sql) => {
+    try {
+      const base = new Map<string, RemoveAction>();
+      for (const remove of await readCheckpointTombstones(store, sql, keys)) base.set(fileKey(remove), remove);
+      return base;
+    } catch (error) {
+      // The checkpoint is gone (thinned, or the table written again): the process's next load starts afresh.
+      if (cache) {
+        cache.checkpoint = undefined;
+        cache.latest = undefined;
+        cache.written = undefined;
+      }
+      throw error;
+    }
+  });
+}
+
+/**
+ * The snapshot's tombstones, reading its checkpoint's first when they were not read yet (with `sql`, else the
+ * process-wide DuckDB). `Snapshot.tombstones` throws TombstonesNotLoadedError until then.
+ */
+export async function loadTombstones(snapshot: Snapshot, sql?: Sql): Promise<readonly RemoveAction[]> {
+  const state = stateOf(snapshot);
+  if (state && !state.tombstones.loaded) await state.tombstones.load(sql ?? (await sharedDuckDB()));
+  return snapshot.tombstones;
+}
+
 /**
  * A state fit to keep: once the tombstones' changes outweigh their base, they are folded into a new one and those
  * past the table's retention dropped, as a checkpoint would — else a process that never reads a checkpoint again
- * would keep every tombstone since it started.
+ * would keep every tombstone since it started. A checkpoint's tombstones not read yet are read in the background
+ * then, and folded at a later load.
  */
 function settle(state: TableState): TableState {
   const { tombstones } = state;
+  if (!tombstones.loaded) {
+    if (tombstones.changes > 10_000)
+      void sharedDuckDB()
+        .then((sql) => tombstones.load(sql))
+        .catch(() => undefined);
+    return state;
+  }
   if (tombstones.changes <= Math.max(10_000, tombstones.baseSize / 2)) return state;
   let expiredBefore = -Infinity;
   try {
@@ -241,7 +286,7 @@ function snapshotFields(state: TableState, version: number): Snapshot {
   // Schema parsing is lazy: log-level questions (files, txns) work even when the schema is unusable.
   const getSchema = (): DeltaStructType => (schema ??= parseSchema(metadata.schemaString));
   let tombstones: RemoveAction[] | undefined;
-  return {
+  const fields: Omit<Snapshot, 'tombstones'> = {
     version,
     protocol,
     metadata,
@@ -250,10 +295,6 @@ function snapshotFields(state: TableState, version: number): Snapshot {
     },
     partitionColumns: metadata.partitionColumns,
     files: [...state.files.values()],
-    // Built on first use: only checkpoints and VACUUM read them, and a busy table has ~10^5 or more.
-    get tombstones() {
-      return (tombstones ??= state.tombstones.values());
-    },
     txns: state.txns,
     domains: state.domains,
     columnMapping: mode === 'name' || mode === 'id' ? mode : 'none',
@@ -267,4 +308,11 @@ function snapshotFields(state: TableState, version: number): Snapshot {
       }));
     },
   };
+  // Built on first use: only checkpoints and VACUUM read them, and a busy table has ~10^5 or more; a checkpoint's
+  // are read by loadTombstones first (else TombstonesNotLoadedError). Not enumerable: a copy made with a spread
+  // (a scan over some of the files) neither has nor reads them.
+  return Object.defineProperty(fields, 'tombstones', {
+    get: () => (tombstones ??= state.tombstones.values()),
+    enumerable: false,
+  }) as Snapshot;
 }

@@ -23,26 +23,49 @@ const ACTION_KEYS = [
 /** Tombstones read per JSON array (~300 bytes of JSON each: 15 MB strings). */
 const REMOVE_CHUNK = 50_000;
 
-/** All actions of a checkpoint (every part, plus sidecars of a v2 checkpoint). */
-export async function readCheckpointActions(store: ObjectStore, sql: Sql, keys: string[]): Promise<Action[]> {
+/**
+ * The actions of a checkpoint (every part, plus sidecars of a v2 checkpoint): all of them, or all but the
+ * tombstones (`withTombstones` false: a reader's state; `readCheckpointTombstones` reads them when needed).
+ */
+export async function readCheckpointActions(
+  store: ObjectStore,
+  sql: Sql,
+  keys: string[],
+  withTombstones = true,
+): Promise<Action[]> {
   const jsonKeys = keys.filter((k) => k.endsWith('.json'));
   const parquetKeys = keys.filter((k) => k.endsWith('.parquet'));
   // Appended in a loop, not `push(...list)`: a week of tombstones is more arguments than a call can take.
   const actions: Action[] = [];
   const append = (more: readonly Action[]): void => {
-    for (const a of more) actions.push(a);
+    for (const a of more) if (withTombstones || !a.remove) actions.push(a);
   };
   for (const key of jsonKeys) append(parseCommit(new TextDecoder().decode(await store.get(key))));
-  if (parquetKeys.length > 0) append(await readParquetActions(store, sql, parquetKeys));
+  if (parquetKeys.length > 0) append(await readParquetActions(store, sql, parquetKeys, withTombstones));
   const sidecars = actions.flatMap((a) =>
     a.sidecar ? [`${LOG_DIR}/_sidecars/${decodeURIComponent(a.sidecar.path)}`] : [],
   );
-  if (sidecars.length > 0) append(await readParquetActions(store, sql, sidecars));
+  if (sidecars.length > 0) append(await readParquetActions(store, sql, sidecars, withTombstones));
   return actions;
 }
 
-/** Reads Parquet files of actions; stores DuckDB cannot reach are staged to a temp directory first. */
-export async function readParquetActions(store: ObjectStore, sql: Sql, keys: string[]): Promise<Action[]> {
+/** The tombstones (remove actions) of a checkpoint. */
+export async function readCheckpointTombstones(store: ObjectStore, sql: Sql, keys: string[]): Promise<RemoveAction[]> {
+  const removes: RemoveAction[] = [];
+  for (const a of await readCheckpointActions(store, sql, keys)) if (a.remove) removes.push(a.remove);
+  return removes;
+}
+
+/**
+ * Reads Parquet files of actions (without the remove rows when `withTombstones` is false); stores DuckDB cannot
+ * reach are staged to a temp directory first.
+ */
+export async function readParquetActions(
+  store: ObjectStore,
+  sql: Sql,
+  keys: string[],
+  withTombstones = true,
+): Promise<Action[]> {
   let staged: string | undefined;
   const locations: string[] = [];
   for (const key of keys) {
@@ -67,6 +90,7 @@ export async function readParquetActions(store: ObjectStore, sql: Sql, keys: str
       `SELECT to_json(t)::VARCHAR AS j FROM read_parquet(${list}, union_by_name = true) t WHERE remove IS NULL`,
     );
     const actions = rows.flatMap((r) => toAction(JSON.parse(String(r['j'])) as Record<string, unknown>));
+    if (!withTombstones) return actions;
     // Tombstones are most of a busy table's checkpoint (a week of them: ~600,000 rows): read as JSON arrays of
     // REMOVE_CHUNK, one string and one parse each, not a row object and a parse per tombstone (~3× faster), and in
     // chunks so that no string nears V8's maximum length.

@@ -5,7 +5,7 @@ import { it } from 'node:test';
 import { sharedDuckDB } from '../duckdb/sql.js';
 import { DeltaProtocolError, TableNotFoundError, VersionNotFoundError } from '../errors.js';
 import { loadSnapshot } from '../snapshot.js';
-import { TombstoneSet } from './log-replay.js';
+import { LazyTombstones, TombstonesNotLoadedError, TombstoneSet } from './log-replay.js';
 import { createMemoryObjectStore } from '../storage/memory/memory-object-store.js';
 import { serializeCommit, type Action } from './actions.js';
 import { commitKey } from './log-files.js';
@@ -119,4 +119,45 @@ it('TombstoneSet: forks share their base; differingKeys finds the same keys whet
     ['b', 'd'],
     'deleted at 1: expired',
   );
+});
+
+it("TombstoneSet on a checkpoint's tombstones not read yet: changed without reading them, the same once read", async () => {
+  const r = (path: string, at: number) => ({ path, deletionTimestamp: at, dataChange: true });
+  let reads = 0;
+  const lazy = new LazyTombstones(async () => {
+    reads++;
+    return new Map(['a', 'b', 'c'].map((k) => [k, r(k, 1)]));
+  });
+  const base = new TombstoneSet(lazy);
+  const set = base.fork();
+  set.delete('a'); // added back as a live file: recorded without knowing whether it was a tombstone
+  set.delete('z'); // a new file's add: not a tombstone either way
+  set.set('b', r('b', 2)); // removed again
+  set.set('d', r('d', 2));
+  assert.equal(reads, 0);
+  assert.equal(set.loaded, false);
+  assert.throws(() => set.values(), TombstonesNotLoadedError);
+  assert.throws(() => set.get('c'), TombstonesNotLoadedError);
+  assert.equal(set.get('a'), undefined, 'known without reading: added back');
+  await set.load(await sharedDuckDB());
+  await base.load(await sharedDuckDB());
+  assert.equal(reads, 1, 'read once for every set sharing it');
+  assert.equal(set.loaded && base.loaded, true);
+  assert.deepEqual(
+    set
+      .values()
+      .map((t) => `${t.path}${t.deletionTimestamp}`)
+      .sort(),
+    ['b2', 'c1', 'd2'],
+  );
+  assert.equal(set.get('z'), undefined);
+  assert.deepEqual([...set.differingKeys(base)].sort(), ['a', 'b', 'd']);
+  assert.deepEqual([...set.compacted().differingKeys(base)].sort(), ['a', 'b', 'd']);
+  const failing = new TombstoneSet(
+    new LazyTombstones(async () => {
+      throw new Error('checkpoint gone');
+    }),
+  );
+  await assert.rejects(failing.load(await sharedDuckDB()), /checkpoint gone/);
+  assert.equal(failing.loaded, false, 'a failed read can be tried again');
 });

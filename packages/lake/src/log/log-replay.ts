@@ -1,6 +1,7 @@
 // Action reconciliation (PROTOCOL.md "Action Reconciliation"): replays checkpoint and commit actions in
 // order into the table state — latest protocol/metadata, txn per appId, live files and tombstones keyed by
 // (canonical path, deletion-vector id), domain metadata.
+import type { Sql } from '../duckdb/sql.js';
 import { deletionVectorId } from '../dv/deletion-vector.js';
 import type {
   Action,
@@ -47,18 +48,54 @@ export function forkState(state: TableState): TableState {
 }
 
 /**
+ * A checkpoint's tombstones, read when first needed: only a checkpoint writer and VACUUM need them, and a week of a
+ * busy table's is ~600,000 rows — seconds of a first load that a reader (the server, `lens query`, Prism reading its
+ * inputs) would otherwise wait for. `read` failing (the checkpoint deleted since) rejects `load`; a later call tries
+ * again.
+ */
+export class LazyTombstones {
+  map: ReadonlyMap<string, RemoveAction> | undefined;
+  #loading: Promise<ReadonlyMap<string, RemoveAction>> | undefined;
+
+  constructor(private readonly read: (sql: Sql) => Promise<ReadonlyMap<string, RemoveAction>>) {}
+
+  /** Reads them (once; with the first caller's engine). */
+  load(sql: Sql): Promise<ReadonlyMap<string, RemoveAction>> {
+    return (this.#loading ??= this.read(sql).then(
+      (map) => (this.map = map),
+      (error: unknown) => {
+        this.#loading = undefined;
+        throw error;
+      },
+    ));
+  }
+}
+
+/** Raised by a read of tombstones that were not loaded (`TombstoneSet.load`, `loadTombstones`) first. */
+export class TombstonesNotLoadedError extends Error {
+  constructor() {
+    super("the table state's tombstones were not loaded (await loadTombstones(snapshot) first)");
+    this.name = 'TombstonesNotLoadedError';
+  }
+}
+
+/**
  * The tombstones of a state: a base that is never changed once shared, plus what later actions did to it. A table
  * written every second keeps ~10^5–10^6 tombstones (every file removed in `deletedFileRetentionDuration`), so a
- * reload that replays a few commits copies those commits' changes, not every tombstone.
+ * reload that replays a few commits copies those commits' changes, not every tombstone. The base may be a
+ * checkpoint's, read on first need (`LazyTombstones`): until then it is changed without being read.
  */
 export class TombstoneSet {
-  readonly #base: ReadonlyMap<string, RemoveAction>;
+  readonly #base: ReadonlyMap<string, RemoveAction> | LazyTombstones;
   readonly #added: Map<string, RemoveAction>;
-  /** Keys of the base added back as live files since (no longer tombstones, unless removed again: in #added). */
+  /**
+   * Keys of the base added back as live files since (no longer tombstones, unless removed again: in #added). While
+   * a lazy base is unread, every key added back is kept here: one that is not in the base reads the same.
+   */
   readonly #revived: Set<string>;
 
   constructor(
-    base: ReadonlyMap<string, RemoveAction> = new Map(),
+    base: ReadonlyMap<string, RemoveAction> | LazyTombstones = new Map(),
     added = new Map<string, RemoveAction>(),
     revived = new Set<string>(),
   ) {
@@ -67,19 +104,36 @@ export class TombstoneSet {
     this.#revived = revived;
   }
 
+  /** The base's tombstones; throws when it is a checkpoint's not read yet. */
+  get #baseMap(): ReadonlyMap<string, RemoveAction> {
+    if (!(this.#base instanceof LazyTombstones)) return this.#base;
+    if (this.#base.map === undefined) throw new TombstonesNotLoadedError();
+    return this.#base.map;
+  }
+
+  /** Whether every tombstone can be read (the base is not a checkpoint's still unread). */
+  get loaded(): boolean {
+    return !(this.#base instanceof LazyTombstones) || this.#base.map !== undefined;
+  }
+
+  /** Reads the base when it is a checkpoint's not read yet. */
+  async load(sql: Sql): Promise<void> {
+    if (this.#base instanceof LazyTombstones) await this.#base.load(sql);
+  }
+
   set(key: string, remove: RemoveAction): void {
     this.#added.set(key, remove);
   }
 
   delete(key: string): void {
     this.#added.delete(key);
-    if (this.#base.has(key)) this.#revived.add(key);
+    if (!this.loaded || this.#baseMap.has(key)) this.#revived.add(key);
   }
 
   get(key: string): RemoveAction | undefined {
     const added = this.#added.get(key);
     if (added !== undefined || this.#revived.has(key)) return added;
-    return this.#base.get(key);
+    return this.#baseMap.get(key);
   }
 
   /**
@@ -106,16 +160,16 @@ export class TombstoneSet {
     return new TombstoneSet(this.#base, new Map(this.#added), new Set(this.#revived));
   }
 
-  /** How many changes sit on the base, and the base's size (see `compacted`). */
+  /** How many changes sit on the base, and the base's size (see `compacted`; the base must be loaded). */
   get changes(): number {
     return this.#added.size + this.#revived.size;
   }
   get baseSize(): number {
-    return this.#base.size;
+    return this.#baseMap.size;
   }
 
   *entries(): IterableIterator<[string, RemoveAction]> {
-    for (const entry of this.#base) if (!this.#revived.has(entry[0]) && !this.#added.has(entry[0])) yield entry;
+    for (const entry of this.#baseMap) if (!this.#revived.has(entry[0]) && !this.#added.has(entry[0])) yield entry;
     yield* this.#added;
   }
 

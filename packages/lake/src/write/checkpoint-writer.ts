@@ -12,6 +12,7 @@ import { quoteLiteral } from '../schema/delta-schema.js';
 import type { TableState } from '../log/log-replay.js';
 import {
   DEFAULT_TOMBSTONE_RETENTION,
+  loadTombstones,
   snapshotCacheFor,
   stateOf,
   type Snapshot,
@@ -49,6 +50,7 @@ export async function writeCheckpoint(
   const cutoff = now - retention;
   const cache = snapshotCacheFor(store);
   const state = stateOf(snapshot);
+  await loadTombstones(snapshot, sql); // a checkpoint's own, when this state was loaded from one
   const key = `${LOG_DIR}/${pad20(snapshot.version)}.checkpoint.parquet`;
   const dir = await mkdtemp(join(tmpdir(), 'lens-ckpt-w-'));
   try {
@@ -145,6 +147,7 @@ async function writeOnPrevious(
   const meta = await store.head(previous.key);
   if (location === undefined || meta?.lastModified !== previous.lastModified) return undefined;
   const before = previous.state;
+  await before.tombstones.load(sql);
   // Keys whose add or tombstone is not the very action the previous checkpoint holds (states share action objects).
   const changed = new Set<string>();
   for (const [k, add] of state.files) if (before.files.get(k) !== add) changed.add(k);

@@ -3,21 +3,23 @@
 // log alone. Later loads read only the commits written since: no listing of `_delta_log`, no checkpoint again.
 // The cache is shared by the instances opened on one location, never across a table written again there.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { DeltaTable } from '../delta-table.js';
 import { createDuckDB } from '../duckdb/sql.js';
-import { loadSnapshot, type Snapshot } from '../snapshot.js';
+import { loadSnapshot, loadTombstones, type Snapshot } from '../snapshot.js';
+import { TombstonesNotLoadedError } from '../log/log-replay.js';
 import { createFsObjectStore } from '../storage/fs/fs-object-store.js';
 import { overStore } from '../testing/over-store.js';
 import { writeCheckpoint } from './checkpoint-writer.js';
 
-const view = (s: Snapshot) => ({
+/** What a snapshot holds; its tombstones read first when they are a checkpoint's (loadTombstones). */
+const view = async (s: Snapshot) => ({
   version: s.version,
   files: s.files.map((f) => f.path).sort(),
-  tombstones: s.tombstones.map((t) => t.path).sort(),
+  tombstones: (await loadTombstones(s)).map((t) => t.path).sort(),
   txns: [...s.txns.entries()].map(([k, t]) => [k, t.version]).sort(),
 });
 
@@ -51,17 +53,17 @@ it('snapshots loaded through the cache equal loads from the log alone, across ch
       await writer.append({ sql: `SELECT ${i}::BIGINT AS n` }, { txn: { appId: `w${i % 2}`, version: i } });
       if (i % 4 === 0) await writer.optimize(); // removes: tombstones on top of the cached state's
       assert.deepEqual(
-        view(await table.snapshot()),
-        view(await loadSnapshot(table.store, sql, undefined, null)),
+        await view(await table.snapshot()),
+        await view(await loadSnapshot(table.store, sql, undefined, null)),
         `latest after ${i}`,
       );
     }
     const latest = (await table.snapshot()).version;
-    assert.ok((await table.snapshot()).tombstones.length > 0, 'the compactions left tombstones');
+    assert.ok((await loadTombstones(await table.snapshot())).length > 0, 'the compactions left tombstones');
     for (const version of [latest, 2, 7, 3, 9, 6, 0, latest])
       assert.deepEqual(
-        view(await table.snapshot({ version })),
-        view(await loadSnapshot(table.store, sql, version, null)),
+        await view(await table.snapshot({ version })),
+        await view(await loadSnapshot(table.store, sql, version, null)),
         `version ${version}`,
       );
     assert.equal((await table.snapshot()).files.length, 3); // the file compacted after 8, then 9 and 10
@@ -86,7 +88,7 @@ it('a later load reads only the commits written since: no listing, no checkpoint
     Object.assign(counts, { list: 0, get: 0, checkpointGets: 0 });
     const later = await loadSnapshot(store, sql, undefined, cache);
     assert.equal(later.version, 7);
-    assert.deepEqual(view(later), view(await loadSnapshot(createFsObjectStore(dir), sql, undefined, null)));
+    assert.deepEqual(await view(later), await view(await loadSnapshot(createFsObjectStore(dir), sql, undefined, null)));
     assert.deepEqual(
       { list: counts.list, checkpointGets: counts.checkpointGets },
       { list: 0, checkpointGets: 0 },
@@ -112,9 +114,9 @@ it('a first load on a file system asks for the hinted checkpoint and the commits
     await writer.create({ columns: [{ name: 'n', type: 'long' }], properties: { 'delta.checkpointInterval': '4' } });
     for (let i = 1; i <= 10; i++) await writer.append({ sql: `SELECT ${i}::BIGINT AS n` });
     const { store, counts } = countingStore(dir);
-    const expected = view(await loadSnapshot(createFsObjectStore(dir), sql, undefined, null));
+    const expected = await view(await loadSnapshot(createFsObjectStore(dir), sql, undefined, null));
     counts.list = 0;
-    assert.deepEqual(view(await loadSnapshot(store, sql, undefined, null)), expected);
+    assert.deepEqual(await view(await loadSnapshot(store, sql, undefined, null)), expected);
     assert.equal((await loadSnapshot(store, sql, 9, null)).version, 9);
     assert.equal(counts.list, 0, 'no listing from the checkpoint at 8 to versions 9 and 10');
     await assert.rejects(loadSnapshot(store, sql, 11, null), /version 11 does not exist/);
@@ -122,10 +124,10 @@ it('a first load on a file system asks for the hinted checkpoint and the commits
     const hint = join(dir, '_delta_log', '_last_checkpoint');
     await writeFile(hint, JSON.stringify({ version: 4, size: 6 }));
     counts.list = 0;
-    assert.deepEqual(view(await loadSnapshot(store, sql, undefined, null)), expected);
+    assert.deepEqual(await view(await loadSnapshot(store, sql, undefined, null)), expected);
     assert.equal(counts.list, 0, 'a stale hint: checkpoint 4 and commits 5 to 10');
     await writeFile(hint, JSON.stringify({ version: 6, size: 8 }));
-    assert.deepEqual(view(await loadSnapshot(store, sql, undefined, null)), expected);
+    assert.deepEqual(await view(await loadSnapshot(store, sql, undefined, null)), expected);
     assert.ok(counts.list > 0, 'no checkpoint 6: listed');
   } finally {
     sql.close();
@@ -163,7 +165,7 @@ it('the cache is shared by every instance opened on a table, and not by a table 
     await fill(100); // the same version numbers and checkpoint names, other files
     const reopened = await DeltaTable.open(dir, { sql: counting });
     const again = await reopened.snapshot();
-    assert.deepEqual(view(again), view(await loadSnapshot(reopened.store, sql, undefined, null)));
+    assert.deepEqual(await view(again), await view(await loadSnapshot(reopened.store, sql, undefined, null)));
     const rows = (await (await DeltaTable.open(dir, { sql })).query()).map((r) => Number(r['n'])).sort((a, b) => a - b);
     assert.deepEqual(rows, [100, 101, 102, 103]);
   } finally {
@@ -190,7 +192,8 @@ it('a checkpoint of 150,000 tombstones (about two days of a table committed ever
     // The checkpoint of version 1 as a table with that many files compacted away would have it.
     await writeCheckpoint(table.store, sql, { ...snapshot, tombstones } as Snapshot);
     const read = await loadSnapshot(createFsObjectStore(dir), sql, undefined, {});
-    assert.equal(read.tombstones.length, 150_000);
+    assert.throws(() => read.tombstones, TombstonesNotLoadedError, 'a first load leaves the tombstones in the file');
+    assert.equal((await loadTombstones(read, sql)).length, 150_000);
     // Read in chunks of JSON arrays: every tombstone once, whole.
     assert.deepEqual(
       read.tombstones.map((t) => `${t.path} ${t.size} ${t.deletionTimestamp} ${t.dataChange}`).sort(),
@@ -207,5 +210,57 @@ it('a checkpoint of 150,000 tombstones (about two days of a table committed ever
   } finally {
     sql.close();
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+it("a checkpoint's tombstones read on first need equal a replay of the commits alone, a file added back included", async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'lens-snap-lazy-'));
+  const only = await mkdtemp(join(tmpdir(), 'lens-snap-commits-'));
+  const sql = await createDuckDB();
+  try {
+    const table = await DeltaTable.open(dir, { sql });
+    await table.create({ columns: [{ name: 'n', type: 'long' }], properties: { 'delta.checkpointInterval': '100' } });
+    for (let i = 1; i <= 8; i++) {
+      await table.append({ sql: `SELECT ${i}::BIGINT AS n` });
+      if (i % 4 === 0) await table.optimize();
+    }
+    const version = await table.checkpoint();
+    const log = join(dir, '_delta_log');
+    // A file the checkpoint holds as a tombstone, added back by a later commit (as RESTORE does).
+    const tombstone = (await loadTombstones(await table.snapshot()))[0]!;
+    const commits = (await readdir(log)).filter((n) => /^\d{20}\.json$/.test(n)).sort();
+    const added = (await Promise.all(commits.map((n) => readFile(join(log, n), 'utf8'))))
+      .flatMap((text) => text.split('\n').filter(Boolean))
+      .map((line) => JSON.parse(line) as { add?: { path: string } })
+      .find((a) => a.add?.path === tombstone.path)!;
+    await writeFile(join(log, `${String(version + 1).padStart(20, '0')}.json`), `${JSON.stringify(added)}\n`);
+    await table.append({ sql: 'SELECT 9::BIGINT AS n' });
+
+    await mkdir(join(only, '_delta_log'));
+    for (const n of await readdir(log))
+      if (/^\d{20}\.json$/.test(n)) await copyFile(join(log, n), join(only, '_delta_log', n));
+    const truth = await loadSnapshot(createFsObjectStore(only), sql, undefined, null);
+    const lazy = await loadSnapshot(createFsObjectStore(dir), sql, undefined, {});
+    assert.throws(() => lazy.tombstones, TombstonesNotLoadedError, 'a first load from the checkpoint reads none');
+    assert.deepEqual(await view(lazy), await view(truth));
+    assert.ok(
+      lazy.files.some((f) => f.path === tombstone.path),
+      'added back: live',
+    );
+    assert.ok(!lazy.tombstones.some((t) => t.path === tombstone.path), 'added back: no tombstone');
+
+    // The checkpoint removed (thinned) before its tombstones were read: the read fails, the next load starts afresh.
+    const cache = {};
+    const early = await loadSnapshot(createFsObjectStore(dir), sql, undefined, cache);
+    await table.append({ sql: 'SELECT 10::BIGINT AS n' });
+    await table.checkpoint();
+    await rm(join(log, `${String(version).padStart(20, '0')}.checkpoint.parquet`));
+    await assert.rejects(loadTombstones(early, sql));
+    const fresh = await loadSnapshot(createFsObjectStore(dir), sql, undefined, cache);
+    assert.deepEqual(await view(fresh), await view(await loadSnapshot(createFsObjectStore(dir), sql, undefined, null)));
+  } finally {
+    sql.close();
+    await rm(dir, { recursive: true, force: true });
+    await rm(only, { recursive: true, force: true });
   }
 });

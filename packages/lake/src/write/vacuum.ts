@@ -5,11 +5,12 @@
 // ever referenced (a write that failed before its commit) counts from its own write. Hidden paths (`_`/`.`
 // prefixed, e.g. `_delta_log`) are never touched, except, as Spark's VACUUM decides, the directories of a
 // partition column whose name starts with `_` (`_day=2024-01-01`) and the change-data and index directories.
+import type { Sql } from '../duckdb/sql.js';
 import { InvalidInputError } from '../errors.js';
 import { canonicalPath } from '../log/log-replay.js';
 import { checkWritable } from '../log/protocol-check.js';
 import { deletionVectorKey } from '../dv/deletion-vector.js';
-import { DEFAULT_TOMBSTONE_RETENTION, type Snapshot } from '../snapshot.js';
+import { DEFAULT_TOMBSTONE_RETENTION, loadTombstones, type Snapshot } from '../snapshot.js';
 import type { ObjectMeta, ObjectStore } from '../storage/object-store.js';
 import { parseInterval } from './interval.js';
 
@@ -33,6 +34,7 @@ export async function vacuum(
   snapshot: Snapshot,
   options: VacuumOptions = {},
   listed?: readonly ObjectMeta[],
+  sql?: Sql,
 ): Promise<string[]> {
   // Deleting files is a write: a table feature this writer does not honour (deletion vectors, whose files of
   // removed versions it would not protect, …) makes VACUUM refuse, as OPTIMIZE and every other write does.
@@ -53,7 +55,7 @@ export async function vacuum(
     if (f.deletionVector?.storageType === 'u') live.add(deletionVectorKey(f.deletionVector));
   }
   const removedAt = new Map<string, number>();
-  for (const t of snapshot.tombstones) removedAt.set(canonicalPath(t.path), t.deletionTimestamp ?? 0);
+  for (const t of await loadTombstones(snapshot, sql)) removedAt.set(canonicalPath(t.path), t.deletionTimestamp ?? 0);
   const doomed: string[] = [];
   const partitionDirs = snapshot.metadata.partitionColumns.map((c) => `${c}=`);
   for (const meta of listed ?? (await store.list(''))) {
