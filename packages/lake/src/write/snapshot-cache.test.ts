@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { it } from 'node:test';
 import { DeltaTable } from '../delta-table.js';
 import { createDuckDB } from '../duckdb/sql.js';
-import { loadSnapshot, loadTombstones, type Snapshot } from '../snapshot.js';
+import { loadSnapshot, loadTombstones, stateOf, type Snapshot } from '../snapshot.js';
 import { TombstonesNotLoadedError } from '../log/log-replay.js';
 import { createFsObjectStore } from '../storage/fs/fs-object-store.js';
 import { overStore } from '../testing/over-store.js';
@@ -262,5 +262,42 @@ it("a checkpoint's tombstones read on first need equal a replay of the commits a
     sql.close();
     await rm(dir, { recursive: true, force: true });
     await rm(only, { recursive: true, force: true });
+  }
+});
+
+it("a process following a table reads its checkpoint's tombstones in the background once changes pile up, then folds them", async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'lens-snap-settle-'));
+  const sql = await createDuckDB();
+  try {
+    const table = await DeltaTable.open(dir, { sql });
+    await table.create({ columns: [{ name: 'n', type: 'long' }], properties: { 'delta.checkpointInterval': '100' } });
+    for (let i = 1; i <= 4; i++) await table.append({ sql: `SELECT ${i}::BIGINT AS n` });
+    await table.optimize(); // four tombstones
+    await table.checkpoint();
+    const cache = {};
+    const first = await loadSnapshot(createFsObjectStore(dir), sql, undefined, cache);
+    assert.equal(stateOf(first)!.tombstones.loaded, false);
+    // 10,001 files added in one commit: each add is a possible revival while the checkpoint's tombstones are unread.
+    const now = Date.now();
+    const adds = Array.from({ length: 10_001 }, (_, i) =>
+      JSON.stringify({
+        add: { path: `extra-${i}.parquet`, partitionValues: {}, size: 1, modificationTime: now, dataChange: true },
+      }),
+    );
+    await writeFile(
+      join(dir, '_delta_log', `${String(first.version + 1).padStart(20, '0')}.json`),
+      `${adds.join('\n')}\n`,
+    );
+    const piled = await loadSnapshot(createFsObjectStore(dir), sql, undefined, cache);
+    const tombstones = stateOf(piled)!.tombstones;
+    for (let i = 0; i < 500 && !tombstones.loaded; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(tombstones.loaded, true, 'read in the background');
+    await table.append({ sql: 'SELECT 5::BIGINT AS n' });
+    const folded = await loadSnapshot(createFsObjectStore(dir), sql, undefined, cache);
+    assert.equal(stateOf(folded)!.tombstones.changes, 0, 'folded at the next load');
+    assert.equal((await loadTombstones(folded)).length, 4);
+  } finally {
+    sql.close();
+    await rm(dir, { recursive: true, force: true });
   }
 });
