@@ -82,15 +82,12 @@ export async function readParquetActions(
   try {
     const list = `[${locations.map(quoteLiteral).join(', ')}]`;
     const columns = await sql.describe(`SELECT * FROM read_parquet(${list}, union_by_name = true)`);
-    if (!columns.some((c) => c.name === 'remove')) {
-      const rows = await sql.all(`SELECT to_json(t)::VARCHAR AS j FROM read_parquet(${list}, union_by_name = true) t`);
-      return rows.flatMap((r) => toAction(JSON.parse(String(r['j'])) as Record<string, unknown>));
-    }
+    const hasRemove = columns.some((c) => c.name === 'remove');
     const rows = await sql.all(
-      `SELECT to_json(t)::VARCHAR AS j FROM read_parquet(${list}, union_by_name = true) t WHERE remove IS NULL`,
+      `SELECT to_json(t)::VARCHAR AS j FROM read_parquet(${list}, union_by_name = true) t${hasRemove ? ' WHERE remove IS NULL' : ''}`,
     );
     const actions = rows.flatMap((r) => toAction(JSON.parse(String(r['j'])) as Record<string, unknown>));
-    if (!withTombstones) return actions;
+    if (!hasRemove || !withTombstones) return actions;
     // Tombstones are most of a busy table's checkpoint (a week of them: ~600,000 rows): read as JSON arrays of
     // REMOVE_CHUNK, one string and one parse each, not a row object and a parse per tombstone (~3× faster), and in
     // chunks so that no string nears V8's maximum length.
