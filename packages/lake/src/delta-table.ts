@@ -19,7 +19,7 @@ import type { CommitResult } from './write/transaction.js';
 import { vacuum, type VacuumOptions } from './write/vacuum.js';
 import { writeCheckpoint } from './write/checkpoint-writer.js';
 import type { Maintenance } from './write/background-maintenance.js';
-import { ConcurrentModificationError, VersionNotFoundError } from './errors.js';
+import { ConcurrentModificationError, TableNotFoundError, VersionNotFoundError } from './errors.js';
 import type { AddAction } from './log/actions.js';
 import { readChanges, removedAsAdd, type TableChanges } from './log/table-changes.js';
 import { buildLogSegment } from './log/log-segment.js';
@@ -106,6 +106,35 @@ export class DeltaTable {
   /** Creates the table (version 0); fails if one exists. */
   async create(options: CreateTableOptions): Promise<CommitResult> {
     return createTable(this.store, this.sql, options);
+  }
+
+  /**
+   * The latest snapshot of a table a Lens role owns (bronze.*, lens.runs, quarantines, served lists): the table
+   * is created with `options` when there is none — another writer creating it first is no error —, and an existing
+   * one gets those of `options.properties` it lacks (it was created before Lens chose them). Its schema is the
+   * caller's to check.
+   */
+  async ensureCreated(options: CreateTableOptions): Promise<Snapshot> {
+    let snapshot: Snapshot;
+    try {
+      snapshot = await this.snapshot();
+    } catch (error) {
+      if (!(error instanceof TableNotFoundError)) throw error;
+      try {
+        await this.create(options);
+      } catch (raced) {
+        // Lost the race (the version-0 put, or the existence check after it): the other writer's table will do.
+        const created = await this.snapshot().then(
+          () => true,
+          () => false,
+        );
+        if (!created) throw raced;
+      }
+      snapshot = await this.snapshot();
+    }
+    if (options.properties !== undefined && (await this.ensureProperties(options.properties, snapshot)) !== undefined)
+      snapshot = await this.snapshot();
+    return snapshot;
   }
 
   /**

@@ -3,10 +3,8 @@
 // batch.
 import { join } from 'node:path';
 import {
-  ConcurrentModificationError,
   DeltaTable,
   STREAMING_TABLE_PROPERTIES,
-  TableNotFoundError,
   type RowSource,
   type Sql,
 } from '@lens/lake';
@@ -50,26 +48,14 @@ export class BronzeTable {
   ): Promise<BronzeTable> {
     const spec = BRONZE_TABLES[key];
     const table = await DeltaTable.open(lakeTablePath(dataDir, spec.name), { sql, maintenance: 'background' });
-    let snapshot;
-    try {
-      snapshot = await table.snapshot();
-    } catch (error) {
-      if (!(error instanceof TableNotFoundError)) throw error;
-      try {
-        await table.create({
-          columns: spec.columns,
-          partitionColumns: [spec.partitionBy],
-          name: spec.name,
-          description: `Lens ${spec.name}, written by the loader`,
-          properties: STREAMING_TABLE_PROPERTIES,
-        });
-      } catch (raced) {
-        if (!(raced instanceof ConcurrentModificationError)) throw raced; // another instance created it first
-      }
-      snapshot = await table.snapshot();
-    }
     // A table created before Lens chose them gets the properties of a table committed to every second.
-    if (await table.ensureProperties(STREAMING_TABLE_PROPERTIES, snapshot)) snapshot = await table.snapshot();
+    const snapshot = await table.ensureCreated({
+      columns: spec.columns,
+      partitionColumns: [spec.partitionBy],
+      name: spec.name,
+      description: `Lens ${spec.name}, written by the loader`,
+      properties: STREAMING_TABLE_PROPERTIES,
+    });
     const have = snapshot.schema.fields.map((f) => f.name);
     const missing = spec.columns.filter((c) => !have.includes(c.name)).map((c) => c.name);
     if (missing.length > 0) throw new BronzeSchemaError(spec.name, `missing columns ${missing.join(', ')}`);

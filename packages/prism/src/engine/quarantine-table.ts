@@ -18,23 +18,17 @@ export async function writeQuarantine(
     sql: db,
     maintenance: 'background',
   });
-  const existing = await table.snapshot().catch(() => undefined);
-  // A table created before Lens chose the streaming properties gets the ones it lacks (best effort: the rows matter more).
-  if (existing) await table.ensureProperties(STREAMING_TABLE_PROPERTIES, existing).catch(() => undefined);
-  else {
-    await table
-      .create({
-        columns: [
-          { name: 'expectation', type: 'string', nullable: false },
-          { name: 'batch', type: 'long' },
-          { name: 'quarantined_at', type: 'timestamp' },
-          { name: 'row', type: 'string' },
-        ],
-        name: quarantineTableName(dataset),
-        properties: STREAMING_TABLE_PROPERTIES,
-      })
-      .catch(() => undefined);
-  }
+  // A table created before Lens chose them gets the streaming properties.
+  await table.ensureCreated({
+    columns: [
+      { name: 'expectation', type: 'string', nullable: false },
+      { name: 'batch', type: 'long' },
+      { name: 'quarantined_at', type: 'timestamp' },
+      { name: 'row', type: 'string' },
+    ],
+    name: quarantineTableName(dataset),
+    properties: STREAMING_TABLE_PROPERTIES,
+  });
   await table.append(
     { sql: `SELECT expectation, ${batch}::BIGINT AS batch, now() AS quarantined_at, "row" FROM __prism_quarantine` },
     { txn: { appId: `prism:${dataset}:quarantine`, version: batch }, mode: overwrite ? 'overwrite' : 'append' },

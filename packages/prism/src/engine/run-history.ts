@@ -44,19 +44,13 @@ const COLUMNS: ColumnSpec[] = [
 export async function recordRuns(dataDir: string, records: readonly RunRecord[]): Promise<void> {
   if (records.length === 0) return;
   const table = await DeltaTable.open(lakeTablePath(dataDir, 'lens.runs'), { maintenance: 'background' });
-  const existing = await table.snapshot().catch(() => undefined);
-  // A table created before Lens chose them gets them; failing to is no reason to lose the run records.
-  if (existing) await table.ensureProperties(STREAMING_TABLE_PROPERTIES, existing).catch(() => undefined);
-  else {
-    await table
-      .create({
-        columns: COLUMNS,
-        name: 'lens.runs',
-        description: 'Prism pipeline runs',
-        properties: STREAMING_TABLE_PROPERTIES,
-      })
-      .catch(() => undefined);
-  }
+  // A table created before Lens chose them gets the streaming properties.
+  await table.ensureCreated({
+    columns: COLUMNS,
+    name: 'lens.runs',
+    description: 'Prism pipeline runs',
+    properties: STREAMING_TABLE_PROPERTIES,
+  });
   await table.append({
     rows: records.map((r) => ({
       run_id: r.runId,

@@ -89,26 +89,13 @@ async function servedTable(): Promise<DeltaTable> {
   table ??= await DeltaTable.open(lakeTablePath(data.dataDir, SERVED_TABLE), { sql: await duckdb() });
   if (exists) return table;
   const t = table;
-  const found = (): Promise<boolean> =>
-    t.snapshot().then(
-      () => true,
-      () => false,
-    );
-  const existing = await t.snapshot().catch(() => undefined);
-  // A table created before Lens chose the streaming properties gets the ones it lacks (best effort: rows matter more).
-  if (existing) await t.ensureProperties(STREAMING_TABLE_PROPERTIES, existing).catch(() => undefined);
-  else {
-    await t
-      .create({
-        columns: SERVED_COLUMNS,
-        partitionColumns: ['served_date'],
-        name: SERVED_TABLE,
-        properties: STREAMING_TABLE_PROPERTIES,
-      })
-      .catch(async (e: unknown) => {
-        if (!(await found())) throw e; // else a racing writer created it
-      });
-  }
+  // A table created before Lens chose them gets the streaming properties.
+  await t.ensureCreated({
+    columns: SERVED_COLUMNS,
+    partitionColumns: ['served_date'],
+    name: SERVED_TABLE,
+    properties: STREAMING_TABLE_PROPERTIES,
+  });
   exists = true;
   return t;
 }
