@@ -2,12 +2,7 @@
 // txn appId `lens-loader:<table>:p<N>:<partition identity>`, version = next log offset), and a fenced append of one
 // batch.
 import { join } from 'node:path';
-import {
-  DeltaTable,
-  STREAMING_TABLE_PROPERTIES,
-  type RowSource,
-  type Sql,
-} from '@lens/lake';
+import { DeltaTable, STREAMING_TABLE_PROPERTIES, type RowSource, type Sql } from '@lens/lake';
 import { BRONZE_TABLES, type BronzeTableKey } from './bronze-schema.js';
 import { withCommitLock } from './commit-lock.js';
 import { eventsSelect, EVENTS_SELECT_COLUMNS, readableOffsetsSelect } from './events-ndjson.js';
