@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { configEnvironmentVariables, loadConfig } from './config-loader.js';
+import { memorySizeBytes } from './config.js';
 import { ConfigError } from './errors.js';
 
 function yamlFile(text: string): string {
@@ -85,6 +86,33 @@ describe('loadConfig', () => {
         return true;
       },
     );
+  });
+
+  it('pipelines.memoryLimit: a share of the machine or a size; anything else is named with its problem', () => {
+    assert.equal(loadConfig().pipelines.memoryLimit, '40%');
+    const total = 16 * 2 ** 30;
+    assert.equal(memorySizeBytes('40%', total), Math.floor(total * 0.4));
+    assert.equal(memorySizeBytes('4GB', total), 4e9);
+    assert.equal(memorySizeBytes('512 MiB', total), 512 * 2 ** 20);
+    assert.equal(memorySizeBytes('1.5gib', total), 1.5 * 2 ** 30);
+    assert.ok(Number.isNaN(memorySizeBytes('lots', total)));
+    assert.equal(loadConfig({ file: yamlFile('pipelines:\n  memoryLimit: 2GiB\n') }).pipelines.memoryLimit, '2GiB');
+    const refused: [string, RegExp][] = [
+      ['lots', /pipelines\.memoryLimit: a share of the machine's memory \(e\.g\. "40%"\) or a size/],
+      ['4 gigs', /pipelines\.memoryLimit: a share of the machine's memory/],
+      ['0%', /pipelines\.memoryLimit: a share between 0 and 100%/],
+      ['150%', /pipelines\.memoryLimit: a share between 0 and 100%/],
+      ['10MB', /pipelines\.memoryLimit: at least 128MiB/],
+    ];
+    for (const [value, problem] of refused) {
+      const file = yamlFile(`pipelines:\n  memoryLimit: "${value}"\n`);
+      assert.throws(
+        () => loadConfig({ file }),
+        (error: unknown) =>
+          error instanceof ConfigError && problem.test(error.message) && error.message.includes('line 2'),
+        value,
+      );
+    }
   });
 
   it("recs: refuses a default k above maxK at start-up; one section's age limit keeps the others' defaults", () => {

@@ -144,6 +144,48 @@ export const LoaderConfig = strictObject({
 });
 export type LoaderConfig = z.infer<typeof LoaderConfig>;
 
+const MEMORY_SIZE = /^(\d+(?:\.\d+)?)\s*(%|B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
+const MEMORY_UNITS: Readonly<Record<string, number>> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+  tib: 2 ** 40,
+};
+/** The smallest memory a pipeline run's DuckDB is given: below it, every run would fail for lack of memory. */
+const MIN_MEMORY_BYTES = 128 * 2 ** 20;
+
+/**
+ * Bytes of a memory size written `40%` (of `totalBytes`, the machine's memory) or `4GB` / `512MiB` (decimal or binary
+ * units, as DuckDB reads them); NaN when it is not one.
+ */
+export function memorySizeBytes(size: string, totalBytes: number): number {
+  const match = MEMORY_SIZE.exec(size.trim());
+  if (match === null) return Number.NaN;
+  const amount = Number(match[1]);
+  const unit = match[2]!.toLowerCase();
+  return Math.floor(unit === '%' ? (totalBytes * amount) / 100 : amount * MEMORY_UNITS[unit]!);
+}
+
+const MemorySize = z
+  .string()
+  .refine(
+    (s) => MEMORY_SIZE.test(s.trim()),
+    'a share of the machine\'s memory (e.g. "40%") or a size (e.g. "4GB", "512MiB")',
+  )
+  .refine(
+    (s) => !s.trim().endsWith('%') || (Number.parseFloat(s) > 0 && Number.parseFloat(s) <= 100),
+    'a share between 0 and 100%',
+  )
+  .refine(
+    (s) => s.trim().endsWith('%') || memorySizeBytes(s, 0) >= MIN_MEMORY_BYTES,
+    `at least ${MIN_MEMORY_BYTES / 2 ** 20}MiB`,
+  );
+
 /** Prism pipelines: where user definitions live (next to the shipped ones) and how the scheduler ticks. */
 export const PipelinesConfig = strictObject({
   /** The running scheduler's ops endpoint (GET /health, GET /metrics); 0 turns it off. */
@@ -158,6 +200,11 @@ export const PipelinesConfig = strictObject({
   /** Attempts after the first for a failing pipeline, with exponential backoff from retryBackoffMs. */
   retries: z.number().int().min(0).default(2),
   retryBackoffMs: positiveInt.default(1000),
+  /**
+   * Memory each pipeline run's DuckDB may use before it spills to `<data>/tmp/prism` (DuckDB's own default is 80 % of
+   * the machine for every run, beside the other roles of `lens up`): a share of the machine's memory or a size.
+   */
+  memoryLimit: MemorySize.default('40%'),
 });
 export type PipelinesConfig = z.infer<typeof PipelinesConfig>;
 

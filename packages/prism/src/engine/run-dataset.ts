@@ -1,6 +1,8 @@
 // One run of one dataset: pin input versions, expose the changes since the output's recorded txns as views,
 // compute the transform into a temp table, apply expectations, and commit by update mode with txn markers.
 import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   createDuckDB,
   DeltaTable,
@@ -14,7 +16,7 @@ import {
 import { lakeTablePath } from '@lens/loader';
 import type { LoadedDataset } from '../definition/dataset-definition.js';
 import { BUILTIN_TRANSFORMS } from './builtin-transforms.js';
-import { columnSpecs, ident } from './duck-types.js';
+import { columnSpecs, ident, literal } from './duck-types.js';
 import { PipelineRunError } from '../errors.js';
 import { applyExpectations } from './expectations.js';
 import { registerInputViews, registerThisView, type ReadMode } from './input-views.js';
@@ -33,18 +35,27 @@ export async function runDataset(
   requested: ReadMode,
   attempt = 1,
   effective: { mode?: RunRecord['mode'] } = {},
+  memoryLimitBytes?: number,
 ): Promise<RunRecord | undefined> {
   const startedAt = new Date();
+  // Spills go under the data directory (DuckDB's default is `.tmp` in the working directory), one folder per run:
+  // runs of the two scheduler lanes at once must not share DuckDB's temporary files.
+  const spillRoot = join(dataDir, 'tmp', 'prism');
+  await mkdir(spillRoot, { recursive: true });
+  const spillDir = await mkdtemp(join(spillRoot, 'run-'));
   const db = await createDuckDB();
   try {
+    await db.run(`SET temp_directory = ${literal(spillDir)}`);
+    if (memoryLimitBytes !== undefined) await db.run(`SET memory_limit = '${Math.floor(memoryLimitBytes)}B'`);
     return await runWith(db, dataDir, dataset, requested, attempt, startedAt, effective);
   } catch (error) {
     // The input's log no longer holds the commits since our last run (log retention): recompute everything.
     if (error instanceof VersionNotFoundError && requested.kind === 'incremental')
-      return runDataset(dataDir, dataset, { kind: 'full' }, attempt, effective);
+      return runDataset(dataDir, dataset, { kind: 'full' }, attempt, effective, memoryLimitBytes);
     throw error;
   } finally {
     db.close();
+    await rm(spillDir, { recursive: true, force: true });
   }
 }
 

@@ -36,6 +36,11 @@ export interface RunPipelinesOptions {
    * run with no new input does), and checking cost an idle `lens up` a large share of a core.
    */
   unchanged?: Map<string, string>;
+  /**
+   * DuckDB's memory_limit for each dataset's run, in bytes (default: DuckDB's, 80 % of the machine); past it a run
+   * spills to `<dataDir>/tmp/prism`.
+   */
+  memoryLimitBytes?: number;
 }
 
 /**
@@ -63,7 +68,7 @@ export async function runPipelines(options: RunPipelinesOptions): Promise<RunRec
       const startedAt = new Date();
       const effective: { mode?: RunRecord['mode'] } = {};
       try {
-        const record = await runDataset(options.dataDir, dataset, mode, attempt, effective);
+        const record = await runDataset(options.dataDir, dataset, mode, attempt, effective, options.memoryLimitBytes);
         if (record) {
           records.push(record);
           // Every run is in lens.runs (`lens pipelines history`); at info each continuous run's line (one a second

@@ -22,6 +22,7 @@ export interface LaneContext {
   logger: Logger;
   retries?: number;
   backoffMs?: number;
+  memoryLimitBytes?: number;
   /** Aborted by the scheduler's stop(): a dataset waiting for its retry gives up. */
   signal: AbortSignal;
   /** Per dataset, so one map serves both lanes (a dataset is in one lane): see RunPipelinesOptions.unchanged. */
@@ -148,6 +149,7 @@ export class SchedulerLane {
         unchanged: c.unchanged,
         ...(c.retries === undefined ? {} : { retries: c.retries }),
         ...(c.backoffMs === undefined ? {} : { backoffMs: c.backoffMs }),
+        ...(c.memoryLimitBytes === undefined ? {} : { memoryLimitBytes: c.memoryLimitBytes }),
       });
       for (const name of due) {
         c.lastRun.set(name, now);

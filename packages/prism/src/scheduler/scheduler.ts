@@ -25,6 +25,8 @@ export interface SchedulerOptions {
   backoffMs?: number;
   /** Fed with every pass's run records; its lag and failing gauges read this scheduler. */
   metrics?: SchedulerMetrics;
+  /** DuckDB's memory_limit for each run, in bytes (see RunPipelinesOptions.memoryLimitBytes). */
+  memoryLimitBytes?: number;
 }
 
 /** A pipeline whose latest run failed (after its retries). */
@@ -149,6 +151,7 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
     logger,
     ...(options.retries === undefined ? {} : { retries: options.retries }),
     ...(options.backoffMs === undefined ? {} : { backoffMs: options.backoffMs }),
+    ...(options.memoryLimitBytes === undefined ? {} : { memoryLimitBytes: options.memoryLimitBytes }),
     signal: stop.signal,
     unchanged: new Map(),
     lastRun: new Map(),
