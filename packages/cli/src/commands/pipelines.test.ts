@@ -74,7 +74,17 @@ describe('lens pipelines', () => {
     const history = JSON.parse(lens('history', 'silver.events').stdout) as { pipeline: string; status: string }[];
     assert.ok(history.length >= 2 && history.every((r) => r.pipeline === 'silver.events' && r.status === 'succeeded'));
     assert.equal((JSON.parse(lens('history', '-n', '1').stdout) as unknown[]).length, 1);
+    const table = lens('history', 'silver.events', '-n', '2', '--format', 'table').stdout;
+    assert.match(table, /^\| started_at +\| pipeline +\| mode +\| status +\| attempt +\| seconds +\| rows_in /m);
+    assert.equal(
+      table.match(/^\| \d{4}-\d\d-\d\dT[\d:.]+Z \| silver\.events +\| \w+ +\| succeeded \| 1 +\| [\d.]+ +\|/gm)?.length,
+      2,
+    );
+    const csv = lens('history', 'silver.events', '-n', '1', '--format', 'csv').stdout.trim().split('\n');
+    assert.equal(csv[0], Object.keys(history[0]!).join(','));
+    assert.equal(csv.length, 2);
     for (const [args, message] of [
+      [['history', '--format', 'yaml'], /--format must be json, table or csv \(got yaml\)/],
       [['history', '-n', 'abc'], /--limit: "abc" is not a positive integer/],
       [['history', '-n', '-3'], /--limit: "-3" is not a positive integer/],
       [['history', 'silver.evnts'], /no pipeline named silver\.evnts \(lens pipelines list shows them\)/],

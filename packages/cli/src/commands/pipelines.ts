@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { parsePort, positiveOption, resolveConfig, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { createLogger } from '../logger.js';
+import { formatRows } from './query-output.js';
 
 /** Prism and the pipelines role load when a sub-command runs, not for `lens --help` (they pull in DuckDB). */
 const prism = () => import('@lens/prism');
@@ -22,6 +23,20 @@ const isDate = (s: string): boolean =>
 const print = (value: unknown): void => {
   process.stdout.write(`${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? Number(v) : v), 2)}\n`);
 };
+
+/** What `lens pipelines history --format table` shows of a run (JSON and CSV give every column). */
+const HISTORY_TABLE_COLUMNS = [
+  'started_at',
+  'pipeline',
+  'mode',
+  'status',
+  'attempt',
+  'seconds',
+  'rows_in',
+  'rows_out',
+  'rows_deleted',
+  'error',
+];
 
 /** Registers `lens pipelines` and its subcommands. */
 export function registerPipelinesCommand(program: Command): void {
@@ -112,14 +127,31 @@ export function registerPipelinesCommand(program: Command): void {
     });
   withCommonOptions(pipelines.command('history').argument('[name]', 'one pipeline'))
     .option('-n, --limit <n>', 'runs to show', positiveOption('--limit', true), 20)
+    // JSON stays the default: scripts read it since the command exists.
+    .option('-f, --format <format>', 'json | table (the main columns, seconds taken) | csv', 'json')
     .description('runs from lens.runs, newest first')
-    .action(async (name: string | undefined, flags: CommonOptions & { limit: number }) => {
+    .action(async (name: string | undefined, flags: CommonOptions & { limit: number; format: string }) => {
+      if (!['table', 'json', 'csv'].includes(flags.format))
+        throw new Error(`--format must be json, table or csv (got ${flags.format})`);
       const config = resolveConfig(flags);
       const [{ readRuns }, { pipelineGraph }] = await Promise.all([prism(), role()]);
       // A mistyped name is an error (as for `pipelines run`), not an empty history.
       if (name !== undefined && !pipelineGraph(config).byName.has(name))
         throw new Error(`no pipeline named ${name} (lens pipelines list shows them)`);
-      print(await readRuns(config.dataDir, { ...(name ? { pipeline: name } : {}), limit: flags.limit }));
+      const runs = await readRuns(config.dataDir, { ...(name ? { pipeline: name } : {}), limit: flags.limit });
+      if (flags.format === 'json') return print(runs);
+      if (flags.format === 'csv') {
+        const columns = runs.length > 0 ? Object.keys(runs[0]!) : [];
+        return void process.stdout.write(formatRows(runs, columns, 'csv'));
+      }
+      const rows = runs.map((r) => ({
+        ...r,
+        seconds:
+          r['started_at'] instanceof Date && r['ended_at'] instanceof Date
+            ? (r['ended_at'].getTime() - r['started_at'].getTime()) / 1000
+            : null,
+      }));
+      process.stdout.write(formatRows(rows, HISTORY_TABLE_COLUMNS, 'table'));
     });
   withCommonOptions(pipelines.command('lineage'))
     .option(
