@@ -157,7 +157,12 @@ export function registerRecsCommand(program: Command): void {
       // against baselines given k items.
       if (flags.k > config.recs.maxK)
         throw new Error(`--k: ${flags.k} exceeds recs.maxK (${config.recs.maxK}), the longest list the API serves`);
-      const options = { k: flags.k, testDays: flags.testDays, ageLimits: config.recs.maxAgeHours };
+      const options = {
+        k: flags.k,
+        testDays: flags.testDays,
+        ageLimits: config.recs.maxAgeHours,
+        memoryLimitBytes: memorySizeBytes(config.pipelines.memoryLimit, totalmem()),
+      };
       const { buildDemoLake, evaluateRecommendations } = await recsModule();
       let report: EvaluationReport;
       if (flags.demo) {

@@ -1,7 +1,9 @@
 // `lens recs evaluate`: a time-based split of silver.events; the recs pipelines trained on the events before
 // the cutoff (in a private DuckDB session); their lists scored on what each person read in the test period,
 // next to popularity and random baselines computed in the same run from the same training data.
-import type { DuckDBSession } from '@lens/lake';
+import { createDuckDB, DeltaTable, type DuckDBSession, type SqlRow } from '@lens/lake';
+import { lakeTablePath } from '@lens/loader';
+import { RecsTrainingError } from '../errors.js';
 import type { LoadedDataset } from '@lens/prism';
 import { loadRecsDefinitions } from '../training/recs-pipelines.js';
 import { DEFAULT_AGE_LIMITS, freshSql, type AgeLimits } from '../serving/age-limits.js';
@@ -23,6 +25,8 @@ export interface EvaluateOptions {
   segments?: ReadonlyMap<string, string>;
   /** The pipeline definitions to evaluate (default: the shipped recs pipelines) — to compare a candidate change. */
   datasets?: readonly LoadedDataset[];
+  /** DuckDB's memory_limit for the session, in bytes (`pipelines.memoryLimit`; default: DuckDB's, 80 % of the machine). */
+  memoryLimitBytes?: number;
 }
 
 /** What `evaluateRecommendations` measured. */
@@ -54,6 +58,26 @@ export interface EvaluationReport {
 }
 
 const PERSON = `coalesce(i.person_id, e.user_id, e.anonymous_id)`;
+
+/** The newest read's time in silver.events (`t`, ISO-8601; null when there is none). */
+async function newestRead(dataDir: string): Promise<SqlRow | undefined> {
+  const db = await createDuckDB();
+  try {
+    const table = await DeltaTable.open(lakeTablePath(dataDir, 'silver.events'), { sql: db });
+    const scan = await table.scan().catch((cause: unknown) => {
+      throw new RecsTrainingError(`cannot read silver.events in ${dataDir} (run the pipelines first)`, {
+        cause,
+        context: { step: 'evaluate', table: 'silver.events' },
+      });
+    });
+    const [last] = await db.all(
+      `SELECT strftime(max(timestamp), '%Y-%m-%dT%H:%M:%S.%gZ') AS t FROM (${scan.sql}) WHERE ${READ}`,
+    );
+    return last;
+  } finally {
+    db.close();
+  }
+}
 /** An event that counts as a read (the recommendations' unit, as in gold.recent_reads). */
 const READ = `event_name = 'Article Viewed' AND article_id IS NOT NULL`;
 
@@ -64,18 +88,15 @@ const READ = `event_name = 'Article Viewed' AND article_id IS NOT NULL`;
 export async function evaluateRecommendations(options: EvaluateOptions): Promise<EvaluationReport> {
   const k = options.k ?? 10;
   const limits = options.ageLimits ?? DEFAULT_AGE_LIMITS;
-  const probe = await openSplitSession(options.dataDir, '9999-12-31T00:00:00Z');
   // The split is anchored on the newest read (what the test period scores), not the newest event of any kind:
-  // a few clicks or identifies arriving after the reads would shift the test period past them.
-  const [last] = await probe.all(
-    `SELECT strftime(max(timestamp), '%Y-%m-%dT%H:%M:%S.%gZ') AS t FROM full_events WHERE ${READ}`,
-  );
-  probe.close();
+  // a few clicks or identifies arriving after the reads would shift the test period past them. Read from the table
+  // itself: a split session holds every event (its `full_events`), which this one number does not need.
+  const last = await newestRead(options.dataDir);
   if (last?.['t'] == null)
     throw new Error(`nothing to evaluate: silver.events holds no read ('Article Viewed' with an article_id)`);
   const end = new Date(String(last['t']));
   const cutoff = new Date(end.getTime() - (options.testDays ?? 1) * 86_400_000).toISOString();
-  const db = await openSplitSession(options.dataDir, cutoff);
+  const db = await openSplitSession(options.dataDir, cutoff, options.memoryLimitBytes);
   try {
     const trainingMs = await runDefinitionsInSession(db, options.datasets ?? loadRecsDefinitions());
     const T = `TIMESTAMPTZ '${cutoff}'`;

@@ -1,14 +1,34 @@
 // A DuckDB session for a time-based split: silver tables as of the cutoff (events before it; identities and
 // content as known then) under their lake names, so the recs pipeline SQL runs on them unchanged and its
 // outputs land as gold.* tables in the session, never in the lake.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { createDuckDB, DeltaTable, type DuckDBSession } from '@lens/lake';
 import { lakeTablePath } from '@lens/loader';
 import type { LoadedDataset } from '@lens/prism';
 import { RecsTrainingError } from '../errors.js';
 
-/** Opens a session with `silver.events|identities|content` cut at `cutoffIso`, plus `full_events` (all events). */
-export async function openSplitSession(dataDir: string, cutoffIso: string): Promise<DuckDBSession> {
-  const db = await createDuckDB();
+/**
+ * Opens a session with `silver.events|identities|content` cut at `cutoffIso`, plus `full_events` (all events, held in
+ * the session). With `memoryLimitBytes` (`pipelines.memoryLimit`, as the pipelines' own runs) DuckDB spills past it;
+ * either way its spills go to a folder of its own under `<dataDir>/tmp/recs`, removed by `close()`.
+ */
+export async function openSplitSession(
+  dataDir: string,
+  cutoffIso: string,
+  memoryLimitBytes?: number,
+): Promise<DuckDBSession> {
+  const spillRoot = join(dataDir, 'tmp', 'recs');
+  mkdirSync(spillRoot, { recursive: true });
+  const spillDir = mkdtempSync(join(spillRoot, 'evaluate-'));
+  const session = await createDuckDB();
+  const db: DuckDBSession = {
+    ...session,
+    close: () => {
+      session.close();
+      rmSync(spillDir, { recursive: true, force: true });
+    },
+  };
   const scan = async (table: string): Promise<string> => {
     try {
       return (await (await DeltaTable.open(lakeTablePath(dataDir, table), { sql: db })).scan()).sql;
@@ -20,6 +40,8 @@ export async function openSplitSession(dataDir: string, cutoffIso: string): Prom
       });
     }
   };
+  await db.run(`SET temp_directory = '${spillDir.replaceAll("'", "''")}'`);
+  if (memoryLimitBytes !== undefined) await db.run(`SET memory_limit = '${Math.floor(memoryLimitBytes)}B'`);
   const cut = `TIMESTAMPTZ '${cutoffIso}'`;
   const [events, identities, content] = [
     await scan('silver.events'),
