@@ -18,7 +18,15 @@ export type * from './log/actions.js';
 export { SUPPORTED_READER_FEATURES, SUPPORTED_WRITER_FEATURES } from './log/protocol-check.js';
 export type { DeltaType, DeltaField, DeltaStructType, DeltaArrayType, DeltaMapType } from './schema/delta-schema.js';
 export { parseSchema, toDuckDBType } from './schema/delta-schema.js';
-export { createDuckDB, sharedDuckDB, type Sql, type SqlRow, type DuckDBSession } from './duckdb/sql.js';
+export {
+  createDuckDB,
+  createSpillingDuckDB,
+  sharedDuckDB,
+  type Sql,
+  type SqlRow,
+  type DuckDBSession,
+  type SpillOptions,
+} from './duckdb/sql.js';
 export { dateText } from './duckdb/date-text.js';
 export { rewriteDeltaScans, hasDeltaScan } from './scan/delta-scan-rewrite.js';
 export { planScan, type ScanOptions, type ScanPlan } from './scan/scan-sql.js';

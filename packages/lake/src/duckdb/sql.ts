@@ -1,5 +1,8 @@
 // The narrow SQL port the lake needs from DuckDB (run a statement, read rows as plain JS), so the rest of the
 // package never touches @duckdb/node-api types; `createDuckDB` opens an in-process instance in UTC.
+import { rmSync } from 'node:fs';
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 
 /** A row as plain JS: BIGINT as bigint, DATE/TIMESTAMP as DuckDB's JS forms, nested as objects/arrays. */
@@ -43,6 +46,37 @@ export async function createDuckDB(connection?: DuckDBConnection): Promise<DuckD
       }
     },
   };
+}
+
+/** What a batch job's DuckDB may use (see `createSpillingDuckDB`). */
+export interface SpillOptions {
+  /** A folder of its own is made here for the session's spills (DuckDB's default is `.tmp` in the working directory). */
+  spillUnder: string;
+  /** DuckDB's memory_limit in bytes (default: DuckDB's, 80 % of the machine); past it, operators spill. */
+  memoryLimitBytes?: number;
+}
+
+/**
+ * An in-memory DuckDB for a batch job (a pipeline run, an evaluation) that spills to a folder of its own under
+ * `spillUnder` — sessions running at once must not share DuckDB's temporary files — removed by `close()`.
+ */
+export async function createSpillingDuckDB(options: SpillOptions): Promise<DuckDBSession> {
+  await mkdir(options.spillUnder, { recursive: true });
+  const spillDir = await mkdtemp(join(options.spillUnder, 'duckdb-'));
+  const session = await createDuckDB();
+  const close = (): void => {
+    session.close();
+    rmSync(spillDir, { recursive: true, force: true });
+  };
+  try {
+    await session.run(`SET temp_directory = '${spillDir.replaceAll("'", "''")}'`);
+    if (options.memoryLimitBytes !== undefined)
+      await session.run(`SET memory_limit = '${Math.floor(options.memoryLimitBytes)}B'`);
+  } catch (error) {
+    close();
+    throw error;
+  }
+  return { ...session, close };
 }
 
 let shared: Promise<DuckDBSession> | undefined;

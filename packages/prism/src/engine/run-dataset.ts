@@ -1,10 +1,9 @@
 // One run of one dataset: pin input versions, expose the changes since the output's recorded txns as views,
 // compute the transform into a temp table, apply expectations, and commit by update mode with txn markers.
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  createDuckDB,
+  createSpillingDuckDB,
   DeltaTable,
   STREAMING_TABLE_PROPERTIES,
   TableNotFoundError,
@@ -16,7 +15,7 @@ import {
 import { lakeTablePath } from '@lens/loader';
 import type { LoadedDataset } from '../definition/dataset-definition.js';
 import { BUILTIN_TRANSFORMS } from './builtin-transforms.js';
-import { columnSpecs, ident, literal } from './duck-types.js';
+import { columnSpecs, ident } from './duck-types.js';
 import { PipelineRunError } from '../errors.js';
 import { applyExpectations } from './expectations.js';
 import { registerInputViews, registerThisView, type ReadMode } from './input-views.js';
@@ -38,15 +37,12 @@ export async function runDataset(
   memoryLimitBytes?: number,
 ): Promise<RunRecord | undefined> {
   const startedAt = new Date();
-  // Spills go under the data directory (DuckDB's default is `.tmp` in the working directory), one folder per run:
-  // runs of the two scheduler lanes at once must not share DuckDB's temporary files.
-  const spillRoot = join(dataDir, 'tmp', 'prism');
-  await mkdir(spillRoot, { recursive: true });
-  const spillDir = await mkdtemp(join(spillRoot, 'run-'));
-  const db = await createDuckDB();
+  // Spills go under the data directory, one folder per run (the two scheduler lanes run at once).
+  const db = await createSpillingDuckDB({
+    spillUnder: join(dataDir, 'tmp', 'prism'),
+    ...(memoryLimitBytes === undefined ? {} : { memoryLimitBytes }),
+  });
   try {
-    await db.run(`SET temp_directory = ${literal(spillDir)}`);
-    if (memoryLimitBytes !== undefined) await db.run(`SET memory_limit = '${Math.floor(memoryLimitBytes)}B'`);
     return await runWith(db, dataDir, dataset, requested, attempt, startedAt, effective);
   } catch (error) {
     // The input's log no longer holds the commits since our last run (log retention): recompute everything.
@@ -55,7 +51,6 @@ export async function runDataset(
     throw error;
   } finally {
     db.close();
-    await rm(spillDir, { recursive: true, force: true });
   }
 }
 

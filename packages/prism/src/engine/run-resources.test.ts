@@ -53,7 +53,7 @@ update:
   const spillRoot = join(dataDir, 'tmp', 'prism');
   for (const row of settings) {
     assert.match(String(row['memory_limit']), /^300(\.0)? MiB$/);
-    assert.ok(String(row['temp_directory']).startsWith(join(spillRoot, 'run-')), String(row['temp_directory']));
+    assert.ok(String(row['temp_directory']).startsWith(join(spillRoot, 'duckdb-')), String(row['temp_directory']));
     assert.equal(existsSync(String(row['temp_directory'])), false, 'removed when the run ended');
   }
   assert.notEqual(settings[0]!['temp_directory'], settings[1]!['temp_directory'], 'one folder per run');

@@ -28,7 +28,7 @@ it('cuts the silver tables at the split, with the memory limit given and a spill
     (SELECT count(*) FROM silver.identities) AS links, (SELECT count(*) FROM silver.content) AS articles`);
   assert.match(String(row!['memory']), /^200(\.0)? MiB$/);
   const spill = String(row!['spill']);
-  assert.ok(spill.startsWith(join(dataDir, 'tmp', 'recs', 'evaluate-')), spill);
+  assert.ok(spill.startsWith(join(dataDir, 'tmp', 'recs', 'duckdb-')), spill);
   assert.deepEqual([row!['events'], row!['all_events'], row!['links'], row!['articles']].map(Number), [1, 2, 1, 1]);
   db.close();
   assert.equal(existsSync(spill), false);

@@ -1,9 +1,8 @@
 // A DuckDB session for a time-based split: silver tables as of the cutoff (events before it; identities and
 // content as known then) under their lake names, so the recs pipeline SQL runs on them unchanged and its
 // outputs land as gold.* tables in the session, never in the lake.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDuckDB, DeltaTable, type DuckDBSession } from '@lens/lake';
+import { createSpillingDuckDB, DeltaTable, type DuckDBSession } from '@lens/lake';
 import { lakeTablePath } from '@lens/loader';
 import type { LoadedDataset } from '@lens/prism';
 import { RecsTrainingError } from '../errors.js';
@@ -18,17 +17,10 @@ export async function openSplitSession(
   cutoffIso: string,
   memoryLimitBytes?: number,
 ): Promise<DuckDBSession> {
-  const spillRoot = join(dataDir, 'tmp', 'recs');
-  mkdirSync(spillRoot, { recursive: true });
-  const spillDir = mkdtempSync(join(spillRoot, 'evaluate-'));
-  const session = await createDuckDB();
-  const db: DuckDBSession = {
-    ...session,
-    close: () => {
-      session.close();
-      rmSync(spillDir, { recursive: true, force: true });
-    },
-  };
+  const db = await createSpillingDuckDB({
+    spillUnder: join(dataDir, 'tmp', 'recs'),
+    ...(memoryLimitBytes === undefined ? {} : { memoryLimitBytes }),
+  });
   const scan = async (table: string): Promise<string> => {
     try {
       return (await (await DeltaTable.open(lakeTablePath(dataDir, table), { sql: db })).scan()).sql;
@@ -40,8 +32,6 @@ export async function openSplitSession(
       });
     }
   };
-  await db.run(`SET temp_directory = '${spillDir.replaceAll("'", "''")}'`);
-  if (memoryLimitBytes !== undefined) await db.run(`SET memory_limit = '${Math.floor(memoryLimitBytes)}B'`);
   const cut = `TIMESTAMPTZ '${cutoffIso}'`;
   const [events, identities, content] = [
     await scan('silver.events'),
