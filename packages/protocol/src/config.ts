@@ -1,5 +1,6 @@
 // The Lens configuration schema: one zod schema per role, composed into LensConfig. Types share the schemas'
 // names. Defaults here are the embedded single-machine setup `lens up` runs with no config file.
+import { totalmem } from 'node:os';
 import { z } from 'zod';
 
 const positiveInt = z.number().int().positive();
@@ -207,6 +208,11 @@ export const PipelinesConfig = strictObject({
   memoryLimit: MemorySize.default('40%'),
 });
 export type PipelinesConfig = z.infer<typeof PipelinesConfig>;
+
+/** `memoryLimit` of the pipelines' configuration in bytes, on this machine. */
+export function pipelinesMemoryBytes(pipelines: Pick<PipelinesConfig, 'memoryLimit'>): number {
+  return memorySizeBytes(pipelines.memoryLimit, totalmem());
+}
 
 /** recs.maxAgeHours' defaults (hours): fast news sections are short-lived, lifestyle keeps longer. */
 export const DEFAULT_MAX_AGE_HOURS: Readonly<Record<string, number>> = {

@@ -2,10 +2,10 @@
 // tables into the serving KeyValueStore (pointer swap, no downtime), and offline evaluation against baselines.
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { memorySizeBytes } from '@lens/protocol';
+import { pipelinesMemoryBytes } from '@lens/protocol';
 import type { EvaluationReport, RankingMetrics } from '@lens/recs';
 import {
   integerOption,
@@ -109,7 +109,7 @@ export function registerRecsCommand(program: Command): void {
         graph,
         names: RECS_INPUTS,
         mode: flags.fullRefresh ? { kind: 'full' } : { kind: 'incremental' },
-        memoryLimitBytes: memorySizeBytes(config.pipelines.memoryLimit, totalmem()),
+        memoryLimitBytes: pipelinesMemoryBytes(config.pipelines),
       });
       for (const r of records)
         process.stdout.write(
@@ -161,7 +161,7 @@ export function registerRecsCommand(program: Command): void {
         k: flags.k,
         testDays: flags.testDays,
         ageLimits: config.recs.maxAgeHours,
-        memoryLimitBytes: memorySizeBytes(config.pipelines.memoryLimit, totalmem()),
+        memoryLimitBytes: pipelinesMemoryBytes(config.pipelines),
       };
       const { buildDemoLake, evaluateRecommendations } = await recsModule();
       let report: EvaluationReport;

@@ -13,8 +13,7 @@ import {
   type RunningScheduler,
   type RunRecord,
 } from '@lens/prism';
-import { memorySizeBytes, type LensConfig } from '@lens/protocol';
-import { totalmem } from 'node:os';
+import { pipelinesMemoryBytes, type LensConfig } from '@lens/protocol';
 import { RECS_PIPELINES_DIR, RecsTrainingError, trainPredictions } from '@lens/recs';
 import type { Logger } from 'pino';
 import { roleUrl } from './role-url.js';
@@ -47,14 +46,9 @@ export async function runPipelinesOnce(
     logger,
     retries: config.pipelines.retries,
     backoffMs: config.pipelines.retryBackoffMs,
-    memoryLimitBytes: pipelineMemoryBytes(config),
+    memoryLimitBytes: pipelinesMemoryBytes(config.pipelines),
     ...(names.length > 0 ? { names } : {}),
   });
-}
-
-/** pipelines.memoryLimit in bytes, for each run's DuckDB. */
-export function pipelineMemoryBytes(config: LensConfig): number {
-  return memorySizeBytes(config.pipelines.memoryLimit, totalmem());
 }
 
 /** Runs the scheduler until SIGINT/SIGTERM; tells a supervising `lens up` when it is running (and its ops URL). */
@@ -85,7 +79,7 @@ export async function runPipelinesRole(config: LensConfig, logger: Logger): Prom
     // pipelines.retries and retryBackoffMs held for `lens pipelines run` only: the scheduler retried 2 times after 1 s, 2 s.
     retries: config.pipelines.retries,
     backoffMs: config.pipelines.retryBackoffMs,
-    memoryLimitBytes: pipelineMemoryBytes(config),
+    memoryLimitBytes: pipelinesMemoryBytes(config.pipelines),
     logger,
     ...(metrics ? { metrics } : {}),
   }));
