@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { it } from 'node:test';
 import { DeltaTable } from '@lens/lake';
 import { lakeTablePath } from '@lens/loader';
-import { openSplitSession } from './split-session.js';
+import { cutSplitSession, openSplitSession } from './split-session.js';
 
-it('cuts the silver tables at the split, with the memory limit given and a spill folder removed on close', async () => {
+it('cuts the silver tables at the split (and moves the cut), with the memory limit given and a spill folder removed on close', async () => {
   const dataDir = join(mkdtempSync(join(tmpdir(), 'recs-split-')), 'data');
   const tables = {
     'silver.events': ['timestamp', ['2026-01-01T10:00:00Z', '2026-01-03T10:00:00Z']],
@@ -30,6 +30,16 @@ it('cuts the silver tables at the split, with the memory limit given and a spill
   const spill = String(row!['spill']);
   assert.ok(spill.startsWith(join(dataDir, 'tmp', 'recs', 'duckdb-')), spill);
   assert.deepEqual([row!['events'], row!['all_events'], row!['links'], row!['articles']].map(Number), [1, 2, 1, 1]);
+  // A rolling evaluation's next fold moves the cut in the same session: later, then earlier than every row.
+  const counts = async (): Promise<number[]> => {
+    const [c] = await db.all(`SELECT (SELECT count(*) FROM silver.events) AS events,
+      (SELECT count(*) FROM silver.identities) AS links, (SELECT count(*) FROM silver.content) AS articles`);
+    return [c!['events'], c!['links'], c!['articles']].map(Number);
+  };
+  await cutSplitSession(db, '2026-01-04T00:00:00Z');
+  assert.deepEqual(await counts(), [2, 1, 2]);
+  await cutSplitSession(db, '2026-01-01T00:00:00Z');
+  assert.deepEqual(await counts(), [0, 0, 0]);
   db.close();
   assert.equal(existsSync(spill), false);
   assert.deepEqual(readdirSync(join(dataDir, 'tmp', 'recs')), []);

@@ -8,8 +8,8 @@ import type { LoadedDataset } from '@lens/prism';
 import { RecsTrainingError } from '../errors.js';
 
 /**
- * Opens a session with `silver.events|identities|content` cut at `cutoffIso`, plus `full_events` (all events, held in
- * the session). With `memoryLimitBytes` (`pipelines.memoryLimit`, as the pipelines' own runs) DuckDB spills past it;
+ * Opens a session with `silver.events|identities|content` cut at `cutoffIso` (views over `full_events`,
+ * `full_identities` and `full_content`, held in the session; `cutSplitSession` moves the cut). With `memoryLimitBytes` (`pipelines.memoryLimit`, as the pipelines' own runs) DuckDB spills past it;
  * either way its spills go to a folder of its own under `<dataDir>/tmp/recs`, removed by `close()`.
  */
 export async function openSplitSession(
@@ -32,7 +32,6 @@ export async function openSplitSession(
       });
     }
   };
-  const cut = `TIMESTAMPTZ '${cutoffIso}'`;
   const [events, identities, content] = [
     await scan('silver.events'),
     await scan('silver.identities'),
@@ -40,11 +39,23 @@ export async function openSplitSession(
   ];
   await db.run('CREATE SCHEMA IF NOT EXISTS silver; CREATE SCHEMA IF NOT EXISTS gold');
   await db.run(`CREATE TABLE full_events AS SELECT * FROM (${events})`);
-  await db.run(`CREATE VIEW silver.events AS SELECT * FROM full_events WHERE timestamp < ${cut}`);
   await db.run(`CREATE TABLE full_identities AS SELECT * FROM (${identities})`);
-  await db.run(`CREATE VIEW silver.identities AS SELECT * FROM full_identities WHERE first_linked_at < ${cut}`);
-  await db.run(`CREATE VIEW silver.content AS SELECT * FROM (${content}) WHERE first_seen_at < ${cut}`);
+  await db.run(`CREATE TABLE full_content AS SELECT * FROM (${content})`);
+  await cutSplitSession(db, cutoffIso);
   return db;
+}
+
+/**
+ * Moves the split of a session from `openSplitSession` to `cutoffIso`: silver.* show what was known before it. The
+ * events stay in the session, so each fold of a rolling evaluation costs its training, not another copy.
+ */
+export async function cutSplitSession(db: DuckDBSession, cutoffIso: string): Promise<void> {
+  const cut = `TIMESTAMPTZ '${cutoffIso}'`;
+  await db.run(`CREATE OR REPLACE VIEW silver.events AS SELECT * FROM full_events WHERE timestamp < ${cut}`);
+  await db.run(
+    `CREATE OR REPLACE VIEW silver.identities AS SELECT * FROM full_identities WHERE first_linked_at < ${cut}`,
+  );
+  await db.run(`CREATE OR REPLACE VIEW silver.content AS SELECT * FROM full_content WHERE first_seen_at < ${cut}`);
 }
 
 /**
