@@ -20,6 +20,7 @@ test('lens recs evaluate names a bad number and exits 1', () => {
     [['--k', '51'], '--k: 51 exceeds recs.maxK (50), the longest list the API serves'],
     [['--test-days', '1.5'], '--test-days: "1.5" is not a positive integer'],
     [['--seed', 'x'], '--seed: "x" is not an integer'],
+    [['--folds', '0'], '--folds: "0" is not a positive integer'],
   ] as const) {
     const out = lens('evaluate', ...args);
     assert.equal(out.status, 1, args.join(' '));
@@ -34,10 +35,22 @@ test('lens recs load on a directory without a lake says so and creates nothing',
   assert.equal(existsSync(data), false);
 });
 
-test('lens recs evaluate on a split with nobody to score says so and exits 1 (not all-zero tables)', () => {
-  const out = lens('evaluate', '--demo', '--days', '1', '--users', '200');
-  assert.equal(out.status, 1, out.stdout);
-  assert.match(out.stderr, /nothing to evaluate: no one read a recommendable article in the test period/);
+test('lens recs evaluate on a split with nothing to train on or nobody to score says so and exits 1 (not all-zero tables)', () => {
+  const short = lens('evaluate', '--demo', '--days', '1', '--users', '200');
+  assert.equal(short.status, 1, short.stdout);
+  assert.match(
+    short.stderr,
+    /nothing to evaluate: with 1 test period of 1 day\(s\) before the newest read, the first would start at .*, with no read before it to train on/,
+  );
+  const folds = lens('evaluate', '--demo', '--days', '3', '--users', '200', '--folds', '3');
+  assert.equal(folds.status, 1, folds.stdout);
+  assert.match(
+    folds.stderr,
+    /nothing to evaluate: with 3 test periods of 1 day\(s\) .* use fewer folds or shorter test periods/,
+  );
+  const nobody = lens('evaluate', '--demo', '--days', '3', '--users', '3', '--folds', '1');
+  assert.equal(nobody.status, 1, nobody.stdout);
+  assert.match(nobody.stderr, /nothing to evaluate: no one read a recommendable article in the test period/);
 });
 
 test('lens recs train on a data directory without a lake says so and writes nothing there', () => {

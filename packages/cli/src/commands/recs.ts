@@ -21,6 +21,7 @@ const recsModule = () => import('@lens/recs');
 interface EvaluateFlags extends CommonOptions {
   k: number;
   testDays: number;
+  folds?: number;
   demo?: boolean;
   users: number;
   days: number;
@@ -33,9 +34,18 @@ const row = (name: string, m: RankingMetrics): string =>
 
 function printReport(r: EvaluationReport): void {
   const out = process.stdout;
+  const folds = r.folds.length;
   out.write(
-    `train < ${r.cutoff} ≤ test < ${r.testEnd}; k=${r.k}; catalogue ${r.catalogueSize} articles; cold people ${r.coldUsers}\n`,
+    `${folds} test period${folds === 1 ? '' : 's'} from ${r.cutoff} to ${r.testEnd}, each trained on the events before it; k=${r.k}; catalogue ${r.catalogueSize} articles${folds === 1 ? '' : ' on average'}; cold people ${r.coldUsers}${folds === 1 ? '' : ' (person-periods)'}\n`,
   );
+  if (folds > 1) {
+    out.write(`\nper test period: people, nDCG@k model vs popularity\n`);
+    for (const f of r.folds)
+      out.write(
+        `${f.cutoff} … ${f.testEnd}  ${String(f.users).padStart(6)}  ${f.ndcg.model.toFixed(4)} vs ${f.ndcg.popularity.toFixed(4)}  ${ratioText(f.ndcg.model, f.ndcg.popularity, f.users)}\n`,
+      );
+    out.write(`metrics below pooled over the ${folds} periods (n counts person-periods; coverage is their mean)\n`);
+  }
   for (const [title, group] of [
     ['people (userId/anonymousId)', r.methods],
     ['context (next article in the visit)', r.context],
@@ -145,7 +155,12 @@ export function registerRecsCommand(program: Command): void {
   withCommonOptions(recs.command('evaluate'))
     .description('time-based split: precision/recall/nDCG/MAP@k and coverage vs popularity and random baselines')
     .option('--k <k>', 'list length', positiveOption('--k', true), 10)
-    .option('--test-days <n>', 'days at the end of the data held out', positiveOption('--test-days', true), 1)
+    .option('--test-days <n>', 'length of each test period in days', positiveOption('--test-days', true), 1)
+    .option(
+      '--folds <n>',
+      'test periods back to back at the end of the data, each trained on what came before it (default 7, fewer when that leaves the first under 7 days of training)',
+      positiveOption('--folds', true),
+    )
     .option('--demo', 'evaluate on generated demo data (in a temporary folder) and check the planted preferences')
     .option('--users <n>', 'demo people', positiveOption('--users', true), 3000)
     .option('--days <n>', 'demo days', positiveOption('--days', true), 28)
@@ -160,6 +175,7 @@ export function registerRecsCommand(program: Command): void {
       const options = {
         k: flags.k,
         testDays: flags.testDays,
+        ...(flags.folds === undefined ? {} : { folds: flags.folds }),
         ageLimits: config.recs.maxAgeHours,
         memoryLimitBytes: pipelinesMemoryBytes(config.pipelines),
       };

@@ -1,8 +1,8 @@
 // The context task of the API (`context=articleId`): given the article being read, is the next article read
-// in the same visit (within 30 minutes, test period) among the top k? Scored for gold.similar_articles and the
+// in the same visit (within 30 minutes, test period) among the top k? Lists from gold.similar_articles and the
 // popularity and random baselines, from the same session as the person-level evaluation.
 import type { DuckDBSession } from '@lens/lake';
-import { rankingMetrics, type RankingMetrics } from './ranking-metrics.js';
+import type { RankingMetrics } from './ranking-metrics.js';
 
 /** Metrics of the next-article task; `users` counts (article, next article) pairs. */
 export interface ContextMetrics {
@@ -11,18 +11,28 @@ export interface ContextMetrics {
   random: RankingMetrics;
 }
 
-/** Needs the tables `catalogue` and gold.* built by `evaluateRecommendations` and the cutoff `T` (SQL literal). */
-export async function contextEvaluation(
+/** One test period's context lists (pair id → ranked items) and each pair's next article. */
+export interface ContextLists {
+  lists: Record<keyof ContextMetrics, Map<string, string[]>>;
+  relevant: Map<string, Set<string>>;
+}
+
+/**
+ * Needs the tables `catalogue` and gold.* built by `evaluateRecommendations`; the test period is `T` ≤ time < `end`
+ * (SQL literals; `end` undefined: no upper bound).
+ */
+export async function contextLists(
   db: DuckDBSession,
   T: string,
+  end: string | undefined,
   k: number,
   seed: number,
-  catalogueSize: number,
-): Promise<ContextMetrics> {
-  await db.run(`CREATE TABLE next_reads AS
+): Promise<ContextLists> {
+  await db.run(`CREATE OR REPLACE TABLE next_reads AS
     SELECT row_number() OVER () AS q, article_id, next_id FROM (
       SELECT article_id, lead(article_id) OVER w AS next_id, date_diff('second', timestamp, lead(timestamp) OVER w) AS gap_s
       FROM full_events WHERE event_name = 'Article Viewed' AND article_id IS NOT NULL AND timestamp >= ${T}
+        ${end === undefined ? '' : `AND timestamp < ${end}`}
       WINDOW w AS (PARTITION BY actor_id ORDER BY timestamp, message_id))
     WHERE gap_s <= 1800 AND next_id <> article_id AND next_id IN (SELECT article_id FROM catalogue)
       AND article_id IN (SELECT article_id FROM gold.similar_articles)`);
@@ -40,26 +50,16 @@ export async function contextEvaluation(
     return out;
   };
   return {
-    model: rankingMetrics(
-      await lists(`SELECT n.q, s.similar_article_id AS item, s.rank AS o FROM next_reads n JOIN gold.similar_articles s USING (article_id)
+    relevant,
+    lists: {
+      model:
+        await lists(`SELECT n.q, s.similar_article_id AS item, s.rank AS o FROM next_reads n JOIN gold.similar_articles s USING (article_id)
       WHERE s.similar_article_id IN (SELECT article_id FROM catalogue)`),
-      relevant,
-      k,
-      catalogueSize,
-    ),
-    popularity: rankingMetrics(
-      await lists(`SELECT n.q, t.article_id AS item, t.rank_overall AS o FROM next_reads n
+      popularity: await lists(`SELECT n.q, t.article_id AS item, t.rank_overall AS o FROM next_reads n
       CROSS JOIN (SELECT * FROM gold.trending_articles WHERE article_id IN (SELECT article_id FROM catalogue) ORDER BY rank_overall LIMIT ${k + 1}) t WHERE t.article_id <> n.article_id`),
-      relevant,
-      k,
-      catalogueSize,
-    ),
-    random: rankingMetrics(
-      await lists(`SELECT n.q, c.article_id AS item, hash(n.q || c.article_id || '${seed}') AS o FROM next_reads n CROSS JOIN catalogue c
+      random:
+        await lists(`SELECT n.q, c.article_id AS item, hash(n.q || c.article_id || '${seed}') AS o FROM next_reads n CROSS JOIN catalogue c
       WHERE c.article_id <> n.article_id`),
-      relevant,
-      k,
-      catalogueSize,
-    ),
+    },
   };
 }
