@@ -138,6 +138,7 @@ export async function evaluateRecommendations(options: EvaluateOptions): Promise
     throw new Error(
       `nothing to evaluate: with ${folds} test period${folds === 1 ? '' : 's'} of ${testMs / DAY_MS} day(s) before the newest read, the first would start at ${cutoffs[0]}, with no read before it to train on (silver.events holds reads from ${first.toISOString()} to ${end.toISOString()}); use fewer folds or shorter test periods`,
     );
+  const datasets = options.datasets ?? loadRecsDefinitions();
   const db = await openSplitSession(options.dataDir, cutoffs[0]!, options.memoryLimitBytes);
   try {
     const pooled = {
@@ -167,9 +168,7 @@ export async function evaluateRecommendations(options: EvaluateOptions): Promise
       const last = i === folds - 1;
       const testEnd = last ? end.toISOString() : cutoffs[i + 1]!;
       if (i > 0) await cutSplitSession(db, cutoff);
-      for (const [name, ms] of Object.entries(
-        await runDefinitionsInSession(db, options.datasets ?? loadRecsDefinitions()),
-      ))
+      for (const [name, ms] of Object.entries(await runDefinitionsInSession(db, datasets)))
         trainingMs[name] = (trainingMs[name] ?? 0) + ms;
       const T = `TIMESTAMPTZ '${cutoff}'`;
       // The newest fold keeps every read from the cutoff on (the newest read is its end); the others end where the
