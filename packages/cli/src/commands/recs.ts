@@ -212,7 +212,13 @@ async function load(dataDir: string, config: ReturnType<typeof resolveConfig>): 
   const { loadRecommendations, openRecsStore } = await recsModule();
   const store = await openRecsStore(config.recs, dataDir);
   try {
-    const r = await loadRecommendations({ dataDir, store, keepVersions: config.recs.keepVersions });
+    // Alone in its process: every core, but limited and spilling like a pipeline run.
+    const r = await loadRecommendations({
+      dataDir,
+      store,
+      keepVersions: config.recs.keepVersions,
+      session: { memoryLimitBytes: pipelinesMemoryBytes(config.pipelines), spillUnder: join(dataDir, 'tmp', 'recs') },
+    });
     process.stdout.write(
       `recs ${r.status}: version ${r.version}${r.kind === 'layer' ? ` (a layer of the changes over ${r.layers!.slice(1).join(', ')})` : ''}, ${r.keys} keys, ${r.ms} ms${r.deletedVersions.length ? `, deleted ${r.deletedVersions.join(', ')}` : ''}\n`,
     );

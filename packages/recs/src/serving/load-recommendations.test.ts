@@ -2,7 +2,7 @@
 // unchanged lake is not reloaded, a reload swaps versions while requests keep being answered (no downtime,
 // never a mix), and versions beyond keepVersions are deleted.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -14,7 +14,7 @@ import { withLruCache, type CachedKeyValueStore } from '../kv/lru-cache.js';
 import { buildDemoLake, DEMO_START, RECS_INPUTS } from '../testing/demo-lake.js';
 import { recsPipelineGraph } from '../training/recs-pipelines.js';
 import { POINTER_KEY, versionPrefix } from './kv-layout.js';
-import { loadRecommendations, readPointer } from './load-recommendations.js';
+import { loadRecommendations, openLoadSession, readPointer } from './load-recommendations.js';
 import { createRecommendationService } from './recommendation-service.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'lens-recs-load-'));
@@ -87,7 +87,14 @@ test('a reload swaps versions under live traffic without a failed or mixed answe
       await new Promise((r) => setImmediate(r)); // the SQLite store answers without I/O: let the loader run, as real traffic would
     }
   })();
-  const second = await loadRecommendations({ dataDir, store });
+  // As the server loads: on a DuckDB of one thread, limited, spilling to a folder of its own.
+  const spillUnder = join(dataDir, 'tmp', 'recs-load');
+  const second = await loadRecommendations({
+    dataDir,
+    store,
+    session: { threads: 1, memoryLimitBytes: 256 * 2 ** 20, spillUnder },
+  });
+  assert.deepEqual(readdirSync(spillUnder), [], 'the load removed its spill folder');
   loading = false;
   await traffic;
   for (let i = 0; i < 3; i++) seen.push((await service.recommend({ anonymousId: 'nobody', k: 10 })).modelVersion);
@@ -231,4 +238,17 @@ test('when the served tables were vacuumed away, the next load writes its versio
       expected,
     );
   }
+});
+
+test("a load's DuckDB session takes the threads, memory limit and spill folder it is given", async () => {
+  const spillUnder = join(dataDir, 'tmp', 'session-check');
+  const db = await openLoadSession({ threads: 1, memoryLimitBytes: 300 * 2 ** 20, spillUnder });
+  const [row] = await db.all(
+    `SELECT current_setting('threads') AS threads, current_setting('memory_limit') AS memory, current_setting('temp_directory') AS spill`,
+  );
+  db.close();
+  assert.equal(Number(row!['threads']), 1);
+  assert.match(String(row!['memory']), /^300(\.0)? MiB$/);
+  assert.ok(String(row!['spill']).startsWith(join(spillUnder, 'duckdb-')), String(row!['spill']));
+  assert.deepEqual(readdirSync(spillUnder), []);
 });

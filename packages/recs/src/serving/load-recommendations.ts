@@ -4,7 +4,7 @@
 // when it can be (kv-layout.ts): only the people whose list, reads or links changed are written, so a load costs
 // what the training run changed, not the number of people.
 import { createHash } from 'node:crypto';
-import { createDuckDB, DeltaTable, type DuckDBSession } from '@lens/lake';
+import { createDuckDB, createSpillingDuckDB, DeltaTable, type DuckDBSession } from '@lens/lake';
 import { lakeTablePath } from '@lens/loader';
 import { RecsTrainingError } from '../errors.js';
 import type { KeyValueEntry, KeyValueStore } from '../kv/key-value-store.js';
@@ -19,6 +19,12 @@ export interface LoadOptions {
   keepVersions?: number;
   /** Entries per putMany (default 500). */
   batchSize?: number;
+  /**
+   * The load's own DuckDB session: its threads (default DuckDB's, every core), memory limit and spill folder (a
+   * folder of its own is made under `spillUnder` and removed after the load). A server loading beside the requests it
+   * answers gives it fewer threads than the machine has cores.
+   */
+  session?: { threads?: number; memoryLimitBytes?: number; spillUnder?: string };
   /** Clock (tests). */
   now?: () => number;
   /**
@@ -57,6 +63,26 @@ const OPTIONAL: ReadonlySet<string> = new Set(['gold.recent_reads']);
  */
 const UNVERSIONED: ReadonlySet<string> = new Set(['silver.identities']);
 
+/** The DuckDB session of one load (`LoadOptions.session`). */
+export async function openLoadSession(options: LoadOptions['session']): Promise<DuckDBSession> {
+  const db =
+    options?.spillUnder === undefined
+      ? await createDuckDB()
+      : await createSpillingDuckDB({
+          spillUnder: options.spillUnder,
+          ...(options.memoryLimitBytes === undefined ? {} : { memoryLimitBytes: options.memoryLimitBytes }),
+        });
+  try {
+    if (options?.spillUnder === undefined && options?.memoryLimitBytes !== undefined)
+      await db.run(`SET memory_limit = '${Math.floor(options.memoryLimitBytes)}B'`);
+    if (options?.threads !== undefined) await db.run(`SET threads = ${Math.max(1, Math.floor(options.threads))}`);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
+}
+
 /**
  * Loads the gold tables' latest versions into `store` and makes them the served version.
  * @example await loadRecommendations({ dataDir: './lens-data', store });
@@ -64,7 +90,7 @@ const UNVERSIONED: ReadonlySet<string> = new Set(['silver.identities']);
 export async function loadRecommendations(options: LoadOptions): Promise<LoadResult> {
   const started = Date.now();
   const now = options.now ?? Date.now;
-  const db = await createDuckDB();
+  const db = await openLoadSession(options.session);
   try {
     const scans: Record<string, string> = {};
     const tables: Record<string, number> = {};
