@@ -67,3 +67,18 @@ test('the model/popularity ratio is n/a when the baseline scored 0, and flagged 
   assert.match(ratioText(0.2, 0.1, 5), /^2\.00× \(only 5 people: noise/);
   assert.equal(ratioText(0.181, 0.102, 470), '1.77×');
 });
+
+test('lens recs evaluate prints each test period and the pooled figures; --json carries the periods', () => {
+  const text = lens('evaluate', '--demo', '--users', '300', '--days', '10', '--folds', '2');
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout, /^2 test periods from \S+ to \S+, each trained on the events before it; k=10;/);
+  const periods = text.stdout.match(/^\S+Z … \S+Z +\d+ +0\.\d{4} vs 0\.\d{4} +\S+/gm) ?? [];
+  assert.equal(periods.length, 2, text.stdout);
+  assert.match(text.stdout, /metrics below pooled over the 2 periods/);
+  assert.match(text.stdout, /model \/ popularity nDCG: /);
+  const json = lens('evaluate', '--demo', '--users', '300', '--days', '10', '--folds', '2', '--json');
+  assert.equal(json.status, 0, json.stderr);
+  const report = JSON.parse(json.stdout) as { folds: { users: number }[]; methods: { model: { users: number } } };
+  assert.equal(report.folds.length, 2);
+  assert.equal(report.methods.model.users, report.folds[0]!.users + report.folds[1]!.users);
+});

@@ -36,7 +36,9 @@ function printReport(r: EvaluationReport): void {
   const out = process.stdout;
   const folds = r.folds.length;
   out.write(
-    `${folds} test period${folds === 1 ? '' : 's'} from ${r.cutoff} to ${r.testEnd}, each trained on the events before it; k=${r.k}; catalogue ${r.catalogueSize} articles${folds === 1 ? '' : ' on average'}; cold people ${r.coldUsers}${folds === 1 ? '' : ' (person-periods)'}\n`,
+    folds === 1
+      ? `train < ${r.cutoff} ≤ test < ${r.testEnd}; k=${r.k}; catalogue ${r.catalogueSize} articles; cold people ${r.coldUsers}\n`
+      : `${folds} test periods from ${r.cutoff} to ${r.testEnd}, each trained on the events before it; k=${r.k}; catalogue ${r.catalogueSize} articles on average; cold people ${r.coldUsers} (person-periods)\n`,
   );
   if (folds > 1) {
     out.write(`\nper test period: people, nDCG@k model vs popularity\n`);
@@ -153,7 +155,9 @@ export function registerRecsCommand(program: Command): void {
       await load(config.dataDir, config);
     });
   withCommonOptions(recs.command('evaluate'))
-    .description('time-based split: precision/recall/nDCG/MAP@k and coverage vs popularity and random baselines')
+    .description(
+      'time-based splits (a week of daily test periods by default): precision/recall/nDCG/MAP@k and coverage vs popularity and random baselines',
+    )
     .option('--k <k>', 'list length', positiveOption('--k', true), 10)
     .option('--test-days <n>', 'length of each test period in days', positiveOption('--test-days', true), 1)
     .option(
