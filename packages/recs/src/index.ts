@@ -33,6 +33,7 @@ export {
 export { DEFAULT_AGE_LIMITS, maxAgeHours, isFresh, freshSql, type AgeLimits } from './serving/age-limits.js';
 export { POINTER_KEY, VERSIONS_KEY, type CurrentVersion, type StoredItem } from './serving/kv-layout.js';
 export { loadRecommendations, readPointer, type LoadOptions, type LoadResult } from './serving/load-recommendations.js';
+export { loadRecommendationsInWorker, type WorkerLoadOptions } from './serving/load-in-worker.js';
 export {
   createRecommendationService,
   type RecommendationService,

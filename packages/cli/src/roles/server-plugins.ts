@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { pipelinesMemoryBytes, type LensConfig, type Logger } from '@lens/protocol';
 import {
   createDeltaServedListLog,
-  loadRecommendations,
+  kvOptionsFromConfig,
+  loadRecommendationsInWorker,
   openRecsStore,
   readPointer,
   RECOMMENDATIONS_PATH,
@@ -51,6 +52,7 @@ export async function serverPlugins(config: LensConfig, logger: Logger): Promise
   });
   let closing = false;
   let refreshing: Promise<void> | undefined;
+  const stopLoad = new AbortController();
   /** What the server's GET /health says of the store, after each refresh (until the first: still loading). */
   let recsHealth: HealthCheck = { ok: true, loaded: false, state: 'loading' };
   const refresh = (): Promise<void> => (refreshing ??= load().finally(() => (refreshing = undefined)));
@@ -58,12 +60,17 @@ export async function serverPlugins(config: LensConfig, logger: Logger): Promise
     let state: 'loaded' | 'unchanged' | 'not_trained' | 'failed';
     let failure: string | undefined;
     try {
-      const result = await loadRecommendations({
-        dataDir: config.dataDir,
-        store,
-        keepVersions: config.recs.keepVersions,
-        session: LOAD_SESSION(config),
-      });
+      // On a worker thread with a store connection of its own: the load's row conversions and synchronous SQLite
+      // writes stalled this thread for up to ~100 ms at a time.
+      const result = await loadRecommendationsInWorker(
+        {
+          dataDir: config.dataDir,
+          kv: kvOptionsFromConfig(config.recs, config.dataDir),
+          keepVersions: config.recs.keepVersions,
+          session: LOAD_SESSION(config),
+        },
+        stopLoad.signal,
+      );
       state = result.status;
       if (result.status !== 'unchanged') logger.info({ ...result }, 'recs_loaded');
     } catch (error) {
@@ -74,7 +81,7 @@ export async function serverPlugins(config: LensConfig, logger: Logger): Promise
         state = 'not_trained';
         logger.debug({ err: error }, 'recs_not_loaded');
       }
-      // Stopping cut a load short (the store closed under it): the next start loads that version again.
+      // Stopping cut a load short (its worker stopped): the next start loads that version again.
       else if (closing) logger.info({ err: error }, 'recs_load_interrupted_by_stop');
       else logger.warn({ err: error }, 'recs_refresh_failed');
       failure = error instanceof Error ? error.message : String(error);
@@ -107,8 +114,11 @@ export async function serverPlugins(config: LensConfig, logger: Logger): Promise
       clearInterval(timer);
       closing = true;
       await servedLog.close(); // the lists served since the last write are written before the server stops
-      // A load in progress gets a few seconds to finish (a large one is cut short: the store closes under it).
+      // A load in progress gets a few seconds to finish; a large one is then stopped (its worker terminated; the
+      // version it was writing is not served, and the next start loads it again).
       if (refreshing) await Promise.race([refreshing, new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS))]);
+      stopLoad.abort();
+      await refreshing?.catch(() => {});
       await store.close();
     });
   };

@@ -14,6 +14,8 @@ import { withLruCache, type CachedKeyValueStore } from '../kv/lru-cache.js';
 import { buildDemoLake, DEMO_START, RECS_INPUTS } from '../testing/demo-lake.js';
 import { recsPipelineGraph } from '../training/recs-pipelines.js';
 import { POINTER_KEY, versionPrefix } from './kv-layout.js';
+import { RecsTrainingError } from '../errors.js';
+import { loadRecommendationsInWorker } from './load-in-worker.js';
 import { loadRecommendations, openLoadSession, readPointer } from './load-recommendations.js';
 import { createRecommendationService } from './recommendation-service.js';
 
@@ -251,4 +253,44 @@ test("a load's DuckDB session takes the threads, memory limit and spill folder i
   assert.match(String(row!['memory']), /^300(\.0)? MiB$/);
   assert.ok(String(row!['spill']).startsWith(join(spillUnder, 'duckdb-')), String(row!['spill']));
   assert.deepEqual(readdirSync(spillUnder), []);
+});
+
+test('a load on a worker thread writes the same version through its own store, and its errors keep their type', async () => {
+  const path = join(dataDir, 'recs', 'worker-kv.sqlite');
+  const inWorker = await loadRecommendationsInWorker({ dataDir, kv: { backend: 'sqlite', path } });
+  const served = (await readPointer(store))!;
+  assert.equal(inWorker.status, 'loaded');
+  assert.equal(inWorker.version, served.version, 'the lake as the serving store last loaded it');
+  // The same load on this thread, into a fresh store of its own: the same keys.
+  const here = createSqliteKeyValueStore({ backend: 'sqlite', path: join(dataDir, 'recs', 'here-kv.sqlite') });
+  const other = createSqliteKeyValueStore({ backend: 'sqlite', path });
+  try {
+    const inThread = await loadRecommendations({ dataDir, store: here });
+    assert.equal(inThread.keys, inWorker.keys);
+    assert.equal((await readPointer(other))!.version, inWorker.version);
+    const keys = await other.keys(versionPrefix(inWorker.version));
+    assert.ok(keys.length > 500);
+    assert.deepEqual(keys.sort(), (await here.keys(versionPrefix(inThread.version))).sort());
+  } finally {
+    await other.close();
+    await here.close();
+  }
+  const untrained = join(dataDir, 'no-lake-here');
+  await assert.rejects(
+    loadRecommendationsInWorker({
+      dataDir: untrained,
+      kv: { backend: 'sqlite', path: join(dataDir, 'recs', 'x.sqlite') },
+    }),
+    (error: unknown) => error instanceof RecsTrainingError && error.context['step'] === 'load',
+  );
+  const stop = new AbortController();
+  const stopped = loadRecommendationsInWorker(
+    { dataDir, kv: { backend: 'sqlite', path: join(dataDir, 'recs', 'y.sqlite') } },
+    stop.signal,
+  );
+  stop.abort();
+  await assert.rejects(
+    stopped,
+    (error: unknown) => error instanceof RecsTrainingError && error.context['step'] === 'load-aborted',
+  );
 });
