@@ -26,8 +26,9 @@ const CLOSE_GRACE_MS = 5_000;
 
 /**
  * The DuckDB of a reload beside the requests being answered: one thread, so that the serving thread keeps a core
- * (a whole 51,000-key load during a 50-connection load: p99 3 ms against 5 ms with DuckDB's default of every core,
- * in the same 5 s), limited like a pipeline run (`pipelines.memoryLimit`) and spilling under `<data>/tmp/recs`.
+ * (measured before loads moved to a worker thread: a whole 51,000-key load during a 50-connection load, p99 3 ms
+ * against 5 ms with DuckDB's default of every core, in the same 5 s), limited like a pipeline run
+ * (`pipelines.memoryLimit`) and spilling under `<data>/tmp/recs`.
  */
 const LOAD_SESSION = (config: LensConfig): { threads: number; memoryLimitBytes: number; spillUnder: string } => ({
   threads: 1,

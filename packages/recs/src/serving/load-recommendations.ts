@@ -247,7 +247,8 @@ async function writeVersion(db: DuckDBSession, options: LoadOptions, queries: Li
     written += pending.length;
     pending = [];
     // The embedded store writes synchronously and its promise is already settled: without a turn of the event loop
-    // here, a bucket's writes ran back to back while requests waited (stalls of up to ~120 ms in a server reloading).
+    // here, a bucket's writes ran back to back while anything else on this thread waited (stalls of up to ~125 ms
+    // when the server still loaded on its serving thread).
     await new Promise((resolve) => setImmediate(resolve));
   };
   for (const { sql, buckets } of queries) {
