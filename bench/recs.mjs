@@ -4,7 +4,7 @@
 // same machine, 50 connections; then counts the served lists that reached the Delta table, and reports the API
 // process's event-loop delay, GC pauses by kind and (Linux) each thread's CPU per request and wait for a CPU. (2) Training time: demo events as bronze,
 // the silver inputs, then the recs pipelines, the propensity models and the load into the store, timed apart.
-// Usage: node bench/recs.mjs [--users 5000] [--days 14] [--duration 10] [--connections 50] [--train-events 0] [--api 0]
+// Usage: node bench/recs.mjs [--users 5000] [--days 14] [--duration 10] [--connections 50] [--train-events 0] [--api 0] [--reload 0]
 //        [--profile DIR] (writes a CPU profile of the API process, `node --cpu-prof`, to DIR)
 //        [--lake DIR] (keeps the demo lake in DIR and reuses it on the next run, to iterate faster)
 //        (child roles: --role bare|api, used by the benchmark itself)
@@ -65,6 +65,27 @@ if (args.role === 'bare') {
   const elu = perf.eventLoopUtilization();
   const cpu = process.cpuUsage();
   process.stdout.write(`${JSON.stringify({ port })}\n`);
+  // SIGUSR2: what the server does when training produced a new version (packages/cli/src/roles/server-plugins.ts) —
+  // a load on a worker thread with a one-thread DuckDB — here a whole version, into a store file of its own so that
+  // the served one stays as measured.
+  process.on('SIGUSR2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lens-bench-reload-'));
+    const started = Date.now();
+    try {
+      const kv = { backend: 'sqlite', path: join(dir, 'kv.sqlite') };
+      let r;
+      if (process.env.BENCH_RELOAD === 'thread') {
+        // As the server loaded before the nineteenth session: on the serving thread, DuckDB on every core.
+        const store = recs.createSqliteKeyValueStore(kv);
+        try { r = await recs.loadRecommendations({ dataDir: args.data, store }); } finally { await store.close(); }
+      } else r = await recs.loadRecommendationsInWorker({ dataDir: args.data, kv, session: { threads: 1, spillUnder: join(args.data, 'tmp', 'recs') } });
+      process.stdout.write(`${JSON.stringify({ reload: { ms: Date.now() - started, keys: r.keys } })}\n`);
+    } catch (error) {
+      process.stdout.write(`${JSON.stringify({ reload: { error: String(error) } })}\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
   process.on('SIGTERM', async () => {
     // Event-loop delay (stalls) and utilisation of the serving thread; CPU of the whole process (all threads).
     const used = process.cpuUsage(cpu);
@@ -171,12 +192,25 @@ async function apiBench(users, days, duration, connections) {
     const threadsBefore = await threadTimes(api.pid);
     const lens = await load(api.port, paths, duration, connections);
     const threads = threadShare(api.pid, threadsBefore, await threadTimes(api.pid), lens.answered + lens.non2xx);
+    // The same load again while the server loads a whole new version (1 s in): what a training run costs the API.
+    let reloading;
+    let reload;
+    if (args.reload !== '0') {
+      const during = load(api.port, paths, duration, connections);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      api.kill('SIGUSR2');
+      reloading = await during;
+      for (let i = 0; i < 1200 && !reload; i++) {
+        reload = api.lines.map((l) => { try { return JSON.parse(l); } catch { return undefined; } }).find((x) => x?.reload)?.reload;
+        if (!reload) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
     const exited = new Promise((r) => api.on('exit', r));
     api.kill('SIGTERM');
     await exited;
     const stats = api.lines.map((l) => { try { return JSON.parse(l); } catch { return undefined; } }).find((x) => x?.cache);
-    const served = { answered: cold.answered + warm.answered + lens.answered, written: (await servedRows()) - servedBefore };
-    return { people: people.length, keys: loaded.keys, loadMs: loaded.ms, ceiling, cold, lens, served, cache: stats?.cache, loop: stats?.loop, threads, bareThreads, responseBytes: JSON.stringify(sample).length };
+    const served = { answered: cold.answered + warm.answered + lens.answered + (reloading?.answered ?? 0), written: (await servedRows()) - servedBefore };
+    return { people: people.length, keys: loaded.keys, loadMs: loaded.ms, ceiling, cold, lens, reloading, reload, served, cache: stats?.cache, loop: stats?.loop, threads, bareThreads, responseBytes: JSON.stringify(sample).length };
   } finally {
     if (!args.lake) rmSync(dataDir, { recursive: true, force: true });
   }
@@ -252,6 +286,8 @@ async function main() {
   console.log(`| p50 ms | ${ceiling.p50} | ${lens.p50} | | |`);
   console.log(`| p99 ms | ${ceiling.p99} | ${lens.p99} | | <= 5 ms |`);
   console.log(`| non-2xx / errors | ${ceiling.non2xx}/${ceiling.errors} | ${lens.non2xx}/${lens.errors} | | 0/0 |`);
+  const { reloading, reload } = result.api;
+  if (reloading) console.log(`\nWhile the server loads a whole new version (${reload?.error ? `failed: ${reload.error}` : `${reload?.keys} keys in ${reload?.ms} ms`}, ${process.env.BENCH_RELOAD === 'thread' ? 'on the serving thread (BENCH_RELOAD=thread)' : 'on its worker thread'}, from 1 s into a second ${duration}-s load; --reload 0 skips it): ${reloading.reqPerSec.toFixed(0)} req/s (${(reloading.reqPerSec / ceiling.reqPerSec).toFixed(2)} of the bare server), p50 ${reloading.p50} ms, p99 ${reloading.p99} ms, non-2xx/errors ${reloading.non2xx}/${reloading.errors}`);
   const { cold } = result.api;
   console.log(`\nCold pass (warm-up: each of the ${cold.answered + cold.non2xx} request paths once, before the measured load): ${cold.reqPerSec.toFixed(0)} req/s, p50 ${cold.p50} ms, p99 ${cold.p99} ms`);
   if (result.api.cache) console.log(`\nLRU cache: ${JSON.stringify(result.api.cache)}`);
