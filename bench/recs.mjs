@@ -292,7 +292,7 @@ async function main() {
   console.log(`\nCold pass (warm-up: each of the ${cold.answered + cold.non2xx} request paths once, before the measured load): ${cold.reqPerSec.toFixed(0)} req/s, p50 ${cold.p50} ms, p99 ${cold.p99} ms`);
   if (result.api.cache) console.log(`\nLRU cache: ${JSON.stringify(result.api.cache)}`);
   if (process.env.BENCH_SERVED_LOG !== 'off') console.log(`Served lists in lens.served_recommendations after a clean shutdown: ${result.api.served.written}; 2xx counted by autocannon (warm-up + load): ${result.api.served.answered} (requests in flight when a load stops are answered and logged, not counted)`);
-  if (result.api.loop) console.log(`API process (warm-up + load): ${JSON.stringify(result.api.loop)}`);
+  if (result.api.loop) console.log(`API process (warm-up + loads, the reload pass included): ${JSON.stringify(result.api.loop)}`);
   if (result.api.threads) console.log(`API threads during the measured load (/proc): ${JSON.stringify(result.api.threads)} (serving = the event loop's thread; waited = runnable but not running); bare server: ${JSON.stringify(result.api.bareThreads)}`);
   }
   const events = Number(args['train-events'] ?? 0);
