@@ -15,6 +15,7 @@ import {
   recommendationsOpenApi,
   recommendationsPlugin,
   RecsTrainingError,
+  type WorkerLoadOptions,
 } from '@lens/recs';
 import type { HealthCheck, ServerPlugin } from '@lens/server';
 import type { FastifyInstance } from 'fastify';
@@ -25,16 +26,23 @@ const RECS_REFRESH_MS = 30_000;
 const CLOSE_GRACE_MS = 5_000;
 
 /**
- * The DuckDB of a reload beside the requests being answered: one thread, so that the serving thread keeps a core
- * (measured before loads moved to a worker thread: a whole 51,000-key load during a 50-connection load, p99 3 ms
- * against 5 ms with DuckDB's default of every core, in the same 5 s), limited like a pipeline run
- * (`pipelines.memoryLimit`) and spilling under `<data>/tmp/recs`.
+ * What each reload does (on a worker thread with a store connection of its own), fixed by the configuration. Its
+ * DuckDB gets one thread, so that the serving thread keeps a core (measured before loads moved to a worker thread: a
+ * whole 51,000-key load during a 50-connection load, p99 3 ms against 5 ms with DuckDB's default of every core, in the
+ * same 5 s), limited like a pipeline run (`pipelines.memoryLimit`) and spilling under `<data>/tmp/recs`.
  */
-const LOAD_SESSION = (config: LensConfig): { threads: number; memoryLimitBytes: number; spillUnder: string } => ({
-  threads: 1,
-  memoryLimitBytes: pipelinesMemoryBytes(config.pipelines),
-  spillUnder: join(config.dataDir, 'tmp', 'recs'),
-});
+function reloadOptions(config: LensConfig): WorkerLoadOptions {
+  return {
+    dataDir: config.dataDir,
+    kv: kvOptionsFromConfig(config.recs, config.dataDir),
+    keepVersions: config.recs.keepVersions,
+    session: {
+      threads: 1,
+      memoryLimitBytes: pipelinesMemoryBytes(config.pipelines),
+      spillUnder: join(config.dataDir, 'tmp', 'recs'),
+    },
+  };
+}
 
 /** The plugins of a Lens server for this configuration. */
 export async function serverPlugins(config: LensConfig, logger: Logger): Promise<ServerPlugin[]> {
@@ -54,6 +62,7 @@ export async function serverPlugins(config: LensConfig, logger: Logger): Promise
   let closing = false;
   let refreshing: Promise<void> | undefined;
   const stopLoad = new AbortController();
+  const reload = reloadOptions(config);
   /** What the server's GET /health says of the store, after each refresh (until the first: still loading). */
   let recsHealth: HealthCheck = { ok: true, loaded: false, state: 'loading' };
   const refresh = (): Promise<void> => (refreshing ??= load().finally(() => (refreshing = undefined)));
@@ -63,15 +72,7 @@ export async function serverPlugins(config: LensConfig, logger: Logger): Promise
     try {
       // On a worker thread with a store connection of its own: the load's row conversions and synchronous SQLite
       // writes stalled this thread for up to ~100 ms at a time.
-      const result = await loadRecommendationsInWorker(
-        {
-          dataDir: config.dataDir,
-          kv: kvOptionsFromConfig(config.recs, config.dataDir),
-          keepVersions: config.recs.keepVersions,
-          session: LOAD_SESSION(config),
-        },
-        stopLoad.signal,
-      );
+      const result = await loadRecommendationsInWorker(reload, stopLoad.signal);
       state = result.status;
       if (result.status !== 'unchanged') logger.info({ ...result }, 'recs_loaded');
     } catch (error) {
