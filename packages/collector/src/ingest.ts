@@ -51,29 +51,44 @@ export function prepareEvents(
   ctx: IngestContext,
   where: 'batch' | undefined,
 ): PreparedRequest {
-  // Accepted records are kept as strings and encoded to UTF-8 in one go at the end, then sliced into views:
-  // one allocation per request instead of one per event (the batch path is allocation-bound).
+  // Accepted records are kept as strings and written into one buffer at the end, then sliced into views: one
+  // allocation per request instead of one per event (the batch path is allocation-bound). Nothing per event is
+  // allocated that an accepted event does not need: labels and reasons are built only for a rejection.
   const parts: (string | Buffer)[] = [];
   const byteLengths: number[] = [];
   const rejected: Rejection[] = [];
+  let stringBytes = 0;
   const prefix = acceptedRecordPrefix(ctx.sourceId, ctx.requestIp);
   const fixedBytes = Buffer.byteLength(prefix) + ACCEPTED_EVENT_KEY.length + 1;
   // Past enrichment an event is the enriched one (enrichEvent works in place): a rejection found then keeps the
   // request's own bytes when they fit the quarantine cap (`index` says which event), else that event.
   const keepSent = ctx.requestBody !== undefined && ctx.requestBody.length <= ctx.limits.maxQuarantineBytes;
+  const labelOf = (index: number): string => (where === undefined ? 'event' : `${where}[${index}]`);
+  const reject = (
+    input: unknown,
+    index: number,
+    code: RejectionCode | string,
+    reason: string,
+    keepRequest = false,
+  ): void => {
+    const record = rejectEvent(
+      ctx,
+      input,
+      where === undefined ? undefined : index,
+      code,
+      reason,
+      rejected,
+      keepRequest,
+    );
+    parts.push(record);
+    byteLengths.push(record.length);
+  };
   for (let index = 0; index < events.length; index++) {
     const input = events[index];
-    const label = where === undefined ? 'event' : `${where}[${index}]`;
-    const reject = (code: RejectionCode | string, reason: string, keepRequest = false): void => {
-      const at = where === undefined ? undefined : index;
-      const record = rejectEvent(ctx, input, at, code, reason, rejected, keepRequest);
-      parts.push(record);
-      byteLengths.push(record.length);
-    };
     if (ctx.anonymousId !== undefined) adoptHeaderIdentity(input, ctx.anonymousId);
-    const check = validateEvent(input, label);
+    const check = where === undefined ? validateEvent(input, 'event') : validateEvent(input, where, index);
     if (!check.ok) {
-      reject(check.code, check.reason);
+      reject(input, index, check.code, check.reason);
       continue;
     }
     let json: string;
@@ -86,8 +101,10 @@ export function prepareEvents(
       const unpaired = json.includes('\\ud') ? findLoneSurrogate(event) : undefined;
       if (unpaired !== undefined) {
         reject(
+          input,
+          index,
           'invalid_field',
-          `${label}${unpaired}: not valid Unicode (an unpaired UTF-16 surrogate), which no UTF-8 table can store`,
+          `${labelOf(index)}${unpaired}: not valid Unicode (an unpaired UTF-16 surrogate), which no UTF-8 table can store`,
           keepSent,
         );
         continue;
@@ -95,8 +112,10 @@ export function prepareEvents(
       const overflow = ctx.numbersMayOverflow === true ? findNonFiniteNumber(check.event) : undefined;
       if (overflow !== undefined) {
         reject(
+          input,
+          index,
           'invalid_field',
-          `${label}${overflow}: a number out of range (beyond ±1.8e308), which would be stored as null`,
+          `${labelOf(index)}${overflow}: a number out of range (beyond ±1.8e308), which would be stored as null`,
           true, // re-encoded, the number would read null: the quarantine keeps the request's own bytes
         );
         continue;
@@ -105,10 +124,12 @@ export function prepareEvents(
       // JSON.parse takes any nesting; JSON.stringify recurses and stops at a few thousand levels.
       const tooDeep = error instanceof RangeError && /call stack/i.test(error.message);
       reject(
+        input,
+        index,
         'invalid_field',
         tooDeep
-          ? `${label}: nested too deeply to be stored (${(error as Error).message})`
-          : `${label}: cannot be encoded (${(error as Error).message})`,
+          ? `${labelOf(index)}: nested too deeply to be stored (${(error as Error).message})`
+          : `${labelOf(index)}: cannot be encoded (${(error as Error).message})`,
         keepSent,
       );
       continue;
@@ -118,32 +139,48 @@ export function prepareEvents(
     // context.ip), for which it allows ENRICHMENT_BYTES — an event of exactly the limit is never refused.
     if (size > ctx.limits.maxEventBytes + ENRICHMENT_BYTES) {
       reject(
+        input,
+        index,
         'too_large',
-        `${label}: ${size} bytes as stored (with the collector's fields), larger than the limit of ${ctx.limits.maxEventBytes} (+${ENRICHMENT_BYTES} for those fields)`,
+        `${labelOf(index)}: ${size} bytes as stored (with the collector's fields), larger than the limit of ${ctx.limits.maxEventBytes} (+${ENRICHMENT_BYTES} for those fields)`,
         keepSent,
       );
       continue;
     }
+    const recordBytes = fixedBytes + Buffer.byteLength(head) + size;
     parts.push(encodeAcceptedRecord(prefix, head, json));
-    byteLengths.push(fixedBytes + Buffer.byteLength(head) + size);
+    byteLengths.push(recordBytes);
+    stringBytes += recordBytes;
   }
-  return { records: encodeParts(parts, byteLengths), accepted: parts.length - rejected.length, rejected };
+  return {
+    records: encodeParts(parts, byteLengths, stringBytes),
+    accepted: parts.length - rejected.length,
+    rejected,
+  };
 }
 
-/** Encodes the string parts in one buffer and returns every part as its own view, in order. */
-function encodeParts(parts: readonly (string | Buffer)[], byteLengths: readonly number[]): Buffer[] {
-  const text = parts.filter((part): part is string => typeof part === 'string').join('');
-  const encoded = Buffer.from(text, 'utf8');
-  const records: Buffer[] = [];
+/**
+ * Writes the string parts into one buffer of `stringBytes` and returns every part as its own view, in order.
+ * Written part by part rather than joined first: a batch's joined text is over 128 KiB, which V8 allocates in its
+ * large-object space, one per request, collected only by full mark-compacts.
+ */
+function encodeParts(
+  parts: readonly (string | Buffer)[],
+  byteLengths: readonly number[],
+  stringBytes: number,
+): Buffer[] {
+  const encoded = Buffer.allocUnsafe(stringBytes);
+  const records: Buffer[] = new Array<Buffer>(parts.length);
   let at = 0;
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i]!;
     if (typeof part !== 'string') {
-      records.push(part);
+      records[i] = part;
       continue;
     }
     const end = at + byteLengths[i]!;
-    records.push(encoded.subarray(at, end));
+    encoded.write(part, at, byteLengths[i]!, 'utf8');
+    records[i] = encoded.subarray(at, end);
     at = end;
   }
   return records;

@@ -50,25 +50,27 @@ export type RejectionCode = 'not_object' | 'invalid_field' | 'missing_identity' 
 export type EventValidation = { ok: true; event: TrackingEvent } | { ok: false; code: RejectionCode; reason: string };
 
 /**
- * Checks one event. `where` prefixes the reason, e.g. `batch[3]`.
+ * Checks one event. `where` prefixes the reason, with `index` as `where[index]`, e.g. `batch[3]` (built only for
+ * a reason: the collector checks every event of a batch).
  * @example validateEvent({ type: 'track', userId: 'u1' }, 'event') // { ok: false, reason: 'event.event: required for type "track"' }
  */
-export function validateEvent(input: unknown, where = 'event'): EventValidation {
+export function validateEvent(input: unknown, where = 'event', index?: number): EventValidation {
+  const at = (): string => (index === undefined ? where : `${where}[${index}]`);
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return { ok: false, code: 'not_object', reason: `${where}: must be a JSON object, got ${describe(input)}` };
+    return { ok: false, code: 'not_object', reason: `${at()}: must be a JSON object, got ${describe(input)}` };
   }
   if (!checkShape(input)) {
     const error = checkShape.errors?.[0];
     const code = error?.keyword === 'required' ? 'missing_required' : 'invalid_field';
-    return { ok: false, code, reason: formatAjvError(error, where) };
+    return { ok: false, code, reason: formatAjvError(error, at()) };
   }
   const event = input as TrackingEvent;
   if (isBlank(event.userId) && isBlank(event.anonymousId)) {
-    return { ok: false, code: 'missing_identity', reason: `${where}: needs a userId or an anonymousId` };
+    return { ok: false, code: 'missing_identity', reason: `${at()}: needs a userId or an anonymousId` };
   }
   const required = REQUIRED_BY_TYPE[event.type];
   if (required !== undefined && isBlank(event[required])) {
-    return { ok: false, code: 'missing_required', reason: `${where}.${required}: required for type "${event.type}"` };
+    return { ok: false, code: 'missing_required', reason: `${at()}.${required}: required for type "${event.type}"` };
   }
   return { ok: true, event };
 }
