@@ -74,7 +74,17 @@ export function collectBody(stream: Readable, maxBytes: number): Promise<{ bytes
  */
 const MAY_OVERFLOW = /\d[eE]\+?\d\d\d/;
 
-/** Decodes a collected body: decompression, UTF-8 and JSON, each with a message saying what is wrong. */
+/** True when the body came compressed (a Content-Encoding other than identity): decodeBody must decompress it. */
+export function isCompressed(contentEncoding: string | undefined): boolean {
+  if (contentEncoding === undefined) return false;
+  const encoding = contentEncoding.trim().toLowerCase();
+  return encoding !== 'identity' && encoding !== '';
+}
+
+/**
+ * Decodes a collected body: decompression, UTF-8 and JSON, each with a message saying what is wrong. A body that
+ * came uncompressed (isCompressed false) is decoded synchronously by parseBody.
+ */
 export async function decodeBody(
   wire: Buffer,
   contentEncoding: string | undefined,
@@ -82,7 +92,7 @@ export async function decodeBody(
 ): Promise<RequestBody> {
   let bytes = wire;
   const encoding = (contentEncoding ?? 'identity').trim().toLowerCase();
-  if (encoding !== 'identity' && encoding !== '') {
+  if (isCompressed(contentEncoding)) {
     const decompress = DECOMPRESSORS[encoding];
     if (decompress === undefined) {
       return {
@@ -115,6 +125,11 @@ export async function decodeBody(
       };
     }
   }
+  return parseBody(bytes);
+}
+
+/** Checks a body that is not (or no longer) compressed as UTF-8 and parses it as JSON. */
+export function parseBody(bytes: Buffer): RequestBody {
   if (bytes.length === 0)
     return {
       ok: false,
