@@ -1,33 +1,35 @@
 // Prometheus metrics of one collector process, in a registry of its own (so tests and several collectors
 // in one process do not collide). Labels are low-cardinality: route patterns, status codes, reason codes.
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { FastCounter, FastHistogram, type CounterChild, type HistogramChild } from './fast-metrics.js';
 
 export class CollectorMetrics {
   readonly registry = new Registry();
-  readonly requests = new Counter({
-    name: 'lens_collector_requests_total',
-    help: 'HTTP requests by route and status',
-    labelNames: ['route', 'status'] as const,
-    registers: [this.registry],
-  });
-  readonly requestDuration = new Histogram({
-    name: 'lens_collector_request_duration_seconds',
-    help: 'Time from request start to response, by route (includes the durable log append)',
-    labelNames: ['route'] as const,
-    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [this.registry],
-  });
+  // The metrics every request touches are FastCounter/FastHistogram (see fast-metrics.ts); the rest prom-client's.
+  readonly requests = new FastCounter(
+    'lens_collector_requests_total',
+    'HTTP requests by route and status',
+    ['route', 'status'],
+    this.registry,
+  );
+  readonly requestDuration = new FastHistogram(
+    'lens_collector_request_duration_seconds',
+    'Time from request start to response, by route (includes the durable log append)',
+    ['route'],
+    [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    this.registry,
+  );
   readonly requestBytes = new Counter({
     name: 'lens_collector_request_bytes_total',
     help: 'Request body bytes as received on the wire',
     registers: [this.registry],
   });
-  readonly eventsAccepted = new Counter({
-    name: 'lens_collector_events_accepted_total',
-    help: 'Events accepted and durably appended to the log',
-    labelNames: ['source'] as const,
-    registers: [this.registry],
-  });
+  readonly eventsAccepted = new FastCounter(
+    'lens_collector_events_accepted_total',
+    'Events accepted and durably appended to the log',
+    ['source'],
+    this.registry,
+  );
   readonly eventsRejected = new Counter({
     name: 'lens_collector_events_rejected_total',
     help: 'Events or requests kept in the quarantine, by reason code',
@@ -39,27 +41,27 @@ export class CollectorMetrics {
     help: 'SDK self-metrics posts (/v1/m, /rsaMetrics), counted and not stored',
     registers: [this.registry],
   });
-  readonly appendDuration = new Histogram({
-    name: 'lens_log_append_duration_seconds',
-    help: 'Time for a log append to become durable (write + fsync, including waiting for the group commit)',
-    buckets: [0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-    registers: [this.registry],
-  });
-  readonly fsyncDuration = new Histogram({
-    name: 'lens_log_fsync_duration_seconds',
-    help: "Duration of each log group commit's durable write (an O_DSYNC write: the write and its flush to disk)",
-    buckets: [0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-    registers: [this.registry],
-  });
+  readonly appendDuration = new FastHistogram(
+    'lens_log_append_duration_seconds',
+    'Time for a log append to become durable (write + fsync, including waiting for the group commit)',
+    [],
+    [0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    this.registry,
+  );
+  readonly fsyncDuration = new FastHistogram(
+    'lens_log_fsync_duration_seconds',
+    "Duration of each log group commit's durable write (an O_DSYNC write: the write and its flush to disk)",
+    [],
+    [0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    this.registry,
+  );
   readonly backpressure = new Counter({
     name: 'lens_collector_backpressure_total',
     help: 'Requests answered 503 because the log refused appends',
     registers: [this.registry],
   });
 
-  // prom-client hashes the label object on every inc/observe; the hot path keeps each label set's child instead.
-  readonly #requestChildren = new Map<string, { count: { inc(): void }; duration: { observe(v: number): void } }>();
-  readonly #acceptedChildren = new Map<string, { inc(n: number): void }>();
+  readonly #requestChildren = new Map<string, { count: CounterChild; duration: HistogramChild }>();
 
   /** Counts a finished request of `route` and observes its duration. */
   request(route: string, status: number, seconds: number): void {
@@ -69,18 +71,13 @@ export class CollectorMetrics {
       child = { count: this.requests.labels(route, String(status)), duration: this.requestDuration.labels(route) };
       this.#requestChildren.set(key, child);
     }
-    child.count.inc();
+    child.count.value++;
     child.duration.observe(seconds);
   }
 
   /** Counts events of `source` accepted and durably appended. */
   accepted(source: string, events: number): void {
-    let child = this.#acceptedChildren.get(source);
-    if (child === undefined) {
-      child = this.eventsAccepted.labels(source);
-      this.#acceptedChildren.set(source, child);
-    }
-    child.inc(events);
+    this.eventsAccepted.labels(source).value += events;
   }
 
   constructor(options: { processMetrics?: boolean } = {}) {
