@@ -1,7 +1,7 @@
 // Server-side enrichment of an accepted event, as the Segment/RudderStack gateways do it: a messageId when
 // missing, identities as strings, receivedAt, the request IP, and a timestamp corrected for client clock skew.
 import { randomUUID } from 'node:crypto';
-import { parseTimestampMs, type EnrichedEvent, type JsonObject, type TrackingEvent } from '@lens/protocol';
+import { isoString, parseTimestampMs, type EnrichedEvent, type JsonObject, type TrackingEvent } from '@lens/protocol';
 
 /** What the request tells about every event in it. */
 export interface RequestFacts {
@@ -66,7 +66,7 @@ export function enrichEvent(event: TrackingEvent, facts: RequestFacts): Enriched
   const original = event.originalTimestamp ?? event.timestamp;
   const sentAt = event.sentAt ?? facts.sentAt;
   const originalMs = original === undefined ? Number.NaN : parseTimestampMs(original);
-  const sentMs = sentAt === undefined ? Number.NaN : parseTimestampMs(sentAt);
+  const sentMs = sentAt === undefined ? Number.NaN : sentAtMs(sentAt);
   if (!Number.isNaN(originalMs)) event.originalTimestamp = canonical(original!, originalMs);
   if (!Number.isNaN(sentMs)) event.sentAt = canonical(sentAt!, sentMs);
   let timestampMs = receivedMs;
@@ -77,9 +77,26 @@ export function enrichEvent(event: TrackingEvent, facts: RequestFacts): Enriched
     // (the loader's checks correct an implausible timestamp, with a reason).
     timestampMs = Math.abs(corrected) <= MAX_DATE_MS ? corrected : originalMs;
   }
-  event.timestamp = timestampMs === receivedMs ? facts.receivedAtIso : new Date(timestampMs).toISOString();
+  event.timestamp =
+    timestampMs === receivedMs
+      ? facts.receivedAtIso
+      : timestampMs === originalMs
+        ? event.originalTimestamp! // no sentAt to correct by: the client's time, already in canonical form
+        : isoString(timestampMs);
   event.receivedAt = facts.receivedAtIso;
   return event as EnrichedEvent;
+}
+
+/** The last sentAt parsed: every event of a batch shares its envelope's. */
+let lastSentAt: string | undefined;
+let lastSentMs = Number.NaN;
+
+function sentAtMs(sentAt: string): number {
+  if (sentAt !== lastSentAt) {
+    lastSentMs = parseTimestampMs(sentAt);
+    lastSentAt = sentAt;
+  }
+  return lastSentMs;
 }
 
 /** The largest distance from the epoch a Date can hold. */
@@ -94,5 +111,5 @@ function canonical(value: string, ms: number): string {
     value[10] === 'T' &&
     value[4] === '-' &&
     value[7] === '-';
-  return isCanonical ? value : new Date(ms).toISOString();
+  return isCanonical ? value : isoString(ms);
 }

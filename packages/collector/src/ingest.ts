@@ -58,8 +58,7 @@ export function prepareEvents(
   const byteLengths: number[] = [];
   const rejected: Rejection[] = [];
   let stringBytes = 0;
-  const prefix = acceptedRecordPrefix(ctx.sourceId, ctx.requestIp);
-  const fixedBytes = Buffer.byteLength(prefix) + ACCEPTED_EVENT_KEY.length + 1;
+  const { prefix, fixedBytes } = recordPrefix(ctx.sourceId, ctx.requestIp);
   // Past enrichment an event is the enriched one (enrichEvent works in place): a rejection found then keeps the
   // request's own bytes when they fit the quarantine cap (`index` says which event), else that event.
   const keepSent = ctx.requestBody !== undefined && ctx.requestBody.length <= ctx.limits.maxQuarantineBytes;
@@ -157,6 +156,18 @@ export function prepareEvents(
     accepted: parts.length - rejected.length,
     rejected,
   };
+}
+
+/** The last accepted-record prefix built: consecutive requests mostly share source and address. */
+let lastPrefix = { sourceId: '', requestIp: undefined as string | undefined, prefix: '', fixedBytes: 0 };
+
+/** The text accepted records of this source and address start with, and the bytes besides head and event. */
+function recordPrefix(sourceId: string, requestIp: string | undefined): { prefix: string; fixedBytes: number } {
+  if (lastPrefix.sourceId !== sourceId || lastPrefix.requestIp !== requestIp || lastPrefix.prefix === '') {
+    const prefix = acceptedRecordPrefix(sourceId, requestIp);
+    lastPrefix = { sourceId, requestIp, prefix, fixedBytes: Buffer.byteLength(prefix) + ACCEPTED_EVENT_KEY.length + 1 };
+  }
+  return lastPrefix;
 }
 
 /**

@@ -1,6 +1,7 @@
 // What a request tells about every event in it: when it arrived, from which address (the socket's, or the
 // left-most X-Forwarded-For entry behind a trusted proxy), and the SDK headers `SentAt` and `AnonymousId`.
 import type { IncomingMessage } from 'node:http';
+import { isoString } from '@lens/protocol';
 import type { CollectorContext } from './collector-context.js';
 import type { RequestFacts } from './enrich.js';
 
@@ -15,7 +16,7 @@ export function requestFacts(ctx: CollectorContext, req: IncomingMessage, receiv
   }
   return {
     receivedAt,
-    receivedAtIso: receivedAt.toISOString(),
+    receivedAtIso: isoString(receivedAt.getTime()),
     requestIp: clientIp(req, ctx.config.trustProxy),
     sentAt: typeof sentAtHeader === 'string' ? sentAtHeader : undefined,
     anonymousId,

@@ -2,7 +2,7 @@
 // back to Date.parse for every other format.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseTimestampMs } from './timestamp.js';
+import { isoString, parseTimestampMs } from './timestamp.js';
 
 describe('parseTimestampMs', () => {
   it('agrees with Date.parse on canonical ISO strings across years, months and leap days', () => {
@@ -46,5 +46,21 @@ describe('parseTimestampMs', () => {
     }
     assert.ok(Number.isNaN(parseTimestampMs('yesterday')));
     assert.ok(Number.isNaN(parseTimestampMs('2026-01-0xT03:04:05.678Z')));
+  });
+});
+
+describe('isoString', () => {
+  it('formats as Date#toISOString does, across days, years, the epoch and both ends of years 0-9999', () => {
+    const times: number[] = [0, -1, 1, Date.UTC(0, 0, 1) - 1, Date.UTC(2024, 1, 29, 23, 59, 59, 999)];
+    times.push(Date.UTC(9999, 11, 31, 23, 59, 59, 999), Date.UTC(10000, 0, 1), -62_198_755_200_001, 8.64e15, -8.64e15);
+    for (let i = 0, t = -62_000_000_000_000; i < 20_000; i++, t += 15_623_456_789) times.push(t);
+    // Many times within one day, in and out of order, as the events of a request are.
+    for (let i = 0, t = Date.UTC(2026, 10, 29); i < 2000; i++) times.push(t + ((i * 7_919_993) % 86_400_000));
+    for (const t of times) assert.equal(isoString(t), new Date(t).toISOString(), String(t));
+  });
+
+  it('throws as Date does for a time it cannot hold', () => {
+    assert.throws(() => isoString(8.64e15 + 1), RangeError);
+    assert.throws(() => isoString(Number.NaN), RangeError);
   });
 });

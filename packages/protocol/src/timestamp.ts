@@ -62,3 +62,36 @@ export function parseTimestampMs(value: string): number {
   }
   return value.length <= 64 ? Date.parse(value) : Number.NaN;
 }
+
+const DAY_MS = 86_400_000;
+/** The day `isoString` formatted last: its first millisecond and its `YYYY-MM-DDT` text. */
+let cachedDayStart = Number.NaN;
+let cachedDayPrefix = '';
+
+function twoDigits(n: number): string {
+  return n < 10 ? `0${n}` : `${n}`;
+}
+
+/**
+ * `new Date(ms).toISOString()`, about three times faster for times in years 0–9999: the date part is cached per
+ * day (events of one request, and of one day, share it) and the time of day is formatted with arithmetic.
+ * Anything else (an invalid or out-of-range time) goes to Date, which throws a RangeError as it would.
+ */
+export function isoString(ms: number): string {
+  if (!(ms >= cachedDayStart && ms < cachedDayStart + DAY_MS)) {
+    const dayStart = ms - (((ms % DAY_MS) + DAY_MS) % DAY_MS);
+    const text = new Date(dayStart).toISOString();
+    if (text.length !== 24) return new Date(ms).toISOString(); // years beyond 9999 or before 0 (±YYYYYY form)
+    cachedDayStart = dayStart;
+    cachedDayPrefix = text.slice(0, 11);
+  }
+  let t = ms - cachedDayStart;
+  const hours = Math.floor(t / 3_600_000);
+  t -= hours * 3_600_000;
+  const minutes = Math.floor(t / 60_000);
+  t -= minutes * 60_000;
+  const seconds = Math.floor(t / 1000);
+  const millis = t - seconds * 1000;
+  const msText = millis < 10 ? `00${millis}` : millis < 100 ? `0${millis}` : `${millis}`;
+  return `${cachedDayPrefix}${twoDigits(hours)}:${twoDigits(minutes)}:${twoDigits(seconds)}.${msText}Z`;
+}
