@@ -3,6 +3,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { LogDamageReason } from '../../errors.js';
 import { HEADER_BYTES, readHeader, verifyFrame } from './record-format.js';
+import { writtenEnd } from './segment-files.js';
 
 /** Bytes searched per read while looking for the next intact frame. */
 const SEARCH_CHUNK_BYTES = 1024 * 1024;
@@ -12,7 +13,7 @@ export interface SegmentDamage {
   reason: LogDamageReason;
   /** The first verified frame after the damage whose offset can follow it, if any. */
   resume: { pos: number; offset: number } | undefined;
-  /** Where the damaged bytes end: the resume frame, else the end of the file. */
+  /** Where the damaged bytes end: the resume frame, else the end of the file's written bytes. */
   bytesEnd: number;
   /** The damaged bytes, at most `cap` of them. */
   bytes: Buffer;
@@ -32,9 +33,10 @@ export async function measureDamage(
   following: number | undefined,
   cap: number,
 ): Promise<SegmentDamage> {
-  const fileSize = (await fh.stat()).size;
+  // Zeros the writer put ahead of its data are not damage: the search and the damaged bytes end where they start.
+  const fileSize = await writtenEnd(fh, (await fh.stat()).size);
   const maxOffset = following ?? base + Math.floor(fileSize / HEADER_BYTES) + 1;
-  const reason = await damageReason(fh, pos, fileSize);
+  const reason = pos >= fileSize ? 'missing_records' : await damageReason(fh, pos, fileSize);
   const resume = await nextIntactFrame(fh, pos + 1, fileSize, damaged, maxOffset);
   const bytesEnd = resume?.pos ?? fileSize;
   const bytes = Buffer.alloc(Math.max(0, Math.min(cap, bytesEnd - pos)));

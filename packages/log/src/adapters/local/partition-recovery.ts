@@ -6,7 +6,7 @@ import { mkdir, open } from 'node:fs/promises';
 import type { Logger } from '../../logger.js';
 import { openMarkerForWrite, readMarker, writeMarker } from './durable-marker.js';
 import { HEADER_BYTES, readHeader, verifyFrame } from './record-format.js';
-import { layout, listSegments, scanFrames, syncDir } from './segment-files.js';
+import { layout, listSegments, scanFrames, syncDir, writtenEnd } from './segment-files.js';
 
 /** A partition ready for appends: its active segment open at `size`, the next offset to assign. */
 export interface RecoveredPartition {
@@ -52,8 +52,19 @@ export async function recoverPartition(dir: string, partition: number, logger: L
         return true;
       });
       active.size = pos;
-      const fileSize = (await active.segment.stat()).size;
-      if (pos >= fileSize) break;
+      const statSize = (await active.segment.stat()).size;
+      if (pos >= statSize) break;
+      // Zeros the writer put ahead of its data (it was not closed: a crash) are cut off without a warning.
+      const fileSize = await writtenEnd(active.segment, statSize);
+      if (pos >= fileSize) {
+        logger.debug(
+          { partition, segment: active.activeBase, keptBytes: pos, zeroBytes: statSize - pos },
+          'log_zero_tail_trimmed',
+        );
+        await active.segment.truncate(pos);
+        await active.segment.datasync();
+        break;
+      }
       // Damage below the durable end (a disk fault, not a crash): acknowledged records after it may be intact.
       // Move them to a segment of their own before cutting the damage off, so only the damaged ones are lost.
       const intact = markedEnd !== undefined && next < markedEnd;

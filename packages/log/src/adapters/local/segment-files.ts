@@ -109,3 +109,35 @@ export async function scanFrames(
     pos += at;
   }
 }
+
+const ZERO_SCAN_BYTES = 64 * 1024;
+const ZERO_CHUNK = Buffer.alloc(ZERO_SCAN_BYTES);
+
+/**
+ * Where a segment's written bytes end: its size less the zeros at its end, when there are at least a frame
+ * header's worth of them. The writer keeps its active segment zero-filled ahead of its data (local-log-writer.ts).
+ * Fewer zeros may be the end of a torn frame (a length field's high bytes), and are kept. Data that itself ends in
+ * a header's worth of zeros reads as shorter by them: only damage reports and recovery's choice of words use this.
+ * Read backwards a chunk at a time.
+ */
+export async function writtenEnd(fh: FileHandle, fileSize: number): Promise<number> {
+  const end = await lastNonZeroEnd(fh, fileSize);
+  return fileSize - end >= HEADER_BYTES ? end : fileSize;
+}
+
+async function lastNonZeroEnd(fh: FileHandle, fileSize: number): Promise<number> {
+  const buf = Buffer.allocUnsafe(ZERO_SCAN_BYTES);
+  for (let end = fileSize; end > 0;) {
+    const start = Math.max(0, end - ZERO_SCAN_BYTES);
+    const { bytesRead } = await fh.read(buf, 0, end - start, start);
+    const chunk = buf.subarray(0, bytesRead);
+    if (!chunk.equals(ZERO_CHUNK.subarray(0, bytesRead))) {
+      let last = bytesRead - 1;
+      while (chunk[last] === 0) last--;
+      return start + last + 1;
+    }
+    if (bytesRead < end - start) return end; // the file shrank meanwhile: what was read is all there is to say
+    end = start;
+  }
+  return 0;
+}
