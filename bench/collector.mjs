@@ -1,10 +1,12 @@
 // Collector benchmark (issue 2): the collector with durable acks against a bare node:http server that only
 // parses JSON (the Node ceiling on this machine), in the same run, with autocannon on the same machine.
-// Usage: node bench/collector.mjs [--duration 10] [--connections 50] [--workers 2]
+// Usage: node bench/collector.mjs [--duration 10] [--connections 50] [--workers 2] [--rounds 3]
 // The headline figures are one collector process against one bare process. `--workers N` (N > 1) adds the same
 // loads against `lens collector --workers N` (N processes on one port, one log partition each), reported apart.
+// `--rounds N` (N > 1) measures the bare server and the collector N times, alternately (the machine's speed drifts
+// within minutes), prints each round's ratios and reports the round with the median single-event ratio.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +17,7 @@ const args = Object.fromEntries(process.argv.slice(2).join(' ').split('--').filt
 const duration = Number(args.duration ?? 10);
 const extraWorkers = Number(args.workers ?? 0);
 const connections = Number(args.connections ?? 50);
+const rounds = Math.max(1, Number(args.rounds ?? 3));
 const WRITE_KEY = 'bench-write-key-1';
 
 function startChild(cmd, argv, matchPort) {
@@ -71,25 +74,43 @@ async function measure(label, target, pid) {
 const home = mkdtempSync(join(tmpdir(), 'lens-bench-'));
 writeFileSync(join(home, 'lens.yaml'), `sources:\n  - { id: bench, name: Bench, writeKey: ${WRITE_KEY} }\n`);
 
-const bare = await startChild(process.execPath, [join(here, 'bare-http-server.mjs')], (out) => /"port":(\d+)/.exec(out)?.[1]);
-const ceiling = await measure('bare node:http (parse JSON, 200)', bare.port);
-bare.child.kill('SIGTERM');
+async function measureBare() {
+  const bare = await startChild(process.execPath, [join(here, 'bare-http-server.mjs')], (out) => /"port":(\d+)/.exec(out)?.[1]);
+  const result = await measure('bare node:http (parse JSON, 200)', bare.port);
+  bare.child.kill('SIGTERM');
+  return result;
+}
 
 const lensBin = join(here, '..', 'packages', 'cli', 'bin', 'lens.js');
+let run = 0;
 async function measureCollector(workers) {
-  const data = join(home, `data-${workers}`);
+  const data = join(home, `data-${workers}-${run++}`);
   const collector = await startChild(process.execPath, [lensBin, 'collector', '--config', join(home, 'lens.yaml'), '--data', data, '--port', workers > 1 ? '18181' : '0', '--log-level', 'info', '--workers', String(workers)],
     (out) => (workers > 1 ? /collector_listening/.test(out) && '18181' : /"port":(\d+)[^\n]*collector_listening/.exec(out)?.[1]));
   if (workers > 1) await new Promise((resolve) => setTimeout(resolve, 1000)); // every worker listening
   const result = await measure(`lens collector × ${workers} (durable acks, fsync group commit)`, collector.port, collector.child.pid);
   collector.child.kill('SIGTERM');
   await new Promise((resolve) => collector.child.once('exit', resolve));
+  rmSync(data, { recursive: true, force: true }); // ~1 GB of log per batch load
   return result;
 }
-const lens = await measureCollector(1);
-const multi = extraWorkers > 1 ? await measureCollector(extraWorkers) : undefined;
-
 const ratio = (a, b) => (a / b).toFixed(2);
+const measured = [];
+for (let r = 0; r < rounds; r++) {
+  const ceiling = await measureBare();
+  const lens = await measureCollector(1);
+  measured.push({ ceiling, lens, single: lens.single.reqPerSec / ceiling.single.reqPerSec, batch: lens.batch.eventsPerSec / ceiling.batch.eventsPerSec });
+}
+const byRatio = [...measured].sort((a, b) => a.single - b.single);
+const { ceiling, lens } = byRatio[Math.floor((byRatio.length - 1) / 2)];
+const multi = extraWorkers > 1 ? await measureCollector(extraWorkers) : undefined;
+if (rounds > 1) {
+  console.log(`\nRounds (bare server, then collector, ${rounds} times):\n`);
+  console.log('| round | single req/s bare / lens (ratio) | single p99 ms | batch events/s bare / lens (ratio) | batch p99 ms | peak RSS MB |\n|---|---|---|---|---|---|');
+  measured.forEach((m, i) => console.log(`| ${i + 1} | ${m.ceiling.single.reqPerSec.toFixed(0)} / ${m.lens.single.reqPerSec.toFixed(0)} (${m.single.toFixed(2)}) | ${m.lens.single.p99} | ${m.ceiling.batch.eventsPerSec.toFixed(0)} / ${m.lens.batch.eventsPerSec.toFixed(0)} (${m.batch.toFixed(2)}) | ${m.lens.batch.p99} | ${m.lens.peakRssMb} |`));
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+  console.log(`\nMedian ratios: single ${median(measured.map((m) => m.single)).toFixed(2)}, batch ${median(measured.map((m) => m.batch)).toFixed(2)}; the table below is the round with the median single ratio.`);
+}
 const rows = [
   ['single /v1/track req/s', ceiling.single.reqPerSec.toFixed(0), lens.single.reqPerSec.toFixed(0), ratio(lens.single.reqPerSec, ceiling.single.reqPerSec), '>= 0.60'],
   ['single /v1/track p50 ms', ceiling.single.p50, lens.single.p50, '', ''],
@@ -112,4 +133,5 @@ if (multi) {
   console.log(`| non-2xx / errors | | ${multi.single.non2xx + multi.batch.non2xx}/${multi.single.errors + multi.batch.errors} | |`);
 }
 mkdirSync(join(here, '.out'), { recursive: true });
-writeFileSync(join(here, '.out', 'collector.json'), JSON.stringify({ when: new Date().toISOString(), duration, connections, ceiling, lens, multi }, null, 2));
+writeFileSync(join(here, '.out', 'collector.json'), JSON.stringify({ when: new Date().toISOString(), duration, connections, rounds: measured, ceiling, lens, multi }, null, 2));
+rmSync(home, { recursive: true, force: true });
