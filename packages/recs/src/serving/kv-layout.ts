@@ -39,6 +39,11 @@ export interface StoredItem {
 
 export const POINTER_KEY = 'recs:current';
 export const VERSIONS_KEY = 'recs:versions';
+/**
+ * Versions being written, with when their load started (a JSON array of { version, startedAt }): a load that
+ * never finishes (its process killed, its worker aborted) leaves its keys behind, and a later load deletes them.
+ */
+export const LOADING_KEY = 'recs:loading';
 /** Prefix of every key of a version. */
 export const versionPrefix = (version: string): string => `recs:v:${version}:`;
 /** Person → their list. */

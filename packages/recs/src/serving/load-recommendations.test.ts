@@ -13,10 +13,10 @@ import { createSqliteKeyValueStore } from '../kv/adapters/sqlite/index.js';
 import { withLruCache, type CachedKeyValueStore } from '../kv/lru-cache.js';
 import { buildDemoLake, DEMO_START, RECS_INPUTS } from '../testing/demo-lake.js';
 import { recsPipelineGraph } from '../training/recs-pipelines.js';
-import { POINTER_KEY, versionPrefix } from './kv-layout.js';
+import { LOADING_KEY, POINTER_KEY, versionPrefix } from './kv-layout.js';
 import { RecsTrainingError } from '../errors.js';
 import { loadRecommendationsInWorker } from './load-in-worker.js';
-import { loadRecommendations, openLoadSession, readPointer } from './load-recommendations.js';
+import { ABANDONED_LOAD_MS, loadRecommendations, openLoadSession, readPointer } from './load-recommendations.js';
 import { createRecommendationService } from './recommendation-service.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'lens-recs-load-'));
@@ -293,4 +293,34 @@ test('a load on a worker thread writes the same version through its own store, a
     stopped,
     (error: unknown) => error instanceof RecsTrainingError && error.context['step'] === 'load-aborted',
   );
+});
+
+test('a load that never finished leaves its keys, which a later load deletes once it is abandoned', async () => {
+  const own = createSqliteKeyValueStore({ backend: 'sqlite', path: join(dataDir, 'recs', 'abandoned.sqlite') });
+  try {
+    const t0 = Date.parse('2026-11-01T00:00:00Z');
+    const killed = versionPrefix('killed-v');
+    // What a load killed mid-write leaves: some of its keys, and its note that it started.
+    await own.putMany([
+      { key: `${killed}p:someone`, value: '[]' },
+      { key: `${killed}t:*`, value: '[]' },
+      { key: LOADING_KEY, value: JSON.stringify([{ version: 'killed-v', startedAt: t0 }]) },
+    ]);
+    const soon = await loadRecommendations({ dataDir, store: own, now: () => t0 + ABANDONED_LOAD_MS / 2 });
+    assert.equal(soon.status, 'loaded');
+    assert.equal((await own.keys(killed)).length, 2, 'a load started not long ago may still be running elsewhere');
+    assert.deepEqual(
+      JSON.parse((await own.get(LOADING_KEY))!).map((l: { version: string }) => l.version),
+      ['killed-v'],
+      'the finished load is no longer listed',
+    );
+    await own.deleteMany([POINTER_KEY]); // so that the next load writes again
+    const later = await loadRecommendations({ dataDir, store: own, now: () => t0 + ABANDONED_LOAD_MS + 60_000 });
+    assert.deepEqual(await own.keys(killed), []);
+    assert.ok(later.deletedVersions.includes('killed-v'), later.deletedVersions.join());
+    assert.deepEqual(JSON.parse((await own.get(LOADING_KEY))!), []);
+    assert.ok((await own.keys(versionPrefix(later.version))).length > 500, 'the served version is whole');
+  } finally {
+    await own.close();
+  }
 });

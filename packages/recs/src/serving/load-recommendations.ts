@@ -8,7 +8,7 @@ import { createDuckDB, createSpillingDuckDB, DeltaTable, type DuckDBSession } fr
 import { lakeTablePath } from '@lens/loader';
 import { RecsTrainingError } from '../errors.js';
 import type { KeyValueEntry, KeyValueStore } from '../kv/key-value-store.js';
-import { POINTER_KEY, VERSIONS_KEY, layersOf, versionPrefix, type CurrentVersion } from './kv-layout.js';
+import { LOADING_KEY, POINTER_KEY, VERSIONS_KEY, layersOf, versionPrefix, type CurrentVersion } from './kv-layout.js';
 import { LAYERED_TABLES, layerQueries, listChangeCount, listQueries, type ListQuery } from './list-queries.js';
 
 /** Options of `loadRecommendations`. */
@@ -62,6 +62,13 @@ const OPTIONAL: ReadonlySet<string> = new Set(['gold.recent_reads']);
  * read the links themselves). Naming the version by it reloaded the whole store at every refresh.
  */
 const UNVERSIONED: ReadonlySet<string> = new Set(['silver.identities']);
+
+/**
+ * A load started this long ago and still not finished is taken as abandoned, and the keys it wrote are deleted by
+ * the next load. Long enough that a load still running elsewhere (`lens recs load` beside a server) is never taken
+ * for one: loads take seconds to minutes.
+ */
+export const ABANDONED_LOAD_MS = 6 * 60 * 60 * 1000;
 
 /** The DuckDB session of one load (`LoadOptions.session`). */
 export async function openLoadSession(options: LoadOptions['session']): Promise<DuckDBSession> {
@@ -118,20 +125,29 @@ export async function loadRecommendations(options: LoadOptions): Promise<LoadRes
     const current = await readPointer(options.store);
     if (current?.version === version)
       return { status: 'unchanged', version, keys: 0, deletedVersions: [], ms: Date.now() - started };
+    const abandoned = await startLoading(options.store, version, current, now());
     let plan = await planLayer(db, scans, opened, tableIds, current, options.maxLayers ?? 8).catch(() => undefined);
     let keys: number;
     try {
-      keys = await writeVersion(
-        db,
-        options,
-        plan ? layerQueries(version, scans, plan.before) : listQueries(version, scans),
-      );
+      try {
+        keys = await writeVersion(
+          db,
+          options,
+          plan ? layerQueries(version, scans, plan.before) : listQueries(version, scans),
+        );
+      } catch (error) {
+        if (plan === undefined) throw error;
+        // The served tables' files can be gone (vacuumed while the server was down): write the version whole.
+        await deleteVersion(options.store, version);
+        plan = undefined;
+        keys = await writeVersion(db, options, listQueries(version, scans));
+      }
     } catch (error) {
-      if (plan === undefined) throw error;
-      // The served tables' files can be gone (vacuumed while the server was down): write the version whole.
-      await deleteVersion(options.store, version);
-      plan = undefined;
-      keys = await writeVersion(db, options, listQueries(version, scans));
+      // Not served, never will be: its keys go now (a load killed here leaves them to a later load).
+      await deleteVersion(options.store, version)
+        .then(() => finishLoading(options.store, version))
+        .catch(() => undefined);
+      throw error;
     }
     const [ref] = await db.all(`SELECT epoch_ms(max(computed_at)) AS t FROM (${scans['gold.trending_articles']})`);
     const layers = plan ? [version, ...plan.under] : [version];
@@ -156,6 +172,7 @@ export async function loadRecommendations(options: LoadOptions): Promise<LoadRes
       { key: POINTER_KEY, value: JSON.stringify(pointer) },
       { key: VERSIONS_KEY, value: JSON.stringify(kept) },
     ]);
+    await finishLoading(options.store, version);
     for (const old of stale) await deleteVersion(options.store, old);
     return {
       status: 'loaded',
@@ -163,7 +180,7 @@ export async function loadRecommendations(options: LoadOptions): Promise<LoadRes
       kind: plan ? 'layer' : 'whole',
       layers,
       keys,
-      deletedVersions: stale,
+      deletedVersions: [...abandoned, ...stale],
       ms: Date.now() - started,
     };
   } finally {
@@ -180,6 +197,54 @@ export async function readPointer(store: KeyValueStore): Promise<CurrentVersion 
 async function deleteVersion(store: KeyValueStore, version: string): Promise<void> {
   const doomed = await store.keys(versionPrefix(version));
   for (let i = 0; i < doomed.length; i += 1000) await store.deleteMany(doomed.slice(i, i + 1000));
+}
+
+/** The loads under way (LOADING_KEY); a value that cannot be read is taken as none. */
+async function readLoading(store: KeyValueStore): Promise<{ version: string; startedAt: number }[]> {
+  const raw = await store.get(LOADING_KEY);
+  if (raw === undefined) return [];
+  try {
+    const list = JSON.parse(raw) as unknown;
+    return Array.isArray(list)
+      ? list.filter(
+          (l): l is { version: string; startedAt: number } =>
+            typeof l?.version === 'string' && typeof l?.startedAt === 'number',
+        )
+      : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Notes that `version` is being written, and deletes the keys of loads abandoned (started ABANDONED_LOAD_MS ago,
+ * never finished) whose versions nothing serves. Returns the versions deleted.
+ */
+async function startLoading(
+  store: KeyValueStore,
+  version: string,
+  current: CurrentVersion | undefined,
+  nowMs: number,
+): Promise<string[]> {
+  const loading = await readLoading(store);
+  const served = new Set([
+    ...(current === undefined ? [] : layersOf(current)),
+    ...(await readVersions(store)).flatMap((v) => [v.version, ...v.layers]),
+  ]);
+  const abandoned = loading
+    .filter((l) => l.version !== version && nowMs - l.startedAt > ABANDONED_LOAD_MS && !served.has(l.version))
+    .map((l) => l.version);
+  for (const old of abandoned) await deleteVersion(store, old);
+  const still = loading.filter((l) => l.version !== version && !abandoned.includes(l.version));
+  await store.putMany([{ key: LOADING_KEY, value: JSON.stringify([...still, { version, startedAt: nowMs }]) }]);
+  return abandoned;
+}
+
+/** `version` is served (or gone): no longer a load under way. */
+async function finishLoading(store: KeyValueStore, version: string): Promise<void> {
+  const loading = await readLoading(store);
+  if (!loading.some((l) => l.version === version)) return;
+  await store.putMany([{ key: LOADING_KEY, value: JSON.stringify(loading.filter((l) => l.version !== version)) }]);
 }
 
 /** The versions loaded, oldest first, each with the layers its pointer reads (a store written before layers: names). */
