@@ -34,36 +34,40 @@ export interface BodyLimits {
   maxRequestBytes: number;
 }
 
-/** Collects the stream up to the limit; past it, stops reading and reports 413 with the bytes read so far. */
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Collects the stream up to the limit; past it, stops reading and reports 413 with the bytes read so far. The
+ * listeners stay (a request is dropped after its answer) and ignore what comes after the outcome: removing three
+ * listeners per request showed in the single-event profile.
+ */
 export function collectBody(stream: Readable, maxBytes: number): Promise<{ bytes: Buffer; overLimit: boolean }> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    let first: Buffer | undefined;
+    let chunks: Buffer[] | undefined; // only for a body of several chunks
     let size = 0;
-    const onData = (chunk: Buffer): void => {
+    let settled = false;
+    stream.on('data', (chunk: Buffer) => {
+      if (settled) return;
       size += chunk.length;
-      chunks.push(chunk);
+      if (first === undefined) first = chunk;
+      else (chunks ??= [first]).push(chunk);
       if (size > maxBytes) {
-        cleanup();
+        settled = true;
         stream.pause();
-        resolve({ bytes: Buffer.concat(chunks), overLimit: true });
+        resolve({ bytes: chunks === undefined ? first : Buffer.concat(chunks, size), overLimit: true });
       }
-    };
-    const onEnd = (): void => {
-      cleanup();
-      resolve({ bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), overLimit: false });
-    };
-    const onError = (error: Error): void => {
-      cleanup();
+    });
+    stream.on('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve({ bytes: chunks === undefined ? (first ?? EMPTY) : Buffer.concat(chunks, size), overLimit: false });
+    });
+    stream.on('error', (error: Error) => {
+      if (settled) return;
+      settled = true;
       reject(error);
-    };
-    const cleanup = (): void => {
-      stream.off('data', onData);
-      stream.off('end', onEnd);
-      stream.off('error', onError);
-    };
-    stream.on('data', onData);
-    stream.on('end', onEnd);
-    stream.on('error', onError);
+    });
   });
 }
 

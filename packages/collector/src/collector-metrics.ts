@@ -19,11 +19,12 @@ export class CollectorMetrics {
     [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     this.registry,
   );
-  readonly requestBytes = new Counter({
-    name: 'lens_collector_request_bytes_total',
-    help: 'Request body bytes as received on the wire',
-    registers: [this.registry],
-  });
+  readonly requestBytes = new FastCounter(
+    'lens_collector_request_bytes_total',
+    'Request body bytes as received on the wire',
+    [],
+    this.registry,
+  );
   readonly eventsAccepted = new FastCounter(
     'lens_collector_events_accepted_total',
     'Events accepted and durably appended to the log',

@@ -75,6 +75,17 @@ export interface CounterChild {
 export class FastCounter extends FastMetric<CounterChild> {
   readonly type = 'counter';
 
+  constructor(name: string, help: string, labelNames: readonly string[], registry: Registry) {
+    super(name, help, labelNames, registry);
+    // As prom-client does, a counter without labels is exported (0) before its first increment.
+    if (labelNames.length === 0) this.labels();
+  }
+
+  /** Adds to the counter without labels (one declared with no label names). */
+  inc(value = 1): void {
+    this.labels().value += value;
+  }
+
   protected newChild(): CounterChild {
     return { value: 0 };
   }
