@@ -9,7 +9,13 @@ export function appendDurably(ctx: CollectorContext, records: readonly Buffer[])
   if (records.length === 0) return Promise.resolve();
   const started = performance.now();
   // Not an async function: every request passes here, and each promise hop less shows at tens of thousands a second.
-  return ctx.sink.append(records).then(
+  let appended: Promise<unknown>;
+  try {
+    appended = ctx.sink.append(records);
+  } catch (error) {
+    appended = Promise.reject(error); // a sink that throws instead of rejecting is answered the same way
+  }
+  return appended.then(
     () => {
       ctx.metrics.appendDuration.observe((performance.now() - started) / 1000);
       if (ctx.refusals.lastMs !== undefined) ctx.refusals.lastMs = ctx.refusals.reason = undefined;

@@ -557,6 +557,19 @@ describe('backpressure', () => {
     assert.equal(ok.statusCode, 200);
     assert.equal((await app.inject({ method: 'GET', url: '/health' })).json().ready, true);
   });
+
+  it('a sink that throws instead of rejecting is answered 503 with Retry-After too, not 500', async () => {
+    const { app, sink } = await startTestCollector({ retryAfterSeconds: 3 });
+    sink.throwNow = new LensError('the log is being reopened', { retriable: true });
+    const payload = { userId: 'u', event: 'e' };
+    const res = await app.inject({ method: 'POST', url: '/v1/track', headers: json, payload });
+    assert.equal(res.statusCode, 503);
+    assert.equal(res.json().error.code, 'log_unavailable');
+    assert.equal(res.headers['retry-after'], '3');
+    sink.throwNow = undefined;
+    assert.equal((await app.inject({ method: 'POST', url: '/v1/track', headers: json, payload })).statusCode, 200);
+    assert.equal(sink.accepted().length, 1);
+  });
 });
 
 describe('CORS', () => {

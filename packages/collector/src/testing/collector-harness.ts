@@ -18,10 +18,14 @@ export class MemorySink implements RecordSink {
   readonly partition = 0;
   readonly records: Buffer[] = [];
   refuse: Error | undefined;
+  /** Thrown by append itself instead of a rejected promise (a sink that fails before it starts). */
+  throwNow: Error | undefined;
 
-  async append(values: readonly Buffer[]): Promise<void> {
-    if (this.refuse) throw this.refuse;
+  append(values: readonly Buffer[]): Promise<void> {
+    if (this.throwNow) throw this.throwNow;
+    if (this.refuse) return Promise.reject(this.refuse);
     this.records.push(...values);
+    return Promise.resolve();
   }
 
   payloads(): LogRecordPayload[] {
