@@ -101,15 +101,15 @@ for (let r = 0; r < rounds; r++) {
   const lens = await measureCollector(1);
   measured.push({ ceiling, lens, single: lens.single.reqPerSec / ceiling.single.reqPerSec, batch: lens.batch.eventsPerSec / ceiling.batch.eventsPerSec });
 }
-const byRatio = [...measured].sort((a, b) => a.single - b.single);
-const { ceiling, lens } = byRatio[Math.floor((byRatio.length - 1) / 2)];
+/** The round with the median value of `key` (the lower one of the middle two for an even count). */
+const medianRound = (key) => [...measured].sort((a, b) => a[key] - b[key])[Math.floor((measured.length - 1) / 2)];
+const { ceiling, lens } = medianRound('single');
 const multi = extraWorkers > 1 ? await measureCollector(extraWorkers) : undefined;
 if (rounds > 1) {
   console.log(`\nRounds (bare server, then collector, ${rounds} times):\n`);
   console.log('| round | single req/s bare / lens (ratio) | single p99 ms | batch events/s bare / lens (ratio) | batch p99 ms | peak RSS MB |\n|---|---|---|---|---|---|');
   measured.forEach((m, i) => console.log(`| ${i + 1} | ${m.ceiling.single.reqPerSec.toFixed(0)} / ${m.lens.single.reqPerSec.toFixed(0)} (${m.single.toFixed(2)}) | ${m.lens.single.p99} | ${m.ceiling.batch.eventsPerSec.toFixed(0)} / ${m.lens.batch.eventsPerSec.toFixed(0)} (${m.batch.toFixed(2)}) | ${m.lens.batch.p99} | ${m.lens.peakRssMb} |`));
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
-  console.log(`\nMedian ratios: single ${median(measured.map((m) => m.single)).toFixed(2)}, batch ${median(measured.map((m) => m.batch)).toFixed(2)}; the table below is the round with the median single ratio.`);
+  console.log(`\nMedian ratios: single ${medianRound('single').single.toFixed(2)}, batch ${medianRound('batch').batch.toFixed(2)}; the table below is the round with the median single ratio.`);
 }
 const rows = [
   ['single /v1/track req/s', ceiling.single.reqPerSec.toFixed(0), lens.single.reqPerSec.toFixed(0), ratio(lens.single.reqPerSec, ceiling.single.reqPerSec), '>= 0.60'],

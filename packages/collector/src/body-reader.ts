@@ -95,8 +95,8 @@ export async function decodeBody(
   limits: BodyLimits,
 ): Promise<RequestBody> {
   let bytes = wire;
-  const encoding = (contentEncoding ?? 'identity').trim().toLowerCase();
-  if (isCompressed(contentEncoding)) {
+  if (contentEncoding !== undefined && isCompressed(contentEncoding)) {
+    const encoding = contentEncoding.trim().toLowerCase();
     const decompress = DECOMPRESSORS[encoding];
     if (decompress === undefined) {
       return {

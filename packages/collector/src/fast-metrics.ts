@@ -25,6 +25,8 @@ interface MetricObject {
 abstract class FastMetric<Child> {
   readonly aggregator = 'sum';
   readonly #children = new Map<string, { labels: LabelValues; child: Child }>();
+  /** The child of a metric without labels, kept so its hot-path updates skip the lookup. */
+  #unlabelled: Child | undefined;
 
   constructor(
     readonly name: string,
@@ -50,7 +52,14 @@ abstract class FastMetric<Child> {
     return entry.child;
   }
 
+  /** The child of a metric declared with no label names. */
+  protected unlabelled(): Child {
+    return (this.#unlabelled ??= this.labels());
+  }
+
   async get(): Promise<MetricObject> {
+    // As prom-client does, a metric without labels is exported (zero) before its first update.
+    if (this.labelNames.length === 0) this.unlabelled();
     const values: MetricValue[] = [];
     for (const { labels, child } of this.#children.values()) this.export(child, labels, values);
     return { name: this.name, help: this.help, type: this.type, values, aggregator: 'sum' };
@@ -58,7 +67,7 @@ abstract class FastMetric<Child> {
 
   reset(): void {
     this.#children.clear();
-    if (this.labelNames.length === 0) this.labels();
+    this.#unlabelled = undefined;
   }
 
   abstract readonly type: 'counter' | 'histogram';
@@ -75,15 +84,9 @@ export interface CounterChild {
 export class FastCounter extends FastMetric<CounterChild> {
   readonly type = 'counter';
 
-  constructor(name: string, help: string, labelNames: readonly string[], registry: Registry) {
-    super(name, help, labelNames, registry);
-    // As prom-client does, a counter without labels is exported (0) before its first increment.
-    if (labelNames.length === 0) this.labels();
-  }
-
   /** Adds to the counter without labels (one declared with no label names). */
   inc(value = 1): void {
-    this.labels().value += value;
+    this.unlabelled().value += value;
   }
 
   protected newChild(): CounterChild {
@@ -131,13 +134,11 @@ export class FastHistogram extends FastMetric<HistogramChild> {
   ) {
     super(name, help, labelNames, registry);
     this.#bounds = Float64Array.from([...buckets].sort((a, b) => a - b));
-    // As prom-client does, a histogram without labels is exported (all zero) before its first observation.
-    if (labelNames.length === 0) this.labels();
   }
 
   /** Observes into the child without labels (a histogram declared with no label names). */
   observe(value: number): void {
-    this.labels().observe(value);
+    this.unlabelled().observe(value);
   }
 
   protected newChild(): HistogramChild {

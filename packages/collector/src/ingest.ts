@@ -159,11 +159,11 @@ export function prepareEvents(
 }
 
 /** The last accepted-record prefix built: consecutive requests mostly share source and address. */
-let lastPrefix = { sourceId: '', requestIp: undefined as string | undefined, prefix: '', fixedBytes: 0 };
+let lastPrefix: { sourceId: string; requestIp: string | undefined; prefix: string; fixedBytes: number } | undefined;
 
 /** The text accepted records of this source and address start with, and the bytes besides head and event. */
 function recordPrefix(sourceId: string, requestIp: string | undefined): { prefix: string; fixedBytes: number } {
-  if (lastPrefix.sourceId !== sourceId || lastPrefix.requestIp !== requestIp || lastPrefix.prefix === '') {
+  if (lastPrefix === undefined || lastPrefix.sourceId !== sourceId || lastPrefix.requestIp !== requestIp) {
     const prefix = acceptedRecordPrefix(sourceId, requestIp);
     lastPrefix = { sourceId, requestIp, prefix, fixedBytes: Buffer.byteLength(prefix) + ACCEPTED_EVENT_KEY.length + 1 };
   }

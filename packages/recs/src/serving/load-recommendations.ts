@@ -168,11 +168,12 @@ export async function loadRecommendations(options: LoadOptions): Promise<LoadRes
     const stale = [...new Set(loaded.slice(0, -keep).flatMap((v) => [v.version, ...v.layers]))].filter(
       (v) => !needed.has(v),
     );
+    // The swap and the end of this load's note in one write.
     await options.store.putMany([
       { key: POINTER_KEY, value: JSON.stringify(pointer) },
       { key: VERSIONS_KEY, value: JSON.stringify(kept) },
+      ...(await loadingWithout(options.store, version)),
     ]);
-    await finishLoading(options.store, version);
     for (const old of stale) await deleteVersion(options.store, old);
     return {
       status: 'loaded',
@@ -240,11 +241,17 @@ async function startLoading(
   return abandoned;
 }
 
-/** `version` is served (or gone): no longer a load under way. */
-async function finishLoading(store: KeyValueStore, version: string): Promise<void> {
+/** The write that drops `version` from the loads under way (none when it is not listed). */
+async function loadingWithout(store: KeyValueStore, version: string): Promise<KeyValueEntry[]> {
   const loading = await readLoading(store);
-  if (!loading.some((l) => l.version === version)) return;
-  await store.putMany([{ key: LOADING_KEY, value: JSON.stringify(loading.filter((l) => l.version !== version)) }]);
+  if (!loading.some((l) => l.version === version)) return [];
+  return [{ key: LOADING_KEY, value: JSON.stringify(loading.filter((l) => l.version !== version)) }];
+}
+
+/** `version` is gone (its load failed): no longer a load under way. */
+async function finishLoading(store: KeyValueStore, version: string): Promise<void> {
+  const entries = await loadingWithout(store, version);
+  if (entries.length > 0) await store.putMany(entries);
 }
 
 /** The versions loaded, oldest first, each with the layers its pointer reads (a store written before layers: names). */

@@ -79,7 +79,7 @@ export class LocalLogWriter implements LogWriter {
   /** Where the data write in flight ends, while one is. */
   #writingTo: number | undefined;
   /** The zero-fill in flight, if any: [from, to) of the active segment. */
-  #zeroFill: { from: number; to: number; done: Promise<void> } | undefined;
+  #zeroFill: { from: number; done: Promise<void> } | undefined;
   /** True while the segment is cut back to its data (a roll, close): no new zero-fill starts. */
   #trimming = false;
   /** Moving average of the bytes of a group commit (the first commit's until then). */
@@ -238,7 +238,6 @@ export class LocalLogWriter implements LogWriter {
     zeros ??= Buffer.alloc(ZERO_CHUNK_BYTES);
     const fill = {
       from,
-      to,
       done: segment.write(zeros, 0, to - from, from).then(
         ({ bytesWritten }) => {
           if (segment === this.#segment) this.#allocatedTo = Math.max(this.#allocatedTo, from + bytesWritten);
