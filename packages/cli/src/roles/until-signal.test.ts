@@ -1,5 +1,6 @@
 // A role shutting down after Ctrl-C under `lens up` (SIGINT to every process, then SIGTERM from lens up) finishes
-// its close instead of dying half-way; the same signal twice still exits at once.
+// its close instead of dying half-way; the same signal twice still exits at once, unless the repeat came at once
+// (one request delivered twice) or from the role's supervisor.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
@@ -7,7 +8,7 @@ import { test } from 'node:test';
 const ROLE = new URL('./until-signal.js', import.meta.url).href;
 
 /** A process that waits for a signal, then takes 1.5 s to close and prints `closed`. */
-function fakeRole(): {
+function fakeRole(supervised = false): {
   exit: Promise<{ code: number | null; out: string }>;
   send(signal: NodeJS.Signals, afterMs?: number): void;
 } {
@@ -21,11 +22,11 @@ function fakeRole(): {
        const signalled = untilSignal(); console.log('waiting'); await signalled; await new Promise((r) => setTimeout(r, 1500));
        clearInterval(serving); console.log('closed');`,
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: supervised ? ['ignore', 'pipe', 'inherit', 'ipc'] : ['ignore', 'pipe', 'inherit'] },
   );
   let out = '';
   const started = new Promise<void>((resolve) =>
-    child.stdout.on('data', (chunk: Buffer) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       if (out.includes('waiting')) resolve();
     }),
@@ -49,10 +50,28 @@ test('SIGINT then SIGTERM: the close runs to its end', async () => {
 test('the same signal twice exits at once', async () => {
   const role = fakeRole();
   role.send('SIGINT');
-  role.send('SIGINT', 300);
+  role.send('SIGINT', 700);
   const { code, out } = await role.exit;
   assert.equal(code, 130);
   assert.doesNotMatch(out, /closed/);
+});
+
+test('the same signal twice in a row is one request (a process-group signal forwarded by a wrapper)', async () => {
+  const role = fakeRole();
+  role.send('SIGTERM');
+  role.send('SIGTERM', 20);
+  const { code, out } = await role.exit;
+  assert.equal(code, 0);
+  assert.match(out, /closed/);
+});
+
+test("a supervised role's repeat of the signal is its supervisor's stop request: the close runs to its end", async () => {
+  const role = fakeRole(true);
+  role.send('SIGTERM');
+  role.send('SIGTERM', 700);
+  const { code, out } = await role.exit;
+  assert.equal(code, 0);
+  assert.match(out, /closed/);
 });
 
 test('a role whose supervisor is gone (its IPC channel closed) stops and closes', async () => {
