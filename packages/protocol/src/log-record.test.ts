@@ -11,6 +11,7 @@ import {
   customFields,
   encodeAcceptedRecord,
   encodeLogRecord,
+  jsonString,
 } from './log-record.js';
 
 const base: EnrichedEvent = {
@@ -77,5 +78,39 @@ describe('accepted log records', () => {
       const withoutEvent = Object.fromEntries(Object.entries(record).filter(([key]) => key !== 'event'));
       assert.deepEqual(JSON.parse(`${text.slice(0, headEnd)}}`), withoutEvent);
     }
+  });
+});
+
+describe('jsonString', () => {
+  it('writes every single UTF-16 code unit as JSON.stringify does', () => {
+    for (let unit = 0; unit <= 0xffff; unit++) {
+      const text = String.fromCharCode(unit);
+      assert.equal(jsonString(text), JSON.stringify(text), `U+${unit.toString(16)}`);
+    }
+  });
+
+  it('writes strings mixing plain and escaped characters as JSON.stringify does', () => {
+    const pieces = [
+      'a',
+      'é',
+      '"',
+      '\\',
+      '\n',
+      '\u0000',
+      '\u001f',
+      ' ',
+      '😀',
+      '\ud83d',
+      '\ude00',
+      '/',
+      '\u2028',
+      '2026-11-29T06:00:00.000Z',
+    ];
+    for (let i = 0; i < 5000; i++) {
+      let text = '';
+      for (let n = (i * 7) % 6; n >= 0; n--) text += pieces[(i * 31 + n * 17) % pieces.length];
+      assert.equal(jsonString(text), JSON.stringify(text), JSON.stringify(text));
+    }
+    assert.equal(jsonString(''), '""');
   });
 });

@@ -92,9 +92,21 @@ export function acceptedHead(event: EnrichedEvent): AcceptedHead {
 export function acceptedHeadJson(event: EnrichedEvent): string {
   const userAgent = event.context?.['userAgent'];
   const custom = customFields(event);
-  const ua = typeof userAgent === 'string' ? `,"userAgent":${JSON.stringify(userAgent)}` : '';
+  const ua = typeof userAgent === 'string' ? `,"userAgent":${jsonString(userAgent)}` : '';
   const extra = custom === undefined ? '' : `,"custom":${JSON.stringify(JSON.stringify(custom))}`;
-  return `{"messageId":${JSON.stringify(event.messageId)},"type":${JSON.stringify(event.type)},"receivedAt":${JSON.stringify(event.receivedAt)},"timestamp":${JSON.stringify(event.timestamp)}${ua}${extra}}`;
+  return `{"messageId":${jsonString(event.messageId)},"type":${jsonString(event.type)},"receivedAt":${jsonString(event.receivedAt)},"timestamp":${jsonString(event.timestamp)}${ua}${extra}}`;
+}
+
+/** A character JSON.stringify writes as an escape: a control character, `"`, `\`, or a surrogate (when unpaired). */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const NEEDS_ESCAPE = /[\u0000-\u001f"\\\ud800-\udfff]/;
+
+/**
+ * `JSON.stringify(text)`: the text in quotes when nothing in it needs an escape, else JSON.stringify's. A record
+ * head's short strings cost ~80 ns each through JSON.stringify and about a third of that through this check.
+ */
+export function jsonString(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
 }
 
 /** How every accepted record of the current version starts, up to its source id's value. */
