@@ -1,6 +1,6 @@
 // A role shutting down after Ctrl-C under `lens up` (SIGINT to every process, then SIGTERM from lens up) finishes
 // its close instead of dying half-way; the same signal twice still exits at once, unless the repeat came at once
-// (one request delivered twice) or from the role's supervisor.
+// (one request delivered twice) or is a supervisor's SIGTERM.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
@@ -72,6 +72,15 @@ test("a supervised role's repeat of the signal is its supervisor's stop request:
   const { code, out } = await role.exit;
   assert.equal(code, 0);
   assert.match(out, /closed/);
+});
+
+test('a supervised role still exits at once on a second Ctrl-C (SIGINT, which only a terminal sends)', async () => {
+  const role = fakeRole(true);
+  role.send('SIGINT');
+  role.send('SIGINT', 700);
+  const { code, out } = await role.exit;
+  assert.equal(code, 130);
+  assert.doesNotMatch(out, /closed/);
 });
 
 test('a role whose supervisor is gone (its IPC channel closed) stops and closes', async () => {

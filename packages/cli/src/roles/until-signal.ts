@@ -11,10 +11,11 @@ const SAME_REQUEST_MS = 500;
  * Resolves on the first SIGINT or SIGTERM. While the process then shuts down, the other signal is ignored: Ctrl-C
  * under `lens up` reaches every role as SIGINT and `lens up` follows with SIGTERM, which would otherwise kill a
  * role mid-close (its log writer lock left behind). The same signal again, SAME_REQUEST_MS or more after the
- * first, exits at once — unless a supervisor started this process (`lens up`, with an IPC channel): its repeat
- * is the supervisor's own stop request following the process group's signal (`timeout 60 npx lens up` sends
- * SIGTERM to all), and the supervisor kills a role that does not stop in time. A supervised role also stops when
- * that channel closes: its parent is gone (killed, crashed), and nobody would ever stop it.
+ * first, exits at once (a second Ctrl-C) — except SIGTERM in a process a supervisor started (`lens up`, with an
+ * IPC channel): that repeat is the supervisor's own stop request following the process group's SIGTERM
+ * (`timeout 60 npx lens up` signals them all), and the supervisor kills a role that does not stop in time. A
+ * supervised role also stops when that channel closes: its parent is gone (killed, crashed), and nobody would
+ * ever stop it.
  */
 export function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
@@ -29,7 +30,8 @@ export function untilSignal(): Promise<NodeJS.Signals> {
         first = signal;
         firstAt = Date.now();
         resolve(signal);
-      } else if (signal === first && !supervised && Date.now() - firstAt >= SAME_REQUEST_MS) process.exit(130);
+      } else if (signal === first && Date.now() - firstAt >= SAME_REQUEST_MS && !(supervised && signal === 'SIGTERM'))
+        process.exit(130);
     };
     process.on('SIGINT', on);
     process.on('SIGTERM', on);
