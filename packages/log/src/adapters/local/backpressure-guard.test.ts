@@ -1,13 +1,15 @@
 // Backpressure on the local adapter: appends are refused with a retriable LogBackpressureError when free
 // disk is below minFreeDiskBytes or a consumer lags too far, and admitted again once the consumer catches up.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isRetriable } from '@lens/protocol';
 import { LogBackpressureError } from '../../errors.js';
 import { createLocalEventLog } from './local-event-log.js';
+import { layout } from './segment-files.js';
 
 const dirs: string[] = [];
 after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
@@ -81,6 +83,25 @@ describe('local backpressure', () => {
       assert.equal(error.context['consumer'], 'forgotten-export');
       return true;
     });
+    await log.close();
+  });
+
+  it("counts the active segment's data, not the zeros its writer keeps ahead of it", async () => {
+    const dir = await tempDir();
+    const log = await createLocalEventLog({
+      dir,
+      minFreeDiskBytes: 0,
+      maxConsumerLagBytes: 100_000,
+      backpressureCheckIntervalMs: 0,
+    });
+    const writer = await log.openWriter({ partition: 0 });
+    const value = Buffer.alloc(500, 1);
+    for (let i = 0; i < 100; i++) await writer.append([value]); // small commits: zero-filled ahead
+    const segment = layout.segmentPath(dir, 0, 0);
+    for (let i = 0; i < 200 && (await stat(segment)).size < 1024 * 1024; i++) await sleep(10);
+    assert.ok((await stat(segment)).size >= 1024 * 1024, 'the active segment is zero-filled past 1 MiB');
+    await log.commit('loader', 0, 50); // ~26 KB behind; the file's size in proportion would say ~500 KB
+    assert.equal((await writer.append([value])).firstOffset, 100);
     await log.close();
   });
 });

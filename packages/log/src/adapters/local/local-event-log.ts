@@ -184,15 +184,16 @@ class LocalEventLog implements EventLog {
         minFreeDiskBytes: this.#options.minFreeDiskBytes,
         maxConsumerLagBytes: this.#options.maxConsumerLagBytes,
         intervalMs: this.#options.backpressureCheckIntervalMs,
-        consumerLagBytes: async () => {
+        consumerLagBytes: async (): Promise<number> => {
           const slowest = await slowestPosition(this.#offsets, partition);
-          return slowest === undefined
-            ? 0
-            : bytesAfter(dir, partition, slowest, await this.#reader.durableEnd(partition));
+          if (slowest === undefined) return 0;
+          const end = await this.#reader.durableEnd(partition);
+          // Only asked from admit(), so once the writer below exists.
+          return bytesAfter(dir, partition, slowest, end, writer.activeSegment());
         },
         slowestConsumer: () => slowestConsumer(this.#offsets, partition),
       });
-      const writer = new LocalLogWriter(recovered, {
+      const writer: LocalLogWriter = new LocalLogWriter(recovered, {
         dir,
         partition,
         logger,

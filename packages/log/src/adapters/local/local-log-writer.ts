@@ -116,6 +116,11 @@ export class LocalLogWriter implements LogWriter {
     });
   }
 
+  /** The active segment's base offset and the bytes of data in it (its file may run on in zeros). */
+  activeSegment(): { base: number; dataBytes: number } {
+    return { base: this.#activeBase, dataBytes: this.#size };
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

@@ -50,15 +50,25 @@ export async function deletePassedSegments(
 /**
  * Bytes from `position` to the end of the partition, estimated per segment: whole segments after it count in
  * full, the segment holding it in proportion to the offsets left (exact enough for a limit in gigabytes).
+ * `active`: the active segment's data bytes, from its writer — its file may run on in zeros (zero-ahead).
  */
-export async function bytesAfter(dir: string, partition: number, position: number, end: number): Promise<number> {
+export async function bytesAfter(
+  dir: string,
+  partition: number,
+  position: number,
+  end: number,
+  active?: { base: number; dataBytes: number },
+): Promise<number> {
   const segments = await listSegments(dir, partition);
   let bytes = 0;
   for (let i = 0; i < segments.length; i++) {
     const base = segments[i]!;
     const segEnd = segments[i + 1] ?? end;
     if (segEnd <= position || segEnd <= base) continue;
-    const size = (await stat(layout.segmentPath(dir, partition, base)).catch(() => ({ size: 0 }))).size;
+    const size =
+      active?.base === base
+        ? active.dataBytes
+        : (await stat(layout.segmentPath(dir, partition, base)).catch(() => ({ size: 0 }))).size;
     bytes += base >= position ? size : Math.round((size * (segEnd - position)) / (segEnd - base));
   }
   return bytes;
