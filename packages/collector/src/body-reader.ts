@@ -36,39 +36,50 @@ export interface BodyLimits {
 
 const EMPTY = Buffer.alloc(0);
 
+/** Called once with the body (or what was read of it past the limit), or with the stream's error. */
+export type BodyCallback = (error: Error | undefined, bytes: Buffer, overLimit: boolean) => void;
+
 /**
  * Collects the stream up to the limit; past it, stops reading and reports 413 with the bytes read so far. The
  * listeners stay (a request is dropped after its answer) and ignore what comes after the outcome: removing three
- * listeners per request showed in the single-event profile.
+ * listeners per request showed in the single-event profile. A callback, not a promise: the ingest routes' every
+ * request passes here.
  */
-export function collectBody(stream: Readable, maxBytes: number): Promise<{ bytes: Buffer; overLimit: boolean }> {
-  return new Promise((resolve, reject) => {
-    let first: Buffer | undefined;
-    let chunks: Buffer[] | undefined; // only for a body of several chunks
-    let size = 0;
-    let settled = false;
-    stream.on('data', (chunk: Buffer) => {
-      if (settled) return;
-      size += chunk.length;
-      if (first === undefined) first = chunk;
-      else (chunks ??= [first]).push(chunk);
-      if (size > maxBytes) {
-        settled = true;
-        stream.pause();
-        resolve({ bytes: chunks === undefined ? first : Buffer.concat(chunks, size), overLimit: true });
-      }
-    });
-    stream.on('end', () => {
-      if (settled) return;
+export function readBody(stream: Readable, maxBytes: number, done: BodyCallback): void {
+  let first: Buffer | undefined;
+  let chunks: Buffer[] | undefined; // only for a body of several chunks
+  let size = 0;
+  let settled = false;
+  stream.on('data', (chunk: Buffer) => {
+    if (settled) return;
+    size += chunk.length;
+    if (first === undefined) first = chunk;
+    else (chunks ??= [first]).push(chunk);
+    if (size > maxBytes) {
       settled = true;
-      resolve({ bytes: chunks === undefined ? (first ?? EMPTY) : Buffer.concat(chunks, size), overLimit: false });
-    });
-    stream.on('error', (error: Error) => {
-      if (settled) return;
-      settled = true;
-      reject(error);
-    });
+      stream.pause();
+      done(undefined, chunks === undefined ? first : Buffer.concat(chunks, size), true);
+    }
   });
+  stream.on('end', () => {
+    if (settled) return;
+    settled = true;
+    done(undefined, chunks === undefined ? (first ?? EMPTY) : Buffer.concat(chunks, size), false);
+  });
+  stream.on('error', (error: Error) => {
+    if (settled) return;
+    settled = true;
+    done(error, EMPTY, false);
+  });
+}
+
+/** readBody as a promise. */
+export function collectBody(stream: Readable, maxBytes: number): Promise<{ bytes: Buffer; overLimit: boolean }> {
+  return new Promise((resolve, reject) =>
+    readBody(stream, maxBytes, (error, bytes, overLimit) =>
+      error === undefined ? resolve({ bytes, overLimit }) : reject(error),
+    ),
+  );
 }
 
 /**
