@@ -268,6 +268,7 @@ function commit(
   return appendDurably(ctx, prepared.records).then(() => answerFor(ctx, sourceId, mode, prepared));
 }
 
+/** Counts a durably appended request's events and builds its answer (400 for a single event that was refused). */
 function answerFor(
   ctx: CollectorContext,
   sourceId: string,
