@@ -38,49 +38,47 @@ function fakeRole(supervised = false): {
   };
 }
 
-test('SIGINT then SIGTERM: the close runs to its end', async () => {
-  const role = fakeRole();
-  role.send('SIGINT');
-  role.send('SIGTERM', 300); // during the close
-  const { code, out } = await role.exit;
+/** Sends `first` to a fake role once it waits, `second` `afterMs` later, and waits for the role to exit. */
+function stopWith(
+  first: NodeJS.Signals,
+  second: NodeJS.Signals,
+  afterMs: number,
+  supervised = false,
+): Promise<{ code: number | null; out: string }> {
+  const role = fakeRole(supervised);
+  role.send(first);
+  role.send(second, afterMs);
+  return role.exit;
+}
+
+function assertClosed({ code, out }: { code: number | null; out: string }): void {
   assert.equal(code, 0);
   assert.match(out, /closed/);
+}
+
+function assertExitedAtOnce({ code, out }: { code: number | null; out: string }): void {
+  assert.equal(code, 130);
+  assert.doesNotMatch(out, /closed/);
+}
+
+test('SIGINT then SIGTERM: the close runs to its end', async () => {
+  assertClosed(await stopWith('SIGINT', 'SIGTERM', 300)); // the SIGTERM comes during the close
 });
 
 test('the same signal twice exits at once', async () => {
-  const role = fakeRole();
-  role.send('SIGINT');
-  role.send('SIGINT', 700);
-  const { code, out } = await role.exit;
-  assert.equal(code, 130);
-  assert.doesNotMatch(out, /closed/);
+  assertExitedAtOnce(await stopWith('SIGINT', 'SIGINT', 700));
 });
 
 test('the same signal twice in a row is one request (a process-group signal forwarded by a wrapper)', async () => {
-  const role = fakeRole();
-  role.send('SIGTERM');
-  role.send('SIGTERM', 20);
-  const { code, out } = await role.exit;
-  assert.equal(code, 0);
-  assert.match(out, /closed/);
+  assertClosed(await stopWith('SIGTERM', 'SIGTERM', 20));
 });
 
 test("a supervised role's repeat of the signal is its supervisor's stop request: the close runs to its end", async () => {
-  const role = fakeRole(true);
-  role.send('SIGTERM');
-  role.send('SIGTERM', 700);
-  const { code, out } = await role.exit;
-  assert.equal(code, 0);
-  assert.match(out, /closed/);
+  assertClosed(await stopWith('SIGTERM', 'SIGTERM', 700, true));
 });
 
 test('a supervised role still exits at once on a second Ctrl-C (SIGINT, which only a terminal sends)', async () => {
-  const role = fakeRole(true);
-  role.send('SIGINT');
-  role.send('SIGINT', 700);
-  const { code, out } = await role.exit;
-  assert.equal(code, 130);
-  assert.doesNotMatch(out, /closed/);
+  assertExitedAtOnce(await stopWith('SIGINT', 'SIGINT', 700, true));
 });
 
 test('a role whose supervisor is gone (its IPC channel closed) stops and closes', async () => {
