@@ -1,7 +1,9 @@
 // bench/loader.mjs: sustained load throughput of the loader (log → bronze.events, exactly once, dedup on)
-// (records as the collector writes them, the current record version) against DuckDB writing the same rows straight to Parquet in the same run. Goal: >= 100,000 events/s on 2 cores.
-//   node bench/loader.mjs [records=1000000] [partitions=2] [record version, default the current one; 1 = as a
-//   collector before the record head wrote them, which the loader maps by parsing each record whole]
+// (records as the collector writes them) against DuckDB writing the same rows straight to Parquet in the same run. Goal: >= 100,000 events/s on 2 cores.
+//   node bench/loader.mjs [events=1000000] [partitions=2] [record version, default 3] [events per request, default 100]
+//   Version 3: request records, as the collector writes an SDK's batch (the body as sent; the loader enriches
+//   each event). 2: one record per event with its head (the collector's per-event path). 1: as a collector before
+//   the record head wrote them, which the loader maps by parsing each record whole.
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,12 +11,13 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createDuckDB, DeltaTable } from '@lens/lake';
 import { createEventLog } from '@lens/log';
-import { encodeLogRecord, LoaderConfig, LOG_RECORD_VERSION } from '@lens/protocol';
+import { encodeLogRecord, encodeRequestRecord, LoaderConfig, requestRecordHead } from '@lens/protocol';
 import { lakeTablePath, runLoaderOnce } from '../packages/loader/dist/index.js';
 
 const TOTAL = Number(process.argv[2] ?? 1_000_000);
 const PARTITIONS = Number(process.argv[3] ?? 2);
-const VERSION = Number(process.argv[4] ?? LOG_RECORD_VERSION);
+const VERSION = Number(process.argv[4] ?? 3);
+const PER_REQUEST = Number(process.argv[5] ?? 100);
 const root = await mkdtemp(join(tmpdir(), 'lens-bench-loader-'));
 const UAS = [
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36',
@@ -50,21 +53,44 @@ function record(i, base) {
   return encodeLogRecord({ v: VERSION, kind: 'event', sourceId: 'web', requestIp: '203.0.113.7', event });
 }
 
+/** A request record of events i .. i + n − 1 as an SDK sends them (no receivedAt, no context.ip: the loader's to add). */
+function request(i, n, base) {
+  const batch = [];
+  for (let k = i; k < i + n; k++) {
+    const { event } = JSON.parse(record(k, base).toString());
+    delete event.receivedAt;
+    delete event.timestamp;
+    delete event.context.ip;
+    batch.push(event);
+  }
+  const facts = { sourceId: 'web', requestIp: '203.0.113.7', receivedAt: new Date(base + i * 3).toISOString() };
+  const events = JSON.stringify(batch.map((e, k) => [k, e.messageId]));
+  const body = Buffer.from(JSON.stringify({ batch, sentAt: batch[0].sentAt }));
+  return encodeRequestRecord(requestRecordHead(facts, events), body);
+}
+
+/** The records of events i .. i + n − 1 in the chosen layout. */
+function records(i, n, base) {
+  if (VERSION !== 3) return Array.from({ length: n }, (_, k) => record(i + k, base));
+  const out = [];
+  for (let k = 0; k < n; k += PER_REQUEST) out.push(request(i + k, Math.min(PER_REQUEST, n - k), base));
+  return out;
+}
+
 try {
   const log = await createEventLog({ backend: 'local', dir: join(root, 'log'), minFreeDiskBytes: 0 });
   const writers = await Promise.all(Array.from({ length: PARTITIONS }, () => log.openWriter()));
   let t0 = performance.now();
   const base = Date.now() - 3_600_000;
   for (let i = 0; i < TOTAL; i += 5000) {
-    const values = Array.from({ length: Math.min(5000, TOTAL - i) }, (_, k) => record(i + k, base));
-    await writers[(i / 5000) % PARTITIONS].append(values);
+    await writers[(i / 5000) % PARTITIONS].append(records(i, Math.min(5000, TOTAL - i), base));
   }
-  const bytes = (await Promise.all(writers.map(async (w) => (await log.bounds(w.partition)).end))).reduce(
+  const recordCount = (await Promise.all(writers.map(async (w) => (await log.bounds(w.partition)).end))).reduce(
     (a, b) => a + b,
     0,
   );
   console.log(
-    `pre-filled ${bytes.toLocaleString()} version-${VERSION} records in ${PARTITIONS} partitions (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+    `pre-filled ${recordCount.toLocaleString()} version-${VERSION} records${VERSION === 3 ? ` (${PER_REQUEST} events each)` : ''} in ${PARTITIONS} partitions (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
   );
   await Promise.all(writers.map((w) => w.close()));
 

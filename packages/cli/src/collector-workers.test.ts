@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { createEventLog } from '@lens/log';
-import { decodeLogRecord } from '@lens/protocol';
+import { acceptedEvents, decodeLogRecord } from '@lens/protocol';
 import { TEST_WRITE_KEY, startLensCollector, tempLensHome } from './testing/lens-process.js';
 
 const AUTH = `Basic ${Buffer.from(`${TEST_WRITE_KEY}:`).toString('base64')}`;
@@ -59,8 +59,7 @@ it('several collector processes share the port and stop on SIGTERM with every ac
     const records = await log.read(partition, (await log.bounds(partition)).start, { maxRecords: 10_000 });
     byPartition.set(partition, records.length);
     for (const record of records) {
-      const payload = decodeLogRecord(record.value);
-      if (payload.kind === 'event') seen.add(payload.event.messageId);
+      for (const { event } of acceptedEvents(decodeLogRecord(record.value))) seen.add(event.messageId);
     }
   }
   await log.close();

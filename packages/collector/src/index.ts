@@ -8,4 +8,4 @@ export { HttpError, type ErrorBody } from './http-error.js';
 export { INGEST_ROUTES, type IngestResponse } from './ingest-handler.js';
 export { PIXEL_GIF } from './routes/pixel-routes.js';
 export { prepareEvents, type IngestContext, type PreparedRequest, type Rejection } from './ingest.js';
-export type { RequestFacts } from './enrich.js';
+export type { RequestFacts } from '@lens/protocol';

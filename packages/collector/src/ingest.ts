@@ -1,12 +1,15 @@
 // Turns the events of one request into log records: each event is validated, enriched and encoded, or kept
 // as a quarantine record with its reason. Encoding happens once per event; its size is the size limit's measure.
+import { randomUUID } from 'node:crypto';
 import {
   ACCEPTED_EVENT_KEY,
   ENRICHMENT_BYTES,
   LOG_RECORD_VERSION,
   acceptedHeadJson,
   acceptedRecordPrefix,
+  adoptHeaderIdentity,
   encodeAcceptedRecord,
+  enrichEvent,
   findLoneSurrogate,
   findNonFiniteNumber,
   replaceLoneSurrogates,
@@ -14,8 +17,8 @@ import {
   type CollectorLimits,
   type RejectionCode,
   type RejectedRecord,
+  type RequestFacts,
 } from '@lens/protocol';
-import { enrichEvent, type RequestFacts } from './enrich.js';
 
 /** One event of a request that was not accepted, as reported back to the client. */
 export interface Rejection {
@@ -93,7 +96,7 @@ export function prepareEvents(
     let json: string;
     let head: string;
     try {
-      const event = enrichEvent(check.event, ctx);
+      const event = enrichEvent(check.event, ctx, randomUUID);
       json = JSON.stringify(event);
       head = acceptedHeadJson(event);
       // JSON.stringify writes a lone surrogate only as an escape (`\ud800`…`\udfff`).
@@ -291,14 +294,6 @@ function rejectedRecord(
     ...(truncated ? { truncated: true } : {}),
   };
   return Buffer.from(JSON.stringify(record), 'utf8');
-}
-
-/** RudderStack's `AnonymousId` header stands in for an event that carries no identity of its own. */
-function adoptHeaderIdentity(input: unknown, anonymousId: string): void {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) return;
-  const event = input as { userId?: unknown; anonymousId?: unknown };
-  const blank = (value: unknown): boolean => value === undefined || value === null || value === '';
-  if (blank(event.userId) && blank(event.anonymousId)) event.anonymousId = anonymousId;
 }
 
 function messageIdOf(input: unknown): string | undefined {

@@ -1,9 +1,8 @@
 // What a request tells about every event in it: when it arrived, from which address (the socket's, or the
 // left-most X-Forwarded-For entry behind a trusted proxy), and the SDK headers `SentAt` and `AnonymousId`.
 import type { IncomingMessage } from 'node:http';
-import { isoString } from '@lens/protocol';
+import { isoString, type RequestFacts } from '@lens/protocol';
 import type { CollectorContext } from './collector-context.js';
-import type { RequestFacts } from './enrich.js';
 
 /** The request-level facts enrichment uses, read once per request. */
 export function requestFacts(ctx: CollectorContext, req: IncomingMessage, receivedAt: Date): RequestFacts {

@@ -1,5 +1,6 @@
 // Exactly once under crashes: a loader child is SIGKILLed at random moments while the log is fed steadily
-// (two partitions, resends, rejections), restarted each time; at the end every record is in bronze once.
+// (two partitions, resends, rejections, request records), restarted each time; at the end every event is in bronze
+// once.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
@@ -8,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { LoaderConfig } from '@lens/protocol';
 import { lakeTablePath } from './lake-table-path.js';
 import { runLoaderOnce } from './run-loader-once.js';
-import { acceptedRecord, readTable, rejectedRecord, tempDataDir } from './testing/records.js';
+import { acceptedRecord, readTable, rejectedRecord, requestRecord, tempDataDir } from './testing/records.js';
 import { WorkerProcess } from './testing/worker-process.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -51,6 +52,11 @@ describe('exactly once across SIGKILLs', () => {
             const id = `rej-${n}`;
             rejected.add(id);
             values.push(rejectedRecord({ messageId: id }));
+          } else if (n % 5 === 0) {
+            // A request record: three events of one request share its log position.
+            const ids = ['a', 'b', 'c'].map((k) => `req-${n}-${k}`);
+            for (const id of ids) accepted.add(id);
+            values.push(requestRecord(ids.map((id) => ({ type: 'track', event: 'E', userId: 'u', messageId: id }))));
           } else if (n % 7 === 0 && accepted.size > 0) {
             values.push(acceptedRecord({ messageId: [...accepted][n % accepted.size]! })); // a resend, maybe across partitions
           } else {

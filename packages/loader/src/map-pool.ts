@@ -1,6 +1,7 @@
 // Main-thread side of the map workers: ships a read's records (one transferred buffer) to a worker and gets
-// back, per record, its target table, quality code, bot flag and dedup key, with every record's NDJSON line
-// already UTF-8 encoded in one transferred buffer. Round-robin over a few threads.
+// back its NDJSON lines (one per record, or one per event of a request record), already UTF-8 encoded in one
+// transferred buffer, and per line its target table, quality code, bot flag and dedup key. Round-robin over a
+// few threads.
 //
 // Those buffers are recycled: a worker hands each read's buffer back with its result (the next read packs into
 // it), and a read's line buffer goes back to the workers with a later request once its lines are written to the
@@ -22,11 +23,15 @@ export interface MapRequest {
   spare: ArrayBuffer | undefined;
 }
 /**
- * Per record: table (1 events, 2 quarantine), code (quarantine reason or timestamp correction), bot flag, dedup key;
- * its NDJSON line (ending in a line break) is `lineBytes[lineEnds[i-1] .. lineEnds[i])` (from 0 for i = 0).
+ * Record i of the request gave lines `firstLine[i] .. firstLine[i+1]` (a request record one per accepted event,
+ * any other record one). Per line: table (1 events, 2 quarantine), code (quarantine reason or timestamp
+ * correction), bot flag, dedup key, its record's log offset; line l (ending in a line break) is
+ * `lineBytes[lineEnds[l-1] .. lineEnds[l])` (from 0 for l = 0).
  */
 export interface MapResult {
   id: number;
+  firstLine: Uint32Array;
+  lineOffsets: Float64Array;
   table: Uint8Array;
   lineBytes: Uint8Array;
   lineEnds: Uint32Array;

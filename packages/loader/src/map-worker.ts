@@ -1,12 +1,20 @@
 // Worker thread that decodes and maps log records (quality checks, NDJSON lines): the CPU-heavy, stateless part
-// of loading, moved off the main thread. Lines come back UTF-8 encoded in one transferred buffer; an event's
-// line embeds the record's own bytes (copied, never decoded and re-encoded). A version-2 accepted record is
-// mapped from its head alone (a few hundred bytes parsed instead of the whole event: the lake engine parses the
-// event anyway); anything else is parsed whole.
+// of loading, moved off the main thread. Lines come back UTF-8 encoded in one transferred buffer. A version-2
+// accepted record is mapped from its head alone (a few hundred bytes parsed instead of the whole event: the lake
+// engine parses the event anyway) and its line embeds the record's own bytes (copied, never decoded and
+// re-encoded); a request record (version 3) is parsed whole, its events enriched (acceptedEvents) and each
+// encoded into a line of its own; anything else is parsed whole.
 import { isUtf8 } from 'node:buffer';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { AcceptedHead, LoaderQualityConfig } from '@lens/protocol';
-import { ACCEPTED_EVENT_KEY, ACCEPTED_HEAD_KEY, ACCEPTED_RECORD_START, parseTimestampMs } from '@lens/protocol';
+import type { AcceptedHead, AcceptedRecord, LoaderQualityConfig } from '@lens/protocol';
+import {
+  ACCEPTED_EVENT_KEY,
+  ACCEPTED_HEAD_KEY,
+  ACCEPTED_RECORD_START,
+  LogRecordFormatError,
+  acceptedEvents,
+  parseTimestampMs,
+} from '@lens/protocol';
 import { createBotDetector } from './bot-detector.js';
 import {
   decodePayload,
@@ -129,110 +137,187 @@ class Out {
   }
 }
 
+/** Per-line outputs, grown as lines come (a request record gives one line per event, any other record one). */
+class Lines {
+  readonly ends: number[] = [];
+  readonly table: number[] = [];
+  readonly bots: number[] = [];
+  readonly codes: (string | null)[] = [];
+  readonly keyParts: string[] = [];
+  readonly keyEnds: number[] = [];
+  readonly hasKey: number[] = [];
+  readonly receivedMs: number[] = [];
+  readonly offsets: number[] = [];
+  #keyAt = 0;
+
+  constructor(readonly out: Out) {}
+
+  /** Writes a mapped record's line; `key` is its dedup key, when it is a sighting. */
+  add(
+    mapped: MappedRecord,
+    offset: number,
+    key: { sourceId: string; messageId: string; receivedMs: number } | undefined,
+    writeBody: () => void,
+  ): void {
+    const { out } = this;
+    let sourceEnd = this.#keyAt;
+    if (key !== undefined) {
+      this.keyParts.push(key.sourceId, key.messageId);
+      this.#keyAt += key.sourceId.length;
+      sourceEnd = this.#keyAt;
+      this.#keyAt += key.messageId.length;
+    }
+    this.hasKey.push(key === undefined ? 0 : 1);
+    this.receivedMs.push(key === undefined ? 0 : key.receivedMs);
+    this.keyEnds.push(sourceEnd, this.#keyAt);
+    this.offsets.push(offset);
+    if (mapped.table === 'events') {
+      this.table.push(1);
+      this.codes.push(mapped.correction ?? null);
+      this.bots.push(mapped.isBot ? 1 : 0);
+      out.text(mapped.head);
+      writeBody();
+      out.bytes(CLOSE_LINE);
+    } else {
+      this.table.push(2);
+      this.codes.push(mapped.code);
+      this.bots.push(0);
+      out.text(mapped.line);
+      out.text('\n');
+    }
+    this.ends.push(out.at);
+  }
+}
+
+/**
+ * Maps one accepted event (a version-1 or -2 record, or one of a request record's, replayed) from the record's
+ * text: only an event bound for bronze.events is a sighting. One the checks quarantined leaves no key, so its
+ * corrected re-send (same messageId) is loaded instead of dropped as a duplicate of nothing loaded.
+ */
+function addAccepted(lines: Lines, payload: AcceptedRecord, text: string, at: LogPosition, appendedMs: number): void {
+  const receivedMs = parseTimestampMs(String(payload.event.receivedAt));
+  const { sourceId } = payload;
+  const messageId = storedMessageId(payload);
+  const mapped = mapAccepted(payload, text, at, mapper, receivedMs);
+  const key =
+    mapped.table === 'events' && typeof sourceId === 'string' && typeof messageId === 'string'
+      ? { sourceId, messageId, receivedMs: Number.isNaN(receivedMs) ? appendedMs : receivedMs }
+      : undefined;
+  // A line break inside the record (pretty-printed JSON from some other writer) would split the NDJSON line.
+  const line = text.includes('\n') ? JSON.stringify(payload) : text;
+  lines.add(mapped, at.offset, key, () => lines.out.text(line));
+}
+
 parentPort?.on('message', (req: MapRequest) => {
   const bytes = Buffer.from(req.buffer);
   const n = req.offsets.length;
   const out = new Out((n === 0 ? 0 : req.ends[n - 1]!) + n * 160 + 1024, req.spare);
-  const lineEnds = new Uint32Array(n);
-  const table = new Uint8Array(n);
-  const bots = new Uint8Array(n);
-  const codes = new Array<string | null>(n);
-  const keyParts: string[] = [];
+  const lines = new Lines(out);
+  const firstLine = new Uint32Array(n + 1);
   // Records sit back to back, each head-path one starting with `{` and ending with `}` (ASCII, so no multi-byte
   // character spans two records): when the whole read is valid UTF-8 without a line break, so is every record.
   const records = bytes.subarray(0, n === 0 ? 0 : req.ends[n - 1]);
   const clean = records.indexOf(NEWLINE) === -1 && isUtf8(records);
-  const keyEnds = new Uint32Array(2 * n);
-  const hasKey = new Uint8Array(n);
-  const receivedMsOut = new Float64Array(n);
-  let keyAt = 0;
   for (let i = 0, start = 0; i < n; start = req.ends[i]!, i++) {
+    firstLine[i] = lines.ends.length;
     const at = { partition: req.partition, offset: req.offsets[i]! };
-    let sourceEnd = keyAt;
     const value = bytes.subarray(start, req.ends[i]);
     const byHead = mapByHead(value, at, clean);
-    let mapped: MappedRecord;
-    let text = '';
-    let verbatim = true;
     if (byHead !== undefined) {
-      mapped = byHead.mapped;
-      hasKey[i] = 1;
-      keyParts.push(byHead.sourceId, byHead.messageId);
-      keyAt += byHead.sourceId.length;
-      sourceEnd = keyAt;
-      keyAt += byHead.messageId.length;
-      receivedMsOut[i] = byHead.receivedMs;
-    } else {
-      // Valid UTF-8 starting with '{' is embedded in the line as is; anything else goes through a string.
-      verbatim = value[0] === 0x7b;
-      try {
-        text = strict.decode(value);
-      } catch {
-        text = lenient.decode(value);
-        verbatim = false;
-      }
-      const payload = decodePayload(text);
-      if (typeof payload === 'string') mapped = mapUndecodable(Buffer.from(value), req.timestamps[i]!, at, payload);
-      else if (payload.kind === 'rejected') mapped = mapRejected(payload, at);
-      else {
-        const receivedMs = parseTimestampMs(String(payload.event.receivedAt));
-        const { sourceId } = payload;
-        const messageId = storedMessageId(payload);
-        mapped = mapAccepted(payload, text, at, mapper, receivedMs);
-        // Only an event bound for bronze.events is a sighting: one the checks quarantined leaves no key, so its
-        // corrected re-send (same messageId) is loaded instead of dropped as a duplicate of nothing loaded.
-        if (mapped.table === 'events' && typeof sourceId === 'string' && typeof messageId === 'string') {
-          hasKey[i] = 1;
-          keyParts.push(sourceId, messageId);
-          keyAt += sourceId.length;
-          sourceEnd = keyAt;
-          keyAt += messageId.length;
-          receivedMsOut[i] = Number.isNaN(receivedMs) ? req.timestamps[i]! : receivedMs;
-        }
-        // A line break inside the record (pretty-printed JSON from some other writer) would split the NDJSON line.
-        if (text.includes('\n')) text = JSON.stringify(payload);
-      }
-    }
-    if (mapped.table === 'events') {
-      table[i] = 1;
-      codes[i] = mapped.correction ?? null;
-      bots[i] = mapped.isBot ? 1 : 0;
-      out.text(mapped.head);
-      if (byHead !== undefined) {
+      const { sourceId, messageId, receivedMs } = byHead;
+      lines.add(byHead.mapped, at.offset, { sourceId, messageId, receivedMs }, () => {
         out.bytes(value.subarray(0, byHead.headFrom));
         out.bytes(value.subarray(byHead.headTo));
-      } else if (verbatim && value.indexOf(NEWLINE) === -1) out.bytes(value);
-      else out.text(text);
-      out.bytes(CLOSE_LINE);
-    } else {
-      table[i] = 2;
-      codes[i] = mapped.code;
-      out.text(mapped.line);
-      out.text('\n');
+      });
+      continue;
     }
-    lineEnds[i] = out.at;
-    keyEnds[2 * i] = sourceEnd;
-    keyEnds[2 * i + 1] = keyAt;
+    // Valid UTF-8 starting with '{' is embedded in the line as is; anything else goes through a string.
+    let verbatim = value[0] === 0x7b;
+    let text: string;
+    try {
+      text = strict.decode(value);
+    } catch {
+      text = lenient.decode(value);
+      verbatim = false;
+    }
+    const payload = decodePayload(text);
+    if (typeof payload === 'string') {
+      lines.add(mapUndecodable(Buffer.from(value), req.timestamps[i]!, at, payload), at.offset, undefined, noBody);
+    } else if (payload.kind === 'rejected') {
+      lines.add(mapRejected(payload, at), at.offset, undefined, noBody);
+    } else if (payload.kind === 'request') {
+      let events: AcceptedRecord[];
+      try {
+        events = acceptedEvents(payload);
+      } catch (error) {
+        const detail = error instanceof LogRecordFormatError ? error.message : `request record: ${String(error)}`;
+        lines.add(mapUndecodable(Buffer.from(value), req.timestamps[i]!, at, detail), at.offset, undefined, noBody);
+        continue;
+      }
+      // Each event becomes the version-2 record the collector would have written (less its head), as text.
+      for (const event of events) {
+        let eventText: string;
+        try {
+          eventText = JSON.stringify(event);
+        } catch (error) {
+          // Nested past what JSON.stringify takes (the collector writes no such record): kept with the record.
+          const { messageId } = event.event;
+          const detail = `request record: event ${messageId} cannot be encoded (${(error as Error).message})`;
+          lines.add(
+            mapUndecodable(Buffer.from(value), req.timestamps[i]!, at, detail, messageId),
+            at.offset,
+            undefined,
+            noBody,
+          );
+          continue;
+        }
+        addAccepted(lines, event, eventText, at, req.timestamps[i]!);
+      }
+    } else if (verbatim && value.indexOf(NEWLINE) === -1) {
+      const receivedMs = parseTimestampMs(String(payload.event.receivedAt));
+      const { sourceId } = payload;
+      const messageId = storedMessageId(payload);
+      const mapped = mapAccepted(payload, text, at, mapper, receivedMs);
+      const key =
+        mapped.table === 'events' && typeof sourceId === 'string' && typeof messageId === 'string'
+          ? { sourceId, messageId, receivedMs: Number.isNaN(receivedMs) ? req.timestamps[i]! : receivedMs }
+          : undefined;
+      lines.add(mapped, at.offset, key, () => out.bytes(value));
+    } else addAccepted(lines, payload, text, at, req.timestamps[i]!);
   }
+  firstLine[n] = lines.ends.length;
   const lineBytes = new Uint8Array(out.buf.buffer as ArrayBuffer, out.buf.byteOffset, out.at); // never a shared pool's
+  const lineEnds = Uint32Array.from(lines.ends);
+  const lineOffsets = Float64Array.from(lines.offsets);
+  const table = Uint8Array.from(lines.table);
+  const bots = Uint8Array.from(lines.bots);
+  const keyEnds = Uint32Array.from(lines.keyEnds);
+  const hasKey = Uint8Array.from(lines.hasKey);
+  const receivedMs = Float64Array.from(lines.receivedMs);
   const result: MapResult = {
     id: req.id,
+    firstLine,
+    lineOffsets,
     table,
     lineBytes,
     lineEnds,
-    codes,
+    codes: lines.codes,
     bots,
-    keys: { keys: keyParts.join(''), keyEnds, hasKey, receivedMs: receivedMsOut },
+    keys: { keys: lines.keyParts.join(''), keyEnds, hasKey, receivedMs },
     input: req.buffer,
   };
   parentPort!.postMessage(result, [
     req.buffer,
     lineBytes.buffer,
+    firstLine.buffer,
     lineEnds.buffer,
+    lineOffsets.buffer,
     table.buffer,
     bots.buffer,
     keyEnds.buffer,
     hasKey.buffer,
-    receivedMsOut.buffer,
+    receivedMs.buffer,
   ]);
 });
+
+function noBody(): void {}

@@ -42,7 +42,10 @@ interface TableFile {
 export class MicroBatch {
   readonly startedAt = Date.now();
   to: number;
+  /** Log records consumed. */
   records = 0;
+  /** Lines consumed (a request record gives one per event), loaded or not: what `maxBatchEvents` bounds. */
+  lines = 0;
   bytes = 0;
   /** Append time (ms) of the first record consumed: the oldest not yet loaded. */
   firstRecordAt: number | undefined;

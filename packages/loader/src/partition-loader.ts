@@ -129,7 +129,7 @@ class ChunkReader {
         if (packed === undefined || packed.count === 0) return CAUGHT_UP;
         const mapped = await pool.map(partition, packed);
         await previous; // the dedup index sees the partition's records in log order
-        const verdicts = dedup.check(partition, packed.offsets, mapped.keys, this.skipBelow());
+        const verdicts = dedup.check(partition, mapped.lineOffsets, mapped.keys, this.skipBelow());
         posted();
         return {
           count: packed.count,
@@ -146,6 +146,13 @@ class ChunkReader {
     chunk.catch(() => undefined); // surfaces when consumed; a stop simply drops it (the position never moved)
     return chunk;
   }
+}
+
+/** The end of the records from `i` on (at least one, at most to `count`) whose lines fit in `room`. */
+function recordsWithin(firstLine: Uint32Array, i: number, count: number, room: number): number {
+  let j = i + 1;
+  while (j < count && firstLine[j + 1]! - firstLine[i]! <= room) j++;
+  return j;
 }
 
 /** Numbers the batches of this process, so that no two (even of loaders of one partition in turn) share a file. */
@@ -308,15 +315,16 @@ export class PartitionLoader {
       if (caughtUp) reader.restart(this.#next);
       if (chunk.damage !== undefined) this.#consumeDamage(chunk.damage, batch);
       const final = caughtUp && (stopping || once);
-      // A read may straddle batches: a batch never holds more than maxBatchEvents records.
+      // A read may straddle batches: a batch never holds more than maxBatchEvents lines (but a record's lines
+      // stay in one batch).
       let i = 0;
       do {
         if (i < chunk.count) {
-          const j = Math.min(chunk.count, i + Math.max(1, limit - batch.records));
+          const j = recordsWithin(chunk.mapped.firstLine, i, chunk.count, limit - batch.lines);
           this.#consume(chunk, i, j, batch);
           i = j;
         }
-        const full = batch.records >= limit || batch.bytes >= maxBatchBytes;
+        const full = batch.lines >= limit || batch.bytes >= maxBatchBytes;
         const due = i >= chunk.count && batch.records > 0 && Date.now() - batch.startedAt >= flushIntervalMs;
         // Caught up with nothing to load, a table whose marker a batch without its rows left behind moves up too
         // (a marker-only commit): else lag reads high while idle, and a restart re-reads the gap.
@@ -346,6 +354,7 @@ export class PartitionLoader {
     const { offsets, mapped, verdicts } = chunk;
     const { table: tables, lineEnds, codes, bots } = mapped;
     batch.records += j - i;
+    batch.lines += mapped.firstLine[j]! - mapped.firstLine[i]!;
     batch.bytes += chunk.ends[j - 1]! - (i > 0 ? chunk.ends[i - 1]! : 0);
     batch.firstRecordAt ??= chunk.timestamps[i];
     let runTable = 0;
@@ -357,30 +366,33 @@ export class PartitionLoader {
         batch.add(runTable === 1 ? 'events' : 'quarantine', mapped.lineBytes.subarray(runStart, runEnd), runRows);
       runRows = 0;
     };
+    const { firstLine } = mapped;
     for (let k = i; k < j; k++) {
       const offset = offsets[k]!;
       if (offset < this.#pos.events && offset < this.#pos.quarantine) continue; // both tables have it
-      if (verdicts[k] === VERDICT_DUPLICATE) {
-        metrics.duplicates.inc();
-        this.stats.duplicates++;
-        continue;
-      }
-      const t = tables[k]!;
-      const table = t === 1 ? 'events' : 'quarantine';
-      if (offset < this.#pos[table]) continue;
-      const lineStart = k > 0 ? lineEnds[k - 1]! : 0;
-      if (runRows > 0 && (t !== runTable || lineStart !== runEnd)) emit();
-      if (runRows === 0) {
-        runTable = t;
-        runStart = lineStart;
-      }
-      runEnd = lineEnds[k]!;
-      runRows++;
-      const code = codes[k];
-      if (table === 'quarantine') metrics.quarantined.inc({ reason: code ?? 'unknown' });
-      else {
-        if (code != null) metrics.corrected.inc({ reason: code });
-        if (bots[k] === 1) metrics.bots.inc();
+      for (let l = firstLine[k]!; l < firstLine[k + 1]!; l++) {
+        if (verdicts[l] === VERDICT_DUPLICATE) {
+          metrics.duplicates.inc();
+          this.stats.duplicates++;
+          continue;
+        }
+        const t = tables[l]!;
+        const table = t === 1 ? 'events' : 'quarantine';
+        if (offset < this.#pos[table]) continue;
+        const lineStart = l > 0 ? lineEnds[l - 1]! : 0;
+        if (runRows > 0 && (t !== runTable || lineStart !== runEnd)) emit();
+        if (runRows === 0) {
+          runTable = t;
+          runStart = lineStart;
+        }
+        runEnd = lineEnds[l]!;
+        runRows++;
+        const code = codes[l];
+        if (table === 'quarantine') metrics.quarantined.inc({ reason: code ?? 'unknown' });
+        else {
+          if (code != null) metrics.corrected.inc({ reason: code });
+          if (bots[l] === 1) metrics.bots.inc();
+        }
       }
     }
     emit();
@@ -406,6 +418,7 @@ export class PartitionLoader {
       );
     }
     batch.records++;
+    batch.lines++;
     batch.firstRecordAt ??= Date.now();
     this.#next = resumeAt;
     batch.to = resumeAt;

@@ -4,6 +4,7 @@ import type { LogDamage } from '@lens/log';
 import type {
   AcceptedHead,
   AcceptedRecord,
+  AcceptedRequestRecord,
   LoaderQualityConfig,
   LogRecordPayload,
   RejectedRecord,
@@ -302,6 +303,7 @@ export function decodePayload(text: string): LogRecordPayload | string {
   )
     return value as AcceptedRecord;
   if (kind === 'rejected') return value as RejectedRecord;
+  if (kind === 'request') return value as AcceptedRequestRecord;
   return `unknown record kind ${JSON.stringify(kind ?? null)}`;
 }
 

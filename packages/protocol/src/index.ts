@@ -6,6 +6,7 @@ export * from './event.js';
 export * from './event-validator.js';
 export * from './timestamp.js';
 export * from './unicode-text.js';
+export * from './enrich.js';
 export * from './log-record.js';
 export * from './config.js';
 export * from './config-loader.js';

@@ -1,6 +1,9 @@
-// What the collector appends to the log and the loader reads back: one JSON record per accepted event, and
-// one per rejected event or request (the quarantine), so nothing an SDK sent is silently dropped.
-import { SPEC_EVENT_FIELDS, type EnrichedEvent, type JsonObject } from './event.js';
+// What the collector appends to the log and the loader reads back: the accepted events of a request (one record
+// for the whole request, or one per event), and one record per rejected event or request (the quarantine), so
+// nothing an SDK sent is silently dropped.
+import { adoptHeaderIdentity, enrichEvent, type RequestFacts } from './enrich.js';
+import { LensError } from './errors.js';
+import { EVENT_TYPES, SPEC_EVENT_FIELDS, type EnrichedEvent, type EventType, type JsonObject } from './event.js';
 
 /**
  * Version of the record layout, bumped on incompatible change. 2 added `head` to accepted records; readers
@@ -61,7 +64,38 @@ export interface RejectedRecord {
   truncated?: boolean;
 }
 
-export type LogRecordPayload = AcceptedRecord | RejectedRecord;
+/** Version of the request record (kind `request`): one record holding every accepted event of a request. */
+export const REQUEST_RECORD_VERSION = 3;
+
+/**
+ * Every accepted event of one request, as the request's own JSON and what the collector knew besides (version 3).
+ * The collector validates each event, mints the missing message ids and writes the body it parsed untouched: no
+ * event is re-encoded on its hot path. Enrichment is left to the reader, which replays it (`acceptedEvents`) from
+ * these facts into exactly the events a version-2 record would hold.
+ */
+export interface AcceptedRequestRecord {
+  v: 3;
+  kind: 'request';
+  sourceId: string;
+  requestIp?: string;
+  /** When the collector received the request, ISO-8601 UTC. */
+  receivedAt: string;
+  /** The `SentAt` header (a batch's own `sentAt` is in its body, and wins). */
+  sentAt?: string;
+  /** The decoded `AnonymousId` header (RudderStack), for events without an identity of their own. */
+  anonymousId?: string;
+  /** The call type a single-event route gives its event (`/v1/track`: track); absent for a batch. */
+  type?: EventType;
+  /** The accepted events, in request order: index in the batch (0 for a single event) and message id. */
+  events: [index: number, messageId: string][];
+  /** The request body as sent: a batch envelope (`{"batch": […]}`), or the event itself when `type` is set. */
+  body: unknown;
+}
+
+export type LogRecordPayload = AcceptedRecord | AcceptedRequestRecord | RejectedRecord;
+
+/** A log record that claims a known layout but breaks it (e.g. a request record naming an event it lacks). */
+export class LogRecordFormatError extends LensError {}
 
 /** The event's top-level fields outside SPEC_EVENT_FIELDS (undefined when it has none): bronze's `extra`. */
 export function customFields(event: { [key: string]: unknown }): JsonObject | undefined {
@@ -139,6 +173,107 @@ export function encodeLogRecord(record: LogRecordPayload): Buffer {
     return Buffer.from(encodeAcceptedRecord(prefix, head, JSON.stringify(record.event)), 'utf8');
   }
   return Buffer.from(JSON.stringify(record), 'utf8');
+}
+
+/** How every request record starts, up to its source id's value. */
+export const REQUEST_RECORD_START = `{"v":${REQUEST_RECORD_VERSION},"kind":"request","sourceId":`;
+
+/** A request record's facts besides its events and body (see AcceptedRequestRecord). */
+export type RequestRecordFacts = Pick<
+  AcceptedRequestRecord,
+  'sourceId' | 'requestIp' | 'receivedAt' | 'sentAt' | 'anonymousId' | 'type'
+>;
+
+/**
+ * A request record's text up to its body: `eventsJson` is the JSON of its `events` list. The body comes last, so
+ * the record is this text, the body's bytes as received and `}` (encodeRequestRecord).
+ */
+export function requestRecordHead(facts: RequestRecordFacts, eventsJson: string): string {
+  const optional = (key: string, value: string | undefined): string =>
+    value === undefined ? '' : `,"${key}":${jsonString(value)}`;
+  return (
+    `${REQUEST_RECORD_START}${jsonString(facts.sourceId)}${optional('requestIp', facts.requestIp)}` +
+    `,"receivedAt":${jsonString(facts.receivedAt)}${optional('sentAt', facts.sentAt)}` +
+    `${optional('anonymousId', facts.anonymousId)}${optional('type', facts.type)},"events":${eventsJson},"body":`
+  );
+}
+
+/** A request record from its head (requestRecordHead) and the body's JSON text, which is copied, not re-encoded. */
+export function encodeRequestRecord(head: string, body: Uint8Array): Buffer {
+  const headBytes = Buffer.byteLength(head);
+  const record = Buffer.allocUnsafe(headBytes + body.length + 1);
+  record.write(head, 0, headBytes, 'utf8');
+  record.set(body, headBytes);
+  record[record.length - 1] = 0x7d; // }
+  return record;
+}
+
+/**
+ * The accepted events a record holds, each as a version-2 record without its head: the record itself for kind
+ * `event`, none for `rejected`, and for a request record its events enriched as the collector would have (the
+ * same facts, the same minted message ids). The request record's body is enriched in place. Throws
+ * LogRecordFormatError for a request record that breaks its layout.
+ */
+export function acceptedEvents(record: LogRecordPayload): AcceptedRecord[] {
+  if (record.kind === 'event') return [record];
+  if (record.kind !== 'request') return [];
+  const fail = (problem: string): never => {
+    throw new LogRecordFormatError(`request record: ${problem}`, { context: { sourceId: record.sourceId } });
+  };
+  const receivedMs = typeof record.receivedAt === 'string' ? Date.parse(record.receivedAt) : Number.NaN;
+  if (typeof record.sourceId !== 'string' || Number.isNaN(receivedMs)) fail('sourceId and receivedAt are required');
+  if (!Array.isArray(record.events)) fail('events must be a list');
+  if (record.type !== undefined && !EVENT_TYPES.includes(record.type)) fail(`unknown type ${String(record.type)}`);
+  const facts: RequestFacts = {
+    receivedAt: new Date(receivedMs),
+    receivedAtIso: record.receivedAt,
+    requestIp: typeof record.requestIp === 'string' ? record.requestIp : undefined,
+    sentAt: typeof record.sentAt === 'string' ? record.sentAt : undefined,
+    anonymousId: typeof record.anonymousId === 'string' ? record.anonymousId : undefined,
+    context: undefined,
+    integrations: undefined,
+  };
+  let events: unknown[];
+  if (record.type === undefined) {
+    const envelope = record.body as { batch?: unknown; sentAt?: unknown; context?: unknown; integrations?: unknown };
+    if (!isJsonObject(envelope) || !Array.isArray(envelope.batch)) return fail('body must hold a batch list');
+    // As the collector reads an envelope (ingest-handler): its own sentAt wins over the header's.
+    if (typeof envelope.sentAt === 'string') facts.sentAt = envelope.sentAt;
+    if (isJsonObject(envelope.context)) facts.context = envelope.context;
+    if (isJsonObject(envelope.integrations)) facts.integrations = envelope.integrations;
+    events = envelope.batch;
+  } else {
+    if (!isJsonObject(record.body)) return fail('body must be an event object');
+    record.body['type'] = record.type;
+    events = [record.body];
+  }
+  const out: AcceptedRecord[] = [];
+  // Events of one record share its log position, by which a loader tells a replay from a duplicate: one message
+  // id twice in a record could not be told apart (the collector never writes that).
+  const ids = new Set<string>();
+  for (const entry of record.events) {
+    const [index, messageId] = Array.isArray(entry) ? (entry as unknown[]) : [];
+    const input = typeof index === 'number' ? events[index] : undefined;
+    if (typeof messageId !== 'string' || !isJsonObject(input)) return fail(`no event at ${JSON.stringify(entry)}`);
+    if (ids.has(messageId)) fail(`messageId ${JSON.stringify(messageId)} is there twice`);
+    ids.add(messageId);
+    if (facts.anonymousId !== undefined) adoptHeaderIdentity(input, facts.anonymousId);
+    const event = enrichEvent(input as unknown as EnrichedEvent, facts, () => messageId);
+    if (event.messageId !== messageId)
+      fail(`event ${index} has messageId ${JSON.stringify(event.messageId)}, not ${messageId}`);
+    out.push({
+      v: LOG_RECORD_VERSION,
+      kind: 'event',
+      sourceId: record.sourceId,
+      ...(facts.requestIp === undefined ? {} : { requestIp: facts.requestIp }),
+      event,
+    });
+  }
+  return out;
+}
+
+function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Parses a record payload read from the log. */

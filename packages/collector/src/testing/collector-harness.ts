@@ -1,5 +1,6 @@
 // Test harness: a collector app over an in-memory record sink, with helpers to read back what was stored.
 import {
+  acceptedEvents,
   decodeLogRecord,
   LensConfig,
   type AcceptedRecord,
@@ -28,8 +29,12 @@ export class MemorySink implements RecordSink {
     return Promise.resolve();
   }
 
+  /** What the records hold, one payload per event: a request record's events as the records the loader sees. */
   payloads(): LogRecordPayload[] {
-    return this.records.map((record) => decodeLogRecord(record));
+    return this.records.flatMap((record) => {
+      const payload = decodeLogRecord(record);
+      return payload.kind === 'request' ? acceptedEvents(payload) : [payload];
+    });
   }
   accepted(): AcceptedRecord[] {
     return this.payloads().filter((p): p is AcceptedRecord => p.kind === 'event');

@@ -8,7 +8,10 @@ import { createDuckDB, DeltaTable } from '@lens/lake';
 import { createEventLog, type EventLog } from '@lens/log';
 import {
   encodeLogRecord,
+  encodeRequestRecord,
   LOG_RECORD_VERSION,
+  requestRecordHead,
+  type RequestRecordFacts,
   type AcceptedRecord,
   type EnrichedEvent,
   type RejectedRecord,
@@ -38,6 +41,29 @@ export function acceptedRecord(
   } as EnrichedEvent;
   const record: AcceptedRecord = { v: version, kind: 'event', sourceId, requestIp, event: e };
   return encodeLogRecord(record);
+}
+
+/**
+ * A request record (version 3) as the collector writes it: the batch body's text as sent and the accepted events'
+ * indexes and message ids (every event of the batch, in order, unless `events` says otherwise).
+ */
+export function requestRecord(
+  batch: Record<string, unknown>[],
+  options: {
+    facts?: Partial<RequestRecordFacts>;
+    envelope?: Record<string, unknown>;
+    events?: [number, string][];
+  } = {},
+): Buffer {
+  const events = options.events ?? batch.map((e, i): [number, string] => [i, String(e['messageId'] ?? randomUUID())]);
+  const facts: RequestRecordFacts = {
+    sourceId: 'web',
+    requestIp: '203.0.113.7',
+    receivedAt: new Date().toISOString(),
+    ...options.facts,
+  };
+  const body = Buffer.from(JSON.stringify({ batch, ...options.envelope }));
+  return encodeRequestRecord(requestRecordHead(facts, JSON.stringify(events)), body);
 }
 
 /** A rejected (quarantine) record as the collector writes it. */

@@ -7,7 +7,7 @@ import { createCollector, type Collector, type RecordSink } from '@lens/collecto
 import { DeltaTable, type SqlRow } from '@lens/lake';
 import { lakeTablePath, runLoaderOnce } from '@lens/loader';
 import { createEventLog, LogBackpressureError, type EventLog, type LogWriter } from '@lens/log';
-import { decodeLogRecord, LensConfig, LoaderConfig, type AcceptedRecord, type EnrichedEvent } from '@lens/protocol';
+import { acceptedEvents, decodeLogRecord, LensConfig, LoaderConfig, type EnrichedEvent } from '@lens/protocol';
 
 export const WRITE_KEY = 'tracker-test-write-key';
 
@@ -69,8 +69,7 @@ export async function startLens(): Promise<LensFixture> {
         const records = await log.read(writer.partition, offset);
         if (records.length === 0) return out;
         for (const record of records) {
-          const payload = decodeLogRecord(record.value);
-          if (payload.kind === 'event') out.push((payload as AcceptedRecord).event);
+          for (const { event } of acceptedEvents(decodeLogRecord(record.value))) out.push(event);
         }
         offset = records.at(-1)!.offset + 1;
       }

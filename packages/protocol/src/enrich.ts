@@ -1,7 +1,9 @@
 // Server-side enrichment of an accepted event, as the Segment/RudderStack gateways do it: a messageId when
 // missing, identities as strings, receivedAt, the request IP, and a timestamp corrected for client clock skew.
-import { randomUUID } from 'node:crypto';
-import { isoString, parseTimestampMs, type EnrichedEvent, type JsonObject, type TrackingEvent } from '@lens/protocol';
+// Shared by the collector (version-2 records) and the readers of request records (version 3), which replay it:
+// given the same facts and message ids it yields the same event.
+import type { EnrichedEvent, JsonObject, TrackingEvent } from './event.js';
+import { isoString, parseTimestampMs } from './timestamp.js';
 
 /** What the request tells about every event in it. */
 export interface RequestFacts {
@@ -35,9 +37,10 @@ const NULL_IS_ABSENT = [
 /**
  * Enriches a validated event in place and returns it. Clock skew per the Segment spec:
  * `timestamp = receivedAt − (sentAt − originalTimestamp)` when the client sent both times; a `timestamp`
- * sent beside an `originalTimestamp` was set by the caller on purpose and is kept.
+ * sent beside an `originalTimestamp` was set by the caller on purpose and is kept. `mintMessageId` gives the
+ * message id of an event that has none (the collector mints one; a replay passes the one it minted).
  */
-export function enrichEvent(event: TrackingEvent, facts: RequestFacts): EnrichedEvent {
+export function enrichEvent(event: TrackingEvent, facts: RequestFacts, mintMessageId: () => string): EnrichedEvent {
   for (const field of IDENTITY_FIELDS) {
     const value = event[field];
     if (value === null || value === '') delete event[field];
@@ -45,7 +48,7 @@ export function enrichEvent(event: TrackingEvent, facts: RequestFacts): Enriched
   }
   // null is absent for these too (as for the ids): `"properties": null` is no properties.
   for (const field of NULL_IS_ABSENT) if (event[field] === null) delete event[field];
-  if (event.messageId === undefined) event.messageId = randomUUID();
+  if (event.messageId === undefined) event.messageId = mintMessageId();
   // analytics.js puts the write key in each event's body: a credential, not event data, so it never reaches the lake.
   if ((event as { writeKey?: unknown }).writeKey !== undefined) delete (event as { writeKey?: unknown }).writeKey;
 
@@ -112,4 +115,12 @@ function canonical(value: string, ms: number): string {
     value[4] === '-' &&
     value[7] === '-';
   return isCanonical ? value : isoString(ms);
+}
+
+/** RudderStack's `AnonymousId` header stands in for an event that carries no identity of its own. */
+export function adoptHeaderIdentity(input: unknown, anonymousId: string): void {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return;
+  const event = input as { userId?: unknown; anonymousId?: unknown };
+  const blank = (value: unknown): boolean => value === undefined || value === null || value === '';
+  if (blank(event.userId) && blank(event.anonymousId)) event.anonymousId = anonymousId;
 }
