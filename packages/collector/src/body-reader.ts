@@ -17,6 +17,8 @@ export type RequestBody =
   | {
       readonly ok: true;
       readonly raw: Buffer;
+      /** The JSON text `value` was parsed from: `raw` without a byte order mark. */
+      readonly json: Buffer;
       readonly value: unknown;
       /** The text holds a number literal that may be out of a double's range (checked exactly per event). */
       readonly numbersMayOverflow: boolean;
@@ -160,7 +162,13 @@ export function parseBody(bytes: Buffer): RequestBody {
   const text = bytes.toString('utf8', start);
   try {
     const value = JSON.parse(text) as unknown;
-    return { ok: true, raw: bytes, value, numbersMayOverflow: MAY_OVERFLOW.test(text) };
+    return {
+      ok: true,
+      raw: bytes,
+      json: start === 0 ? bytes : bytes.subarray(start),
+      value,
+      numbersMayOverflow: MAY_OVERFLOW.test(text),
+    };
   } catch (error) {
     return {
       ok: false,

@@ -210,6 +210,8 @@ function ingest(
     limits: ctx.config.limits,
     sourceId: source?.id ?? '',
     requestBody: body.raw,
+    requestJson: body.ok ? body.json : undefined,
+    callType: mode === 'batch' ? undefined : mode,
     numbersMayOverflow: body.ok && body.numbersMayOverflow,
   };
 
