@@ -80,9 +80,10 @@ const WRITE_KEY_FIELD = '"writeKey"';
 /**
  * The request's accepted events as one request record (AcceptedRequestRecord) holding `json` as received, and a
  * quarantine record per refused event; undefined when the request needs the per-event path (prepareEventRecords):
- * see ESCAPED_SURROGATE, an event nested deeper than MAX_REQUEST_RECORD_DEPTH, one that may be larger than the limit, or two
- * events with one message id (their record would give them one log position, which a replay cannot tell apart).
- * Each event is validated as on that path; enrichment is left to the record's readers (acceptedEvents).
+ * see ESCAPED_SURROGATE, an event nested deeper than MAX_REQUEST_RECORD_DEPTH, one that may be larger than the
+ * limit, or two events with one message id (their record would give them one log position, which a replay cannot
+ * tell apart). Each event is validated as on that path; enrichment is left to the record's readers
+ * (acceptedEvents).
  */
 function prepareRequestRecord(
   events: readonly unknown[],

@@ -191,10 +191,18 @@ class Lines {
 
 /**
  * Maps one accepted event (a version-1 or -2 record, or one of a request record's, replayed) from the record's
- * text: only an event bound for bronze.events is a sighting. One the checks quarantined leaves no key, so its
- * corrected re-send (same messageId) is loaded instead of dropped as a duplicate of nothing loaded.
+ * text, which its line embeds (`writeBody` writes it otherwise: the record's own bytes). Only an event bound for
+ * bronze.events is a sighting: one the checks quarantined leaves no key, so its corrected re-send (same
+ * messageId) is loaded instead of dropped as a duplicate of nothing loaded.
  */
-function addAccepted(lines: Lines, payload: AcceptedRecord, text: string, at: LogPosition, appendedMs: number): void {
+function addAccepted(
+  lines: Lines,
+  payload: AcceptedRecord,
+  text: string,
+  at: LogPosition,
+  appendedMs: number,
+  writeBody?: () => void,
+): void {
   const receivedMs = parseTimestampMs(String(payload.event.receivedAt));
   const { sourceId } = payload;
   const messageId = storedMessageId(payload);
@@ -204,8 +212,8 @@ function addAccepted(lines: Lines, payload: AcceptedRecord, text: string, at: Lo
       ? { sourceId, messageId, receivedMs: Number.isNaN(receivedMs) ? appendedMs : receivedMs }
       : undefined;
   // A line break inside the record (pretty-printed JSON from some other writer) would split the NDJSON line.
-  const line = text.includes('\n') ? JSON.stringify(payload) : text;
-  lines.add(mapped, at.offset, key, () => lines.out.text(line));
+  const write = writeBody ?? ((): void => lines.out.text(text.includes('\n') ? JSON.stringify(payload) : text));
+  lines.add(mapped, at.offset, key, write);
 }
 
 parentPort?.on('message', (req: MapRequest) => {
@@ -274,15 +282,7 @@ parentPort?.on('message', (req: MapRequest) => {
         addAccepted(lines, event, eventText, at, req.timestamps[i]!);
       }
     } else if (verbatim && value.indexOf(NEWLINE) === -1) {
-      const receivedMs = parseTimestampMs(String(payload.event.receivedAt));
-      const { sourceId } = payload;
-      const messageId = storedMessageId(payload);
-      const mapped = mapAccepted(payload, text, at, mapper, receivedMs);
-      const key =
-        mapped.table === 'events' && typeof sourceId === 'string' && typeof messageId === 'string'
-          ? { sourceId, messageId, receivedMs: Number.isNaN(receivedMs) ? req.timestamps[i]! : receivedMs }
-          : undefined;
-      lines.add(mapped, at.offset, key, () => out.bytes(value));
+      addAccepted(lines, payload, text, at, req.timestamps[i]!, () => out.bytes(value));
     } else addAccepted(lines, payload, text, at, req.timestamps[i]!);
   }
   firstLine[n] = lines.ends.length;
