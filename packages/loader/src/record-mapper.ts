@@ -66,7 +66,12 @@ export function mapAccepted(
   receivedMs = parseTimestampMs(String(record.event.receivedAt)),
 ): MappedRecord {
   const e = record.event;
-  const receivedAt = new Date(Number.isNaN(receivedMs) ? 0 : receivedMs).toISOString();
+  // Canonical already (what the collector writes, and what the head path stores as is): no Date round trip, which
+  // costs ~0.6 µs an event.
+  const receivedAt =
+    isCanonical(e.receivedAt) && !Number.isNaN(receivedMs)
+      ? e.receivedAt
+      : new Date(Number.isNaN(receivedMs) ? 0 : receivedMs).toISOString();
   const messageId = storedMessageId(record);
   if (
     typeof record.sourceId !== 'string' ||

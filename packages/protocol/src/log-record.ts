@@ -37,7 +37,10 @@ export interface AcceptedRecord {
   kind: 'event';
   sourceId: string;
   requestIp?: string;
-  /** Present from version 2 on, and then serialised before `event`. */
+  /**
+   * Present from version 2 on, and then serialised before `event`; absent on the events `acceptedEvents` replays
+   * from a request record (their readers parse them whole).
+   */
   head?: AcceptedHead;
   event: EnrichedEvent;
 }
