@@ -12,6 +12,7 @@ import {
   type LogRecordPayload,
 } from '@lens/protocol';
 import { prepareEvents, type IngestContext, type PreparedRequest } from './ingest.js';
+import { BASIC_AUTH, startTestCollector } from './testing/collector-harness.js';
 
 const limits = LensConfig.parse({}).collector.limits;
 const receivedAt = new Date('2026-05-06T07:08:09.123Z');
@@ -228,5 +229,40 @@ describe('request records', () => {
     assert.ok(record.startsWith('{"v":3,"kind":"request","sourceId":"web","requestIp":"198.51.100.4"'), record);
     assert.ok(record.endsWith(`"body":${text}}`), 'the body is copied as it came');
     assert.ok(record.includes('"events":[[0,"m-9"]]'));
+  });
+
+  it('are what the collector appends for SDK requests over HTTP, gzip included', async () => {
+    const { app, sink } = await startTestCollector();
+    try {
+      const headers = { authorization: BASIC_AUTH, 'content-type': 'application/json' };
+      const batch = JSON.stringify({ batch: [sdkEvent(1), sdkEvent(2)] });
+      const { gzipSync } = await import('node:zlib');
+      const answers = [
+        await app.inject({ method: 'POST', url: '/v1/batch', headers, payload: batch }),
+        await app.inject({
+          method: 'POST',
+          url: '/v1/t',
+          headers,
+          payload: JSON.stringify({ userId: 'u', event: 'e' }),
+        }),
+        await app.inject({
+          method: 'POST',
+          url: '/v1/batch',
+          headers: { ...headers, 'content-encoding': 'gzip' },
+          payload: gzipSync(batch),
+        }),
+      ];
+      assert.deepEqual(
+        answers.map((a) => a.statusCode),
+        [200, 200, 200],
+      );
+      assert.deepEqual(
+        sink.records.map((r) => decodeLogRecord(r).kind),
+        ['request', 'request', 'request'],
+      );
+      assert.equal(sink.payloads().length, 5, 'five events');
+    } finally {
+      await app.close();
+    }
   });
 });
