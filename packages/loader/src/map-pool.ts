@@ -23,7 +23,7 @@ export interface MapRequest {
   spare: ArrayBuffer | undefined;
 }
 /**
- * Record i of the request gave lines `firstLine[i] .. firstLine[i+1]` (a request record one per accepted event,
+ * Record i of the chunk gave lines `firstLine[i] .. firstLine[i+1]` (a request record one per accepted event,
  * any other record one). Per line: table (1 events, 2 quarantine), code (quarantine reason or timestamp
  * correction), bot flag, dedup key, its record's log offset; line l (ending in a line break) is
  * `lineBytes[lineEnds[l-1] .. lineEnds[l])` (from 0 for l = 0).
