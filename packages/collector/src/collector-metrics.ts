@@ -2,6 +2,7 @@
 // in one process do not collide). Labels are low-cardinality: route patterns, status codes, reason codes.
 import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 import { FastCounter, FastHistogram, type CounterChild, type HistogramChild } from './fast-metrics.js';
+import type { StoredAs } from './ingest.js';
 
 export class CollectorMetrics {
   readonly registry = new Registry();
@@ -29,6 +30,12 @@ export class CollectorMetrics {
     'lens_collector_events_accepted_total',
     'Events accepted and durably appended to the log',
     ['source'],
+    this.registry,
+  );
+  readonly eventsStored = new FastCounter(
+    'lens_collector_events_stored_total',
+    'Accepted events by how the log holds them: "request" (in their request record, as sent) or "event" (enriched, a record each)',
+    ['layout'],
     this.registry,
   );
   readonly eventsRejected = new Counter({
@@ -77,8 +84,9 @@ export class CollectorMetrics {
   }
 
   /** Counts events of `source` accepted and durably appended. */
-  accepted(source: string, events: number): void {
+  accepted(source: string, events: number, storedAs: StoredAs): void {
     this.eventsAccepted.labels(source).value += events;
+    if (events > 0) this.eventsStored.labels(storedAs).value += events;
   }
 
   constructor(options: { processMetrics?: boolean } = {}) {

@@ -277,7 +277,7 @@ function answerFor(
   mode: EventType | 'batch',
   prepared: PreparedRequest,
 ): Answer {
-  ctx.metrics.accepted(sourceId, prepared.accepted);
+  ctx.metrics.accepted(sourceId, prepared.accepted, prepared.storedAs);
   for (const rejection of prepared.rejected) ctx.metrics.eventsRejected.inc({ reason: rejection.code });
   if (mode !== 'batch' && prepared.rejected.length > 0) {
     const rejection = prepared.rejected[0]!;

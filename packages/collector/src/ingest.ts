@@ -34,11 +34,19 @@ export interface Rejection {
 }
 
 export interface PreparedRequest {
-  /** Encoded log records: accepted events and quarantined ones, in request order. */
+  /**
+   * Encoded log records: the request record (when an event was accepted) then the quarantined events, in request
+   * order; or, stored per event, the accepted and quarantined events in request order.
+   */
   records: Buffer[];
   accepted: number;
   rejected: Rejection[];
+  /** How the accepted events are stored: in one request record as sent, or enriched one record each. */
+  storedAs: StoredAs;
 }
+
+/** How a request's accepted events are stored (a metrics label): see prepareEvents. */
+export type StoredAs = 'request' | 'event';
 
 export interface IngestContext extends RequestFacts {
   sourceId: string;
@@ -128,7 +136,7 @@ function prepareRequestRecord(
   }
   // No event's text is longer than the body less the fewest bytes the others take (rejected ones count as 0).
   if (json.length - smallestTotal + largest > ctx.limits.maxEventBytes) return undefined;
-  if (eventsJson === '') return { records, accepted: 0, rejected };
+  if (eventsJson === '') return { records, accepted: 0, rejected, storedAs: 'request' };
   const head = requestRecordHead(
     {
       sourceId: ctx.sourceId,
@@ -141,7 +149,7 @@ function prepareRequestRecord(
     `[${eventsJson}]`,
   );
   records.unshift(encodeRequestRecord(head, json));
-  return { records, accepted: events.length - rejected.length, rejected };
+  return { records, accepted: events.length - rejected.length, rejected, storedAs: 'request' };
 }
 
 /**
@@ -290,6 +298,7 @@ function prepareEventRecords(
     records: encodeParts(parts, byteLengths, stringBytes),
     accepted: parts.length - rejected.length,
     rejected,
+    storedAs: 'event',
   };
 }
 

@@ -231,7 +231,7 @@ describe('request records', () => {
     assert.ok(record.includes('"events":[[0,"m-9"]]'));
   });
 
-  it('are what the collector appends for SDK requests over HTTP, gzip included', async () => {
+  it('are what the collector appends for SDK requests over HTTP, gzip included, and counted apart', async () => {
     const { app, sink } = await startTestCollector();
     try {
       const headers = { authorization: BASIC_AUTH, 'content-type': 'application/json' };
@@ -261,6 +261,12 @@ describe('request records', () => {
         ['request', 'request', 'request'],
       );
       assert.equal(sink.payloads().length, 5, 'five events');
+      // A body naming its write key (analytics.js) is stored per event: the metrics tell the two apart.
+      const keyed = JSON.stringify({ writeKey: 'test-write-key-1', batch: [sdkEvent(3)] });
+      await app.inject({ method: 'POST', url: '/v1/batch', headers: { 'content-type': 'text/plain' }, payload: keyed });
+      const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+      assert.match(metrics, /^lens_collector_events_stored_total\{layout="request"\} 5$/m);
+      assert.match(metrics, /^lens_collector_events_stored_total\{layout="event"\} 1$/m);
     } finally {
       await app.close();
     }

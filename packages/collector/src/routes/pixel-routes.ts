@@ -68,7 +68,7 @@ async function pixel(
     event.type = type;
     const prepared = prepareEvents([event], facts(source.id), undefined);
     await appendDurably(ctx, prepared.records);
-    ctx.metrics.accepted(source.id, prepared.accepted);
+    ctx.metrics.accepted(source.id, prepared.accepted, prepared.storedAs);
     const rejection = prepared.rejected[0];
     if (rejection !== undefined) {
       ctx.metrics.eventsRejected.inc({ reason: rejection.code });
