@@ -3,6 +3,7 @@
 // the SDKs send; and a request the record cannot hold as it came goes the per-event path.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import {
   acceptedEvents,
   decodeLogRecord,
@@ -236,7 +237,6 @@ describe('request records', () => {
     try {
       const headers = { authorization: BASIC_AUTH, 'content-type': 'application/json' };
       const batch = JSON.stringify({ batch: [sdkEvent(1), sdkEvent(2)] });
-      const { gzipSync } = await import('node:zlib');
       const answers = [
         await app.inject({ method: 'POST', url: '/v1/batch', headers, payload: batch }),
         await app.inject({
