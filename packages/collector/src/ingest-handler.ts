@@ -210,7 +210,7 @@ function ingest(
     limits: ctx.config.limits,
     sourceId: source?.id ?? '',
     requestBody: body.raw,
-    requestJson: body.ok ? body.json : undefined,
+    requestJson: body.ok && body.storableAsSent ? body.json : undefined,
     callType: mode === 'batch' ? undefined : mode,
     numbersMayOverflow: body.ok && body.numbersMayOverflow,
   };

@@ -54,7 +54,10 @@ export interface IngestContext extends RequestFacts {
   limits: CollectorLimits;
   /** The request body as received: quarantined in place of an event that cannot be encoded (nested too deeply). */
   requestBody?: Buffer;
-  /** The JSON text the events were parsed from, when they come from it untouched: a request record may hold it. */
+  /**
+   * The JSON text the events were parsed from, when they come from it untouched and it may be stored as it came
+   * (RequestBody.storableAsSent): a request record may hold it.
+   */
   requestJson?: Buffer;
   /** The call type a single-event route gives its event (already set on the event), for the request record. */
   callType?: EventType;
@@ -78,20 +81,12 @@ export function prepareEvents(
 }
 
 /**
- * What sends a request's events to one record each, enriched and re-encoded: bytes that cannot be stored as they
- * came (an escaped surrogate, which may be unpaired) or must not be (a write key, a credential), or a number past a
- * double's range. All are checked for per event on that path.
- */
-const ESCAPED_SURROGATE = ['\\ud', '\\uD'];
-const WRITE_KEY_FIELD = '"writeKey"';
-
-/**
  * The request's accepted events as one request record (AcceptedRequestRecord) holding `json` as received, and a
  * quarantine record per refused event; undefined when the request needs the per-event path (prepareEventRecords):
- * see ESCAPED_SURROGATE, an event nested deeper than MAX_REQUEST_RECORD_DEPTH, one that may be larger than the
- * limit, or two events with one message id (their record would give them one log position, which a replay cannot
- * tell apart). Each event is validated as on that path; enrichment is left to the record's readers
- * (acceptedEvents).
+ * an event nested deeper than MAX_REQUEST_RECORD_DEPTH, one that may be larger than the limit, or two events with
+ * one message id (their record would give them one log position, which a replay cannot tell apart). A body that
+ * cannot be stored as it came never gets here (RequestBody.storableAsSent). Each event is validated as on that
+ * path; enrichment is left to the record's readers (acceptedEvents).
  */
 function prepareRequestRecord(
   events: readonly unknown[],
@@ -99,8 +94,6 @@ function prepareRequestRecord(
   json: Buffer,
   where: 'batch' | undefined,
 ): PreparedRequest | undefined {
-  if (ctx.numbersMayOverflow === true || json.includes(WRITE_KEY_FIELD)) return undefined;
-  for (const escape of ESCAPED_SURROGATE) if (json.includes(escape)) return undefined;
   const records: Buffer[] = [];
   const rejected: Rejection[] = [];
   let eventsJson = '';

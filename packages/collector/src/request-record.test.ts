@@ -12,6 +12,7 @@ import {
   type EventType,
   type LogRecordPayload,
 } from '@lens/protocol';
+import { parseBody } from './body-reader.js';
 import { prepareEvents, type IngestContext, type PreparedRequest } from './ingest.js';
 import { BASIC_AUTH, startTestCollector } from './testing/collector-harness.js';
 
@@ -30,9 +31,9 @@ interface Request {
 
 /** Prepares a request as ingest-handler does, on the request-record path or (`perEvent`) the per-event one. */
 function prepare(request: Request, perEvent: boolean): PreparedRequest {
-  const raw = Buffer.from(request.text);
-  const bom = raw[0] === 0xef ? 3 : 0;
-  const value = JSON.parse(raw.toString('utf8', bom)) as Record<string, unknown>;
+  const body = parseBody(Buffer.from(request.text));
+  assert.ok(body.ok, `${request.name}: the body parses`);
+  const value = body.value as Record<string, unknown>;
   const ctx: IngestContext = {
     receivedAt,
     receivedAtIso: receivedAt.toISOString(),
@@ -44,10 +45,10 @@ function prepare(request: Request, perEvent: boolean): PreparedRequest {
     sourceId: 'web',
     route: request.type === undefined ? '/v1/batch' : `/v1/${request.type}`,
     limits,
-    requestBody: raw,
-    requestJson: perEvent ? undefined : raw.subarray(bom),
+    requestBody: body.raw,
+    requestJson: perEvent || !body.storableAsSent ? undefined : body.json,
     callType: request.type,
-    numbersMayOverflow: /\d[eE]\+?\d\d\d/.test(request.text),
+    numbersMayOverflow: body.numbersMayOverflow,
   };
   if (request.type !== undefined) {
     value['type'] = request.type;
